@@ -1,0 +1,71 @@
+/** Keeps the layers honest: imports point down only, and the sans-I/O core touches no runtime API. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+
+const Layering = suite('layering');
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+const files = walk('src');
+const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function layerOf(path: string): string {
+  const rel = relative('src', path).split(/[\\/]/);
+  return rel.length > 1 ? rel[0]! : 'root';
+}
+
+// Which layers each layer may import. Anything else (including bare packages) is an upward or runtime import.
+const ALLOWED: Record<string, string[]> = {
+  hpack: ['hpack'],
+  frame: ['frame'],
+  core: ['core', 'frame', 'hpack'],
+  streams: ['streams', 'core', 'frame', 'hpack'],
+  transport: ['transport', 'streams', 'core', 'frame', 'hpack'],
+  cli: ['cli', 'transport', 'streams', 'core', 'frame', 'hpack'],
+  root: ['root', 'hpack', 'frame', 'core', 'streams'],
+};
+const MAY_USE_NODE = new Set(['transport', 'cli']);
+
+Layering('every source file imports only its own layer or the layers below it', () => {
+  assert.ok(files.length > 0, 'no source files found');
+  const bad: string[] = [];
+  for (const f of files) {
+    const layer = layerOf(f);
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(IMPORT)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith('.')) {
+        const target = layerOf(resolve(dirname(f), spec).replace(resolve('.') + '/', ''));
+        if (!(ALLOWED[layer] ?? []).includes(target)) bad.push(`${f} (${layer}) imports ${spec} (${target})`);
+      } else if (spec.startsWith('node:')) {
+        if (!MAY_USE_NODE.has(layer)) bad.push(`${f} (${layer}) imports runtime module ${spec}`);
+      } else {
+        bad.push(`${f} imports package ${spec}: h2flow has no runtime dependencies`);
+      }
+    }
+  }
+  assert.equal(bad, []);
+});
+
+Layering('the sans-I/O core mentions no runtime API, timer or promise', () => {
+  const RUNTIME = /\b(process|Buffer|Deno|Bun|setTimeout|setInterval|setImmediate|queueMicrotask|Promise|ReadableStream|WritableStream|document|window)\b/;
+  const bad: string[] = [];
+  for (const f of files.filter((p) => ['hpack', 'frame', 'core'].includes(layerOf(p)))) {
+    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+      const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+      if (RUNTIME.test(code)) bad.push(`${f}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.equal(bad, []);
+});
+
+Layering.run();
