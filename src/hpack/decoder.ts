@@ -1,0 +1,187 @@
+/**
+ * The HPACK decoder: header blocks → header lists, bounded against HPACK bombs.
+ * Sans-I/O hpack layer. Port of hpack/hpack.py Decoder.
+ */
+import { bytesFromLatin1, latin1FromBytes } from './byte-string';
+import { DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
+import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors';
+import { NeverIndexedHeaderTuple } from './header-tuple';
+import { huffmanDecodedMaxLength, huffmanDecodeInto } from './huffman';
+import { decodeInteger, type Cursor } from './integer';
+import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table';
+
+/** Default `maxHeaderListSize`: 64 KiB, as hpack. */
+export const DEFAULT_MAX_HEADER_LIST_SIZE = 65536;
+
+/** A decoded `[name, value]` field: ByteStrings, or octets with `raw`. Never-indexed fields are `NeverIndexedHeaderTuple`s. */
+export type HeaderField<T extends string | Uint8Array = string> = [T, T];
+
+/** Options of `Decoder.decode`. */
+export interface DecodeOptions {
+  /** Return names and values as fresh `Uint8Array`s instead of ByteStrings (default false). */
+  raw?: boolean;
+}
+
+/** The Huffman scratch buffer is kept between strings unless a string needed more than this. */
+const KEEP_SCRATCH_BYTES = 16 * 1024;
+
+/** Decodes header blocks of one compression context (one connection direction). */
+export class Decoder {
+  /**
+   * Most octets a decoded header list may hold, counted as name + value + 32 per field (RFC 9113
+   * §6.5.2's measure) while decoding. Stops "HPACK bomb" attacks (CVE-2016-6581): a small block that
+   * references large table entries many times; decoding stops with OversizedHeaderListError as soon as
+   * the limit is passed, before the offending field is built.
+   */
+  maxHeaderListSize: number;
+
+  /**
+   * Largest table size the peer's encoder may pick: the SETTINGS_HEADER_TABLE_SIZE we sent and that was
+   * acknowledged (RFC 7541 §4.2: a size update above it "MUST be treated as a decoding error"). Stops a
+   * peer from making us hold an unbounded table.
+   */
+  maxAllowedTableSize = DEFAULT_TABLE_SIZE;
+
+  #table = new DynamicTable();
+  #cursor: Cursor = { pos: 0 };
+  #scratch = new Uint8Array(1024);
+
+  constructor(maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE) {
+    this.maxHeaderListSize = maxHeaderListSize;
+  }
+
+  /** The dynamic table (read-only use: inspection and tests). */
+  get headerTable(): DynamicTable {
+    return this.#table;
+  }
+
+  /** Current maximum size of the dynamic table (changed by the peer's size updates). */
+  get headerTableSize(): number {
+    return this.#table.maxSize;
+  }
+
+  set headerTableSize(size: number) {
+    this.#table.maxSize = size;
+  }
+
+  /**
+   * Decodes one complete header block. Throws an HPACKDecodingError subclass on any malformed input;
+   * after OversizedHeaderListError the decoder's state is unusable (close the connection).
+   */
+  decode(block: Uint8Array, options?: { raw?: false }): HeaderField<string>[];
+  decode(block: Uint8Array, options: { raw: true }): HeaderField<Uint8Array>[];
+  decode(block: Uint8Array, options?: DecodeOptions): HeaderField<string>[] | HeaderField<Uint8Array>[];
+  decode(block: Uint8Array, options?: DecodeOptions): HeaderField<string>[] | HeaderField<Uint8Array>[] {
+    const raw = options?.raw === true;
+    const table = this.#table;
+    const cursor = this.#cursor;
+    const end = block.length;
+    const max = this.maxHeaderListSize;
+    const headers: HeaderField<string | Uint8Array>[] = [];
+    let listSize = 0;
+    cursor.pos = 0;
+    while (cursor.pos < end) {
+      const first = block[cursor.pos]!;
+      let name: string;
+      let value: string;
+      let neverIndexed = false;
+      if (first & 0x80) {
+        // Indexed Header Field Representation (RFC 7541 §6.1).
+        const index = decodeInteger(block, cursor, 7);
+        // RFC 7541 §6.1: "The index value of 0 is not used. It MUST be treated as a decoding error".
+        if (index === 0) throw new InvalidTableIndexError('Invalid table index 0');
+        if (index <= STATIC_TABLE_LENGTH) {
+          const entry = STATIC_TABLE[index - 1]!;
+          name = entry[0];
+          value = entry[1];
+        } else {
+          const i = this.#dynamicIndex(index);
+          name = table.name(i);
+          value = table.value(i);
+        }
+      } else if (first & 0x40) {
+        // Literal Header Field with Incremental Indexing (RFC 7541 §6.2.1).
+        name = this.#readName(block, 6, listSize);
+        value = this.#readString(block, max - listSize - ENTRY_OVERHEAD - name.length);
+        table.add(name, value);
+      } else if (first & 0x20) {
+        // RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following
+        // the change"; one after a header field is a decoding error.
+        if (headers.length > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
+        const size = decodeInteger(block, cursor, 5);
+        // RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit determined by the protocol".
+        if (size > this.maxAllowedTableSize) {
+          throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.maxAllowedTableSize})`);
+        }
+        table.maxSize = size;
+        continue;
+      } else {
+        // Literal without indexing (§6.2.2, 0000xxxx) or never indexed (§6.2.3, 0001xxxx).
+        neverIndexed = (first & 0x10) !== 0;
+        name = this.#readName(block, 4, listSize);
+        value = this.#readString(block, max - listSize - ENTRY_OVERHEAD - name.length);
+      }
+      listSize += name.length + value.length + ENTRY_OVERHEAD;
+      if (listSize > max) throw new OversizedHeaderListError(`A header list larger than ${max} has been received`);
+      if (raw) {
+        const n = bytesFromLatin1(name);
+        const v = bytesFromLatin1(value);
+        headers.push(neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v]);
+      } else {
+        headers.push(neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value]);
+      }
+    }
+    // The peer must have shrunk its table when our allowed maximum went down.
+    if (table.maxSize > this.maxAllowedTableSize) {
+      throw new InvalidTableSizeError('Encoder did not shrink table size to within the max');
+    }
+    return headers as HeaderField<string>[] | HeaderField<Uint8Array>[];
+  }
+
+  /** Maps a dynamic wire index (> 61) to a table position; past the table is InvalidTableIndexError. */
+  #dynamicIndex(index: number): number {
+    const i = index - STATIC_TABLE_LENGTH - 1;
+    if (i >= this.#table.length) throw new InvalidTableIndexError(`Invalid table index ${index}`);
+    return i;
+  }
+
+  /** Reads a literal's name: an index in the low `prefixBits` bits, or a string literal after them when 0. */
+  #readName(block: Uint8Array, prefixBits: number, listSize: number): string {
+    const cursor = this.#cursor;
+    const index = decodeInteger(block, cursor, prefixBits);
+    if (index === 0) return this.#readString(block, this.maxHeaderListSize - listSize - ENTRY_OVERHEAD);
+    if (index <= STATIC_TABLE_LENGTH) return STATIC_TABLE[index - 1]![0];
+    return this.#table.name(this.#dynamicIndex(index));
+  }
+
+  /**
+   * Reads a string literal (RFC 7541 §5.2) as a ByteString. When it would decode to more than `budget`
+   * octets the header list is too large: throws before building it.
+   */
+  #readString(block: Uint8Array, budget: number): string {
+    const cursor = this.#cursor;
+    if (cursor.pos >= block.length) throw new HPACKDecodingError('Truncated header block: missing string literal');
+    const huffman = (block[cursor.pos]! & 0x80) !== 0;
+    const length = decodeInteger(block, cursor, 7);
+    const start = cursor.pos;
+    if (length > block.length - start) throw new HPACKDecodingError('Truncated header block: string literal runs past the end');
+    cursor.pos = start + length;
+    if (!huffman) {
+      if (length > budget) throw this.#oversized();
+      return latin1FromBytes(block, start, start + length);
+    }
+    const need = huffmanDecodedMaxLength(length);
+    let scratch = this.#scratch;
+    if (need > scratch.length) {
+      scratch = new Uint8Array(need);
+      if (need <= KEEP_SCRATCH_BYTES) this.#scratch = scratch;
+    }
+    const n = huffmanDecodeInto(block, start, start + length, scratch);
+    if (n > budget) throw this.#oversized();
+    return latin1FromBytes(scratch, 0, n);
+  }
+
+  #oversized(): OversizedHeaderListError {
+    return new OversizedHeaderListError(`A header list larger than ${this.maxHeaderListSize} has been received`);
+  }
+}

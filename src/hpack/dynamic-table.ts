@@ -1,0 +1,134 @@
+/**
+ * The HPACK dynamic table (RFC 7541 §2.3.2, §4): a FIFO of ByteString entries in a ring buffer, so
+ * insertion and eviction are O(1). Sans-I/O hpack layer. Port of hpack/table.py HeaderTable (dynamic part).
+ */
+
+/** RFC 7541 §4.1: "The size of an entry is the sum of its name's length in octets, its value's length in octets, and 32." */
+export const ENTRY_OVERHEAD = 32;
+
+/** Default SETTINGS_HEADER_TABLE_SIZE (RFC 9113 §6.5.2): 4,096 octets. */
+export const DEFAULT_TABLE_SIZE = 4096;
+
+/** Size of an entry per RFC 7541 §4.1 (ByteStrings: one char per octet). */
+export function entrySize(name: string, value: string): number {
+  return name.length + value.length + ENTRY_OVERHEAD;
+}
+
+/** The dynamic table. Index 0 is the newest entry (wire index 62 with the static table before it). */
+export class DynamicTable {
+  #names: string[] = new Array<string>(16).fill('');
+  #values: string[] = new Array<string>(16).fill('');
+  #mask = 15;
+  #head = 0;
+  #count = 0;
+  #size = 0;
+  #maxSize: number;
+
+  constructor(maxSize = DEFAULT_TABLE_SIZE) {
+    this.#maxSize = maxSize;
+  }
+
+  /** Number of entries. */
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Current size in octets (RFC 7541 §4.1). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Maximum size in octets. Lowering it evicts the oldest entries until the table fits (RFC 7541 §4.3). */
+  get maxSize(): number {
+    return this.#maxSize;
+  }
+
+  set maxSize(value: number) {
+    this.#maxSize = value;
+    this.#evictTo(value);
+  }
+
+  /** Name of entry `i` (0 = newest); the caller checks `i < length`. */
+  name(i: number): string {
+    return this.#names[(this.#head + i) & this.#mask]!;
+  }
+
+  /** Value of entry `i` (0 = newest); the caller checks `i < length`. */
+  value(i: number): string {
+    return this.#values[(this.#head + i) & this.#mask]!;
+  }
+
+  /**
+   * Adds an entry at the front, evicting from the end until it fits (RFC 7541 §4.4). "an attempt to add
+   * an entry larger than the maximum size causes the table to be emptied of all existing entries".
+   */
+  add(name: string, value: string): void {
+    const size = entrySize(name, value);
+    if (size > this.#maxSize) {
+      this.clear();
+      return;
+    }
+    this.#evictTo(this.#maxSize - size);
+    if (this.#count === this.#mask + 1) this.#grow();
+    const slot = (this.#head = (this.#head - 1) & this.#mask);
+    this.#names[slot] = name;
+    this.#values[slot] = value;
+    this.#count++;
+    this.#size += size;
+  }
+
+  /**
+   * Searches newest first: returns `i + 1` for an exact match at entry `i`, `-(i + 1)` for the newest
+   * entry with only the name matching, or 0.
+   */
+  find(name: string, value: string): number {
+    const names = this.#names;
+    const values = this.#values;
+    const mask = this.#mask;
+    let partial = 0;
+    for (let i = 0, slot = this.#head; i < this.#count; i++, slot = (slot + 1) & mask) {
+      if (names[slot] === name) {
+        if (values[slot] === value) return i + 1;
+        if (partial === 0) partial = -(i + 1);
+      }
+    }
+    return partial;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#head + i) & this.#mask;
+      this.#names[slot] = '';
+      this.#values[slot] = '';
+    }
+    this.#count = 0;
+    this.#size = 0;
+  }
+
+  /** Evicts the oldest entries until the size is at most `limit`. */
+  #evictTo(limit: number): void {
+    while (this.#size > limit && this.#count > 0) {
+      const slot = (this.#head + --this.#count) & this.#mask;
+      this.#size -= entrySize(this.#names[slot]!, this.#values[slot]!);
+      this.#names[slot] = '';
+      this.#values[slot] = '';
+    }
+    if (this.#count === 0) this.#size = 0;
+  }
+
+  /** Doubles the ring's capacity, moving the entries to slots 0..count-1 in order. */
+  #grow(): void {
+    const capacity = (this.#mask + 1) * 2;
+    const names = new Array<string>(capacity).fill('');
+    const values = new Array<string>(capacity).fill('');
+    for (let i = 0; i < this.#count; i++) {
+      names[i] = this.name(i);
+      values[i] = this.value(i);
+    }
+    this.#names = names;
+    this.#values = values;
+    this.#mask = capacity - 1;
+    this.#head = 0;
+  }
+}

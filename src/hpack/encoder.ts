@@ -1,0 +1,150 @@
+/**
+ * The HPACK encoder: header lists → header blocks, into one growing buffer.
+ * Sans-I/O hpack layer. Port of hpack/hpack.py Encoder.
+ */
+import { isLatin1, toByteString, latin1FromBytes } from './byte-string';
+import { DynamicTable } from './dynamic-table';
+import { HeaderTuple, type HeaderString } from './header-tuple';
+import { huffmanEncodedLength, huffmanEncodeInto } from './huffman';
+import { encodeInteger, MAX_INTEGER } from './integer';
+import { STATIC_TABLE_LENGTH, STATIC_TABLE_MAP } from './static-table';
+
+/**
+ * What `Encoder.encode` accepts: `[name, value]` pairs (ByteStrings or octets), `HeaderTuple`s
+ * (`NeverIndexedHeaderTuple` for never-indexed fields), or a plain object (pseudo-headers first).
+ */
+export type HeadersInput = Iterable<readonly [HeaderString, HeaderString]> | Record<string, string>;
+
+/** Options of `Encoder.encode`. */
+export interface EncodeOptions {
+  /** Huffman-code a literal when that is shorter than its raw octets (default true). */
+  huffman?: boolean;
+}
+
+/** Encoders keep their scratch buffer between blocks unless it grew past this. */
+const KEEP_BUFFER_BYTES = 64 * 1024;
+
+/** Encodes header blocks for one compression context (one connection direction). */
+export class Encoder {
+  #table = new DynamicTable();
+  /** Smallest size set since the last block, or -1 when no size update is pending. */
+  #pendingMin = -1;
+  #buf = new Uint8Array(512);
+  #pos = 0;
+
+  /** The dynamic table (read-only use: inspection and tests). */
+  get headerTable(): DynamicTable {
+    return this.#table;
+  }
+
+  /**
+   * Maximum size of the dynamic table. Setting it evicts at once and queues a Dynamic Table Size
+   * Update for the start of the next block. RFC 7541 §4.2: when it shrank and grew again in between,
+   * "the smallest maximum table size that occurs in that interval MUST be signaled" before the final one.
+   */
+  get headerTableSize(): number {
+    return this.#table.maxSize;
+  }
+
+  set headerTableSize(size: number) {
+    if (!Number.isInteger(size) || size < 0 || size > MAX_INTEGER) {
+      throw new RangeError(`header table size must be an integer in 0..2^32-1, got ${size}`);
+    }
+    if (size === this.#table.maxSize) return;
+    this.#pendingMin = this.#pendingMin < 0 ? size : Math.min(this.#pendingMin, size);
+    this.#table.maxSize = size;
+  }
+
+  /** Encodes one header list into one header block. */
+  encode(headers: HeadersInput, options?: EncodeOptions): Uint8Array {
+    const huffman = options?.huffman ?? true;
+    this.#pos = 0;
+    if (this.#pendingMin >= 0) {
+      this.#ensure(12);
+      const final = this.#table.maxSize;
+      if (this.#pendingMin < final) this.#pos = encodeInteger(this.#buf, this.#pos, this.#pendingMin, 5, 0x20);
+      this.#pos = encodeInteger(this.#buf, this.#pos, final, 5, 0x20);
+      this.#pendingMin = -1;
+    }
+    if (Symbol.iterator in headers) {
+      for (const h of headers as Iterable<readonly [HeaderString, HeaderString]>) {
+        this.#add(h[0], h[1], h instanceof HeaderTuple && !h.indexable, huffman);
+      }
+    } else {
+      // hpack's dict handling: pseudo-headers first, each group in insertion order.
+      const record = headers as Record<string, string>;
+      const keys = Object.keys(record);
+      for (const k of keys) if (k.charCodeAt(0) === 0x3a) this.#add(k, record[k]!, false, huffman);
+      for (const k of keys) if (k.charCodeAt(0) !== 0x3a) this.#add(k, record[k]!, false, huffman);
+    }
+    const block = this.#buf.slice(0, this.#pos);
+    if (this.#buf.length > KEEP_BUFFER_BYTES) this.#buf = new Uint8Array(512);
+    return block;
+  }
+
+  /** Encodes one field, choosing the representation as hpack does. */
+  #add(rawName: HeaderString, rawValue: HeaderString, sensitive: boolean, huffman: boolean): void {
+    let name = typeof rawName === 'string' ? rawName : latin1FromBytes(rawName);
+    let value = typeof rawValue === 'string' ? rawValue : latin1FromBytes(rawValue);
+    let index = this.#find(name, value);
+    if (index <= 0 && !(isLatin1(name) && isLatin1(value))) {
+      name = toByteString(name);
+      value = toByteString(value);
+      index = this.#find(name, value);
+    }
+    this.#ensure(18 + name.length + value.length);
+    const buf = this.#buf;
+    if (index > 0) {
+      // Exact match: Indexed Header Field (RFC 7541 §6.1), even for a sensitive field, as hpack does.
+      this.#pos = encodeInteger(buf, this.#pos, index, 7, 0x80);
+      return;
+    }
+    if (index < 0) {
+      // Name match: literal with indexed name, incremental indexing (§6.2.1) or never indexed (§6.2.3).
+      this.#pos = sensitive ? encodeInteger(buf, this.#pos, -index, 4, 0x10) : encodeInteger(buf, this.#pos, -index, 6, 0x40);
+    } else {
+      buf[this.#pos++] = sensitive ? 0x10 : 0x40;
+      this.#writeString(name, huffman);
+    }
+    this.#writeString(value, huffman);
+    // RFC 7541 §7.1.3: a never-indexed field must not enter the dynamic table.
+    if (!sensitive) this.#table.add(name, value);
+  }
+
+  /** Wire index of an exact match (> 0), minus the wire index of a name match (< 0), or 0. */
+  #find(name: string, value: string): number {
+    const entry = STATIC_TABLE_MAP.get(name);
+    if (entry !== undefined) {
+      const exact = entry.values.get(value);
+      if (exact !== undefined) return exact;
+    }
+    const dynamic = this.#table.find(name, value);
+    if (dynamic > 0) return dynamic + STATIC_TABLE_LENGTH;
+    if (entry !== undefined) return -entry.index;
+    return dynamic < 0 ? dynamic - STATIC_TABLE_LENGTH : 0;
+  }
+
+  /** Writes a string literal (RFC 7541 §5.2), Huffman-coded when allowed and shorter. */
+  #writeString(s: string, huffman: boolean): void {
+    const buf = this.#buf;
+    if (huffman) {
+      const length = huffmanEncodedLength(s);
+      if (length < s.length) {
+        this.#pos = huffmanEncodeInto(s, buf, encodeInteger(buf, this.#pos, length, 7, 0x80));
+        return;
+      }
+    }
+    let p = encodeInteger(buf, this.#pos, s.length, 7, 0);
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.#pos = p;
+  }
+
+  /** Makes room for `n` more octets. */
+  #ensure(n: number): void {
+    const need = this.#pos + n;
+    if (need <= this.#buf.length) return;
+    const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));
+    grown.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = grown;
+  }
+}
