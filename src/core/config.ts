@@ -1,0 +1,295 @@
+/**
+ * H2Configuration: the options of one HTTP/2 connection, h2's plus h2flow's resource limits.
+ * Sans-I/O core. Port of h2/config.py (H2Configuration, DummyLogger); the limits are h2flow's own
+ * (see /work/shared/reference/security.md for the attacks and the reference numbers).
+ */
+
+/**
+ * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and
+ * `trace(fmt, ...args)` with printf-style `%s`/`%d` placeholders. The connection builds no log
+ * strings unless a logger was given.
+ */
+export interface H2Logger {
+  /** Connection-level diagnostics (stream creation, settings, flow control). */
+  debug(message: string, ...args: unknown[]): void;
+  /** Very verbose output (every received frame). */
+  trace(message: string, ...args: unknown[]): void;
+}
+
+/** A logger that does nothing. Port of h2.config.DummyLogger. */
+export class DummyLogger implements H2Logger {
+  /** No-op. */
+  debug(): void {}
+  /** No-op. */
+  trace(): void {}
+}
+
+/** How event headers are delivered: `null`/`false` = ByteStrings (one char per byte), or a text encoding. */
+export type HeaderEncoding = string | false | null;
+
+/** The options accepted by {@link H2Configuration}; every one is optional. */
+export interface H2ConfigurationOptions {
+  /** Client (`true`, default) or server side. Port of h2's `client_side`. */
+  clientSide?: boolean;
+  /** `null` (default) or `false`: event headers are ByteStrings; `'utf-8'`: values decoded as UTF-8. */
+  headerEncoding?: HeaderEncoding;
+  /** Validate outbound headers (RFC 9113 §8.2, §8.3). Default `true`. */
+  validateOutboundHeaders?: boolean;
+  /** Normalize outbound headers (lower-case, strip, drop connection headers, never-index secrets). Default `true`. */
+  normalizeOutboundHeaders?: boolean;
+  /** Split outbound `cookie` values on `"; "` (RFC 9113 §8.2.3). Default `false`. */
+  splitOutboundCookies?: boolean;
+  /** Validate inbound headers. Default `true`. */
+  validateInboundHeaders?: boolean;
+  /** Normalize inbound headers (join cookie fields). Default `true`. */
+  normalizeInboundHeaders?: boolean;
+  /** Where to log; default a no-op {@link DummyLogger}. */
+  logger?: H2Logger | null;
+  /** See {@link H2Configuration.maxHeaderListSize}. */
+  maxHeaderListSize?: number;
+  /** See {@link H2Configuration.maxContinuationFrames}. */
+  maxContinuationFrames?: number;
+  /** See {@link H2Configuration.maxHeaderBlockSize}. */
+  maxHeaderBlockSize?: number;
+  /** See {@link H2Configuration.maxConcurrentStreams}. */
+  maxConcurrentStreams?: number;
+  /** See {@link H2Configuration.maxClosedStreams}. */
+  maxClosedStreams?: number;
+  /** See {@link H2Configuration.maxQueuedControlFrames}. */
+  maxQueuedControlFrames?: number;
+  /** See {@link H2Configuration.maxResetStreams}. */
+  maxResetStreams?: number;
+  /** See {@link H2Configuration.maxEmptyFrames}. */
+  maxEmptyFrames?: number;
+  /** See {@link H2Configuration.maxPriorityFrames}. */
+  maxPriorityFrames?: number;
+  /** See {@link H2Configuration.maxSettingsEntries}. */
+  maxSettingsEntries?: number;
+  /** See {@link H2Configuration.outboundBufferSize}. */
+  outboundBufferSize?: number;
+}
+
+/** The default of every limit, in one place (documented on the matching {@link H2Configuration} property). */
+export const DEFAULT_LIMITS = {
+  maxHeaderListSize: 65536,
+  maxContinuationFrames: 64,
+  maxConcurrentStreams: 100,
+  maxClosedStreams: 65536,
+  maxQueuedControlFrames: 1000,
+  maxResetStreams: 1000,
+  maxEmptyFrames: 1000,
+  maxPriorityFrames: 10000,
+  maxSettingsEntries: 32,
+  outboundBufferSize: 1048576,
+} as const;
+
+const BOOLEAN_OPTIONS = [
+  'clientSide',
+  'validateOutboundHeaders',
+  'normalizeOutboundHeaders',
+  'splitOutboundCookies',
+  'validateInboundHeaders',
+  'normalizeInboundHeaders',
+] as const;
+
+function checkBool(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a bool`);
+  return value;
+}
+
+function checkLimit(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer between ${min} and ${max}, not ${String(value)}`);
+  }
+  return value;
+}
+
+const MAX_U32 = 0xffffffff;
+
+/**
+ * The configuration of one {@link H2Connection}: h2's options (validated as h2 validates them: the
+ * boolean options reject non-booleans, `headerEncoding` rejects `true`) and h2flow's resource limits.
+ * Every limit has a safe default and stops a named attack; all are enforced before memory grows.
+ * Options may be changed after construction, as in h2; limits are read when the connection is built.
+ * Port of h2.config.H2Configuration.
+ *
+ * @example
+ * const config = new H2Configuration({ clientSide: false, maxConcurrentStreams: 250 });
+ */
+export class H2Configuration {
+  #clientSide = true;
+  #headerEncoding: HeaderEncoding = null;
+  #validateOutboundHeaders = true;
+  #normalizeOutboundHeaders = true;
+  #splitOutboundCookies = false;
+  #validateInboundHeaders = true;
+  #normalizeInboundHeaders = true;
+
+  /** The logger; a no-op {@link DummyLogger} unless one was given. */
+  logger: H2Logger;
+
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce in the HPACK decoder (the sum of
+   * name + value + 32 over a decoded header block, RFC 7541 §4.1). Stops the HPACK bomb
+   * (CVE-2016-6581) and the 0-length headers leak (CVE-2019-9516): a larger block is a connection
+   * error ENHANCE_YOUR_CALM (`DenialOfServiceError`). Default 65536 (64 KiB), h2's value.
+   */
+  readonly maxHeaderListSize: number;
+  /**
+   * The most frames (HEADERS/PUSH_PROMISE plus CONTINUATIONs) one header block may span. Stops the
+   * CONTINUATION flood (CERT VU#421644, CVE-2024-27316/-28182/-27983/-2023-45288). Passed to the frame
+   * buffer; default 64, h2's `CONTINUATION_BACKLOG`.
+   */
+  readonly maxContinuationFrames: number;
+  /**
+   * The most encoded bytes one header block (HEADERS/PUSH_PROMISE plus CONTINUATIONs) may buffer
+   * before it is decoded. Stops the CONTINUATION flood with large frames. Passed to the frame buffer;
+   * default 2 × {@link maxHeaderListSize} (131072), as security.md proposes.
+   */
+  readonly maxHeaderBlockSize: number;
+  /**
+   * SETTINGS_MAX_CONCURRENT_STREAMS we advertise. A peer-initiated stream past it is refused with
+   * RST_STREAM REFUSED_STREAM (RFC 9113 §5.1.2), which also spends the {@link maxResetStreams}
+   * budget, so an endless stream of refusals ends in GOAWAY ENHANCE_YOUR_CALM. Stops stream-count
+   * exhaustion. Default 100, h2's value (RFC 9113 recommends at least 100).
+   */
+  readonly maxConcurrentStreams: number;
+  /**
+   * How many closed streams the connection remembers (to tell a late frame on a reset stream from a
+   * protocol violation). Bounds memory against stream-ID walking (an attacker opening and closing
+   * millions of streams). Default 65536, h2's `MAX_CLOSED_STREAMS`.
+   */
+  readonly maxClosedStreams: number;
+  /**
+   * The most automatic control frames (PING ACK, SETTINGS ACK, RST_STREAM) that may wait in the
+   * outbound buffer, i.e. not yet taken by `dataToSend()`. One more is a connection error
+   * ENHANCE_YOUR_CALM. Stops the Ping Flood (CVE-2019-9512), Settings Flood (CVE-2019-9515) and Reset
+   * Flood (CVE-2019-9514) against a peer that never reads. Default 1000 (nghttp2's
+   * `max_outbound_ack`).
+   */
+  readonly maxQueuedControlFrames: number;
+  /**
+   * Budget of stream resets the peer may cause: every RST_STREAM received for a stream the peer
+   * opened, and every RST_STREAM we send automatically because of the peer (refused streams, frames
+   * on closed streams, window overflows) costs one token; every stream that ends normally (with
+   * END_STREAM) gives one back. An empty budget is a connection error ENHANCE_YOUR_CALM. The core has
+   * no clock, so this is a count-based bucket instead of nghttp2's 1000-burst / 33-per-second one.
+   * Stops Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671). Default 1000.
+   */
+  readonly maxResetStreams: number;
+  /**
+   * Budget of empty frames that carry no progress: DATA with no payload and no END_STREAM. Each costs
+   * one token, each stream that ends normally gives one back; an empty budget is a connection error
+   * ENHANCE_YOUR_CALM. Stops the Empty Frames Flood (CVE-2019-9518). Default 1000.
+   */
+  readonly maxEmptyFrames: number;
+  /**
+   * Budget of RFC 7540 priority signals (PRIORITY frames, PRIORITY_UPDATE frames) received. Each
+   * costs one token, each stream that ends normally gives one back; an empty budget is a connection
+   * error ENHANCE_YOUR_CALM. Stops the priority-churn Resource Loop (CVE-2019-9513) from costing
+   * unbounded work upstream. Default 10000.
+   */
+  readonly maxPriorityFrames: number;
+  /**
+   * The most settings one received SETTINGS frame may carry. More is a connection error
+   * ENHANCE_YOUR_CALM. Stops SETTINGS-driven CPU exhaustion (CVE-2020-11080). Default 32, nghttp2's.
+   */
+  readonly maxSettingsEntries: number;
+  /**
+   * The number of queued outbound bytes past which `H2Connection.outboundBufferFull` turns true: the
+   * I/O layer should stop reading input until `dataToSend()` drains it. Bounds memory against a peer
+   * that does not read (Internal Data Buffering, CVE-2019-9517; Data Dribble, CVE-2019-9511). The core
+   * itself never refuses to queue. Default 1048576 (1 MiB).
+   */
+  readonly outboundBufferSize: number;
+
+  /** @param options Any of h2's options (camelCase) and the limits; unspecified ones take their defaults. */
+  constructor(options: H2ConfigurationOptions = {}) {
+    for (const name of BOOLEAN_OPTIONS) {
+      const value = options[name];
+      if (value !== undefined) this[name] = value;
+    }
+    if (options.headerEncoding !== undefined) this.headerEncoding = options.headerEncoding;
+    this.logger = options.logger ?? new DummyLogger();
+    const o = options;
+    this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
+    this.maxContinuationFrames = checkLimit('maxContinuationFrames', o.maxContinuationFrames ?? DEFAULT_LIMITS.maxContinuationFrames, 1, MAX_U32);
+    this.maxHeaderBlockSize = checkLimit('maxHeaderBlockSize', o.maxHeaderBlockSize ?? 2 * this.maxHeaderListSize, 0, Number.MAX_SAFE_INTEGER);
+    this.maxConcurrentStreams = checkLimit('maxConcurrentStreams', o.maxConcurrentStreams ?? DEFAULT_LIMITS.maxConcurrentStreams, 0, MAX_U32);
+    this.maxClosedStreams = checkLimit('maxClosedStreams', o.maxClosedStreams ?? DEFAULT_LIMITS.maxClosedStreams, 0, MAX_U32);
+    this.maxQueuedControlFrames = checkLimit('maxQueuedControlFrames', o.maxQueuedControlFrames ?? DEFAULT_LIMITS.maxQueuedControlFrames, 1, MAX_U32);
+    this.maxResetStreams = checkLimit('maxResetStreams', o.maxResetStreams ?? DEFAULT_LIMITS.maxResetStreams, 1, MAX_U32);
+    this.maxEmptyFrames = checkLimit('maxEmptyFrames', o.maxEmptyFrames ?? DEFAULT_LIMITS.maxEmptyFrames, 1, MAX_U32);
+    this.maxPriorityFrames = checkLimit('maxPriorityFrames', o.maxPriorityFrames ?? DEFAULT_LIMITS.maxPriorityFrames, 1, MAX_U32);
+    this.maxSettingsEntries = checkLimit('maxSettingsEntries', o.maxSettingsEntries ?? DEFAULT_LIMITS.maxSettingsEntries, 1, MAX_U32);
+    this.outboundBufferSize = checkLimit('outboundBufferSize', o.outboundBufferSize ?? DEFAULT_LIMITS.outboundBufferSize, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** `true` unless the logger is a {@link DummyLogger}: the connection builds log arguments only then. */
+  get hasLogger(): boolean {
+    return !(this.logger instanceof DummyLogger);
+  }
+
+  /** Whether this connection is the client side. Port of h2's `client_side` (must be a boolean). */
+  get clientSide(): boolean {
+    return this.#clientSide;
+  }
+  set clientSide(value: boolean) {
+    this.#clientSide = checkBool('clientSide', value);
+  }
+
+  /**
+   * How event headers are delivered: `null`/`false` → ByteStrings (one char per byte, h2's bytes);
+   * a string such as `'utf-8'` → decoded text. `true` is rejected, as in h2.
+   */
+  get headerEncoding(): HeaderEncoding {
+    return this.#headerEncoding;
+  }
+  set headerEncoding(value: HeaderEncoding) {
+    if ((value as unknown) === true) throw new TypeError('headerEncoding cannot be true');
+    if (value !== null && value !== false && typeof value !== 'string') {
+      throw new TypeError('headerEncoding must be a string, false, or null');
+    }
+    this.#headerEncoding = value;
+  }
+
+  /** Validate outbound headers. Port of h2's `validate_outbound_headers`. */
+  get validateOutboundHeaders(): boolean {
+    return this.#validateOutboundHeaders;
+  }
+  set validateOutboundHeaders(value: boolean) {
+    this.#validateOutboundHeaders = checkBool('validateOutboundHeaders', value);
+  }
+
+  /** Normalize outbound headers. Port of h2's `normalize_outbound_headers`. */
+  get normalizeOutboundHeaders(): boolean {
+    return this.#normalizeOutboundHeaders;
+  }
+  set normalizeOutboundHeaders(value: boolean) {
+    this.#normalizeOutboundHeaders = checkBool('normalizeOutboundHeaders', value);
+  }
+
+  /** Split outbound cookies. Port of h2's `split_outbound_cookies`. */
+  get splitOutboundCookies(): boolean {
+    return this.#splitOutboundCookies;
+  }
+  set splitOutboundCookies(value: boolean) {
+    this.#splitOutboundCookies = checkBool('splitOutboundCookies', value);
+  }
+
+  /** Validate inbound headers. Port of h2's `validate_inbound_headers`. */
+  get validateInboundHeaders(): boolean {
+    return this.#validateInboundHeaders;
+  }
+  set validateInboundHeaders(value: boolean) {
+    this.#validateInboundHeaders = checkBool('validateInboundHeaders', value);
+  }
+
+  /** Normalize inbound headers. Port of h2's `normalize_inbound_headers`. */
+  get normalizeInboundHeaders(): boolean {
+    return this.#normalizeInboundHeaders;
+  }
+  set normalizeInboundHeaders(value: boolean) {
+    this.#normalizeInboundHeaders = checkBool('normalizeInboundHeaders', value);
+  }
+}
