@@ -1,0 +1,298 @@
+/**
+ * HTTP/2 settings (RFC 9113 §6.5.2, RFC 8441 §3): the setting codes, a settings store that tracks
+ * current and not-yet-acknowledged values, and their validation. Sans-I/O core.
+ * Port of h2/settings.py (SettingCodes, ChangedSetting, Settings, _validate_setting).
+ */
+
+import { ErrorCodes } from './errors';
+import { InvalidSettingsValueError } from './exceptions';
+
+/** Every setting this implementation knows, in RFC spelling. Port of h2.settings.SettingCodes. */
+export const SettingCodes = {
+  /** RFC 9113 §6.5.2: size of the HPACK dynamic table the sender's decoder uses. */
+  HEADER_TABLE_SIZE: 0x1,
+  /** RFC 9113 §6.5.2: whether server push is permitted (0 or 1). */
+  ENABLE_PUSH: 0x2,
+  /** RFC 9113 §6.5.2: the most concurrent streams the sender allows. */
+  MAX_CONCURRENT_STREAMS: 0x3,
+  /** RFC 9113 §6.5.2: the sender's initial stream-level flow-control window. */
+  INITIAL_WINDOW_SIZE: 0x4,
+  /** RFC 9113 §6.5.2: the largest frame payload the sender will receive. */
+  MAX_FRAME_SIZE: 0x5,
+  /** RFC 9113 §6.5.2: advisory largest header list the sender will accept. */
+  MAX_HEADER_LIST_SIZE: 0x6,
+  /** RFC 8441 §3: the sender supports the extended CONNECT method. */
+  ENABLE_CONNECT_PROTOCOL: 0x8,
+} as const;
+
+/** One of the known setting codes (peers may send any 16-bit code). */
+export type SettingCode = (typeof SettingCodes)[keyof typeof SettingCodes];
+
+const SETTING_NAMES = new Map<number, string>(Object.entries(SettingCodes).map(([name, code]) => [code, name]));
+
+/** The RFC name of a setting code (`'MAX_FRAME_SIZE'`), or `undefined` for an unknown code. */
+export function settingCodeName(code: number): string | undefined {
+  return SETTING_NAMES.get(code);
+}
+
+/** The largest flow-control window, 2^31-1 (RFC 9113 §6.9.1). */
+const MAX_WINDOW = 0x7fffffff;
+/** Smallest and largest SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2). */
+const MIN_MAX_FRAME_SIZE = 16384;
+const MAX_MAX_FRAME_SIZE = 16777215;
+
+/**
+ * One setting that changed value. Port of h2.settings.ChangedSetting.
+ */
+export class ChangedSetting {
+  /**
+   * @param setting The setting code.
+   * @param originalValue The value before the change (`null` if the setting had none).
+   * @param newValue The value after the change.
+   */
+  constructor(
+    readonly setting: number,
+    readonly originalValue: number | null,
+    readonly newValue: number,
+  ) {}
+
+  /** h2's repr: `ChangedSetting(setting=…, original_value=…, new_value=…)`. */
+  toString(): string {
+    const name = settingCodeName(this.setting);
+    const setting = name === undefined ? String(this.setting) : `SettingCodes.${name}`;
+    return `ChangedSetting(setting=${setting}, original_value=${String(this.originalValue)}, new_value=${this.newValue})`;
+  }
+}
+
+/**
+ * Checks one setting value and returns the error code it violates, or NO_ERROR (0).
+ * `client` is the role of the peer that sent the value, when it was received.
+ * Port of h2.settings._validate_setting.
+ */
+export function validateSetting(setting: number, value: number, client?: boolean): number {
+  switch (setting) {
+    case SettingCodes.ENABLE_PUSH:
+      // RFC 9113 §6.5.2
+      // > Any value other than 0 or 1 MUST be treated as a connection error of type PROTOCOL_ERROR.
+      // > A client MUST treat receipt of a SETTINGS frame with SETTINGS_ENABLE_PUSH set to 1 as a
+      // > connection error of type PROTOCOL_ERROR.
+      if ((value !== 0 && value !== 1) || (client === false && value !== 0)) return ErrorCodes.PROTOCOL_ERROR;
+      break;
+    case SettingCodes.INITIAL_WINDOW_SIZE:
+      // RFC 9113 §6.5.2
+      // > Values above the maximum flow-control window size of 2^31-1 MUST be treated as a connection
+      // > error of type FLOW_CONTROL_ERROR.
+      if (!(value >= 0 && value <= MAX_WINDOW)) return ErrorCodes.FLOW_CONTROL_ERROR;
+      break;
+    case SettingCodes.MAX_FRAME_SIZE:
+      // RFC 9113 §6.5.2
+      // > Values outside this range MUST be treated as a connection error of type PROTOCOL_ERROR.
+      if (!(value >= MIN_MAX_FRAME_SIZE && value <= MAX_MAX_FRAME_SIZE)) return ErrorCodes.PROTOCOL_ERROR;
+      break;
+    case SettingCodes.MAX_HEADER_LIST_SIZE:
+      if (!(value >= 0)) return ErrorCodes.PROTOCOL_ERROR;
+      break;
+    case SettingCodes.ENABLE_CONNECT_PROTOCOL:
+      // RFC 8441 §3: "The value of the parameter MUST be 0 or 1."
+      if (value !== 0 && value !== 1) return ErrorCodes.PROTOCOL_ERROR;
+      break;
+    default:
+      break;
+  }
+  return ErrorCodes.NO_ERROR;
+}
+
+function check(setting: number, value: number, client?: boolean): void {
+  const invalid = validateSetting(setting, value, client);
+  if (invalid !== ErrorCodes.NO_ERROR) {
+    throw new InvalidSettingsValueError(`Setting ${settingCodeName(setting) ?? setting} has invalid value ${value}`, invalid);
+  }
+}
+
+/** Settings as given by a user: a record or map of setting code → value. */
+export type SettingsInput = Readonly<Record<number, number>> | ReadonlyMap<number, number>;
+
+/** Iterates a {@link SettingsInput} as numeric `[code, value]` pairs. */
+export function settingsEntries(input: SettingsInput): Iterable<[number, number]> {
+  if (input instanceof Map) return input.entries() as Iterable<[number, number]>;
+  return Object.entries(input as Readonly<Record<number, number>>).map(([k, v]) => [Number(k), v] as [number, number]);
+}
+
+/**
+ * The settings of one side of a connection: each setting has a current value plus a queue of
+ * values sent but not yet acknowledged. Reading gives the current value; writing validates and
+ * queues a pending value; {@link acknowledge} promotes one pending value of every setting.
+ * Port of h2.settings.Settings (a MutableMapping there; a Map-like class here).
+ */
+export class Settings implements Iterable<[number, number]> {
+  readonly #client: boolean;
+  /** code → [current, pending1, pending2, …]; current is `null` for a setting that exists only as pending. */
+  readonly #values = new Map<number, (number | null)[]>();
+
+  /**
+   * @param client Whether these are a client's settings (decides the ENABLE_PUSH default). Default `true`.
+   * @param initialValues Values installed as current (validated), in place of RFC 9113's defaults.
+   */
+  constructor(client = true, initialValues?: SettingsInput) {
+    this.#client = client;
+    this.#values.set(SettingCodes.HEADER_TABLE_SIZE, [4096]);
+    this.#values.set(SettingCodes.ENABLE_PUSH, [client ? 1 : 0]);
+    this.#values.set(SettingCodes.INITIAL_WINDOW_SIZE, [65535]);
+    this.#values.set(SettingCodes.MAX_FRAME_SIZE, [16384]);
+    this.#values.set(SettingCodes.ENABLE_CONNECT_PROTOCOL, [0]);
+    if (initialValues !== undefined) {
+      for (const [code, value] of settingsEntries(initialValues)) {
+        check(code, value);
+        this.#values.set(code, [value]);
+      }
+    }
+  }
+
+  /**
+   * Promotes the oldest pending value of every setting that has one (h2 acknowledges per setting,
+   * not per SETTINGS frame) and returns what changed. Port of h2.settings.Settings.acknowledge.
+   */
+  acknowledge(): Map<number, ChangedSetting> {
+    const changed = new Map<number, ChangedSetting>();
+    for (const [code, queue] of this.#values) {
+      if (queue.length > 1) {
+        const old = queue.shift() ?? null;
+        changed.set(code, new ChangedSetting(code, old, queue[0] as number));
+      }
+    }
+    return changed;
+  }
+
+  /** The current value of `code`, or `undefined` if it has none (yet). */
+  get(code: number): number | undefined {
+    const v = this.#values.get(code)?.[0];
+    return v === null ? undefined : v;
+  }
+
+  /** Whether `code` has a current value. */
+  has(code: number): boolean {
+    return this.get(code) !== undefined;
+  }
+
+  /**
+   * Validates `value` and queues it as the pending value of `code`; the current value changes on
+   * {@link acknowledge}. Throws `InvalidSettingsValueError`.
+   */
+  set(code: number, value: number): this {
+    check(code, value);
+    const queue = this.#values.get(code);
+    if (queue === undefined) this.#values.set(code, [null, value]);
+    else queue.push(value);
+    return this;
+  }
+
+  /** {@link set} for every entry of `values`, in order. */
+  update(values: SettingsInput): void {
+    for (const [code, value] of settingsEntries(values)) this.set(code, value);
+  }
+
+  /** Forgets `code` entirely (current and pending values). */
+  delete(code: number): boolean {
+    return this.#values.delete(code);
+  }
+
+  /**
+   * Validates a value received from the peer that owns these settings, using that peer's role (a
+   * server may only send ENABLE_PUSH = 0). Port of h2.settings.Settings.validate_received_setting.
+   */
+  validateReceivedSetting(code: number, value: number): void {
+    check(code, value, this.#client);
+  }
+
+  /** The number of settings with a current value. */
+  get size(): number {
+    let n = 0;
+    for (const queue of this.#values.values()) if (queue[0] !== null) n++;
+    return n;
+  }
+
+  /** The setting codes with a current value, in insertion order. */
+  *keys(): IterableIterator<number> {
+    for (const [code, queue] of this.#values) if (queue[0] !== null) yield code;
+  }
+
+  /** `[code, currentValue]` for every setting with a current value, in insertion order (h2's dict order). */
+  *entries(): IterableIterator<[number, number]> {
+    for (const [code, queue] of this.#values) {
+      const v = queue[0];
+      if (v !== null && v !== undefined) yield [code, v];
+    }
+  }
+
+  /** Same as {@link entries}. */
+  [Symbol.iterator](): IterableIterator<[number, number]> {
+    return this.entries();
+  }
+
+  /** Whether both objects hold the same current and pending values (h2's `__eq__`). */
+  equals(other: Settings): boolean {
+    if (this.#values.size !== other.#values.size) return false;
+    for (const [code, queue] of this.#values) {
+      const theirs = other.#values.get(code);
+      if (theirs === undefined || theirs.length !== queue.length) return false;
+      for (let i = 0; i < queue.length; i++) if (queue[i] !== theirs[i]) return false;
+    }
+    return true;
+  }
+
+  /** Current SETTINGS_HEADER_TABLE_SIZE; assigning queues a pending value. */
+  get headerTableSize(): number {
+    return this.get(SettingCodes.HEADER_TABLE_SIZE) ?? 4096;
+  }
+  set headerTableSize(value: number) {
+    this.set(SettingCodes.HEADER_TABLE_SIZE, value);
+  }
+
+  /** Current SETTINGS_ENABLE_PUSH; assigning queues a pending value. */
+  get enablePush(): number {
+    return this.get(SettingCodes.ENABLE_PUSH) ?? 0;
+  }
+  set enablePush(value: number) {
+    this.set(SettingCodes.ENABLE_PUSH, value);
+  }
+
+  /** Current SETTINGS_INITIAL_WINDOW_SIZE; assigning queues a pending value. */
+  get initialWindowSize(): number {
+    return this.get(SettingCodes.INITIAL_WINDOW_SIZE) ?? 65535;
+  }
+  set initialWindowSize(value: number) {
+    this.set(SettingCodes.INITIAL_WINDOW_SIZE, value);
+  }
+
+  /** Current SETTINGS_MAX_FRAME_SIZE; assigning queues a pending value. */
+  get maxFrameSize(): number {
+    return this.get(SettingCodes.MAX_FRAME_SIZE) ?? MIN_MAX_FRAME_SIZE;
+  }
+  set maxFrameSize(value: number) {
+    this.set(SettingCodes.MAX_FRAME_SIZE, value);
+  }
+
+  /** Current SETTINGS_MAX_CONCURRENT_STREAMS, or 2^32+1 (unlimited, as h2) when unset. */
+  get maxConcurrentStreams(): number {
+    return this.get(SettingCodes.MAX_CONCURRENT_STREAMS) ?? 2 ** 32 + 1;
+  }
+  set maxConcurrentStreams(value: number) {
+    this.set(SettingCodes.MAX_CONCURRENT_STREAMS, value);
+  }
+
+  /** Current SETTINGS_MAX_HEADER_LIST_SIZE, or `null` (unlimited) when unset. */
+  get maxHeaderListSize(): number | null {
+    return this.get(SettingCodes.MAX_HEADER_LIST_SIZE) ?? null;
+  }
+  set maxHeaderListSize(value: number) {
+    this.set(SettingCodes.MAX_HEADER_LIST_SIZE, value);
+  }
+
+  /** Current SETTINGS_ENABLE_CONNECT_PROTOCOL; assigning queues a pending value. */
+  get enableConnectProtocol(): number {
+    return this.get(SettingCodes.ENABLE_CONNECT_PROTOCOL) ?? 0;
+  }
+  set enableConnectProtocol(value: number) {
+    this.set(SettingCodes.ENABLE_CONNECT_PROTOCOL, value);
+  }
+}
