@@ -17,7 +17,7 @@ export type HeadersInput = Iterable<readonly [HeaderString, HeaderString]> | Rec
 
 /** Options of `Encoder.encode`. */
 export interface EncodeOptions {
-  /** Huffman-code a literal when that is shorter than its raw octets (default true). */
+  /** Huffman-code a literal unless that is longer than its raw octets (default true). */
   huffman?: boolean;
 }
 
@@ -124,12 +124,15 @@ export class Encoder {
     return dynamic < 0 ? dynamic - STATIC_TABLE_LENGTH : 0;
   }
 
-  /** Writes a string literal (RFC 7541 §5.2), Huffman-coded when allowed and shorter. */
+  /**
+   * Writes a string literal (RFC 7541 §5.2), Huffman-coded when allowed and not longer than the raw
+   * octets (ties go to Huffman, as in RFC 7541 C.6.2's "307").
+   */
   #writeString(s: string, huffman: boolean): void {
     const buf = this.#buf;
     if (huffman) {
       const length = huffmanEncodedLength(s);
-      if (length < s.length) {
+      if (length <= s.length) {
         this.#pos = huffmanEncodeInto(s, buf, encodeInteger(buf, this.#pos, length, 7, 0x80));
         return;
       }
