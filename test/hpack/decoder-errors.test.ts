@@ -1,0 +1,132 @@
+/** Malformed header blocks: each ends in the exact HPACKError subclass hpack raises, and bombs stop early. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  Decoder,
+  HPACKDecodingError,
+  HPACKError,
+  InvalidTableIndexError,
+  InvalidTableSizeError,
+  OversizedHeaderListError,
+  huffmanDecode,
+} from '../../src/hpack/index';
+import { encodeInteger } from '../../src/hpack/integer';
+
+const Errors = suite('hpack decoder errors');
+
+/** Runs `fn` and asserts it threw an instance of exactly `cls` (not a subclass), an HPACKError. */
+function throwsExactly(fn: () => unknown, cls: new (...args: never[]) => Error): void {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof HPACKError, `not an HPACKError: ${String(err)}`);
+    assert.is((err as Error).constructor, cls, `threw ${(err as Error).constructor.name}: ${(err as Error).message}`);
+    return;
+  }
+  assert.unreachable(`expected ${cls.name}`);
+}
+
+const decode = (...bytes: number[]) => () => new Decoder().decode(Uint8Array.from(bytes));
+
+Errors('a truncated integer is an HPACKDecodingError', () => {
+  throwsExactly(decode(0xff), HPACKDecodingError);
+  throwsExactly(decode(0xff, 0x80, 0x80), HPACKDecodingError);
+});
+
+Errors('an integer past 2^32-1 is an HPACKDecodingError', () => {
+  throwsExactly(decode(0xff, 0xff, 0xff, 0xff, 0xff, 0x0f), HPACKDecodingError);
+});
+
+Errors('an integer with more than 5 continuation octets is an HPACKDecodingError', () => {
+  throwsExactly(decode(0xff, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00), HPACKDecodingError);
+});
+
+Errors('index 0 is an InvalidTableIndexError', () => {
+  throwsExactly(decode(0x80), InvalidTableIndexError);
+});
+
+Errors('an index past the table is an InvalidTableIndexError, for fields and for literal names', () => {
+  throwsExactly(decode(0xbe), InvalidTableIndexError);
+  throwsExactly(decode(0x7e, 0x00), InvalidTableIndexError);
+  throwsExactly(decode(0x1f, 0x2f, 0x00), InvalidTableIndexError);
+});
+
+Errors('a size update above maxAllowedTableSize is an InvalidTableSizeError', () => {
+  // 0x3f 0xe1 0x3f = size update to 8192 (31 + 8161).
+  throwsExactly(decode(0x3f, 0xe1, 0x3f), InvalidTableSizeError);
+  const decoder = new Decoder();
+  decoder.maxAllowedTableSize = 8192;
+  assert.equal(decoder.decode(Uint8Array.of(0x3f, 0xe1, 0x3f, 0x82)), [[':method', 'GET']]);
+  assert.is(decoder.headerTableSize, 8192);
+});
+
+Errors('a block that leaves the table above a lowered maximum is an InvalidTableSizeError', () => {
+  const decoder = new Decoder();
+  decoder.maxAllowedTableSize = 100;
+  throwsExactly(() => decoder.decode(Uint8Array.of(0x82)), InvalidTableSizeError);
+  assert.equal(decoder.decode(Uint8Array.of(0x3f, 0x45, 0x82)), [[':method', 'GET']]);
+});
+
+Errors('a size update after the first field is an HPACKDecodingError', () => {
+  throwsExactly(decode(0x82, 0x20), HPACKDecodingError);
+  assert.equal(new Decoder().decode(Uint8Array.of(0x20, 0x3f, 0xe1, 0x1f, 0x82)), [[':method', 'GET']]);
+});
+
+Errors('a Huffman string containing EOS is an HPACKDecodingError', () => {
+  throwsExactly(decode(0x00, 0x01, 0x61, 0x84, 0xff, 0xff, 0xff, 0xff), HPACKDecodingError);
+  throwsExactly(() => huffmanDecode(Uint8Array.of(0xff, 0xff, 0xff, 0xfc)), HPACKDecodingError);
+});
+
+Errors('Huffman padding that is not all ones is an HPACKDecodingError', () => {
+  // 'a' is 00011; the 3 padding bits must be 111 (0x1f), not 000 (0x18).
+  assert.equal(huffmanDecode(Uint8Array.of(0x1f)), Uint8Array.of(0x61));
+  throwsExactly(decode(0x00, 0x01, 0x61, 0x81, 0x18), HPACKDecodingError);
+});
+
+Errors('Huffman padding longer than 7 bits is an HPACKDecodingError', () => {
+  throwsExactly(decode(0x00, 0x01, 0x61, 0x82, 0x1f, 0xff), HPACKDecodingError);
+  throwsExactly(() => huffmanDecode(Uint8Array.of(0xff)), HPACKDecodingError);
+});
+
+Errors('a string length past the end of the block is an HPACKDecodingError', () => {
+  throwsExactly(decode(0x00, 0x05, 0x61), HPACKDecodingError);
+  throwsExactly(decode(0x00, 0x01, 0x61), HPACKDecodingError);
+  throwsExactly(decode(0x40), HPACKDecodingError);
+});
+
+Errors('a header list past maxHeaderListSize is an OversizedHeaderListError', () => {
+  const decoder = new Decoder(100);
+  assert.is(decoder.maxHeaderListSize, 100);
+  // 32 + 1 + 60 = 93 fits; a second such field does not.
+  const field = [0x00, 0x01, 0x78, 0x3c, ...new Array<number>(60).fill(0x61)];
+  assert.is(decoder.decode(Uint8Array.from(field)).length, 1);
+  throwsExactly(() => decoder.decode(Uint8Array.from([...field, ...field])), OversizedHeaderListError);
+});
+
+Errors('an HPACK bomb stops at the limit, before the rest of the block is even read', () => {
+  // One 4,000-octet entry, then 10,000 references to it (40 MB expanded), then index 0. A decoder that
+  // built the whole list first would fail on index 0 (InvalidTableIndexError) or run out of memory.
+  const value = new Array<number>(4000).fill(0x61);
+  const literal = [0x40, 0x01, 0x78, 0x7f, 0xa1, 0x1e, ...value]; // length 4000 = 127 + 3873
+  const block = Uint8Array.from([...literal, ...new Array<number>(10_000).fill(0xbe), 0x80]);
+  throwsExactly(() => new Decoder().decode(block), OversizedHeaderListError);
+});
+
+Errors('a literal longer than the remaining budget fails before its string is built', () => {
+  // Name 'x', then a 1 MiB raw value against an 80-octet limit: rejected on its declared length.
+  const len = 1 << 20;
+  const block = new Uint8Array(16 + len);
+  block.set([0x00, 0x01, 0x78]);
+  const end = encodeInteger(block, 3, len, 7, 0x00);
+  throwsExactly(() => new Decoder(80).decode(block.subarray(0, end + len)), OversizedHeaderListError);
+});
+
+Errors('raw decoding returns fresh octets, never views of the input block', () => {
+  const block = Uint8Array.of(0x00, 0x01, 0x78, 0x01, 0x79);
+  const [field] = new Decoder().decode(block, { raw: true });
+  assert.equal(field, [Uint8Array.of(0x78), Uint8Array.of(0x79)]);
+  block[2] = 0;
+  assert.is(field![0][0], 0x78);
+});
+
+Errors.run();
