@@ -1,0 +1,115 @@
+/** Encoder specifics: table size updates, never-indexed fields, input shapes and representation choice. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Decoder, Encoder, HeaderTuple, NeverIndexedHeaderTuple } from '../../src/hpack/index';
+import { toHex } from '../support/python';
+import { tableEntries } from '../support/hpack';
+
+const Enc = suite('hpack encoder');
+
+Enc('a table size change is emitted once, at the start of the next block only', () => {
+  const encoder = new Encoder();
+  encoder.headerTableSize = 256;
+  assert.is(toHex(encoder.encode([[':method', 'GET']])), '3fe101' + '82');
+  assert.is(toHex(encoder.encode([[':method', 'GET']])), '82');
+});
+
+Enc('setting the current size again queues nothing', () => {
+  const encoder = new Encoder();
+  encoder.headerTableSize = 4096;
+  assert.is(toHex(encoder.encode([[':method', 'GET']])), '82');
+  encoder.headerTableSize = 100;
+  encoder.headerTableSize = 100;
+  assert.is(toHex(encoder.encode([[':method', 'GET']])), '3f45' + '82');
+});
+
+Enc('a table that shrank then grew signals the minimum, then the final size (RFC 7541 §4.2)', () => {
+  const encoder = new Encoder();
+  encoder.encode([['x-a', 'b']]);
+  assert.is(encoder.headerTable.length, 1);
+  encoder.headerTableSize = 0;
+  assert.is(encoder.headerTable.length, 0, 'shrinking evicts at once');
+  encoder.headerTableSize = 300;
+  encoder.headerTableSize = 2000;
+  const block = encoder.encode([[':method', 'GET']]);
+  assert.is(toHex(block), '20' + '3fb10f' + '82');
+  const decoder = new Decoder();
+  decoder.decode(Uint8Array.of(0x40, 0x03, 0x78, 0x2d, 0x61, 0x01, 0x62));
+  assert.equal(decoder.decode(block), [[':method', 'GET']]);
+  assert.is(decoder.headerTableSize, 2000);
+  assert.is(decoder.headerTable.length, 0);
+});
+
+Enc('a size that grew only is signalled once, with its final value', () => {
+  const encoder = new Encoder();
+  encoder.headerTableSize = 200;
+  encoder.headerTableSize = 100;
+  encoder.headerTableSize = 150;
+  assert.is(toHex(encoder.encode([])), '3f45' + '3f77');
+});
+
+Enc('NeverIndexedHeaderTuple is emitted with the 0x10 prefix and decodes as NeverIndexedHeaderTuple', () => {
+  const encoder = new Encoder();
+  const block = encoder.encode([new NeverIndexedHeaderTuple('authorization', 'secret'), new NeverIndexedHeaderTuple('x-token', 'abc')], { huffman: false });
+  // authorization is static index 23: 0001 + 15, then 8; x-token has a literal name.
+  assert.is(toHex(block), '1f08' + '06736563726574' + '10' + '07782d746f6b656e' + '03616263');
+  const fields = new Decoder().decode(block);
+  assert.equal(fields.map((f) => [...f]), [['authorization', 'secret'], ['x-token', 'abc']]);
+  for (const f of fields) {
+    assert.ok(f instanceof NeverIndexedHeaderTuple);
+    assert.is((f as NeverIndexedHeaderTuple).indexable, false);
+  }
+});
+
+Enc('sensitive values are not entered into the dynamic table', () => {
+  const encoder = new Encoder();
+  encoder.encode([new NeverIndexedHeaderTuple('cookie', 'session=1'), new NeverIndexedHeaderTuple('x-secret', 'v')]);
+  assert.is(encoder.headerTable.length, 0);
+  encoder.encode([['cookie', 'session=1']]);
+  assert.equal(tableEntries(encoder.headerTable), [['cookie', 'session=1']]);
+  // An exact table match is indexed even when marked sensitive, as hpack does: nothing new is revealed.
+  assert.is(toHex(encoder.encode([new NeverIndexedHeaderTuple('cookie', 'session=1')])), 'be');
+});
+
+Enc('indexed, name-indexed and literal representations are chosen as hpack chooses them', () => {
+  const encoder = new Encoder();
+  const block = encoder.encode([[':path', '/'], [':path', '/x'], ['x-y', 'z'], ['x-y', 'w'], ['x-y', 'z']], { huffman: false });
+  // :path / static 4; :path /x static name 4 (lowest); x-y z new; x-y w name of entry 62; x-y z now entry 63.
+  assert.is(toHex(block), '84' + '4402' + '2f78' + '4003782d7901' + '7a' + '7e0177' + 'bf');
+  assert.equal(tableEntries(encoder.headerTable), [['x-y', 'w'], ['x-y', 'z'], [':path', '/x']]);
+});
+
+Enc('an empty static value is matched exactly', () => {
+  assert.is(toHex(new Encoder().encode([[':authority', ''], ['accept', '']])), '81' + '93');
+});
+
+Enc('names and values may be octets, HeaderTuples or a plain object with pseudo-headers first', () => {
+  const bytes = new Encoder().encode([[Uint8Array.of(0x78), Uint8Array.of(0xff, 0x00)]], { huffman: false });
+  assert.is(toHex(bytes), '40017802ff00');
+  assert.equal(new Decoder().decode(bytes), [['x', '\xff\x00']]);
+  const tuple = new HeaderTuple('x', 'y');
+  assert.is(tuple.length, 2);
+  assert.is(tuple.indexable, true);
+  assert.equal([...tuple.map((s) => s)], ['x', 'y']);
+  const fromObject = new Decoder().decode(new Encoder().encode({ 'user-agent': 'u', ':method': 'GET', accept: '*/*', ':path': '/' }));
+  assert.equal(fromObject, [[':method', 'GET'], [':path', '/'], ['user-agent', 'u'], ['accept', '*/*']]);
+});
+
+Enc('strings beyond latin-1 are sent as UTF-8 octets', () => {
+  const block = new Encoder().encode([['x-name', 'é€']], { huffman: false });
+  assert.equal(new Decoder().decode(block), [['x-name', '\xc3\xa9\xe2\x82\xac']]);
+});
+
+Enc('Huffman is used unless it is longer than the raw octets', () => {
+  assert.is(toHex(new Encoder().encode([['x', 'aaaa']])), '40' + '81' + 'f3' + '83' + '18c63f');
+  // 0x00 has a 13-bit code: Huffman would be longer, so the raw octet is sent.
+  assert.is(toHex(new Encoder().encode([['x', '\x00']])), '40' + '81' + 'f3' + '01' + '00');
+});
+
+Enc('a header table size outside 0..2^32-1 is refused', () => {
+  const encoder = new Encoder();
+  assert.throws(() => (encoder.headerTableSize = -1), RangeError);
+  assert.throws(() => (encoder.headerTableSize = 1.5), RangeError);
+});
+
+Enc.run();
