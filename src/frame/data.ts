@@ -1,0 +1,76 @@
+/*
+ * The DATA frame (RFC 9113 §6.1): a stream's content octets, optionally padded.
+ * Frame layer (sans-I/O). Port of hyperframe/frame.py `DataFrame`.
+ */
+import { EMPTY, StreamAssociation } from './frame';
+import type { FrameSpec } from './frame';
+import { PaddedFrame } from './padding';
+import { FrameType } from './frame-type';
+import type { FlagName } from './flags';
+import { rawDataRepr } from './repr';
+
+const DATA_SPEC: FrameSpec = {
+  name: 'DataFrame',
+  type: FrameType.DATA,
+  definedFlags: [
+    { name: 'END_STREAM', bit: 0x01 },
+    { name: 'PADDED', bit: 0x08 },
+  ],
+  // RFC 9113 §6.1: "If a DATA frame is received whose Stream Identifier field is 0x0, the recipient
+  // MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+  association: StreamAssociation.HAS_STREAM,
+};
+
+/** The fields of a {@link DataFrame}. */
+export interface DataFrameFields {
+  /** The content octets. */
+  data?: Uint8Array | undefined;
+  /** Padding octets, written when PADDED is set. */
+  padLength?: number | undefined;
+  /** Flags to set: `END_STREAM`, `PADDED`. */
+  flags?: Iterable<FlagName> | undefined;
+}
+
+/** A DATA frame. `data` excludes the padding; `flowControlledLength` includes it. */
+export class DataFrame extends PaddedFrame {
+  /** The content octets (a view of the received bytes when parsed). */
+  data: Uint8Array;
+
+  /** Creates a DATA frame on `streamId` (must be non-zero). */
+  constructor(streamId: number, fields?: DataFrameFields) {
+    super(DATA_SPEC, streamId, fields?.flags, fields?.padLength ?? 0);
+    this.data = fields?.data ?? EMPTY;
+  }
+
+  /** The payload length: content plus the Pad Length octet and padding when PADDED. */
+  get bodyLength(): number {
+    return this.paddingOverhead + this.data.length;
+  }
+
+  /**
+   * The octets counted against flow-control windows: the whole payload, padding included
+   * (RFC 9113 §6.9.1: "The entire DATA frame payload is included in flow control").
+   */
+  get flowControlledLength(): number {
+    return this.paddingOverhead + this.data.length;
+  }
+
+  /** Parses the payload; the padding must fit (else `InvalidPaddingError`). */
+  parseBody(view: Uint8Array): void {
+    const start = this.parsePadLength(view);
+    this.checkPadding(view.length - start);
+    this.data = view.subarray(start, view.length - this.padLength);
+  }
+
+  protected writeBody(target: Uint8Array, offset: number): void {
+    let o = this.writePadLength(target, offset);
+    target.set(this.data, o);
+    o += this.data.length;
+    this.writePadding(target, o);
+  }
+
+  protected override bodyRepr(): string {
+    if (!this.padded) return rawDataRepr(this.data);
+    return super.bodyRepr();
+  }
+}

@@ -1,0 +1,298 @@
+/*
+ * FrameBuffer: turns received bytes into complete frames, checks the client preface, enforces
+ * SETTINGS_MAX_FRAME_SIZE and joins HEADERS/PUSH_PROMISE + CONTINUATION into one header block.
+ * Frame layer (sans-I/O). Port of h2/frame_buffer.py. It throws frame-layer errors; the core maps
+ * them as h2 does: PrefaceError, ContinuationError, HeaderBlockTooLargeError, InvalidDataError and
+ * InvalidPaddingError → ProtocolError; FrameTooLargeError → FrameTooLargeError; InvalidFrameError →
+ * FrameDataMissingError. Every error carries `errorCode` (PROTOCOL_ERROR or FRAME_SIZE_ERROR).
+ */
+import { EMPTY, FRAME_HEADER_LENGTH } from './frame';
+import type { Frame } from './frame';
+import { frameForHeader } from './frame-header';
+import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers';
+import { ContinuationError, FrameError, FrameTooLargeError, HeaderBlockTooLargeError, PrefaceError } from './errors';
+
+/** RFC 9113 §3.4: the client connection preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
+export const CONNECTION_PREFACE: Uint8Array = new Uint8Array([
+  0x50, 0x52, 0x49, 0x20, 0x2a, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x32, 0x2e, 0x30, 0x0d, 0x0a, 0x0d, 0x0a, 0x53, 0x4d, 0x0d, 0x0a,
+  0x0d, 0x0a,
+]);
+
+/** END_HEADERS is 0x04 on HEADERS, PUSH_PROMISE and CONTINUATION (RFC 9113 §6.2, §6.6, §6.10). */
+const END_HEADERS_BIT = 0x04;
+
+/** When this many consumed chunk slots pile up (and are the majority), the chunk list is compacted. */
+const COMPACT_AFTER = 1024;
+
+/** Options of {@link FrameBuffer}. */
+export interface FrameBufferOptions {
+  /** Server side: the bytes must start with the client connection preface. Default false. */
+  server?: boolean | undefined;
+  /**
+   * Largest accepted payload, SETTINGS_MAX_FRAME_SIZE as we advertised it. Default 16384. Checked on
+   * the 9-byte header, so an oversized frame is refused before its payload is buffered (memory
+   * exhaustion by huge frames).
+   */
+  maxFrameSize?: number | undefined;
+  /**
+   * Most frames in one header block, the opening HEADERS/PUSH_PROMISE included, as h2 counts its
+   * CONTINUATION_BACKLOG: with the default 64, the 64th CONTINUATION is refused. Stops the CONTINUATION
+   * flood (CERT VU#421644, CVE-2024-27316 and kin), empty CONTINUATIONs included.
+   */
+  maxContinuationFrames?: number | undefined;
+  /**
+   * Most octets of one header block (fragments, without padding or priority data). Default 262144
+   * (256 KiB: four times the HPACK decoder's default 64 KiB header list). A CONTINUATION whose announced
+   * length would pass it is refused from its header, before its payload is buffered (CONTINUATION flood
+   * with large fragments, CVE-2023-45288).
+   */
+  maxHeaderBlockSize?: number | undefined;
+}
+
+/**
+ * Splits a received byte stream into frames. `addData()` appends bytes (kept by reference: do not
+ * modify them afterwards); iterate it (or call `next()`) for the complete frames. A frame inside one
+ * received chunk is parsed in place: its payload is a view of that chunk. A frame split across chunks
+ * is copied once. The total cost is linear in the bytes received, whatever the chunk sizes.
+ *
+ * After it throws, the buffer is dead: every later call throws the same error.
+ */
+export class FrameBuffer implements Iterable<Frame> {
+  /** Largest accepted payload (SETTINGS_MAX_FRAME_SIZE we advertised); the core updates it. */
+  maxFrameSize: number;
+  /** Most frames per header block, HEADERS/PUSH_PROMISE included (CONTINUATION flood). */
+  maxContinuationFrames: number;
+  /** Most fragment octets per header block (CONTINUATION flood). */
+  maxHeaderBlockSize: number;
+
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #offset = 0;
+  #available = 0;
+  #prefaceLeft: number;
+  #pending: Frame | null = null;
+  #pendingLength = 0;
+  #block: HeadersFrame | PushPromiseFrame | null = null;
+  #blockBytes: Uint8Array = EMPTY;
+  #blockLength = 0;
+  #blockFrames = 0;
+  #error: FrameError | null = null;
+  readonly #scratch = new Uint8Array(FRAME_HEADER_LENGTH);
+
+  /** Creates an empty buffer; see {@link FrameBufferOptions} for the defaults. */
+  constructor(options?: FrameBufferOptions) {
+    this.#prefaceLeft = options?.server === true ? CONNECTION_PREFACE.length : 0;
+    this.maxFrameSize = options?.maxFrameSize ?? 16384;
+    this.maxContinuationFrames = options?.maxContinuationFrames ?? 64;
+    this.maxHeaderBlockSize = options?.maxHeaderBlockSize ?? 262144;
+  }
+
+  /** Octets held: received but not yet returned as frames, plus the open header block. */
+  get bufferedBytes(): number {
+    return this.#available + this.#blockLength;
+  }
+
+  /**
+   * Appends received bytes. On the server side the client preface is checked first, octet by octet,
+   * so a mismatch throws `PrefaceError` at once, even before 24 octets have arrived.
+   */
+  addData(bytes: Uint8Array): void {
+    if (this.#error !== null) throw this.#error;
+    let data = bytes;
+    if (this.#prefaceLeft > 0) {
+      const start = CONNECTION_PREFACE.length - this.#prefaceLeft;
+      const n = Math.min(this.#prefaceLeft, data.length);
+      for (let i = 0; i < n; i++) {
+        // RFC 9113 §3.4: "Clients and servers MUST treat an invalid connection preface as a
+        // connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+        if (data[i] !== CONNECTION_PREFACE[start + i]) throw this.#fail(new PrefaceError());
+      }
+      this.#prefaceLeft -= n;
+      data = data.subarray(n);
+    }
+    if (data.length === 0) return;
+    this.#chunks.push(data);
+    this.#available += data.length;
+  }
+
+  /** The next complete frame, or null when more bytes are needed. */
+  next(): Frame | null {
+    if (this.#error !== null) throw this.#error;
+    try {
+      return this.#next();
+    } catch (err) {
+      if (err instanceof FrameError) this.#error = err;
+      throw err;
+    }
+  }
+
+  /** Iterates the complete frames (stops when more bytes are needed; iterate again after `addData`). */
+  [Symbol.iterator](): Iterator<Frame> {
+    return {
+      next: (): IteratorResult<Frame> => {
+        const frame = this.next();
+        return frame === null ? { done: true, value: undefined } : { done: false, value: frame };
+      },
+    };
+  }
+
+  #fail(err: FrameError): FrameError {
+    this.#error = err;
+    return err;
+  }
+
+  #next(): Frame | null {
+    for (;;) {
+      let frame = this.#pending;
+      if (frame === null) {
+        if (this.#available < FRAME_HEADER_LENGTH) return null;
+        frame = this.#readHeader();
+      }
+      const length = this.#pendingLength;
+      if (this.#available < length) {
+        this.#pending = frame;
+        return null;
+      }
+      this.#pending = null;
+      frame.parseBody(this.#take(length));
+      const out = this.#joinHeaderBlock(frame);
+      if (out !== null) return out;
+    }
+  }
+
+  /** Parses and consumes the next 9-octet header; validates size and header-block sequencing. */
+  #readHeader(): Frame {
+    let h = this.#chunks[this.#head]!;
+    let o = this.#offset;
+    if (h.length - o < FRAME_HEADER_LENGTH) {
+      this.#copyOut(this.#scratch, FRAME_HEADER_LENGTH);
+      h = this.#scratch;
+      o = 0;
+    }
+    const length = (h[o]! << 16) | (h[o + 1]! << 8) | h[o + 2]!;
+    const type = h[o + 3]!;
+    const flagByte = h[o + 4]!;
+    // RFC 9113 §4.1: the reserved bit "MUST be ignored when receiving".
+    const streamId = ((h[o + 5]! & 0x7f) << 24) | (h[o + 6]! << 16) | (h[o + 7]! << 8) | h[o + 8]!;
+    // RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
+    // size defined in SETTINGS_MAX_FRAME_SIZE". Checked before the payload is buffered.
+    if (length > this.maxFrameSize) throw new FrameTooLargeError(length, this.maxFrameSize);
+    const frame = frameForHeader(type, flagByte, streamId, length);
+    this.#checkHeaderBlock(frame, length, flagByte);
+    if (h !== this.#scratch) this.#skip(FRAME_HEADER_LENGTH);
+    this.#pending = frame;
+    this.#pendingLength = length;
+    return frame;
+  }
+
+  /** Enforces header-block sequencing and the flood limits from a frame's header alone. */
+  #checkHeaderBlock(frame: Frame, length: number, flagByte: number): void {
+    const block = this.#block;
+    if (block !== null) {
+      // RFC 9113 §6.10: a block must continue with CONTINUATION frames on the same stream; "A receiver
+      // MUST treat the receipt of any other type of frame or a frame on a different stream as a
+      // connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+      if (!(frame instanceof ContinuationFrame) || frame.streamId !== block.streamId) {
+        throw new ContinuationError('Invalid frame during header block.');
+      }
+      // CONTINUATION flood (CERT VU#421644): bound the frame count (empty frames included) ...
+      if (this.#blockFrames + 1 > this.maxContinuationFrames) {
+        throw new HeaderBlockTooLargeError('Too many continuation frames received.');
+      }
+      // ... and the block size, from the announced length, before buffering the fragment.
+      if (this.#blockLength + length > this.maxHeaderBlockSize) {
+        throw new HeaderBlockTooLargeError(`Header block exceeds ${this.maxHeaderBlockSize} bytes.`);
+      }
+    } else if (frame instanceof ContinuationFrame) {
+      // RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a HEADERS, PUSH_PROMISE or
+      // CONTINUATION frame without the END_HEADERS flag set. A recipient that observes violation of
+      // this rule MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+      throw new ContinuationError('CONTINUATION frame without an open header block.');
+    } else if ((flagByte & END_HEADERS_BIT) === 0 && (frame instanceof HeadersFrame || frame instanceof PushPromiseFrame)) {
+      if (length > this.maxHeaderBlockSize) throw new HeaderBlockTooLargeError(`Header block exceeds ${this.maxHeaderBlockSize} bytes.`);
+    }
+  }
+
+  /** Passes a parsed frame through header-block assembly; null while a block is still open. */
+  #joinHeaderBlock(frame: Frame): Frame | null {
+    const block = this.#block;
+    if (block !== null) {
+      const fragment = (frame as ContinuationFrame).data;
+      this.#appendBlock(fragment);
+      this.#blockFrames++;
+      if ((frame.flags.bits & END_HEADERS_BIT) === 0) return null;
+      block.data = this.#blockBytes.subarray(0, this.#blockLength);
+      block.flags.add('END_HEADERS');
+      this.#block = null;
+      this.#blockBytes = EMPTY;
+      this.#blockLength = 0;
+      this.#blockFrames = 0;
+      return block;
+    }
+    if ((frame instanceof HeadersFrame || frame instanceof PushPromiseFrame) && (frame.flags.bits & END_HEADERS_BIT) === 0) {
+      this.#block = frame;
+      this.#blockFrames = 1;
+      this.#appendBlock(frame.data);
+      return null;
+    }
+    return frame;
+  }
+
+  /** Copies a fragment into the block accumulator (growing it geometrically, capped by the budget). */
+  #appendBlock(fragment: Uint8Array): void {
+    const need = this.#blockLength + fragment.length;
+    if (need > this.#blockBytes.length) {
+      const grown = new Uint8Array(Math.max(need, Math.min(this.#blockBytes.length * 2 || 1024, this.maxHeaderBlockSize)));
+      grown.set(this.#blockBytes.subarray(0, this.#blockLength));
+      this.#blockBytes = grown;
+    }
+    this.#blockBytes.set(fragment, this.#blockLength);
+    this.#blockLength = need;
+  }
+
+  /** Consumes `n` octets: a view of the current chunk when they lie inside it, else one copy. */
+  #take(n: number): Uint8Array {
+    if (n === 0) return EMPTY;
+    const chunk = this.#chunks[this.#head]!;
+    const start = this.#offset;
+    if (chunk.length - start >= n) {
+      this.#skip(n);
+      return chunk.subarray(start, start + n);
+    }
+    const out = new Uint8Array(n);
+    this.#copyOut(out, n);
+    return out;
+  }
+
+  /** Copies the next `n` octets into `out` and consumes them (n ≤ available). */
+  #copyOut(out: Uint8Array, n: number): void {
+    let pos = 0;
+    while (pos < n) {
+      const chunk = this.#chunks[this.#head]!;
+      const k = Math.min(chunk.length - this.#offset, n - pos);
+      if (k <= 16) for (let i = 0; i < k; i++) out[pos + i] = chunk[this.#offset + i]!;
+      else out.set(chunk.subarray(this.#offset, this.#offset + k), pos);
+      pos += k;
+      this.#skip(k);
+    }
+  }
+
+  /** Consumes `n` octets (n ≤ available), releasing finished chunks. */
+  #skip(n: number): void {
+    this.#available -= n;
+    this.#offset += n;
+    const chunks = this.#chunks;
+    while (this.#head < chunks.length && this.#offset >= chunks[this.#head]!.length) {
+      this.#offset -= chunks[this.#head]!.length;
+      chunks[this.#head] = EMPTY;
+      this.#head++;
+    }
+    if (this.#head === chunks.length) {
+      chunks.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= chunks.length) {
+      chunks.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+}
