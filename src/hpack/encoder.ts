@@ -94,14 +94,18 @@ export class Encoder {
     }
     this.#ensure(18 + name.length + value.length);
     const buf = this.#buf;
-    if (index > 0) {
-      // Exact match: Indexed Header Field (RFC 7541 §6.1), even for a sensitive field, as hpack does.
+    if (index > 0 && !sensitive) {
+      // Exact match: Indexed Header Field (RFC 7541 §6.1).
       this.#pos = encodeInteger(buf, this.#pos, index, 7, 0x80);
       return;
     }
-    if (index < 0) {
-      // Name match: literal with indexed name, incremental indexing (§6.2.1) or never indexed (§6.2.3).
-      this.#pos = sensitive ? encodeInteger(buf, this.#pos, -index, 4, 0x10) : encodeInteger(buf, this.#pos, -index, 6, 0x40);
+    if (sensitive && index !== 0) {
+      // RFC 7541 §6.2.3: never indexed, with the matching entry's name. Unlike hpack, a sensitive field
+      // stays a never-indexed literal even on an exact match, so intermediaries keep its protection.
+      this.#pos = encodeInteger(buf, this.#pos, Math.abs(index), 4, 0x10);
+    } else if (index < 0) {
+      // Name match: Literal Header Field with Incremental Indexing, indexed name (RFC 7541 §6.2.1).
+      this.#pos = encodeInteger(buf, this.#pos, -index, 6, 0x40);
     } else {
       buf[this.#pos++] = sensitive ? 0x10 : 0x40;
       this.#writeString(name, huffman);

@@ -1,0 +1,88 @@
+/** Seeded property tests: random header lists round-trip; random and mutated blocks only raise HPACKErrors. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Decoder, Encoder, HPACKError, NeverIndexedHeaderTuple, STATIC_TABLE } from '../../src/hpack/index';
+import { mulberry32, type Prng } from '../support/prng';
+import { tableEntries } from '../support/hpack';
+
+const Property = suite('hpack properties');
+
+const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
+
+function randomString(rng: Prng): string {
+  const n = rng.int(4) === 0 ? rng.int(300) : rng.int(20);
+  return rng.int(2) === 0 ? latin1(rng.bytes(n)) : latin1(Uint8Array.from({ length: n }, () => 0x61 + rng.int(26)));
+}
+
+function randomField(rng: Prng): [string, string, boolean] {
+  const pick = rng.int(4);
+  const [sName, sValue] = rng.pick(STATIC_TABLE);
+  const name = pick === 0 ? randomString(rng) : sName;
+  const value = pick === 1 ? sValue : randomString(rng);
+  return [name, value, rng.int(8) === 0];
+}
+
+/** Runs `body(iteration)` until `ms` elapsed or `max` iterations; returns the iteration count. */
+function forAWhile(ms: number, max: number, body: (i: number) => void): number {
+  const until = Date.now() + ms;
+  let i = 0;
+  while (i < max && Date.now() < until) body(i++);
+  return i;
+}
+
+Property('random header lists round-trip through encoder/decoder pairs across random table size changes', () => {
+  const rng = mulberry32(0x5eed);
+  let pair = { encoder: new Encoder(), decoder: new Decoder(1 << 20) };
+  const runs = forAWhile(700, 20_000, (i) => {
+    if (i % 50 === 0) pair = { encoder: new Encoder(), decoder: new Decoder(1 << 20) };
+    const { encoder, decoder } = pair;
+    for (let k = rng.int(3); k > 0 && rng.int(3) === 0; k--) encoder.headerTableSize = rng.pick([0, 1, 64, 256, 1000, 4096]);
+    const fields = Array.from({ length: rng.int(12) }, () => randomField(rng));
+    const input = fields.map(([n, v, s]) => (s ? new NeverIndexedHeaderTuple(n, v) : [n, v] as [string, string]));
+    const out = decoder.decode(encoder.encode(input, { huffman: rng.int(2) === 0 }));
+    assert.equal(out.map((f) => [f[0], f[1], f instanceof NeverIndexedHeaderTuple]), fields, `iteration ${i}`);
+    assert.equal(tableEntries(decoder.headerTable), tableEntries(encoder.headerTable), `tables after iteration ${i}`);
+  });
+  assert.ok(runs > 100, `only ${runs} iterations`);
+});
+
+function decodeOnlyHpackErrors(decoder: Decoder, block: Uint8Array, what: string): void {
+  try {
+    decoder.decode(block);
+  } catch (err) {
+    if (!(err instanceof HPACKError)) assert.unreachable(`${what}: ${String(err)}`);
+  }
+}
+
+Property('random octet blocks never throw anything but HPACKError subclasses', () => {
+  const rng = mulberry32(0xb10c);
+  const decoder = new Decoder();
+  const runs = forAWhile(500, 200_000, (i) => {
+    const block = rng.bytes(rng.int(64));
+    decodeOnlyHpackErrors(i % 2 ? decoder : new Decoder(), block, `random block ${i}`);
+  });
+  assert.ok(runs > 1000, `only ${runs} iterations`);
+});
+
+Property('mutated valid blocks never throw anything but HPACKError subclasses', () => {
+  const rng = mulberry32(0x0dd);
+  const encoder = new Encoder();
+  const valid = Array.from({ length: 50 }, () =>
+    encoder.encode(Array.from({ length: 1 + rng.int(8) }, () => randomField(rng).slice(0, 2) as [string, string]), { huffman: rng.int(3) > 0 }),
+  );
+  const runs = forAWhile(600, 200_000, (i) => {
+    const block = rng.pick(valid).slice();
+    for (let m = 1 + rng.int(3); m > 0 && block.length > 0; m--) {
+      const at = rng.int(block.length);
+      const how = rng.int(3);
+      if (how === 0) block[at] = rng.int(256);
+      else if (how === 1) block[at]! ^= 1 << rng.int(8);
+      else block[at] = rng.pick([0x00, 0x7f, 0x80, 0xff]);
+    }
+    const cut = rng.int(4) === 0 ? block.subarray(0, rng.int(block.length + 1)) : block;
+    decodeOnlyHpackErrors(new Decoder(), cut, `mutated block ${i}`);
+  });
+  assert.ok(runs > 1000, `only ${runs} iterations`);
+});
+
+Property.run();
