@@ -3,6 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { E, F, PeerExpectationError, S, T, TestPeer } from '../support/peer';
 import { bytes, concat } from '../support/bytes';
+import { DataFrame, FrameBuffer, GoAwayFrame, HeadersFrame, SettingsFrame, WindowUpdateFrame } from '../../src/frame';
+import { Encoder } from '../../src/hpack';
 
 const Peer = suite('test peer');
 
@@ -117,6 +119,47 @@ Peer('flag and type constants match RFC 9113', () => {
   assert.is(T.PRIORITY_UPDATE, 0x10);
   assert.is(F.PRIORITY, 0x20);
   assert.is(E.HTTP_1_1_REQUIRED, 0xd);
+});
+
+Peer("the frame layer's FrameBuffer parses what the peer builds", () => {
+  const client = new TestPeer('client');
+  const wire = concat(
+    client.preface(),
+    client.settings({ [S.ENABLE_PUSH]: 0 }),
+    client.headers(1, GET, { fragments: 2, endStream: true }),
+    client.data(3, 'xyz', { padLength: 4 }),
+    client.windowUpdate(0, 1000),
+    client.goAway(3, E.NO_ERROR, 'bye'),
+  );
+  const buffer = new FrameBuffer({ server: true, maxFrameSize: 16384 });
+  buffer.addData(wire);
+  const frames = [...buffer];
+  assert.equal(frames.map((f) => f.type), [T.SETTINGS, T.HEADERS, T.DATA, T.WINDOW_UPDATE, T.GOAWAY]);
+  assert.equal([...(frames[0] as SettingsFrame).settings], [[S.ENABLE_PUSH, 0]]);
+  const h = frames[1] as HeadersFrame;
+  assert.ok(h.flags.has('END_STREAM') && h.flags.has('END_HEADERS'));
+  assert.equal((frames[2] as DataFrame).data, bytes('xyz'));
+  assert.is((frames[2] as DataFrame).padLength, 4);
+  assert.is((frames[3] as WindowUpdateFrame).windowIncrement, 1000);
+  assert.equal((frames[4] as GoAwayFrame).additionalData, bytes('bye'));
+});
+
+Peer('the peer reads frames the frame layer serializes', () => {
+  const encoder = new Encoder();
+  const block = encoder.encode([[':status', '200'], ['server', 'h2flow']]);
+  const wire = concat(
+    new SettingsFrame(0, { settings: { [S.MAX_FRAME_SIZE]: 20000 } }).serialize(),
+    new HeadersFrame(1, { data: block, flags: ['END_HEADERS'] }).serialize(),
+    new DataFrame(1, { data: bytes('ok'), flags: ['END_STREAM'] }).serialize(),
+    new GoAwayFrame(0, { lastStreamId: 1, errorCode: E.ENHANCE_YOUR_CALM }).serialize(),
+  );
+  new TestPeer('client')
+    .read(wire)
+    .expectSettings({ [S.MAX_FRAME_SIZE]: 20000 })
+    .expectHeaders({ streamId: 1, endStream: false, headers: [[':status', '200'], ['server', 'h2flow']] })
+    .expectData(1, 'ok', { endStream: true })
+    .expectGoAway(1, E.ENHANCE_YOUR_CALM)
+    .expectNone();
 });
 
 Peer.run();

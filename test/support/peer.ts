@@ -4,6 +4,9 @@
  * Frames are built and parsed by hand (independent of src/frame); header blocks use src/hpack.
  */
 import { Decoder, Encoder, NeverIndexedHeaderTuple } from '../../src/hpack';
+import { FrameType } from '../../src/frame';
+import { ErrorCodes } from '../../src/core/errors';
+import { SettingCodes } from '../../src/core/settings';
 import { concat as concatBytes, fromLatin1, latin1 } from './bytes';
 
 /** Which side of the connection the peer plays. The connection under test plays the other one. */
@@ -18,53 +21,17 @@ export type PeerHeaders = Iterable<readonly [string, string]>;
 /** The 24-octet client connection preface (RFC 9113 §3.4). */
 export const CLIENT_PREFACE = latin1('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
-/** Frame type codes (RFC 9113 §6, RFC 7838 §4, RFC 9218 §7.1). */
-export const T = {
-  DATA: 0x0,
-  HEADERS: 0x1,
-  PRIORITY: 0x2,
-  RST_STREAM: 0x3,
-  SETTINGS: 0x4,
-  PUSH_PROMISE: 0x5,
-  PING: 0x6,
-  GOAWAY: 0x7,
-  WINDOW_UPDATE: 0x8,
-  CONTINUATION: 0x9,
-  ALTSVC: 0xa,
-  PRIORITY_UPDATE: 0x10,
-} as const;
+/** Frame type codes (RFC 9113 §6, RFC 7838 §4, RFC 9218 §7.1), short for tests. */
+export const T = FrameType;
 
 /** Flag bits (RFC 9113 §6). */
 export const F = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 } as const;
 
-/** Error codes (RFC 9113 §7), for building frames and printing the log. */
-export const E = {
-  NO_ERROR: 0x0,
-  PROTOCOL_ERROR: 0x1,
-  INTERNAL_ERROR: 0x2,
-  FLOW_CONTROL_ERROR: 0x3,
-  SETTINGS_TIMEOUT: 0x4,
-  STREAM_CLOSED: 0x5,
-  FRAME_SIZE_ERROR: 0x6,
-  REFUSED_STREAM: 0x7,
-  CANCEL: 0x8,
-  COMPRESSION_ERROR: 0x9,
-  CONNECT_ERROR: 0xa,
-  ENHANCE_YOUR_CALM: 0xb,
-  INADEQUATE_SECURITY: 0xc,
-  HTTP_1_1_REQUIRED: 0xd,
-} as const;
+/** Error codes (RFC 9113 §7), short for tests. */
+export const E = ErrorCodes;
 
-/** Setting codes (RFC 9113 §6.5.2, RFC 8441 §3). */
-export const S = {
-  HEADER_TABLE_SIZE: 0x1,
-  ENABLE_PUSH: 0x2,
-  MAX_CONCURRENT_STREAMS: 0x3,
-  INITIAL_WINDOW_SIZE: 0x4,
-  MAX_FRAME_SIZE: 0x5,
-  MAX_HEADER_LIST_SIZE: 0x6,
-  ENABLE_CONNECT_PROTOCOL: 0x8,
-} as const;
+/** Setting codes (RFC 9113 §6.5.2, RFC 8441 §3), short for tests. */
+export const S = SettingCodes;
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(T).map(([k, v]) => [v, k]));
 const ERROR_NAMES: Record<number, string> = Object.fromEntries(Object.entries(E).map(([k, v]) => [v, k]));
@@ -609,7 +576,7 @@ export class TestPeer {
 
   /** Consumes the next frame, which must have type `type` (a code or a name). */
   expectFrame(type: number | keyof typeof T, what?: string): PeerFrame {
-    const code = typeof type === 'number' ? type : T[type];
+    const code: number = typeof type === 'number' ? type : T[type];
     const f = this.#queue.shift();
     if (!f) this.#fail(`expected ${what ?? TYPE_NAMES[code]}, but the connection sent nothing more`);
     if (f.type !== code) this.#fail(`expected ${what ?? TYPE_NAMES[code]}, got ${describeFrame(f)}`);
