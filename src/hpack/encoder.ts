@@ -5,7 +5,7 @@
 import { isLatin1, toByteString, latin1FromBytes } from './byte-string';
 import { DynamicTable } from './dynamic-table';
 import { HeaderTuple, type HeaderString } from './header-tuple';
-import { huffmanEncodedLength, huffmanEncodeInto } from './huffman';
+import { huffmanEncodeInto } from './huffman';
 import { encodeInteger, MAX_INTEGER } from './integer';
 import { STATIC_TABLE_LENGTH, STATIC_TABLE_MAP } from './static-table';
 
@@ -31,6 +31,8 @@ export class Encoder {
   #pendingMin = -1;
   #buf = new Uint8Array(512);
   #pos = 0;
+  /** Scratch for a Huffman string's multi-octet length prefix. */
+  #lengthPrefix = new Uint8Array(6);
 
   /** The dynamic table (read-only use: inspection and tests). */
   get headerTable(): DynamicTable {
@@ -134,14 +136,27 @@ export class Encoder {
    */
   #writeString(s: string, huffman: boolean): void {
     const buf = this.#buf;
+    const start = this.#pos;
     if (huffman) {
-      const length = huffmanEncodedLength(s);
-      if (length <= s.length) {
-        this.#pos = huffmanEncodeInto(s, buf, encodeInteger(buf, this.#pos, length, 7, 0x80));
+      // One pass: code after a 1-octet length prefix, giving up once longer than raw (the 6 octets
+      // #ensure reserved per string for the prefix cover the overshoot); a length of 127 or more needs
+      // a longer prefix, so the coded octets move up to make room.
+      const end = huffmanEncodeInto(s, buf, start + 1, start + 1 + s.length);
+      if (end >= 0) {
+        const length = end - start - 1;
+        if (length < 127) {
+          buf[start] = 0x80 | length;
+          this.#pos = end;
+          return;
+        }
+        const prefix = encodeInteger(this.#lengthPrefix, 0, length, 7, 0x80);
+        buf.copyWithin(start + prefix, start + 1, end);
+        buf.set(this.#lengthPrefix.subarray(0, prefix), start);
+        this.#pos = end + prefix - 1;
         return;
       }
     }
-    let p = encodeInteger(buf, this.#pos, s.length, 7, 0);
+    let p = encodeInteger(buf, start, s.length, 7, 0);
     for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
     this.#pos = p;
   }

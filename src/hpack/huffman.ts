@@ -114,9 +114,10 @@ export function huffmanEncodedLength(s: string): number {
 
 /**
  * Writes the Huffman coding of the ByteString `s` at `out[offset]`, padded with the most significant
- * bits of EOS (ones), and returns the offset after it. The caller reserves `huffmanEncodedLength(s)`.
+ * bits of EOS (ones), and returns the offset after it, or -1 as soon as the coding would end past
+ * `limit` (the caller then sends the string raw). `out` must have room for `limit - offset + 4` octets.
  */
-export function huffmanEncodeInto(s: string, out: Uint8Array, offset: number): number {
+export function huffmanEncodeInto(s: string, out: Uint8Array, offset: number, limit: number): number {
   const codes = HUFFMAN_CODES;
   const lengths = HUFFMAN_CODE_LENGTHS;
   // `acc` holds `nbits` (< 8 between symbols) pending bits in its low end; higher garbage bits are
@@ -140,15 +141,15 @@ export function huffmanEncodeInto(s: string, out: Uint8Array, offset: number): n
     acc = (acc << len) | code;
     nbits += len;
     while (nbits >= 8) out[p++] = acc >>> (nbits -= 8);
+    if (p > limit) return -1;
   }
   if (nbits > 0) out[p++] = (acc << (8 - nbits)) | (0xff >>> nbits);
-  return p;
+  return p > limit ? -1 : p;
 }
 
 /** Huffman-codes `bytes` into fresh octets. */
 export function huffmanEncode(bytes: Uint8Array): Uint8Array {
   const s = latin1FromBytes(bytes);
-  const out = new Uint8Array(huffmanEncodedLength(s));
-  huffmanEncodeInto(s, out, 0);
-  return out;
+  const out = new Uint8Array(huffmanEncodedLength(s) + 4);
+  return out.slice(0, huffmanEncodeInto(s, out, 0, out.length));
 }

@@ -107,6 +107,14 @@ Enc('Huffman is used unless it is longer than the raw octets', () => {
   assert.is(toHex(new Encoder().encode([['x', '\x00']])), '40' + '81' + 'f3' + '01' + '00');
 });
 
+Enc('a Huffman string of 127 octets or more gets a multi-octet length prefix', () => {
+  const value = 'a'.repeat(300); // 300 × 5 bits = 188 octets = 127 + 61
+  const block = new Encoder().encode([['x', value]]);
+  assert.is(toHex(block.subarray(0, 5)), '4081f3' + 'ff3d');
+  assert.is(block.length, 5 + 188);
+  assert.equal(new Decoder().decode(block), [['x', value]]);
+});
+
 Enc('a header table size outside 0..2^32-1 is refused', () => {
   const encoder = new Encoder();
   assert.throws(() => (encoder.headerTableSize = -1), RangeError);
