@@ -143,7 +143,7 @@ export function randomFrameDesc(rng: Prng, options: RandomFrameOptions = {}, kin
   const streamId = () => 1 + (rng.int(4) === 0 ? 0x7ffffffe - rng.int(3) : rng.int(1000));
   const anyStream = () => (rng.int(2) === 0 ? 0 : streamId());
   const blob = (min = 0) => toHex(rng.bytes(min + (rng.int(8) === 0 ? rng.int(3000) : rng.int(40))));
-  const pick = (...names: string[]) => names.filter(() => rng.int(2) === 0);
+  const pick = (...names: string[]) => names.filter(() => rng.int(2) === 0).sort();
   const pad = (flags: string[]) => (flags.includes('PADDED') ? (rng.int(3) === 0 ? 255 - rng.int(2) : rng.int(20)) : 0);
   switch (k) {
     case 'DataFrame': {
