@@ -1,0 +1,138 @@
+/**
+ * Node socket → `{ readable, writable }` of Uint8Array, the pair an `H2Session` runs over.
+ * Layer: transport (Node). Real backpressure both ways: the socket is paused while the readable's
+ * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket.
+ */
+import type { Socket } from 'node:net';
+
+/** The Web Streams constructors a pair is built with (the runtime's globals by default). */
+export interface StreamConstructors {
+  /** A `ReadableStream` constructor (native or a polyfill). */
+  ReadableStream: typeof ReadableStream;
+  /** A `WritableStream` constructor (native or a polyfill). */
+  WritableStream: typeof WritableStream;
+}
+
+/** Options for {@link socketToPair}. */
+export interface SocketPairOptions {
+  /**
+   * Bytes the readable side buffers before the socket is paused (default 256 KiB). Bounds the memory a
+   * peer can make us hold while the session is not reading (RFC 9113 §10.5 "Denial-of-Service
+   * Considerations": a peer that floods faster than we parse is stopped by TCP, not by our heap).
+   */
+  readableHighWaterMark?: number;
+  /** Web Streams implementation to build the pair with (default: the runtime's globals). */
+  streams?: StreamConstructors;
+}
+
+/** A bidirectional byte pipe: what `H2Session` consumes. */
+export interface BytePair {
+  /** Bytes from the peer. Ends when the peer half-closes; errors with the socket's error. */
+  readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. `close()` half-closes the socket (FIN) once everything is flushed. */
+  writable: WritableStream<Uint8Array>;
+}
+
+const DEFAULT_READABLE_HWM = 256 * 1024;
+
+/** The error a pair's streams carry when the socket closes under them without a socket error. */
+export class SocketClosedError extends Error {
+  /** Node-style error code: `'ERR_SOCKET_CLOSED'`. */
+  readonly code = 'ERR_SOCKET_CLOSED';
+  constructor(message = 'socket closed') {
+    super(message);
+    this.name = 'SocketClosedError';
+  }
+}
+
+/**
+ * Wraps a connected Node socket (`net.Socket` or `tls.TLSSocket`) as a `{ readable, writable }` pair.
+ * Sets `TCP_NODELAY`: HTTP/2 batches its own frames, so Nagle would only add latency.
+ * Socket errors error both streams with the socket's own error (its `code`, e.g. `ECONNRESET`, kept).
+ *
+ * @example
+ * ```ts
+ * const socket = net.connect({ port, host, allowHalfOpen: true });
+ * const session = new H2Session(socketToPair(socket), { role: 'client' });
+ * ```
+ */
+export function socketToPair(socket: Socket, options: SocketPairOptions = {}): BytePair {
+  const RS = options.streams?.ReadableStream ?? ReadableStream;
+  const WS = options.streams?.WritableStream ?? WritableStream;
+  const hwm = options.readableHighWaterMark ?? DEFAULT_READABLE_HWM;
+  socket.setNoDelay(true);
+
+  let readDone = false;
+  let failure: unknown = null;
+  let drain: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+
+  const settleDrain = (error: unknown): void => {
+    const d = drain;
+    drain = null;
+    if (d === null) return;
+    if (error === null) d.resolve();
+    else d.reject(error);
+  };
+
+  const readable = new RS<Uint8Array>(
+    {
+      start(controller) {
+        socket.on('data', (chunk: Uint8Array) => {
+          if (readDone) return;
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) socket.pause();
+        });
+        socket.on('end', () => {
+          if (readDone) return;
+          readDone = true;
+          controller.close();
+        });
+        socket.on('error', (err: Error) => {
+          failure = err;
+          settleDrain(err);
+          if (readDone) return;
+          readDone = true;
+          controller.error(err);
+        });
+        socket.on('close', () => {
+          const err = failure ?? new SocketClosedError();
+          settleDrain(err);
+          if (readDone) return;
+          readDone = true;
+          controller.error(err);
+        });
+      },
+      pull() {
+        if (socket.isPaused()) socket.resume();
+      },
+      cancel() {
+        readDone = true;
+        socket.destroy();
+      },
+    },
+    { highWaterMark: hwm, size: (chunk: Uint8Array) => chunk.byteLength },
+  );
+
+  socket.on('drain', () => settleDrain(null));
+
+  const writable = new WS<Uint8Array>({
+    write(chunk) {
+      if (socket.destroyed) throw failure ?? new SocketClosedError();
+      if (socket.write(chunk)) return undefined;
+      return new Promise<void>((resolve, reject) => {
+        drain = { resolve, reject };
+      });
+    },
+    close() {
+      if (socket.destroyed) return undefined;
+      return new Promise<void>((resolve) => {
+        socket.end(() => resolve());
+      });
+    },
+    abort() {
+      socket.destroy();
+    },
+  });
+
+  return { readable, writable };
+}

@@ -1,0 +1,162 @@
+/** The Node socket ↔ `{ readable, writable }` adapter over real loopback TCP: bytes, backpressure, half-close, errors. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import * as polyfill from 'web-streams-polyfill';
+import { socketToPair, type StreamConstructors } from '../../src/transport/socket-pair';
+
+const SocketPair = suite('socket pair');
+
+interface Loopback {
+  server: Server;
+  client: Socket;
+  peer: Socket;
+  close(): void;
+}
+
+/** A connected loopback pair: `client` is what we wrap, `peer` is the raw other end. */
+async function loopback(): Promise<Loopback> {
+  const server = createServer({ allowHalfOpen: true });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const accepted = once(server, 'connection');
+  const client = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await once(client, 'connect');
+  const [peer] = (await accepted) as [Socket];
+  return {
+    server,
+    client,
+    peer,
+    close() {
+      client.destroy();
+      peer.destroy();
+      server.close();
+    },
+  };
+}
+
+async function readAll(readable: ReadableStream<Uint8Array>): Promise<number> {
+  const reader = readable.getReader();
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return total;
+    total += value.byteLength;
+  }
+}
+
+const IMPLEMENTATIONS: [string, StreamConstructors | undefined][] = [
+  ['native', undefined],
+  ['web-streams-polyfill', polyfill as unknown as StreamConstructors],
+];
+
+for (const [name, streams] of IMPLEMENTATIONS) {
+  const opts = streams === undefined ? {} : { streams };
+
+  SocketPair(`bytes written to the pair reach the peer and the peer's bytes come out of it (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable, writable } = socketToPair(lb.client, opts);
+      lb.peer.on('data', (d: Buffer) => lb.peer.write(d.toString().toUpperCase()));
+      const writer = writable.getWriter();
+      await writer.write(new TextEncoder().encode('hello'));
+      const reader = readable.getReader();
+      const { value } = await reader.read();
+      assert.is(new TextDecoder().decode(value), 'HELLO');
+    } finally {
+      lb.close();
+    }
+  });
+
+  SocketPair(`the socket is paused while nobody reads the readable side, and resumes when read (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable } = socketToPair(lb.client, { ...opts, readableHighWaterMark: 64 * 1024 });
+      const total = 8 * 1024 * 1024;
+      lb.peer.end(Buffer.alloc(total, 7));
+      await once(lb.client, 'pause');
+      assert.ok(lb.client.bytesRead < 1024 * 1024, `read ${lb.client.bytesRead} bytes while nobody consumed`);
+      assert.is(await readAll(readable), total);
+    } finally {
+      lb.close();
+    }
+  });
+
+  SocketPair(`a write waits for 'drain' while the peer does not read (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { writable } = socketToPair(lb.client, opts);
+      lb.peer.pause();
+      const writer = writable.getWriter();
+      let settled = false;
+      const big = new Uint8Array(32 * 1024 * 1024);
+      const write = writer.write(big).then(() => (settled = true));
+      await new Promise((r) => setImmediate(r));
+      assert.is(settled, false);
+      assert.ok(lb.client.writableNeedDrain, 'socket buffer should be over its mark');
+      let received = 0;
+      lb.peer.on('data', (d: Buffer) => (received += d.length));
+      lb.peer.resume();
+      await write;
+      assert.ok(settled);
+      await writer.close();
+      await once(lb.peer, 'end');
+      assert.is(received, big.byteLength);
+    } finally {
+      lb.close();
+    }
+  });
+
+  SocketPair(`closing the writable half-closes the socket and the peer can still answer (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable, writable } = socketToPair(lb.client, opts);
+      lb.peer.on('end', () => lb.peer.end('bye'));
+      lb.peer.resume();
+      await writable.getWriter().close();
+      const reader = readable.getReader();
+      const first = await reader.read();
+      assert.is(new TextDecoder().decode(first.value), 'bye');
+      assert.is((await reader.read()).done, true);
+    } finally {
+      lb.close();
+    }
+  });
+
+  SocketPair(`a connection reset errors the readable with the socket's error code (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable, writable } = socketToPair(lb.client, opts);
+      lb.peer.resetAndDestroy();
+      const err = await readable.getReader().read().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.is((err as { code?: string } | null)?.code, 'ECONNRESET');
+      const writeErr = await writable.getWriter().write(new Uint8Array(1)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(writeErr !== null, 'writes after a reset fail');
+    } finally {
+      lb.close();
+    }
+  });
+
+  SocketPair(`cancelling the readable destroys the socket (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable } = socketToPair(lb.client, opts);
+      await readable.cancel();
+      assert.ok(lb.client.destroyed);
+      lb.peer.resume();
+      await once(lb.peer, 'end');
+    } finally {
+      lb.close();
+    }
+  });
+}
+
+SocketPair.run();
