@@ -24,6 +24,11 @@ export interface EncodeOptions {
 /** Encoders keep their scratch buffer between blocks unless it grew past this. */
 const KEEP_BUFFER_BYTES = 64 * 1024;
 
+/** Octets as a ByteString; anything else (a number from an untyped caller) as its string form, as hpack does. */
+function asString(v: unknown): string {
+  return v instanceof Uint8Array ? latin1FromBytes(v) : String(v);
+}
+
 /** Encodes header blocks for one compression context (one connection direction). */
 export class Encoder {
   #table = new DynamicTable();
@@ -86,8 +91,8 @@ export class Encoder {
 
   /** Encodes one field, choosing the representation as hpack does. */
   #add(rawName: HeaderString, rawValue: HeaderString, sensitive: boolean, huffman: boolean): void {
-    let name = typeof rawName === 'string' ? rawName : latin1FromBytes(rawName);
-    let value = typeof rawValue === 'string' ? rawValue : latin1FromBytes(rawValue);
+    let name = typeof rawName === 'string' ? rawName : asString(rawName);
+    let value = typeof rawValue === 'string' ? rawValue : asString(rawValue);
     let index = this.#find(name, value);
     if (index <= 0 && !(isLatin1(name) && isLatin1(value))) {
       name = toByteString(name);

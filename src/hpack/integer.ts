@@ -18,7 +18,9 @@ export interface Cursor {
 /**
  * Decodes the integer whose prefix occupies the low `prefixBits` of `data[cursor.pos]` and advances
  * the cursor past it. Throws HPACKDecodingError when truncated, longer than 5 continuation octets, or
- * larger than 2^32-1 (an unbounded varint is a denial-of-service vector).
+ * larger than 2^32-1 (an unbounded varint is a denial-of-service vector). RFC 7541 §5.1: "Integer
+ * encodings that exceed implementation limits -- in value or octet length -- MUST be treated as
+ * decoding errors."
  */
 export function decodeInteger(data: Uint8Array, cursor: Cursor, prefixBits: number): number {
   let pos = cursor.pos;

@@ -92,6 +92,7 @@ Enc('names and values may be octets, HeaderTuples or a plain object with pseudo-
   assert.is(tuple.length, 2);
   assert.is(tuple.indexable, true);
   assert.equal([...tuple.map((s) => s)], ['x', 'y']);
+  assert.equal(new Decoder().decode(new Encoder().encode([['content-length', 42 as unknown as string]])), [['content-length', '42']]);
   const fromObject = new Decoder().decode(new Encoder().encode({ 'user-agent': 'u', ':method': 'GET', accept: '*/*', ':path': '/' }));
   assert.equal(fromObject, [[':method', 'GET'], [':path', '/'], ['user-agent', 'u'], ['accept', '*/*']]);
 });
