@@ -1,0 +1,505 @@
+/**
+ * One HTTP/2 stream: builds the frames the connection sends on it and turns the frames received on
+ * it into events, through the shared state table. Sans-I/O core. Port of h2/stream.py H2Stream.
+ *
+ * The connection calls these methods exactly as h2's connection.py calls stream.py; methods that
+ * return `(frames, events)` in h2 return `[frames, events]` here. Differences from h2 4.1 (Debian's
+ * oracle), following 4.4.1: a `content-length` must be `1*DIGIT` and repeated ones must agree.
+ * Difference from h2: an empty encoded header block still yields one HEADERS frame (h2 IndexError).
+ */
+
+import { bytesFromLatin1 } from '../hpack/byte-string';
+import type { Encoder } from '../hpack/encoder';
+import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
+import type { H2Configuration, HeaderEncoding } from './config';
+import { ErrorCodes } from './errors';
+import {
+  type AlternativeServiceAvailable,
+  type DataReceived,
+  fillEvent,
+  type H2Event,
+  type Header,
+  type HeaderBlockEvent,
+  type InformationalResponseReceived,
+  type PushedStreamReceived,
+  StreamReset,
+  type WindowUpdated,
+} from './events';
+import { FlowControlError, InvalidBodyLengthError, ProtocolError } from './exceptions';
+import { validateHeaders, validateOutboundHeaders } from './header-validation';
+import {
+  authorityFromHeaders,
+  decodeHeaders,
+  extractMethodHeader,
+  guardIncrementWindow,
+  type HeaderValidationFlags,
+  isInformationalResponse,
+  normalizeInboundHeaders,
+  normalizeOutboundHeaders,
+  type OutboundHeaders,
+  utf8EncodeHeaders,
+} from './headers';
+import {
+  H2StreamStateMachine,
+  STREAM_OPEN,
+  type StreamClosedBy,
+  type StreamEvent,
+  type StreamInput,
+  StreamInputs,
+  StreamState,
+  streamStateName,
+} from './stream-state';
+import { WindowManager } from './windows';
+
+/** The frames of one header block: HEADERS or PUSH_PROMISE, then CONTINUATIONs. */
+export type HeaderBlockFrames = (HeadersFrame | PushPromiseFrame | ContinuationFrame)[];
+
+/** What the receive methods return: frames to send in answer, and events for the user. */
+export type FramesAndEvents = [frames: Frame[], events: H2Event[]];
+
+/** The initial SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2), until the connection sets the peer's. */
+const DEFAULT_MAX_FRAME_SIZE = 16384;
+
+/**
+ * A low-level HTTP/2 stream: wraps the stream state machine so that frames can only be built or
+ * accepted in a valid state (anything else raises `ProtocolError`), and keeps per-stream flow control
+ * and content-length bookkeeping. Port of h2.stream.H2Stream.
+ */
+export class H2Stream {
+  /** The stream's state machine (shared transition table, per-stream sub-state). */
+  readonly stateMachine: H2StreamStateMachine;
+  /** The stream ID. */
+  readonly streamId: number;
+  /** The largest frame payload we may send (the peer's MAX_FRAME_SIZE); set by the connection. */
+  maxOutboundFrameSize: number = DEFAULT_MAX_FRAME_SIZE;
+  /** The `:method` of the last header block we sent (for HEAD's empty body), or `null`. */
+  requestMethod: string | null = null;
+  /** How many bytes we may still send on this stream (may go negative after a SETTINGS decrease). */
+  outboundFlowControlWindow: number;
+  /** The connection's configuration. */
+  readonly config: H2Configuration;
+
+  readonly #inboundWindowManager: WindowManager;
+  #expectedContentLength: number | null = null;
+  #actualContentLength = 0;
+  #authority: string | null = null;
+
+  /**
+   * @param streamId The stream ID.
+   * @param config The connection's configuration.
+   * @param inboundWindowSize Our INITIAL_WINDOW_SIZE (the receive window).
+   * @param outboundWindowSize The peer's INITIAL_WINDOW_SIZE (the send window).
+   */
+  constructor(streamId: number, config: H2Configuration, inboundWindowSize: number, outboundWindowSize: number) {
+    this.stateMachine = new H2StreamStateMachine(streamId);
+    this.streamId = streamId;
+    this.outboundFlowControlWindow = outboundWindowSize;
+    this.#inboundWindowManager = new WindowManager(inboundWindowSize);
+    this.config = config;
+  }
+
+  /** Debug form, as h2's `__repr__`. */
+  toString(): string {
+    const s = this.stateMachine.state;
+    return `<H2Stream id:${this.streamId} state:<StreamState.${streamStateName(s)}: ${s}>>`;
+  }
+
+  /** How many bytes the peer may still send on this stream (the receive window). */
+  get inboundFlowControlWindow(): number {
+    return this.#inboundWindowManager.currentWindowSize;
+  }
+
+  /** Whether the stream is open in the MAX_CONCURRENT_STREAMS sense (OPEN or half-closed). */
+  get open(): boolean {
+    return STREAM_OPEN[this.stateMachine.state] === true;
+  }
+
+  /** Whether the stream is closed. */
+  get closed(): boolean {
+    return this.stateMachine.state === StreamState.CLOSED;
+  }
+
+  /** How the stream was closed, or `null`. */
+  get closedBy(): StreamClosedBy | null {
+    return this.stateMachine.streamClosedBy;
+  }
+
+  /**
+   * Marks this stream as the request of an h2c-upgraded connection (stream 1): HALF_CLOSED_LOCAL on
+   * the client, HALF_CLOSED_REMOTE on the server. Port of h2.stream.H2Stream.upgrade.
+   */
+  upgrade(clientSide: boolean): void {
+    this.config.logger.debug('Upgrading %s', this);
+    // The events are deliberately dropped, as in h2.
+    this.stateMachine.processInput(clientSide ? StreamInputs.UPGRADE_CLIENT : StreamInputs.UPGRADE_SERVER);
+  }
+
+  /**
+   * Builds the HEADERS (+ CONTINUATION) frames of a request, response, 1xx or trailer block. The
+   * state transition happens before encoding, because encoding changes the HPACK context for good.
+   * Port of h2.stream.H2Stream.send_headers.
+   * @throws ProtocolError for END_STREAM on a 1xx block, trailers without END_STREAM, an invalid
+   *   state, or a header block that fails validation.
+   */
+  sendHeaders(headers: OutboundHeaders, encoder: Encoder, endStream = false): HeaderBlockFrames {
+    this.config.logger.debug('Send headers %s on %s', headers, this);
+    const sm = this.stateMachine;
+    let input: StreamInput = StreamInputs.SEND_HEADERS;
+    const bytesHeaders = utf8EncodeHeaders(headers);
+    if (!sm.client && isInformationalResponse(bytesHeaders)) {
+      // RFC 9113 §8.1
+      // > An endpoint that receives a HEADERS frame without the END_STREAM flag set after receiving
+      // > the HEADERS frame that opens a request or after receiving a final (non-informational)
+      // > status code MUST treat the corresponding request or response as malformed
+      // and 1xx blocks never end a stream.
+      if (endStream) throw new ProtocolError('Cannot set END_STREAM on informational responses.');
+      input = StreamInputs.SEND_INFORMATIONAL_HEADERS;
+    }
+    const events = sm.processInput(input);
+    const frames = this.#buildHeadersFrames(bytesHeaders, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events));
+    if (endStream) {
+      // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
+      sm.processInput(StreamInputs.SEND_END_STREAM);
+      (frames[0] as HeadersFrame).flags.add('END_STREAM');
+    }
+    // RFC 9113 §8.1
+    // > [...] a HEADERS frame containing a trailer section [...] MUST have the END_STREAM flag set
+    if (sm.trailersSent && !endStream) throw new ProtocolError('Trailers must have END_STREAM set.');
+    if (sm.client && this.#authority === null) this.#authority = authorityFromHeaders(bytesHeaders);
+    this.requestMethod = extractMethodHeader(bytesHeaders);
+    return frames;
+  }
+
+  /**
+   * Builds the PUSH_PROMISE (+ CONTINUATION) frames promising `relatedStreamId`, on this (parent)
+   * stream. Port of h2.stream.H2Stream.push_stream_in_band.
+   */
+  pushStreamInBand(relatedStreamId: number, headers: OutboundHeaders, encoder: Encoder): HeaderBlockFrames {
+    this.config.logger.debug('Push stream %s', this);
+    const events = this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
+    const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
+    const flags = this.#buildHdrValidationFlags(events);
+    return this.#buildHeadersFrames(utf8EncodeHeaders(headers), encoder, ppf, flags);
+  }
+
+  /**
+   * Marks this new stream as pushed by us (RESERVED_LOCAL); sends nothing.
+   * Port of h2.stream.H2Stream.locally_pushed.
+   */
+  locallyPushed(): Frame[] {
+    this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
+    return [];
+  }
+
+  /**
+   * Builds one DATA frame, optionally ending the stream and/or padded. Does no flow-control check
+   * (the connection does) but charges the stream's send window. Port of h2.stream.H2Stream.send_data.
+   * @param padLength `null` for no padding; 0–255 sets PADDED (costing `padLength + 1` bytes).
+   */
+  sendData(data: Uint8Array, endStream = false, padLength: number | null = null): Frame[] {
+    this.config.logger.debug('Send data on %s with end stream set to %s', this, endStream);
+    this.stateMachine.processInput(StreamInputs.SEND_DATA);
+    const df = new DataFrame(this.streamId, { data });
+    if (endStream) {
+      this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+      df.flags.add('END_STREAM');
+    }
+    if (padLength !== null) {
+      df.flags.add('PADDED');
+      df.padLength = padLength;
+    }
+    // Padding counts against flow control (RFC 9113 §6.9.1).
+    this.outboundFlowControlWindow -= df.flowControlledLength;
+    return [df];
+  }
+
+  /** Builds an empty DATA frame with END_STREAM. Port of h2.stream.H2Stream.end_stream. */
+  endStream(): Frame[] {
+    this.config.logger.debug('End stream %s', this);
+    this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+    return [new DataFrame(this.streamId, { flags: ['END_STREAM'] })];
+  }
+
+  /**
+   * Builds an ALTSVC frame on this stream (RFC 7838 §4). Port of
+   * h2.stream.H2Stream.advertise_alternative_service.
+   */
+  advertiseAlternativeService(fieldValue: Uint8Array): Frame[] {
+    this.config.logger.debug('Advertise alternative service of %s for %s', fieldValue, this);
+    this.stateMachine.processInput(StreamInputs.SEND_ALTERNATIVE_SERVICE);
+    return [new AltSvcFrame(this.streamId, { field: fieldValue })];
+  }
+
+  /**
+   * Opens the receive window by `increment` and builds the WINDOW_UPDATE.
+   * Port of h2.stream.H2Stream.increase_flow_control_window.
+   * @throws FlowControlError if the window would exceed 2^31-1.
+   */
+  increaseFlowControlWindow(increment: number): Frame[] {
+    this.config.logger.debug('Increase flow control window for %s by %d', this, increment);
+    this.stateMachine.processInput(StreamInputs.SEND_WINDOW_UPDATE);
+    this.#inboundWindowManager.windowOpened(increment);
+    return [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })];
+  }
+
+  /**
+   * A PUSH_PROMISE arrived on this (parent) stream, promising `promisedStreamId`.
+   * Port of h2.stream.H2Stream.receive_push_promise_in_band.
+   */
+  receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents {
+    this.config.logger.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
+    const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
+    const pushEvent = events[0] as PushedStreamReceived;
+    fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
+    const flags = this.#buildHdrValidationFlags(events);
+    fillEvent(pushEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+    return [[], events];
+  }
+
+  /**
+   * Marks this new stream as pushed by the peer (RESERVED_REMOTE), remembering the promised
+   * request's `:authority` for ALTSVC. Port of h2.stream.H2Stream.remotely_pushed.
+   */
+  remotelyPushed(pushedHeaders: readonly Header[]): FramesAndEvents {
+    this.config.logger.debug('%s pushed by remote peer', this);
+    const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
+    this.#authority = authorityFromHeaders(pushedHeaders);
+    return [[], events];
+  }
+
+  /**
+   * A header block (request, response, 1xx or trailers) arrived on this stream.
+   * Port of h2.stream.H2Stream.receive_headers.
+   * @param headers The decoded fields, as ByteStrings.
+   * @param headerEncoding The connection's `headerEncoding`: a string decodes the event's headers.
+   */
+  receiveHeaders(headers: Header[], endStream: boolean, headerEncoding: HeaderEncoding): FramesAndEvents {
+    const sm = this.stateMachine;
+    let input: StreamInput = StreamInputs.RECV_HEADERS;
+    if (isInformationalResponse(headers)) {
+      if (endStream) throw new ProtocolError('Cannot set END_STREAM on informational responses');
+      input = StreamInputs.RECV_INFORMATIONAL_HEADERS;
+    }
+    const events = sm.processInput(input) as H2Event[];
+    const headersEvent = events[0] as HeaderBlockEvent | InformationalResponseReceived;
+    if (endStream) {
+      const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
+      fillEvent(headersEvent as HeaderBlockEvent, { streamEnded: es[0] as HeaderBlockEvent['streamEnded'] });
+      events.push(...es);
+    }
+    this.#initializeContentLength(headers);
+    // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
+    if (headersEvent.type === 'TrailersReceived' && !endStream) throw new ProtocolError('Trailers must have END_STREAM set');
+    const flags = this.#buildHdrValidationFlags(events);
+    fillEvent(headersEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+    return [[], events];
+  }
+
+  /**
+   * A DATA frame arrived: consumes receive window, checks content-length, and yields `DataReceived`
+   * (+ `StreamEnded`). Port of h2.stream.H2Stream.receive_data.
+   * @param flowControlLen The frame's flow-controlled length (payload plus padding).
+   * @throws FlowControlError if the peer overran the stream window.
+   * @throws InvalidBodyLengthError if the body exceeds or falls short of content-length.
+   */
+  receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
+    this.config.logger.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
+    const events = this.stateMachine.processInput(StreamInputs.RECV_DATA) as H2Event[];
+    const dataEvent = events[0] as DataReceived;
+    this.#inboundWindowManager.windowConsumed(flowControlLen);
+    this.#trackContentLength(data.length, endStream);
+    if (endStream) {
+      const es = this.stateMachine.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
+      fillEvent(dataEvent, { streamEnded: es[0] as DataReceived['streamEnded'], data, flowControlledLength: flowControlLen });
+      events.push(...es);
+    } else {
+      fillEvent(dataEvent, { data, flowControlledLength: flowControlLen });
+    }
+    return [[], events];
+  }
+
+  /**
+   * A WINDOW_UPDATE arrived for this stream. Overflowing the send window is a *stream* error: the
+   * stream is reset with FLOW_CONTROL_ERROR and a `StreamReset(remoteReset: false)` replaces the
+   * `WindowUpdated` event. Port of h2.stream.H2Stream.receive_window_update.
+   */
+  receiveWindowUpdate(increment: number): FramesAndEvents {
+    this.config.logger.debug('Receive Window Update on %s for increment of %d', this, increment);
+    let events = this.stateMachine.processInput(StreamInputs.RECV_WINDOW_UPDATE) as H2Event[];
+    let frames: Frame[] = [];
+    if (events.length > 0) {
+      fillEvent(events[0] as WindowUpdated, { delta: increment });
+      try {
+        this.outboundFlowControlWindow = guardIncrementWindow(this.outboundFlowControlWindow, increment);
+      } catch (err) {
+        if (!(err instanceof FlowControlError)) throw err;
+        // RFC 9113 §6.9.1
+        // > If a sender receives a WINDOW_UPDATE that causes a flow-control window to exceed this
+        // > maximum, it MUST terminate either the stream or the connection, as appropriate. For
+        // > streams, the sender sends a RST_STREAM with an error code of FLOW_CONTROL_ERROR
+        events = [new StreamReset({ streamId: this.streamId, errorCode: ErrorCodes.FLOW_CONTROL_ERROR, remoteReset: false })];
+        frames = this.resetStream(ErrorCodes.FLOW_CONTROL_ERROR);
+      }
+    }
+    return [frames, events];
+  }
+
+  /**
+   * A CONTINUATION arrived outside a header block. Always an error; which one depends on the state
+   * (`ProtocolError`, or `StreamClosedError` on a closed stream). Port of
+   * h2.stream.H2Stream.receive_continuation.
+   */
+  receiveContinuation(): never {
+    this.config.logger.debug('Receive Continuation frame on %s', this);
+    // RFC 9113 §6.10
+    // > A CONTINUATION frame MUST be preceded by a HEADERS, PUSH_PROMISE or CONTINUATION frame without
+    // > the END_HEADERS flag set. A recipient that observes violation of this rule MUST respond with a
+    // > connection error of type PROTOCOL_ERROR.
+    this.stateMachine.processInput(StreamInputs.RECV_CONTINUATION);
+    throw new ProtocolError('Received CONTINUATION outside a header block');
+  }
+
+  /**
+   * An ALTSVC frame arrived on this stream: it applies to the stream's `:authority`. A frame with an
+   * origin on a stream must be ignored (RFC 7838 §4). Port of h2.stream.H2Stream.receive_alt_svc.
+   */
+  receiveAltSvc(frame: AltSvcFrame): FramesAndEvents {
+    this.config.logger.debug('Receive Alternative Service frame on stream %s', this);
+    // RFC 7838 §4
+    // > An ALTSVC frame on a stream other than stream 0 containing non-empty "Origin" information is
+    // > invalid and MUST be ignored.
+    if (frame.origin.length > 0) return [[], []];
+    const events = this.stateMachine.processInput(StreamInputs.RECV_ALTERNATIVE_SERVICE) as H2Event[];
+    if (events.length > 0) {
+      const origin = this.#authority === null ? new Uint8Array(0) : bytesFromLatin1(this.#authority);
+      fillEvent(events[0] as AlternativeServiceAvailable, { origin, fieldValue: frame.field });
+    }
+    return [[], events];
+  }
+
+  /** Resets the stream locally and builds the RST_STREAM. Port of h2.stream.H2Stream.reset_stream. */
+  resetStream(errorCode: number = ErrorCodes.NO_ERROR): Frame[] {
+    this.config.logger.debug('Local reset %s with error code: %d', this, errorCode);
+    this.stateMachine.processInput(StreamInputs.SEND_RST_STREAM);
+    return [new RstStreamFrame(this.streamId, { errorCode })];
+  }
+
+  /**
+   * The peer reset the stream; yields `StreamReset` unless the stream was already closed.
+   * Port of h2.stream.H2Stream.stream_reset.
+   */
+  streamReset(frame: RstStreamFrame): FramesAndEvents {
+    this.config.logger.debug('Remote reset %s with error code: %d', this, frame.errorCode);
+    const events = this.stateMachine.processInput(StreamInputs.RECV_RST_STREAM) as H2Event[];
+    if (events.length > 0) fillEvent(events[0] as StreamReset, { errorCode: frame.errorCode });
+    return [[], events];
+  }
+
+  /**
+   * The user consumed `acknowledgedSize` received bytes; the window heuristic may answer with a
+   * WINDOW_UPDATE. Port of h2.stream.H2Stream.acknowledge_received_data.
+   */
+  acknowledgeReceivedData(acknowledgedSize: number): Frame[] {
+    this.config.logger.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
+    const increment = this.#inboundWindowManager.processBytes(acknowledgedSize);
+    return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : [];
+  }
+
+  /**
+   * Our SETTINGS_INITIAL_WINDOW_SIZE changed by `delta` (once the peer ACKed it): the receive window
+   * and its target size move by the delta. Port of h2's `_inbound_flow_control_change_from_settings`.
+   * @throws FlowControlError if the window would exceed 2^31-1.
+   */
+  inboundFlowControlChangeFromSettings(delta: number): void {
+    const wm = this.#inboundWindowManager;
+    const newMaxSize = wm.maxWindowSize + delta;
+    wm.windowOpened(delta);
+    wm.maxWindowSize = newMaxSize;
+  }
+
+  /** Picks the validation rules from the first event of a header transition. */
+  #buildHdrValidationFlags(events: readonly StreamEvent[]): HeaderValidationFlags {
+    const type = (events[0] as StreamEvent).type;
+    return {
+      isClient: this.stateMachine.client ?? false,
+      isTrailer: type === 'TrailersSent' || type === 'TrailersReceived',
+      isResponseHeader: type === 'ResponseSent' || type === 'ResponseReceived' || type === 'InformationalResponseReceived',
+      isPushPromise: type === 'PushedStreamReceived' || type === 'PushedRequestSent',
+    };
+  }
+
+  /** Normalises, validates and encodes a block, then splits it at `maxOutboundFrameSize`. */
+  #buildHeadersFrames(
+    headers: Header[],
+    encoder: Encoder,
+    firstFrame: HeadersFrame | PushPromiseFrame,
+    flags: HeaderValidationFlags,
+  ): HeaderBlockFrames {
+    let hs = headers;
+    if (this.config.normalizeOutboundHeaders) hs = normalizeOutboundHeaders(hs, flags, this.config.splitOutboundCookies);
+    if (this.config.validateOutboundHeaders) validateOutboundHeaders(hs, flags);
+    const encoded = encoder.encode(hs);
+    // RFC 9113 §4.2
+    // > An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the size defined
+    // > in SETTINGS_MAX_FRAME_SIZE
+    // so the block is cut into frames of at most that size (no padding or priority is added here).
+    const size = this.maxOutboundFrameSize > 0 ? this.maxOutboundFrameSize : DEFAULT_MAX_FRAME_SIZE;
+    firstFrame.data = encoded.subarray(0, size);
+    const frames: HeaderBlockFrames = [firstFrame];
+    for (let i = size; i < encoded.length; i += size) {
+      frames.push(new ContinuationFrame(this.streamId, { data: encoded.subarray(i, i + size) }));
+    }
+    (frames[frames.length - 1] as HeadersFrame).flags.add('END_HEADERS');
+    return frames;
+  }
+
+  /** Inbound pipeline: join cookies, validate, decode (each as configured). */
+  #processReceivedHeaders(headers: Header[], flags: HeaderValidationFlags, headerEncoding: HeaderEncoding): Header[] {
+    let hs = headers;
+    if (this.config.normalizeInboundHeaders) hs = normalizeInboundHeaders(hs, flags);
+    if (this.config.validateInboundHeaders) validateHeaders(hs, flags);
+    if (typeof headerEncoding === 'string') hs = decodeHeaders(hs, headerEncoding);
+    return hs;
+  }
+
+  /**
+   * Reads the expected body length from `content-length` (0 after our own HEAD request).
+   * RFC 9110 §8.6: `Content-Length = 1*DIGIT`; differing repeated values make the message invalid.
+   */
+  #initializeContentLength(headers: readonly Header[]): void {
+    if (this.requestMethod === 'HEAD') {
+      this.#expectedContentLength = 0;
+      return;
+    }
+    let canonical: string | null = null;
+    for (const h of headers) {
+      if (h[0] !== 'content-length') continue;
+      const v = h[1];
+      if (v.length === 0) throw new ProtocolError(`Invalid content-length header: ${JSON.stringify(v)}`);
+      let start = 0;
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        if (c < 0x30 || c > 0x39) throw new ProtocolError(`Invalid content-length header: ${JSON.stringify(v)}`);
+        if (c === 0x30 && start === i && i < v.length - 1) start = i + 1;
+      }
+      const digits = v.slice(start);
+      if (canonical === null) canonical = digits;
+      else if (digits !== canonical) throw new ProtocolError(`Conflicting content-length headers: ${canonical} and ${digits}`);
+    }
+    this.#expectedContentLength = canonical === null ? null : Number(canonical);
+  }
+
+  /**
+   * Counts received body bytes against content-length.
+   * RFC 9113 §8.1.1
+   * > A request or response is also malformed if the value of a content-length header field does
+   * > not equal the sum of the DATA frame payload lengths that form the content
+   */
+  #trackContentLength(length: number, endStream: boolean): void {
+    this.#actualContentLength += length;
+    const actual = this.#actualContentLength;
+    const expected = this.#expectedContentLength;
+    if (expected === null) return;
+    if (expected < actual || (endStream && expected !== actual)) throw new InvalidBodyLengthError(expected, actual);
+  }
+}

@@ -1,0 +1,378 @@
+/** H2Stream: the frames it builds and the events it yields, as h2's connection drives it. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { H2Configuration, type H2ConfigurationOptions } from '../../src/core/config';
+import { ErrorCodes } from '../../src/core/errors';
+import type { Header } from '../../src/core/events';
+import { FlowControlError, InvalidBodyLengthError, ProtocolError, StreamClosedError } from '../../src/core/exceptions';
+import { H2Stream } from '../../src/core/stream';
+import { StreamClosedBy, StreamState } from '../../src/core/stream-state';
+import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../../src/frame/index';
+import { Decoder, Encoder, NeverIndexedHeaderTuple } from '../../src/hpack/index';
+
+const Stream = suite('H2Stream');
+
+const REQUEST: Header[] = [
+  [':method', 'GET'],
+  [':scheme', 'https'],
+  [':authority', 'example.com'],
+  [':path', '/'],
+];
+const RESPONSE: Header[] = [[':status', '200'], ['server', 'h2flow']];
+const enc = new TextEncoder();
+const isA = (cls: abstract new (...args: never[]) => unknown) => (e: unknown): boolean => e instanceof cls;
+
+function stream(id: number, options: H2ConfigurationOptions = {}, inbound = 65535, outbound = 65535): H2Stream {
+  return new H2Stream(id, new H2Configuration(options), inbound, outbound);
+}
+/** A client stream that has sent a GET (optionally ending its side). */
+function clientAfterRequest(options: H2ConfigurationOptions = {}, endStream = true): H2Stream {
+  const s = stream(1, options);
+  s.sendHeaders(REQUEST, new Encoder(), endStream);
+  return s;
+}
+/** A server stream that has received a request. */
+function serverAfterRequest(options: H2ConfigurationOptions = {}, endStream = false): H2Stream {
+  const s = stream(1, { clientSide: false, ...options });
+  s.receiveHeaders([...REQUEST], endStream, null);
+  return s;
+}
+const flagsOf = (f: Frame): string[] => [...f.flags].sort();
+const block = (frames: Frame[]): Uint8Array => {
+  const parts = frames.map((f) => (f as HeadersFrame).data);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+};
+
+Stream('a client request is one HEADERS frame with END_HEADERS (and END_STREAM when asked) that decodes to the headers', () => {
+  const s = stream(1);
+  const frames = s.sendHeaders(REQUEST, new Encoder(), true);
+  assert.is(frames.length, 1);
+  assert.instance(frames[0], HeadersFrame);
+  assert.equal(flagsOf(frames[0]!), ['END_HEADERS', 'END_STREAM']);
+  assert.equal(new Decoder().decode(block(frames)).map((h) => [h[0], h[1]]), REQUEST);
+  assert.is(s.stateMachine.state, StreamState.HALF_CLOSED_LOCAL);
+  assert.is(s.requestMethod, 'GET');
+  assert.ok(s.open);
+  const open = stream(3);
+  assert.equal(flagsOf(open.sendHeaders(REQUEST, new Encoder())[0]!), ['END_HEADERS']);
+  assert.is(open.stateMachine.state, StreamState.OPEN);
+});
+
+Stream('a header block larger than the peer MAX_FRAME_SIZE continues in CONTINUATION frames', () => {
+  const s = stream(1);
+  s.maxOutboundFrameSize = 100;
+  const headers: Header[] = [...REQUEST];
+  for (let i = 0; i < 20; i++) headers.push([`x-header-${i}`, 'v'.repeat(30)]);
+  const frames = s.sendHeaders(headers, new Encoder(), true);
+  assert.ok(frames.length > 3);
+  assert.instance(frames[0], HeadersFrame);
+  assert.equal(flagsOf(frames[0]!), ['END_STREAM']);
+  for (const f of frames.slice(1, -1)) assert.equal([f instanceof ContinuationFrame, flagsOf(f)], [true, []]);
+  assert.equal(flagsOf(frames[frames.length - 1]!), ['END_HEADERS']);
+  for (const f of frames) assert.ok((f as HeadersFrame).data.length <= 100);
+  assert.equal(new Decoder().decode(block(frames)).map((h) => [h[0], h[1]]), headers);
+});
+
+Stream('outbound headers are normalised: lowercased, stripped, connection fields dropped, secrets never indexed', () => {
+  const s = stream(1);
+  const frames = s.sendHeaders([...REQUEST, ['X-Upper', ' v '], ['Connection', 'close'], ['authorization', 'Basic x']], new Encoder());
+  const decoded = new Decoder().decode(block(frames));
+  assert.equal(decoded.map((h) => [h[0], h[1]]), [...REQUEST, ['x-upper', 'v'], ['authorization', 'Basic x']]);
+  assert.instance(decoded[5], NeverIndexedHeaderTuple);
+});
+
+Stream('normalisation and validation can each be switched off for outbound headers', () => {
+  const raw: Header[] = [...REQUEST, ['X-Upper', 'v']];
+  const s = stream(1, { normalizeOutboundHeaders: false });
+  assert.equal(new Decoder().decode(block(s.sendHeaders(raw, new Encoder()))).map((h) => h[0]), [...REQUEST.map((h) => h[0]), 'X-Upper']);
+  assert.throws(() => stream(1).sendHeaders([[':method', 'GET']], new Encoder()), isA(ProtocolError));
+  assert.not.throws(() => stream(1, { validateOutboundHeaders: false }).sendHeaders([[':method', 'GET']], new Encoder()));
+});
+
+Stream('a server may send 1xx blocks, then the response, then trailers that must end the stream', () => {
+  const s = serverAfterRequest();
+  assert.throws(() => s.sendHeaders([[':status', '100']], new Encoder(), true), /Cannot set END_STREAM on informational responses/);
+  const s2 = serverAfterRequest();
+  s2.sendHeaders([[':status', '103'], ['link', '</a>']], new Encoder());
+  s2.sendHeaders([[':status', '100']], new Encoder());
+  s2.sendHeaders(RESPONSE, new Encoder());
+  assert.throws(() => s2.sendHeaders([[':status', '100']], new Encoder()), /Information response after final response/);
+  const s3 = serverAfterRequest();
+  s3.sendHeaders(RESPONSE, new Encoder());
+  assert.throws(() => s3.sendHeaders([['grpc-status', '0']], new Encoder()), /Trailers must have END_STREAM set/);
+  const s4 = serverAfterRequest({}, true);
+  s4.sendHeaders(RESPONSE, new Encoder());
+  assert.throws(() => s4.sendHeaders([[':status', '200']], new Encoder(), true), /pseudo-header in trailer/);
+  const s5 = serverAfterRequest({}, true);
+  s5.sendHeaders(RESPONSE, new Encoder());
+  const trailers = s5.sendHeaders([['grpc-status', '0']], new Encoder(), true);
+  assert.ok(trailers[0]!.flags.has('END_STREAM'));
+  assert.is(s5.stateMachine.state, StreamState.CLOSED);
+  assert.is(s5.closedBy, StreamClosedBy.SEND_END_STREAM);
+});
+
+Stream('a received request yields RequestReceived with its headers, and StreamEnded attached and listed', () => {
+  const s = stream(1, { clientSide: false });
+  const [frames, events] = s.receiveHeaders([...REQUEST], true, null);
+  assert.equal(frames, []);
+  assert.equal(events.map((e) => e.type), ['RequestReceived', 'StreamEnded']);
+  const req = events[0]!;
+  assert.ok(req.type === 'RequestReceived');
+  if (req.type !== 'RequestReceived') return;
+  assert.equal(req.headers.map((h) => [h[0], h[1]]), REQUEST);
+  assert.is(req.streamEnded, events[1]);
+  assert.is(req.streamId, 1);
+  assert.is(s.stateMachine.state, StreamState.HALF_CLOSED_REMOTE);
+});
+
+Stream('received headers are decoded as UTF-8 when the connection asks for it', () => {
+  const s = stream(1, { clientSide: false });
+  const [, events] = s.receiveHeaders([...REQUEST, ['x-name', 'caf\xc3\xa9']], false, 'utf-8');
+  const req = events[0]!;
+  if (req.type !== 'RequestReceived') throw new Error(req.type);
+  assert.equal(req.headers[4], ['x-name', 'café']);
+});
+
+Stream('received cookies are joined and invalid received headers are a ProtocolError unless validation is off', () => {
+  const [, events] = stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['cookie', 'a=1'], ['cookie', 'b=2']], false, null);
+  const req = events[0]!;
+  if (req.type !== 'RequestReceived') throw new Error(req.type);
+  assert.equal([req.headers[4]![0], req.headers[4]![1]], ['cookie', 'a=1; b=2']);
+  assert.instance(req.headers[4], NeverIndexedHeaderTuple);
+  assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['Bad', 'x']], false, null), isA(ProtocolError));
+  assert.not.throws(() => stream(1, { clientSide: false, validateInboundHeaders: false }).receiveHeaders([...REQUEST, ['Bad', 'x']], false, null));
+});
+
+Stream('a client receives 1xx, the response and trailers; trailers without END_STREAM are refused', () => {
+  const s = clientAfterRequest();
+  assert.throws(() => clientAfterRequest().receiveHeaders([[':status', '100']], true, null), /Cannot set END_STREAM on informational responses/);
+  assert.equal(s.receiveHeaders([[':status', '100']], false, null)[1].map((e) => e.type), ['InformationalResponseReceived']);
+  assert.equal(s.receiveHeaders([...RESPONSE], false, null)[1].map((e) => e.type), ['ResponseReceived']);
+  const bad = clientAfterRequest();
+  bad.receiveHeaders([...RESPONSE], false, null);
+  assert.throws(() => bad.receiveHeaders([['grpc-status', '0']], false, null), /Trailers must have END_STREAM set/);
+  const [, events] = s.receiveHeaders([['grpc-status', '0']], true, null);
+  assert.equal(events.map((e) => e.type), ['TrailersReceived', 'StreamEnded']);
+  assert.is(s.closedBy, StreamClosedBy.RECV_END_STREAM);
+});
+
+Stream('received DATA yields DataReceived with the payload and flow-controlled length, and shrinks the receive window', () => {
+  const s = serverAfterRequest();
+  const data = enc.encode('hello');
+  const [frames, events] = s.receiveData(data, true, 10);
+  assert.equal(frames, []);
+  assert.equal(events.map((e) => e.type), ['DataReceived', 'StreamEnded']);
+  const ev = events[0]!;
+  if (ev.type !== 'DataReceived') throw new Error(ev.type);
+  assert.is(ev.data, data);
+  assert.is(ev.flowControlledLength, 10);
+  assert.is(ev.streamEnded, events[1]);
+  assert.is(s.inboundFlowControlWindow, 65525);
+});
+
+Stream('DATA beyond the stream receive window is a FlowControlError', () => {
+  const s = stream(1, { clientSide: false }, 10);
+  s.receiveHeaders([...REQUEST], false, null);
+  s.receiveData(new Uint8Array(10), false, 10);
+  assert.throws(() => s.receiveData(new Uint8Array(1), false, 1), isA(FlowControlError));
+});
+
+Stream('the body must match content-length: not more at any time, and exactly at END_STREAM', () => {
+  const over = stream(1, { clientSide: false });
+  over.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
+  over.receiveData(new Uint8Array(3), false, 3);
+  assert.throws(() => over.receiveData(new Uint8Array(2), false, 2), (e: unknown) => e instanceof InvalidBodyLengthError && e.expectedLength === 4 && e.actualLength === 5);
+  const under = stream(1, { clientSide: false });
+  under.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
+  assert.throws(() => under.receiveData(new Uint8Array(3), true, 3), (e: unknown) => String(e) === 'InvalidBodyLengthError: Expected 4 bytes, received 3');
+  const exact = stream(1, { clientSide: false });
+  exact.receiveHeaders([...REQUEST, ['content-length', '004'], ['content-length', '4']], false, null);
+  assert.not.throws(() => exact.receiveData(new Uint8Array(4), true, 9));
+  const none = serverAfterRequest();
+  assert.not.throws(() => none.receiveData(new Uint8Array(1000), true, 1000));
+});
+
+Stream('content-length must be digits only, and repeated values must agree', () => {
+  for (const bad of ['', '-1', '+1', '1.0', ' 1', '0x10', '１']) {
+    assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['content-length', bad]], false, null), /Invalid content-length header/, bad);
+  }
+  assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['content-length', '1'], ['content-length', '2']], false, null), /Conflicting content-length headers/);
+});
+
+Stream('after our own HEAD request the response body must be empty whatever content-length says', () => {
+  const s = stream(1);
+  s.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
+  s.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);
+  assert.throws(() => s.receiveData(new Uint8Array(1), false, 1), isA(InvalidBodyLengthError));
+  const ok = stream(3);
+  ok.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
+  ok.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);
+  assert.equal(ok.receiveData(new Uint8Array(0), true, 0)[1].map((e) => e.type), ['DataReceived', 'StreamEnded']);
+});
+
+Stream('sending DATA charges the send window, padding included, and END_STREAM half-closes', () => {
+  const s = clientAfterRequest({}, false);
+  const [df] = s.sendData(enc.encode('abc'), true, 4) as [DataFrame];
+  assert.instance(df, DataFrame);
+  assert.equal(flagsOf(df), ['END_STREAM', 'PADDED']);
+  assert.is(df.flowControlledLength, 8);
+  assert.is(s.outboundFlowControlWindow, 65535 - 8);
+  assert.is(s.stateMachine.state, StreamState.HALF_CLOSED_LOCAL);
+  assert.throws(() => s.sendData(new Uint8Array(1)), isA(ProtocolError));
+});
+
+Stream('endStream sends an empty DATA frame with END_STREAM', () => {
+  const s = clientAfterRequest({}, false);
+  const [df] = s.endStream() as [DataFrame];
+  assert.equal([df instanceof DataFrame, df.data.length, flagsOf(df)], [true, 0, ['END_STREAM']]);
+  assert.throws(() => s.endStream(), isA(ProtocolError));
+});
+
+Stream('a WINDOW_UPDATE grows the send window and yields WindowUpdated', () => {
+  const s = clientAfterRequest();
+  const [frames, events] = s.receiveWindowUpdate(1000);
+  assert.equal(frames, []);
+  const ev = events[0]!;
+  if (ev.type !== 'WindowUpdated') throw new Error(ev.type);
+  assert.equal([ev.streamId, ev.delta], [1, 1000]);
+  assert.is(s.outboundFlowControlWindow, 66535);
+});
+
+Stream('a WINDOW_UPDATE past 2^31-1 resets the stream with FLOW_CONTROL_ERROR instead', () => {
+  const s = clientAfterRequest();
+  const [frames, events] = s.receiveWindowUpdate(2 ** 31 - 1);
+  assert.is(frames.length, 1);
+  assert.instance(frames[0], RstStreamFrame);
+  assert.is((frames[0] as RstStreamFrame).errorCode, ErrorCodes.FLOW_CONTROL_ERROR);
+  const ev = events[0]!;
+  if (ev.type !== 'StreamReset') throw new Error(ev.type);
+  assert.equal([events.length, ev.errorCode, ev.remoteReset], [1, ErrorCodes.FLOW_CONTROL_ERROR, false]);
+  assert.is(s.closedBy, StreamClosedBy.SEND_RST_STREAM);
+});
+
+Stream('acknowledging received data returns a WINDOW_UPDATE only once the heuristic says so', () => {
+  const s = serverAfterRequest();
+  s.receiveData(new Uint8Array(40000), false, 40000);
+  assert.equal(s.acknowledgeReceivedData(100), []);
+  const [wu] = s.acknowledgeReceivedData(39900) as [WindowUpdateFrame];
+  assert.instance(wu, WindowUpdateFrame);
+  assert.is(wu.windowIncrement, 40000);
+  assert.is(s.inboundFlowControlWindow, 65535);
+});
+
+Stream('increasing the receive window sends WINDOW_UPDATE and cannot pass 2^31-1', () => {
+  const s = serverAfterRequest();
+  const [wu] = s.increaseFlowControlWindow(100) as [WindowUpdateFrame];
+  assert.equal([wu.streamId, wu.windowIncrement], [1, 100]);
+  assert.is(s.inboundFlowControlWindow, 65635);
+  assert.throws(() => s.increaseFlowControlWindow(2 ** 31 - 1), isA(FlowControlError));
+});
+
+Stream('a change of our INITIAL_WINDOW_SIZE moves the stream receive window', () => {
+  const s = serverAfterRequest();
+  s.inboundFlowControlChangeFromSettings(-35535);
+  assert.is(s.inboundFlowControlWindow, 30000);
+  s.inboundFlowControlChangeFromSettings(70000);
+  assert.is(s.inboundFlowControlWindow, 100000);
+});
+
+Stream('resetting locally sends RST_STREAM; a peer reset yields StreamReset once', () => {
+  const s = clientAfterRequest();
+  const [rst] = s.resetStream(ErrorCodes.CANCEL) as [RstStreamFrame];
+  assert.equal([rst instanceof RstStreamFrame, rst.errorCode], [true, ErrorCodes.CANCEL]);
+  assert.ok(s.closed);
+  assert.is(s.closedBy, StreamClosedBy.SEND_RST_STREAM);
+  assert.throws(() => s.resetStream(), isA(StreamClosedError));
+  const r = clientAfterRequest();
+  const [, events] = r.streamReset(new RstStreamFrame(1, { errorCode: 0x1234 }));
+  const ev = events[0]!;
+  if (ev.type !== 'StreamReset') throw new Error(ev.type);
+  assert.equal([ev.errorCode, ev.remoteReset], [0x1234, true]);
+  assert.is(r.closedBy, StreamClosedBy.RECV_RST_STREAM);
+  assert.equal(r.streamReset(new RstStreamFrame(1, { errorCode: 8 }))[1], []);
+});
+
+Stream('a CONTINUATION outside a header block is always an error', () => {
+  assert.throws(() => clientAfterRequest().receiveContinuation(), (e: unknown) => e instanceof ProtocolError && !(e instanceof StreamClosedError));
+  const closed = clientAfterRequest();
+  closed.resetStream();
+  assert.throws(() => closed.receiveContinuation(), isA(ProtocolError));
+});
+
+Stream('frames received after the peer ended the stream are stream errors carrying a StreamReset event', () => {
+  const s = serverAfterRequest({}, true);
+  try {
+    s.receiveData(new Uint8Array(1), false, 1);
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, StreamClosedError);
+    assert.equal((err as StreamClosedError).streamEvents.map((e) => e.type), ['StreamReset']);
+  }
+});
+
+Stream('a server pushes: PUSH_PROMISE on the parent, the promised stream goes RESERVED_LOCAL then HALF_CLOSED_REMOTE', () => {
+  const parent = serverAfterRequest();
+  const frames = parent.pushStreamInBand(2, REQUEST, new Encoder());
+  assert.instance(frames[0], PushPromiseFrame);
+  assert.equal([(frames[0] as PushPromiseFrame).promisedStreamId, flagsOf(frames[0]!)], [2, ['END_HEADERS']]);
+  assert.throws(() => serverAfterRequest().pushStreamInBand(2, [[':method', 'GET']], new Encoder()), isA(ProtocolError));
+  const pushed = stream(2, { clientSide: false });
+  assert.equal(pushed.locallyPushed(), []);
+  assert.is(pushed.stateMachine.state, StreamState.RESERVED_LOCAL);
+  assert.not.ok(pushed.open);
+  pushed.sendHeaders(RESPONSE, new Encoder());
+  assert.is(pushed.stateMachine.state, StreamState.HALF_CLOSED_REMOTE);
+});
+
+Stream('a client receives a push: PushedStreamReceived on the parent, the promised stream is RESERVED_REMOTE', () => {
+  const parent = clientAfterRequest();
+  const [, events] = parent.receivePushPromiseInBand(2, [...REQUEST], null);
+  const ev = events[0]!;
+  if (ev.type !== 'PushedStreamReceived') throw new Error(ev.type);
+  assert.equal([ev.parentStreamId, ev.pushedStreamId], [1, 2]);
+  assert.equal(ev.headers.map((h) => [h[0], h[1]]), REQUEST);
+  assert.throws(() => clientAfterRequest().receivePushPromiseInBand(2, [[':status', '200']], null), isA(ProtocolError));
+  const pushed = stream(2);
+  assert.equal(pushed.remotelyPushed(REQUEST), [[], []]);
+  assert.is(pushed.stateMachine.state, StreamState.RESERVED_REMOTE);
+  const [, altsvc] = pushed.receiveAltSvc(new AltSvcFrame(2, { field: enc.encode('h2=":8443"') }));
+  const alt = altsvc[0]!;
+  if (alt.type !== 'AlternativeServiceAvailable') throw new Error(alt.type);
+  assert.equal([...alt.origin], [...enc.encode('example.com')]);
+});
+
+Stream('ALTSVC on a stream applies to its :authority; one carrying an origin is ignored', () => {
+  const s = clientAfterRequest();
+  const [, events] = s.receiveAltSvc(new AltSvcFrame(1, { field: enc.encode('h2=":8000"; ma=60') }));
+  assert.is(String(events[0]), '<AlternativeServiceAvailable origin:example.com, field_value:h2=":8000"; ma=60>');
+  assert.equal(s.receiveAltSvc(new AltSvcFrame(1, { origin: enc.encode('other.example'), field: enc.encode('x') })), [[], []]);
+});
+
+Stream('a server may advertise ALTSVC on a stream only before its response headers', () => {
+  const s = serverAfterRequest();
+  const [f] = s.advertiseAlternativeService(enc.encode('h2=":8000"')) as [AltSvcFrame];
+  assert.equal([f instanceof AltSvcFrame, f.streamId], [true, 1]);
+  s.sendHeaders(RESPONSE, new Encoder());
+  assert.throws(() => s.advertiseAlternativeService(enc.encode('x')), /Cannot send ALTSVC after sending response headers/);
+});
+
+Stream('an upgraded stream 1 starts half-closed on the side that sent the HTTP/1.1 request', () => {
+  const client = stream(1);
+  client.upgrade(true);
+  assert.is(client.stateMachine.state, StreamState.HALF_CLOSED_LOCAL);
+  const server = stream(1, { clientSide: false });
+  server.upgrade(false);
+  assert.is(server.stateMachine.state, StreamState.HALF_CLOSED_REMOTE);
+});
+
+Stream('the debug form names the stream and its state as h2 does', () => {
+  assert.is(String(clientAfterRequest()), '<H2Stream id:1 state:<StreamState.HALF_CLOSED_LOCAL: 5>>');
+});
+
+Stream.run();
