@@ -1,0 +1,144 @@
+/**
+ * A stream's received body as a ReadableStream whose backpressure IS HTTP/2 flow control: DATA is
+ * acknowledged to the core only once the consumer has taken it (ack in `pull()`), so a reader that stops
+ * makes the peer stop at the stream window. Layer: streams (runtime-neutral).
+ */
+import type { Source, StreamConstructors } from './types';
+
+/** What an inbound body needs from its session. */
+export interface InboundHost {
+  /** Releases `bytes` of flow-control window for the stream (and the connection). */
+  acknowledge(streamId: number, bytes: number): void;
+  /** The consumer cancelled the body: the session resets the stream if the peer is still sending. */
+  cancelInbound(streamId: number, reason: unknown): void;
+}
+
+const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
+
+/**
+ * Buffers DATA until a reader exists, then feeds a byte-counted ReadableStream whose highWaterMark is
+ * the stream's receive window, so memory per stream is bounded by that window.
+ */
+export class InboundBody implements Source<Uint8Array> {
+  readonly #host: InboundHost;
+  readonly #streamId: number;
+  readonly #highWaterMark: number;
+  #controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #backlog: Uint8Array[] | null = null;
+  #received = 0;
+  #enqueued = 0;
+  #acked = 0;
+  #ended = false;
+  #failed = false;
+  #cancelled = false;
+  #error: unknown = undefined;
+
+  constructor(host: InboundHost, streamId: number, highWaterMark: number) {
+    this.#host = host;
+    this.#streamId = streamId;
+    this.#highWaterMark = highWaterMark;
+  }
+
+  /** Bytes received but not yet acknowledged (held in memory for the consumer). */
+  get unacknowledged(): number {
+    return this.#received - this.#acked;
+  }
+
+  /** The body as a ReadableStream, created on first use. */
+  readable(ctors: StreamConstructors): ReadableStream<Uint8Array> {
+    if (this.#readable === null) {
+      this.#readable = new ctors.ReadableStream<Uint8Array>(this, { highWaterMark: this.#highWaterMark, size: byteLength });
+    }
+    return this.#readable;
+  }
+
+  /** A DATA frame arrived: queue its payload; padding is acknowledged at once (nothing holds it). */
+  push(data: Uint8Array, flowControlledLength: number): void {
+    const length = data.byteLength;
+    let release = flowControlledLength - length;
+    if (this.#cancelled || this.#failed || this.#ended) {
+      release += length;
+    } else if (length > 0) {
+      this.#received += length;
+      if (this.#controller !== null) {
+        this.#enqueued += length;
+        this.#controller.enqueue(data);
+      } else {
+        (this.#backlog ??= []).push(data);
+      }
+    }
+    if (release > 0) this.#host.acknowledge(this.#streamId, release);
+  }
+
+  /**
+   * The peer ended the body. Whatever the consumer has not read yet stays readable, but its window is
+   * released now: once END_STREAM arrived no more DATA can come on this stream, and holding the bytes
+   * unacknowledged would shrink the shared connection window for good.
+   */
+  end(): void {
+    if (this.#ended || this.#failed) return;
+    this.#ended = true;
+    this.#releaseAll();
+    if (this.#controller !== null && !this.#cancelled) this.#controller.close();
+  }
+
+  /** The stream failed: readers get `error`; buffered bytes are dropped and their window released. */
+  fail(error: unknown): void {
+    if (this.#failed || this.#ended || this.#cancelled) return;
+    this.#failed = true;
+    this.#error = error;
+    this.#backlog = null;
+    this.#releaseAll();
+    if (this.#controller !== null) this.#controller.error(error);
+  }
+
+  /** Underlying-source start: hands over what arrived before the readable existed. */
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller;
+    if (this.#failed) {
+      controller.error(this.#error);
+      return;
+    }
+    const backlog = this.#backlog;
+    this.#backlog = null;
+    if (backlog !== null) {
+      for (const chunk of backlog) {
+        this.#enqueued += chunk.byteLength;
+        controller.enqueue(chunk);
+      }
+    }
+    if (this.#ended) controller.close();
+  }
+
+  /**
+   * Underlying-source pull: the queue fell below the window, i.e. the consumer took data. Acknowledge
+   * exactly the bytes dequeued since the last acknowledgement; the core's WindowManager decides when a
+   * WINDOW_UPDATE is worth sending.
+   */
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    const queued = this.#highWaterMark - (controller.desiredSize ?? this.#highWaterMark);
+    const consumed = this.#enqueued - queued;
+    const release = consumed - this.#acked;
+    if (release > 0) {
+      this.#acked += release;
+      this.#host.acknowledge(this.#streamId, release);
+    }
+  }
+
+  /** Underlying-source cancel: the consumer wants no more; release the window and tell the session. */
+  cancel(reason?: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#backlog = null;
+    this.#releaseAll();
+    if (!this.#ended && !this.#failed) this.#host.cancelInbound(this.#streamId, reason);
+  }
+
+  #releaseAll(): void {
+    const release = this.#received - this.#acked;
+    if (release <= 0) return;
+    this.#acked = this.#received;
+    this.#host.acknowledge(this.#streamId, release);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * A stream's outgoing body: a queue of byte chunks the session's scheduler drains into DATA frames as
+ * the peer's windows allow, plus the END_STREAM/trailers that follow. It is the WritableStream sink
+ * (`write()` resolves once its bytes fit the peer's windows) and the fast path for whole bodies, which
+ * needs no WritableStream at all. Layer: streams (runtime-neutral).
+ */
+import type { Sendable } from './scheduler';
+import type { Sink, StreamConstructors } from './types';
+
+/** What an outbound body needs from its session. */
+export interface OutboundHost {
+  /** Queue the body with the scheduler and send what the windows allow now. */
+  schedule(body: OutboundBody): void;
+  /** The producer aborted the writable: the session resets the stream. */
+  abortOutbound(streamId: number, reason: unknown): void;
+}
+
+/** A promise waiting until `at` bytes of the body have been handed to the core. */
+interface Waiter {
+  readonly at: number;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/** Trailer fields, in whatever form the core's `sendHeaders` accepts. */
+export type TrailerFields = Iterable<readonly [string, string]> | Record<string, string>;
+
+/** Outgoing DATA for one stream, drained frame by frame by the session's scheduler. */
+export class OutboundBody implements Sink<Uint8Array>, Sendable {
+  /** The stream this body belongs to. */
+  readonly streamId: number;
+  readonly #host: OutboundHost;
+  #chunks: Uint8Array[] = [];
+  #offset = 0;
+  #pending = 0;
+  #queuedTotal = 0;
+  #sentTotal = 0;
+  #waiters: Waiter[] = [];
+  #ending = false;
+  #trailers: TrailerFields | null = null;
+  #finished = false;
+  #failed = false;
+  #error: unknown = undefined;
+  #writableOpen = false;
+  #controller: WritableStreamDefaultController | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+  #endWaiter: Waiter | null = null;
+
+  constructor(host: OutboundHost, streamId: number) {
+    this.#host = host;
+    this.streamId = streamId;
+  }
+
+  /** Bytes queued and not yet handed to the core. */
+  get pendingBytes(): number {
+    return this.#pending;
+  }
+
+  /** The length of the next piece the scheduler may send (the rest of the head chunk). */
+  get headBytes(): number {
+    const head = this.#chunks[0];
+    return head === undefined ? 0 : head.byteLength - this.#offset;
+  }
+
+  /** True once END_STREAM (or trailers) was requested after the queued bytes. */
+  get ending(): boolean {
+    return this.#ending;
+  }
+
+  /** Trailers to send instead of an END_STREAM DATA frame, if any. */
+  get trailers(): TrailerFields | null {
+    return this.#trailers;
+  }
+
+  /** True once END_STREAM or trailers went to the core, or the body failed. */
+  get done(): boolean {
+    return this.#finished || this.#failed;
+  }
+
+  /** The body as a WritableStream, created on first use (`highWaterMark` 1: one chunk waits for the window). */
+  writable(ctors: StreamConstructors): WritableStream<Uint8Array> {
+    if (this.#writable === null) {
+      this.#writableOpen = !this.#ending && !this.done;
+      this.#writable = new ctors.WritableStream<Uint8Array>(this);
+    }
+    return this.#writable;
+  }
+
+  /**
+   * Fast path: queues bytes (and optionally the end) without a WritableStream; `sent(end)` tells when
+   * they reached the core. Throws if the body already ended; ignored if the stream failed.
+   */
+  enqueue(data: Uint8Array, end: boolean): void {
+    if (this.#failed) return;
+    if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
+    this.#append(data);
+    if (end) this.#ending = true;
+    this.#host.schedule(this);
+  }
+
+  /** Resolves once everything queued so far (and, with `end`, the end itself) reached the core. */
+  sent(end: boolean): Promise<void> {
+    return this.#waitFor(end) ?? Promise.resolve();
+  }
+
+  /** Sets trailers to follow the body; ends it unless a WritableStream is still open (its close() sends them). */
+  setTrailers(trailers: TrailerFields): void {
+    if (this.#ending && this.#trailers !== null) throw new TypeError(`stream ${this.streamId}: trailers already sent`);
+    if (this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
+    this.#trailers = trailers;
+    if (!this.#writableOpen && !this.#failed) {
+      this.#ending = true;
+      this.#host.schedule(this);
+    }
+  }
+
+  /** Takes up to `max` bytes of the head chunk for one DATA frame (a view, not a copy). */
+  take(max: number): Uint8Array {
+    const head = this.#chunks[0] as Uint8Array;
+    const n = Math.min(max, head.byteLength - this.#offset);
+    const piece = n === head.byteLength ? head : head.subarray(this.#offset, this.#offset + n);
+    this.#offset += n;
+    this.#pending -= n;
+    this.#sentTotal += n;
+    if (this.#offset === head.byteLength) {
+      this.#chunks.shift();
+      this.#offset = 0;
+    }
+    this.#settleWaiters();
+    return piece;
+  }
+
+  /** END_STREAM or the trailers reached the core: every waiter succeeds. */
+  finish(): void {
+    if (this.#finished || this.#failed) return;
+    this.#finished = true;
+    this.#writableOpen = false;
+    this.#settleWaiters();
+    const end = this.#endWaiter;
+    this.#endWaiter = null;
+    if (end !== null) end.resolve();
+  }
+
+  /** The stream failed: pending writes reject with `error` and the writable errors. */
+  fail(error: unknown): void {
+    if (this.#finished || this.#failed) return;
+    this.#failed = true;
+    this.#error = error;
+    this.#chunks = [];
+    this.#pending = 0;
+    this.#writableOpen = false;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(error);
+    const end = this.#endWaiter;
+    this.#endWaiter = null;
+    if (end !== null) end.reject(error);
+    if (this.#controller !== null) this.#controller.error(error);
+  }
+
+  /** Underlying-sink start. */
+  start(controller: WritableStreamDefaultController): void {
+    this.#controller = controller;
+    if (this.#failed) controller.error(this.#error);
+    else if (!this.#writableOpen) controller.error(new TypeError(`stream ${this.streamId}: body already ended`));
+  }
+
+  /** Underlying-sink write: resolves once every byte of `chunk` fits the peer's windows. */
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError('h2flow: body chunks must be Uint8Array');
+    if (this.#failed) throw this.#error;
+    if (chunk.byteLength === 0) return undefined;
+    this.#append(chunk);
+    this.#host.schedule(this);
+    return this.#waitFor(false);
+  }
+
+  /** Underlying-sink close: END_STREAM (or the trailers) after the queued bytes. */
+  close(): Promise<void> | undefined {
+    if (this.#failed) throw this.#error;
+    this.#writableOpen = false;
+    this.#ending = true;
+    this.#host.schedule(this);
+    return this.#waitFor(true);
+  }
+
+  /** Underlying-sink abort: the session resets the stream with CANCEL. */
+  abort(reason?: unknown): void {
+    this.#writableOpen = false;
+    this.#host.abortOutbound(this.streamId, reason);
+  }
+
+  #append(data: Uint8Array): void {
+    if (data.byteLength === 0) return;
+    this.#chunks.push(data);
+    this.#pending += data.byteLength;
+    this.#queuedTotal += data.byteLength;
+  }
+
+  #waitFor(end: boolean): Promise<void> | undefined {
+    if (this.#failed) return Promise.reject(this.#error);
+    if (end ? this.#finished : this.#sentTotal >= this.#queuedTotal) return undefined;
+    const at = this.#queuedTotal;
+    return new Promise<void>((resolve, reject) => {
+      if (end) this.#endWaiter = { at, resolve, reject };
+      else this.#waiters.push({ at, resolve, reject });
+    });
+  }
+
+  #settleWaiters(): void {
+    while (this.#waiters.length > 0 && (this.#waiters[0] as Waiter).at <= this.#sentTotal) {
+      (this.#waiters.shift() as Waiter).resolve();
+    }
+  }
+}

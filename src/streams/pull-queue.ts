@@ -1,0 +1,114 @@
+/**
+ * A pull-driven queue behind a ReadableStream (highWaterMark 0): items wait in a plain array until a
+ * reader asks, so the stream's own queue never grows, and an optional capacity drops the oldest items.
+ * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
+ */
+import type { StreamConstructors } from './types';
+
+/** A FIFO that feeds a lazily created ReadableStream on demand. */
+export class PullQueue<T> {
+  #items: T[] = [];
+  #head = 0;
+  #capacity: number;
+  #dropped = 0;
+  #controller: ReadableStreamDefaultController<T> | null = null;
+  #wanted = false;
+  #closed = false;
+  #cancelled = false;
+  #readable: ReadableStream<T> | null = null;
+  #onCancel: ((unclaimed: readonly T[]) => void) | null;
+
+  /**
+   * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
+   * @param onCancel called once if the consumer cancels the readable, with the items it never took.
+   */
+  constructor(capacity = Infinity, onCancel: ((unclaimed: readonly T[]) => void) | null = null) {
+    this.#capacity = capacity;
+    this.#onCancel = onCancel;
+  }
+
+  /** Items dropped because the queue was at capacity. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Items waiting for a reader. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** True once the consumer cancelled the readable. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The ReadableStream view, created on first use with the given constructors. */
+  readable(ctors: StreamConstructors): ReadableStream<T> {
+    if (this.#readable === null) this.#readable = new ctors.ReadableStream<T>(this, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  /** Appends an item (handed straight to a waiting reader if there is one). */
+  push(item: T): void {
+    if (this.#closed || this.#cancelled) return;
+    if (this.#wanted && this.#controller !== null) {
+      this.#wanted = false;
+      this.#controller.enqueue(item);
+      return;
+    }
+    if (this.size >= this.#capacity) {
+      this.#items[this.#head++] = undefined as T;
+      this.#dropped++;
+      this.#compact();
+    }
+    this.#items.push(item);
+  }
+
+  /** Ends the queue: readers get the remaining items, then the end. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
+  }
+
+  /** Underlying-source start: keeps the controller. */
+  start(controller: ReadableStreamDefaultController<T>): void {
+    this.#controller = controller;
+  }
+
+  /** Underlying-source pull: a reader wants one item. */
+  pull(controller: ReadableStreamDefaultController<T>): void {
+    if (this.size > 0) {
+      const item = this.#items[this.#head] as T;
+      this.#items[this.#head++] = undefined as T;
+      this.#compact();
+      controller.enqueue(item);
+      if (this.#closed && this.size === 0) controller.close();
+    } else if (this.#closed) {
+      controller.close();
+    } else {
+      this.#wanted = true;
+    }
+  }
+
+  /** Underlying-source cancel: drops everything and tells the owner once. */
+  cancel(): void {
+    this.#cancelled = true;
+    const unclaimed = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    const onCancel = this.#onCancel;
+    this.#onCancel = null;
+    if (onCancel !== null) onCancel(unclaimed);
+  }
+
+  #compact(): void {
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}

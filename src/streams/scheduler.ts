@@ -1,0 +1,82 @@
+/**
+ * Fair sharing of the connection's send window: a round-robin queue of streams that have DATA to send
+ * and a FIFO of streams waiting for a window (Go's writesched_roundrobin, hyperium's Prioritize).
+ * The session sends one frame for the stream at the head, then moves it to the back, so no stream can
+ * take the whole connection window in microtask order. Layer: streams (runtime-neutral).
+ */
+
+/** Something with DATA to send on one stream. */
+export interface Sendable {
+  readonly streamId: number;
+}
+
+/** Round-robin ready queue plus a FIFO of window-blocked senders. */
+export class SendScheduler<T extends Sendable> {
+  #ready: T[] = [];
+  #head = 0;
+  #queued = new Set<T>();
+  #blocked = new Map<number, T>();
+
+  /** True if some sender may be able to send now. */
+  get hasReady(): boolean {
+    return this.#head < this.#ready.length;
+  }
+
+  /** Number of senders waiting for a window update. */
+  get blockedCount(): number {
+    return this.#blocked.size;
+  }
+
+  /** Puts a sender at the back of the ready queue (no-op if it is already queued or blocked). */
+  enqueue(item: T): void {
+    if (this.#queued.has(item) || this.#blocked.get(item.streamId) === item) return;
+    this.#queued.add(item);
+    this.#ready.push(item);
+  }
+
+  /** Takes the sender at the head of the ready queue. */
+  next(): T | undefined {
+    if (this.#head >= this.#ready.length) return undefined;
+    const item = this.#ready[this.#head] as T;
+    this.#ready[this.#head++] = undefined as unknown as T;
+    if (this.#head === this.#ready.length) {
+      this.#ready.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#queued.delete(item);
+    return item;
+  }
+
+  /** Parks a sender whose window is empty until `unblock(streamId)` or `unblockAll()`. */
+  block(item: T): void {
+    this.#blocked.set(item.streamId, item);
+  }
+
+  /** A WINDOW_UPDATE for one stream: its sender (if parked) goes back to the ready queue. */
+  unblock(streamId: number): void {
+    const item = this.#blocked.get(streamId);
+    if (item === undefined) return;
+    this.#blocked.delete(streamId);
+    this.enqueue(item);
+  }
+
+  /** The connection window (or SETTINGS) changed: every parked sender, oldest first, becomes ready. */
+  unblockAll(): void {
+    if (this.#blocked.size === 0) return;
+    const parked = [...this.#blocked.values()];
+    this.#blocked.clear();
+    for (const item of parked) this.enqueue(item);
+  }
+
+  /** Forgets a sender (its stream closed or was reset). */
+  remove(item: T): void {
+    if (this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
+    if (this.#queued.delete(item)) {
+      const i = this.#ready.indexOf(item, this.#head);
+      if (i >= 0) this.#ready.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,702 @@
+/**
+ * The one owner of an H2Connection: reads the transport, feeds the core, dispatches its events to
+ * streams, drains stream bodies into DATA frames as the windows allow, and writes every frame a turn
+ * produced in one transport write. Nothing else calls the core. Layer: streams (runtime-neutral).
+ */
+import { ErrorCodes, H2Configuration, H2Connection, H2Error, ProtocolError } from '../core';
+import type { ConnectionTerminated, H2ConfigurationOptions, H2Event, PushedStreamReceived, RequestReceived } from '../core';
+import { H2SessionError, H2StreamError } from './errors';
+import type { OutboundBody } from './outbound-body';
+import { Outcome } from './outcome';
+import { PullQueue } from './pull-queue';
+import { SendScheduler } from './scheduler';
+import { settingsToCodes, type H2Settings } from './settings';
+import type { H2Stream } from './stream';
+import { StreamRecord, type StreamHost } from './stream-record';
+import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
+
+/** Options of an `H2Session` (see there for the documentation of each). */
+export interface SessionPumpOptions {
+  readonly role: 'server' | 'client';
+  readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
+  readonly streams: StreamConstructors;
+  readonly settings?: H2Settings;
+  readonly connectionWindowSize?: number;
+  readonly eventBufferSize?: number;
+  readonly outboundHighWaterMark?: number;
+}
+
+/** Options of `H2Session.request`. */
+export interface RequestOptions {
+  /** Send END_STREAM with the headers: the request has no body. */
+  readonly endStream?: boolean;
+  /** Aborting it before the stream opens rejects the call; afterwards it resets the stream with CANCEL. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `H2Session.close`. */
+export interface CloseOptions {
+  /** Let streams in flight finish (GOAWAY NO_ERROR, new streams refused). Default true. */
+  readonly graceful?: boolean;
+  /** The GOAWAY error code of a non-graceful close. Default NO_ERROR. */
+  readonly errorCode?: number;
+}
+
+/** The default connection receive window: bounds what all streams together may hold unread. */
+export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
+/** The default number of events `session.events` keeps for a slow reader before dropping the oldest. */
+export const DEFAULT_EVENT_BUFFER = 256;
+/** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
+export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 64 * 1024;
+/** The initial window of RFC 9113 §6.9.2 (before SETTINGS change it). */
+const DEFAULT_WINDOW = 65535;
+/** Per-frame overhead counted against the outbound high-water mark (the 9-octet frame header). */
+const FRAME_HEADER = 9;
+
+const OPEN = 0;
+const DRAINING = 1;
+const CLOSING = 2;
+const DONE = 3;
+
+const END = { endStream: true } as const;
+const NO_END = { endStream: false } as const;
+
+/** The session's engine; `H2Session` is its public face and `H2Stream`s reach it through `StreamHost`. */
+export class SessionPump implements StreamHost {
+  readonly conn: H2Connection;
+  readonly streams: StreamConstructors;
+  readonly isClient: boolean;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #records = new Map<number, StreamRecord>();
+  readonly #scheduler = new SendScheduler<OutboundBody>();
+  readonly #incoming: PullQueue<H2Stream>;
+  readonly #eventCapacity: number;
+  readonly #highWaterMark: number;
+  readonly #closed = new Outcome<void>();
+  #events: PullQueue<H2Event> | null = null;
+  #receiveWindow: number;
+
+  // One pump: events wait here while an earlier batch is being dispatched.
+  #pending: H2Event[] = [];
+  #dispatching = false;
+  #pumping = false;
+
+  // Output accounting: bytes queued in the core since the last flush, and written but not yet done.
+  #flushScheduled = false;
+  #unflushed = 0;
+  #inFlight = 0;
+  readonly #inFlightSizes: number[] = [];
+  #backlogDrained: Outcome<void> | null = null;
+
+  #state = OPEN;
+  #goawayReceived = false;
+  #writerClosed = false;
+  #readerDone = false;
+  #failure: H2SessionError | null = null;
+  #idle: Outcome<void> | null = null;
+
+  readonly #pings = new Map<number, Outcome<void>>();
+  #pingCounter = 0;
+  readonly #settingsAcks: Array<Outcome<void> | null> = [];
+  readonly #slotWaiters: Outcome<void>[] = [];
+
+  constructor(transport: H2Transport, options: SessionPumpOptions) {
+    this.isClient = options.role === 'client';
+    this.streams = options.streams;
+    this.conn = new H2Connection(new H2Configuration({ ...options.config, clientSide: this.isClient }));
+    this.#eventCapacity = options.eventBufferSize ?? DEFAULT_EVENT_BUFFER;
+    this.#highWaterMark = options.outboundHighWaterMark ?? DEFAULT_OUTBOUND_HIGH_WATER_MARK;
+    this.#incoming = new PullQueue<H2Stream>(Infinity, this.#onIncomingCancelled);
+    this.#reader = transport.readable.getReader();
+    this.#writer = transport.writable.getWriter();
+
+    const conn = this.conn;
+    conn.initiateConnection();
+    this.#settingsAcks.push(null);
+    this.#receiveWindow = conn.localSettings.initialWindowSize;
+    if (options.settings !== undefined) {
+      conn.updateSettings(settingsToCodes(options.settings));
+      this.#settingsAcks.push(null);
+      if (options.settings.initialWindowSize !== undefined) this.#receiveWindow = options.settings.initialWindowSize;
+    }
+    const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
+    if (connectionWindow > DEFAULT_WINDOW) conn.incrementFlowControlWindow(connectionWindow - DEFAULT_WINDOW);
+    this.#scheduleFlush();
+    void this.#readLoop();
+  }
+
+  // --- public surface used by H2Session ---
+
+  /** Every core event, from the first access on, through a bounded buffer (oldest dropped first). */
+  get events(): ReadableStream<H2Event> {
+    if (this.#events === null) {
+      this.#events = new PullQueue<H2Event>(this.#eventCapacity);
+      if (this.#state === DONE) this.#events.close();
+    }
+    return this.#events.readable(this.streams);
+  }
+
+  /** Events dropped from `events` because its reader fell behind. */
+  get droppedEvents(): number {
+    return this.#events === null ? 0 : this.#events.dropped;
+  }
+
+  /** Server: requests; client: pushed streams. */
+  get incoming(): ReadableStream<H2Stream> {
+    return this.#incoming.readable(this.streams);
+  }
+
+  /** Settles when the transport is done; rejects with the session's failure. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** Client: opens a stream with `headers` once MAX_CONCURRENT_STREAMS allows. */
+  async request(headers: H2HeadersInit, options: RequestOptions = {}): Promise<H2Stream> {
+    if (!this.isClient) throw new TypeError('h2flow: request() is for client sessions');
+    const signal = options.signal;
+    const list = toHeaderList(headers);
+    for (;;) {
+      this.#assertCanOpen();
+      signal?.throwIfAborted();
+      if (this.conn.openOutboundStreams < this.conn.remoteSettings.maxConcurrentStreams) break;
+      const slot = new Outcome<void>();
+      this.#slotWaiters.push(slot);
+      await this.#abortable(slot, signal);
+    }
+    const conn = this.conn;
+    const id = conn.getNextAvailableStreamId();
+    const endStream = options.endStream === true;
+    conn.sendHeaders(id, list, endStream ? END : NO_END);
+    const record = new StreamRecord(this, id, list, { localEnded: endStream, parentId: null, receiveWindow: this.#receiveWindow });
+    this.#records.set(id, record);
+    this.#scheduleFlush();
+    if (signal !== undefined) this.#bindSignal(record, signal);
+    return record.facade;
+  }
+
+  /** Sends a PING; resolves when its ACK arrives. */
+  ping(): Promise<void> {
+    this.#assertUsable();
+    const n = ++this.#pingCounter;
+    const data = new Uint8Array(8);
+    new DataView(data.buffer).setUint32(4, n);
+    const ack = new Outcome<void>();
+    this.#pings.set(n, ack);
+    this.conn.ping(data);
+    this.#scheduleFlush();
+    return ack.promise;
+  }
+
+  /** Sends SETTINGS; resolves when the peer acknowledges them. */
+  updateSettings(settings: H2Settings): Promise<void> {
+    this.#assertUsable();
+    this.conn.updateSettings(settingsToCodes(settings));
+    if (settings.initialWindowSize !== undefined) this.#receiveWindow = settings.initialWindowSize;
+    const ack = new Outcome<void>();
+    this.#settingsAcks.push(ack);
+    this.#scheduleFlush();
+    return ack.promise;
+  }
+
+  /** Closes the session (see `H2Session.close`). */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.#state === OPEN) {
+      if (options.graceful === false) {
+        const code = options.errorCode ?? ErrorCodes.NO_ERROR;
+        this.#terminate(code, new H2SessionError(code, false, 'session closed'), false);
+      } else {
+        await this.#drain();
+      }
+    }
+    return this.#closed.promise.then(undefined, () => undefined);
+  }
+
+  // --- StreamHost: what streams ask of the session ---
+
+  /** Releases window for data the consumer took (or that was discarded). */
+  acknowledge(streamId: number, bytes: number): void {
+    if (this.#state === DONE || bytes <= 0) return;
+    this.conn.acknowledgeReceivedData(bytes, streamId);
+    this.#scheduleFlush();
+  }
+
+  /** The consumer cancelled a body the peer is still sending: RST_STREAM CANCEL. */
+  cancelInbound(streamId: number, reason: unknown): void {
+    const record = this.#records.get(streamId);
+    if (record === undefined) return;
+    this.resetStream(record, ErrorCodes.CANCEL, reason);
+  }
+
+  /** The producer aborted a writable: RST_STREAM CANCEL. */
+  abortOutbound(streamId: number, reason: unknown): void {
+    const record = this.#records.get(streamId);
+    if (record === undefined) return;
+    this.resetStream(record, ErrorCodes.CANCEL, reason);
+  }
+
+  /** A body has something to send: queue it and send what the windows allow now. */
+  schedule(body: OutboundBody): void {
+    this.#scheduler.enqueue(body);
+    this.#pumpData();
+  }
+
+  /** Sends a response, informational or trailer header block. */
+  sendHeaders(record: StreamRecord, headers: H2HeaderList, endStream: boolean): void {
+    this.#assertUsable();
+    this.conn.sendHeaders(record.id, headers, endStream ? END : NO_END);
+    this.#scheduleFlush();
+    if (endStream) {
+      record.outbound?.finish();
+      record.onLocalEnd();
+    }
+  }
+
+  /** RST_STREAM with `code`; both bodies fail with a local `H2StreamError`. */
+  resetStream(record: StreamRecord, code: number, cause?: unknown): void {
+    if (this.#state !== DONE) {
+      try {
+        this.conn.resetStream(record.id, code);
+        this.#scheduleFlush();
+      } catch (err) {
+        // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    record.fail(new H2StreamError(record.id, code, false, undefined, cause === undefined ? undefined : { cause }));
+  }
+
+  /** PUSH_PROMISE on `record` for a new server stream carrying the promised request `headers`. */
+  pushStream(record: StreamRecord, headers: H2HeaderList): StreamRecord {
+    this.#assertUsable();
+    const conn = this.conn;
+    const id = conn.getNextAvailableStreamId();
+    conn.pushStream(record.id, id, headers);
+    const pushed = new StreamRecord(this, id, headers, { localEnded: false, parentId: record.id, receiveWindow: this.#receiveWindow });
+    // A pushed stream carries no request body: its remote half is closed from the start.
+    pushed.remoteEnded = true;
+    this.#records.set(id, pushed);
+    this.#scheduleFlush();
+    return pushed;
+  }
+
+  /** A stream is over: forget it, free its sender, and wake whoever waits for a slot or for idleness. */
+  retire(record: StreamRecord): void {
+    if (this.#records.get(record.id) !== record) return;
+    this.#records.delete(record.id);
+    const out = record.outbound;
+    if (out !== null) this.#scheduler.remove(out);
+    this.#wakeSlot();
+    if (this.#records.size === 0 && this.#idle !== null) this.#idle.resolve();
+  }
+
+  // --- the one pump ---
+
+  /**
+   * Runs one core call and dispatches the events it returned, after it returned. A call made while a
+   * batch is being dispatched (an enqueue() that synchronously pulls and acknowledges) only queues its
+   * events: the outer loop delivers them in order, so the core is never re-entered mid-dispatch.
+   */
+  #run(events: readonly H2Event[]): void {
+    for (let i = 0; i < events.length; i++) this.#pending.push(events[i] as H2Event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      const pending = this.#pending;
+      for (let i = 0; i < pending.length; i++) this.#dispatch(pending[i] as H2Event);
+    } finally {
+      this.#pending = [];
+      this.#dispatching = false;
+    }
+    this.#pumpData();
+  }
+
+  /** Transport loop: read, feed the core, write what that produced; pause reading while output backs up. */
+  async #readLoop(): Promise<void> {
+    const reader = this.#reader;
+    try {
+      for (;;) {
+        if (this.#outputBackedUp()) {
+          this.#backlogDrained ??= new Outcome<void>();
+          await this.#backlogDrained.promise;
+        }
+        if (this.#state === DONE) return;
+        const { done, value } = await reader.read();
+        if (this.#state === DONE) return;
+        if (done) {
+          this.#readerDone = true;
+          this.#onTransportEnd();
+          return;
+        }
+        this.#receive(value);
+        this.#flushNow();
+      }
+    } catch (err) {
+      if (this.#state !== DONE) this.#onTransportError(err);
+    }
+  }
+
+  #receive(chunk: Uint8Array): void {
+    let events: readonly H2Event[];
+    try {
+      events = this.conn.receiveData(chunk);
+    } catch (err) {
+      if (!(err instanceof H2Error)) throw err;
+      // Deliver what completed before the error, then fail the connection (the core queued GOAWAY).
+      this.#run(err.events);
+      const code = err instanceof ProtocolError ? err.errorCode : ErrorCodes.INTERNAL_ERROR;
+      this.#terminate(code, new H2SessionError(code, true, `connection error: ${err.message}`, { cause: err }), true);
+      return;
+    }
+    this.#run(events);
+  }
+
+  #dispatch(ev: H2Event): void {
+    if (this.#events !== null) this.#events.push(ev);
+    switch (ev.type) {
+      case 'RequestReceived':
+        this.#onRequest(ev);
+        break;
+      case 'ResponseReceived':
+        this.#records.get(ev.streamId)?.onResponse(ev.headers);
+        break;
+      case 'InformationalResponseReceived':
+        this.#records.get(ev.streamId)?.onInformational(ev.headers);
+        break;
+      case 'TrailersReceived':
+        this.#records.get(ev.streamId)?.onTrailers(ev.headers);
+        break;
+      case 'DataReceived': {
+        const record = this.#records.get(ev.streamId);
+        if (record !== undefined) record.onData(ev.data, ev.flowControlledLength);
+        else this.acknowledge(ev.streamId, ev.flowControlledLength);
+        break;
+      }
+      case 'StreamEnded':
+        this.#records.get(ev.streamId)?.onRemoteEnd();
+        break;
+      case 'StreamReset':
+        this.#records.get(ev.streamId)?.onReset(ev.errorCode, ev.remoteReset);
+        break;
+      case 'WindowUpdated':
+        if (ev.streamId === 0) this.#scheduler.unblockAll();
+        else this.#scheduler.unblock(ev.streamId);
+        break;
+      case 'RemoteSettingsChanged':
+        this.#scheduler.unblockAll();
+        this.#wakeSlot();
+        break;
+      case 'PingAckReceived': {
+        const n = new DataView(ev.pingData.buffer, ev.pingData.byteOffset, 8).getUint32(4);
+        const ack = this.#pings.get(n);
+        if (ack !== undefined) {
+          this.#pings.delete(n);
+          ack.resolve();
+        }
+        break;
+      }
+      case 'SettingsAcknowledged': {
+        const ack = this.#settingsAcks.shift();
+        if (ack) ack.resolve();
+        break;
+      }
+      case 'PushedStreamReceived':
+        this.#onPush(ev);
+        break;
+      case 'ConnectionTerminated':
+        this.#onGoAway(ev);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onRequest(ev: RequestReceived): void {
+    const record = new StreamRecord(this, ev.streamId, ev.headers, { localEnded: false, parentId: null, receiveWindow: this.#receiveWindow });
+    this.#records.set(ev.streamId, record);
+    if (this.#incoming.cancelled) {
+      // Nobody takes requests any more: refuse it (RFC 9113 §8.7: REFUSED_STREAM means not processed).
+      this.resetStream(record, ErrorCodes.REFUSED_STREAM);
+      return;
+    }
+    this.#incoming.push(record.facade);
+  }
+
+  #onPush(ev: PushedStreamReceived): void {
+    const record = new StreamRecord(this, ev.pushedStreamId, ev.headers, { localEnded: true, parentId: ev.parentStreamId, receiveWindow: this.#receiveWindow });
+    this.#records.set(ev.pushedStreamId, record);
+    if (this.#incoming.cancelled) {
+      this.resetStream(record, ErrorCodes.CANCEL);
+      return;
+    }
+    this.#incoming.push(record.facade);
+  }
+
+  #onGoAway(ev: ConnectionTerminated): void {
+    this.#goawayReceived = true;
+    if (ev.errorCode !== ErrorCodes.NO_ERROR) {
+      const error = new H2SessionError(ev.errorCode, true, `peer closed the connection (GOAWAY error code ${ev.errorCode})`);
+      this.#terminate(ev.errorCode, error, true);
+      return;
+    }
+    // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
+    // The core refuses our streams above lastStreamId itself (StreamReset REFUSED_STREAM events follow).
+    this.#rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
+    if (this.#state === OPEN) void this.#drain();
+  }
+
+  /** Sends DATA for ready bodies, one frame per body in turn, while windows and the output allow. */
+  #pumpData(): void {
+    if (this.#pumping || this.#state === DONE) return;
+    this.#pumping = true;
+    try {
+      const scheduler = this.#scheduler;
+      while (scheduler.hasReady && this.#inFlight + this.#unflushed < this.#highWaterMark) {
+        const body = scheduler.next() as OutboundBody;
+        try {
+          this.#sendFrom(body);
+        } catch (err) {
+          const record = this.#records.get(body.streamId);
+          if (record !== undefined) record.fail(err);
+          else body.fail(err);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    this.#scheduleFlush();
+  }
+
+  /** Sends one DATA frame (or the end) for `body`, then queues it again if it has more. */
+  #sendFrom(body: OutboundBody): void {
+    if (body.done) return;
+    const conn = this.conn;
+    const id = body.streamId;
+    if (body.pendingBytes > 0) {
+      const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
+      if (window <= 0) {
+        this.#scheduler.block(body);
+        return;
+      }
+      const piece = body.take(window);
+      const last = body.pendingBytes === 0 && body.ending && body.trailers === null;
+      conn.sendData(id, piece, last ? END : NO_END);
+      this.#unflushed += piece.byteLength + FRAME_HEADER;
+      if (last) this.#endBody(body);
+      else if (body.pendingBytes > 0 || body.ending) this.#scheduler.enqueue(body);
+      return;
+    }
+    if (!body.ending) return;
+    const trailers = body.trailers;
+    if (trailers !== null) conn.sendHeaders(id, trailers, END);
+    else conn.endStream(id);
+    this.#unflushed += FRAME_HEADER;
+    this.#endBody(body);
+  }
+
+  #endBody(body: OutboundBody): void {
+    body.finish();
+    this.#records.get(body.streamId)?.onLocalEnd();
+  }
+
+  #outputBackedUp(): boolean {
+    return this.#inFlight > this.conn.config.outboundBufferSize || this.conn.outboundBufferFull;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(this.#flushTask);
+  }
+
+  readonly #flushTask = (): void => {
+    if (this.#flushScheduled) this.#flushNow();
+  };
+
+  /** Takes everything the core queued and writes it as ONE transport write. */
+  #flushNow(): void {
+    this.#flushScheduled = false;
+    this.#unflushed = 0;
+    if (this.#writerClosed) return;
+    const out = this.conn.dataToSend();
+    const size = out.byteLength;
+    if (size === 0) return;
+    this.#inFlight += size;
+    this.#inFlightSizes.push(size);
+    this.#writer.write(out).then(this.#onWritten, this.#onWriteFailed);
+  }
+
+  readonly #onWritten = (): void => {
+    this.#inFlight -= this.#inFlightSizes.shift() ?? 0;
+    if (this.#backlogDrained !== null && !this.#outputBackedUp()) {
+      const drained = this.#backlogDrained;
+      this.#backlogDrained = null;
+      drained.resolve();
+    }
+    if (this.#scheduler.hasReady) this.#pumpData();
+  };
+
+  readonly #onWriteFailed = (err: unknown): void => {
+    if (this.#state !== DONE) this.#onTransportError(err);
+  };
+
+  // --- ending ---
+
+  /** Graceful close: GOAWAY NO_ERROR, streams in flight finish, new ones are refused, then the transport closes. */
+  async #drain(): Promise<void> {
+    this.#state = DRAINING;
+    this.#rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
+    this.#incoming.close();
+    let roundTrip: Promise<void> | null = null;
+    if (!this.#goawayReceived) {
+      try {
+        // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
+        // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
+        if (this.isClient) this.conn.closeConnection();
+        else this.conn.startGracefulShutdown();
+        roundTrip = this.ping().then(undefined, () => undefined);
+        this.#scheduleFlush();
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    if (roundTrip !== null) await roundTrip;
+    if (this.#records.size > 0 && this.#state === DRAINING) {
+      this.#idle = new Outcome<void>();
+      await this.#idle.promise;
+    }
+    if (this.#state === DRAINING) this.#finish(null);
+  }
+
+  /** Connection-level failure or abortive close: GOAWAY (queued by the caller or the core), every stream fails. */
+  #terminate(code: number, error: H2SessionError, isFailure: boolean): void {
+    if (this.#state === DONE || this.#state === CLOSING) return;
+    if (!error.remote) {
+      try {
+        this.conn.closeConnection({ errorCode: code });
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    this.#failAll(error);
+    this.#finish(isFailure ? error : null);
+  }
+
+  #onTransportEnd(): void {
+    if (this.#state === DONE || this.#state === CLOSING) return;
+    if (this.#records.size === 0) {
+      this.#finish(null);
+      return;
+    }
+    const error = new H2SessionError(ErrorCodes.CANCEL, true, `transport ended with ${this.#records.size} stream(s) open`);
+    this.#failAll(error);
+    this.#finish(error);
+  }
+
+  #onTransportError(cause: unknown): void {
+    if (this.#state === DONE || this.#state === CLOSING) return;
+    const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause });
+    this.#writerClosed = true;
+    this.#failAll(error);
+    this.#finish(error);
+  }
+
+  #failAll(error: H2SessionError): void {
+    this.#failure ??= error;
+    const records = [...this.#records.values()];
+    for (const record of records) record.fail(error);
+    this.#records.clear();
+    for (const ack of this.#pings.values()) ack.reject(error);
+    this.#pings.clear();
+    for (const ack of this.#settingsAcks) ack?.reject(error);
+    this.#settingsAcks.length = 0;
+    this.#rejectSlotWaiters(error);
+  }
+
+  /** Flushes the last frames, closes the transport, then settles `closed`. */
+  #finish(failure: H2SessionError | null): void {
+    this.#state = CLOSING;
+    this.#incoming.close();
+    this.#flushNow();
+    this.#state = DONE;
+    this.#events?.close();
+    if (this.#idle !== null) this.#idle.resolve();
+    if (this.#backlogDrained !== null) this.#backlogDrained.resolve();
+    void this.#closeTransport(failure);
+  }
+
+  async #closeTransport(failure: H2SessionError | null): Promise<void> {
+    if (!this.#writerClosed) {
+      this.#writerClosed = true;
+      try {
+        await this.#writer.close();
+      } catch {
+        // The transport already failed; `failure` (or the write error) says why.
+      }
+    }
+    if (!this.#readerDone) {
+      this.#readerDone = true;
+      try {
+        await this.#reader.cancel();
+      } catch {
+        // Nothing more to read either way.
+      }
+    }
+    if (failure !== null) this.#closed.reject(failure);
+    else this.#closed.resolve();
+  }
+
+  // --- helpers ---
+
+  #assertUsable(): void {
+    if (this.#state >= CLOSING) throw this.#failure ?? new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closed');
+  }
+
+  #assertCanOpen(): void {
+    this.#assertUsable();
+    if (this.#state !== OPEN || this.#goawayReceived) throw new H2SessionError(ErrorCodes.NO_ERROR, this.#goawayReceived, 'session is closing: no new streams');
+  }
+
+  #wakeSlot(): void {
+    const slot = this.#slotWaiters.shift();
+    if (slot !== undefined) slot.resolve();
+  }
+
+  #rejectSlotWaiters(error: unknown): void {
+    const waiters = this.#slotWaiters.splice(0);
+    for (const slot of waiters) slot.reject(error);
+  }
+
+  #abortable(slot: Outcome<void>, signal: AbortSignal | undefined): Promise<void> {
+    if (signal === undefined) return slot.promise;
+    const onAbort = (): void => {
+      const i = this.#slotWaiters.indexOf(slot);
+      if (i >= 0) this.#slotWaiters.splice(i, 1);
+      slot.reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return slot.promise.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  #bindSignal(record: StreamRecord, signal: AbortSignal): void {
+    const onAbort = (): void => {
+      if (record.error === null && !(record.localEnded && record.remoteEnded)) this.resetStream(record, ErrorCodes.CANCEL, signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    record.closed.promise.then(
+      () => signal.removeEventListener('abort', onAbort),
+      () => signal.removeEventListener('abort', onAbort),
+    );
+  }
+
+  readonly #onIncomingCancelled = (unclaimed: readonly H2Stream[]): void => {
+    // Streams queued and never taken are refused (server; RFC 9113 §8.7: REFUSED_STREAM means "not
+    // processed") or cancelled (pushes on a client); later ones are refused as they arrive.
+    const code = this.isClient ? ErrorCodes.CANCEL : ErrorCodes.REFUSED_STREAM;
+    for (const stream of unclaimed) {
+      const record = this.#records.get(stream.id);
+      if (record !== undefined) this.resetStream(record, code);
+    }
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * H2Session: an HTTP/2 connection over any `{ readable, writable }` byte transport, as Web Streams.
+ * Server sessions yield requests from `incoming`; client sessions open them with `request()`.
+ * Layer: streams (runtime-neutral: Web Streams and the protocol core only).
+ */
+import type { H2ConfigurationOptions, H2Connection, H2Event } from '../core';
+import { SessionPump, type CloseOptions, type RequestOptions } from './session-pump';
+import type { H2Settings } from './settings';
+import type { H2Stream } from './stream';
+import { globalStreams, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
+
+/** Options of {@link H2Session}. */
+export interface H2SessionOptions {
+  /** Which end of the connection this is. */
+  readonly role: 'server' | 'client';
+  /** Options for the core's `H2Configuration` (limits, header handling); `clientSide` follows `role`. */
+  readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
+  /**
+   * The Web Streams implementation for every stream the session creates. Default: the runtime's
+   * globals. Any spec-compliant pair works (e.g. web-streams-polyfill's, faster on Node 20); to hand
+   * such streams to the runtime's own `pipeTo`/`pipeThrough`, wrap them with `toNative()`.
+   */
+  readonly streams?: { readonly ReadableStream: unknown; readonly WritableStream: unknown };
+  /** SETTINGS to advertise right after the preface (sent as a second SETTINGS frame). */
+  readonly settings?: H2Settings;
+  /**
+   * The connection-level receive window in bytes (RFC 9113 §6.9), default 1 MiB. It bounds the DATA all
+   * streams together may hold unread, so it is the session's inbound memory bound; each stream is also
+   * bounded by SETTINGS_INITIAL_WINDOW_SIZE.
+   */
+  readonly connectionWindowSize?: number;
+  /**
+   * How many events `session.events` keeps for a reader that falls behind; beyond it the oldest are
+   * dropped and counted in `droppedEvents`. Default 256.
+   */
+  readonly eventBufferSize?: number;
+  /** DATA bytes written to the transport and not yet accepted by it before bodies wait. Default 64 KiB. */
+  readonly outboundHighWaterMark?: number;
+}
+
+/**
+ * One HTTP/2 connection as Web Streams. It owns the protocol core (`connection`) and is the only thing
+ * that calls it: received bytes become stream events, stream bodies become DATA frames as the peer's
+ * flow-control windows allow, and a stopped reader stops the peer at the stream's window.
+ *
+ * `events` is every core event in order, recorded from its first access on; a reader that falls behind
+ * loses the oldest beyond `eventBufferSize` (counted in `droppedEvents`), so it never grows without bound.
+ *
+ * @example
+ * ```ts
+ * const server = new H2Session(transport, { role: 'server' });
+ * for await (const stream of server.incoming) {
+ *   stream.respond({ ':status': '200' }, { body: 'hello' });
+ * }
+ *
+ * const client = new H2Session(transport, { role: 'client' });
+ * const stream = await client.request({ ':method': 'GET', ':path': '/', ':scheme': 'https', ':authority': 'example.com' }, { endStream: true });
+ * const response = await stream.response;
+ * const body = await new Response(stream.readable).text();
+ * ```
+ */
+export class H2Session {
+  readonly #pump: SessionPump;
+
+  constructor(transport: H2Transport, options: H2SessionOptions) {
+    const streams = (options.streams ?? globalStreams()) as StreamConstructors;
+    this.#pump = new SessionPump(transport, {
+      role: options.role,
+      streams,
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      ...(options.settings !== undefined ? { settings: options.settings } : {}),
+      ...(options.connectionWindowSize !== undefined ? { connectionWindowSize: options.connectionWindowSize } : {}),
+      ...(options.eventBufferSize !== undefined ? { eventBufferSize: options.eventBufferSize } : {}),
+      ...(options.outboundHighWaterMark !== undefined ? { outboundHighWaterMark: options.outboundHighWaterMark } : {}),
+    });
+  }
+
+  /** The protocol core. Read its state freely; calling its methods directly bypasses the session. */
+  get connection(): H2Connection {
+    return this.#pump.conn;
+  }
+
+  /** Every core event, in order, from the first access of this property on (bounded; see the class doc). */
+  get events(): ReadableStream<H2Event> {
+    return this.#pump.events;
+  }
+
+  /** Events `events` dropped because its reader fell behind. */
+  get droppedEvents(): number {
+    return this.#pump.droppedEvents;
+  }
+
+  /**
+   * Server: each request as an `H2Stream`; client: each pushed stream. Cancelling it (e.g. `break` in
+   * `for await`) refuses streams not yet taken and every later one.
+   */
+  get incoming(): ReadableStream<H2Stream> {
+    return this.#pump.incoming;
+  }
+
+  /** Settles when the transport is done: fulfilled after a clean close, rejected with the failure otherwise. */
+  get closed(): Promise<void> {
+    return this.#pump.closed;
+  }
+
+  /**
+   * Client: sends a request header block and returns its stream, waiting first if the peer's
+   * MAX_CONCURRENT_STREAMS is reached. Send a body through `stream.writable` or `stream.end(body)`.
+   */
+  request(headers: H2HeadersInit, options?: RequestOptions): Promise<H2Stream> {
+    return this.#pump.request(headers, options);
+  }
+
+  /** Sends a PING; resolves when the peer acknowledges it. */
+  ping(): Promise<void> {
+    return this.#pump.ping();
+  }
+
+  /** Sends new SETTINGS; resolves when the peer acknowledges them (they apply from then on). */
+  updateSettings(settings: H2Settings): Promise<void> {
+    return this.#pump.updateSettings(settings);
+  }
+
+  /**
+   * Closes the connection. Graceful (default): GOAWAY NO_ERROR, streams in flight finish, new ones are
+   * refused, then the transport closes. `{ graceful: false }`: GOAWAY with `errorCode`, every open stream
+   * fails now. Resolves when the transport is closed.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    return this.#pump.close(options);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The session's private state for one HTTP/2 stream: header blocks, body halves, outcomes, and the
+ * hooks the session's event dispatch calls. Users see it only through its `H2Stream` facade.
+ * Layer: streams (runtime-neutral).
+ */
+import { H2StreamError } from './errors';
+import { InboundBody, type InboundHost } from './inbound-body';
+import { OutboundBody, type OutboundHost } from './outbound-body';
+import { Outcome } from './outcome';
+import { H2Stream } from './stream';
+import type { H2HeaderList, StreamConstructors } from './types';
+
+/** What a stream needs from its session (the one owner of the H2Connection). */
+export interface StreamHost extends InboundHost, OutboundHost {
+  /** The Web Streams implementation bodies are created with. */
+  readonly streams: StreamConstructors;
+  /** True on the client side of the connection. */
+  readonly isClient: boolean;
+  /** Sends a header block (response, informational, or trailers) on the stream. */
+  sendHeaders(record: StreamRecord, headers: H2HeaderList, endStream: boolean): void;
+  /** Sends RST_STREAM with `code` and fails the stream locally. */
+  resetStream(record: StreamRecord, code: number): void;
+  /** Server push: promises a new stream on this one (PUSH_PROMISE) and returns it. */
+  pushStream(record: StreamRecord, headers: H2HeaderList): StreamRecord;
+  /** The stream is over (both halves ended, or failed): forget it. */
+  retire(record: StreamRecord): void;
+}
+
+/** One stream's state inside the session. */
+export class StreamRecord {
+  /** The stream ID. */
+  readonly id: number;
+  /** The session that owns the stream. */
+  readonly host: StreamHost;
+  /** The request header block: received (server, pushed) or sent (client). */
+  readonly headers: H2HeaderList;
+  /** For a pushed stream, the stream its PUSH_PROMISE came on. */
+  readonly parentId: number | null;
+  /** The user-facing view. */
+  readonly facade: H2Stream;
+  /** The final (non-1xx) response header block, sent or received. */
+  readonly response = new Outcome<H2HeaderList>();
+  /** The trailers received from the peer, or null when the body ended without them. */
+  readonly trailers = new Outcome<H2HeaderList | null>();
+  /** Settles when both halves ended (fulfilled) or the stream failed (rejected). */
+  readonly closed = new Outcome<void>();
+  /** 1xx header blocks received so far. */
+  informational: H2HeaderList[] = [];
+  /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
+  localEnded: boolean;
+  /** True once the peer sent END_STREAM. */
+  remoteEnded = false;
+  /** The failure, once the stream failed. */
+  error: unknown = null;
+  readonly #receiveWindow: number;
+  #inbound: InboundBody | null = null;
+  #outbound: OutboundBody | null = null;
+
+  constructor(host: StreamHost, id: number, headers: H2HeaderList, options: { localEnded: boolean; parentId: number | null; receiveWindow: number }) {
+    this.host = host;
+    this.id = id;
+    this.headers = headers;
+    this.localEnded = options.localEnded;
+    this.parentId = options.parentId;
+    this.#receiveWindow = options.receiveWindow;
+    this.facade = new H2Stream(this);
+  }
+
+  /** The outgoing body, if one was started. */
+  get outbound(): OutboundBody | null {
+    return this.#outbound;
+  }
+
+  /** The incoming body, created on demand and brought up to date with the stream's state. */
+  inbound(): InboundBody {
+    if (this.#inbound === null) {
+      const body = new InboundBody(this.host, this.id, this.#receiveWindow);
+      this.#inbound = body;
+      if (this.error !== null) body.fail(this.error);
+      else if (this.remoteEnded) body.end();
+    }
+    return this.#inbound;
+  }
+
+  /** The outgoing body, created on demand (already finished if this side ended the stream). */
+  outboundBody(): OutboundBody {
+    if (this.#outbound === null) {
+      const body = new OutboundBody(this.host, this.id);
+      this.#outbound = body;
+      if (this.error !== null) body.fail(this.error);
+      else if (this.localEnded) body.finish();
+    }
+    return this.#outbound;
+  }
+
+  // --- hooks called by the session's event dispatch ---
+
+  /** DATA arrived. */
+  onData(data: Uint8Array, flowControlledLength: number): void {
+    this.inbound().push(data, flowControlledLength);
+  }
+
+  /** The peer sent END_STREAM. */
+  onRemoteEnd(): void {
+    if (this.remoteEnded || this.error !== null) return;
+    this.remoteEnded = true;
+    if (this.#inbound !== null) this.#inbound.end();
+    this.trailers.resolve(null);
+    if (this.localEnded) this.#complete();
+  }
+
+  /** A final response header block arrived. */
+  onResponse(headers: H2HeaderList): void {
+    this.response.resolve(headers);
+  }
+
+  /** A 1xx header block arrived. */
+  onInformational(headers: H2HeaderList): void {
+    this.informational.push(headers);
+  }
+
+  /** Trailers arrived. */
+  onTrailers(headers: H2HeaderList): void {
+    this.trailers.resolve(headers);
+  }
+
+  /** RST_STREAM arrived (or the core reset the stream itself). */
+  onReset(code: number, remote: boolean): void {
+    this.fail(new H2StreamError(this.id, code, remote));
+  }
+
+  /** This side's END_STREAM (or trailers) reached the core. */
+  onLocalEnd(): void {
+    if (this.localEnded) return;
+    this.localEnded = true;
+    if (this.remoteEnded && this.error === null) this.#complete();
+  }
+
+  /** Fails both halves and every pending outcome with `error`, then retires the stream. */
+  fail(error: unknown): void {
+    if (this.error !== null || (this.localEnded && this.remoteEnded)) return;
+    this.error = error;
+    if (this.#inbound !== null) this.#inbound.fail(error);
+    if (this.#outbound !== null) this.#outbound.fail(error);
+    this.response.reject(error);
+    this.trailers.reject(error);
+    this.closed.reject(error);
+    this.host.retire(this);
+  }
+
+  #complete(): void {
+    this.closed.resolve();
+    this.host.retire(this);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * H2Stream: one HTTP/2 request/response exchange as Web Streams (a request body `readable`, a response
+ * body `writable`, header blocks as promises). It never touches the H2Connection: every action goes to
+ * the owning session by stream ID. Layer: streams (runtime-neutral).
+ */
+import { ErrorCodes } from '../core';
+import type { StreamRecord } from './stream-record';
+import { utf8Encode } from '../hpack/byte-string';
+import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
+
+const EMPTY = new Uint8Array(0);
+
+/** A body given as bytes or text (sent as UTF-8), as bytes. */
+function toBytes(body: Uint8Array | string): Uint8Array {
+  return typeof body === 'string' ? utf8Encode(body) : body;
+}
+
+/** Options of `H2Stream.respond`. */
+export interface RespondOptions {
+  /** End the stream with the headers (no body). */
+  readonly endStream?: boolean;
+  /** Send this whole body (UTF-8 for strings) after the headers, then END_STREAM; no WritableStream is created. */
+  readonly body?: Uint8Array | string;
+}
+
+/**
+ * One HTTP/2 stream.
+ *
+ * Header blocks: `headers` is the request (received on a server, sent on a client, promised for a pushed
+ * stream); `response` is the final response (received on a client, sent on a server); `trailers` are the
+ * peer's trailers (null if its body ended without them); `informationalResponses` the 1xx blocks received.
+ * Bodies: `readable` is what the peer sends (its backpressure is the stream's flow-control window), and
+ * `writable` (or the `respond({ body })` / `end(body)` fast path) what this side sends. Both are created
+ * on first use.
+ *
+ * @example
+ * ```ts
+ * for await (const stream of session.incoming) {
+ *   stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: 'hello' });
+ * }
+ * ```
+ */
+export class H2Stream {
+  readonly #record: StreamRecord;
+
+  /** Created by the session; not constructed by users. */
+  constructor(record: StreamRecord) {
+    this.#record = record;
+  }
+
+  /** The stream ID. */
+  get id(): number {
+    return this.#record.id;
+  }
+
+  /** The request header block: received (server), sent (client), or promised (pushed stream). */
+  get headers(): H2HeaderList {
+    return this.#record.headers;
+  }
+
+  /** For a pushed stream, the ID of the stream whose PUSH_PROMISE announced it; otherwise null. */
+  get parentId(): number | null {
+    return this.#record.parentId;
+  }
+
+  /** The final response header block: received (client) or sent with `respond()` (server). */
+  get response(): Promise<H2HeaderList> {
+    return this.#record.response.promise;
+  }
+
+  /** 1xx header blocks received so far (client). */
+  get informationalResponses(): readonly H2HeaderList[] {
+    return this.#record.informational;
+  }
+
+  /** The peer's trailers, or null if its body ended without them; rejects if the stream fails first. */
+  get trailers(): Promise<H2HeaderList | null> {
+    return this.#record.trailers.promise;
+  }
+
+  /** Settles when both sides ended the stream (fulfilled) or it was reset / its session failed (rejected). */
+  get closed(): Promise<void> {
+    return this.#record.closed.promise;
+  }
+
+  /**
+   * The peer's body. DATA is acknowledged (the window reopened) only as it is read, so a reader that
+   * stops holds the peer at the stream window. Cancelling it resets the stream with CANCEL.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#record.inbound().readable(this.#record.host.streams);
+  }
+
+  /**
+   * This side's body. `write()` resolves once its bytes fit the peer's flow-control windows; `close()`
+   * sends END_STREAM (or the trailers set with `sendTrailers`); `abort()` resets the stream with CANCEL.
+   */
+  get writable(): WritableStream<Uint8Array> {
+    return this.#record.outboundBody().writable(this.#record.host.streams);
+  }
+
+  /**
+   * Sends the response header block (server). With `body`, the whole body follows as DATA frames as the
+   * windows open, then END_STREAM (or the trailers set before). Ignored if the stream already failed.
+   */
+  respond(headers: H2HeadersInit, options?: RespondOptions): void {
+    const record = this.#record;
+    if (record.host.isClient) throw new TypeError('h2flow: respond() is for server streams');
+    if (record.error !== null) return;
+    const list = toHeaderList(headers);
+    const body = options?.body;
+    const endStream = body === undefined && options?.endStream === true;
+    record.host.sendHeaders(record, list, endStream);
+    record.response.resolve(list);
+    if (body !== undefined) record.outboundBody().enqueue(toBytes(body), true);
+  }
+
+  /** Sends a 1xx informational header block (server), e.g. 103 Early Hints. */
+  informational(headers: H2HeadersInit): void {
+    const record = this.#record;
+    if (record.error !== null) return;
+    record.host.sendHeaders(record, toHeaderList(headers), false);
+  }
+
+  /**
+   * Sends `body` (if any) and ends this side of the stream, without creating a WritableStream. Resolves
+   * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first.
+   */
+  end(body?: Uint8Array | string): Promise<void> {
+    const out = this.#record.outboundBody();
+    out.enqueue(body === undefined ? EMPTY : toBytes(body), true);
+    return out.sent(true);
+  }
+
+  /**
+   * Sets trailers to end this side's body. If the `writable` is open they are sent when it is closed;
+   * otherwise right after the body queued so far.
+   */
+  sendTrailers(headers: H2HeadersInit): void {
+    if (this.#record.error !== null) return;
+    this.#record.outboundBody().setTrailers(toHeaderList(headers));
+  }
+
+  /** Server push: sends PUSH_PROMISE with the promised request `headers` and returns the pushed stream. */
+  push(headers: H2HeadersInit): H2Stream {
+    const record = this.#record;
+    if (record.host.isClient) throw new TypeError('h2flow: push() is for server streams');
+    return record.host.pushStream(record, toHeaderList(headers)).facade;
+  }
+
+  /** Resets the stream (RST_STREAM, default CANCEL); both bodies fail with an `H2StreamError`. */
+  reset(code: number = ErrorCodes.CANCEL): void {
+    const record = this.#record;
+    if (record.error !== null || (record.localEnded && record.remoteEnded)) return;
+    record.host.resetStream(record, code);
+  }
+}

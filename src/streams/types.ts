@@ -1,0 +1,58 @@
+/**
+ * Shapes shared by the Web Streams layer: the transport pair, the pluggable stream constructors and the
+ * underlying source/sink objects handed to them. Layer: streams (runtime-neutral, Web Streams only).
+ */
+
+/** A byte transport: what the session reads from and writes to (a socket, a WebTransport stream, a test pipe). */
+export interface H2Transport {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/** The queuing strategy shape both stream constructors accept. */
+export interface Strategy<T> {
+  readonly highWaterMark?: number;
+  readonly size?: (chunk: T) => number;
+}
+
+/** An underlying source as the session builds them (methods on class instances, never closures). */
+export interface Source<T> {
+  start?(controller: ReadableStreamDefaultController<T>): void;
+  pull?(controller: ReadableStreamDefaultController<T>): void | PromiseLike<void>;
+  cancel?(reason?: unknown): void | PromiseLike<void>;
+}
+
+/** An underlying sink as the session builds them. */
+export interface Sink<T> {
+  start?(controller: WritableStreamDefaultController): void;
+  write?(chunk: T, controller: WritableStreamDefaultController): void | PromiseLike<void>;
+  close?(): void | PromiseLike<void>;
+  abort?(reason?: unknown): void | PromiseLike<void>;
+}
+
+/**
+ * The Web Streams implementation the session creates its streams with: the runtime's globals by default,
+ * or any spec-compliant pair (e.g. web-streams-polyfill's classes) injected through `H2SessionOptions.streams`.
+ */
+export interface StreamConstructors {
+  readonly ReadableStream: new <T>(source: Source<T>, strategy?: Strategy<T>) => ReadableStream<T>;
+  readonly WritableStream: new <T>(sink: Sink<T>, strategy?: Strategy<T>) => WritableStream<T>;
+}
+
+/** The runtime's own Web Streams classes (`globalThis.ReadableStream` / `WritableStream`). */
+export function globalStreams(): StreamConstructors {
+  return { ReadableStream: globalThis.ReadableStream, WritableStream: globalThis.WritableStream } as unknown as StreamConstructors;
+}
+
+/** A header list as the core reports it and as the session sends it: `[name, value]` pairs. */
+export type H2HeaderList = ReadonlyArray<readonly [string, string]>;
+
+/** Headers accepted when sending: pairs (order kept, pseudo-headers first) or a plain record. */
+export type H2HeadersInit = Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
+
+/** Turns any accepted header input into a list (a record's entries, or the pairs as given). */
+export function toHeaderList(headers: H2HeadersInit): H2HeaderList {
+  if (Array.isArray(headers)) return headers as H2HeaderList;
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') return Array.from(headers as Iterable<readonly [string, string]>);
+  return Object.entries(headers as Record<string, string>);
+}
