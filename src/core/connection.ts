@@ -1,0 +1,1439 @@
+/**
+ * H2Connection: one HTTP/2 connection as a sans-I/O state machine. Bytes in (`receiveData`) give
+ * events; method calls queue frames; `dataToSend()` gives bytes out. Sans-I/O core.
+ * Port of h2/connection.py H2Connection, plus graceful shutdown (h2 #1181) and resource limits.
+ */
+
+import {
+  AltSvcFrame,
+  ContinuationFrame,
+  FrameBuffer,
+  FrameError,
+  FrameTooLargeError as FrameLayerTooLargeError,
+  FrameType,
+  GoAwayFrame,
+  HeadersFrame,
+  InvalidPaddingError,
+  PingFrame,
+  PrefaceError,
+  PriorityFrame,
+  RstStreamFrame,
+  SettingsFrame,
+  WindowUpdateFrame,
+} from '../frame';
+import type { DataFrame, Frame, PushPromiseFrame } from '../frame';
+import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack';
+import type { HeaderField, HeadersInput } from '../hpack';
+import { base64urlDecode, base64urlEncode } from './base64url';
+import { H2Configuration } from './config';
+import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
+import type { ConnectionStateValue } from './connection-state';
+import { ErrorCodes } from './errors';
+import {
+  AlternativeServiceAvailable,
+  ConnectionTerminated,
+  PingAckReceived,
+  PingReceived,
+  PriorityUpdated,
+  RemoteSettingsChanged,
+  SettingsAcknowledged,
+  StreamReset,
+  UnknownFrameReceived,
+  WindowUpdated,
+  fillEvent,
+} from './events';
+import type { H2Event } from './events';
+import {
+  DenialOfServiceError,
+  FlowControlError,
+  FrameDataMissingError,
+  FrameTooLargeError,
+  H2Error,
+  NoAvailableStreamIDError,
+  NoSuchStreamError,
+  ProtocolError,
+  RFC1122Error,
+  StreamClosedError,
+  StreamIDTooLowError,
+  TooManyStreamsError,
+} from './exceptions';
+import { AbuseBudget, QueuedControlFrames, SizeLimitMap } from './limits';
+import { OutboundBuffer } from './outbound-buffer';
+import { ChangedSetting, SettingCodes, Settings } from './settings';
+import type { SettingsInput } from './settings';
+import { H2Stream } from './stream';
+import { StreamClosedBy } from './stream-state';
+import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
+
+/** The client connection preface (RFC 9113 §3.4): `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
+const PREFACE = new Uint8Array([
+  0x50, 0x52, 0x49, 0x20, 0x2a, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x32, 0x2e, 0x30, 0x0d, 0x0a, 0x0d, 0x0a, 0x53, 0x4d,
+  0x0d, 0x0a, 0x0d, 0x0a,
+]);
+
+/** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
+const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;
+/** The largest WINDOW_UPDATE increment (RFC 9113 §6.9). */
+const MAX_WINDOW_INCREMENT = 2 ** 31 - 1;
+/** Stream-ID parities (h2's AllowedStreamIDs). */
+const EVEN = 0;
+const ODD = 1;
+/** The opaque data of the PING that `startGracefulShutdown` sends: "h2flowGS". */
+const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 0x53]);
+
+/** Options of {@link H2Connection.sendHeaders}. */
+export interface SendHeadersOptions {
+  /** Set END_STREAM on the header block. Default `false`. */
+  endStream?: boolean;
+  /** RFC 7540 priority weight 1–256 (clients only); any priority option sets the PRIORITY flag. */
+  priorityWeight?: number | null;
+  /** RFC 7540 stream dependency (clients only). */
+  priorityDependsOn?: number | null;
+  /** RFC 7540 exclusive flag (clients only). */
+  priorityExclusive?: boolean | null;
+}
+
+/** Options of {@link H2Connection.sendData}. */
+export interface SendDataOptions {
+  /** Set END_STREAM on the DATA frame. Default `false`. */
+  endStream?: boolean;
+  /** Padding octets (0–255); sets PADDED and costs `padLength + 1` flow-control bytes. */
+  padLength?: number | null;
+}
+
+/** Options of {@link H2Connection.closeConnection}. */
+export interface CloseConnectionOptions {
+  /** The GOAWAY error code. Default NO_ERROR (a graceful close). */
+  errorCode?: number;
+  /** Opaque debug data for the GOAWAY. */
+  additionalData?: Uint8Array | null;
+  /** The last stream ID we processed. Default: the highest peer-initiated stream ID seen. */
+  lastStreamId?: number | null;
+}
+
+/** Options of {@link H2Connection.prioritize}. */
+export interface PrioritizeOptions {
+  /** Weight 1–256; default 16. */
+  weight?: number | null;
+  /** The stream this one depends on; default 0. */
+  dependsOn?: number | null;
+  /** Exclusive dependency; default `false`. */
+  exclusive?: boolean | null;
+}
+
+/** Options of {@link H2Connection.advertiseAlternativeService}. */
+export interface AltSvcOptions {
+  /** Explicit origin (sent on stream 0). Exclusive with `streamId`. */
+  origin?: Uint8Array | string | null;
+  /** Stream whose origin the service applies to (implicit form). Exclusive with `origin`. */
+  streamId?: number | null;
+}
+
+/** Bytes from a ByteString (one char per octet); used for ALTSVC fields given as text. */
+function byteStringToBytes(name: string, value: Uint8Array | string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a Uint8Array or a ByteString`);
+  const out = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff) throw new TypeError(`${name} must be a ByteString (one char per octet)`);
+    out[i] = c;
+  }
+  return out;
+}
+
+/**
+ * Validates RFC 7540 priority options and writes them into `frame` with h2's defaults (weight 16,
+ * depends on 0, not exclusive). Port of h2.connection._add_frame_priority.
+ */
+function checkPriority(streamId: number, weight: number | null | undefined, dependsOn: number | null | undefined): void {
+  // RFC 7540 §5.3.1: "A stream cannot depend on itself."
+  if (dependsOn === streamId) throw new ProtocolError(`Stream ${streamId} may not depend on itself`);
+  if (weight != null && !(Number.isInteger(weight) && weight >= 1 && weight <= 256)) {
+    throw new ProtocolError(`Weight must be between 1 and 256, not ${String(weight)}`);
+  }
+}
+
+function applyPriority(
+  frame: PriorityFrame | HeadersFrame,
+  weight: number | null | undefined,
+  dependsOn: number | null | undefined,
+  exclusive: boolean | null | undefined,
+): void {
+  // Weight is 1–256 but the octet holds 0–255: subtract one.
+  frame.streamWeight = weight != null ? weight - 1 : 15;
+  frame.dependsOn = dependsOn ?? 0;
+  frame.exclusive = exclusive ?? false;
+}
+
+/**
+ * A low-level HTTP/2 connection: it builds and parses frames and keeps connection and per-stream
+ * state, with no I/O. Feed received bytes to {@link receiveData}, call methods to act, and write
+ * {@link dataToSend} to the transport. Port of h2.connection.H2Connection.
+ *
+ * Differences from h2, each commented where it happens: graceful GOAWAY draining (h2 #1181); a
+ * peer-initiated stream past MAX_CONCURRENT_STREAMS is refused with RST_STREAM REFUSED_STREAM instead
+ * of a connection error; HPACK failures are COMPRESSION_ERROR (RFC 9113 §4.3); the resource limits of
+ * {@link H2Configuration}; input after a connection error is discarded.
+ *
+ * @example
+ * const conn = new H2Connection(new H2Configuration({ clientSide: false }));
+ * conn.initiateConnection();
+ * for (const event of conn.receiveData(chunk)) {
+ *   if (event.type === 'RequestReceived') {
+ *     conn.sendHeaders(event.streamId, [[':status', '200']], { endStream: true });
+ *   }
+ * }
+ * socket.write(conn.dataToSend());
+ */
+export class H2Connection {
+  readonly #config: H2Configuration;
+  readonly #fsm = new H2ConnectionStateMachine();
+  readonly #streams = new Map<number, H2Stream>();
+  #highestInboundStreamId = 0;
+  #highestOutboundStreamId = 0;
+  readonly #encoder = new Encoder();
+  readonly #decoder: Decoder;
+  readonly #localSettings: Settings;
+  readonly #remoteSettings: Settings;
+  #outboundFlowControlWindow: number;
+  #maxOutboundFrameSize: number;
+  #maxInboundFrameSize: number;
+  readonly #incoming: FrameBuffer;
+  readonly #out = new OutboundBuffer();
+  readonly #closedStreams: SizeLimitMap<number, StreamClosedBy | null>;
+  readonly #inboundWindow: WindowManager;
+
+  // Open-stream counters, kept as streams change state instead of h2's scan of every stream.
+  #openOutbound = 0;
+  #openInbound = 0;
+  /** Streams that closed since the last count; removed from `#streams` lazily, as h2 does. */
+  #closedPending: number[] = [];
+
+  // Resource limits (see config.ts for the attacks they stop).
+  readonly #queuedControl = new QueuedControlFrames();
+  readonly #resetBudget: AbuseBudget;
+  readonly #emptyFrameBudget: AbuseBudget;
+  readonly #priorityBudget: AbuseBudget;
+
+  // Graceful shutdown (beyond h2, #1181).
+  /** The last stream ID of the graceful GOAWAY we sent, or `null`. */
+  #goawaySentLastStreamId: number | null = null;
+  /** The last stream ID of the graceful GOAWAY we received, or `null`. */
+  #goawayReceivedLastStreamId: number | null = null;
+  #gracefulPingPending = false;
+  /** Set once a connection error was raised: further input is discarded. */
+  #terminated = false;
+
+  /** @param config The configuration; default a client-side {@link H2Configuration}. */
+  constructor(config?: H2Configuration) {
+    const c = config ?? new H2Configuration({ clientSide: true });
+    this.#config = c;
+    this.#decoder = new Decoder(c.maxHeaderListSize);
+    // MAX_CONCURRENT_STREAMS is unbounded by default, which is dangerous; h2 advertises 100. The
+    // MAX_HEADER_LIST_SIZE advertises our defence against the HPACK bomb (CVE-2016-6581).
+    this.#localSettings = new Settings(c.clientSide, new Map([
+      [SettingCodes.MAX_CONCURRENT_STREAMS, c.maxConcurrentStreams],
+      [SettingCodes.MAX_HEADER_LIST_SIZE, c.maxHeaderListSize],
+    ]));
+    this.#remoteSettings = new Settings(!c.clientSide);
+    this.#outboundFlowControlWindow = this.#remoteSettings.initialWindowSize;
+    this.#maxOutboundFrameSize = this.#remoteSettings.maxFrameSize;
+    this.#maxInboundFrameSize = this.#localSettings.maxFrameSize;
+    this.#incoming = new FrameBuffer({
+      server: !c.clientSide,
+      maxFrameSize: this.#maxInboundFrameSize,
+      maxContinuationFrames: c.maxContinuationFrames,
+      maxHeaderBlockSize: c.maxHeaderBlockSize,
+    });
+    this.#closedStreams = new SizeLimitMap(c.maxClosedStreams);
+    this.#inboundWindow = new WindowManager(this.#localSettings.initialWindowSize);
+    this.#resetBudget = new AbuseBudget(c.maxResetStreams);
+    this.#emptyFrameBudget = new AbuseBudget(c.maxEmptyFrames);
+    this.#priorityBudget = new AbuseBudget(c.maxPriorityFrames);
+  }
+
+  // --- properties ---
+
+  /** The configuration of this connection. Port of h2's `H2Connection.config`. */
+  get config(): H2Configuration {
+    return this.#config;
+  }
+
+  /** The connection state machine's state, one of `ConnectionState`. */
+  get state(): ConnectionStateValue {
+    return this.#fsm.state;
+  }
+
+  /** Our settings; new values take effect when the peer acknowledges them. */
+  get localSettings(): Settings {
+    return this.#localSettings;
+  }
+
+  /** The peer's settings, applied (and acknowledged) as soon as they arrive. */
+  get remoteSettings(): Settings {
+    return this.#remoteSettings;
+  }
+
+  /** The largest frame payload we may send (the peer's SETTINGS_MAX_FRAME_SIZE). */
+  get maxOutboundFrameSize(): number {
+    return this.#maxOutboundFrameSize;
+  }
+
+  /** The largest frame payload we accept (our acknowledged SETTINGS_MAX_FRAME_SIZE). */
+  get maxInboundFrameSize(): number {
+    return this.#maxInboundFrameSize;
+  }
+
+  /** The connection-level send window: how much DATA we may still send on all streams together. */
+  get outboundFlowControlWindow(): number {
+    return this.#outboundFlowControlWindow;
+  }
+
+  /** The connection-level receive window. Port of h2's `inbound_flow_control_window`. */
+  get inboundFlowControlWindow(): number {
+    return this.#inboundWindow.currentWindowSize;
+  }
+
+  /** The highest stream ID the peer opened (the default GOAWAY last stream ID). */
+  get highestInboundStreamId(): number {
+    return this.#highestInboundStreamId;
+  }
+
+  /** The highest stream ID we opened or promised. */
+  get highestOutboundStreamId(): number {
+    return this.#highestOutboundStreamId;
+  }
+
+  /** The live streams by ID (closed streams linger until the next open-stream count, as in h2). */
+  get streams(): ReadonlyMap<number, H2Stream> {
+    return this.#streams;
+  }
+
+  /** The HPACK encoder of our header blocks. */
+  get encoder(): Encoder {
+    return this.#encoder;
+  }
+
+  /** The HPACK decoder of the peer's header blocks. */
+  get decoder(): Decoder {
+    return this.#decoder;
+  }
+
+  /**
+   * The number of open streams we initiated (OPEN or half-closed; reserved streams do not count).
+   * Like h2, reading it forgets closed streams. Port of h2's `open_outbound_streams`.
+   */
+  get openOutboundStreams(): number {
+    this.#collectClosedStreams();
+    return this.#openOutbound;
+  }
+
+  /**
+   * The number of open streams the peer initiated. Like h2, reading it forgets closed streams.
+   * Port of h2's `open_inbound_streams`.
+   */
+  get openInboundStreams(): number {
+    this.#collectClosedStreams();
+    return this.#openInbound;
+  }
+
+  /** Bytes queued for sending and not yet taken by {@link dataToSend}, for backpressure. */
+  get bufferedAmount(): number {
+    return this.#out.length;
+  }
+
+  /**
+   * Whether {@link bufferedAmount} reached `config.outboundBufferSize`: the I/O layer should stop
+   * reading input until it has written out what {@link dataToSend} returns (CVE-2019-9517).
+   */
+  get outboundBufferFull(): boolean {
+    return this.#out.length >= this.#config.outboundBufferSize;
+  }
+
+  // --- public methods ---
+
+  /**
+   * Queues the client preface (clients only) and our initial SETTINGS. Both sides must call it.
+   * Port of h2.connection.H2Connection.initiate_connection.
+   */
+  initiateConnection(): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Initializing connection');
+    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    if (this.#config.clientSide) this.#out.pushBytes(PREFACE);
+    this.#out.pushFrame(this.#localSettingsFrame());
+  }
+
+  /**
+   * Sets the connection up after an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2). Client: returns the
+   * base64url value for the `HTTP2-Settings` header. Server: pass that header's value; it is applied
+   * as the client's SETTINGS (without an ACK). Either way stream 1 exists afterwards, half-closed
+   * towards the side that sent the HTTP/1.1 request.
+   * Port of h2.connection.H2Connection.initiate_upgrade_connection (h2 pads the base64; RFC 7540
+   * §3.2.1 says trailing '=' are omitted, so we omit them and accept both).
+   */
+  initiateUpgradeConnection(settingsHeader?: string | Uint8Array | null): string | null {
+    let result: string | null = null;
+    this.initiateConnection();
+    if (this.#config.clientSide) {
+      const f = this.#localSettingsFrame();
+      result = base64urlEncode(f.serialize().subarray(9));
+    } else if (settingsHeader != null && settingsHeader.length > 0) {
+      const text = typeof settingsHeader === 'string' ? settingsHeader : latin1(settingsHeader);
+      const payload = base64urlDecode(text);
+      if (payload === null) throw new ProtocolError('Invalid HTTP2-Settings header: not base64url');
+      const f = new SettingsFrame(0);
+      try {
+        f.parseBody(payload);
+      } catch (e) {
+        if (e instanceof FrameError) throw this.#mapFrameError(e);
+        throw e;
+      }
+      // Apply the client's settings, but throw away the ACK: the upgrade request carried them.
+      this.#receiveSettingsFrame(f, [], false);
+    }
+    this.#fsm.processInput(this.#config.clientSide ? ConnectionInputs.SEND_HEADERS : ConnectionInputs.RECV_HEADERS);
+    const stream = this.#beginNewStream(1, ODD);
+    const wasOpen = stream.open;
+    stream.upgrade(this.#config.clientSide);
+    this.#noteStreamState(stream, wasOpen, false);
+    return result;
+  }
+
+  /**
+   * The next stream ID this side can open (1, 3, … for clients; 2, 4, … for servers). It does not
+   * reserve the ID. Port of h2.connection.H2Connection.get_next_available_stream_id.
+   * @throws NoAvailableStreamIDError when the IDs are exhausted.
+   */
+  getNextAvailableStreamId(): number {
+    const next = this.#highestOutboundStreamId === 0 ? (this.#config.clientSide ? 1 : 2) : this.#highestOutboundStreamId + 2;
+    if (next > HIGHEST_ALLOWED_STREAM_ID) throw new NoAvailableStreamIDError('Exhausted allowed stream IDs');
+    return next;
+  }
+
+  /**
+   * Sends a header block: a request (opening the stream), a response, 1xx informational
+   * responses, or trailers. Splits into CONTINUATION frames as needed.
+   * Port of h2.connection.H2Connection.send_headers.
+   */
+  sendHeaders(streamId: number, headers: HeadersInput, options: SendHeadersOptions = {}): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Send headers on stream ID %d', streamId);
+    checkStreamIdArgument(streamId);
+    if (!this.#streams.has(streamId)) {
+      // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
+      if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
+      const maxOpen = this.#remoteSettings.maxConcurrentStreams;
+      const open = this.openOutboundStreams;
+      if (open + 1 > maxOpen) throw new TooManyStreamsError(`Max outbound streams is ${maxOpen}, ${open} open`);
+    }
+    const { priorityWeight, priorityDependsOn, priorityExclusive } = options;
+    const priorityPresent = priorityWeight != null || priorityDependsOn != null || priorityExclusive != null;
+    // Checked before anything is encoded (h2 checks afterwards, leaving the HPACK encoder ahead of the peer).
+    if (priorityPresent) {
+      if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
+      checkPriority(streamId, priorityWeight, priorityDependsOn);
+    }
+    this.#fsm.processInput(ConnectionInputs.SEND_HEADERS);
+    const stream = this.#getOrCreateStream(streamId, this.#config.clientSide ? ODD : EVEN);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let frames: Frame[];
+    try {
+      frames = stream.sendHeaders(headers, this.#encoder, options.endStream === true);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    if (priorityPresent) {
+      const first = frames[0] as HeadersFrame;
+      first.flags.add('PRIORITY');
+      applyPriority(first, priorityWeight, priorityDependsOn, priorityExclusive);
+      this.#fitPriorityHeaders(frames);
+    }
+    this.#queueFrames(frames);
+  }
+
+  /**
+   * Sends ONE DATA frame; never splits or buffers. The caller keeps each chunk within
+   * `min(localFlowControlWindow(id), maxOutboundFrameSize)`.
+   * Port of h2.connection.H2Connection.send_data.
+   * @throws FlowControlError past the window; FrameTooLargeError past the frame size.
+   */
+  sendData(streamId: number, data: Uint8Array, options: SendDataOptions = {}): void {
+    const padLength = options.padLength ?? null;
+    let frameSize = data.length;
+    if (padLength !== null) {
+      if (typeof padLength !== 'number' || !Number.isInteger(padLength)) throw new TypeError('padLength must be an int');
+      if (padLength < 0 || padLength > 255) throw new RangeError('padLength must be within range: [0, 255]');
+      // The padding plus the 1-octet Pad Length field count against flow control.
+      frameSize += padLength + 1;
+    }
+    if (this.#config.hasLogger) this.#config.logger.debug('Send data on stream ID %d with len %d', streamId, frameSize);
+    if (frameSize > 0) {
+      const window = this.localFlowControlWindow(streamId);
+      if (frameSize > window) throw new FlowControlError(`Cannot send ${frameSize} bytes, flow control window is ${window}`);
+    }
+    if (frameSize > this.#maxOutboundFrameSize) {
+      throw new FrameTooLargeError(`Cannot send frame size ${frameSize}, max frame size is ${this.#maxOutboundFrameSize}`);
+    }
+    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    const stream = this.#getStreamById(streamId);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let frames: Frame[];
+    try {
+      frames = stream.sendData(data, options.endStream === true, padLength);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    this.#queueFrames(frames);
+    this.#outboundFlowControlWindow -= frameSize;
+  }
+
+  /**
+   * Ends a stream cleanly with an empty DATA frame carrying END_STREAM.
+   * Port of h2.connection.H2Connection.end_stream.
+   */
+  endStream(streamId: number): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('End stream ID %d', streamId);
+    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    const stream = this.#getStreamById(streamId);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let frames: Frame[];
+    try {
+      frames = stream.endStream();
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    this.#queueFrames(frames);
+  }
+
+  /**
+   * Opens a receive window by `increment`: the connection's (no `streamId`) or one stream's.
+   * Port of h2.connection.H2Connection.increment_flow_control_window.
+   */
+  incrementFlowControlWindow(increment: number, options: { streamId?: number | null } = {}): void {
+    if (!(Number.isInteger(increment) && increment >= 1 && increment <= MAX_WINDOW_INCREMENT)) {
+      throw new RangeError(`Flow control increment must be between 1 and ${MAX_WINDOW_INCREMENT}`);
+    }
+    this.#fsm.processInput(ConnectionInputs.SEND_WINDOW_UPDATE);
+    const streamId = options.streamId ?? null;
+    if (streamId !== null) {
+      const stream = this.#getStreamById(streamId);
+      this.#queueFrames(stream.increaseFlowControlWindow(increment));
+    } else {
+      this.#inboundWindow.windowOpened(increment);
+      this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
+    }
+  }
+
+  /**
+   * Server push: sends PUSH_PROMISE on `streamId` promising `promisedStreamId` (reserved, local).
+   * Port of h2.connection.H2Connection.push_stream.
+   */
+  pushStream(streamId: number, promisedStreamId: number, requestHeaders: HeadersInput): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Send Push Promise frame on stream ID %d', streamId);
+    // RFC 9113 §8.4: "A server MUST NOT send a PUSH_PROMISE ... if SETTINGS_ENABLE_PUSH is 0."
+    if (!this.#remoteSettings.enablePush) throw new ProtocolError('Remote peer has disabled stream push');
+    checkStreamIdArgument(promisedStreamId);
+    this.#fsm.processInput(ConnectionInputs.SEND_PUSH_PROMISE);
+    const stream = this.#getStreamById(streamId);
+    // RFC 9113 §6.6: pushes may only be associated with a peer-initiated stream.
+    if (streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
+    if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
+    const promised = this.#beginNewStream(promisedStreamId, EVEN);
+    const frames = stream.pushStreamInBand(promisedStreamId, requestHeaders, this.#encoder);
+    this.#queueFrames(frames);
+    this.#queueFrames(promised.locallyPushed());
+  }
+
+  /**
+   * Sends a PING with 8 octets of opaque data; the ACK comes back as `PingAckReceived`.
+   * Port of h2.connection.H2Connection.ping.
+   */
+  ping(opaqueData: Uint8Array): void {
+    if (!(opaqueData instanceof Uint8Array) || opaqueData.length !== 8) {
+      throw new TypeError('Invalid value for ping data: must be a Uint8Array of 8 octets');
+    }
+    this.#fsm.processInput(ConnectionInputs.SEND_PING);
+    this.#out.pushFrame(new PingFrame(0, { opaqueData }));
+  }
+
+  /**
+   * Resets a stream with RST_STREAM (an abortive close; no event is emitted locally).
+   * Port of h2.connection.H2Connection.reset_stream.
+   */
+  resetStream(streamId: number, errorCode: number = ErrorCodes.NO_ERROR): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Reset stream ID %d', streamId);
+    this.#fsm.processInput(ConnectionInputs.SEND_RST_STREAM);
+    const stream = this.#getStreamById(streamId);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let frames: Frame[];
+    try {
+      frames = stream.resetStream(errorCode);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    this.#queueFrames(frames);
+  }
+
+  /**
+   * Sends GOAWAY. With an error code the connection is CLOSED at once (h2). With NO_ERROR (the
+   * default) it drains instead: peer streams up to `lastStreamId` may finish, newer ones are refused
+   * with REFUSED_STREAM. Port of h2.connection.H2Connection.close_connection.
+   */
+  closeConnection(options: CloseConnectionOptions = {}): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Close connection');
+    const errorCode = options.errorCode ?? ErrorCodes.NO_ERROR;
+    const additionalData = options.additionalData ?? null;
+    if (additionalData !== null && !(additionalData instanceof Uint8Array)) throw new TypeError('additionalData must be a Uint8Array');
+    // Diverges from h2 (#1181): a NO_ERROR GOAWAY drains instead of closing everything at once.
+    const graceful = errorCode === ErrorCodes.NO_ERROR && this.#fsm.state !== ConnectionState.CLOSED;
+    const lastStreamId = options.lastStreamId ?? this.#defaultLastStreamId();
+    if (graceful && this.#goawaySentLastStreamId !== null && lastStreamId > this.#goawaySentLastStreamId) {
+      // RFC 9113 §6.8: "Endpoints MUST NOT increase the value they send in the last stream identifier".
+      throw new ProtocolError(`GOAWAY last stream ID ${lastStreamId} exceeds the ${this.#goawaySentLastStreamId} already sent`);
+    }
+    if (!graceful) this.#fsm.processInput(ConnectionInputs.SEND_GOAWAY);
+    else this.#goawaySentLastStreamId = lastStreamId;
+    this.#out.pushFrame(
+      new GoAwayFrame(0, { lastStreamId, errorCode, additionalData: additionalData ?? new Uint8Array(0) }),
+    );
+  }
+
+  /**
+   * Graceful shutdown in two steps (beyond h2, #1181; RFC 9113 §6.8): GOAWAY with last stream ID
+   * 2^31-1 and a PING now; when the PING's ACK arrives (so every stream the peer opened before it
+   * saw the GOAWAY has reached us), a second GOAWAY with the real last stream ID. Streams up to it
+   * finish normally; newer ones are refused. The ACK of that PING is not reported as an event.
+   */
+  startGracefulShutdown(): void {
+    this.closeConnection({ errorCode: ErrorCodes.NO_ERROR, lastStreamId: HIGHEST_ALLOWED_STREAM_ID });
+    this.ping(GRACEFUL_PING);
+    this.#gracefulPingPending = true;
+  }
+
+  /**
+   * Sends new local settings; they take effect when the peer acknowledges them
+   * (`SettingsAcknowledged`). Port of h2.connection.H2Connection.update_settings.
+   */
+  updateSettings(newSettings: SettingsInput): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Update connection settings to %s', newSettings);
+    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    this.#localSettings.update(newSettings);
+    this.#out.pushFrame(new SettingsFrame(0, { settings: toSettingsMap(newSettings) }));
+  }
+
+  /**
+   * Server only: advertises an RFC 7838 alternative service, for an explicit `origin` (stream 0) or
+   * for the origin of `streamId` (before its response headers).
+   * Port of h2.connection.H2Connection.advertise_alternative_service.
+   */
+  advertiseAlternativeService(fieldValue: Uint8Array | string, options: AltSvcOptions = {}): void {
+    const field = byteStringToBytes('fieldValue', fieldValue);
+    const origin = options.origin ?? null;
+    const streamId = options.streamId ?? null;
+    if (origin !== null && streamId !== null) throw new TypeError('Must not provide both origin and streamId');
+    this.#fsm.processInput(ConnectionInputs.SEND_ALTERNATIVE_SERVICE);
+    if (origin !== null) {
+      this.#out.pushFrame(new AltSvcFrame(0, { origin: byteStringToBytes('origin', origin), field }));
+    } else {
+      if (streamId === null) throw new NoSuchStreamError(-1);
+      this.#queueFrames(this.#getStreamById(streamId).advertiseAlternativeService(field));
+    }
+  }
+
+  /**
+   * Client only: sends RFC 7540 priority information for a stream (which need not exist).
+   * Port of h2.connection.H2Connection.prioritize.
+   */
+  prioritize(streamId: number, options: PrioritizeOptions = {}): void {
+    if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
+    checkStreamIdArgument(streamId);
+    checkPriority(streamId, options.weight, options.dependsOn);
+    this.#fsm.processInput(ConnectionInputs.SEND_PRIORITY);
+    const frame = new PriorityFrame(streamId);
+    applyPriority(frame, options.weight, options.dependsOn, options.exclusive);
+    this.#out.pushFrame(frame);
+  }
+
+  /**
+   * How many bytes we may send on `streamId` now: min(connection send window, stream send window);
+   * may be negative. (Named from h2: it is the *send* window.)
+   * Port of h2.connection.H2Connection.local_flow_control_window.
+   */
+  localFlowControlWindow(streamId: number): number {
+    const stream = this.#getStreamById(streamId);
+    return Math.min(this.#outboundFlowControlWindow, stream.outboundFlowControlWindow);
+  }
+
+  /**
+   * How many bytes the peer may still send on `streamId`: min(connection and stream receive windows).
+   * Port of h2.connection.H2Connection.remote_flow_control_window.
+   */
+  remoteFlowControlWindow(streamId: number): number {
+    const stream = this.#getStreamById(streamId);
+    return Math.min(this.#inboundWindow.currentWindowSize, stream.inboundFlowControlWindow);
+  }
+
+  /**
+   * Automatic flow control: reports `acknowledgedSize` flow-controlled bytes (use
+   * `DataReceived.flowControlledLength`) as consumed; WINDOW_UPDATEs follow when worthwhile.
+   * Port of h2.connection.H2Connection.acknowledge_received_data.
+   */
+  acknowledgeReceivedData(acknowledgedSize: number, streamId: number): void {
+    if (!(streamId > 0)) throw new RangeError(`Stream ID ${streamId} is not valid for acknowledgeReceivedData`);
+    if (!(acknowledgedSize >= 0)) throw new RangeError('Cannot acknowledge negative data');
+    const increment = this.#inboundWindow.processBytes(acknowledgedSize);
+    if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
+    let stream: H2Stream;
+    try {
+      stream = this.#getStreamById(streamId);
+    } catch (e) {
+      // The stream is already gone: no window to open.
+      if (e instanceof StreamClosedError) return;
+      throw e;
+    }
+    if (stream.open) this.#queueFrames(stream.acknowledgeReceivedData(acknowledgedSize));
+  }
+
+  /**
+   * Removes and returns up to `amount` queued outbound bytes (all when omitted) as one Uint8Array.
+   * The view stays valid: the connection never writes into bytes it handed out.
+   * Port of h2.connection.H2Connection.data_to_send.
+   */
+  dataToSend(amount?: number): Uint8Array {
+    const out = this.#out.take(amount);
+    this.#queuedControl.release(this.#out.takenTotal);
+    return out;
+  }
+
+  /**
+   * Discards every queued outbound byte. Port of h2.connection.H2Connection.clear_outbound_data_buffer.
+   */
+  clearOutboundDataBuffer(): void {
+    this.#out.clear();
+    this.#queuedControl.clear();
+  }
+
+  /**
+   * Feeds received bytes (any Uint8Array view); returns the events they complete, in order. On a
+   * connection error it queues GOAWAY and throws the h2 exception, with the events decoded before
+   * the error in `err.events`. After that, further input is discarded.
+   * Port of h2.connection.H2Connection.receive_data.
+   */
+  receiveData(data: Uint8Array): H2Event[] {
+    const events: H2Event[] = [];
+    // After a connection error nothing the peer sends matters (security.md §0, CVE-2026-48937).
+    if (this.#terminated) return events;
+    if (this.#config.hasLogger) this.#config.logger.trace('Process received data on connection. Received data: %d bytes', data.length);
+    try {
+      this.#incoming.addData(data);
+      this.#incoming.maxFrameSize = this.#maxInboundFrameSize;
+      for (let frame = this.#incoming.next(); frame !== null; frame = this.#incoming.next()) {
+        this.#receiveFrame(frame, events);
+      }
+    } catch (e) {
+      const err = e instanceof FrameError ? this.#mapFrameError(e) : e;
+      if (!(err instanceof ProtocolError)) throw err;
+      // RFC 9113 §3.4: for a bad preface "the GOAWAY frame MAY be omitted", and h2 omits it.
+      if (!(e instanceof PrefaceError)) this.#terminateConnection(err.errorCode);
+      this.#terminated = true;
+      err.events = events;
+      throw err;
+    }
+    return events;
+  }
+
+  // --- receiving ---
+
+  #receiveFrame(frame: Frame, events: H2Event[]): void {
+    if (this.#config.hasLogger) this.#config.logger.trace('Received frame: %s', String(frame));
+    try {
+      switch (frame.type) {
+        case FrameType.DATA:
+          this.#receiveDataFrame(frame as DataFrame, events);
+          break;
+        case FrameType.HEADERS:
+          this.#receiveHeadersFrame(frame as HeadersFrame, events);
+          break;
+        case FrameType.PRIORITY:
+          this.#receivePriorityFrame(frame as PriorityFrame, events);
+          break;
+        case FrameType.RST_STREAM:
+          this.#receiveRstStreamFrame(frame as RstStreamFrame, events);
+          break;
+        case FrameType.SETTINGS:
+          this.#receiveSettingsFrame(frame as SettingsFrame, events, true);
+          break;
+        case FrameType.PUSH_PROMISE:
+          this.#receivePushPromiseFrame(frame as PushPromiseFrame, events);
+          break;
+        case FrameType.PING:
+          this.#receivePingFrame(frame as PingFrame, events);
+          break;
+        case FrameType.GOAWAY:
+          this.#receiveGoAwayFrame(frame as GoAwayFrame, events);
+          break;
+        case FrameType.WINDOW_UPDATE:
+          this.#receiveWindowUpdateFrame(frame as WindowUpdateFrame, events);
+          break;
+        case FrameType.CONTINUATION:
+          this.#receiveNakedContinuation(frame as ContinuationFrame);
+          break;
+        case FrameType.ALTSVC:
+          this.#receiveAltSvcFrame(frame as AltSvcFrame, events);
+          break;
+        default:
+          this.#receiveUnknownFrame(frame, events);
+          break;
+      }
+    } catch (e) {
+      if (e instanceof StreamClosedError) {
+        // Closed by RST_STREAM (either way): a stream error; otherwise a connection error.
+        if (!this.#streamIsClosedByReset(e.streamId)) throw e;
+        this.#queueAutoReset(e.streamId, e.errorCode);
+        for (const ev of e.streamEvents) events.push(ev);
+      } else if (e instanceof StreamIDTooLowError) {
+        // The stream was cleaned up, or closed implicitly when the peer opened a higher ID.
+        if (this.#streamIsClosedByReset(e.streamId)) this.#queueAutoReset(e.streamId, ErrorCodes.STREAM_CLOSED);
+        else if (this.#streamIsClosedByEnd(e.streamId)) throw new StreamClosedError(e.streamId);
+        else throw e;
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  #receiveHeadersFrame(frame: HeadersFrame, events: H2Event[]): void {
+    const streamId = frame.streamId;
+    // Diverges from h2, which checks MAX_CONCURRENT_STREAMS before decoding: we refuse the stream
+    // instead of failing the connection, so the block must be decoded to keep HPACK in sync.
+    const headers = this.#decodeHeaders(frame.data);
+    this.#fsm.processInput(ConnectionInputs.RECV_HEADERS);
+    let stream = this.#streams.get(streamId);
+    if (stream === undefined) {
+      const parity = this.#config.clientSide ? EVEN : ODD;
+      this.#checkNewStreamId(streamId, parity);
+      if (this.#mustRefuseInbound(streamId)) {
+        this.#refuseStream(streamId);
+        return;
+      }
+      stream = this.#beginNewStream(streamId, parity);
+    }
+    const endStream = frame.flags.has('END_STREAM');
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let result: [Frame[], H2Event[]];
+    try {
+      result = stream.receiveHeaders(headers, endStream, this.#config.headerEncoding);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    const [frames, streamEvents] = result;
+    if (frame.flags.has('PRIORITY')) {
+      const priority = this.#priorityEvent(frame);
+      const first = streamEvents[0];
+      if (first !== undefined && 'priorityUpdated' in first) fillEvent(first, { priorityUpdated: priority });
+      streamEvents.push(priority);
+    }
+    this.#queueReceivedFrames(frames);
+    for (const ev of streamEvents) events.push(ev);
+  }
+
+  /**
+   * Whether a new peer-initiated stream must be refused: past our MAX_CONCURRENT_STREAMS, or above
+   * the last stream ID of a graceful GOAWAY we sent.
+   */
+  #mustRefuseInbound(streamId: number): boolean {
+    // Diverges from h2 (#1181): after our graceful GOAWAY, newer streams are refused, not processed.
+    if (this.#goawaySentLastStreamId !== null && streamId > this.#goawaySentLastStreamId) return true;
+    // RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes its advertised
+    // concurrent stream limit to be exceeded MUST treat this as a stream error of type
+    // PROTOCOL_ERROR or REFUSED_STREAM." h2 raises TooManyStreamsError (a connection error) instead.
+    return this.openInboundStreams + 1 > this.#localSettings.maxConcurrentStreams;
+  }
+
+  /** Refuses a new peer stream with RST_STREAM REFUSED_STREAM; its ID counts as used and reset by us. */
+  #refuseStream(streamId: number): void {
+    if (this.#config.hasLogger) this.#config.logger.debug('Refusing stream ID %d', streamId);
+    this.#highestInboundStreamId = streamId;
+    this.#closedStreams.set(streamId, StreamClosedBy.SEND_RST_STREAM);
+    this.#queueAutoReset(streamId, ErrorCodes.REFUSED_STREAM);
+  }
+
+  #receivePushPromiseFrame(frame: PushPromiseFrame, events: H2Event[]): void {
+    // RFC 9113 §6.6: "A receiver MUST treat the receipt of a PUSH_PROMISE frame as a connection
+    // error of type PROTOCOL_ERROR if it has not advertised SETTINGS_ENABLE_PUSH = 1" (h2 reads our
+    // current value).
+    if (!this.#localSettings.enablePush) throw new ProtocolError('Received pushed stream');
+    const pushedHeaders = this.#decodeHeaders(frame.data);
+    this.#fsm.processInput(ConnectionInputs.RECV_PUSH_PROMISE);
+    const promisedId = frame.promisedStreamId;
+    let stream: H2Stream;
+    try {
+      stream = this.#getStreamById(frame.streamId);
+    } catch (e) {
+      if (!(e instanceof NoSuchStreamError)) throw e;
+      // A PUSH_PROMISE in flight when we reset the parent: refuse the pushed stream. On a parent that
+      // closed naturally, a push would create a stream the peer believes exists: a protocol error.
+      if (this.#streamClosedBy(frame.streamId) === StreamClosedBy.SEND_RST_STREAM) {
+        this.#queueAutoReset(promisedId, ErrorCodes.REFUSED_STREAM);
+        return;
+      }
+      throw new ProtocolError('Attempted to push on closed stream.');
+    }
+    // RFC 9113 §6.6: pushes may only be associated with a client-initiated stream.
+    if (frame.streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
+    let result: [Frame[], H2Event[]];
+    try {
+      result = stream.receivePushPromiseInBand(promisedId, pushedHeaders, this.#config.headerEncoding);
+    } catch (e) {
+      if (!(e instanceof StreamClosedError)) throw e;
+      this.#queueAutoReset(promisedId, ErrorCodes.REFUSED_STREAM);
+      return;
+    }
+    const promised = this.#beginNewStream(promisedId, EVEN);
+    promised.remotelyPushed(pushedHeaders);
+    this.#queueReceivedFrames(result[0]);
+    for (const ev of result[1]) events.push(ev);
+  }
+
+  #receiveDataFrame(frame: DataFrame, events: H2Event[]): void {
+    const length = frame.flowControlledLength;
+    const endStream = frame.flags.has('END_STREAM');
+    this.#fsm.processInput(ConnectionInputs.RECV_DATA);
+    this.#inboundWindow.windowConsumed(length);
+    // CVE-2019-9518: DATA that carries nothing and ends nothing.
+    if (length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
+      throw new DenialOfServiceError('Too many empty DATA frames');
+    }
+    let stream: H2Stream;
+    let result: [Frame[], H2Event[]];
+    try {
+      stream = this.#getStreamById(frame.streamId);
+      const wasOpen = stream.open;
+      const wasClosed = stream.closed;
+      try {
+        result = stream.receiveData(frame.data, endStream, length);
+      } finally {
+        this.#noteStreamState(stream, wasOpen, wasClosed);
+      }
+    } catch (e) {
+      if (!(e instanceof StreamClosedError)) throw e;
+      this.#receiveDataOnClosedStream(e, frame, events);
+      return;
+    }
+    this.#queueReceivedFrames(result[0]);
+    for (const ev of result[1]) events.push(ev);
+  }
+
+  /**
+   * DATA on a closed (or forgotten) stream still consumed connection window, so it is acknowledged
+   * at once, or the whole connection would stall (h2 #1210); the stream gets RST_STREAM STREAM_CLOSED.
+   */
+  #receiveDataOnClosedStream(e: StreamClosedError, frame: DataFrame, events: H2Event[]): void {
+    const increment = this.#inboundWindow.processBytes(frame.flowControlledLength);
+    if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
+    this.#queueAutoReset(e.streamId, e.errorCode);
+    for (const ev of e.streamEvents) events.push(ev);
+  }
+
+  #receiveSettingsFrame(frame: SettingsFrame, events: H2Event[], sendAck: boolean): void {
+    this.#fsm.processInput(ConnectionInputs.RECV_SETTINGS);
+    if (frame.flags.has('ACK')) {
+      events.push(new SettingsAcknowledged({ changedSettings: this.#localSettingsAcked() }));
+      return;
+    }
+    const received = frame.settings;
+    // CVE-2020-11080: a SETTINGS frame with very many entries.
+    if (frame.bodyLength / 6 > this.#config.maxSettingsEntries) {
+      throw new DenialOfServiceError(`Too many settings in one frame (more than ${this.#config.maxSettingsEntries})`);
+    }
+    for (const [code, value] of received) this.#remoteSettings.validateReceivedSetting(code, value);
+    const event = RemoteSettingsChanged.fromSettings(this.#remoteSettings, received);
+    for (const [code, value] of received) this.#remoteSettings.set(code, value);
+    const ack = this.#acknowledgeSettings();
+    events.push(event);
+    if (sendAck) this.#queueControlFrame(ack);
+  }
+
+  /** Applies the peer's pending settings and builds the SETTINGS ACK. Port of h2's `_acknowledge_settings`. */
+  #acknowledgeSettings(): SettingsFrame {
+    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    const changes = this.#remoteSettings.acknowledge();
+    const window = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
+    if (window !== undefined) {
+      // RFC 9113 §6.9.2: the change applies to every stream's send window; the connection window is
+      // untouched. "An endpoint MUST treat a change to SETTINGS_INITIAL_WINDOW_SIZE that causes any
+      // flow-control window to exceed the maximum size as a connection error of type FLOW_CONTROL_ERROR."
+      const delta = window.newValue - (window.originalValue ?? 0);
+      for (const stream of this.#streams.values()) {
+        const next = stream.outboundFlowControlWindow + delta;
+        if (next > LARGEST_FLOW_CONTROL_WINDOW) throw new FlowControlError(`Window ${next} is larger than the maximum`);
+        stream.outboundFlowControlWindow = next;
+      }
+    }
+    // RFC 9113 §6.5.2: the peer's HEADER_TABLE_SIZE bounds our encoder's dynamic table.
+    const table = changes.get(SettingCodes.HEADER_TABLE_SIZE);
+    if (table !== undefined) this.#encoder.headerTableSize = table.newValue;
+    const frameSize = changes.get(SettingCodes.MAX_FRAME_SIZE);
+    if (frameSize !== undefined) {
+      this.#maxOutboundFrameSize = frameSize.newValue;
+      for (const stream of this.#streams.values()) stream.maxOutboundFrameSize = frameSize.newValue;
+    }
+    return new SettingsFrame(0, { flags: ['ACK'] });
+  }
+
+  /** Our settings were acknowledged: apply them. Port of h2's `_local_settings_acked`. */
+  #localSettingsAcked(): Map<number, ChangedSetting> {
+    const changes = this.#localSettings.acknowledge();
+    const window = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
+    if (window !== undefined) {
+      const delta = window.newValue - (window.originalValue ?? 0);
+      for (const stream of this.#streams.values()) stream.inboundFlowControlChangeFromSettings(delta);
+    }
+    const listSize = changes.get(SettingCodes.MAX_HEADER_LIST_SIZE);
+    if (listSize !== undefined) this.#decoder.maxHeaderListSize = listSize.newValue;
+    const frameSize = changes.get(SettingCodes.MAX_FRAME_SIZE);
+    if (frameSize !== undefined) this.#maxInboundFrameSize = frameSize.newValue;
+    const table = changes.get(SettingCodes.HEADER_TABLE_SIZE);
+    if (table !== undefined) this.#decoder.maxAllowedTableSize = table.newValue;
+    return changes;
+  }
+
+  #receiveWindowUpdateFrame(frame: WindowUpdateFrame, events: H2Event[]): void {
+    this.#fsm.processInput(ConnectionInputs.RECV_WINDOW_UPDATE);
+    const increment = frame.windowIncrement;
+    if (increment === 0) {
+      this.#receiveZeroWindowUpdate(frame.streamId, events);
+      return;
+    }
+    if (frame.streamId !== 0) {
+      let result: [Frame[], H2Event[]];
+      try {
+        const stream = this.#getStreamById(frame.streamId);
+        const wasOpen = stream.open;
+        const wasClosed = stream.closed;
+        try {
+          result = stream.receiveWindowUpdate(increment);
+        } finally {
+          this.#noteStreamState(stream, wasOpen, wasClosed);
+        }
+      } catch (e) {
+        // A WINDOW_UPDATE in flight when the stream closed is ignored (RFC 9113 §5.1).
+        if (e instanceof StreamClosedError) return;
+        throw e;
+      }
+      this.#queueReceivedFrames(result[0]);
+      for (const ev of result[1]) events.push(ev);
+      return;
+    }
+    const next = this.#outboundFlowControlWindow + increment;
+    // RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that causes a flow-control window to
+    // exceed this maximum, it MUST terminate either the stream or the connection, as appropriate."
+    if (next > LARGEST_FLOW_CONTROL_WINDOW) throw new FlowControlError(`Window ${next} is larger than the maximum`);
+    this.#outboundFlowControlWindow = next;
+    events.push(new WindowUpdated({ streamId: 0, delta: increment }));
+  }
+
+  /**
+   * RFC 9113 §6.9: "A receiver MUST treat the receipt of a WINDOW_UPDATE frame with a flow-control
+   * window increment of 0 as a stream error of type PROTOCOL_ERROR; errors on the connection
+   * flow-control window MUST be treated as a connection error." (h2, via hyperframe, always makes it
+   * a connection error.) The reset counts against the reset budget (MadeYouReset, CVE-2025-8671).
+   */
+  #receiveZeroWindowUpdate(streamId: number, events: H2Event[]): void {
+    if (streamId === 0) throw new ProtocolError('WINDOW_UPDATE increment must be between 1 to 2^31-1');
+    let stream: H2Stream;
+    try {
+      stream = this.#getStreamById(streamId);
+    } catch (e) {
+      // Already closed and forgotten: nothing left to reset.
+      if (e instanceof StreamClosedError) return;
+      throw e;
+    }
+    if (stream.closed) return;
+    const wasOpen = stream.open;
+    stream.resetStream(ErrorCodes.PROTOCOL_ERROR);
+    this.#noteStreamState(stream, wasOpen, false);
+    this.#queueAutoReset(streamId, ErrorCodes.PROTOCOL_ERROR);
+    events.push(new StreamReset({ streamId, errorCode: ErrorCodes.PROTOCOL_ERROR, remoteReset: false }));
+  }
+
+  #receivePingFrame(frame: PingFrame, events: H2Event[]): void {
+    this.#fsm.processInput(ConnectionInputs.RECV_PING);
+    const data = frame.opaqueData;
+    if (frame.flags.has('ACK')) {
+      if (this.#gracefulPingPending && bytesEqual(data, GRACEFUL_PING)) {
+        // Second step of the graceful shutdown: every stream opened before our first GOAWAY is in.
+        this.#gracefulPingPending = false;
+        if (this.#fsm.state !== ConnectionState.CLOSED) this.closeConnection({ errorCode: ErrorCodes.NO_ERROR });
+        return;
+      }
+      events.push(new PingAckReceived({ pingData: data }));
+      return;
+    }
+    // RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK flag MUST send a PING
+    // frame with the ACK flag set in response, with an identical frame payload."
+    this.#queueControlFrame(new PingFrame(0, { flags: ['ACK'], opaqueData: data }));
+    events.push(new PingReceived({ pingData: data }));
+  }
+
+  #receiveRstStreamFrame(frame: RstStreamFrame, events: H2Event[]): void {
+    this.#fsm.processInput(ConnectionInputs.RECV_RST_STREAM);
+    let stream: H2Stream;
+    try {
+      stream = this.#getStreamById(frame.streamId);
+    } catch (e) {
+      // An unknown, idle or forgotten stream: nothing to do.
+      if (e instanceof NoSuchStreamError) return;
+      throw e;
+    }
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let result: [Frame[], H2Event[]];
+    try {
+      result = stream.streamReset(frame);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    // CVE-2023-44487 (Rapid Reset): the peer cancelling streams it opened costs budget.
+    if (!wasClosed && !this.#isOutbound(frame.streamId) && !this.#resetBudget.spend()) {
+      throw new DenialOfServiceError('Too many streams reset by the peer');
+    }
+    this.#queueReceivedFrames(result[0]);
+    for (const ev of result[1]) events.push(ev);
+  }
+
+  #receivePriorityFrame(frame: PriorityFrame, events: H2Event[]): void {
+    // CVE-2019-9513: priority churn.
+    if (!this.#priorityBudget.spend()) throw new DenialOfServiceError('Too many PRIORITY frames');
+    events.push(this.#priorityEvent(frame));
+  }
+
+  /** Builds `PriorityUpdated` for a PRIORITY frame or a HEADERS frame with PRIORITY. Port of h2's `_receive_priority_frame`. */
+  #priorityEvent(frame: PriorityFrame | HeadersFrame): PriorityUpdated {
+    this.#fsm.processInput(ConnectionInputs.RECV_PRIORITY);
+    // RFC 7540 §5.3.1: "A stream cannot depend on itself." (h2 makes it a connection error.)
+    if (frame.dependsOn === frame.streamId) throw new ProtocolError(`Stream ${frame.streamId} may not depend on itself`);
+    return new PriorityUpdated({
+      streamId: frame.streamId,
+      weight: frame.streamWeight + 1,
+      dependsOn: frame.dependsOn,
+      exclusive: frame.exclusive,
+    });
+  }
+
+  #receiveGoAwayFrame(frame: GoAwayFrame, events: H2Event[]): void {
+    const lastStreamId = frame.lastStreamId;
+    const event = new ConnectionTerminated({
+      errorCode: frame.errorCode,
+      lastStreamId,
+      additionalData: frame.additionalData.length > 0 ? frame.additionalData : null,
+    });
+    if (frame.errorCode !== ErrorCodes.NO_ERROR || this.#fsm.state === ConnectionState.CLOSED) {
+      this.#fsm.processInput(ConnectionInputs.RECV_GOAWAY);
+      // We cannot send anything further.
+      this.clearOutboundDataBuffer();
+      events.push(event);
+      return;
+    }
+    // Diverges from h2 (#1181): a NO_ERROR GOAWAY drains. Our streams up to lastStreamId continue;
+    // the peer never processed the ones above it, so they end now as refused.
+    // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
+    const previous = this.#goawayReceivedLastStreamId;
+    this.#goawayReceivedLastStreamId = previous === null ? lastStreamId : Math.min(previous, lastStreamId);
+    events.push(event);
+    for (const stream of this.#streams.values()) {
+      const id = stream.streamId;
+      if (id <= lastStreamId || !this.#isOutbound(id) || stream.closed) continue;
+      const wasOpen = stream.open;
+      // The RST_STREAM is not sent: the peer has already forgotten the stream.
+      stream.resetStream(ErrorCodes.REFUSED_STREAM);
+      this.#noteStreamState(stream, wasOpen, false);
+      events.push(new StreamReset({ streamId: id, errorCode: ErrorCodes.REFUSED_STREAM, remoteReset: true }));
+    }
+  }
+
+  /** A CONTINUATION outside a header block: always an error, whose kind the stream decides. */
+  #receiveNakedContinuation(frame: ContinuationFrame): never {
+    const stream = this.#getStreamById(frame.streamId);
+    stream.receiveContinuation();
+    // RFC 9113 §6.10: a CONTINUATION not preceded by an unfinished header block "MUST" be a
+    // connection error of type PROTOCOL_ERROR.
+    throw new ProtocolError('Received CONTINUATION frame outside a header block');
+  }
+
+  #receiveAltSvcFrame(frame: AltSvcFrame, events: H2Event[]): void {
+    this.#fsm.processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
+    if (frame.streamId !== 0) {
+      // ALTSVC cannot create a stream (RFC 7838 §4): unknown or closed streams are ignored.
+      let stream: H2Stream;
+      try {
+        stream = this.#getStreamById(frame.streamId);
+      } catch (e) {
+        if (e instanceof NoSuchStreamError) return;
+        throw e;
+      }
+      const [frames, streamEvents] = stream.receiveAltSvc(frame);
+      this.#queueReceivedFrames(frames);
+      for (const ev of streamEvents) events.push(ev);
+      return;
+    }
+    // RFC 7838 §4: on stream 0 an empty origin means the frame is ignored; servers ignore ALTSVC.
+    if (frame.origin.length === 0 || !this.#config.clientSide) return;
+    events.push(new AlternativeServiceAvailable({ origin: frame.origin, fieldValue: frame.field }));
+  }
+
+  /**
+   * An extension frame (RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported values in
+   * all extensible protocol elements") is reported as `UnknownFrameReceived`. PRIORITY_UPDATE
+   * (RFC 9218) is reported the same way, carrying the parsed `PriorityUpdateFrame`.
+   */
+  #receiveUnknownFrame(frame: Frame, events: H2Event[]): void {
+    if (frame.type === FrameType.PRIORITY_UPDATE && !this.#priorityBudget.spend()) {
+      throw new DenialOfServiceError('Too many PRIORITY_UPDATE frames');
+    }
+    events.push(new UnknownFrameReceived({ frame }));
+  }
+
+  // --- streams ---
+
+  #isOutbound(streamId: number): boolean {
+    return streamId % 2 === (this.#config.clientSide ? 1 : 0);
+  }
+
+  /** Throws for a new stream ID that is not above the highest of its side, or of the wrong parity. */
+  #checkNewStreamId(streamId: number, parity: number): void {
+    const highest = this.#isOutbound(streamId) ? this.#highestOutboundStreamId : this.#highestInboundStreamId;
+    // RFC 9113 §5.1.1: "The identifier of a newly established stream MUST be numerically greater
+    // than all streams that the initiating endpoint has opened or reserved."
+    if (streamId <= highest) throw new StreamIDTooLowError(streamId, highest);
+    // RFC 9113 §5.1.1: clients use odd IDs, servers even ones.
+    if (streamId % 2 !== parity) throw new ProtocolError('Invalid stream ID for peer.');
+  }
+
+  /** Creates a stream. Port of h2's `_begin_new_stream`. */
+  #beginNewStream(streamId: number, parity: number): H2Stream {
+    if (this.#config.hasLogger) this.#config.logger.debug('Attempting to initiate stream ID %d', streamId);
+    this.#checkNewStreamId(streamId, parity);
+    const stream = new H2Stream(
+      streamId,
+      this.#config,
+      this.#localSettings.initialWindowSize,
+      this.#remoteSettings.initialWindowSize,
+    );
+    stream.maxOutboundFrameSize = this.#maxOutboundFrameSize;
+    this.#streams.set(streamId, stream);
+    if (this.#isOutbound(streamId)) this.#highestOutboundStreamId = streamId;
+    else this.#highestInboundStreamId = streamId;
+    return stream;
+  }
+
+  #getOrCreateStream(streamId: number, parity: number): H2Stream {
+    return this.#streams.get(streamId) ?? this.#beginNewStream(streamId, parity);
+  }
+
+  /**
+   * The live stream `streamId`. Port of h2's `_get_stream_by_id`.
+   * @throws NoSuchStreamError for an ID above the highest seen; StreamClosedError for a forgotten one.
+   */
+  #getStreamById(streamId: number): H2Stream {
+    if (!streamId) throw new NoSuchStreamError(-1);
+    const stream = this.#streams.get(streamId);
+    if (stream !== undefined) return stream;
+    const highest = this.#isOutbound(streamId) ? this.#highestOutboundStreamId : this.#highestInboundStreamId;
+    if (streamId > highest) throw new NoSuchStreamError(streamId);
+    throw new StreamClosedError(streamId);
+  }
+
+  /**
+   * Bookkeeping after a stream method ran: open-stream counters, the list of streams to forget, and
+   * the abuse budgets' refund when a stream ended normally.
+   */
+  #noteStreamState(stream: H2Stream, wasOpen: boolean, wasClosed: boolean): void {
+    const open = stream.open;
+    if (open !== wasOpen) {
+      const delta = open ? 1 : -1;
+      if (this.#isOutbound(stream.streamId)) this.#openOutbound += delta;
+      else this.#openInbound += delta;
+    }
+    if (!wasClosed && stream.closed) {
+      this.#closedPending.push(stream.streamId);
+      const by = stream.closedBy;
+      if (by === StreamClosedBy.SEND_END_STREAM || by === StreamClosedBy.RECV_END_STREAM) {
+        this.#resetBudget.refund();
+        this.#emptyFrameBudget.refund();
+        this.#priorityBudget.refund();
+      }
+    }
+  }
+
+  /** Forgets closed streams, remembering how each closed (h2 does this when counting open streams). */
+  #collectClosedStreams(): void {
+    const pending = this.#closedPending;
+    if (pending.length === 0) return;
+    for (const id of pending) {
+      const stream = this.#streams.get(id);
+      if (stream === undefined || !stream.closed) continue;
+      this.#streams.delete(id);
+      this.#closedStreams.set(id, stream.closedBy);
+    }
+    pending.length = 0;
+  }
+
+  #streamClosedBy(streamId: number): StreamClosedBy | null {
+    const stream = this.#streams.get(streamId);
+    if (stream !== undefined) return stream.closedBy;
+    return this.#closedStreams.get(streamId) ?? null;
+  }
+
+  #streamIsClosedByReset(streamId: number): boolean {
+    const by = this.#streamClosedBy(streamId);
+    return by === StreamClosedBy.RECV_RST_STREAM || by === StreamClosedBy.SEND_RST_STREAM;
+  }
+
+  #streamIsClosedByEnd(streamId: number): boolean {
+    const by = this.#streamClosedBy(streamId);
+    return by === StreamClosedBy.RECV_END_STREAM || by === StreamClosedBy.SEND_END_STREAM;
+  }
+
+  // --- sending ---
+
+  #localSettingsFrame(): SettingsFrame {
+    return new SettingsFrame(0, { settings: new Map(this.#localSettings.entries()) });
+  }
+
+  #queueFrames(frames: readonly Frame[]): void {
+    for (const f of frames) this.#out.pushFrame(f);
+  }
+
+  /** Queues frames a stream produced while receiving: any RST_STREAM among them is automatic. */
+  #queueReceivedFrames(frames: readonly Frame[]): void {
+    for (const f of frames) {
+      if (f.type === FrameType.RST_STREAM) this.#queueAutoReset(f.streamId, (f as RstStreamFrame).errorCode);
+      else this.#out.pushFrame(f);
+    }
+  }
+
+  /**
+   * Queues an RST_STREAM the peer made us send. It is a queued control frame, and it spends the
+   * reset budget (CVE-2025-8671 MadeYouReset, CVE-2019-9514 Reset Flood).
+   */
+  #queueAutoReset(streamId: number, errorCode: number): void {
+    if (!this.#resetBudget.spend()) throw new DenialOfServiceError('Too many streams reset because of the peer');
+    this.#queueControlFrame(new RstStreamFrame(streamId, { errorCode }));
+  }
+
+  /**
+   * Queues an automatic control frame (PING ACK, SETTINGS ACK, RST_STREAM). Too many of them waiting
+   * for `dataToSend()` means the peer provokes replies it does not read: a connection error
+   * ENHANCE_YOUR_CALM, after dropping the queued output (CVE-2019-9512/9515/9514).
+   */
+  #queueControlFrame(frame: Frame): void {
+    this.#out.pushFrame(frame);
+    this.#queuedControl.add(this.#out.queuedTotal);
+    if (this.#queuedControl.count > this.#config.maxQueuedControlFrames) {
+      this.clearOutboundDataBuffer();
+      throw new DenialOfServiceError('Too many control frames queued: the peer is not reading');
+    }
+  }
+
+  /**
+   * With priority, HEADERS carries 5 more octets; if that pushes the first frame past the peer's
+   * MAX_FRAME_SIZE, its tail moves into a new CONTINUATION (h2 fails an assertion here).
+   */
+  #fitPriorityHeaders(frames: Frame[]): void {
+    const first = frames[0] as HeadersFrame;
+    const excess = first.bodyLength - this.#maxOutboundFrameSize;
+    if (excess <= 0) return;
+    const block = first.data;
+    const tail = new ContinuationFrame(first.streamId, { data: block.subarray(block.length - excess) });
+    first.data = block.subarray(0, block.length - excess);
+    if (first.flags.has('END_HEADERS')) {
+      first.flags.delete('END_HEADERS');
+      tail.flags.add('END_HEADERS');
+    }
+    frames.splice(1, 0, tail);
+  }
+
+  /** The default GOAWAY last stream ID: the highest peer stream, never above a graceful GOAWAY's. */
+  #defaultLastStreamId(): number {
+    const sent = this.#goawaySentLastStreamId;
+    return sent === null ? this.#highestInboundStreamId : Math.min(sent, this.#highestInboundStreamId);
+  }
+
+  /** Queues GOAWAY for a connection error and frees the streams. Port of h2's `_terminate_connection`. */
+  #terminateConnection(errorCode: number): void {
+    const frame = new GoAwayFrame(0, { lastStreamId: this.#defaultLastStreamId(), errorCode });
+    this.#fsm.processInput(ConnectionInputs.SEND_GOAWAY);
+    this.#out.pushFrame(frame);
+    this.#streams.clear();
+    this.#closedPending.length = 0;
+    this.#openInbound = 0;
+    this.#openOutbound = 0;
+  }
+
+  // --- errors ---
+
+  /** Decodes a header block, mapping HPACK failures to h2 exceptions. Port of h2's `_decode_headers`. */
+  #decodeHeaders(block: Uint8Array): HeaderField[] {
+    try {
+      return this.#decoder.decode(block);
+    } catch (e) {
+      // The HPACK bomb (CVE-2016-6581): the peer ignored our MAX_HEADER_LIST_SIZE.
+      if (e instanceof OversizedHeaderListError) throw new DenialOfServiceError(`Oversized header block: ${e.message}`);
+      if (e instanceof HPACKError) {
+        // RFC 9113 §4.3: "A decoding error in a field block MUST be treated as a connection error of
+        // type COMPRESSION_ERROR." (h2 sends PROTOCOL_ERROR.)
+        const err = new ProtocolError(`Error decoding header block: ${e.message}`);
+        err.errorCode = ErrorCodes.COMPRESSION_ERROR;
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Maps a frame-layer error to the h2 exception h2 raises for the same hyperframe/FrameBuffer fault. */
+  #mapFrameError(e: FrameError): H2Error {
+    let err: ProtocolError;
+    if (e instanceof FrameLayerTooLargeError) err = new FrameTooLargeError(e.message);
+    else if (e instanceof InvalidPaddingError) err = new ProtocolError('Received frame with invalid padding.');
+    else if (e.errorCode === ErrorCodes.FRAME_SIZE_ERROR) err = new FrameDataMissingError(e.message);
+    else if (e.errorCode === ErrorCodes.ENHANCE_YOUR_CALM) err = new DenialOfServiceError(e.message);
+    else {
+      err = new ProtocolError(e.message);
+      err.errorCode = e.errorCode;
+    }
+    err.cause = e;
+    return err;
+  }
+}
+
+/** API check: stream IDs are integers 0 … 2^31-1 (0 is rejected later as too low, as in h2). */
+function checkStreamIdArgument(streamId: number): void {
+  if (!Number.isInteger(streamId) || streamId < 0 || streamId > HIGHEST_ALLOWED_STREAM_ID) {
+    throw new RangeError(`Invalid stream ID ${String(streamId)}`);
+  }
+}
+
+function toSettingsMap(settings: SettingsInput): Map<number, number> {
+  if (settings instanceof Map) return new Map(settings);
+  const out = new Map<number, number>();
+  for (const [k, v] of Object.entries(settings as Readonly<Record<number, number>>)) out.set(Number(k), v);
+  return out;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+  return s;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,242 @@
+/**
+ * H2Connection flow control: send and receive windows at stream and connection level, WINDOW_UPDATE
+ * in both directions, SETTINGS_INITIAL_WINDOW_SIZE changes, automatic acknowledgement, DATA on
+ * closed streams. Ports h2's test_flow_control_window topics.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ErrorCodes, FlowControlError, ProtocolError, StreamClosedError } from '../../src/core';
+import type { StreamReset, WindowUpdated } from '../../src/core';
+import { E, S } from '../support/peer';
+import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { concat } from '../support/bytes';
+
+const Flow = suite('connection flow control');
+
+Flow('windows start at 65535 in both directions', () => {
+  const { conn } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  assert.is(conn.localFlowControlWindow(1), 65535);
+  assert.is(conn.remoteFlowControlWindow(1), 65535);
+  assert.is(conn.outboundFlowControlWindow, 65535);
+  assert.is(conn.inboundFlowControlWindow, 65535);
+});
+
+Flow('sending DATA shrinks the stream and connection send windows', () => {
+  const { conn } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.sendHeaders(3, REQUEST);
+  conn.sendData(1, new Uint8Array(1000));
+  assert.is(conn.localFlowControlWindow(1), 64535);
+  assert.is(conn.localFlowControlWindow(3), 64535);
+  assert.is(conn.outboundFlowControlWindow, 64535);
+  assert.is(conn.streams.get(3)!.outboundFlowControlWindow, 65535);
+});
+
+Flow('a stream WINDOW_UPDATE grows the stream window and is reported', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.sendData(1, new Uint8Array(1000));
+  const events = conn.receiveData(peer.windowUpdate(1, 500));
+  assert.equal(types(events), ['WindowUpdated']);
+  assert.is((events[0] as WindowUpdated).streamId, 1);
+  assert.is((events[0] as WindowUpdated).delta, 500);
+  assert.is(conn.streams.get(1)!.outboundFlowControlWindow, 65035);
+  assert.is(conn.localFlowControlWindow(1), 64535);
+});
+
+Flow('a connection WINDOW_UPDATE grows the connection window and is reported on stream 0', () => {
+  const { conn, peer } = clientPair();
+  const events = conn.receiveData(peer.windowUpdate(0, 1000));
+  assert.is((events[0] as WindowUpdated).streamId, 0);
+  assert.is(conn.outboundFlowControlWindow, 66535);
+});
+
+Flow('a connection WINDOW_UPDATE past 2^31-1 is a FLOW_CONTROL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  throwsError(() => conn.receiveData(peer.windowUpdate(0, 2 ** 31 - 1)), FlowControlError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.FLOW_CONTROL_ERROR).expectNone();
+});
+
+Flow('a stream WINDOW_UPDATE past 2^31-1 resets only that stream', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const events = conn.receiveData(peer.windowUpdate(1, 2 ** 31 - 1));
+  assert.equal(types(events), ['StreamReset']);
+  const reset = events[0] as StreamReset;
+  assert.is(reset.errorCode, ErrorCodes.FLOW_CONTROL_ERROR);
+  assert.not.ok(reset.remoteReset);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.FLOW_CONTROL_ERROR).expectNone();
+});
+
+Flow('a connection WINDOW_UPDATE with increment 0 is a connection PROTOCOL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  throwsError(() => conn.receiveData(peer.windowUpdate(0, 0)), ProtocolError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+});
+
+Flow('a stream WINDOW_UPDATE with increment 0 resets that stream with PROTOCOL_ERROR (RFC 9113 §6.9)', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const events = conn.receiveData(peer.windowUpdate(1, 0));
+  assert.equal(types(events), ['StreamReset']);
+  assert.is((events[0] as StreamReset).errorCode, ErrorCodes.PROTOCOL_ERROR);
+  assert.not.ok((events[0] as StreamReset).remoteReset);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.PROTOCOL_ERROR).expectNone();
+  assert.is(conn.openInboundStreams, 0);
+});
+
+Flow('WINDOW_UPDATE for an idle stream is a connection error, for a closed one it is ignored', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.dataToSend();
+  assert.equal(conn.receiveData(peer.windowUpdate(1, 10)), []);
+  assert.is(conn.dataToSend().length, 0);
+  throwsError(() => conn.receiveData(peer.windowUpdate(3, 10)), ProtocolError);
+});
+
+Flow('the peer INITIAL_WINDOW_SIZE moves every stream send window by the delta, not the connection window', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.sendData(1, new Uint8Array(1000));
+  conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 100 }));
+  assert.is(conn.streams.get(1)!.outboundFlowControlWindow, 100 - 1000);
+  assert.is(conn.localFlowControlWindow(1), -900);
+  assert.is(conn.outboundFlowControlWindow, 64535);
+  conn.sendHeaders(3, REQUEST);
+  assert.is(conn.localFlowControlWindow(3), 100);
+});
+
+Flow('an empty DATA with END_STREAM can be sent on a negative window', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.sendData(1, new Uint8Array(1000));
+  conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 0 }));
+  throwsError(() => conn.sendData(1, new Uint8Array(1)), FlowControlError);
+  conn.sendData(1, new Uint8Array(0), { endStream: true });
+});
+
+Flow('an INITIAL_WINDOW_SIZE that pushes a stream window past 2^31-1 is a FLOW_CONTROL_ERROR', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.receiveData(peer.windowUpdate(1, 2 ** 31 - 1 - 65535));
+  throwsError(() => conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 65536 })), FlowControlError);
+  peer.read(conn.dataToSend()).expectHeaders().expectGoAway(0, E.FLOW_CONTROL_ERROR).expectNone();
+});
+
+Flow('an INITIAL_WINDOW_SIZE above 2^31-1 is rejected with FLOW_CONTROL_ERROR', () => {
+  const { conn, peer } = clientPair();
+  const err = throwsError(() => conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 2 ** 31 })), ProtocolError);
+  assert.is(err.errorCode, ErrorCodes.FLOW_CONTROL_ERROR);
+});
+
+Flow('received DATA shrinks the receive windows, padding included', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const events = conn.receiveData(peer.data(1, 'abcde', { padLength: 10 }));
+  assert.is((events[0] as { flowControlledLength: number }).flowControlledLength, 16);
+  assert.is(conn.remoteFlowControlWindow(1), 65535 - 16);
+  assert.is(conn.inboundFlowControlWindow, 65535 - 16);
+});
+
+Flow('DATA past the receive window is a FLOW_CONTROL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk.subarray(0, 16383))));
+  assert.is(conn.inboundFlowControlWindow, 0);
+  throwsError(() => conn.receiveData(peer.data(1, 'xx')), FlowControlError);
+  peer.read(conn.dataToSend()).expectGoAway(1, E.FLOW_CONTROL_ERROR).expectNone();
+});
+
+Flow('incrementFlowControlWindow sends WINDOW_UPDATE for the connection or a stream', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.incrementFlowControlWindow(1000);
+  conn.incrementFlowControlWindow(2000, { streamId: 1 });
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 1000).expectWindowUpdate(1, 2000).expectNone();
+  assert.is(conn.inboundFlowControlWindow, 66535);
+  assert.is(conn.remoteFlowControlWindow(1), 66535);
+});
+
+Flow('incrementFlowControlWindow accepts only 1 … 2^31-1 and never past the maximum window', () => {
+  const { conn } = serverPair();
+  throwsError(() => conn.incrementFlowControlWindow(0), RangeError);
+  throwsError(() => conn.incrementFlowControlWindow(2 ** 31), RangeError);
+  throwsError(() => conn.incrementFlowControlWindow(2 ** 31 - 1), FlowControlError);
+});
+
+Flow('acknowledging half the window sends WINDOW_UPDATEs for the stream and the connection', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk)));
+  conn.acknowledgeReceivedData(16384, 1);
+  assert.is(conn.dataToSend().length, 0);
+  conn.acknowledgeReceivedData(16384, 1);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 32768).expectWindowUpdate(1, 32768).expectNone();
+  assert.is(conn.remoteFlowControlWindow(1), 65535);
+});
+
+Flow('acknowledging data of a closed stream updates only the connection window', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk, { endStream: true })));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.dataToSend();
+  conn.acknowledgeReceivedData(32768, 1);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 32768).expectNone();
+});
+
+Flow('acknowledgeReceivedData checks its arguments', () => {
+  const { conn } = serverPair();
+  throwsError(() => conn.acknowledgeReceivedData(10, 0), RangeError);
+  throwsError(() => conn.acknowledgeReceivedData(-1, 1), RangeError);
+});
+
+Flow('DATA on a stream we reset still opens the connection window (h2 #1210)', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.resetStream(1, ErrorCodes.CANCEL);
+  conn.dataToSend();
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk)));
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectWindowUpdate(0, 32768).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  assert.is(conn.inboundFlowControlWindow, 65535);
+});
+
+Flow('DATA on a half-closed (remote) stream resets it with STREAM_CLOSED and reports the reset once', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  const events = conn.receiveData(peer.data(1, 'late'));
+  assert.equal(types(events), ['StreamReset']);
+  assert.is((events[0] as StreamReset).errorCode, ErrorCodes.STREAM_CLOSED);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  assert.equal(types(conn.receiveData(peer.data(1, 'later'))), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+});
+
+Flow('our INITIAL_WINDOW_SIZE applies to stream receive windows once acknowledged', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.updateSettings({ [S.INITIAL_WINDOW_SIZE]: 1000 });
+  assert.is(conn.remoteFlowControlWindow(1), 65535);
+  conn.receiveData(peer.settingsAck());
+  assert.is(conn.remoteFlowControlWindow(1), 1000);
+  conn.receiveData(peer.headers(3, REQUEST));
+  assert.is(conn.remoteFlowControlWindow(3), 1000);
+  assert.is(conn.inboundFlowControlWindow, 65535);
+});
+
+Flow('window queries on forgotten streams are StreamClosedError', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  assert.is(conn.openInboundStreams, 0);
+  throwsError(() => conn.localFlowControlWindow(1), StreamClosedError);
+  throwsError(() => conn.remoteFlowControlWindow(1), StreamClosedError);
+});
+
+Flow.run();
