@@ -1,0 +1,249 @@
+/**
+ * Settings and configuration: the Settings store (current vs pending values, validation, equality),
+ * SETTINGS exchange on a connection, and H2Configuration's options. Ports h2's test_settings and
+ * test_config topics.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  ChangedSetting,
+  DEFAULT_LIMITS,
+  DummyLogger,
+  ErrorCodes,
+  H2Configuration,
+  H2Connection,
+  InvalidSettingsValueError,
+  ProtocolError,
+  RemoteSettingsChanged,
+  SettingCodes,
+  Settings,
+} from '../../src/core';
+import { E, S, TestPeer } from '../support/peer';
+import { REQUEST, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { concat } from '../support/bytes';
+
+const Config = suite('settings and configuration');
+
+Config('Settings start at the RFC defaults; ENABLE_PUSH follows the role', () => {
+  const client = new Settings(true);
+  assert.is(client.headerTableSize, 4096);
+  assert.is(client.enablePush, 1);
+  assert.is(client.initialWindowSize, 65535);
+  assert.is(client.maxFrameSize, 16384);
+  assert.is(client.enableConnectProtocol, 0);
+  assert.is(client.maxConcurrentStreams, 2 ** 32 + 1);
+  assert.is(client.maxHeaderListSize, null);
+  assert.is(new Settings(false).enablePush, 0);
+  assert.equal([...client.keys()], [1, 2, 4, 5, 8]);
+});
+
+Config('initial values become current values and are validated', () => {
+  const s = new Settings(true, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50, [SettingCodes.MAX_FRAME_SIZE]: 32768 });
+  assert.is(s.maxConcurrentStreams, 50);
+  assert.is(s.maxFrameSize, 32768);
+  const err = throwsError(() => new Settings(true, { [SettingCodes.MAX_FRAME_SIZE]: 1 }), InvalidSettingsValueError);
+  assert.is(err.errorCode, ErrorCodes.PROTOCOL_ERROR);
+});
+
+Config('a new value is pending until acknowledged, then reported as a ChangedSetting', () => {
+  const s = new Settings();
+  s.initialWindowSize = 100;
+  s.set(SettingCodes.MAX_CONCURRENT_STREAMS, 7);
+  assert.is(s.initialWindowSize, 65535);
+  assert.is(s.get(SettingCodes.MAX_CONCURRENT_STREAMS), undefined);
+  const changes = s.acknowledge();
+  assert.is(changes.size, 2);
+  const iws = changes.get(SettingCodes.INITIAL_WINDOW_SIZE)!;
+  assert.instance(iws, ChangedSetting);
+  assert.is(iws.originalValue, 65535);
+  assert.is(iws.newValue, 100);
+  assert.is(changes.get(SettingCodes.MAX_CONCURRENT_STREAMS)!.originalValue, null);
+  assert.is(s.initialWindowSize, 100);
+  assert.is(s.acknowledge().size, 0);
+});
+
+Config('several pending values of one setting are applied one acknowledgement at a time', () => {
+  const s = new Settings();
+  s.headerTableSize = 1000;
+  s.headerTableSize = 2000;
+  s.acknowledge();
+  assert.is(s.headerTableSize, 1000);
+  s.acknowledge();
+  assert.is(s.headerTableSize, 2000);
+});
+
+Config('invalid values are rejected with the error code the RFC gives them', () => {
+  const s = new Settings();
+  const cases: [number, number, number][] = [
+    [SettingCodes.ENABLE_PUSH, 2, ErrorCodes.PROTOCOL_ERROR],
+    [SettingCodes.INITIAL_WINDOW_SIZE, 2 ** 31, ErrorCodes.FLOW_CONTROL_ERROR],
+    [SettingCodes.MAX_FRAME_SIZE, 16383, ErrorCodes.PROTOCOL_ERROR],
+    [SettingCodes.MAX_FRAME_SIZE, 2 ** 24, ErrorCodes.PROTOCOL_ERROR],
+    [SettingCodes.MAX_HEADER_LIST_SIZE, -1, ErrorCodes.PROTOCOL_ERROR],
+    [SettingCodes.ENABLE_CONNECT_PROTOCOL, 2, ErrorCodes.PROTOCOL_ERROR],
+  ];
+  for (const [code, value, errorCode] of cases) {
+    const err = throwsError(() => s.set(code, value), InvalidSettingsValueError);
+    assert.is(err.errorCode, errorCode, `setting ${code} = ${value}`);
+  }
+  s.set(SettingCodes.MAX_FRAME_SIZE, 16777215);
+  s.set(0x99, 12345);
+  s.set(SettingCodes.HEADER_TABLE_SIZE, 2 ** 32 - 1);
+});
+
+Config('a server may only send ENABLE_PUSH 0', () => {
+  const fromServer = new Settings(false);
+  throwsError(() => fromServer.validateReceivedSetting(SettingCodes.ENABLE_PUSH, 1), InvalidSettingsValueError);
+  fromServer.validateReceivedSetting(SettingCodes.ENABLE_PUSH, 0);
+  new Settings(true).validateReceivedSetting(SettingCodes.ENABLE_PUSH, 1);
+});
+
+Config('Settings compare equal on current and pending values', () => {
+  const a = new Settings();
+  const b = new Settings();
+  assert.ok(a.equals(b));
+  a.maxFrameSize = 20000;
+  assert.not.ok(a.equals(b));
+  b.maxFrameSize = 20000;
+  assert.ok(a.equals(b));
+  assert.not.ok(new Settings(true).equals(new Settings(false)));
+});
+
+Config('ChangedSetting prints like h2', () => {
+  assert.is(String(new ChangedSetting(SettingCodes.MAX_FRAME_SIZE, 16384, 32768)), 'ChangedSetting(setting=SettingCodes.MAX_FRAME_SIZE, original_value=16384, new_value=32768)');
+  assert.is(String(new ChangedSetting(0x99, null, 1)), 'ChangedSetting(setting=153, original_value=null, new_value=1)');
+});
+
+Config('updateSettings sends only the new values, which apply when the peer acknowledges', () => {
+  const { conn, peer } = clientPair();
+  conn.updateSettings({ [S.MAX_FRAME_SIZE]: 32768, [S.HEADER_TABLE_SIZE]: 1024 });
+  const frames = peer.read(conn.dataToSend()).drain();
+  assert.equal(frames[0]!.settings, [[S.HEADER_TABLE_SIZE, 1024], [S.MAX_FRAME_SIZE, 32768]]);
+  assert.is(conn.maxInboundFrameSize, 16384);
+  conn.receiveData(peer.settingsAck());
+  assert.is(conn.maxInboundFrameSize, 32768);
+  assert.is(conn.localSettings.headerTableSize, 1024);
+  assert.is(conn.decoder.maxAllowedTableSize, 1024);
+});
+
+Config('a larger acknowledged MAX_FRAME_SIZE lets larger frames in', () => {
+  const { conn, peer } = serverPair();
+  conn.updateSettings({ [S.MAX_FRAME_SIZE]: 32768 });
+  conn.receiveData(concat(peer.settingsAck(), peer.headers(1, REQUEST)));
+  const events = conn.receiveData(peer.data(1, new Uint8Array(20000)));
+  assert.equal(types(events), ['DataReceived']);
+});
+
+Config('an invalid value from updateSettings throws and sends nothing new', () => {
+  const { conn } = clientPair();
+  throwsError(() => conn.updateSettings({ [S.ENABLE_PUSH]: 3 }), InvalidSettingsValueError);
+  assert.is(conn.dataToSend().length, 0);
+});
+
+Config('the peer MAX_FRAME_SIZE and HEADER_TABLE_SIZE apply to what we send', () => {
+  const { conn, peer } = clientPair({}, { [S.MAX_FRAME_SIZE]: 20000, [S.HEADER_TABLE_SIZE]: 0 });
+  assert.is(conn.maxOutboundFrameSize, 20000);
+  assert.is(conn.encoder.headerTableSize, 0);
+  conn.sendHeaders(1, REQUEST);
+  conn.sendData(1, new Uint8Array(20000));
+  peer.read(conn.dataToSend()).expectHeaders().expectData(1).expectNone();
+});
+
+Config('an invalid setting from the peer is a connection error with that setting\'s code', () => {
+  const { conn, peer } = clientPair();
+  const err = throwsError(() => conn.receiveData(peer.settings({ [S.MAX_FRAME_SIZE]: 100 })), InvalidSettingsValueError);
+  assert.is(err.errorCode, ErrorCodes.PROTOCOL_ERROR);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+  const server = serverPair();
+  throwsError(() => server.conn.receiveData(server.peer.settings({ [S.ENABLE_PUSH]: 7 })), ProtocolError);
+  const client = clientPair();
+  throwsError(() => client.conn.receiveData(client.peer.settings({ [S.ENABLE_PUSH]: 1 })), InvalidSettingsValueError);
+});
+
+Config('unknown settings are accepted, reported and acknowledged', () => {
+  const { conn, peer } = serverPair();
+  const events = conn.receiveData(peer.settings({ 0x99: 5 }));
+  const ev = events[0] as RemoteSettingsChanged;
+  assert.is(ev.changedSettings.get(0x99)?.newValue, 5);
+  assert.is(conn.remoteSettings.get(0x99), 5);
+  peer.read(conn.dataToSend()).expectSettingsAck().expectNone();
+});
+
+Config('an empty SETTINGS is acknowledged with an empty change list', () => {
+  const { conn, peer } = serverPair();
+  const ev = conn.receiveData(peer.settings())[0] as RemoteSettingsChanged;
+  assert.is(ev.changedSettings.size, 0);
+  peer.read(conn.dataToSend()).expectSettingsAck().expectNone();
+});
+
+Config('H2Configuration defaults to h2 options and the documented limits', () => {
+  const c = new H2Configuration();
+  assert.ok(c.clientSide);
+  assert.is(c.headerEncoding, null);
+  assert.ok(c.validateOutboundHeaders);
+  assert.ok(c.normalizeOutboundHeaders);
+  assert.not.ok(c.splitOutboundCookies);
+  assert.ok(c.validateInboundHeaders);
+  assert.ok(c.normalizeInboundHeaders);
+  assert.instance(c.logger, DummyLogger);
+  assert.not.ok(c.hasLogger);
+  assert.is(c.maxHeaderListSize, DEFAULT_LIMITS.maxHeaderListSize);
+  assert.is(c.maxHeaderBlockSize, 2 * DEFAULT_LIMITS.maxHeaderListSize);
+  assert.is(c.maxConcurrentStreams, 100);
+  assert.is(c.maxClosedStreams, 65536);
+  assert.is(c.maxContinuationFrames, 64);
+  assert.is(c.maxQueuedControlFrames, 1000);
+  assert.is(c.maxResetStreams, 1000);
+  assert.is(c.maxEmptyFrames, 1000);
+  assert.is(c.maxPriorityFrames, 10000);
+  assert.is(c.maxSettingsEntries, 32);
+  assert.is(c.outboundBufferSize, 1048576);
+  assert.is(new H2Configuration({ maxHeaderListSize: 1000 }).maxHeaderBlockSize, 2000);
+});
+
+Config('boolean options reject non-booleans, at construction and on assignment', () => {
+  for (const name of ['clientSide', 'validateOutboundHeaders', 'normalizeOutboundHeaders', 'splitOutboundCookies', 'validateInboundHeaders', 'normalizeInboundHeaders'] as const) {
+    throwsError(() => new H2Configuration({ [name]: 'yes' as unknown as boolean }), TypeError);
+    const c = new H2Configuration();
+    throwsError(() => {
+      (c as unknown as Record<string, unknown>)[name] = 1;
+    }, TypeError);
+    c[name] = false;
+    assert.is(c[name], false);
+  }
+});
+
+Config('headerEncoding accepts a name, false or null, and rejects true', () => {
+  assert.is(new H2Configuration({ headerEncoding: 'utf-8' }).headerEncoding, 'utf-8');
+  assert.is(new H2Configuration({ headerEncoding: false }).headerEncoding, false);
+  throwsError(() => new H2Configuration({ headerEncoding: true as unknown as string }), TypeError);
+  throwsError(() => new H2Configuration({ headerEncoding: 5 as unknown as string }), TypeError);
+});
+
+Config('limits must be non-negative integers', () => {
+  throwsError(() => new H2Configuration({ maxConcurrentStreams: -1 }), RangeError);
+  throwsError(() => new H2Configuration({ maxQueuedControlFrames: 1.5 }), RangeError);
+  throwsError(() => new H2Configuration({ outboundBufferSize: Number.NaN }), RangeError);
+});
+
+Config('a given logger receives debug and trace calls; the default builds nothing', () => {
+  const lines: string[] = [];
+  const logger = { debug: (m: string) => lines.push(`debug ${m}`), trace: (m: string) => lines.push(`trace ${m}`) };
+  const config = new H2Configuration({ clientSide: false, logger });
+  assert.ok(config.hasLogger);
+  const conn = new H2Connection(config);
+  conn.initiateConnection();
+  conn.receiveData(new TestPeer('client').greeting());
+  assert.ok(lines.some((l) => l.startsWith('debug')));
+  assert.ok(lines.some((l) => l.startsWith('trace')));
+});
+
+Config('the connection advertises and enforces configured limits in its first SETTINGS', () => {
+  const conn = new H2Connection(new H2Configuration({ clientSide: false, maxConcurrentStreams: 7, maxHeaderListSize: 4096 }));
+  conn.initiateConnection();
+  new TestPeer('client').read(conn.dataToSend()).expectSettings({ [S.MAX_CONCURRENT_STREAMS]: 7, [S.MAX_HEADER_LIST_SIZE]: 4096 }).expectNone();
+  assert.is(conn.decoder.maxHeaderListSize, 4096);
+  assert.is(conn.localSettings.maxConcurrentStreams, 7);
+});
+
+Config.run();
