@@ -3,8 +3,7 @@
  * PING (§6.7), GOAWAY (§6.8), WINDOW_UPDATE (§6.9).
  * Frame layer (sans-I/O). Port of the same-named classes of hyperframe/frame.py.
  */
-import { EMPTY, Frame, StreamAssociation, readUint32, writeUint32 } from './frame';
-import type { FrameSpec } from './frame';
+import { EMPTY, Frame, StreamAssociation, frameSpec, readUint32, writeUint32 } from './frame';
 import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority';
 import type { PriorityFields } from './priority';
 import { FrameType } from './frame-type';
@@ -12,14 +11,9 @@ import type { FlagName } from './flags';
 import { InvalidDataError, InvalidFrameError } from './errors';
 import { bytesRepr, mapRepr } from './repr';
 
-const PRIORITY_SPEC: FrameSpec = {
-  name: 'PriorityFrame',
-  type: FrameType.PRIORITY,
-  definedFlags: [],
-  // RFC 9113 §6.3: "If a PRIORITY frame is received with a stream identifier of 0x0, the recipient
-  // MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.HAS_STREAM,
-};
+// RFC 9113 §6.3: "If a PRIORITY frame is received with a stream identifier of 0x0, the recipient
+// MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const PRIORITY_SPEC = frameSpec('PriorityFrame', FrameType.PRIORITY, StreamAssociation.HAS_STREAM);
 
 /** The fields of a {@link PriorityFrame}. */
 export interface PriorityFrameFields {
@@ -70,14 +64,9 @@ export class PriorityFrame extends Frame implements PriorityFields {
   }
 }
 
-const RST_STREAM_SPEC: FrameSpec = {
-  name: 'RstStreamFrame',
-  type: FrameType.RST_STREAM,
-  definedFlags: [],
-  // RFC 9113 §6.4: "If a RST_STREAM frame is received with a stream identifier of 0x0, the recipient
-  // MUST treat this as a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.HAS_STREAM,
-};
+// RFC 9113 §6.4: "If a RST_STREAM frame is received with a stream identifier of 0x0, the recipient
+// MUST treat this as a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const RST_STREAM_SPEC = frameSpec('RstStreamFrame', FrameType.RST_STREAM, StreamAssociation.HAS_STREAM);
 
 /** The fields of a {@link RstStreamFrame}. */
 export interface RstStreamFrameFields {
@@ -118,14 +107,9 @@ export class RstStreamFrame extends Frame {
   }
 }
 
-const SETTINGS_SPEC: FrameSpec = {
-  name: 'SettingsFrame',
-  type: FrameType.SETTINGS,
-  definedFlags: [{ name: 'ACK', bit: 0x01 }],
-  // RFC 9113 §6.5: "If an endpoint receives a SETTINGS frame whose Stream Identifier field is anything
-  // other than 0x0, the endpoint MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.NO_STREAM,
-};
+// RFC 9113 §6.5: "If an endpoint receives a SETTINGS frame whose Stream Identifier field is anything
+// other than 0x0, the endpoint MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const SETTINGS_SPEC = frameSpec('SettingsFrame', FrameType.SETTINGS, StreamAssociation.NO_STREAM, [{ name: 'ACK', bit: 0x01 }]);
 
 /** Settings given to the constructor: a map, a record keyed by setting code, or entries. */
 export type SettingsInput = ReadonlyMap<number, number> | Readonly<Record<number, number>> | Iterable<readonly [number, number]>;
@@ -213,14 +197,9 @@ export class SettingsFrame extends Frame {
   }
 }
 
-const PING_SPEC: FrameSpec = {
-  name: 'PingFrame',
-  type: FrameType.PING,
-  definedFlags: [{ name: 'ACK', bit: 0x01 }],
-  // RFC 9113 §6.7: "If a PING frame is received with a Stream Identifier field value other than 0x0,
-  // the recipient MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.NO_STREAM,
-};
+// RFC 9113 §6.7: "If a PING frame is received with a Stream Identifier field value other than 0x0,
+// the recipient MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const PING_SPEC = frameSpec('PingFrame', FrameType.PING, StreamAssociation.NO_STREAM, [{ name: 'ACK', bit: 0x01 }]);
 
 /** The fields of a {@link PingFrame}. */
 export interface PingFrameFields {
@@ -266,14 +245,9 @@ export class PingFrame extends Frame {
   }
 }
 
-const GOAWAY_SPEC: FrameSpec = {
-  name: 'GoAwayFrame',
-  type: FrameType.GOAWAY,
-  definedFlags: [],
-  // RFC 9113 §6.8: "An endpoint MUST treat a GOAWAY frame with a stream identifier other than 0x0 as a
-  // connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.NO_STREAM,
-};
+// RFC 9113 §6.8: "An endpoint MUST treat a GOAWAY frame with a stream identifier other than 0x0 as a
+// connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const GOAWAY_SPEC = frameSpec('GoAwayFrame', FrameType.GOAWAY, StreamAssociation.NO_STREAM);
 
 /** The fields of a {@link GoAwayFrame}. */
 export interface GoAwayFrameFields {
@@ -326,12 +300,7 @@ export class GoAwayFrame extends Frame {
   }
 }
 
-const WINDOW_UPDATE_SPEC: FrameSpec = {
-  name: 'WindowUpdateFrame',
-  type: FrameType.WINDOW_UPDATE,
-  definedFlags: [],
-  association: StreamAssociation.EITHER,
-};
+const WINDOW_UPDATE_SPEC = frameSpec('WindowUpdateFrame', FrameType.WINDOW_UPDATE, StreamAssociation.EITHER);
 
 /** The fields of a {@link WindowUpdateFrame}. */
 export interface WindowUpdateFrameFields {

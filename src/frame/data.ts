@@ -2,24 +2,18 @@
  * The DATA frame (RFC 9113 §6.1): a stream's content octets, optionally padded.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `DataFrame`.
  */
-import { EMPTY, StreamAssociation } from './frame';
-import type { FrameSpec } from './frame';
+import { EMPTY, frameSpec, StreamAssociation } from './frame';
 import { PaddedFrame } from './padding';
 import { FrameType } from './frame-type';
 import type { FlagName } from './flags';
 import { rawDataRepr } from './repr';
 
-const DATA_SPEC: FrameSpec = {
-  name: 'DataFrame',
-  type: FrameType.DATA,
-  definedFlags: [
-    { name: 'END_STREAM', bit: 0x01 },
-    { name: 'PADDED', bit: 0x08 },
-  ],
-  // RFC 9113 §6.1: "If a DATA frame is received whose Stream Identifier field is 0x0, the recipient
-  // MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-  association: StreamAssociation.HAS_STREAM,
-};
+// RFC 9113 §6.1: "If a DATA frame is received whose Stream Identifier field is 0x0, the recipient
+// MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
+const DATA_SPEC = frameSpec('DataFrame', FrameType.DATA, StreamAssociation.HAS_STREAM, [
+  { name: 'END_STREAM', bit: 0x01 },
+  { name: 'PADDED', bit: 0x08 },
+]);
 
 /** The fields of a {@link DataFrame}. */
 export interface DataFrameFields {

@@ -3,18 +3,13 @@
  * carries any unknown type untouched. Frame layer (sans-I/O). Port of hyperframe/frame.py
  * `AltSvcFrame` and `ExtensionFrame`; PRIORITY_UPDATE is h2flow's own.
  */
-import { EMPTY, Frame, StreamAssociation, readUint32, writeUint32 } from './frame';
+import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame';
 import type { FrameSpec } from './frame';
 import { FrameType } from './frame-type';
 import { InvalidDataError, InvalidFrameError } from './errors';
 import { bytesRepr, rawDataRepr } from './repr';
 
-const ALTSVC_SPEC: FrameSpec = {
-  name: 'AltSvcFrame',
-  type: FrameType.ALTSVC,
-  definedFlags: [],
-  association: StreamAssociation.EITHER,
-};
+const ALTSVC_SPEC = frameSpec('AltSvcFrame', FrameType.ALTSVC, StreamAssociation.EITHER);
 
 /** The fields of an {@link AltSvcFrame}. */
 export interface AltSvcFrameFields {
@@ -73,14 +68,9 @@ export class AltSvcFrame extends Frame {
   }
 }
 
-const PRIORITY_UPDATE_SPEC: FrameSpec = {
-  name: 'PriorityUpdateFrame',
-  type: FrameType.PRIORITY_UPDATE,
-  definedFlags: [],
-  // RFC 9218 §7.1: "If a PRIORITY_UPDATE frame is received with a Stream Identifier other than 0x0,
-  // the recipient MUST respond with a connection error of type PROTOCOL_ERROR."
-  association: StreamAssociation.NO_STREAM,
-};
+// RFC 9218 §7.1: "If a PRIORITY_UPDATE frame is received with a Stream Identifier other than 0x0,
+// the recipient MUST respond with a connection error of type PROTOCOL_ERROR."
+const PRIORITY_UPDATE_SPEC = frameSpec('PriorityUpdateFrame', FrameType.PRIORITY_UPDATE, StreamAssociation.NO_STREAM);
 
 /** The fields of a {@link PriorityUpdateFrame}. */
 export interface PriorityUpdateFrameFields {
@@ -141,11 +131,12 @@ export interface ExtensionFrameFields {
   body?: Uint8Array | undefined;
 }
 
-const EXTENSION_SPEC: Omit<FrameSpec, 'type'> = {
-  name: 'ExtensionFrame',
-  definedFlags: [],
-  association: StreamAssociation.EITHER,
-};
+/** ExtensionFrame specs by type octet, built on first use (at most 256). */
+const EXTENSION_SPECS: (FrameSpec | undefined)[] = [];
+
+function extensionSpec(type: number): FrameSpec {
+  return (EXTENSION_SPECS[type & 0xff] ??= frameSpec('ExtensionFrame', type & 0xff, StreamAssociation.EITHER));
+}
 
 /**
  * A frame of a type h2flow does not interpret, kept untouched: RFC 9113 §5.5 "Implementations MUST
@@ -159,7 +150,7 @@ export class ExtensionFrame extends Frame {
 
   /** Creates a frame of `fields.type` on `streamId`. */
   constructor(streamId: number, fields: ExtensionFrameFields) {
-    super({ ...EXTENSION_SPEC, type: fields.type }, streamId);
+    super(extensionSpec(fields.type), streamId);
     this.flagByte = fields.flagByte ?? 0;
     this.body = fields.body ?? EMPTY;
   }

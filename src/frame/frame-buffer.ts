@@ -24,6 +24,12 @@ const END_HEADERS_BIT = 0x04;
 /** When this many consumed chunk slots pile up (and are the majority), the chunk list is compacted. */
 const COMPACT_AFTER = 1024;
 
+/** Reads shorter than this are copied into a staging block instead of being queued one by one. */
+const SMALL_READ = 128;
+
+/** Size of a staging block for small reads. */
+const STAGE_SIZE = 4096;
+
 /** Options of {@link FrameBuffer}. */
 export interface FrameBufferOptions {
   /** Server side: the bytes must start with the client connection preface. Default false. */
@@ -53,7 +59,9 @@ export interface FrameBufferOptions {
  * Splits a received byte stream into frames. `addData()` appends bytes (kept by reference: do not
  * modify them afterwards); iterate it (or call `next()`) for the complete frames. A frame inside one
  * received chunk is parsed in place: its payload is a view of that chunk. A frame split across chunks
- * is copied once. The total cost is linear in the bytes received, whatever the chunk sizes.
+ * is copied once. Reads under 128 bytes are copied into a 4 KiB staging block rather than queued one
+ * by one, so tiny reads stay cheap. The total cost is linear in the bytes received, whatever the
+ * chunk sizes.
  *
  * After it throws, the buffer is dead: every later call throws the same error.
  */
@@ -66,6 +74,8 @@ export class FrameBuffer implements Iterable<Frame> {
   maxHeaderBlockSize: number;
 
   #chunks: Uint8Array[] = [];
+  #stage: Uint8Array | null = null;
+  #stageEnd = 0;
   #head = 0;
   #offset = 0;
   #available = 0;
@@ -110,9 +120,39 @@ export class FrameBuffer implements Iterable<Frame> {
       this.#prefaceLeft -= n;
       data = data.subarray(n);
     }
-    if (data.length === 0) return;
-    this.#chunks.push(data);
-    this.#available += data.length;
+    const n = data.length;
+    if (n === 0) return;
+    this.#available += n;
+    if (n >= SMALL_READ) {
+      this.#closeStage();
+      this.#chunks.push(data);
+      return;
+    }
+    let stage = this.#stage;
+    if (stage === null || this.#stageEnd + n > stage.length) {
+      this.#closeStage();
+      stage = this.#stage = new Uint8Array(STAGE_SIZE);
+      this.#stageEnd = 0;
+      this.#chunks.push(stage);
+    }
+    const end = this.#stageEnd;
+    if (n <= 16) for (let i = 0; i < n; i++) stage[end + i] = data[i]!;
+    else stage.set(data, end);
+    this.#stageEnd = end + n;
+  }
+
+  /** Ends appending to the staging block: its list entry becomes a view of the bytes written. */
+  #closeStage(): void {
+    const stage = this.#stage;
+    if (stage === null) return;
+    this.#chunks[this.#chunks.length - 1] = stage.subarray(0, this.#stageEnd);
+    this.#stage = null;
+    this.#skip(0);
+  }
+
+  /** The end of the valid bytes of `chunk` (the open staging block is only partly written). */
+  #chunkEnd(chunk: Uint8Array): number {
+    return chunk === this.#stage ? this.#stageEnd : chunk.length;
   }
 
   /** The next complete frame, or null when more bytes are needed. */
@@ -164,7 +204,7 @@ export class FrameBuffer implements Iterable<Frame> {
   #readHeader(): Frame {
     let h = this.#chunks[this.#head]!;
     let o = this.#offset;
-    if (h.length - o < FRAME_HEADER_LENGTH) {
+    if (this.#chunkEnd(h) - o < FRAME_HEADER_LENGTH) {
       this.#copyOut(this.#scratch, FRAME_HEADER_LENGTH);
       h = this.#scratch;
       o = 0;
@@ -255,7 +295,7 @@ export class FrameBuffer implements Iterable<Frame> {
     if (n === 0) return EMPTY;
     const chunk = this.#chunks[this.#head]!;
     const start = this.#offset;
-    if (chunk.length - start >= n) {
+    if (this.#chunkEnd(chunk) - start >= n) {
       this.#skip(n);
       return chunk.subarray(start, start + n);
     }
@@ -269,7 +309,7 @@ export class FrameBuffer implements Iterable<Frame> {
     let pos = 0;
     while (pos < n) {
       const chunk = this.#chunks[this.#head]!;
-      const k = Math.min(chunk.length - this.#offset, n - pos);
+      const k = Math.min(this.#chunkEnd(chunk) - this.#offset, n - pos);
       if (k <= 16) for (let i = 0; i < k; i++) out[pos + i] = chunk[this.#offset + i]!;
       else out.set(chunk.subarray(this.#offset, this.#offset + k), pos);
       pos += k;
@@ -277,12 +317,12 @@ export class FrameBuffer implements Iterable<Frame> {
     }
   }
 
-  /** Consumes `n` octets (n ≤ available), releasing finished chunks. */
+  /** Consumes `n` octets (n ≤ available), releasing finished chunks (not the open staging block). */
   #skip(n: number): void {
     this.#available -= n;
     this.#offset += n;
     const chunks = this.#chunks;
-    while (this.#head < chunks.length && this.#offset >= chunks[this.#head]!.length) {
+    while (this.#head < chunks.length && chunks[this.#head] !== this.#stage && this.#offset >= chunks[this.#head]!.length) {
       this.#offset -= chunks[this.#head]!.length;
       chunks[this.#head] = EMPTY;
       this.#head++;

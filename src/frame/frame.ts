@@ -2,8 +2,8 @@
  * The abstract HTTP/2 frame: stream id, flags, 9-byte header writing, serialization, repr.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `Frame` (header parsing is in frame-header.ts).
  */
-import { Flags } from './flags';
-import type { FlagDefinition, FlagName } from './flags';
+import { Flags, flagTable } from './flags';
+import type { FlagDefinition, FlagName, FlagTable } from './flags';
 import { InvalidDataError } from './errors';
 import { rawDataRepr } from './repr';
 
@@ -29,10 +29,15 @@ export interface FrameSpec {
   readonly name: string;
   /** The frame type octet. */
   readonly type: number;
-  /** The flags this type defines. */
-  readonly definedFlags: readonly FlagDefinition[];
+  /** The flags this type defines, compiled by {@link flagTable}. */
+  readonly flags: FlagTable;
   /** Which stream ids this type may use. */
   readonly association: StreamAssociationKind;
+}
+
+/** Builds a frame type's {@link FrameSpec} (once per type). */
+export function frameSpec(name: string, type: number, association: StreamAssociationKind, definedFlags: readonly FlagDefinition[] = []): FrameSpec {
+  return { name, type, flags: flagTable(definedFlags), association };
 }
 
 /** A shared empty payload (a zero-length array cannot be mutated). */
@@ -68,7 +73,7 @@ export abstract class Frame {
   protected constructor(spec: FrameSpec, streamId: number, flags?: Iterable<FlagName>) {
     this.#spec = spec;
     this.streamId = streamId;
-    this.#flags = new Flags(spec.definedFlags);
+    this.#flags = new Flags(spec.flags);
     if (flags !== undefined) for (const f of flags) this.#flags.add(f);
     if (streamId === 0 && spec.association === StreamAssociation.HAS_STREAM) {
       throw new InvalidDataError(`Stream ID must be non-zero for ${spec.name}`);
@@ -85,7 +90,7 @@ export abstract class Frame {
 
   /** The flags this frame type defines. */
   get definedFlags(): readonly FlagDefinition[] {
-    return this.#spec.definedFlags;
+    return this.#spec.flags.defined;
   }
 
   /** Which stream ids this frame type may use. */

@@ -3,8 +3,7 @@
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `HeadersFrame`, `PushPromiseFrame`,
  * `ContinuationFrame`; FrameBuffer joins a block's fragments into its HEADERS/PUSH_PROMISE frame.
  */
-import { EMPTY, Frame, StreamAssociation, readUint32, writeUint32 } from './frame';
-import type { FrameSpec } from './frame';
+import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame';
 import { PaddedFrame } from './padding';
 import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority';
 import type { PriorityFields } from './priority';
@@ -18,34 +17,19 @@ const PRIORITY_BIT = 0x20;
 
 // RFC 9113 §6.2, §6.6, §6.10: HEADERS, PUSH_PROMISE and CONTINUATION received on stream 0x0 MUST be
 // treated as a connection error of type PROTOCOL_ERROR.
-const HEADERS_SPEC: FrameSpec = {
-  name: 'HeadersFrame',
-  type: FrameType.HEADERS,
-  definedFlags: [
-    { name: 'END_STREAM', bit: 0x01 },
-    { name: 'END_HEADERS', bit: 0x04 },
-    { name: 'PADDED', bit: 0x08 },
-    { name: 'PRIORITY', bit: PRIORITY_BIT },
-  ],
-  association: StreamAssociation.HAS_STREAM,
-};
+const HEADERS_SPEC = frameSpec('HeadersFrame', FrameType.HEADERS, StreamAssociation.HAS_STREAM, [
+  { name: 'END_STREAM', bit: 0x01 },
+  { name: 'END_HEADERS', bit: 0x04 },
+  { name: 'PADDED', bit: 0x08 },
+  { name: 'PRIORITY', bit: PRIORITY_BIT },
+]);
 
-const PUSH_PROMISE_SPEC: FrameSpec = {
-  name: 'PushPromiseFrame',
-  type: FrameType.PUSH_PROMISE,
-  definedFlags: [
-    { name: 'END_HEADERS', bit: 0x04 },
-    { name: 'PADDED', bit: 0x08 },
-  ],
-  association: StreamAssociation.HAS_STREAM,
-};
+const PUSH_PROMISE_SPEC = frameSpec('PushPromiseFrame', FrameType.PUSH_PROMISE, StreamAssociation.HAS_STREAM, [
+  { name: 'END_HEADERS', bit: 0x04 },
+  { name: 'PADDED', bit: 0x08 },
+]);
 
-const CONTINUATION_SPEC: FrameSpec = {
-  name: 'ContinuationFrame',
-  type: FrameType.CONTINUATION,
-  definedFlags: [{ name: 'END_HEADERS', bit: 0x04 }],
-  association: StreamAssociation.HAS_STREAM,
-};
+const CONTINUATION_SPEC = frameSpec('ContinuationFrame', FrameType.CONTINUATION, StreamAssociation.HAS_STREAM, [{ name: 'END_HEADERS', bit: 0x04 }]);
 
 /** The fields of a {@link HeadersFrame}. */
 export interface HeadersFrameFields {

@@ -42,15 +42,24 @@ const headers = (streamId: number, data: Uint8Array, flags: ('END_HEADERS' | 'EN
 const continuation = (streamId: number, data: Uint8Array, end = false) => new ContinuationFrame(streamId, { data, flags: end ? ['END_HEADERS'] : [] }).serialize();
 
 Buffer_('frames in one received chunk come out as views of that chunk', () => {
-  const chunk = bytes(new DataFrame(1, { data: bytes('hello') }).serialize(), new PingFrame(0, { opaqueData: bytes('abcdefgh') }).serialize());
+  const body = bytes('hello', new Uint8Array(200));
+  const chunk = bytes(new DataFrame(1, { data: body }).serialize(), new PingFrame(0, { opaqueData: bytes('abcdefgh') }).serialize());
   const buffer = new FrameBuffer();
   buffer.addData(chunk);
   const [data, ping] = drain(buffer) as [DataFrame, PingFrame];
-  assert.equal(data.data, bytes('hello'));
+  assert.equal(data.data, body);
   chunk[9] = 0x4a;
   assert.is(data.data[0], 0x4a, 'mutating the source shows through: no copy was made');
   assert.is(ping.opaqueData.buffer, chunk.buffer);
   assert.is(buffer.bufferedBytes, 0);
+});
+
+Buffer_('reads under 128 bytes are coalesced into a staging block (one copy) instead of queued one by one', () => {
+  const wire = new DataFrame(1, { data: bytes('tiny') }).serialize();
+  const buffer = new FrameBuffer();
+  buffer.addData(wire);
+  wire[9] = 0x4a;
+  assert.equal((buffer.next() as DataFrame).data, bytes('tiny'));
 });
 
 Buffer_('a frame split across reads is assembled once complete', () => {
