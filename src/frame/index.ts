@@ -5,7 +5,7 @@
 export { FrameType } from './frame-type';
 export type { FrameTypeCode } from './frame-type';
 export { Flag, Flags } from './flags';
-export type { FlagDefinition, FlagName } from './flags';
+export type { FlagDefinition, FlagName, FlagTable } from './flags';
 export {
   ContinuationError,
   FrameBufferError,
@@ -18,7 +18,7 @@ export {
   PrefaceError,
   UnknownFrameError,
 } from './errors';
-export { EMPTY, FRAME_HEADER_LENGTH, FRAME_MAX_ALLOWED_LEN, Frame, StreamAssociation } from './frame';
+export { FRAME_HEADER_LENGTH, FRAME_MAX_ALLOWED_LEN, Frame, StreamAssociation } from './frame';
 export type { FrameSpec, StreamAssociationKind } from './frame';
 export { PaddedFrame } from './padding';
 export type { PriorityFields } from './priority';
