@@ -18,7 +18,7 @@
 
 import type { Header } from './events';
 import { ProtocolError } from './exceptions';
-import { CONNECTION_HEADERS, type HeaderValidationFlags } from './headers';
+import { type HeaderValidationFlags, isConnectionHeader } from './headers';
 
 // Bits for the six allowed pseudo-header fields.
 const METHOD = 1;
@@ -36,6 +36,26 @@ const PSEUDO_BITS: ReadonlyMap<string, number> = new Map([
   [':status', STATUS],
   [':protocol', PROTOCOL],
 ]);
+
+/** The bit of an allowed pseudo-header name, or 0 (a switch: cheaper than hashing a fresh string). */
+function pseudoBit(name: string): number {
+  switch (name) {
+    case ':method':
+      return METHOD;
+    case ':scheme':
+      return SCHEME;
+    case ':authority':
+      return AUTHORITY;
+    case ':path':
+      return PATH;
+    case ':status':
+      return STATUS;
+    case ':protocol':
+      return PROTOCOL;
+    default:
+      return 0;
+  }
+}
 
 const REQUEST_ONLY = SCHEME | PATH | AUTHORITY | METHOD | PROTOCOL;
 
@@ -127,10 +147,10 @@ function validate(headers: readonly Header[], flags: HeaderValidationFlags, inbo
     if (name === 'te' && !isTrailers(value)) throw new ProtocolError(`Invalid value for TE header: ${bytesRepr(value)}`);
     // RFC 9113 §8.2.2
     // > Any message containing connection-specific header fields MUST be treated as malformed.
-    if (CONNECTION_HEADERS.has(name)) throw new ProtocolError(`Connection-specific header field present: ${bytesRepr(name)}.`);
+    if (isConnectionHeader(name)) throw new ProtocolError(`Connection-specific header field present: ${bytesRepr(name)}.`);
 
     if (name.charCodeAt(0) === 0x3a) {
-      const bit = PSEUDO_BITS.get(name) ?? 0;
+      const bit = pseudoBit(name);
       // RFC 9113 §8.3
       // > The same pseudo-header field name MUST NOT appear more than once in a field block.
       if (bit !== 0 && seen & bit) throw new ProtocolError(`Received duplicate pseudo-header field ${bytesRepr(name)}`);

@@ -51,8 +51,26 @@ export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
   'upgrade',
 ]);
 
+/** Whether `name` is one of {@link CONNECTION_HEADERS} (a length switch: no hashing in the hot path). */
+export function isConnectionHeader(name: string): boolean {
+  switch (name.length) {
+    case 7:
+      return name === 'upgrade';
+    case 10:
+      return name === 'connection' || name === 'keep-alive';
+    case 16:
+      return name === 'proxy-connection';
+    case 17:
+      return name === 'transfer-encoding';
+    default:
+      return false;
+  }
+}
+
 /** Fields that may carry credentials open to dictionary attacks on the compression context. */
-const SECURE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization']);
+function isSecureHeader(name: string): boolean {
+  return name === 'authorization' || name === 'proxy-authorization';
+}
 
 /** Outbound cookies shorter than this are never indexed (the Firefox / nghttp2 heuristic, as h2). */
 const SHORT_COOKIE = 20;
@@ -128,9 +146,9 @@ export function utf8EncodeHeaders(headers: OutboundHeaders): Header[] {
     return out;
   }
   for (const h of headers) {
-    if (!Array.isArray(h) && !(h instanceof HeaderTuple)) throw new TypeError('each header must be a [name, value] pair');
-    const n = h[0];
-    const v = h[1];
+    if (!Array.isArray(h)) throw new TypeError('each header must be a [name, value] pair');
+    const n: unknown = h[0];
+    const v: unknown = h[1];
     if (typeof n === 'string' && typeof v === 'string' && isByteString(n) && isByteString(v)) {
       out.push(h.length === 2 ? (h as unknown as Header) : [n, v]);
     } else {
@@ -203,11 +221,11 @@ function pushNormalized(out: Header[], header: Header, lowered: string, value: s
   const name = asciiStrip(lowered);
   const v = asciiStrip(value);
   // RFC 9113 §8.2.2 (see CONNECTION_HEADERS): dropped silently, as h2 does.
-  if (CONNECTION_HEADERS.has(name)) return;
+  if (isConnectionHeader(name)) return;
   // RFC 7541 §7.1.3
   // > An encoder might also choose not to index values for header fields that are considered to be
   // > highly valuable or sensitive to recovery, such as the Cookie or Authorization header fields.
-  if (SECURE_HEADERS.has(name) || (name === 'cookie' && v.length < SHORT_COOKIE)) {
+  if (isSecureHeader(name) || (name === 'cookie' && v.length < SHORT_COOKIE)) {
     out.push(new NeverIndexedHeaderTuple(name, v) as Header);
   } else if (name === header[0] && v === header[1]) {
     out.push(header);
