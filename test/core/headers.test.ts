@@ -309,6 +309,51 @@ Headers('joining cookies first lets a cookie placed before the pseudo-headers va
   assert.not.throws(() => validateHeaders(normalizeInboundHeaders(block, null), REQUEST));
 });
 
+// h2: test_header_indexing.py::TestSecureHeaders, at the normalisation level
+const bytes = (t: string): Uint8Array => Uint8Array.from(t, (c) => c.charCodeAt(0));
+const text = (v: string | Uint8Array): string => (typeof v === 'string' ? v : String.fromCharCode(...v));
+type AnyField = readonly [string | Uint8Array, string | Uint8Array];
+function variants(name: string, value: string, neverIndexed = true): AnyField[] {
+  const out: AnyField[] = [];
+  for (const n of [name, name[0]!.toUpperCase() + name.slice(1)]) {
+    out.push([n, value], [bytes(n), bytes(value)], new HeaderTuple(n, value), new HeaderTuple(bytes(n), bytes(value)));
+    if (neverIndexed) out.push(new NeverIndexedHeaderTuple(n, value), new NeverIndexedHeaderTuple(bytes(n), bytes(value)));
+  }
+  return out;
+}
+const outbound = (field: AnyField): Header => {
+  const all = normalizeOutboundHeaders(utf8EncodeHeaders([...BASE_REQUEST, field]), REQUEST);
+  return all[all.length - 1]!;
+};
+
+Headers('authorization and proxy-authorization are never indexed, whatever their form or case', () => {
+  const fields = [...variants('authorization', 'test'), ...variants('authorization', 'really long test'), ...variants('proxy-authorization', 'test')];
+  for (const field of fields) {
+    const h = outbound(field);
+    assert.ok(h instanceof NeverIndexedHeaderTuple, String(field));
+    assert.equal([h[0], h[1]], [text(field[0]).toLowerCase(), text(field[1])]);
+  }
+});
+
+Headers('cookies under 20 bytes (and manually secured ones) are never indexed; 20 bytes or more may be', () => {
+  for (const field of [...variants('cookie', 'short'), ...variants('cookie', 'nineteen byte cooki'), new NeverIndexedHeaderTuple('cookie', 'longer manually secured cookie')]) {
+    assert.ok(outbound(field) instanceof NeverIndexedHeaderTuple, String(field));
+  }
+  for (const field of [...variants('cookie', 'twenty byte cookie!!', false), ...variants('cookie', 'substantially longer than 20 byte cookie', false)]) {
+    const h = outbound(field);
+    assert.not.ok(h instanceof NeverIndexedHeaderTuple, String(field));
+    assert.equal([h[0], h[1]], ['cookie', text(field[1])]);
+  }
+});
+
+Headers('names that merely resemble cookie stay indexable', () => {
+  for (const name of ['cook', 'okie', 'oo', 'cooki', 'ookie']) {
+    for (const field of [[name, 'short'], new HeaderTuple(bytes(name), bytes('short'))] as AnyField[]) {
+      assert.not.ok(outbound(field) instanceof NeverIndexedHeaderTuple, name);
+    }
+  }
+});
+
 // --- encoding ---
 
 Headers('outbound strings that fit one octet per char are kept; others and Uint8Array become ByteStrings', () => {

@@ -139,6 +139,22 @@ Stream('received headers are decoded as UTF-8 when the connection asks for it', 
   assert.equal(req.headers[4], ['x-name', 'café']);
 });
 
+Stream('never-indexed received fields stay never-indexed in events, decoded or not (h2: header tuples are decoded)', () => {
+  for (const encoding of [null, 'utf-8']) {
+    const request = stream(1, { clientSide: false });
+    const [, events] = request.receiveHeaders([...REQUEST, new NeverIndexedHeaderTuple('x-secret', 'caf\xc3\xa9') as Header], false, encoding);
+    const req = events[0]!;
+    if (req.type !== 'RequestReceived') throw new Error(req.type);
+    assert.instance(req.headers[4], NeverIndexedHeaderTuple);
+    assert.is(req.headers[4]![1], encoding === null ? 'caf\xc3\xa9' : 'café');
+    const response = clientAfterRequest();
+    const [, resEvents] = response.receiveHeaders([[':status', '200'], new NeverIndexedHeaderTuple('x-secret', 'v') as Header], false, encoding);
+    const res = resEvents[0]!;
+    if (res.type !== 'ResponseReceived') throw new Error(res.type);
+    assert.instance(res.headers[1], NeverIndexedHeaderTuple);
+  }
+});
+
 Stream('received cookies are joined and invalid received headers are a ProtocolError unless validation is off', () => {
   const [, events] = stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['cookie', 'a=1'], ['cookie', 'b=2']], false, null);
   const req = events[0]!;
