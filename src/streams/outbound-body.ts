@@ -87,13 +87,15 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   }
 
   /**
-   * Fast path: queues bytes (and optionally the end) without a WritableStream; `sent(end)` tells when
-   * they reached the core. Throws if the body already ended; ignored if the stream failed.
+   * Fast path: queues bytes and, with `end`, the end of the body (trailers if given or set before),
+   * without a WritableStream; `sent(end)` tells when they reached the core. Throws if the body already
+   * ended; ignored if the stream failed.
    */
-  enqueue(data: Uint8Array, end: boolean): void {
+  enqueue(data: Uint8Array, end: boolean, trailers: TrailerFields | null = null): void {
     if (this.#failed) return;
     if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     this.#append(data);
+    if (trailers !== null) this.#trailers = trailers;
     if (end) this.#ending = true;
     this.#host.schedule(this);
   }
@@ -103,12 +105,12 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     return this.#waitFor(end) ?? Promise.resolve();
   }
 
-  /** Sets trailers to follow the body; ends it unless a WritableStream is still open (its close() sends them). */
+  /** Ends the body with trailers: when the open WritableStream closes, or else after the bytes queued so far. */
   setTrailers(trailers: TrailerFields): void {
-    if (this.#ending && this.#trailers !== null) throw new TypeError(`stream ${this.streamId}: trailers already sent`);
-    if (this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
+    if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
+    if (this.#failed) return;
     this.#trailers = trailers;
-    if (!this.#writableOpen && !this.#failed) {
+    if (!this.#writableOpen) {
       this.#ending = true;
       this.#host.schedule(this);
     }

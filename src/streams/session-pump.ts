@@ -59,6 +59,15 @@ const CLOSING = 2;
 const DONE = 3;
 
 const END = { endStream: true } as const;
+
+/** Whether a response header block is a 1xx (RFC 9113 §8.1: any number may precede the final one). */
+function isInformational(headers: H2HeaderList): boolean {
+  for (const [name, value] of headers) {
+    if (name === ':status') return value.charCodeAt(0) === 0x31;
+    if (name.charCodeAt(0) !== 0x3a) break;
+  }
+  return false;
+}
 const NO_END = { endStream: false } as const;
 
 /** The session's engine; `H2Session` is its public face and `H2Stream`s reach it through `StreamHost`. */
@@ -169,7 +178,7 @@ export class SessionPump implements StreamHost {
     const id = conn.getNextAvailableStreamId();
     const endStream = options.endStream === true;
     conn.sendHeaders(id, list, endStream ? END : NO_END);
-    const record = new StreamRecord(this, id, list, { localEnded: endStream, parentId: null, receiveWindow: this.#receiveWindow });
+    const record = new StreamRecord(this, id, list, { localEnded: endStream, headersSent: true, parentId: null, receiveWindow: this.#receiveWindow });
     this.#records.set(id, record);
     this.#scheduleFlush();
     if (signal !== undefined) this.#bindSignal(record, signal);
@@ -236,13 +245,15 @@ export class SessionPump implements StreamHost {
     this.resetStream(record, ErrorCodes.CANCEL, reason);
   }
 
-  /** A body has something to send: queue it and send what the windows allow now. */
+  /** A body has something to send: queue it and send what the windows allow now (once headers went out). */
   schedule(body: OutboundBody): void {
+    const record = this.#records.get(body.streamId);
+    if (record !== undefined && !record.headersSent) return;
     this.#scheduler.enqueue(body);
     this.#pumpData();
   }
 
-  /** Sends a response, informational or trailer header block. */
+  /** Sends a response, informational or trailer header block; a final response releases a queued body. */
   sendHeaders(record: StreamRecord, headers: H2HeaderList, endStream: boolean): void {
     this.#assertUsable();
     this.conn.sendHeaders(record.id, headers, endStream ? END : NO_END);
@@ -250,6 +261,10 @@ export class SessionPump implements StreamHost {
     if (endStream) {
       record.outbound?.finish();
       record.onLocalEnd();
+    } else if (!record.headersSent && !isInformational(headers)) {
+      record.headersSent = true;
+      const body = record.outbound;
+      if (body !== null) this.schedule(body);
     }
   }
 
@@ -273,7 +288,7 @@ export class SessionPump implements StreamHost {
     const conn = this.conn;
     const id = conn.getNextAvailableStreamId();
     conn.pushStream(record.id, id, headers);
-    const pushed = new StreamRecord(this, id, headers, { localEnded: false, parentId: record.id, receiveWindow: this.#receiveWindow });
+    const pushed = new StreamRecord(this, id, headers, { localEnded: false, headersSent: false, parentId: record.id, receiveWindow: this.#receiveWindow });
     // A pushed stream carries no request body: its remote half is closed from the start.
     pushed.remoteEnded = true;
     this.#records.set(id, pushed);
@@ -413,7 +428,7 @@ export class SessionPump implements StreamHost {
   }
 
   #onRequest(ev: RequestReceived): void {
-    const record = new StreamRecord(this, ev.streamId, ev.headers, { localEnded: false, parentId: null, receiveWindow: this.#receiveWindow });
+    const record = new StreamRecord(this, ev.streamId, ev.headers, { localEnded: false, headersSent: false, parentId: null, receiveWindow: this.#receiveWindow });
     this.#records.set(ev.streamId, record);
     if (this.#incoming.cancelled) {
       // Nobody takes requests any more: refuse it (RFC 9113 §8.7: REFUSED_STREAM means not processed).
@@ -424,7 +439,7 @@ export class SessionPump implements StreamHost {
   }
 
   #onPush(ev: PushedStreamReceived): void {
-    const record = new StreamRecord(this, ev.pushedStreamId, ev.headers, { localEnded: true, parentId: ev.parentStreamId, receiveWindow: this.#receiveWindow });
+    const record = new StreamRecord(this, ev.pushedStreamId, ev.headers, { localEnded: true, headersSent: true, parentId: ev.parentStreamId, receiveWindow: this.#receiveWindow });
     this.#records.set(ev.pushedStreamId, record);
     if (this.#incoming.cancelled) {
       this.resetStream(record, ErrorCodes.CANCEL);

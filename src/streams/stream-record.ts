@@ -50,14 +50,22 @@ export class StreamRecord {
   localEnded: boolean;
   /** True once the peer sent END_STREAM. */
   remoteEnded = false;
+  /** True once this side's first header block (request or final response) went out: DATA may follow. */
+  headersSent: boolean;
   /** The failure, once the stream failed. */
   error: unknown = null;
   readonly #receiveWindow: number;
   #inbound: InboundBody | null = null;
   #outbound: OutboundBody | null = null;
 
-  constructor(host: StreamHost, id: number, headers: H2HeaderList, options: { localEnded: boolean; parentId: number | null; receiveWindow: number }) {
+  constructor(
+    host: StreamHost,
+    id: number,
+    headers: H2HeaderList,
+    options: { localEnded: boolean; headersSent: boolean; parentId: number | null; receiveWindow: number },
+  ) {
     this.host = host;
+    this.headersSent = options.headersSent;
     this.id = id;
     this.headers = headers;
     this.localEnded = options.localEnded;

@@ -21,6 +21,8 @@ export interface RespondOptions {
   readonly endStream?: boolean;
   /** Send this whole body (UTF-8 for strings) after the headers, then END_STREAM; no WritableStream is created. */
   readonly body?: Uint8Array | string;
+  /** Trailers to end the body with (after `body`, or right after the headers without one). */
+  readonly trailers?: H2HeadersInit;
 }
 
 /**
@@ -100,8 +102,10 @@ export class H2Stream {
   }
 
   /**
-   * Sends the response header block (server). With `body`, the whole body follows as DATA frames as the
-   * windows open, then END_STREAM (or the trailers set before). Ignored if the stream already failed.
+   * Sends the response header block (server). With `body` and/or `trailers`, the whole body follows as
+   * DATA frames as the windows open, then END_STREAM or the trailers. Without them, stream the body
+   * through `writable` or `end()`; anything queued there before `respond()` waits for the headers.
+   * Ignored if the stream already failed.
    */
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;
@@ -109,10 +113,13 @@ export class H2Stream {
     if (record.error !== null) return;
     const list = toHeaderList(headers);
     const body = options?.body;
-    const endStream = body === undefined && options?.endStream === true;
+    const trailers = options?.trailers;
+    const endStream = body === undefined && trailers === undefined && options?.endStream === true;
     record.host.sendHeaders(record, list, endStream);
     record.response.resolve(list);
-    if (body !== undefined) record.outboundBody().enqueue(toBytes(body), true);
+    if (body !== undefined || trailers !== undefined) {
+      record.outboundBody().enqueue(body === undefined ? EMPTY : toBytes(body), true, trailers === undefined ? null : toHeaderList(trailers));
+    }
   }
 
   /** Sends a 1xx informational header block (server), e.g. 103 Early Hints. */
@@ -133,8 +140,8 @@ export class H2Stream {
   }
 
   /**
-   * Sets trailers to end this side's body. If the `writable` is open they are sent when it is closed;
-   * otherwise right after the body queued so far.
+   * Ends this side's body with trailers: when the open `writable` is closed, or else right after the
+   * body queued so far. Ignored if the stream already failed.
    */
   sendTrailers(headers: H2HeadersInit): void {
     if (this.#record.error !== null) return;

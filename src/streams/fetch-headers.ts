@@ -1,0 +1,68 @@
+/**
+ * Header conversions between HTTP/2 header lists (`[name, value]` ByteString pairs) and the fetch API's
+ * `Headers`, shared by the fetch-style server and client. Layer: streams (runtime-neutral: uses the
+ * runtime's global `Headers`).
+ */
+import type { H2HeaderList } from './types';
+
+/**
+ * RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific
+ * header fields" — these are dropped when a fetch `Headers` becomes an HTTP/2 header list.
+ */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/**
+ * Appends `headers` to `out` as HTTP/2 fields: lowercase names (Headers already lowercases), connection-
+ * specific fields and `host` dropped (RFC 9113 §8.3.1: `:authority` carries it), and `te` kept only as
+ * `trailers` (RFC 9113 §8.2.2: "the TE header field ... MUST NOT contain any value other than 'trailers'").
+ */
+export function appendHeaderFields(headers: Headers, out: Array<readonly [string, string]>): void {
+  for (const [name, value] of headers) {
+    if (CONNECTION_SPECIFIC.has(name)) continue;
+    if (name === 'te') {
+      if (value.toLowerCase() === 'trailers') out.push([name, 'trailers']);
+      continue;
+    }
+    out.push([name, value]);
+  }
+}
+
+/**
+ * Builds fetch `Headers` from an HTTP/2 header list, skipping pseudo-header fields. Split `cookie`
+ * fields are joined with `; ` (RFC 9113 §8.2.3: "these MUST be concatenated into a single octet string
+ * using the two-octet delimiter of 0x3b, 0x20 (the ASCII string '; ')"). Throws TypeError on a field
+ * `Headers` refuses.
+ */
+export function headersFromList(list: H2HeaderList): Headers {
+  const headers = new Headers();
+  let cookie: string | null = null;
+  for (const [name, value] of list) {
+    if (name.charCodeAt(0) === 0x3a) continue;
+    if (name === 'cookie') cookie = cookie === null ? value : `${cookie}; ${value}`;
+    else headers.append(name, value);
+  }
+  if (cookie !== null) headers.set('cookie', cookie);
+  return headers;
+}
+
+/** The value of the first field named `name` in `list`, or null. */
+export function fieldValue(list: H2HeaderList, name: string): string | null {
+  for (const [n, v] of list) if (n === name) return v;
+  return null;
+}
+
+/** Accepted trailer inputs: a `Headers`, a record or `[name, value]` pairs. */
+export type TrailersInit = Headers | Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
+
+/** A trailers input as an HTTP/2 field list (through `Headers`, so names are validated and lowercased). */
+export function trailerFields(init: TrailersInit): Array<readonly [string, string]> {
+  const headers = init instanceof Headers ? init : new Headers(init as ConstructorParameters<typeof Headers>[0]);
+  const out: Array<readonly [string, string]> = [];
+  appendHeaderFields(headers, out);
+  return out;
+}
+
+/** Statuses whose responses have no content (RFC 9110 §6.4.1: 1xx, 204, 205 and 304). */
+export function isNullBodyStatus(status: number): boolean {
+  return status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
+}

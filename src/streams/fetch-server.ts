@@ -1,0 +1,233 @@
+/**
+ * Fetch-style HTTP/2 server over an `H2Session`: each request stream becomes a global `Request`, the
+ * handler's `Response` goes back as HEADERS/DATA/trailers. Runtime-neutral (the runtime's global Request,
+ * Response, Headers and AbortController; bodies are bridged across Web Streams implementations).
+ * Layer: streams.
+ */
+import { ErrorCodes } from '../core';
+import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import type { H2Session } from './session';
+import type { H2Stream } from './stream';
+import type { H2HeaderList } from './types';
+
+/** A network address, as Deno's `Deno.NetAddr`. */
+export interface NetAddr {
+  readonly transport: 'tcp';
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** The second argument of a {@link FetchHandler}. */
+export interface FetchHandlerInfo {
+  /** The peer's address when the transport knows it. */
+  readonly remoteAddr: NetAddr | undefined;
+  /** Settles when the response has been completely handed to the connection (rejects if the stream failed first). */
+  readonly completed: Promise<void>;
+  /** The underlying HTTP/2 stream (e.g. for `push()`), and its session. */
+  readonly stream: H2Stream;
+  readonly session: H2Session;
+}
+
+/** A `Deno.serve`-style handler: a Request in, a Response (or a promise of one) out. */
+export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
+
+/**
+ * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,
+ * resolved after the body) whose fields are sent as an HTTP/2 trailer block — `Response.headers` cannot
+ * carry trailers. Build one with {@link withTrailers}. On the client side, h2flow's `fetch` returns
+ * responses whose `trailers` is a `Promise<Headers | null>`.
+ */
+export interface TrailersExtension {
+  trailers?: TrailersInit | Promise<TrailersInit> | undefined;
+}
+
+/** Returns `response` with trailers attached (see {@link TrailersExtension}). */
+export function withTrailers(response: Response, trailers: TrailersInit | Promise<TrailersInit>): Response & TrailersExtension {
+  return Object.assign(response, { trailers });
+}
+
+/** Options of {@link serveSession} / {@link respondToStream}. */
+export interface FetchServerOptions {
+  /**
+   * Turns a handler failure into a response (Deno's `onError`). Default: log with `console.error` and answer
+   * 500. A failure after the response headers went out resets the stream with INTERNAL_ERROR instead.
+   */
+  readonly onError?: (error: unknown) => Response | Promise<Response>;
+  /** The peer's address, passed to handlers as `info.remoteAddr`. */
+  readonly remoteAddr?: NetAddr;
+}
+
+const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
+
+function defaultOnError(error: unknown): Response {
+  console.error('h2flow: handler failed:', error);
+  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/** Tracks whether the request body was read to its end, so an unread remainder can be refused (RST NO_ERROR). */
+class RequestBody {
+  done = false;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+
+  constructor(stream: H2Stream) {
+    this.#reader = stream.readable.getReader();
+  }
+
+  /** A runtime-native ReadableStream over the request body (the Request constructor accepts no other). */
+  native(): ReadableStream<Uint8Array> {
+    const reader = this.#reader;
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const { done, value } = await reader.read();
+          if (done) {
+            this.done = true;
+            controller.close();
+          } else controller.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+}
+
+/** Builds the Request of a server stream; throws TypeError for a request the fetch API cannot represent. */
+function toRequest(headerList: H2HeaderList, signal: AbortSignal, body: RequestBody | null): Request {
+  const method = fieldValue(headerList, ':method') ?? 'GET';
+  const scheme = fieldValue(headerList, ':scheme') ?? 'http';
+  const path = fieldValue(headerList, ':path') ?? '/';
+  const headers = headersFromList(headerList);
+  // RFC 9113 §8.3.1: ":authority ... Clients that generate HTTP/2 requests directly MUST use the :authority
+  // pseudo-header field to convey authority information" — fetch code reads it as `host`.
+  const authority = fieldValue(headerList, ':authority') ?? headers.get('host') ?? 'localhost';
+  if (!headers.has('host')) headers.set('host', authority);
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (body !== null) {
+    init.body = body.native();
+    init.duplex = 'half';
+  }
+  return new Request(`${scheme}://${authority}${path}`, init);
+}
+
+/** The HTTP/2 response header block of `response`. */
+function responseHeaderList(response: Response): Array<readonly [string, string]> {
+  const list: Array<readonly [string, string]> = [[':status', String(response.status)]];
+  appendHeaderFields(response.headers, list);
+  return list;
+}
+
+/** Streams `response` onto `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
+async function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> {
+  const headers = responseHeaderList(response);
+  const trailers = (response as TrailersExtension).trailers;
+  const body = response.body;
+  if (body === null || isHead || isNullBodyStatus(response.status)) {
+    if (body !== null) void body.cancel().catch(() => undefined);
+    if (trailers === undefined || isHead) {
+      stream.respond(headers, { endStream: true });
+      return;
+    }
+    stream.respond(headers);
+    stream.sendTrailers(trailerFields(await trailers));
+    await stream.end();
+    return;
+  }
+  stream.respond(headers);
+  const reader = body.getReader();
+  try {
+    let next = await reader.read();
+    if (next.done) {
+      if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
+      await stream.end();
+      return;
+    }
+    const first = next.value;
+    next = await reader.read();
+    if (next.done && trailers === undefined) {
+      await stream.end(first);
+      return;
+    }
+    const writer = stream.writable.getWriter();
+    void writer.write(first).catch(() => undefined);
+    while (!next.done) {
+      await writer.ready;
+      void writer.write(next.value).catch(() => undefined);
+      next = await reader.read();
+    }
+    if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
+    await writer.close();
+  } catch (error) {
+    void reader.cancel(error).catch(() => undefined);
+    stream.reset(ErrorCodes.INTERNAL_ERROR);
+    throw error;
+  }
+}
+
+/**
+ * Answers one request stream with `handler`. Never rejects: handler failures become `onError`'s
+ * response (500 by default) and body failures reset only this stream, so the session lives on.
+ */
+export async function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+  const headerList = stream.headers;
+  const method = fieldValue(headerList, ':method') ?? 'GET';
+  const aborter = new AbortController();
+  stream.closed.catch((error: unknown) => aborter.abort(error));
+  let completedResolve!: () => void;
+  let completedReject!: (e: unknown) => void;
+  const completed = new Promise<void>((resolve, reject) => {
+    completedResolve = resolve;
+    completedReject = reject;
+  });
+  completed.catch(() => undefined);
+  const body = NO_BODY_METHODS.has(method) ? null : new RequestBody(stream);
+  let response: Response;
+  try {
+    const request = toRequest(headerList, aborter.signal, body);
+    const info: FetchHandlerInfo = { remoteAddr: options.remoteAddr, completed, stream, session };
+    response = await handler(request, info);
+    if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
+  } catch (error) {
+    try {
+      response = await (options.onError ?? defaultOnError)(error);
+    } catch (inner) {
+      response = defaultOnError(inner);
+    }
+  }
+  try {
+    await sendResponse(stream, response, method === 'HEAD');
+    completedResolve();
+  } catch (error) {
+    completedReject(error);
+    return;
+  }
+  // RFC 9113 §8.1: after a complete response, a server "MAY request that the client abort transmission of a
+  // request without error by sending a RST_STREAM with an error code of NO_ERROR" (an unread request body
+  // would otherwise hold the connection's flow-control window). A no-op once both sides have ended.
+  if (body !== null && !body.done) stream.reset(ErrorCodes.NO_ERROR);
+}
+
+/**
+ * Serves every request of a server `session` with `handler`, concurrently. Resolves when the session
+ * stops yielding requests (it closed or failed).
+ *
+ * @example
+ * ```ts
+ * const session = new H2Session(transport, { role: 'server' });
+ * await serveSession(session, (req) => new Response(`hello ${new URL(req.url).pathname}`));
+ * ```
+ */
+export async function serveSession(session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+  const reader = session.incoming.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      void respondToStream(value, session, handler, options);
+    }
+  } catch {
+    return;
+  } finally {
+    reader.releaseLock();
+  }
+}
