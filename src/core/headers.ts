@@ -262,6 +262,28 @@ export function normalizeInboundHeaders(headers: Header[], _flags: HeaderValidat
   return out;
 }
 
+const decodeUtf8 = (s: string): string | null => utf8Decode(s, true);
+const decodeLatin1 = (s: string): string => s;
+function decodeAscii(s: string): string | null {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return null;
+  return s;
+}
+
+/** The encodings `headerEncoding` may name (Python codec names and their common aliases). */
+const DECODERS: ReadonlyMap<string, (s: string) => string | null> = new Map([
+  ['utf-8', decodeUtf8],
+  ['utf8', decodeUtf8],
+  ['utf_8', decodeUtf8],
+  ['latin-1', decodeLatin1],
+  ['latin1', decodeLatin1],
+  ['latin_1', decodeLatin1],
+  ['iso-8859-1', decodeLatin1],
+  ['iso8859-1', decodeLatin1],
+  ['iso_8859_1', decodeLatin1],
+  ['ascii', decodeAscii],
+  ['us-ascii', decodeAscii],
+]);
+
 /**
  * Decodes received ByteString headers with `encoding`, keeping HeaderTuple classes. Port of
  * h2.stream._decode_headers.
@@ -269,12 +291,8 @@ export function normalizeInboundHeaders(headers: Header[], _flags: HeaderValidat
  * @throws RangeError for an encoding the core does not implement.
  */
 export function decodeHeaders(headers: readonly Header[], encoding: string): Header[] {
-  const codec = encoding.toLowerCase().replace(/_/g, '-');
-  let decode: (s: string) => string | null;
-  if (codec === 'utf-8' || codec === 'utf8') decode = (s) => utf8Decode(s, true);
-  else if (codec === 'latin-1' || codec === 'latin1' || codec === 'iso-8859-1') decode = (s) => s;
-  else if (codec === 'ascii' || codec === 'us-ascii') decode = (s) => (/[^\x00-\x7f]/.test(s) ? null : s);
-  else throw new RangeError(`unsupported header encoding ${JSON.stringify(encoding)}`);
+  const decode = DECODERS.get(encoding.toLowerCase());
+  if (decode === undefined) throw new RangeError(`unsupported header encoding ${JSON.stringify(encoding)}`);
   const out: Header[] = [];
   for (const h of headers) {
     const n = decode(h[0]);
