@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DataFrame, FrameBuffer, HeadersFrame, PingFrame, WindowUpdateFrame } from '../dist/frame.mjs';
 import { report } from './_report.mjs';
 
-const BUDGET_MS = 400;
+const BUDGET_MS = 500;
+const ROUNDS = 5;
 const DATA_FRAMES = 512;
 const SMALL_FRAMES = 20_000;
 const LINEAR_FRAMES = 20_000;
@@ -37,17 +38,24 @@ function split(wire, size) {
   return chunks;
 }
 
-/** Repeats `fn()` (which returns the units it handled) for BUDGET_MS after a warm-up; units per second. */
+/**
+ * Units per second of `fn()` (which returns the units it handled): after a warm-up, the best of
+ * ROUNDS windows of BUDGET_MS / ROUNDS each, so a burst of load from other processes counts less.
+ */
 function rate(fn) {
   fn();
-  let units = 0;
-  const t0 = performance.now();
-  let t = t0;
-  do {
-    units += fn();
-    t = performance.now();
-  } while (t - t0 < BUDGET_MS);
-  return units / ((t - t0) / 1000);
+  let best = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    let units = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do {
+      units += fn();
+      t = performance.now();
+    } while (t - t0 < BUDGET_MS / ROUNDS);
+    best = Math.max(best, units / ((t - t0) / 1000));
+  }
+  return best;
 }
 
 /** Feeds `chunks` to a fresh FrameBuffer, draining after each read; returns the frame count. */
@@ -114,12 +122,16 @@ cfg = json.load(sys.stdin)
 budget = cfg['budget']
 def rate(fn):
     fn()
-    units, t0 = 0, time.perf_counter()
-    while True:
-        units += fn()
-        t = time.perf_counter()
-        if t - t0 >= budget:
-            return units / (t - t0)
+    best = 0
+    for _ in range(cfg['rounds']):
+        units, t0 = 0, time.perf_counter()
+        while True:
+            units += fn()
+            t = time.perf_counter()
+            if t - t0 >= budget / cfg['rounds']:
+                break
+        best = max(best, units / (t - t0))
+    return best
 def load(name):
     with open(cfg['files'][name], 'rb') as f:
         return f.read()
@@ -177,7 +189,7 @@ print(json.dumps(out))
 let theirs = null;
 if (!existsSync('/usr/bin/python3')) console.log('python hyperframe: skipped (no /usr/bin/python3)');
 else {
-  const input = { files, budget: BUDGET_MS / 1000, dataFrames: DATA_FRAMES, smallFrames: SMALL_FRAMES, linearFrames: LINEAR_FRAMES, read: READ };
+  const input = { files, budget: BUDGET_MS / 1000, rounds: ROUNDS, dataFrames: DATA_FRAMES, smallFrames: SMALL_FRAMES, linearFrames: LINEAR_FRAMES, read: READ };
   const r = spawnSync('/usr/bin/python3', ['-c', PYTHON], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) console.log(`python hyperframe: skipped (${(r.stderr || 'python3 failed').trim().split('\n').pop()})`);
   else theirs = JSON.parse(r.stdout);
