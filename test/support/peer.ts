@@ -15,8 +15,11 @@ export type PeerRole = 'client' | 'server';
 /** A header field as tests write them: `[name, value]` ByteStrings. */
 export type HeaderPair = readonly [string, string];
 
-/** Header input accepted by the builders; `NeverIndexedHeaderTuple`s stay never-indexed. */
-export type PeerHeaders = Iterable<readonly [string, string]>;
+/**
+ * Header input accepted by the builders: `[name, value]`, or `[name, value, 1]` for a never-indexed
+ * field; `NeverIndexedHeaderTuple`s also stay never-indexed.
+ */
+export type PeerHeaders = Iterable<readonly [string, string] | readonly [string, string, 1]>;
 
 /** The 24-octet client connection preface (RFC 9113 §3.4). */
 export const CLIENT_PREFACE = latin1('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -88,6 +91,8 @@ export interface PeerFrame {
   headers?: HeaderPair[];
   /** Per field of `headers`: whether it arrived as a never-indexed literal (RFC 7541 §6.2.3). */
   neverIndexed?: boolean[];
+  /** HEADERS / PUSH_PROMISE: why the block could not be decoded (only in a lenient reader). */
+  headerError?: string;
   /** HEADERS: how many CONTINUATION frames carried the rest of the block. */
   continuations?: number;
   /** HEADERS with PRIORITY, and PRIORITY frames. */
@@ -256,10 +261,14 @@ export class FrameReader {
   /** Called for every frame on the wire (CONTINUATIONs included), for logs. */
   onWireFrame: ((f: PeerFrame) => void) | null = null;
 
+  /** With `lenient`, a header block that fails to decode is reported in `headerError` instead of thrown. */
+  readonly lenient: boolean;
+
   /** `expectPreface`: the stream starts with the client preface (the writer is a client). */
-  constructor(expectPreface: boolean, decoder?: Decoder) {
+  constructor(expectPreface: boolean, decoder?: Decoder, { lenient = false }: { lenient?: boolean } = {}) {
     this.#prefaceLeft = expectPreface ? CLIENT_PREFACE.length : 0;
     this.decoder = decoder ?? FrameReader.tolerantDecoder();
+    this.lenient = lenient;
   }
 
   /** A decoder that accepts any header list size and table size the writer may pick. */
@@ -336,7 +345,14 @@ export class FrameReader {
   }
 
   #decodeBlock(f: PeerFrame, block: Uint8Array): void {
-    const fields = this.decoder.decode(block);
+    let fields: ReturnType<Decoder['decode']>;
+    try {
+      fields = this.decoder.decode(block);
+    } catch (e) {
+      if (!this.lenient) throw e;
+      f.headerError = (e as Error).message;
+      return;
+    }
     f.headers = [];
     f.neverIndexed = [];
     for (const field of fields) {
@@ -442,7 +458,8 @@ export class TestPeer {
 
   /** HPACK-encodes a header list with the peer's encoder (its dynamic table changes). */
   headerBlock(headers: PeerHeaders, { huffman = true }: { huffman?: boolean } = {}): Uint8Array {
-    return this.encoder.encode(headers as Iterable<readonly [string, string]>, { huffman });
+    const fields = Array.from(headers, (h) => (h.length === 3 ? new NeverIndexedHeaderTuple(h[0], h[1]) : h));
+    return this.encoder.encode(fields as Iterable<readonly [string, string]>, { huffman });
   }
 
   /** HEADERS (+ CONTINUATIONs when `fragments` > 1). */

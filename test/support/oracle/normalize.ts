@@ -140,6 +140,7 @@ export function normFrame(f: PeerFrame): Json {
   if (f.padLength !== undefined) o['pad'] = f.padLength;
   if (f.data) o['data'] = hex(f.data);
   if (f.headers) o['h'] = f.headers.map(([n, v], i) => (f.neverIndexed![i] ? [n, v, 1] : [n, v]));
+  if (f.headerError !== undefined) o['h'] = `undecodable: ${f.headerError}`;
   if (f.priority) o['prio'] = [f.priority.dependsOn, f.priority.weight, f.priority.exclusive];
   if (f.errorCode !== undefined) o['code'] = f.errorCode;
   if (f.settings) o['settings'] = f.settings;
@@ -159,7 +160,7 @@ export function normFrame(f: PeerFrame): Json {
  * whole scenario, as a real peer would. `clientSide`: the writer is a client (starts with the preface).
  */
 export function parseOut(record: ScenarioRecord, clientSide: boolean): void {
-  const reader = new FrameReader(clientSide);
+  const reader = new FrameReader(clientSide, undefined, { lenient: true });
   for (const step of record.steps) {
     try {
       step.frames = reader.push(unhex(step.out)).map(normFrame);

@@ -1,0 +1,44 @@
+/**
+ * Differential oracle: the same scripted scenarios run through python h2 (Debian's 4.1.0, system
+ * python3) and through h2flow's H2Connection; normalized events, exceptions and frames must agree,
+ * except for the differences listed in test/support/oracle/differences.ts.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { H2Configuration, H2Connection } from '../../src/core';
+import { handWrittenScenarios } from '../support/oracle/scenarios';
+import { randomScenarios } from '../support/oracle/random';
+import { runH2flow, runOracle, type OracleConnection } from '../support/oracle/run';
+import { compareScenario } from '../support/oracle/compare';
+import { DIFFERENCES, ORACLE_CONFIG, TAGGED_DIFFERENCES } from '../support/oracle/differences';
+
+const Oracle = suite('differential oracle (python h2 4.1.0)');
+
+/** Fixed seed: the random corpus is the same on every run. */
+const RANDOM_SEED = 0x0c0ffee;
+const RANDOM_COUNT = 300;
+
+const handWritten = handWrittenScenarios();
+const scenarios = [...handWritten, ...randomScenarios(RANDOM_COUNT, RANDOM_SEED)];
+const python = runOracle(scenarios);
+
+const factory = (clientSide: boolean, config: Record<string, unknown>): OracleConnection =>
+  new H2Connection(new H2Configuration({ ...ORACLE_CONFIG, ...config, clientSide })) as unknown as OracleConnection;
+
+Oracle('the corpus has at least 200 hand-written and 300 seeded random scenarios, all tags documented', () => {
+  assert.ok(handWritten.length >= 200, `only ${handWritten.length} hand-written scenarios`);
+  assert.is(scenarios.length - handWritten.length, RANDOM_COUNT);
+  assert.is(python.length, scenarios.length);
+  for (const s of scenarios) if (s.differs) assert.ok(TAGGED_DIFFERENCES.has(s.differs), `${s.name}: unknown difference ${s.differs}`);
+  for (const d of DIFFERENCES) assert.ok(d.oracle && d.ours && d.why, `difference ${d.id} is incomplete`);
+});
+
+scenarios.forEach((sc, i) => {
+  Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
+    const ours = runH2flow(sc, factory);
+    const problems = compareScenario(sc, python[i]!, ours);
+    if (problems.length) assert.unreachable(`${sc.name}\n${problems.join('\n')}`);
+  });
+});
+
+Oracle.run();

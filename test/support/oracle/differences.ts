@@ -1,0 +1,258 @@
+/**
+ * Where the oracle (Debian's h2 4.1.0 with hpack 4.0.0 and hyperframe 6.0.0) and h2flow (a port of
+ * h2 4.4.1, hpack 4.2.0 and hyperframe HEAD) may legitimately answer differently — the ONE place the
+ * differential oracle adjusts its comparison. Found with `git log v4.1.0..v4.4.1`, the CHANGELOGs and a
+ * source diff of src/h2 (most of the 103 commits are typing, dataclasses and lint, with no behaviour).
+ *
+ * How the comparison uses this list (test/core/oracle.test.ts):
+ * - A scenario that exercises a difference carries `differs: <id>` and `expectLast` (h2flow's answer
+ *   under 4.4 semantics). All its steps but the last are compared with python; the last is checked
+ *   against `expectLast`; and python's last step must NOT satisfy `expectLast` (else the tag is stale).
+ * - Comparisons that are adjusted for every scenario (`scope: 'all'`) are applied by `compareStep`.
+ * - Random scenarios are drawn so they never hit a `scope: 'tagged'` difference (random.ts).
+ * - h2flow's own limits (beyond h2) are raised by {@link ORACLE_CONFIG} so they never fire here.
+ */
+
+/** One documented difference. */
+export interface Difference {
+  /** The id scenarios use in `differs`. */
+  id: string;
+  /** What input or call is concerned. */
+  what: string;
+  /** What the oracle (h2 4.1.0 / hpack 4.0.0 / hyperframe 6.0.0) does. */
+  oracle: string;
+  /** What h2flow does (h2 4.4.1 semantics, or h2flow's own design). */
+  ours: string;
+  /** Why: the upstream change (commit / release) or our design decision. */
+  why: string;
+  /** `tagged`: only scenarios carrying this id; `all`: a normalization applied to every comparison; `avoided`: no scenario exercises it. */
+  scope: 'tagged' | 'all' | 'avoided';
+}
+
+/** Every known difference, in one list. */
+export const DIFFERENCES: readonly Difference[] = [
+  {
+    id: 'illegal-characters',
+    what: 'Inbound header names with bytes ≤ 0x20 / ≥ 0x7F or a non-leading ":", values containing NUL, CR or LF',
+    oracle: 'Accepted (4.1 only rejects uppercase names and surrounding whitespace)',
+    ours: 'ProtocolError → GOAWAY PROTOCOL_ERROR (RFC 9113 §8.2.1)',
+    why: 'h2 4.3.0 (883ed37, 035e989, 9e4bbed): "reject header names and values containing illegal characters"',
+    scope: 'tagged',
+  },
+  {
+    id: 'whitespace-edges',
+    what: 'Inbound header values starting/ending with VT (0x0B) or FF (0x0C), names ending in whitespace',
+    oracle: 'ProtocolError ("surrounded by whitespace", python string.whitespace)',
+    ours: 'VT/FF at value edges accepted (only SP/HTAB count); whitespace in names is an illegal-character ProtocolError',
+    why: 'h2 4.3.0 (9e4bbed) merged the whitespace check into the RFC 9113 §8.2.1 character check',
+    scope: 'avoided',
+  },
+  {
+    id: 'ordinary-connect',
+    what: 'Ordinary CONNECT (no :protocol), sent or received',
+    oracle: 'Requires :scheme and :path like any request; accepts them',
+    ours: 'Forbids :scheme and :path, requires only :authority (RFC 9113 §8.5)',
+    why: 'h2 4.4.0 (0d72e34, PR #1309)',
+    scope: 'tagged',
+  },
+  {
+    id: 'duplicate-host',
+    what: 'A request header block with two host fields',
+    oracle: 'Accepted (the last value is compared with :authority)',
+    ours: 'ProtocolError',
+    why: 'h2 4.4.1 (292a408)',
+    scope: 'tagged',
+  },
+  {
+    id: 'content-length-grammar',
+    what: 'content-length values that Python int() accepts but are not 1*DIGIT ("+5", "5_0", " 5"), and several differing content-length fields',
+    oracle: 'int(v) parses them; with several fields the first one wins',
+    ours: 'ProtocolError (RFC 9110 §8.6 grammar; conflicting values rejected)',
+    why: 'h2 4.4.0 (c40145f, aba9ad6 / PR #1317)',
+    scope: 'tagged',
+  },
+  {
+    id: 'enable-push-from-server',
+    what: 'A client receiving SETTINGS_ENABLE_PUSH = 1 from a server',
+    oracle: 'Accepted',
+    ours: 'InvalidSettingsValueError → GOAWAY PROTOCOL_ERROR (RFC 9113 §6.5.2)',
+    why: 'h2 4.4.0 (1cd9ce0, PR #1318)',
+    scope: 'tagged',
+  },
+  {
+    id: 'zero-byte-data-negative-window',
+    what: 'sendData with 0 bytes while the stream window is negative (after a smaller INITIAL_WINDOW_SIZE)',
+    oracle: 'FlowControlError',
+    ours: 'The empty DATA frame is sent',
+    why: 'h2 4.4.0 (b08b9d7, PR #1314)',
+    scope: 'tagged',
+  },
+  {
+    id: 'end-stream-errors',
+    what: 'endStream on a stream that was closed and forgotten, or never existed',
+    oracle: 'A bare KeyError',
+    ours: 'StreamClosedError / NoSuchStreamError',
+    why: 'h2 4.4.0 (700990e)',
+    scope: 'tagged',
+  },
+  {
+    id: 'zero-byte-data-unknown-stream',
+    what: 'sendData with 0 bytes on an unknown or forgotten stream',
+    oracle: 'StreamClosedError / NoSuchStreamError from the window check',
+    ours: 'h2 4.4 skips the window check for 0 bytes, so the stream lookup fails instead (a KeyError in python)',
+    why: 'h2 4.4.0 (b08b9d7) reordered the check',
+    scope: 'avoided',
+  },
+  {
+    id: 'cookie-substring',
+    what: 'Outbound header names that are substrings of "cookie" ("c", "ok", ...) with values under 20 bytes',
+    oracle: 'Sent as never-indexed literals (`name in b"cookie"` substring test)',
+    ours: 'Only "cookie" itself is treated as a cookie',
+    why: 'h2 4.4.0 (be8b4e3, PR #1313); also `in b":method"` became `==`',
+    scope: 'avoided',
+  },
+  {
+    id: 'split-outbound-cookies',
+    what: 'The splitOutboundCookies option',
+    oracle: 'Does not exist (added in 4.2.0)',
+    ours: 'Supported',
+    why: 'h2 4.2.0 (a48a2fe); not exercised by the oracle',
+    scope: 'avoided',
+  },
+  {
+    id: 'reserved-bits',
+    what: 'WINDOW_UPDATE increments and GOAWAY last-stream-ids with the reserved high bit set',
+    oracle: 'hyperframe 6.0.0 keeps the bit: an increment > 2^31-1 is a ProtocolError',
+    ours: 'The bit is masked off (RFC 9113 §6.8, §6.9)',
+    why: 'hyperframe after 6.1.0 (36694a5, e1df3c4)',
+    scope: 'avoided',
+  },
+  {
+    id: 'hpack-varint-limit',
+    what: 'HPACK integers above 2^32-1 (or longer than 5 continuation bytes)',
+    oracle: 'hpack 4.0.0 decodes them (then usually fails later)',
+    ours: 'HPACKDecodingError at once → COMPRESSION_ERROR',
+    why: 'hpack 4.2.0 ("restricted variable integer decoding to uint32"); covered by the attack tests',
+    scope: 'avoided',
+  },
+  {
+    id: 'hpack-representation',
+    what: 'The exact HPACK representation and Huffman choice of emitted header blocks, hence CONTINUATION split points',
+    oracle: 'hpack 4.0.0 (misses the perfect match for empty values)',
+    ours: 'hpack 4.2.0 semantics',
+    why: 'hpack 4.2.0 "fixed perfect match missed for headers with empty values"; the oracle compares decoded header lists and joins CONTINUATIONs, never block bytes',
+    scope: 'all',
+  },
+  {
+    id: 'builtin-exceptions',
+    what: 'API misuse that python reports with built-in exceptions (ValueError, TypeError, KeyError, AssertionError) or leaked hyperframe errors',
+    oracle: 'ValueError / TypeError / KeyError / AssertionError / hyperframe InvalidDataError',
+    ours: 'JS built-ins (TypeError, RangeError) or a documented h2flow error',
+    why: 'JS has no ValueError/KeyError; the comparison only requires that both sides throw a non-h2 error and queue the same frames',
+    scope: 'all',
+  },
+  {
+    id: 'altsvc-no-target',
+    what: 'advertiseAlternativeService with neither origin nor streamId',
+    oracle: 'TypeError (a None stream id reaches the stream lookup)',
+    ours: 'NoSuchStreamError',
+    why: 'h2 4.3/4.4 typing cleanup: `_get_stream_by_id` raises NoSuchStreamError for a falsy id',
+    scope: 'tagged',
+  },
+  {
+    id: 'keyerror-lookups',
+    what: "API calls that reach h2's unguarded `self.streams[stream_id]` (incrementFlowControlWindow on an unknown stream, ...)",
+    oracle: 'A bare KeyError (in 4.4 too)',
+    ours: 'NoSuchStreamError / StreamClosedError (typed errors for API misuse)',
+    why: 'h2flow design (brief: API misuse throws typed errors); compareStep accepts these in place of a KeyError',
+    scope: 'all',
+  },
+  {
+    id: 'naked-continuation',
+    what: 'A CONTINUATION frame outside a header block',
+    oracle: 'NoSuchStreamError / StreamClosedError (the stream is looked up first), GOAWAY PROTOCOL_ERROR',
+    ours: 'ProtocolError from the frame buffer, GOAWAY PROTOCOL_ERROR (same frame on the wire)',
+    why: 'Our FrameBuffer rejects a CONTINUATION that continues nothing (RFC 9113 §6.10); compareStep accepts the class',
+    scope: 'all',
+  },
+  {
+    id: 'hpack-compression-error',
+    what: 'A header block that fails HPACK decoding',
+    oracle: 'ProtocolError → GOAWAY PROTOCOL_ERROR (h2 4.4 too)',
+    ours: 'ProtocolError with errorCode COMPRESSION_ERROR → GOAWAY COMPRESSION_ERROR',
+    why: 'h2flow design, RFC 9113 §4.3: "MUST treat a field block that cannot be decoded as a connection error of type COMPRESSION_ERROR"; compareStep maps code 9 to 1 only when we raised code 9',
+    scope: 'all',
+  },
+  {
+    id: 'window-update-zero-stream',
+    what: 'WINDOW_UPDATE with increment 0 on a stream',
+    oracle: 'Connection error PROTOCOL_ERROR (hyperframe rejects the frame; h2 4.4 too)',
+    ours: 'Stream error: RST_STREAM PROTOCOL_ERROR and a StreamReset event; counts against the reset budget',
+    why: 'h2flow design, RFC 9113 §6.9: "a flow-control window increment of 0 as a stream error of type PROTOCOL_ERROR"',
+    scope: 'tagged',
+  },
+  {
+    id: 'settings-ack-payload',
+    what: 'SETTINGS with ACK and a non-empty payload',
+    oracle: 'ProtocolError → GOAWAY PROTOCOL_ERROR (hyperframe InvalidDataError; also in hyperframe HEAD)',
+    ours: 'FrameDataMissingError → GOAWAY FRAME_SIZE_ERROR',
+    why: 'Our frame layer follows RFC 9113 §6.5: "… MUST be treated as a connection error of type FRAME_SIZE_ERROR"',
+    scope: 'tagged',
+  },
+  {
+    id: 'graceful-goaway',
+    what: 'closeConnection() with NO_ERROR, or a received GOAWAY with NO_ERROR, followed by more traffic',
+    oracle: 'The connection is CLOSED at once: later sends and received frames raise ProtocolError (h2 issue #1181; 4.4 too)',
+    ours: 'Drains: streams up to the last stream id continue; new streams are refused; frames that follow in the same read are processed',
+    why: 'h2flow design (src/core/connection.ts, RFC 9113 §6.8 graceful shutdown)',
+    scope: 'tagged',
+  },
+  {
+    id: 'after-fatal-error',
+    what: 'Input received after a connection error',
+    oracle: 'The failing frame stays in the FrameBuffer (or the state is CLOSED), so every later receive_data raises again and queues another GOAWAY; closed streams stay counted',
+    ours: 'Input after a connection error is discarded (no events, no frames) and stream state may be freed',
+    why: 'h2flow design, security.md §0 ("after a fatal GOAWAY, stop processing input and free all state"); compareScenario checks exactly that for later receives and skips queries',
+    scope: 'all',
+  },
+  {
+    id: 'encoder-desync',
+    what: 'Emitted header blocks after a sendHeaders/pushStream that failed validation',
+    oracle: 'h2 validates lazily while encoding, so the failed block leaves entries in its HPACK encoder table that were never sent; later blocks reference them and cannot be decoded by the peer (4.4 too)',
+    ours: 'Headers are validated before encoding; the encoder state is untouched by a failed send',
+    why: 'h2 bug avoided by design; once the oracle output is undecodable after a failed send, compareScenario compares later frames without their header lists',
+    scope: 'all',
+  },
+  {
+    id: 'refused-stream',
+    what: 'A peer opening a stream past our advertised MAX_CONCURRENT_STREAMS',
+    oracle: 'TooManyStreamsError → GOAWAY PROTOCOL_ERROR',
+    ours: 'RST_STREAM REFUSED_STREAM, the connection survives (RFC 9113 §5.1.2; security.md §13)',
+    why: 'h2flow design (src/core/config.ts maxConcurrentStreams); no oracle scenario opens more than 100 inbound streams',
+    scope: 'avoided',
+  },
+  {
+    id: 'h2flow-limits',
+    what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize)",
+    oracle: 'No such limits',
+    ours: 'GOAWAY ENHANCE_YOUR_CALM / FrameBuffer errors when exceeded',
+    why: 'security.md; raised to their maximum in ORACLE_CONFIG so that they never fire in oracle scenarios (tested in attacks.test.ts)',
+    scope: 'all',
+  },
+];
+
+/** Ids a scenario may carry in `differs`. */
+export const TAGGED_DIFFERENCES = new Set(DIFFERENCES.filter((d) => d.scope === 'tagged').map((d) => d.id));
+
+/** Extra H2Configuration options for every oracle scenario on the h2flow side (see `h2flow-limits`). */
+export const ORACLE_CONFIG: Readonly<Record<string, number>> = {
+  maxResetStreams: 0xffffffff,
+  maxEmptyFrames: 0xffffffff,
+  maxPriorityFrames: 0xffffffff,
+  maxQueuedControlFrames: 0xffffffff,
+  maxSettingsEntries: 0xffffffff,
+  maxHeaderBlockSize: Number.MAX_SAFE_INTEGER,
+};
+
+/** Python exception classes that are not h2's (the `builtin-exceptions` difference). */
+export const PYTHON_BUILTIN_ERRORS = new Set(['ValueError', 'TypeError', 'KeyError', 'AssertionError', 'AttributeError', 'InvalidDataError', 'InvalidFrameError']);
