@@ -1,0 +1,177 @@
+/**
+ * The connection's resource limits (config.ts, limits.ts): advertised defaults, refused streams,
+ * the reset / empty-frame / priority budgets, queued control frames, SETTINGS size, the closed-stream
+ * memory, header-block limits and the outbound high-water mark. The attack-sized versions live in the
+ * attack tests; these check each limit's boundary.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
+import { E, S, TestPeer } from '../support/peer';
+import { REQUEST, RESPONSE, serverPair, throwsError, types } from '../support/h2-connection';
+import { concat } from '../support/bytes';
+
+const Limits = suite('connection limits');
+
+Limits('a server advertises MAX_CONCURRENT_STREAMS 100 and MAX_HEADER_LIST_SIZE 65536 by default', () => {
+  const conn = new H2Connection(new H2Configuration({ clientSide: false }));
+  conn.initiateConnection();
+  new TestPeer('client').read(conn.dataToSend()).expectSettings({ [S.MAX_CONCURRENT_STREAMS]: 100, [S.MAX_HEADER_LIST_SIZE]: 65536 }).expectNone();
+});
+
+Limits('a server refuses a stream past MAX_CONCURRENT_STREAMS with REFUSED_STREAM and stays usable', () => {
+  const { conn, peer } = serverPair({ maxConcurrentStreams: 2 });
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST)));
+  const events = conn.receiveData(peer.headers(5, REQUEST));
+  assert.equal(events, []);
+  peer.read(conn.dataToSend()).expectRstStream(5, E.REFUSED_STREAM).expectNone();
+  assert.is(conn.openInboundStreams, 2);
+  assert.is(conn.highestInboundStreamId, 5);
+  // The refused stream's body in flight: RST_STREAM STREAM_CLOSED, and the connection window is credited.
+  conn.receiveData(peer.data(5, new Uint8Array(16384)));
+  conn.receiveData(peer.data(5, new Uint8Array(16384)));
+  peer.read(conn.dataToSend()).expectRstStream(5, E.STREAM_CLOSED).expectWindowUpdate(0, 32768).expectRstStream(5, E.STREAM_CLOSED).expectNone();
+  // A freed slot admits the next stream.
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.receiveData(peer.data(1, '', { endStream: true }));
+  assert.equal(types(conn.receiveData(peer.headers(7, REQUEST))), ['RequestReceived']);
+  conn.dataToSend();
+  // Trailers on the refused stream: it counts as reset by us, so a stream error.
+  conn.receiveData(peer.headers(5, [['x-trailer', '1']], { endStream: true }));
+  peer.read(conn.dataToSend()).expectRstStream(5, E.STREAM_CLOSED).expectNone();
+});
+
+Limits('the peer resetting its own streams exhausts maxResetStreams: GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = serverPair({ maxResetStreams: 10 });
+  for (let i = 0; i < 10; i++) {
+    const id = 2 * i + 1;
+    conn.receiveData(concat(peer.headers(id, REQUEST, { endStream: true }), peer.rstStream(id, E.CANCEL)));
+  }
+  conn.dataToSend();
+  const err = throwsError(() => conn.receiveData(concat(peer.headers(21, REQUEST, { endStream: true }), peer.rstStream(21, E.CANCEL))), DenialOfServiceError);
+  assert.is(err.errorCode, ErrorCodes.ENHANCE_YOUR_CALM);
+  assert.equal(types(err.events), ['RequestReceived', 'StreamEnded']);
+  peer.read(conn.dataToSend()).expectGoAway(21, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('streams that complete give reset budget back, so a busy honest client never trips it', () => {
+  const { conn, peer } = serverPair({ maxResetStreams: 3 });
+  let id = 1;
+  for (let round = 0; round < 50; round++) {
+    conn.receiveData(concat(peer.headers(id, REQUEST, { endStream: true }), peer.rstStream(id, E.CANCEL)));
+    id += 2;
+    conn.receiveData(peer.headers(id, REQUEST, { endStream: true }));
+    conn.sendHeaders(id, RESPONSE, { endStream: true });
+    id += 2;
+  }
+  conn.dataToSend();
+});
+
+Limits('resets the peer makes us send spend the same budget (MadeYouReset)', () => {
+  const { conn, peer } = serverPair({ maxResetStreams: 5 });
+  for (let i = 0; i < 5; i++) {
+    const id = 2 * i + 1;
+    conn.receiveData(concat(peer.headers(id, REQUEST, { endStream: true }), peer.data(id, 'x')));
+  }
+  conn.dataToSend();
+  throwsError(() => conn.receiveData(concat(peer.headers(11, REQUEST, { endStream: true }), peer.windowUpdate(11, 0))), DenialOfServiceError);
+  peer.read(conn.dataToSend()).expectGoAway(11, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('more queued control frames than maxQueuedControlFrames drops the output and sends GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = serverPair({ maxQueuedControlFrames: 5 });
+  conn.receiveData(concat(...Array.from({ length: 5 }, () => peer.ping())));
+  const err = throwsError(() => conn.receiveData(peer.ping()), DenialOfServiceError);
+  assert.is(err.errorCode, ErrorCodes.ENHANCE_YOUR_CALM);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('control frames taken by dataToSend no longer count, even when taken in part', () => {
+  const { conn, peer } = serverPair({ maxQueuedControlFrames: 2 });
+  for (let i = 0; i < 100; i++) {
+    conn.receiveData(concat(peer.ping(), peer.settings()));
+    conn.dataToSend();
+  }
+  conn.receiveData(concat(peer.ping(), peer.ping()));
+  conn.dataToSend(17);
+  conn.receiveData(peer.ping());
+  throwsError(() => conn.receiveData(peer.ping()), DenialOfServiceError);
+});
+
+Limits('empty DATA frames without END_STREAM exhaust maxEmptyFrames: GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = serverPair({ maxEmptyFrames: 3 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.receiveData(concat(peer.data(1, ''), peer.data(1, ''), peer.data(1, '')));
+  throwsError(() => conn.receiveData(peer.data(1, '')), DenialOfServiceError);
+  peer.read(conn.dataToSend()).expectGoAway(1, E.ENHANCE_YOUR_CALM).expectNone();
+  const ok = serverPair({ maxEmptyFrames: 1 });
+  ok.conn.receiveData(concat(ok.peer.headers(1, REQUEST), ok.peer.data(1, 'x'), ok.peer.data(1, '', { endStream: true })));
+  ok.conn.receiveData(concat(ok.peer.headers(3, REQUEST), ok.peer.data(3, '', { endStream: true })));
+});
+
+Limits('PRIORITY and PRIORITY_UPDATE frames exhaust maxPriorityFrames: GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = serverPair({ maxPriorityFrames: 3 });
+  conn.receiveData(concat(peer.priority(1), peer.priority(3), peer.priorityUpdate(1, 'u=1')));
+  throwsError(() => conn.receiveData(peer.priority(5)), DenialOfServiceError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('a SETTINGS frame with more than maxSettingsEntries entries is ENHANCE_YOUR_CALM', () => {
+  const entries = (n: number): [number, number][] => Array.from({ length: n }, (_, i) => [0x100 + i, i] as [number, number]);
+  const ok = serverPair();
+  ok.conn.receiveData(ok.peer.settings(entries(32)));
+  const { conn, peer } = serverPair();
+  throwsError(() => conn.receiveData(peer.settings(entries(33))), DenialOfServiceError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('outboundBufferFull turns true at outboundBufferSize and false once drained', () => {
+  const { conn, peer } = serverPair({ outboundBufferSize: 1000 }, { [S.INITIAL_WINDOW_SIZE]: 100000 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.sendHeaders(1, RESPONSE);
+  conn.sendData(1, new Uint8Array(900));
+  assert.not.ok(conn.outboundBufferFull);
+  conn.sendData(1, new Uint8Array(200));
+  assert.ok(conn.outboundBufferFull);
+  assert.ok(conn.bufferedAmount >= 1000);
+  conn.dataToSend(500);
+  assert.not.ok(conn.outboundBufferFull);
+});
+
+Limits('closed-stream memory is bounded by maxClosedStreams, oldest forgotten first', () => {
+  const { conn, peer } = serverPair({ maxClosedStreams: 1 });
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST)));
+  conn.resetStream(1);
+  conn.resetStream(3);
+  assert.is(conn.openInboundStreams, 0);
+  assert.is(conn.streams.size, 0);
+  conn.dataToSend();
+  // Stream 3 is remembered as reset by us: late trailers are a stream error.
+  conn.receiveData(peer.headers(3, [['x-trailer', '1']], { endStream: true }));
+  peer.read(conn.dataToSend()).expectRstStream(3, E.STREAM_CLOSED).expectNone();
+  // Stream 1 was forgotten: late trailers can no longer be told from a violation.
+  throwsError(() => conn.receiveData(peer.headers(1, [['x-trailer', '1']], { endStream: true })), StreamIDTooLowError);
+});
+
+Limits('a smaller maxHeaderListSize is advertised and enforced', () => {
+  const { conn, peer } = serverPair({ maxHeaderListSize: 200 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  throwsError(() => conn.receiveData(peer.headers(3, [...REQUEST, ['x-long', 'y'.repeat(100)]])), DenialOfServiceError);
+});
+
+Limits('a header block spanning more than maxContinuationFrames frames is a connection error', () => {
+  const ok = serverPair({ maxContinuationFrames: 4 });
+  assert.equal(types(ok.conn.receiveData(ok.peer.headers(1, REQUEST, { fragments: 4 }))), ['RequestReceived']);
+  const { conn, peer } = serverPair({ maxContinuationFrames: 4 });
+  throwsError(() => conn.receiveData(peer.headers(1, REQUEST, { fragments: 5 })), ProtocolError);
+  const frames = peer.read(conn.dataToSend()).drain();
+  assert.equal(frames.map((f) => f.typeName), ['GOAWAY']);
+});
+
+Limits('a header block larger than maxHeaderBlockSize is a connection error before it is decoded', () => {
+  const { conn, peer } = serverPair({ maxHeaderBlockSize: 100 });
+  const block = peer.headerBlock([...REQUEST, ['x-pad', 'z'.repeat(200)]], { huffman: false });
+  throwsError(() => conn.receiveData(concat(peer.headersRaw(1, block.subarray(0, 60), { endHeaders: false }), peer.continuation(1, block.subarray(60)))), ProtocolError);
+});
+
+Limits.run();
