@@ -214,10 +214,11 @@ export class FrameBuffer implements Iterable<Frame> {
     const flagByte = h[o + 4]!;
     // RFC 9113 §4.1: the reserved bit "MUST be ignored when receiving".
     const streamId = ((h[o + 5]! & 0x7f) << 24) | (h[o + 6]! << 16) | (h[o + 7]! << 8) | h[o + 8]!;
+    // A stream id the type forbids fails first (InvalidDataError), as in h2.
+    const frame = frameForHeader(type, flagByte, streamId, length);
     // RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
     // size defined in SETTINGS_MAX_FRAME_SIZE". Checked before the payload is buffered.
     if (length > this.maxFrameSize) throw new FrameTooLargeError(length, this.maxFrameSize);
-    const frame = frameForHeader(type, flagByte, streamId, length);
     this.#checkHeaderBlock(frame, length, flagByte);
     if (h !== this.#scratch) this.#skip(FRAME_HEADER_LENGTH);
     this.#pending = frame;
