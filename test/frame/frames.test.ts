@@ -59,6 +59,32 @@ Frames('a DATA frame serializes as hyperframe does and reports its flow-controll
   assert.is(f.type, FrameType.DATA);
 });
 
+Frames('a payload over 64 KiB writes all three length octets and parses back', () => {
+  const f = new DataFrame(1, { data: new Uint8Array(70_000).fill(1) });
+  const wire = f.serialize();
+  assert.equal([...wire.subarray(0, 3)], [0x01, 0x11, 0x70]);
+  assert.is((parse(wire) as DataFrame).data.length, 70_000);
+});
+
+Frames('bodyLength follows the current fields (hyperframe only updates body_len on serialize)', () => {
+  const f = new DataFrame(1);
+  assert.is(f.bodyLength, 0);
+  f.data = new Uint8Array(300);
+  assert.is(f.bodyLength, 300);
+  f.flags.add('PADDED');
+  f.padLength = 10;
+  assert.is(f.bodyLength, 311);
+  assert.is(f.serialize().length, 9 + 311);
+});
+
+Frames('frames with an empty payload parse', () => {
+  assert.is((parse(new DataFrame(1).serialize()) as DataFrame).data.length, 0);
+  assert.is((parse(new HeadersFrame(1).serialize()) as HeadersFrame).data.length, 0);
+  assert.is((parse(new ContinuationFrame(1).serialize()) as ContinuationFrame).data.length, 0);
+  assert.is((parse(new PushPromiseFrame(1, { promisedStreamId: 2 }).serialize()) as PushPromiseFrame).data.length, 0);
+  assert.is((parse(new SettingsFrame(0, { flags: ['ACK'] }).serialize()) as SettingsFrame).settings.size, 0);
+});
+
 Frames('padLength without the PADDED flag writes no padding', () => {
   const f = new DataFrame(1, { data: bytes('x'), padLength: 7 });
   assert.equal(f.serialize(), bytes(header(1, 0, 0, 1), 'x'));
