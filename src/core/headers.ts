@@ -10,6 +10,8 @@
  *   string is UTF-8 encoded, as h2 encodes every `str`.
  * - `headerEncoding` supports 'utf-8' (and aliases), 'latin-1'/'iso-8859-1' and 'ascii'; invalid
  *   input is a `ProtocolError` (h2 lets a `UnicodeDecodeError` escape).
+ * Difference from h2 4.1 (Debian's oracle), following 4.4.1: outbound cookies can be split
+ * (`splitOutboundCookies`, absent from 4.1).
  */
 
 import { toByteString } from '../hpack/byte-string';
