@@ -1,0 +1,280 @@
+/**
+ * Frames on closed streams, resets and illegal frame sequences: StreamClosedBy deciding stream vs
+ * connection errors exactly as h2, lazy forgetting of closed streams, CONTINUATION sequencing, push
+ * on closed or pushed streams, open-stream counting. Ports h2's test_closed_streams,
+ * test_stream_reset, test_invalid_frame_sequences and test_complex_logic topics.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ErrorCodes, FrameDataMissingError, ProtocolError, StreamClosedError } from '../../src/core';
+import type { PushedStreamReceived, RequestReceived, ResponseReceived, StreamReset } from '../../src/core';
+import { E } from '../support/peer';
+import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { bytes, concat, latin1 } from '../support/bytes';
+
+const Closed = suite('closed streams and frame sequences');
+
+Closed('several RST_STREAMs for one stream are all accepted, the first one reported', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const events = conn.receiveData(concat(peer.rstStream(1), peer.rstStream(1), peer.rstStream(1)));
+  assert.equal(types(events), ['StreamReset']);
+  assert.is(conn.dataToSend().length, 0);
+});
+
+Closed('closed streams leave the streams map the next time open streams are counted', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.pushStream(1, 2, REQUEST);
+  conn.resetStream(1);
+  conn.receiveData(peer.rstStream(2));
+  assert.is(conn.streams.size, 2);
+  assert.is(conn.openOutboundStreams, 0);
+  assert.is(conn.streams.size, 0);
+});
+
+Closed('WINDOW_UPDATE and RST_STREAM after we ended a stream are ignored', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.dataToSend();
+  for (const forget of [false, true]) {
+    if (forget) assert.is(conn.openInboundStreams, 0);
+    assert.equal(conn.receiveData(concat(peer.windowUpdate(1, 5), peer.rstStream(1))), []);
+    assert.is(conn.dataToSend().length, 0);
+  }
+});
+
+for (const forget of [false, true]) {
+  const when = forget ? 'once forgotten' : 'while remembered';
+  Closed(`HEADERS after a stream ended both ways are a STREAM_CLOSED connection error; DATA only a stream error (${when})`, () => {
+    for (const endStream of [true, false]) {
+      const { conn, peer } = serverPair();
+      conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+      conn.sendHeaders(1, RESPONSE, { endStream: true });
+      if (forget) assert.is(conn.openInboundStreams, 0);
+      conn.dataToSend();
+      conn.receiveData(peer.data(1, 'x'));
+      peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+      const err = throwsError(() => conn.receiveData(peer.headers(1, REQUEST, { endStream })), ProtocolError);
+      assert.is(err.errorCode, ErrorCodes.STREAM_CLOSED);
+      peer.read(conn.dataToSend()).expectGoAway(1, E.STREAM_CLOSED).expectNone();
+    }
+  });
+
+  Closed(`frames after the peer reset a stream get RST_STREAM STREAM_CLOSED (${when})`, () => {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST, { endStream: true });
+    conn.receiveData(peer.rstStream(1, E.CANCEL));
+    if (forget) assert.is(conn.openOutboundStreams, 0);
+    conn.dataToSend();
+    assert.equal(conn.receiveData(concat(peer.headers(1, RESPONSE), peer.data(1, 'x'))), []);
+    peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  });
+
+  Closed(`frames after we reset a stream get RST_STREAM STREAM_CLOSED (${when})`, () => {
+    const { conn, peer } = serverPair();
+    conn.receiveData(peer.headers(1, REQUEST));
+    conn.resetStream(1, ErrorCodes.INTERNAL_ERROR);
+    if (forget) assert.is(conn.openInboundStreams, 0);
+    conn.dataToSend();
+    assert.equal(conn.receiveData(concat(peer.data(1, 'x'), peer.headers(1, [['trailer', '1']], { endStream: true }))), []);
+    peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  });
+}
+
+Closed('a stream closed implicitly by a higher ID is a PROTOCOL_ERROR when reused', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(3, REQUEST));
+  throwsError(() => conn.receiveData(peer.headers(1, REQUEST)), ProtocolError);
+  peer.read(conn.dataToSend()).expectGoAway(3, E.PROTOCOL_ERROR).expectNone();
+});
+
+Closed('a reset stream still feeds the HPACK decoder', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.resetStream(1);
+  conn.sendHeaders(3, REQUEST);
+  conn.dataToSend();
+  assert.equal(conn.receiveData(peer.headers(1, [...RESPONSE, ['x-indexed', 'value']])), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  const ev = conn.receiveData(peer.headers(3, [...RESPONSE, ['x-indexed', 'value']]))[0] as ResponseReceived;
+  assert.equal(ev.headers, [...RESPONSE, ['x-indexed', 'value']]);
+});
+
+for (const [closeId, otherId] of [[1, 3], [3, 1]] as const) {
+  Closed(`DATA on reset stream ${closeId} still counts against the connection window seen by stream ${otherId}`, () => {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST);
+    conn.sendHeaders(3, REQUEST);
+    const before = conn.remoteFlowControlWindow(otherId);
+    conn.receiveData(peer.headers(closeId, RESPONSE));
+    conn.resetStream(closeId);
+    conn.dataToSend();
+    conn.receiveData(peer.data(closeId, 'some data'));
+    peer.read(conn.dataToSend()).expectRstStream(closeId, E.STREAM_CLOSED).expectNone();
+    assert.is(conn.remoteFlowControlWindow(otherId), before - 9);
+  });
+}
+
+for (const forget of [false, true]) {
+  Closed(`a PUSH_PROMISE on a stream we reset is refused (${forget ? 'once forgotten' : 'while remembered'})`, () => {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST);
+    conn.resetStream(1);
+    conn.dataToSend();
+    if (forget) assert.is(conn.openOutboundStreams, 0);
+    assert.equal(conn.receiveData(peer.pushPromise(1, 2, REQUEST)), []);
+    peer.read(conn.dataToSend()).expectRstStream(2, E.REFUSED_STREAM).expectNone();
+  });
+
+  Closed(`a PUSH_PROMISE on a stream that ended naturally is a PROTOCOL_ERROR (${forget ? 'once forgotten' : 'while remembered'})`, () => {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST, { endStream: true });
+    conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+    if (forget) assert.is(conn.openOutboundStreams, 0);
+    conn.dataToSend();
+    throwsError(() => conn.receiveData(peer.pushPromise(1, 2, REQUEST)), ProtocolError);
+    peer.read(conn.dataToSend()).expectGoAway(0).expectNone();
+  });
+}
+
+Closed('a PUSH_PROMISE on a stream the server already ended (half-closed) refuses the promised stream', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+  conn.dataToSend();
+  assert.equal(conn.receiveData(peer.pushPromise(1, 2, REQUEST)), []);
+  peer.read(conn.dataToSend()).expectRstStream(2, E.REFUSED_STREAM).expectNone();
+});
+
+Closed('a push on a pushed stream is a PROTOCOL_ERROR, either way', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.receiveData(concat(peer.pushPromise(1, 2, REQUEST), peer.headers(2, RESPONSE)));
+  throwsError(() => conn.receiveData(peer.pushPromise(2, 4, REQUEST)), ProtocolError);
+});
+
+Closed('a client rejects a push promising an odd stream', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  throwsError(() => conn.receiveData(peer.pushPromise(1, 3, REQUEST)), ProtocolError);
+});
+
+Closed('an automatic reset is reported once; later frames only get RST_STREAM', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  const bad = peer.data(1, 'some data');
+  const events = conn.receiveData(concat(bad, bad, bad, bad, bad));
+  assert.equal(types(events), ['StreamReset']);
+  const reset = events[0] as StreamReset;
+  assert.is(reset.errorCode, ErrorCodes.STREAM_CLOSED);
+  assert.not.ok(reset.remoteReset);
+  assert.is(peer.read(conn.dataToSend()).drain().filter((f) => f.typeName === 'RST_STREAM').length, 5);
+});
+
+Closed('DATA before HEADERS on a stream is a PROTOCOL_ERROR', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  throwsError(() => conn.receiveData(peer.data(1, 'x')), ProtocolError);
+});
+
+Closed('a frame with a payload too short for its type is a FRAME_SIZE_ERROR', () => {
+  const { conn, peer } = serverPair();
+  const err = throwsError(() => conn.receiveData(peer.raw(0x8, 0, 0, bytes(0, 0, 1))), FrameDataMissingError);
+  assert.is(err.errorCode, ErrorCodes.FRAME_SIZE_ERROR);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.FRAME_SIZE_ERROR).expectNone();
+});
+
+Closed('a stream frame on stream 0 is a PROTOCOL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  throwsError(() => conn.receiveData(peer.raw(0x0, 0, 0, 'x')), ProtocolError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+});
+
+Closed('a header block split over CONTINUATION frames is decoded as one', () => {
+  const { conn, peer } = serverPair();
+  const events = conn.receiveData(peer.headers(1, REQUEST, { fragments: 5, endStream: true }));
+  assert.equal(types(events), ['RequestReceived', 'StreamEnded']);
+  assert.equal((events[0] as RequestReceived).headers, REQUEST);
+  const more = conn.receiveData(peer.headers(3, REQUEST, { fragments: 3 }));
+  assert.equal(types(more), ['RequestReceived']);
+});
+
+Closed('a PUSH_PROMISE split over CONTINUATION frames is decoded as one, several times', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  for (const promised of [2, 4, 6]) {
+    const ev = conn.receiveData(peer.pushPromise(1, promised, REQUEST, { fragments: 3 }))[0] as PushedStreamReceived;
+    assert.is(ev.pushedStreamId, promised);
+    assert.equal(ev.headers, REQUEST);
+  }
+});
+
+for (const [name, interloper] of [
+  ['HEADERS', (p: ReturnType<typeof serverPair>['peer']) => p.headers(3, REQUEST)],
+  ['DATA', (p: ReturnType<typeof serverPair>['peer']) => p.data(1, 'x')],
+  ['an unknown frame', (p: ReturnType<typeof serverPair>['peer']) => p.raw(0x42, 0, 0, 'x')],
+  ['PING', (p: ReturnType<typeof serverPair>['peer']) => p.ping()],
+] as const) {
+  Closed(`${name} inside a header block is a PROTOCOL_ERROR`, () => {
+    const { conn, peer } = serverPair();
+    const block = peer.headerBlock(REQUEST);
+    const wire = concat(peer.headersRaw(1, block.subarray(0, 5), { endHeaders: false }), interloper(peer), peer.continuation(1, block.subarray(5)));
+    throwsError(() => conn.receiveData(wire), ProtocolError);
+    peer.read(conn.dataToSend()).expectGoAway(undefined, E.PROTOCOL_ERROR).expectNone();
+  });
+}
+
+Closed('a CONTINUATION with no header block open is a PROTOCOL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  throwsError(() => conn.receiveData(peer.continuation(1, peer.headerBlock([['x', 'y']]))), ProtocolError);
+  peer.read(conn.dataToSend()).expectGoAway(1, E.PROTOCOL_ERROR).expectNone();
+});
+
+Closed('open streams are counted per side as they open, half-close and close', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(concat(peer.headers(1, REQUEST, { endStream: true }), peer.headers(3, REQUEST), peer.headers(5, REQUEST)));
+  assert.is(conn.openInboundStreams, 3);
+  assert.is(conn.openOutboundStreams, 0);
+  conn.pushStream(1, 2, REQUEST);
+  assert.is(conn.openOutboundStreams, 0);
+  conn.sendHeaders(2, RESPONSE);
+  assert.is(conn.openOutboundStreams, 1);
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  assert.is(conn.openInboundStreams, 2);
+  conn.receiveData(peer.rstStream(3));
+  conn.resetStream(5);
+  assert.is(conn.openInboundStreams, 0);
+  conn.sendData(2, latin1('x'), { endStream: true });
+  assert.is(conn.openOutboundStreams, 0);
+  assert.is(conn.streams.size, 0);
+});
+
+Closed('a client counts its streams and the pushed ones separately', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.sendHeaders(3, REQUEST);
+  conn.receiveData(concat(peer.pushPromise(1, 2, REQUEST), peer.pushPromise(1, 4, REQUEST)));
+  assert.is(conn.openOutboundStreams, 2);
+  assert.is(conn.openInboundStreams, 0);
+  conn.receiveData(peer.headers(2, RESPONSE));
+  assert.is(conn.openInboundStreams, 1);
+  conn.receiveData(peer.data(2, '', { endStream: true }));
+  assert.is(conn.openInboundStreams, 0);
+  conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+  assert.is(conn.openOutboundStreams, 1);
+});
+
+Closed('sending on a closed stream is StreamClosedError', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+  throwsError(() => conn.sendData(1, latin1('x')), StreamClosedError);
+  throwsError(() => conn.resetStream(1), StreamClosedError);
+  assert.is(conn.openOutboundStreams, 0);
+  throwsError(() => conn.sendHeaders(1, REQUEST), ProtocolError);
+});
+
+Closed.run();
