@@ -202,6 +202,8 @@ export class H2StreamStateMachine {
 
   /** Fires when we receive a request. */
   requestReceived(_previous: StreamState): StreamEvent[] {
+    // h2 asserts this (AssertionError becomes ProtocolError).
+    if (this.headersReceived || this.trailersReceived) throw new ProtocolError('Request already received.');
     this.client = false;
     this.headersReceived = true;
     return [new RequestReceived({ streamId: this.streamId })];
@@ -253,6 +255,8 @@ export class H2StreamStateMachine {
 
   /** Fires on a stream we push: we are definitionally the server. */
   sendNewPushedStream(_previous: StreamState): StreamEvent[] {
+    // h2 asserts this (AssertionError becomes ProtocolError).
+    if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
     this.client = false;
     this.headersReceived = true;
     return [];
@@ -260,6 +264,8 @@ export class H2StreamStateMachine {
 
   /** Fires on a stream the peer pushes: we are definitionally the client. */
   recvNewPushedStream(_previous: StreamState): StreamEvent[] {
+    // h2 asserts this (AssertionError becomes ProtocolError).
+    if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
     this.client = true;
     this.headersSent = true;
     return [];
