@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCodes, SettingCodes } from '../../src/core';
 import type { H2Event } from '../../src/core';
-import { H2Session, H2SessionError, H2StreamError, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
+import { fromNative, H2Session, H2SessionError, H2StreamError, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { concat } from './bytes';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
@@ -410,6 +410,27 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.is(dataBytes(peer.drain(), 1), 1 << 20);
   });
 
+  Session('a peer that floods PINGs and never reads is not read from once the replies back up', async () => {
+    const [a, b] = duplexPair({ streams, capacity: 1024 });
+    newSession(a, 'server', { config: { outboundBufferSize: 4096 } });
+    const wire = new WirePeer(b, 'client');
+    const peer = wire.peer;
+    await wire.send(peer.greeting());
+    await settle();
+    wire.pause();
+    const pings = 2000;
+    const batch = Array.from({ length: 100 }, () => peer.ping());
+    const sends = Array.from({ length: pings / 100 }, () => track(wire.send(...batch)));
+    await settle(10);
+    const replies = 17 * pings;
+    assert.ok(a.bytesWritten < 4096 + 1024 + 2 * 17 * 100 + 200, `session wrote ${a.bytesWritten} of ${replies} bytes of replies`);
+    assert.ok(sends.some((s) => !s.done), 'the flooder is held back too');
+    wire.resume();
+    for (let i = 0; i < 100 && wire.received < replies; i++) await settle();
+    const acks = peer.drain().filter((f) => f.typeName === 'PING' && f.flags & 1);
+    assert.is(acks.length, pings, 'every PING was answered once the peer read again');
+  });
+
   // --- cancellation and resets ---
 
   Session('cancelling a request body the peer is still sending resets the stream with CANCEL', async () => {
@@ -655,9 +676,14 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
 
   // --- interop with the runtime ---
 
-  Session('bodies work with new Response(), for await, and the runtime pipeTo/pipeThrough via toNative', async () => {
+  Session('bodies work with new Response(), for await, and the runtime pipeTo/pipeThrough via toNative/fromNative', async () => {
     const { server, client } = sessions();
     serve(server, async (stream) => {
+      if (stream.headers.some(([n, v]) => n === ':method' && v === 'POST')) {
+        assert.is(text(await readAll(stream.readable)), 'from a native stream');
+        stream.respond(OK, { endStream: true });
+        return;
+      }
       stream.respond(OK);
       const source = new ReadableStream<Uint8Array>({
         start(c) {
@@ -678,6 +704,15 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     let collected = '';
     await toNative(c.readable).pipeTo(new WritableStream({ write: (chunk) => void (collected += text(chunk)) }));
     assert.is(collected, 'native source');
+    const e = await client.request(POST);
+    const native = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('from a native stream'));
+        controller.close();
+      },
+    });
+    await fromNative(native, streams).pipeTo(e.writable);
+    await e.closed;
     const d = await client.request(GET, { endStream: true });
     let iterated = 0;
     for await (const chunk of d.readable as unknown as AsyncIterable<Uint8Array>) iterated += chunk.byteLength;
