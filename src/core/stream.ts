@@ -130,6 +130,8 @@ export class H2Stream {
    */
   upgrade(clientSide: boolean): void {
     this.config.logger.debug('Upgrading %s', this);
+    // RFC 9113 §3.1 (h2c upgrade): the HTTP/1.1 request becomes stream 1. h2 asserts this.
+    if (this.streamId !== 1) throw new ProtocolError('Only stream 1 can be upgraded.');
     // The events are deliberately dropped, as in h2.
     this.stateMachine.processInput(clientSide ? StreamInputs.UPGRADE_CLIENT : StreamInputs.UPGRADE_SERVER);
   }
