@@ -113,7 +113,10 @@ export class DataReceived extends Event {
   readonly type = 'DataReceived';
   /** The stream the data was received on. */
   readonly streamId: number;
-  /** The data (a view into the received bytes: copy it to keep it past the next `receiveData`). */
+  /**
+   * The data, without padding. No copy is made: it may be a view of the buffer given to
+   * `receiveData`, so a caller that reuses its read buffers must copy it before the next read.
+   */
   readonly data: Uint8Array;
   /**
    * The number of bytes counted against the flow-control windows, padding included. Acknowledge this
