@@ -179,6 +179,7 @@ export class H2Stream {
   pushStreamInBand(relatedStreamId: number, headers: OutboundHeaders, encoder: Encoder): HeaderBlockFrames {
     this.config.logger.debug('Push stream %s', this);
     const events = this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
+    if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
     return this.#buildHeadersFrames(utf8EncodeHeaders(headers), encoder, ppf, flags);
@@ -251,6 +252,7 @@ export class H2Stream {
   receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents {
     this.config.logger.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
     const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
+    if (events.length === 0) this.#refuseIdlePush('Idle streams cannot receive pushes');
     const pushEvent = events[0] as PushedStreamReceived;
     fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
@@ -417,6 +419,15 @@ export class H2Stream {
     const newMaxSize = wm.maxWindowSize + delta;
     wm.windowOpened(delta);
     wm.maxWindowSize = newMaxSize;
+  }
+
+  /**
+   * A PUSH_PROMISE sent or received on an idle parent stream: the transition marks the stream itself
+   * as pushed and yields no event (h2 then fails with IndexError). The stream is closed instead.
+   */
+  #refuseIdlePush(message: string): never {
+    this.stateMachine.state = StreamState.CLOSED;
+    throw new ProtocolError(message);
   }
 
   /** Picks the validation rules from the first event of a header transition. */

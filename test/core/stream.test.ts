@@ -9,6 +9,8 @@ import { H2Stream } from '../../src/core/stream';
 import { StreamClosedBy, StreamState } from '../../src/core/stream-state';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../../src/frame/index';
 import { Decoder, Encoder, NeverIndexedHeaderTuple } from '../../src/hpack/index';
+import { H2Error } from '../../src/core/exceptions';
+import { mulberry32 } from '../support/prng';
 
 const Stream = suite('H2Stream');
 
@@ -389,6 +391,52 @@ Stream('an upgraded stream 1 starts half-closed on the side that sent the HTTP/1
 
 Stream('the debug form names the stream and its state as h2 does', () => {
   assert.is(String(clientAfterRequest()), '<H2Stream id:1 state:<StreamState.HALF_CLOSED_LOCAL: 5>>');
+});
+
+Stream('random sequences of stream operations only ever fail with the core\'s typed errors', () => {
+  const rng = mulberry32(0xb10c);
+  const names = [':method', ':path', ':scheme', ':authority', ':status', ':protocol', 'host', 'te', 'cookie', 'content-length', 'x', 'X', ''];
+  const values = ['GET', 'HEAD', 'CONNECT', '/', '', 'https', 'example.com', '100', '200', '5', '-1', 'trailers', ' x', '\xff\xfe'];
+  const randomHeaders = (): Header[] => {
+    const hs: Header[] = rng.int(2) === 0 ? [...REQUEST] : rng.int(2) === 0 ? [...RESPONSE] : [];
+    for (let i = rng.int(4); i > 0; i--) hs.splice(rng.int(hs.length + 1), 0, [rng.pick(names), rng.pick(values)]);
+    return hs;
+  };
+  const encoder = new Encoder();
+  let typed = 0;
+  for (let round = 0; round < 1500; round++) {
+    const s = stream(rng.int(2) === 0 ? 1 : 2, { clientSide: rng.int(2) === 0, headerEncoding: rng.pick([null, 'utf-8']) }, rng.pick([0, 10, 65535]), rng.pick([0, 10, 65535]));
+    for (let step = 0; step < 12; step++) {
+      const ops: (() => unknown)[] = [
+        () => s.receiveHeaders(randomHeaders(), rng.int(2) === 0, s.config.headerEncoding),
+        () => s.receiveData(rng.bytes(rng.int(20)), rng.int(3) === 0, rng.int(30)),
+        () => s.receiveWindowUpdate(rng.pick([1, 100, 2 ** 31 - 1])),
+        () => s.streamReset(new RstStreamFrame(s.streamId, { errorCode: rng.int(20) })),
+        () => s.receiveAltSvc(new AltSvcFrame(s.streamId, { field: rng.bytes(3) })),
+        () => s.receivePushPromiseInBand(4, randomHeaders(), null),
+        () => s.remotelyPushed(randomHeaders()),
+        () => s.receiveContinuation(),
+        () => s.sendHeaders(randomHeaders(), encoder, rng.int(2) === 0),
+        () => s.sendData(rng.bytes(rng.int(10)), rng.int(3) === 0, rng.int(3) === 0 ? rng.int(256) : null),
+        () => s.endStream(),
+        () => s.resetStream(rng.int(14)),
+        () => s.acknowledgeReceivedData(rng.int(100)),
+        () => s.increaseFlowControlWindow(rng.pick([1, 1000, 2 ** 31 - 1])),
+        () => s.pushStreamInBand(4, randomHeaders(), encoder),
+        () => s.advertiseAlternativeService(rng.bytes(4)),
+        () => s.locallyPushed(),
+      ];
+      try {
+        rng.pick(ops)();
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+        typed++;
+      }
+      assert.ok(s.stateMachine.state >= 0 && s.stateMachine.state <= 6);
+      if (s.closed) assert.not.ok(s.open);
+    }
+  }
+  assert.ok(typed > 1000, `only ${typed} typed errors`);
 });
 
 Stream.run();
