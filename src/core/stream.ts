@@ -5,7 +5,8 @@
  * The connection calls these methods exactly as h2's connection.py calls stream.py; methods that
  * return `(frames, events)` in h2 return `[frames, events]` here. Differences from h2 4.1 (Debian's
  * oracle), following 4.4.1: a `content-length` must be `1*DIGIT` and repeated ones must agree.
- * Difference from h2: an empty encoded header block still yields one HEADERS frame (h2 IndexError).
+ * Differences from h2 (where h2 crashes with IndexError): an empty encoded header block still yields
+ * one HEADERS frame; a PUSH_PROMISE on an idle parent stream is a `ProtocolError`.
  */
 
 import { bytesFromLatin1 } from '../hpack/byte-string';
