@@ -6,6 +6,7 @@
 
 import {
   AltSvcFrame,
+  CONNECTION_PREFACE,
   ContinuationFrame,
   FrameBuffer,
   FrameError,
@@ -25,6 +26,10 @@ import type { DataFrame, Frame, PushPromiseFrame } from '../frame';
 import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack';
 import type { HeaderField, HeadersInput } from '../hpack';
 import { base64urlDecode, base64urlEncode } from './base64url';
+import { byteStringToBytes, latin1FromBytes } from './byte-string';
+import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendDataOptions, SendHeadersOptions } from './connection-options';
+import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping';
+import { applyPriority, checkPriority, fitPriorityHeaders } from './priority';
 import { H2Configuration } from './config';
 import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
 import type { ConnectionStateValue } from './connection-state';
@@ -57,114 +62,21 @@ import {
   StreamIDTooLowError,
   TooManyStreamsError,
 } from './exceptions';
-import { AbuseBudget, QueuedControlFrames, SizeLimitMap } from './limits';
+import { AbuseBudget, QueuedControlFrames } from './limits';
 import { OutboundBuffer } from './outbound-buffer';
-import { ChangedSetting, SettingCodes, Settings } from './settings';
+import { ChangedSetting, SettingCodes, Settings, settingsEntries } from './settings';
 import type { SettingsInput } from './settings';
-import { H2Stream } from './stream';
+import type { H2Stream } from './stream';
+import { EVEN, ODD, StreamRegistry } from './stream-registry';
 import { StreamClosedBy } from './stream-state';
 import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
-
-/** The client connection preface (RFC 9113 §3.4): `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
-const PREFACE = new Uint8Array([
-  0x50, 0x52, 0x49, 0x20, 0x2a, 0x20, 0x48, 0x54, 0x54, 0x50, 0x2f, 0x32, 0x2e, 0x30, 0x0d, 0x0a, 0x0d, 0x0a, 0x53, 0x4d,
-  0x0d, 0x0a, 0x0d, 0x0a,
-]);
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
 const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;
 /** The largest WINDOW_UPDATE increment (RFC 9113 §6.9). */
 const MAX_WINDOW_INCREMENT = 2 ** 31 - 1;
-/** Stream-ID parities (h2's AllowedStreamIDs). */
-const EVEN = 0;
-const ODD = 1;
 /** The opaque data of the PING that `startGracefulShutdown` sends: "h2flowGS". */
 const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 0x53]);
-
-/** Options of {@link H2Connection.sendHeaders}. */
-export interface SendHeadersOptions {
-  /** Set END_STREAM on the header block. Default `false`. */
-  endStream?: boolean;
-  /** RFC 7540 priority weight 1–256 (clients only); any priority option sets the PRIORITY flag. */
-  priorityWeight?: number | null;
-  /** RFC 7540 stream dependency (clients only). */
-  priorityDependsOn?: number | null;
-  /** RFC 7540 exclusive flag (clients only). */
-  priorityExclusive?: boolean | null;
-}
-
-/** Options of {@link H2Connection.sendData}. */
-export interface SendDataOptions {
-  /** Set END_STREAM on the DATA frame. Default `false`. */
-  endStream?: boolean;
-  /** Padding octets (0–255); sets PADDED and costs `padLength + 1` flow-control bytes. */
-  padLength?: number | null;
-}
-
-/** Options of {@link H2Connection.closeConnection}. */
-export interface CloseConnectionOptions {
-  /** The GOAWAY error code. Default NO_ERROR (a graceful close). */
-  errorCode?: number;
-  /** Opaque debug data for the GOAWAY. */
-  additionalData?: Uint8Array | null;
-  /** The last stream ID we processed. Default: the highest peer-initiated stream ID seen. */
-  lastStreamId?: number | null;
-}
-
-/** Options of {@link H2Connection.prioritize}. */
-export interface PrioritizeOptions {
-  /** Weight 1–256; default 16. */
-  weight?: number | null;
-  /** The stream this one depends on; default 0. */
-  dependsOn?: number | null;
-  /** Exclusive dependency; default `false`. */
-  exclusive?: boolean | null;
-}
-
-/** Options of {@link H2Connection.advertiseAlternativeService}. */
-export interface AltSvcOptions {
-  /** Explicit origin (sent on stream 0). Exclusive with `streamId`. */
-  origin?: Uint8Array | string | null;
-  /** Stream whose origin the service applies to (implicit form). Exclusive with `origin`. */
-  streamId?: number | null;
-}
-
-/** Bytes from a ByteString (one char per octet); used for ALTSVC fields given as text. */
-function byteStringToBytes(name: string, value: Uint8Array | string): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a Uint8Array or a ByteString`);
-  const out = new Uint8Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 0xff) throw new TypeError(`${name} must be a ByteString (one char per octet)`);
-    out[i] = c;
-  }
-  return out;
-}
-
-/**
- * Validates RFC 7540 priority options and writes them into `frame` with h2's defaults (weight 16,
- * depends on 0, not exclusive). Port of h2.connection._add_frame_priority.
- */
-function checkPriority(streamId: number, weight: number | null | undefined, dependsOn: number | null | undefined): void {
-  // RFC 7540 §5.3.1: "A stream cannot depend on itself."
-  if (dependsOn === streamId) throw new ProtocolError(`Stream ${streamId} may not depend on itself`);
-  if (weight != null && !(Number.isInteger(weight) && weight >= 1 && weight <= 256)) {
-    throw new ProtocolError(`Weight must be between 1 and 256, not ${String(weight)}`);
-  }
-}
-
-function applyPriority(
-  frame: PriorityFrame | HeadersFrame,
-  weight: number | null | undefined,
-  dependsOn: number | null | undefined,
-  exclusive: boolean | null | undefined,
-): void {
-  // Weight is 1–256 but the octet holds 0–255: subtract one.
-  frame.streamWeight = weight != null ? weight - 1 : 15;
-  frame.dependsOn = dependsOn ?? 0;
-  frame.exclusive = exclusive ?? false;
-}
 
 /**
  * A low-level HTTP/2 connection: it builds and parses frames and keeps connection and per-stream
@@ -189,9 +101,7 @@ function applyPriority(
 export class H2Connection {
   readonly #config: H2Configuration;
   readonly #fsm = new H2ConnectionStateMachine();
-  readonly #streams = new Map<number, H2Stream>();
-  #highestInboundStreamId = 0;
-  #highestOutboundStreamId = 0;
+  readonly #reg: StreamRegistry;
   readonly #encoder = new Encoder();
   readonly #decoder: Decoder;
   readonly #localSettings: Settings;
@@ -201,14 +111,7 @@ export class H2Connection {
   #maxInboundFrameSize: number;
   readonly #incoming: FrameBuffer;
   readonly #out = new OutboundBuffer();
-  readonly #closedStreams: SizeLimitMap<number, StreamClosedBy | null>;
   readonly #inboundWindow: WindowManager;
-
-  // Open-stream counters, kept as streams change state instead of h2's scan of every stream.
-  #openOutbound = 0;
-  #openInbound = 0;
-  /** Streams that closed since the last count; removed from `#streams` lazily, as h2 does. */
-  #closedPending: number[] = [];
 
   // Resource limits (see config.ts for the attacks they stop).
   readonly #queuedControl = new QueuedControlFrames();
@@ -246,7 +149,7 @@ export class H2Connection {
       maxContinuationFrames: c.maxContinuationFrames,
       maxHeaderBlockSize: c.maxHeaderBlockSize,
     });
-    this.#closedStreams = new SizeLimitMap(c.maxClosedStreams);
+    this.#reg = new StreamRegistry(c);
     this.#inboundWindow = new WindowManager(this.#localSettings.initialWindowSize);
     this.#resetBudget = new AbuseBudget(c.maxResetStreams);
     this.#emptyFrameBudget = new AbuseBudget(c.maxEmptyFrames);
@@ -297,17 +200,17 @@ export class H2Connection {
 
   /** The highest stream ID the peer opened (the default GOAWAY last stream ID). */
   get highestInboundStreamId(): number {
-    return this.#highestInboundStreamId;
+    return this.#reg.highestInboundStreamId;
   }
 
   /** The highest stream ID we opened or promised. */
   get highestOutboundStreamId(): number {
-    return this.#highestOutboundStreamId;
+    return this.#reg.highestOutboundStreamId;
   }
 
   /** The live streams by ID (closed streams linger until the next open-stream count, as in h2). */
   get streams(): ReadonlyMap<number, H2Stream> {
-    return this.#streams;
+    return this.#reg.map;
   }
 
   /** The HPACK encoder of our header blocks. */
@@ -325,8 +228,7 @@ export class H2Connection {
    * Like h2, reading it forgets closed streams. Port of h2's `open_outbound_streams`.
    */
   get openOutboundStreams(): number {
-    this.#collectClosedStreams();
-    return this.#openOutbound;
+    return this.#reg.openOutbound;
   }
 
   /**
@@ -334,8 +236,7 @@ export class H2Connection {
    * Port of h2's `open_inbound_streams`.
    */
   get openInboundStreams(): number {
-    this.#collectClosedStreams();
-    return this.#openInbound;
+    return this.#reg.openInbound;
   }
 
   /** Bytes queued for sending and not yet taken by {@link dataToSend}, for backpressure. */
@@ -360,7 +261,7 @@ export class H2Connection {
   initiateConnection(): void {
     if (this.#config.hasLogger) this.#config.logger.debug('Initializing connection');
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
-    if (this.#config.clientSide) this.#out.pushBytes(PREFACE);
+    if (this.#config.clientSide) this.#out.pushBytes(CONNECTION_PREFACE);
     this.#out.pushFrame(this.#localSettingsFrame());
   }
 
@@ -379,14 +280,14 @@ export class H2Connection {
       const f = this.#localSettingsFrame();
       result = base64urlEncode(f.serialize().subarray(9));
     } else if (settingsHeader != null && settingsHeader.length > 0) {
-      const text = typeof settingsHeader === 'string' ? settingsHeader : latin1(settingsHeader);
+      const text = typeof settingsHeader === 'string' ? settingsHeader : latin1FromBytes(settingsHeader);
       const payload = base64urlDecode(text);
       if (payload === null) throw new ProtocolError('Invalid HTTP2-Settings header: not base64url');
       const f = new SettingsFrame(0);
       try {
         f.parseBody(payload);
       } catch (e) {
-        if (e instanceof FrameError) throw this.#mapFrameError(e);
+        if (e instanceof FrameError) throw connectionErrorFromFrameError(e);
         throw e;
       }
       // Apply the client's settings, but throw away the ACK: the upgrade request carried them.
@@ -406,7 +307,7 @@ export class H2Connection {
    * @throws NoAvailableStreamIDError when the IDs are exhausted.
    */
   getNextAvailableStreamId(): number {
-    const next = this.#highestOutboundStreamId === 0 ? (this.#config.clientSide ? 1 : 2) : this.#highestOutboundStreamId + 2;
+    const next = this.#reg.highestOutboundStreamId === 0 ? (this.#config.clientSide ? 1 : 2) : this.#reg.highestOutboundStreamId + 2;
     if (next > HIGHEST_ALLOWED_STREAM_ID) throw new NoAvailableStreamIDError('Exhausted allowed stream IDs');
     return next;
   }
@@ -419,7 +320,7 @@ export class H2Connection {
   sendHeaders(streamId: number, headers: HeadersInput, options: SendHeadersOptions = {}): void {
     if (this.#config.hasLogger) this.#config.logger.debug('Send headers on stream ID %d', streamId);
     checkStreamIdArgument(streamId);
-    if (!this.#streams.has(streamId)) {
+    if (this.#reg.get(streamId) === undefined) {
       // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
       if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
       const maxOpen = this.#remoteSettings.maxConcurrentStreams;
@@ -447,7 +348,7 @@ export class H2Connection {
       const first = frames[0] as HeadersFrame;
       first.flags.add('PRIORITY');
       applyPriority(first, priorityWeight, priorityDependsOn, priorityExclusive);
-      this.#fitPriorityHeaders(frames);
+      fitPriorityHeaders(frames, this.#maxOutboundFrameSize);
     }
     this.#queueFrames(frames);
   }
@@ -476,7 +377,7 @@ export class H2Connection {
       throw new FrameTooLargeError(`Cannot send frame size ${frameSize}, max frame size is ${this.#maxOutboundFrameSize}`);
     }
     this.#fsm.processInput(ConnectionInputs.SEND_DATA);
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let frames: Frame[];
@@ -496,7 +397,7 @@ export class H2Connection {
   endStream(streamId: number): void {
     if (this.#config.hasLogger) this.#config.logger.debug('End stream ID %d', streamId);
     this.#fsm.processInput(ConnectionInputs.SEND_DATA);
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let frames: Frame[];
@@ -519,7 +420,7 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.SEND_WINDOW_UPDATE);
     const streamId = options.streamId ?? null;
     if (streamId !== null) {
-      const stream = this.#getStreamById(streamId);
+      const stream = this.#reg.getById(streamId);
       this.#queueFrames(stream.increaseFlowControlWindow(increment));
     } else {
       this.#inboundWindow.windowOpened(increment);
@@ -537,7 +438,7 @@ export class H2Connection {
     if (!this.#remoteSettings.enablePush) throw new ProtocolError('Remote peer has disabled stream push');
     checkStreamIdArgument(promisedStreamId);
     this.#fsm.processInput(ConnectionInputs.SEND_PUSH_PROMISE);
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     // RFC 9113 §6.6: pushes may only be associated with a peer-initiated stream.
     if (streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
     if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
@@ -566,7 +467,7 @@ export class H2Connection {
   resetStream(streamId: number, errorCode: number = ErrorCodes.NO_ERROR): void {
     if (this.#config.hasLogger) this.#config.logger.debug('Reset stream ID %d', streamId);
     this.#fsm.processInput(ConnectionInputs.SEND_RST_STREAM);
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let frames: Frame[];
@@ -622,7 +523,7 @@ export class H2Connection {
     if (this.#config.hasLogger) this.#config.logger.debug('Update connection settings to %s', newSettings);
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     this.#localSettings.update(newSettings);
-    this.#out.pushFrame(new SettingsFrame(0, { settings: toSettingsMap(newSettings) }));
+    this.#out.pushFrame(new SettingsFrame(0, { settings: new Map(settingsEntries(newSettings)) }));
   }
 
   /**
@@ -640,7 +541,7 @@ export class H2Connection {
       this.#out.pushFrame(new AltSvcFrame(0, { origin: byteStringToBytes('origin', origin), field }));
     } else {
       if (streamId === null) throw new NoSuchStreamError(-1);
-      this.#queueFrames(this.#getStreamById(streamId).advertiseAlternativeService(field));
+      this.#queueFrames(this.#reg.getById(streamId).advertiseAlternativeService(field));
     }
   }
 
@@ -664,7 +565,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.local_flow_control_window.
    */
   localFlowControlWindow(streamId: number): number {
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     return Math.min(this.#outboundFlowControlWindow, stream.outboundFlowControlWindow);
   }
 
@@ -673,7 +574,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.remote_flow_control_window.
    */
   remoteFlowControlWindow(streamId: number): number {
-    const stream = this.#getStreamById(streamId);
+    const stream = this.#reg.getById(streamId);
     return Math.min(this.#inboundWindow.currentWindowSize, stream.inboundFlowControlWindow);
   }
 
@@ -689,7 +590,7 @@ export class H2Connection {
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     let stream: H2Stream;
     try {
-      stream = this.#getStreamById(streamId);
+      stream = this.#reg.getById(streamId);
     } catch (e) {
       // The stream is already gone: no window to open.
       if (e instanceof StreamClosedError) return;
@@ -735,7 +636,7 @@ export class H2Connection {
         this.#receiveFrame(frame, events);
       }
     } catch (e) {
-      const err = e instanceof FrameError ? this.#mapFrameError(e) : e;
+      const err = e instanceof FrameError ? connectionErrorFromFrameError(e) : e;
       if (!(err instanceof ProtocolError)) throw err;
       // RFC 9113 §3.4: for a bad preface "the GOAWAY frame MAY be omitted", and h2 omits it.
       if (!(e instanceof PrefaceError)) this.#terminateConnection(err.errorCode);
@@ -792,13 +693,13 @@ export class H2Connection {
     } catch (e) {
       if (e instanceof StreamClosedError) {
         // Closed by RST_STREAM (either way): a stream error; otherwise a connection error.
-        if (!this.#streamIsClosedByReset(e.streamId)) throw e;
+        if (!this.#reg.isClosedByReset(e.streamId)) throw e;
         this.#queueAutoReset(e.streamId, e.errorCode);
         for (const ev of e.streamEvents) events.push(ev);
       } else if (e instanceof StreamIDTooLowError) {
         // The stream was cleaned up, or closed implicitly when the peer opened a higher ID.
-        if (this.#streamIsClosedByReset(e.streamId)) this.#queueAutoReset(e.streamId, ErrorCodes.STREAM_CLOSED);
-        else if (this.#streamIsClosedByEnd(e.streamId)) throw new StreamClosedError(e.streamId);
+        if (this.#reg.isClosedByReset(e.streamId)) this.#queueAutoReset(e.streamId, ErrorCodes.STREAM_CLOSED);
+        else if (this.#reg.isClosedByEnd(e.streamId)) throw new StreamClosedError(e.streamId);
         else throw e;
       } else {
         throw e;
@@ -812,10 +713,10 @@ export class H2Connection {
     // instead of failing the connection, so the block must be decoded to keep HPACK in sync.
     const headers = this.#decodeHeaders(frame.data);
     this.#fsm.processInput(ConnectionInputs.RECV_HEADERS);
-    let stream = this.#streams.get(streamId);
+    let stream = this.#reg.get(streamId);
     if (stream === undefined) {
       const parity = this.#config.clientSide ? EVEN : ODD;
-      this.#checkNewStreamId(streamId, parity);
+      this.#reg.checkNewStreamId(streamId, parity);
       if (this.#mustRefuseInbound(streamId)) {
         this.#refuseStream(streamId);
         return;
@@ -858,8 +759,7 @@ export class H2Connection {
   /** Refuses a new peer stream with RST_STREAM REFUSED_STREAM; its ID counts as used and reset by us. */
   #refuseStream(streamId: number): void {
     if (this.#config.hasLogger) this.#config.logger.debug('Refusing stream ID %d', streamId);
-    this.#highestInboundStreamId = streamId;
-    this.#closedStreams.set(streamId, StreamClosedBy.SEND_RST_STREAM);
+    this.#reg.refuse(streamId);
     this.#queueAutoReset(streamId, ErrorCodes.REFUSED_STREAM);
   }
 
@@ -873,12 +773,12 @@ export class H2Connection {
     const promisedId = frame.promisedStreamId;
     let stream: H2Stream;
     try {
-      stream = this.#getStreamById(frame.streamId);
+      stream = this.#reg.getById(frame.streamId);
     } catch (e) {
       if (!(e instanceof NoSuchStreamError)) throw e;
       // A PUSH_PROMISE in flight when we reset the parent: refuse the pushed stream. On a parent that
       // closed naturally, a push would create a stream the peer believes exists: a protocol error.
-      if (this.#streamClosedBy(frame.streamId) === StreamClosedBy.SEND_RST_STREAM) {
+      if (this.#reg.closedBy(frame.streamId) === StreamClosedBy.SEND_RST_STREAM) {
         this.#queueAutoReset(promisedId, ErrorCodes.REFUSED_STREAM);
         return;
       }
@@ -912,7 +812,7 @@ export class H2Connection {
     let stream: H2Stream;
     let result: [Frame[], H2Event[]];
     try {
-      stream = this.#getStreamById(frame.streamId);
+      stream = this.#reg.getById(frame.streamId);
       const wasOpen = stream.open;
       const wasClosed = stream.closed;
       try {
@@ -969,7 +869,7 @@ export class H2Connection {
       // untouched. "An endpoint MUST treat a change to SETTINGS_INITIAL_WINDOW_SIZE that causes any
       // flow-control window to exceed the maximum size as a connection error of type FLOW_CONTROL_ERROR."
       const delta = window.newValue - (window.originalValue ?? 0);
-      for (const stream of this.#streams.values()) {
+      for (const stream of this.#reg.map.values()) {
         const next = stream.outboundFlowControlWindow + delta;
         if (next > LARGEST_FLOW_CONTROL_WINDOW) throw new FlowControlError(`Window ${next} is larger than the maximum`);
         stream.outboundFlowControlWindow = next;
@@ -981,7 +881,7 @@ export class H2Connection {
     const frameSize = changes.get(SettingCodes.MAX_FRAME_SIZE);
     if (frameSize !== undefined) {
       this.#maxOutboundFrameSize = frameSize.newValue;
-      for (const stream of this.#streams.values()) stream.maxOutboundFrameSize = frameSize.newValue;
+      for (const stream of this.#reg.map.values()) stream.maxOutboundFrameSize = frameSize.newValue;
     }
     return new SettingsFrame(0, { flags: ['ACK'] });
   }
@@ -992,7 +892,7 @@ export class H2Connection {
     const window = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
     if (window !== undefined) {
       const delta = window.newValue - (window.originalValue ?? 0);
-      for (const stream of this.#streams.values()) stream.inboundFlowControlChangeFromSettings(delta);
+      for (const stream of this.#reg.map.values()) stream.inboundFlowControlChangeFromSettings(delta);
     }
     const listSize = changes.get(SettingCodes.MAX_HEADER_LIST_SIZE);
     if (listSize !== undefined) this.#decoder.maxHeaderListSize = listSize.newValue;
@@ -1013,7 +913,7 @@ export class H2Connection {
     if (frame.streamId !== 0) {
       let result: [Frame[], H2Event[]];
       try {
-        const stream = this.#getStreamById(frame.streamId);
+        const stream = this.#reg.getById(frame.streamId);
         const wasOpen = stream.open;
         const wasClosed = stream.closed;
         try {
@@ -1048,7 +948,7 @@ export class H2Connection {
     if (streamId === 0) throw new ProtocolError('WINDOW_UPDATE increment must be between 1 to 2^31-1');
     let stream: H2Stream;
     try {
-      stream = this.#getStreamById(streamId);
+      stream = this.#reg.getById(streamId);
     } catch (e) {
       // Already closed and forgotten: nothing left to reset.
       if (e instanceof StreamClosedError) return;
@@ -1085,7 +985,7 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.RECV_RST_STREAM);
     let stream: H2Stream;
     try {
-      stream = this.#getStreamById(frame.streamId);
+      stream = this.#reg.getById(frame.streamId);
     } catch (e) {
       // An unknown, idle or forgotten stream: nothing to do.
       if (e instanceof NoSuchStreamError) return;
@@ -1100,7 +1000,7 @@ export class H2Connection {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
     // CVE-2023-44487 (Rapid Reset): the peer cancelling streams it opened costs budget.
-    if (!wasClosed && !this.#isOutbound(frame.streamId) && !this.#resetBudget.spend()) {
+    if (!wasClosed && !this.#reg.isOutbound(frame.streamId) && !this.#resetBudget.spend()) {
       throw new DenialOfServiceError('Too many streams reset by the peer');
     }
     this.#queueReceivedFrames(result[0]);
@@ -1146,9 +1046,9 @@ export class H2Connection {
     const previous = this.#goawayReceivedLastStreamId;
     this.#goawayReceivedLastStreamId = previous === null ? lastStreamId : Math.min(previous, lastStreamId);
     events.push(event);
-    for (const stream of this.#streams.values()) {
+    for (const stream of this.#reg.map.values()) {
       const id = stream.streamId;
-      if (id <= lastStreamId || !this.#isOutbound(id) || stream.closed) continue;
+      if (id <= lastStreamId || !this.#reg.isOutbound(id) || stream.closed) continue;
       const wasOpen = stream.open;
       // The RST_STREAM is not sent: the peer has already forgotten the stream.
       stream.resetStream(ErrorCodes.REFUSED_STREAM);
@@ -1159,7 +1059,7 @@ export class H2Connection {
 
   /** A CONTINUATION outside a header block: always an error, whose kind the stream decides. */
   #receiveNakedContinuation(frame: ContinuationFrame): never {
-    const stream = this.#getStreamById(frame.streamId);
+    const stream = this.#reg.getById(frame.streamId);
     stream.receiveContinuation();
     // RFC 9113 §6.10: a CONTINUATION not preceded by an unfinished header block "MUST" be a
     // connection error of type PROTOCOL_ERROR.
@@ -1172,7 +1072,7 @@ export class H2Connection {
       // ALTSVC cannot create a stream (RFC 7838 §4): unknown or closed streams are ignored.
       let stream: H2Stream;
       try {
-        stream = this.#getStreamById(frame.streamId);
+        stream = this.#reg.getById(frame.streamId);
       } catch (e) {
         if (e instanceof NoSuchStreamError) return;
         throw e;
@@ -1201,103 +1101,29 @@ export class H2Connection {
 
   // --- streams ---
 
-  #isOutbound(streamId: number): boolean {
-    return streamId % 2 === (this.#config.clientSide ? 1 : 0);
-  }
-
-  /** Throws for a new stream ID that is not above the highest of its side, or of the wrong parity. */
-  #checkNewStreamId(streamId: number, parity: number): void {
-    const highest = this.#isOutbound(streamId) ? this.#highestOutboundStreamId : this.#highestInboundStreamId;
-    // RFC 9113 §5.1.1: "The identifier of a newly established stream MUST be numerically greater
-    // than all streams that the initiating endpoint has opened or reserved."
-    if (streamId <= highest) throw new StreamIDTooLowError(streamId, highest);
-    // RFC 9113 §5.1.1: clients use odd IDs, servers even ones.
-    if (streamId % 2 !== parity) throw new ProtocolError('Invalid stream ID for peer.');
-  }
-
-  /** Creates a stream. Port of h2's `_begin_new_stream`. */
+  /** Creates a stream with the current settings. Port of h2's `_begin_new_stream`. */
   #beginNewStream(streamId: number, parity: number): H2Stream {
     if (this.#config.hasLogger) this.#config.logger.debug('Attempting to initiate stream ID %d', streamId);
-    this.#checkNewStreamId(streamId, parity);
-    const stream = new H2Stream(
+    return this.#reg.create(
       streamId,
-      this.#config,
+      parity,
       this.#localSettings.initialWindowSize,
       this.#remoteSettings.initialWindowSize,
+      this.#maxOutboundFrameSize,
     );
-    stream.maxOutboundFrameSize = this.#maxOutboundFrameSize;
-    this.#streams.set(streamId, stream);
-    if (this.#isOutbound(streamId)) this.#highestOutboundStreamId = streamId;
-    else this.#highestInboundStreamId = streamId;
-    return stream;
   }
 
   #getOrCreateStream(streamId: number, parity: number): H2Stream {
-    return this.#streams.get(streamId) ?? this.#beginNewStream(streamId, parity);
+    return this.#reg.get(streamId) ?? this.#beginNewStream(streamId, parity);
   }
 
-  /**
-   * The live stream `streamId`. Port of h2's `_get_stream_by_id`.
-   * @throws NoSuchStreamError for an ID above the highest seen; StreamClosedError for a forgotten one.
-   */
-  #getStreamById(streamId: number): H2Stream {
-    if (!streamId) throw new NoSuchStreamError(-1);
-    const stream = this.#streams.get(streamId);
-    if (stream !== undefined) return stream;
-    const highest = this.#isOutbound(streamId) ? this.#highestOutboundStreamId : this.#highestInboundStreamId;
-    if (streamId > highest) throw new NoSuchStreamError(streamId);
-    throw new StreamClosedError(streamId);
-  }
-
-  /**
-   * Bookkeeping after a stream method ran: open-stream counters, the list of streams to forget, and
-   * the abuse budgets' refund when a stream ended normally.
-   */
+  /** Stream bookkeeping after a stream method ran; a stream that ended normally refunds the abuse budgets. */
   #noteStreamState(stream: H2Stream, wasOpen: boolean, wasClosed: boolean): void {
-    const open = stream.open;
-    if (open !== wasOpen) {
-      const delta = open ? 1 : -1;
-      if (this.#isOutbound(stream.streamId)) this.#openOutbound += delta;
-      else this.#openInbound += delta;
+    if (this.#reg.note(stream, wasOpen, wasClosed)) {
+      this.#resetBudget.refund();
+      this.#emptyFrameBudget.refund();
+      this.#priorityBudget.refund();
     }
-    if (!wasClosed && stream.closed) {
-      this.#closedPending.push(stream.streamId);
-      const by = stream.closedBy;
-      if (by === StreamClosedBy.SEND_END_STREAM || by === StreamClosedBy.RECV_END_STREAM) {
-        this.#resetBudget.refund();
-        this.#emptyFrameBudget.refund();
-        this.#priorityBudget.refund();
-      }
-    }
-  }
-
-  /** Forgets closed streams, remembering how each closed (h2 does this when counting open streams). */
-  #collectClosedStreams(): void {
-    const pending = this.#closedPending;
-    if (pending.length === 0) return;
-    for (const id of pending) {
-      const stream = this.#streams.get(id);
-      if (stream === undefined || !stream.closed) continue;
-      this.#streams.delete(id);
-      this.#closedStreams.set(id, stream.closedBy);
-    }
-    pending.length = 0;
-  }
-
-  #streamClosedBy(streamId: number): StreamClosedBy | null {
-    const stream = this.#streams.get(streamId);
-    if (stream !== undefined) return stream.closedBy;
-    return this.#closedStreams.get(streamId) ?? null;
-  }
-
-  #streamIsClosedByReset(streamId: number): boolean {
-    const by = this.#streamClosedBy(streamId);
-    return by === StreamClosedBy.RECV_RST_STREAM || by === StreamClosedBy.SEND_RST_STREAM;
-  }
-
-  #streamIsClosedByEnd(streamId: number): boolean {
-    const by = this.#streamClosedBy(streamId);
-    return by === StreamClosedBy.RECV_END_STREAM || by === StreamClosedBy.SEND_END_STREAM;
   }
 
   // --- sending ---
@@ -1341,28 +1167,10 @@ export class H2Connection {
     }
   }
 
-  /**
-   * With priority, HEADERS carries 5 more octets; if that pushes the first frame past the peer's
-   * MAX_FRAME_SIZE, its tail moves into a new CONTINUATION (h2 fails an assertion here).
-   */
-  #fitPriorityHeaders(frames: Frame[]): void {
-    const first = frames[0] as HeadersFrame;
-    const excess = first.bodyLength - this.#maxOutboundFrameSize;
-    if (excess <= 0) return;
-    const block = first.data;
-    const tail = new ContinuationFrame(first.streamId, { data: block.subarray(block.length - excess) });
-    first.data = block.subarray(0, block.length - excess);
-    if (first.flags.has('END_HEADERS')) {
-      first.flags.delete('END_HEADERS');
-      tail.flags.add('END_HEADERS');
-    }
-    frames.splice(1, 0, tail);
-  }
-
   /** The default GOAWAY last stream ID: the highest peer stream, never above a graceful GOAWAY's. */
   #defaultLastStreamId(): number {
     const sent = this.#goawaySentLastStreamId;
-    return sent === null ? this.#highestInboundStreamId : Math.min(sent, this.#highestInboundStreamId);
+    return sent === null ? this.#reg.highestInboundStreamId : Math.min(sent, this.#reg.highestInboundStreamId);
   }
 
   /** Queues GOAWAY for a connection error and frees the streams. Port of h2's `_terminate_connection`. */
@@ -1370,10 +1178,7 @@ export class H2Connection {
     const frame = new GoAwayFrame(0, { lastStreamId: this.#defaultLastStreamId(), errorCode });
     this.#fsm.processInput(ConnectionInputs.SEND_GOAWAY);
     this.#out.pushFrame(frame);
-    this.#streams.clear();
-    this.#closedPending.length = 0;
-    this.#openInbound = 0;
-    this.#openOutbound = 0;
+    this.#reg.clear();
   }
 
   // --- errors ---
@@ -1383,32 +1188,8 @@ export class H2Connection {
     try {
       return this.#decoder.decode(block);
     } catch (e) {
-      // The HPACK bomb (CVE-2016-6581): the peer ignored our MAX_HEADER_LIST_SIZE.
-      if (e instanceof OversizedHeaderListError) throw new DenialOfServiceError(`Oversized header block: ${e.message}`);
-      if (e instanceof HPACKError) {
-        // RFC 9113 §4.3: "A decoding error in a field block MUST be treated as a connection error of
-        // type COMPRESSION_ERROR." (h2 sends PROTOCOL_ERROR.)
-        const err = new ProtocolError(`Error decoding header block: ${e.message}`);
-        err.errorCode = ErrorCodes.COMPRESSION_ERROR;
-        throw err;
-      }
-      throw e;
+      throw e instanceof HPACKError ? connectionErrorFromHpackError(e) : e;
     }
-  }
-
-  /** Maps a frame-layer error to the h2 exception h2 raises for the same hyperframe/FrameBuffer fault. */
-  #mapFrameError(e: FrameError): H2Error {
-    let err: ProtocolError;
-    if (e instanceof FrameLayerTooLargeError) err = new FrameTooLargeError(e.message);
-    else if (e instanceof InvalidPaddingError) err = new ProtocolError('Received frame with invalid padding.');
-    else if (e.errorCode === ErrorCodes.FRAME_SIZE_ERROR) err = new FrameDataMissingError(e.message);
-    else if (e.errorCode === ErrorCodes.ENHANCE_YOUR_CALM) err = new DenialOfServiceError(e.message);
-    else {
-      err = new ProtocolError(e.message);
-      err.errorCode = e.errorCode;
-    }
-    err.cause = e;
-    return err;
   }
 }
 
@@ -1417,19 +1198,6 @@ function checkStreamIdArgument(streamId: number): void {
   if (!Number.isInteger(streamId) || streamId < 0 || streamId > HIGHEST_ALLOWED_STREAM_ID) {
     throw new RangeError(`Invalid stream ID ${String(streamId)}`);
   }
-}
-
-function toSettingsMap(settings: SettingsInput): Map<number, number> {
-  if (settings instanceof Map) return new Map(settings);
-  const out = new Map<number, number>();
-  for (const [k, v] of Object.entries(settings as Readonly<Record<number, number>>)) out.set(Number(k), v);
-  return out;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
-  return s;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -10,7 +10,7 @@ export type {
   PrioritizeOptions,
   SendDataOptions,
   SendHeadersOptions,
-} from './connection';
+} from './connection-options';
 export { DEFAULT_LIMITS, DummyLogger, H2Configuration } from './config';
 export type { H2ConfigurationOptions, H2Logger, HeaderEncoding } from './config';
 export { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
