@@ -1,13 +1,13 @@
 /**
  * The events `H2Connection.receiveData` returns: 17 public event classes, their base class and the
  * `H2Event` union. Sans-I/O core. Port of h2/events.py.
- *
- * Each event has a readonly `type` tag equal to its class name (so `switch (ev.type)` narrows) and
- * readonly camelCase fields; constructors take one object of fields (h2's dataclasses are keyword-only).
- * Events h2 builds with no arguments and fills later (`PushedStreamReceived`, `PriorityUpdated`,
- * `ConnectionTerminated`, `AlternativeServiceAvailable`) take all their fields at construction here,
- * with non-nullable types where the core always sets them.
  */
+
+// Each event has a readonly `type` tag equal to its class name (so `switch (ev.type)` narrows) and
+// readonly camelCase fields; constructors take one object of fields (h2's dataclasses are keyword-only).
+// Events h2 builds with no arguments and fills later (`PushedStreamReceived`, `PriorityUpdated`,
+// `ConnectionTerminated`, `AlternativeServiceAvailable`) take all their fields at construction here,
+// with non-nullable types where the core always sets them.
 
 import type { Frame } from '../frame';
 import { ChangedSetting } from './settings';

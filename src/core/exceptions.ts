@@ -1,14 +1,14 @@
 /**
  * The 15 exceptions of the protocol core, each carrying the HTTP/2 error code it maps to.
  * Sans-I/O core. Port of h2/exceptions.py.
- *
- * Differences from h2 (JS has single inheritance and an `Error.message`):
- * - `InvalidSettingsValueError` extends `ProtocolError` only (h2 adds `ValueError` as a second base).
- * - `String(err)` is `"<Name>: <message>"`, so `StreamIDTooLowError` and `InvalidBodyLengthError`
- *   print exactly as h2's `__str__` does.
- * - Every exception has an `events` array: `H2Connection.receiveData` stores there the events it had
- *   decoded before a connection error, so nothing that completed is lost.
  */
+
+// Differences from h2 (JS has single inheritance and an `Error.message`):
+// - `InvalidSettingsValueError` extends `ProtocolError` only (h2 adds `ValueError` as a second base).
+// - `String(err)` is `"<Name>: <message>"`, so `StreamIDTooLowError` and `InvalidBodyLengthError`
+//   print exactly as h2's `__str__` does.
+// - Every exception has an `events` array: `H2Connection.receiveData` stores there the events it had
+//   decoded before a connection error, so nothing that completed is lost.
 
 import { ErrorCodes } from './errors';
 import type { H2Event } from './events';

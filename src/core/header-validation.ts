@@ -2,19 +2,19 @@
  * Validation of inbound and outbound header blocks (RFC 9113 §8.2, §8.3; RFC 8441 §4): field
  * characters, connection-specific fields, `te`, pseudo-header rules, Host/:authority, empty :path.
  * Sans-I/O core. Port of h2/utilities.py validate_headers and validate_outbound_headers.
- *
- * One pass per block, no regular expressions, no allocation per field. A failure is a
- * `ProtocolError`, raised in the order h2's generator chain raises it.
- * Differences from h2 4.1 (Debian's oracle), following 4.4.1:
- * - RFC 9113 §8.2.1 characters are checked inbound: NUL/CR/LF anywhere in a value, name octets
- *   outside 0x21–0x7e, `:` inside a name are rejected (4.1 only rejected uppercase names and names or
- *   values starting/ending with any ASCII whitespace; 4.4 allows a value starting with VT or FF);
- * - an ordinary CONNECT must not carry `:scheme`/`:path` (4.1 required them on every request); an
- *   extended CONNECT (`:protocol`) must carry them;
- * - a second `host` field in a request is rejected.
- * Difference from h2 4.4.1: an empty header name sent with validation on is a `ProtocolError`
- * (h2 crashes with IndexError).
  */
+
+// One pass per block, no regular expressions, no allocation per field. A failure is a
+// `ProtocolError`, raised in the order h2's generator chain raises it.
+// Differences from h2 4.1 (Debian's oracle), following 4.4.1:
+// - RFC 9113 §8.2.1 characters are checked inbound: NUL/CR/LF anywhere in a value, name octets
+//   outside 0x21–0x7e, `:` inside a name are rejected (4.1 only rejected uppercase names and names or
+//   values starting/ending with any ASCII whitespace; 4.4 allows a value starting with VT or FF);
+// - an ordinary CONNECT must not carry `:scheme`/`:path` (4.1 required them on every request); an
+//   extended CONNECT (`:protocol`) must carry them;
+// - a second `host` field in a request is rejected.
+// Difference from h2 4.4.1: an empty header name sent with validation on is a `ProtocolError`
+// (h2 crashes with IndexError).
 
 import type { Header } from './events';
 import { ProtocolError } from './exceptions';

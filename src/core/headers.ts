@@ -2,21 +2,20 @@
  * Header-list utilities and the normalisation pipelines for outbound and inbound header blocks
  * (RFC 9113 §8.2, §8.2.3). Sans-I/O core. Port of h2/utilities.py (all but the validators, which are
  * in ./header-validation, and SizeLimitDict).
- *
- * Each pipeline is one pass over the list and allocates only for fields it changes.
- * Differences from h2:
- * - Outbound names and values may be strings or Uint8Array. A string whose chars all fit in one
- *   octet is taken as a ByteString (so headers from events can be sent back unchanged); any other
- *   string is UTF-8 encoded, as h2 encodes every `str`.
- * - `headerEncoding` supports 'utf-8' (and aliases), 'latin-1'/'iso-8859-1' and 'ascii'; invalid
- *   input is a `ProtocolError` (h2 lets a `UnicodeDecodeError` escape).
- * Difference from h2 4.1 (Debian's oracle), following 4.4.1: outbound cookies can be split
- * (`splitOutboundCookies`, absent from 4.1).
  */
 
+// Each pipeline is one pass over the list and allocates only for fields it changes.
+// Differences from h2:
+// - Outbound names and values may be strings or Uint8Array. A string whose chars all fit in one
+//   octet is taken as a ByteString (so headers from events can be sent back unchanged); any other
+//   string is UTF-8 encoded, as h2 encodes every `str`.
+// - `headerEncoding` supports 'utf-8' (and aliases), 'latin-1'/'iso-8859-1' and 'ascii'; invalid
+//   input is a `ProtocolError` (h2 lets a `UnicodeDecodeError` escape).
+// Difference from h2 4.1 (Debian's oracle), following 4.4.1: outbound cookies can be split
+// (`splitOutboundCookies`, absent from 4.1).
+
 import { toByteString } from '../hpack/byte-string';
-import { HeaderTuple, NeverIndexedHeaderTuple } from '../hpack/header-tuple';
-import type { HeadersInput } from '../hpack/encoder';
+import { HeaderTuple, type HeadersInput, NeverIndexedHeaderTuple } from '../hpack/index';
 import type { Header } from './events';
 import { FlowControlError, ProtocolError } from './exceptions';
 import { isByteString, utf8Decode } from './utf8';

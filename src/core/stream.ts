@@ -1,16 +1,16 @@
 /**
  * One HTTP/2 stream: builds the frames the connection sends on it and turns the frames received on
  * it into events, through the shared state table. Sans-I/O core. Port of h2/stream.py H2Stream.
- *
- * The connection calls these methods exactly as h2's connection.py calls stream.py; methods that
- * return `(frames, events)` in h2 return `[frames, events]` here. Differences from h2 4.1 (Debian's
- * oracle), following 4.4.1: a `content-length` must be `1*DIGIT` and repeated ones must agree.
- * Differences from h2 (where h2 crashes with IndexError): an empty encoded header block still yields
- * one HEADERS frame; a PUSH_PROMISE on an idle parent stream is a `ProtocolError`.
  */
 
+// The connection calls these methods exactly as h2's connection.py calls stream.py; methods that
+// return `(frames, events)` in h2 return `[frames, events]` here. Differences from h2 4.1 (Debian's
+// oracle), following 4.4.1: a `content-length` must be `1*DIGIT` and repeated ones must agree.
+// Differences from h2 (where h2 crashes with IndexError): an empty encoded header block still yields
+// one HEADERS frame; a PUSH_PROMISE on an idle parent stream is a `ProtocolError`.
+
 import { bytesFromLatin1 } from '../hpack/byte-string';
-import type { Encoder } from '../hpack/encoder';
+import type { Encoder } from '../hpack/index';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
 import type { H2Configuration, HeaderEncoding } from './config';
 import { ErrorCodes } from './errors';
