@@ -117,6 +117,16 @@ function responseHeaderList(response: Response): Array<readonly [string, string]
   return list;
 }
 
+const PENDING = Symbol('pending');
+/** Microtask turns an in-memory body takes to report its end after its only chunk (2 for undici's). */
+const SETTLE_TURNS = 4;
+
+function microtaskTurns(n: number): Promise<typeof PENDING> {
+  let p: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < n; i++) p = p.then();
+  return p.then(() => PENDING);
+}
+
 /** Streams `response` onto `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
 async function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> {
   const headers = responseHeaderList(response);
@@ -143,13 +153,18 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
       return;
     }
     const first = next.value;
-    next = await reader.read();
-    if (next.done && trailers === undefined) {
+    // A body already complete (a string, bytes, JSON) ends with its one DATA frame. Whether the next read
+    // is immediately done is seen within a few microtasks; a streaming body must not hold `first` back
+    // waiting for its second chunk (a full-duplex echo would deadlock).
+    const second = reader.read();
+    const settled = await Promise.race([second, microtaskTurns(SETTLE_TURNS)]);
+    if (settled !== PENDING && settled.done && trailers === undefined) {
       await stream.end(first);
       return;
     }
     const writer = stream.writable.getWriter();
     void writer.write(first).catch(() => undefined);
+    next = await second;
     while (!next.done) {
       await writer.ready;
       void writer.write(next.value).catch(() => undefined);

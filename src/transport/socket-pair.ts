@@ -4,14 +4,7 @@
  * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket.
  */
 import type { Socket } from 'node:net';
-
-/** The Web Streams constructors a pair is built with (the runtime's globals by default). */
-export interface StreamConstructors {
-  /** A `ReadableStream` constructor (native or a polyfill). */
-  ReadableStream: typeof ReadableStream;
-  /** A `WritableStream` constructor (native or a polyfill). */
-  WritableStream: typeof WritableStream;
-}
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
 
 /** Options for {@link socketToPair}. */
 export interface SocketPairOptions {
@@ -25,15 +18,9 @@ export interface SocketPairOptions {
   streams?: StreamConstructors;
 }
 
-/** A bidirectional byte pipe: what `H2Session` consumes. */
-export interface BytePair {
-  /** Bytes from the peer. Ends when the peer half-closes; errors with the socket's error. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. `close()` half-closes the socket (FIN) once everything is flushed. */
-  writable: WritableStream<Uint8Array>;
-}
-
 const DEFAULT_READABLE_HWM = 256 * 1024;
+/** How long a cancelled readable keeps draining the peer after our FIN before the socket is destroyed. */
+const LINGER_MS = 2000;
 
 /** The error a pair's streams carry when the socket closes under them without a socket error. */
 export class SocketClosedError extends Error {
@@ -56,9 +43,8 @@ export class SocketClosedError extends Error {
  * const session = new H2Session(socketToPair(socket), { role: 'client' });
  * ```
  */
-export function socketToPair(socket: Socket, options: SocketPairOptions = {}): BytePair {
-  const RS = options.streams?.ReadableStream ?? ReadableStream;
-  const WS = options.streams?.WritableStream ?? WritableStream;
+export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H2Transport {
+  const { ReadableStream: RS, WritableStream: WS } = options.streams ?? globalStreams();
   const hwm = options.readableHighWaterMark ?? DEFAULT_READABLE_HWM;
   socket.setNoDelay(true);
 
@@ -107,7 +93,16 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): B
       },
       cancel() {
         readDone = true;
-        socket.destroy();
+        if (!socket.writableEnded) {
+          socket.destroy();
+          return;
+        }
+        // Lingering close: our FIN is out; discard what the peer still sends until it closes too, because
+        // closing with unread bytes makes the kernel answer RST, which can destroy our last frames (GOAWAY,
+        // final responses) in the peer's receive buffer before it reads them.
+        socket.on('end', () => socket.destroy());
+        socket.resume();
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
       },
     },
     { highWaterMark: hwm, size: (chunk: Uint8Array) => chunk.byteLength },

@@ -3,7 +3,7 @@
  * directions (for frame logs such as `h2flow get -v`), without changing what flows or its backpressure.
  * Layer: transport (runtime-neutral Web Streams; no runtime API).
  */
-import type { BytePair, StreamConstructors } from './socket-pair';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
 
 /** Called with each chunk as it passes; must not modify or keep a mutable reference to it. */
 export interface TapObserver {
@@ -17,9 +17,8 @@ export interface TapObserver {
  * Wraps `pair`: reads pull one chunk from the inner readable at a time (no read-ahead), and writes
  * resolve when the inner writable accepted the chunk, so both directions keep the inner pair's backpressure.
  */
-export function tapTransport(pair: BytePair, observer: TapObserver, streams?: StreamConstructors): BytePair {
-  const RS = streams?.ReadableStream ?? ReadableStream;
-  const WS = streams?.WritableStream ?? WritableStream;
+export function tapTransport(pair: H2Transport, observer: TapObserver, streams?: StreamConstructors): H2Transport {
+  const { ReadableStream: RS, WritableStream: WS } = streams ?? globalStreams();
   const reader = pair.readable.getReader();
   const writer = pair.writable.getWriter();
   const readable = new RS<Uint8Array>(

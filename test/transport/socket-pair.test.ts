@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import * as polyfill from 'web-streams-polyfill';
-import { socketToPair, type StreamConstructors } from '../../src/transport/socket-pair';
+import { socketToPair } from '../../src/transport/socket-pair';
+import type { StreamConstructors } from '../../src/streams/types';
 
 const SocketPair = suite('socket pair');
 

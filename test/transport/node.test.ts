@@ -1,0 +1,235 @@
+/** h2flow/node end to end over loopback: listen/connectSession, serve/connect().fetch, h2c and TLS, both Web Streams implementations. */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as polyfill from 'web-streams-polyfill';
+import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type SessionOptions } from '../../src/transport/node';
+import { selfSignedCert, tempDir, sha256, patternBytes, type TestCert } from '../support/peers';
+
+const Node = suite('node transport');
+
+let cert: TestCert;
+const dir = tempDir();
+
+Node.before(() => {
+  cert = selfSignedCert(dir.path);
+});
+Node.after(() => dir.cleanup());
+
+const handler: FetchHandler = async (request, info) => {
+  const url = new URL(request.url);
+  switch (url.pathname) {
+    case '/echo':
+      return new Response(request.body, { headers: { 'x-method': request.method } });
+    case '/info':
+      return Response.json({ url: request.url, host: request.headers.get('host'), remote: info.remoteAddr?.hostname, cookie: request.headers.get('cookie') });
+    case '/trailers':
+      return withTrailers(new Response('body'), Promise.resolve({ 'x-checksum': 'abc' }));
+    case '/throw':
+      throw new Error('handler exploded');
+    case '/big':
+      return new Response(patternBytes(Number(url.searchParams.get('n'))));
+    default:
+      return new Response('not found', { status: 404 });
+  }
+};
+
+async function withServer(options: { tls?: boolean; session?: SessionOptions }, body: (origin: string) => Promise<void>): Promise<void> {
+  const server: HttpServer = serve(handler, {
+    port: 0,
+    hostname: '127.0.0.1',
+    onListen: () => undefined,
+    onError: () => new Response('custom 500', { status: 500 }),
+    ...(options.tls === true ? { tls: { cert: cert.cert, key: cert.key } } : {}),
+    ...(options.session !== undefined ? { session: options.session } : {}),
+  });
+  const addr = await server.listening;
+  try {
+    await body(`${options.tls === true ? 'https' : 'http'}://127.0.0.1:${addr.port}`);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+const VARIANTS: [string, { tls?: boolean; session?: SessionOptions }][] = [
+  ['h2c, native streams', {}],
+  ['TLS, native streams', { tls: true }],
+  ['h2c, web-streams-polyfill', { session: { streams: polyfill } }],
+];
+
+for (const [name, variant] of VARIANTS) {
+  const clientOptions = { tls: { rejectUnauthorized: false }, ...(variant.session !== undefined ? { session: variant.session } : {}) };
+
+  Node(`fetch gets a response with status, headers and body, and :authority becomes host (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const res = await client.fetch('/info?q=1', { headers: { cookie: 'a=1' } });
+        assert.is(res.status, 200);
+        assert.is(res.headers.get('content-type'), 'application/json');
+        const info = (await res.json()) as Record<string, string>;
+        assert.is(info.url, `${origin}/info?q=1`);
+        assert.is(info.host, new URL(origin).host);
+        assert.is(info.remote, '127.0.0.1');
+        assert.is(info.cookie, 'a=1');
+        assert.is(res.url, `${origin}/info?q=1`);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`a streamed request body is echoed while it is still being sent, full duplex (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        let sendSecond!: () => void;
+        const second = new Promise<void>((r) => (sendSecond = r));
+        const body = new ReadableStream<Uint8Array>({
+          async start(c) {
+            c.enqueue(new TextEncoder().encode('first '));
+            await second;
+            c.enqueue(new TextEncoder().encode('second'));
+            c.close();
+          },
+        });
+        const res = await client.fetch('/echo', { method: 'POST', body, duplex: 'half' } as RequestInit);
+        assert.is(res.headers.get('x-method'), 'POST');
+        const reader = res.body!.getReader();
+        const first = await reader.read();
+        assert.is(new TextDecoder().decode(first.value), 'first ');
+        sendSecond();
+        let rest = '';
+        for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+        assert.is(rest, 'second');
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`4 MiB bodies cross both ways intact (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const data = patternBytes(4 << 20);
+        const res = await client.fetch('/echo', { method: 'PUT', body: data });
+        assert.is(sha256(new Uint8Array(await res.arrayBuffer())), sha256(data));
+        const big = await client.fetch('/big?n=3000000');
+        assert.is(sha256(new Uint8Array(await big.arrayBuffer())), sha256(patternBytes(3000000)));
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`response trailers sent with withTrailers arrive as response.trailers (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const res = await client.fetch('/trailers');
+        assert.is(await res.text(), 'body');
+        const trailers = await res.trailers;
+        assert.is(trailers?.get('x-checksum'), 'abc');
+        const plain = await client.fetch('/info');
+        await plain.text();
+        assert.is(await plain.trailers, null);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`a throwing handler gets onError's 500 and the session keeps serving (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const res = await client.fetch('/throw');
+        assert.is(res.status, 500);
+        assert.is(await res.text(), 'custom 500');
+        const next = await client.fetch('/info');
+        assert.is(next.status, 200);
+        await next.text();
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`HEAD gets the headers without a body (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const res = await client.fetch('/big?n=1000', { method: 'HEAD' });
+        assert.is(res.status, 200);
+        assert.is(res.body, null);
+        const after = await client.fetch('/big?n=10');
+        assert.is((await after.arrayBuffer()).byteLength, 10);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+}
+
+Node('aborting a fetch resets its stream and rejects the body read, other requests continue', async () => {
+  await withServer({}, async (origin) => {
+    const client = connect(origin);
+    try {
+      const controller = new AbortController();
+      const never = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array([1])) });
+      const res = await client.fetch('/echo', { method: 'POST', body: never, duplex: 'half', signal: controller.signal } as RequestInit);
+      const reader = res.body!.getReader();
+      await reader.read();
+      controller.abort(new Error('stop'));
+      const failed = await reader.read().then(
+        () => false,
+        () => true,
+      );
+      assert.ok(failed);
+      const ok = await client.fetch('/info');
+      assert.is(ok.status, 200);
+      await ok.text();
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+Node('listen yields raw sessions and connectSession opens raw client sessions', async () => {
+  const server = await listen({ port: 0 });
+  const served = (async () => {
+    for await (const session of server) {
+      for await (const stream of session.incoming) {
+        stream.respond([[':status', '200'], ['x-path', stream.headers.find(([n]) => n === ':path')![1]]], { body: 'raw' });
+      }
+    }
+  })();
+  const session = await connectSession(`http://127.0.0.1:${server.address.port}`);
+  const stream = await session.request([[':method', 'GET'], [':scheme', 'http'], [':authority', 'x'], [':path', '/raw']], { endStream: true });
+  const head = await stream.response;
+  assert.ok(head.some(([n, v]) => n === 'x-path' && v === '/raw'));
+  assert.is(await new Response(stream.readable).text(), 'raw');
+  await session.close();
+  await server.close();
+  await served;
+});
+
+Node('connecting to a closed port rejects the fetch, and a TLS peer is verified by default', async () => {
+  const server = await listen({ port: 0 });
+  const port = server.address.port;
+  await server.close();
+  const err = await connect(`http://127.0.0.1:${port}`).fetch('/').then(
+    () => null,
+    (e: unknown) => e as { code?: string },
+  );
+  assert.is(err?.code, 'ECONNREFUSED');
+  await withServer({ tls: true }, async (origin) => {
+    const verifyErr = await connectSession(origin).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    assert.ok(verifyErr !== null, 'a self-signed certificate must be refused without rejectUnauthorized: false');
+  });
+});
+
+Node.run();
