@@ -388,7 +388,7 @@ export class ConnectionTerminated extends Event {
  */
 export class AlternativeServiceAvailable extends Event {
   readonly type = 'AlternativeServiceAvailable';
-  /** The origin the advertisement applies to: sent by the server, or the stream's `:authority`. */
+  /** The origin the advertisement applies to: sent by the server, or the stream's `:authority` (empty if the request had none; h2 gives None). */
   readonly origin: Uint8Array;
   /** The Alt-Svc field value, exactly as sent (unparsed; RFC 7838 §3 gives its syntax). */
   readonly fieldValue: Uint8Array;
