@@ -5,7 +5,7 @@
  * needs no WritableStream at all. Layer: streams (runtime-neutral).
  */
 import type { Sendable } from './scheduler';
-import type { Sink, StreamConstructors } from './types';
+import type { H2HeaderList, Sink, StreamConstructors } from './types';
 
 /** What an outbound body needs from its session. */
 export interface OutboundHost {
@@ -22,9 +22,6 @@ interface Waiter {
   readonly reject: (reason: unknown) => void;
 }
 
-/** Trailer fields, in whatever form the core's `sendHeaders` accepts. */
-export type TrailerFields = Iterable<readonly [string, string]> | Record<string, string>;
-
 /** Outgoing DATA for one stream, drained frame by frame by the session's scheduler. */
 export class OutboundBody implements Sink<Uint8Array>, Sendable {
   /** The stream this body belongs to. */
@@ -37,7 +34,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   #sentTotal = 0;
   #waiters: Waiter[] = [];
   #ending = false;
-  #trailers: TrailerFields | null = null;
+  #trailers: H2HeaderList | null = null;
   #finished = false;
   #failed = false;
   #error: unknown = undefined;
@@ -68,7 +65,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   }
 
   /** Trailers to send instead of an END_STREAM DATA frame, if any. */
-  get trailers(): TrailerFields | null {
+  get trailers(): H2HeaderList | null {
     return this.#trailers;
   }
 
@@ -91,7 +88,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
    * without a WritableStream; `sent(end)` tells when they reached the core. Throws if the body already
    * ended; ignored if the stream failed.
    */
-  enqueue(data: Uint8Array, end: boolean, trailers: TrailerFields | null = null): void {
+  enqueue(data: Uint8Array, end: boolean, trailers: H2HeaderList | null = null): void {
     if (this.#failed) return;
     if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     this.#append(data);
@@ -106,7 +103,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   }
 
   /** Ends the body with trailers: when the open WritableStream closes, or else after the bytes queued so far. */
-  setTrailers(trailers: TrailerFields): void {
+  setTrailers(trailers: H2HeaderList): void {
     if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     if (this.#failed) return;
     this.#trailers = trailers;

@@ -59,6 +59,41 @@ const CLOSING = 2;
 const DONE = 3;
 
 const END = { endStream: true } as const;
+const NO_END = { endStream: false } as const;
+
+/**
+ * A core call, as a module-level function of the connection and up to two arguments (no closure per
+ * call). It returns the events the core produced, if any (only `receiveData` does).
+ */
+type CoreOp<A, B> = (conn: H2Connection, a: A, b: B) => readonly H2Event[] | void;
+
+const RECEIVE: CoreOp<Uint8Array, null> = (c, chunk) => c.receiveData(chunk);
+const DELIVER: CoreOp<readonly H2Event[], null> = (_c, events) => events;
+const INITIATE: CoreOp<Record<number, number> | null, number> = (c, settings, windowIncrement) => {
+  c.initiateConnection();
+  if (settings !== null) c.updateSettings(settings);
+  if (windowIncrement > 0) c.incrementFlowControlWindow(windowIncrement);
+};
+const OPEN_STREAM: CoreOp<H2HeaderList, typeof END | typeof NO_END> = (c, headers, options) => {
+  c.sendHeaders(c.getNextAvailableStreamId(), headers, options);
+};
+const PUSH_STREAM: CoreOp<number, H2HeaderList> = (c, parentId, headers) => {
+  c.pushStream(parentId, c.getNextAvailableStreamId(), headers);
+};
+const SEND_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, NO_END);
+const SEND_LAST_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, END);
+const SEND_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, NO_END);
+const SEND_LAST_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, END);
+const END_STREAM: CoreOp<number, null> = (c, id) => c.endStream(id);
+const RESET_STREAM: CoreOp<number, number> = (c, id, code) => c.resetStream(id, code);
+const ACKNOWLEDGE: CoreOp<number, number> = (c, id, bytes) => c.acknowledgeReceivedData(bytes, id);
+const PING: CoreOp<Uint8Array, null> = (c, data) => c.ping(data);
+const UPDATE_SETTINGS: CoreOp<Record<number, number>, null> = (c, settings) => c.updateSettings(settings);
+const GOAWAY: CoreOp<number, null> = (c, errorCode) => c.closeConnection({ errorCode });
+const GRACEFUL_SHUTDOWN: CoreOp<null, null> = (c) => c.startGracefulShutdown();
+
+/** Streams a client opens before the peer's SETTINGS arrive (RFC 9113 §6.5.2 recommends at least 100; Go uses 100). */
+const INITIAL_MAX_CONCURRENT_STREAMS = 100;
 
 /** Whether a response header block is a 1xx (RFC 9113 §8.1: any number may precede the final one). */
 function isInformational(headers: H2HeaderList): boolean {
@@ -68,7 +103,6 @@ function isInformational(headers: H2HeaderList): boolean {
   }
   return false;
 }
-const NO_END = { endStream: false } as const;
 
 /** The session's engine; `H2Session` is its public face and `H2Stream`s reach it through `StreamHost`. */
 export class SessionPump implements StreamHost {
@@ -100,6 +134,7 @@ export class SessionPump implements StreamHost {
 
   #state = OPEN;
   #goawayReceived = false;
+  #peerSettingsSeen = false;
   #writerClosed = false;
   #readerDone = false;
   #failure: H2SessionError | null = null;
@@ -109,6 +144,7 @@ export class SessionPump implements StreamHost {
   #pingCounter = 0;
   readonly #settingsAcks: Array<Outcome<void> | null> = [];
   readonly #slotWaiters: Outcome<void>[] = [];
+  #granted = 0;
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
@@ -120,18 +156,13 @@ export class SessionPump implements StreamHost {
     this.#reader = transport.readable.getReader();
     this.#writer = transport.writable.getWriter();
 
-    const conn = this.conn;
-    conn.initiateConnection();
-    this.#settingsAcks.push(null);
-    this.#receiveWindow = conn.localSettings.initialWindowSize;
-    if (options.settings !== undefined) {
-      conn.updateSettings(settingsToCodes(options.settings));
-      this.#settingsAcks.push(null);
-      if (options.settings.initialWindowSize !== undefined) this.#receiveWindow = options.settings.initialWindowSize;
-    }
+    const settings = options.settings;
     const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
-    if (connectionWindow > DEFAULT_WINDOW) conn.incrementFlowControlWindow(connectionWindow - DEFAULT_WINDOW);
-    this.#scheduleFlush();
+    this.#run(INITIATE, settings === undefined ? null : settingsToCodes(settings), Math.max(0, connectionWindow - DEFAULT_WINDOW));
+    // The ACKs of the initial SETTINGS (and of `settings`, sent as a second frame) resolve nothing.
+    this.#settingsAcks.push(null);
+    if (settings !== undefined) this.#settingsAcks.push(null);
+    this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
     void this.#readLoop();
   }
 
@@ -166,21 +197,34 @@ export class SessionPump implements StreamHost {
     if (!this.isClient) throw new TypeError('h2flow: request() is for client sessions');
     const signal = options.signal;
     const list = toHeaderList(headers);
+    // Requests wait in FIFO order for a stream slot (the peer's MAX_CONCURRENT_STREAMS); a woken
+    // waiter holds its slot (`#granted`) until it has opened its stream, so none can be overtaken.
+    let granted = false;
     for (;;) {
-      this.#assertCanOpen();
-      signal?.throwIfAborted();
-      if (this.conn.openOutboundStreams < this.conn.remoteSettings.maxConcurrentStreams) break;
+      try {
+        this.#assertCanOpen();
+        signal?.throwIfAborted();
+      } catch (err) {
+        if (granted) this.#wakeSlots();
+        throw err;
+      }
+      if (granted || (this.#slotWaiters.length === 0 && this.#freeSlots() > 0)) break;
       const slot = new Outcome<void>();
       this.#slotWaiters.push(slot);
       await this.#abortable(slot, signal);
+      this.#granted--;
+      granted = true;
     }
-    const conn = this.conn;
-    const id = conn.getNextAvailableStreamId();
     const endStream = options.endStream === true;
-    conn.sendHeaders(id, list, endStream ? END : NO_END);
+    try {
+      this.#run(OPEN_STREAM, list, endStream ? END : NO_END);
+    } finally {
+      // If the stream did not open (e.g. invalid headers), its slot goes to the next waiter.
+      if (this.#slotWaiters.length > 0) this.#wakeSlots();
+    }
+    const id = this.conn.highestOutboundStreamId;
     const record = new StreamRecord(this, id, list, { localEnded: endStream, headersSent: true, parentId: null, receiveWindow: this.#receiveWindow });
     this.#records.set(id, record);
-    this.#scheduleFlush();
     if (signal !== undefined) this.#bindSignal(record, signal);
     return record.facade;
   }
@@ -191,21 +235,19 @@ export class SessionPump implements StreamHost {
     const n = ++this.#pingCounter;
     const data = new Uint8Array(8);
     new DataView(data.buffer).setUint32(4, n);
+    this.#run(PING, data, null);
     const ack = new Outcome<void>();
     this.#pings.set(n, ack);
-    this.conn.ping(data);
-    this.#scheduleFlush();
     return ack.promise;
   }
 
   /** Sends SETTINGS; resolves when the peer acknowledges them. */
   updateSettings(settings: H2Settings): Promise<void> {
     this.#assertUsable();
-    this.conn.updateSettings(settingsToCodes(settings));
+    this.#run(UPDATE_SETTINGS, settingsToCodes(settings), null);
     if (settings.initialWindowSize !== undefined) this.#receiveWindow = settings.initialWindowSize;
     const ack = new Outcome<void>();
     this.#settingsAcks.push(ack);
-    this.#scheduleFlush();
     return ack.promise;
   }
 
@@ -227,8 +269,7 @@ export class SessionPump implements StreamHost {
   /** Releases window for data the consumer took (or that was discarded). */
   acknowledge(streamId: number, bytes: number): void {
     if (this.#state === DONE || bytes <= 0) return;
-    this.conn.acknowledgeReceivedData(bytes, streamId);
-    this.#scheduleFlush();
+    this.#run(ACKNOWLEDGE, streamId, bytes);
   }
 
   /** The consumer cancelled a body the peer is still sending: RST_STREAM CANCEL. */
@@ -256,8 +297,7 @@ export class SessionPump implements StreamHost {
   /** Sends a response, informational or trailer header block; a final response releases a queued body. */
   sendHeaders(record: StreamRecord, headers: H2HeaderList, endStream: boolean): void {
     this.#assertUsable();
-    this.conn.sendHeaders(record.id, headers, endStream ? END : NO_END);
-    this.#scheduleFlush();
+    this.#run(endStream ? SEND_LAST_HEADERS : SEND_HEADERS, record.id, headers);
     if (endStream) {
       record.outbound?.finish();
       record.onLocalEnd();
@@ -272,8 +312,7 @@ export class SessionPump implements StreamHost {
   resetStream(record: StreamRecord, code: number, cause?: unknown): void {
     if (this.#state !== DONE) {
       try {
-        this.conn.resetStream(record.id, code);
-        this.#scheduleFlush();
+        this.#run(RESET_STREAM, record.id, code);
       } catch (err) {
         // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
         if (!(err instanceof H2Error)) throw err;
@@ -285,14 +324,12 @@ export class SessionPump implements StreamHost {
   /** PUSH_PROMISE on `record` for a new server stream carrying the promised request `headers`. */
   pushStream(record: StreamRecord, headers: H2HeaderList): StreamRecord {
     this.#assertUsable();
-    const conn = this.conn;
-    const id = conn.getNextAvailableStreamId();
-    conn.pushStream(record.id, id, headers);
+    this.#run(PUSH_STREAM, record.id, headers);
+    const id = this.conn.highestOutboundStreamId;
     const pushed = new StreamRecord(this, id, headers, { localEnded: false, headersSent: false, parentId: record.id, receiveWindow: this.#receiveWindow });
     // A pushed stream carries no request body: its remote half is closed from the start.
     pushed.remoteEnded = true;
     this.#records.set(id, pushed);
-    this.#scheduleFlush();
     return pushed;
   }
 
@@ -302,29 +339,34 @@ export class SessionPump implements StreamHost {
     this.#records.delete(record.id);
     const out = record.outbound;
     if (out !== null) this.#scheduler.remove(out);
-    this.#wakeSlot();
+    this.#wakeSlots();
     if (this.#records.size === 0 && this.#idle !== null) this.#idle.resolve();
   }
 
   // --- the one pump ---
 
   /**
-   * Runs one core call and dispatches the events it returned, after it returned. A call made while a
-   * batch is being dispatched (an enqueue() that synchronously pulls and acknowledges) only queues its
-   * events: the outer loop delivers them in order, so the core is never re-entered mid-dispatch.
+   * The only way into the core. Runs one call, then dispatches the events it returned, after it
+   * returned; then sends what the windows allow and schedules the flush. A call made while a batch is
+   * being dispatched (an enqueue() that synchronously pulls and acknowledges) only queues its events:
+   * the outer loop delivers them in order, so the core is never re-entered mid-dispatch.
    */
-  #run(events: readonly H2Event[]): void {
-    for (let i = 0; i < events.length; i++) this.#pending.push(events[i] as H2Event);
+  #run<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
+    const events = op(this.conn, a, b);
+    if (events !== undefined) for (let i = 0; i < events.length; i++) this.#pending.push(events[i] as H2Event);
     if (this.#dispatching) return;
-    this.#dispatching = true;
-    try {
-      const pending = this.#pending;
-      for (let i = 0; i < pending.length; i++) this.#dispatch(pending[i] as H2Event);
-    } finally {
-      this.#pending = [];
-      this.#dispatching = false;
+    if (this.#pending.length > 0) {
+      this.#dispatching = true;
+      try {
+        const pending = this.#pending;
+        for (let i = 0; i < pending.length; i++) this.#dispatch(pending[i] as H2Event);
+      } finally {
+        this.#pending = [];
+        this.#dispatching = false;
+      }
     }
     this.#pumpData();
+    this.#scheduleFlush();
   }
 
   /** Transport loop: read, feed the core, write what that produced; pause reading while output backs up. */
@@ -353,18 +395,15 @@ export class SessionPump implements StreamHost {
   }
 
   #receive(chunk: Uint8Array): void {
-    let events: readonly H2Event[];
     try {
-      events = this.conn.receiveData(chunk);
+      this.#run(RECEIVE, chunk, null);
     } catch (err) {
       if (!(err instanceof H2Error)) throw err;
       // Deliver what completed before the error, then fail the connection (the core queued GOAWAY).
-      this.#run(err.events);
+      this.#run(DELIVER, err.events, null);
       const code = err instanceof ProtocolError ? err.errorCode : ErrorCodes.INTERNAL_ERROR;
       this.#terminate(code, new H2SessionError(code, true, `connection error: ${err.message}`, { cause: err }), true);
-      return;
     }
-    this.#run(events);
   }
 
   #dispatch(ev: H2Event): void {
@@ -399,8 +438,9 @@ export class SessionPump implements StreamHost {
         else this.#scheduler.unblock(ev.streamId);
         break;
       case 'RemoteSettingsChanged':
+        this.#peerSettingsSeen = true;
         this.#scheduler.unblockAll();
-        this.#wakeSlot();
+        this.#wakeSlots();
         break;
       case 'PingAckReceived': {
         const n = new DataView(ev.pingData.buffer, ev.pingData.byteOffset, 8).getUint32(4);
@@ -480,7 +520,6 @@ export class SessionPump implements StreamHost {
     } finally {
       this.#pumping = false;
     }
-    this.#scheduleFlush();
   }
 
   /** Sends one DATA frame (or the end) for `body`, then queues it again if it has more. */
@@ -496,7 +535,7 @@ export class SessionPump implements StreamHost {
       }
       const piece = body.take(window);
       const last = body.pendingBytes === 0 && body.ending && body.trailers === null;
-      conn.sendData(id, piece, last ? END : NO_END);
+      this.#run(last ? SEND_LAST_DATA : SEND_DATA, id, piece);
       this.#unflushed += piece.byteLength + FRAME_HEADER;
       if (last) this.#endBody(body);
       else if (body.pendingBytes > 0 || body.ending) this.#scheduler.enqueue(body);
@@ -504,8 +543,8 @@ export class SessionPump implements StreamHost {
     }
     if (!body.ending) return;
     const trailers = body.trailers;
-    if (trailers !== null) conn.sendHeaders(id, trailers, END);
-    else conn.endStream(id);
+    if (trailers !== null) this.#run(SEND_LAST_HEADERS, id, trailers);
+    else this.#run(END_STREAM, id, null);
     this.#unflushed += FRAME_HEADER;
     this.#endBody(body);
   }
@@ -568,10 +607,9 @@ export class SessionPump implements StreamHost {
       try {
         // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
         // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
-        if (this.isClient) this.conn.closeConnection();
-        else this.conn.startGracefulShutdown();
+        if (this.isClient) this.#run(GOAWAY, ErrorCodes.NO_ERROR, null);
+        else this.#run(GRACEFUL_SHUTDOWN, null, null);
         roundTrip = this.ping().then(undefined, () => undefined);
-        this.#scheduleFlush();
       } catch (err) {
         if (!(err instanceof H2Error)) throw err;
       }
@@ -589,7 +627,7 @@ export class SessionPump implements StreamHost {
     if (this.#state === DONE || this.#state === CLOSING) return;
     if (!error.remote) {
       try {
-        this.conn.closeConnection({ errorCode: code });
+        this.#run(GOAWAY, code, null);
       } catch (err) {
         if (!(err instanceof H2Error)) throw err;
       }
@@ -673,9 +711,23 @@ export class SessionPump implements StreamHost {
     if (this.#state !== OPEN || this.#goawayReceived) throw new H2SessionError(ErrorCodes.NO_ERROR, this.#goawayReceived, 'session is closing: no new streams');
   }
 
-  #wakeSlot(): void {
-    const slot = this.#slotWaiters.shift();
-    if (slot !== undefined) slot.resolve();
+  /** The peer's MAX_CONCURRENT_STREAMS, or 100 until its first SETTINGS arrived. */
+  #maxOutboundStreams(): number {
+    const max = this.conn.remoteSettings.maxConcurrentStreams;
+    return this.#peerSettingsSeen ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
+  }
+
+  /** Stream slots neither open nor promised to a woken waiter. */
+  #freeSlots(): number {
+    return this.#maxOutboundStreams() - this.conn.openOutboundStreams - this.#granted;
+  }
+
+  /** Wakes as many waiting requests, oldest first, as there are free slots. */
+  #wakeSlots(): void {
+    for (let free = this.#freeSlots(); free > 0 && this.#slotWaiters.length > 0; free--) {
+      this.#granted++;
+      (this.#slotWaiters.shift() as Outcome<void>).resolve();
+    }
   }
 
   #rejectSlotWaiters(error: unknown): void {

@@ -238,6 +238,27 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.ok(peak > 1, 'streams ran concurrently');
   });
 
+  Session('a client opens at most 100 streams before the peer\'s SETTINGS, then waits for slots in order', async () => {
+    const [a, b] = duplexPair({ streams });
+    const client = newSession(a, 'client');
+    const wire = new WirePeer(b, 'server');
+    const peer = wire.peer;
+    const opened: number[] = [];
+    const requests = Array.from({ length: 120 }, () => client.request(GET, { endStream: true }).then((stream) => opened.push(stream.id)));
+    await settle();
+    const headerIds = (): number[] => peer.drain().filter((f) => f.typeName === 'HEADERS').map((f) => f.streamId);
+    assert.is(headerIds().length, 100, 'no more than 100 streams before the SETTINGS');
+    await wire.send(peer.greeting({ [SettingCodes.MAX_CONCURRENT_STREAMS]: 110 }));
+    await settle();
+    const next = headerIds();
+    assert.equal(next, Array.from({ length: 10 }, (_, i) => 201 + 2 * i), 'the next 10, oldest first');
+    await wire.send(peer.headers(1, OK, { endStream: true }), peer.headers(3, OK, { endStream: true }));
+    await settle();
+    assert.equal(headerIds(), [221, 223], 'each finished stream frees one slot');
+    assert.equal(opened, [...opened].sort((x, y) => x - y));
+    assert.is(requests.length, 120);
+  });
+
   // --- backpressure is flow control ---
 
   Session('a paused reader holds the peer at exactly the stream window, with no WINDOW_UPDATE until it reads', async () => {
