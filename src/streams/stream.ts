@@ -131,10 +131,12 @@ export class H2Stream {
 
   /**
    * Sends `body` (if any) and ends this side of the stream, without creating a WritableStream. Resolves
-   * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first.
+   * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first. Without
+   * a body it may follow `sendTrailers()` or another `end()`: it then only waits for that end.
    */
   end(body?: Uint8Array | string): Promise<void> {
     const out = this.#record.outboundBody();
+    if (body === undefined && (out.ending || out.done)) return out.sent(true);
     out.enqueue(body === undefined ? EMPTY : toBytes(body), true);
     return out.sent(true);
   }

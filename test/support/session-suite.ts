@@ -182,6 +182,20 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.equal(await stream.trailers, [['x-request-trailer', 'v1'], ['x-length', '3000']]);
   });
 
+  Session('sendTrailers() after respond() ends a body-less response, and a following end() just waits for it', async () => {
+    const { server, client } = sessions();
+    const ended: Promise<void>[] = [];
+    serve(server, (stream) => {
+      stream.respond(OK);
+      stream.sendTrailers([['grpc-status', '0']]);
+      ended.push(stream.end());
+    });
+    const stream = await client.request(GET, { endStream: true });
+    assert.is((await readAll(stream.readable)).byteLength, 0);
+    assert.equal(await stream.trailers, [['grpc-status', '0']]);
+    await ended[0];
+  });
+
   Session('informational responses reach the client before the final response', async () => {
     const { server, client } = sessions();
     serve(server, (stream) => {
