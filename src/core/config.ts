@@ -110,7 +110,8 @@ const MAX_U32 = 0xffffffff;
  * The configuration of one {@link H2Connection}: h2's options (validated as h2 validates them: the
  * boolean options reject non-booleans, `headerEncoding` rejects `true`) and h2flow's resource limits.
  * Every limit has a safe default and stops a named attack; all are enforced before memory grows.
- * Options may be changed after construction, as in h2; limits are read when the connection is built.
+ * Options may be changed after construction, as in h2; the limits and the logger are read when the
+ * connection is built.
  * Port of h2.config.H2Configuration.
  *
  * @example

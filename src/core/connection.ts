@@ -31,6 +31,7 @@ import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendData
 import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping';
 import { applyPriority, checkPriority, fitPriorityHeaders } from './priority';
 import { H2Configuration } from './config';
+import type { H2Logger } from './config';
 import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
 import type { ConnectionStateValue } from './connection-state';
 import { ErrorCodes } from './errors';
@@ -100,6 +101,8 @@ const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 
  */
 export class H2Connection {
   readonly #config: H2Configuration;
+  /** The user's logger, or `null`: no log arguments are built without one. */
+  readonly #log: H2Logger | null;
   readonly #fsm = new H2ConnectionStateMachine();
   readonly #reg: StreamRegistry;
   readonly #encoder = new Encoder();
@@ -132,6 +135,7 @@ export class H2Connection {
   constructor(config?: H2Configuration) {
     const c = config ?? new H2Configuration({ clientSide: true });
     this.#config = c;
+    this.#log = c.hasLogger ? c.logger : null;
     this.#decoder = new Decoder(c.maxHeaderListSize);
     // MAX_CONCURRENT_STREAMS is unbounded by default, which is dangerous; h2 advertises 100. The
     // MAX_HEADER_LIST_SIZE advertises our defence against the HPACK bomb (CVE-2016-6581).
@@ -259,7 +263,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.initiate_connection.
    */
   initiateConnection(): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Initializing connection');
+    this.#log?.debug('Initializing connection');
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     if (this.#config.clientSide) this.#out.pushBytes(CONNECTION_PREFACE);
     this.#out.pushFrame(this.#localSettingsFrame());
@@ -318,7 +322,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.send_headers.
    */
   sendHeaders(streamId: number, headers: HeadersInput, options: SendHeadersOptions = {}): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Send headers on stream ID %d', streamId);
+    this.#log?.debug('Send headers on stream ID %d', streamId);
     checkStreamIdArgument(streamId);
     if (this.#reg.get(streamId) === undefined) {
       // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
@@ -368,7 +372,7 @@ export class H2Connection {
       // The padding plus the 1-octet Pad Length field count against flow control.
       frameSize += padLength + 1;
     }
-    if (this.#config.hasLogger) this.#config.logger.debug('Send data on stream ID %d with len %d', streamId, frameSize);
+    this.#log?.debug('Send data on stream ID %d with len %d', streamId, frameSize);
     if (frameSize > 0) {
       const window = this.localFlowControlWindow(streamId);
       if (frameSize > window) throw new FlowControlError(`Cannot send ${frameSize} bytes, flow control window is ${window}`);
@@ -395,7 +399,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.end_stream.
    */
   endStream(streamId: number): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('End stream ID %d', streamId);
+    this.#log?.debug('End stream ID %d', streamId);
     this.#fsm.processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
@@ -433,7 +437,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.push_stream.
    */
   pushStream(streamId: number, promisedStreamId: number, requestHeaders: HeadersInput): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Send Push Promise frame on stream ID %d', streamId);
+    this.#log?.debug('Send Push Promise frame on stream ID %d', streamId);
     // RFC 9113 §8.4: "A server MUST NOT send a PUSH_PROMISE ... if SETTINGS_ENABLE_PUSH is 0."
     if (!this.#remoteSettings.enablePush) throw new ProtocolError('Remote peer has disabled stream push');
     checkStreamIdArgument(promisedStreamId);
@@ -465,7 +469,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.reset_stream.
    */
   resetStream(streamId: number, errorCode: number = ErrorCodes.NO_ERROR): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Reset stream ID %d', streamId);
+    this.#log?.debug('Reset stream ID %d', streamId);
     this.#fsm.processInput(ConnectionInputs.SEND_RST_STREAM);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
@@ -485,7 +489,7 @@ export class H2Connection {
    * with REFUSED_STREAM. Port of h2.connection.H2Connection.close_connection.
    */
   closeConnection(options: CloseConnectionOptions = {}): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Close connection');
+    this.#log?.debug('Close connection');
     const errorCode = options.errorCode ?? ErrorCodes.NO_ERROR;
     const additionalData = options.additionalData ?? null;
     if (additionalData !== null && !(additionalData instanceof Uint8Array)) throw new TypeError('additionalData must be a Uint8Array');
@@ -520,7 +524,7 @@ export class H2Connection {
    * (`SettingsAcknowledged`). Port of h2.connection.H2Connection.update_settings.
    */
   updateSettings(newSettings: SettingsInput): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Update connection settings to %s', newSettings);
+    this.#log?.debug('Update connection settings to %s', newSettings);
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     this.#localSettings.update(newSettings);
     this.#out.pushFrame(new SettingsFrame(0, { settings: new Map(settingsEntries(newSettings)) }));
@@ -628,7 +632,7 @@ export class H2Connection {
     const events: H2Event[] = [];
     // After a connection error nothing the peer sends matters (security.md §0, CVE-2026-48937).
     if (this.#terminated) return events;
-    if (this.#config.hasLogger) this.#config.logger.trace('Process received data on connection. Received data: %d bytes', data.length);
+    this.#log?.trace('Process received data on connection. Received data: %d bytes', data.length);
     try {
       this.#incoming.addData(data);
       this.#incoming.maxFrameSize = this.#maxInboundFrameSize;
@@ -650,7 +654,7 @@ export class H2Connection {
   // --- receiving ---
 
   #receiveFrame(frame: Frame, events: H2Event[]): void {
-    if (this.#config.hasLogger) this.#config.logger.trace('Received frame: %s', String(frame));
+    this.#log?.trace('Received frame: %s', String(frame));
     try {
       switch (frame.type) {
         case FrameType.DATA:
@@ -758,7 +762,7 @@ export class H2Connection {
 
   /** Refuses a new peer stream with RST_STREAM REFUSED_STREAM; its ID counts as used and reset by us. */
   #refuseStream(streamId: number): void {
-    if (this.#config.hasLogger) this.#config.logger.debug('Refusing stream ID %d', streamId);
+    this.#log?.debug('Refusing stream ID %d', streamId);
     this.#reg.refuse(streamId);
     this.#queueAutoReset(streamId, ErrorCodes.REFUSED_STREAM);
   }
@@ -1103,7 +1107,7 @@ export class H2Connection {
 
   /** Creates a stream with the current settings. Port of h2's `_begin_new_stream`. */
   #beginNewStream(streamId: number, parity: number): H2Stream {
-    if (this.#config.hasLogger) this.#config.logger.debug('Attempting to initiate stream ID %d', streamId);
+    this.#log?.debug('Attempting to initiate stream ID %d', streamId);
     return this.#reg.create(
       streamId,
       parity,

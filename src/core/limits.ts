@@ -85,29 +85,52 @@ export class QueuedControlFrames {
 }
 
 /**
- * A map that forgets its oldest entries beyond `limit` (insertion order). Bounds the memory of
- * "how was this stream closed" against stream-ID walking. Port of h2.utilities.SizeLimitDict.
+ * A map that forgets its oldest entries beyond `limit` (insertion order; re-setting a key keeps its
+ * place). Bounds the memory of "how was this stream closed" against stream-ID walking.
+ * Port of h2.utilities.SizeLimitDict. Eviction pops a queue of keys instead of iterating the Map,
+ * whose iterator would step over every deleted slot each time.
  */
-export class SizeLimitMap<K, V> extends Map<K, V> {
+export class SizeLimitMap<K, V> {
   /** The most entries kept. */
   readonly limit: number;
+  readonly #map = new Map<K, V>();
+  /** Keys in insertion order, oldest at `#head`. */
+  #order: K[] = [];
+  #head = 0;
 
   /** @param limit The most entries kept; older ones are dropped first. */
   constructor(limit: number) {
-    super();
     this.limit = limit;
   }
 
+  /** The number of entries. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** The value of `key`, if remembered. */
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+
+  /** Whether `key` is remembered. */
+  has(key: K): boolean {
+    return this.#map.has(key);
+  }
+
   /** Sets `key` (an existing key keeps its position), then drops the oldest entries beyond the limit. */
-  override set(key: K, value: V): this {
-    super.set(key, value);
-    if (this.size > this.limit) {
-      const keys = this.keys();
-      while (this.size > this.limit) {
-        const oldest = keys.next();
-        if (oldest.done === true) break;
-        super.delete(oldest.value);
-      }
+  set(key: K, value: V): this {
+    const map = this.#map;
+    if (!map.has(key)) this.#order.push(key);
+    map.set(key, value);
+    const order = this.#order;
+    while (map.size > this.limit && this.#head < order.length) {
+      map.delete(order[this.#head] as K);
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > order.length) {
+      order.splice(0, this.#head);
+      this.#head = 0;
     }
     return this;
   }

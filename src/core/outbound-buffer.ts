@@ -7,6 +7,8 @@
 import type { Frame } from '../frame';
 
 const INITIAL_CAPACITY = 16384;
+/** The largest first allocation after a flush, however big the previous batch was. */
+const MAX_HINT = 262144;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -19,6 +21,8 @@ export class OutboundBuffer {
   #end = 0;
   /** Bytes ever queued (absolute offset of the end of the queue). */
   #queued = 0;
+  /** Size of the last batch taken whole: the next backing array starts that big (one allocation per batch). */
+  #hint = INITIAL_CAPACITY;
 
   /** Bytes queued and not yet taken. */
   get length(): number {
@@ -38,7 +42,7 @@ export class OutboundBuffer {
   #reserve(n: number): void {
     if (this.#end + n <= this.#buf.length) return;
     const live = this.#end - this.#start;
-    const capacity = Math.max(INITIAL_CAPACITY, 2 * live, live + n);
+    const capacity = Math.max(this.#hint, 2 * live, live + n);
     const next = new Uint8Array(capacity);
     if (live > 0) next.set(this.#buf.subarray(this.#start, this.#end));
     this.#buf = next;
@@ -74,6 +78,7 @@ export class OutboundBuffer {
     this.#start += n;
     if (this.#start === this.#end) {
       // Everything was handed out: start a new backing array so the caller's view is never overwritten.
+      this.#hint = Math.min(MAX_HINT, Math.max(INITIAL_CAPACITY, this.#end));
       this.#buf = EMPTY;
       this.#start = 0;
       this.#end = 0;
