@@ -1,6 +1,7 @@
 /**
  * A pull-driven queue behind a ReadableStream (highWaterMark 0): items wait in a plain array until a
- * reader asks, so the stream's own queue never grows, and an optional capacity drops the oldest items.
+ * reader asks, so the stream's own queue never grows, and an optional capacity drops items beyond it:
+ * the oldest "low-value" one if the owner marks some so, else the oldest.
  * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
  */
 import type { StreamConstructors } from './types';
@@ -17,14 +18,17 @@ export class PullQueue<T> {
   #cancelled = false;
   #readable: ReadableStream<T> | null = null;
   #onCancel: ((unclaimed: readonly T[]) => void) | null;
+  readonly #lowValue: ((item: T) => boolean) | null;
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
    * @param onCancel called once if the consumer cancels the readable, with the items it never took.
+   * @param lowValue items to drop first when at capacity (oldest first); others go only if none is.
    */
-  constructor(capacity = Infinity, onCancel: ((unclaimed: readonly T[]) => void) | null = null) {
+  constructor(capacity = Infinity, onCancel: ((unclaimed: readonly T[]) => void) | null = null, lowValue: ((item: T) => boolean) | null = null) {
     this.#capacity = capacity;
     this.#onCancel = onCancel;
+    this.#lowValue = lowValue;
   }
 
   /** Items dropped because the queue was at capacity. */
@@ -56,11 +60,7 @@ export class PullQueue<T> {
       this.#controller.enqueue(item);
       return;
     }
-    if (this.size >= this.#capacity) {
-      this.#items[this.#head++] = undefined as T;
-      this.#dropped++;
-      this.#compact();
-    }
+    if (this.size >= this.#capacity) this.#dropOne();
     this.#items.push(item);
   }
 
@@ -100,6 +100,21 @@ export class PullQueue<T> {
     const onCancel = this.#onCancel;
     this.#onCancel = null;
     if (onCancel !== null) onCancel(unclaimed);
+  }
+
+  #dropOne(): void {
+    this.#dropped++;
+    const lowValue = this.#lowValue;
+    if (lowValue !== null) {
+      for (let i = this.#head; i < this.#items.length; i++) {
+        if (lowValue(this.#items[i] as T)) {
+          this.#items.splice(i, 1);
+          return;
+        }
+      }
+    }
+    this.#items[this.#head++] = undefined as T;
+    this.#compact();
   }
 
   #compact(): void {

@@ -9,7 +9,27 @@ import { H2SessionError, H2StreamError } from './errors';
 import type { OutboundBody } from './outbound-body';
 import { Outcome } from './outcome';
 import { PullQueue } from './pull-queue';
+import {
+  ACKNOWLEDGE,
+  DELIVER,
+  END_STREAM,
+  GOAWAY,
+  GRACEFUL_SHUTDOWN,
+  INITIATE,
+  OPEN_STREAM,
+  PING,
+  PUSH_STREAM,
+  RECEIVE,
+  RESET_STREAM,
+  SEND_DATA,
+  SEND_HEADERS,
+  SEND_LAST_DATA,
+  SEND_LAST_HEADERS,
+  UPDATE_SETTINGS,
+  type CoreOp,
+} from './core-ops';
 import { SendScheduler } from './scheduler';
+import { StreamSlots } from './stream-slots';
 import { settingsToCodes, type H2Settings } from './settings';
 import type { H2Stream } from './stream';
 import { StreamRecord, type StreamHost } from './stream-record';
@@ -44,8 +64,8 @@ export interface CloseOptions {
 
 /** The default connection receive window: bounds what all streams together may hold unread. */
 export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
-/** The default number of events `session.events` keeps for a slow reader before dropping the oldest. */
-export const DEFAULT_EVENT_BUFFER = 256;
+/** The default number of events `session.events` keeps for a slow reader before dropping some. */
+export const DEFAULT_EVENT_BUFFER = 128;
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
 export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 64 * 1024;
 /** The initial window of RFC 9113 §6.9.2 (before SETTINGS change it). */
@@ -58,42 +78,17 @@ const DRAINING = 1;
 const CLOSING = 2;
 const DONE = 3;
 
-const END = { endStream: true } as const;
-const NO_END = { endStream: false } as const;
-
-/**
- * A core call, as a module-level function of the connection and up to two arguments (no closure per
- * call). It returns the events the core produced, if any (only `receiveData` does).
- */
-type CoreOp<A, B> = (conn: H2Connection, a: A, b: B) => readonly H2Event[] | void;
-
-const RECEIVE: CoreOp<Uint8Array, null> = (c, chunk) => c.receiveData(chunk);
-const DELIVER: CoreOp<readonly H2Event[], null> = (_c, events) => events;
-const INITIATE: CoreOp<Record<number, number> | null, number> = (c, settings, windowIncrement) => {
-  c.initiateConnection();
-  if (settings !== null) c.updateSettings(settings);
-  if (windowIncrement > 0) c.incrementFlowControlWindow(windowIncrement);
-};
-const OPEN_STREAM: CoreOp<H2HeaderList, typeof END | typeof NO_END> = (c, headers, options) => {
-  c.sendHeaders(c.getNextAvailableStreamId(), headers, options);
-};
-const PUSH_STREAM: CoreOp<number, H2HeaderList> = (c, parentId, headers) => {
-  c.pushStream(parentId, c.getNextAvailableStreamId(), headers);
-};
-const SEND_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, NO_END);
-const SEND_LAST_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, END);
-const SEND_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, NO_END);
-const SEND_LAST_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, END);
-const END_STREAM: CoreOp<number, null> = (c, id) => c.endStream(id);
-const RESET_STREAM: CoreOp<number, number> = (c, id, code) => c.resetStream(id, code);
-const ACKNOWLEDGE: CoreOp<number, number> = (c, id, bytes) => c.acknowledgeReceivedData(bytes, id);
-const PING: CoreOp<Uint8Array, null> = (c, data) => c.ping(data);
-const UPDATE_SETTINGS: CoreOp<Record<number, number>, null> = (c, settings) => c.updateSettings(settings);
-const GOAWAY: CoreOp<number, null> = (c, errorCode) => c.closeConnection({ errorCode });
-const GRACEFUL_SHUTDOWN: CoreOp<null, null> = (c) => c.startGracefulShutdown();
-
 /** Streams a client opens before the peer's SETTINGS arrive (RFC 9113 §6.5.2 recommends at least 100; Go uses 100). */
 const INITIAL_MAX_CONCURRENT_STREAMS = 100;
+
+/**
+ * The events `session.events` drops first when its reader falls behind: the ones a peer can produce in
+ * bulk (DATA, WINDOW_UPDATE, PING), so header blocks, resets, SETTINGS and GOAWAY survive longest.
+ */
+function isHighVolumeEvent(event: H2Event): boolean {
+  const type = event.type;
+  return type === 'DataReceived' || type === 'WindowUpdated' || type === 'PingReceived' || type === 'PingAckReceived';
+}
 
 /** Whether a response header block is a 1xx (RFC 9113 §8.1: any number may precede the final one). */
 function isInformational(headers: H2HeaderList): boolean {
@@ -143,8 +138,8 @@ export class SessionPump implements StreamHost {
   readonly #pings = new Map<number, Outcome<void>>();
   #pingCounter = 0;
   readonly #settingsAcks: Array<Outcome<void> | null> = [];
-  readonly #slotWaiters: Outcome<void>[] = [];
-  #granted = 0;
+  readonly #slots = new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams);
+  readonly #checkCanOpen = (): void => this.#assertCanOpen();
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
@@ -171,7 +166,7 @@ export class SessionPump implements StreamHost {
   /** Every core event, from the first access on, through a bounded buffer (oldest dropped first). */
   get events(): ReadableStream<H2Event> {
     if (this.#events === null) {
-      this.#events = new PullQueue<H2Event>(this.#eventCapacity);
+      this.#events = new PullQueue<H2Event>(this.#eventCapacity, null, isHighVolumeEvent);
       if (this.#state === DONE) this.#events.close();
     }
     return this.#events.readable(this.streams);
@@ -197,30 +192,19 @@ export class SessionPump implements StreamHost {
     if (!this.isClient) throw new TypeError('h2flow: request() is for client sessions');
     const signal = options.signal;
     const list = toHeaderList(headers);
-    // Requests wait in FIFO order for a stream slot (the peer's MAX_CONCURRENT_STREAMS); a woken
-    // waiter holds its slot (`#granted`) until it has opened its stream, so none can be overtaken.
+    this.#assertCanOpen();
+    signal?.throwIfAborted();
+    // Requests wait in FIFO order for a stream slot (the peer's MAX_CONCURRENT_STREAMS).
     let granted = false;
-    for (;;) {
-      try {
-        this.#assertCanOpen();
-        signal?.throwIfAborted();
-      } catch (err) {
-        if (granted) this.#wakeSlots();
-        throw err;
-      }
-      if (granted || (this.#slotWaiters.length === 0 && this.#freeSlots() > 0)) break;
-      const slot = new Outcome<void>();
-      this.#slotWaiters.push(slot);
-      await this.#abortable(slot, signal);
-      this.#granted--;
+    if (!this.#slots.tryAcquire()) {
+      await this.#slots.wait(signal, this.#checkCanOpen);
       granted = true;
     }
     const endStream = options.endStream === true;
     try {
-      this.#run(OPEN_STREAM, list, endStream ? END : NO_END);
+      this.#run(OPEN_STREAM, list, endStream);
     } finally {
-      // If the stream did not open (e.g. invalid headers), its slot goes to the next waiter.
-      if (this.#slotWaiters.length > 0) this.#wakeSlots();
+      this.#slots.released(granted);
     }
     const id = this.conn.highestOutboundStreamId;
     const record = new StreamRecord(this, id, list, { localEnded: endStream, headersSent: true, parentId: null, receiveWindow: this.#receiveWindow });
@@ -339,7 +323,7 @@ export class SessionPump implements StreamHost {
     this.#records.delete(record.id);
     const out = record.outbound;
     if (out !== null) this.#scheduler.remove(out);
-    this.#wakeSlots();
+    this.#slots.wake();
     if (this.#records.size === 0 && this.#idle !== null) this.#idle.resolve();
   }
 
@@ -440,7 +424,7 @@ export class SessionPump implements StreamHost {
       case 'RemoteSettingsChanged':
         this.#peerSettingsSeen = true;
         this.#scheduler.unblockAll();
-        this.#wakeSlots();
+        this.#slots.wake();
         break;
       case 'PingAckReceived': {
         const n = new DataView(ev.pingData.buffer, ev.pingData.byteOffset, 8).getUint32(4);
@@ -497,7 +481,7 @@ export class SessionPump implements StreamHost {
     }
     // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
     // The core refuses our streams above lastStreamId itself (StreamReset REFUSED_STREAM events follow).
-    this.#rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
+    this.#slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
     if (this.#state === OPEN) void this.#drain();
   }
 
@@ -600,7 +584,7 @@ export class SessionPump implements StreamHost {
   /** Graceful close: GOAWAY NO_ERROR, streams in flight finish, new ones are refused, then the transport closes. */
   async #drain(): Promise<void> {
     this.#state = DRAINING;
-    this.#rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
+    this.#slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
     this.#incoming.close();
     let roundTrip: Promise<void> | null = null;
     if (!this.#goawayReceived) {
@@ -664,7 +648,7 @@ export class SessionPump implements StreamHost {
     this.#pings.clear();
     for (const ack of this.#settingsAcks) ack?.reject(error);
     this.#settingsAcks.length = 0;
-    this.#rejectSlotWaiters(error);
+    this.#slots.rejectAll(error);
   }
 
   /** Flushes the last frames, closes the transport, then settles `closed`. */
@@ -715,35 +699,6 @@ export class SessionPump implements StreamHost {
   #maxOutboundStreams(): number {
     const max = this.conn.remoteSettings.maxConcurrentStreams;
     return this.#peerSettingsSeen ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
-  }
-
-  /** Stream slots neither open nor promised to a woken waiter. */
-  #freeSlots(): number {
-    return this.#maxOutboundStreams() - this.conn.openOutboundStreams - this.#granted;
-  }
-
-  /** Wakes as many waiting requests, oldest first, as there are free slots. */
-  #wakeSlots(): void {
-    for (let free = this.#freeSlots(); free > 0 && this.#slotWaiters.length > 0; free--) {
-      this.#granted++;
-      (this.#slotWaiters.shift() as Outcome<void>).resolve();
-    }
-  }
-
-  #rejectSlotWaiters(error: unknown): void {
-    const waiters = this.#slotWaiters.splice(0);
-    for (const slot of waiters) slot.reject(error);
-  }
-
-  #abortable(slot: Outcome<void>, signal: AbortSignal | undefined): Promise<void> {
-    if (signal === undefined) return slot.promise;
-    const onAbort = (): void => {
-      const i = this.#slotWaiters.indexOf(slot);
-      if (i >= 0) this.#slotWaiters.splice(i, 1);
-      slot.reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    return slot.promise.finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   #bindSignal(record: StreamRecord, signal: AbortSignal): void {

@@ -30,8 +30,9 @@ export interface H2SessionOptions {
    */
   readonly connectionWindowSize?: number;
   /**
-   * How many events `session.events` keeps for a reader that falls behind; beyond it the oldest are
-   * dropped and counted in `droppedEvents`. Default 256.
+   * How many events `session.events` keeps for a reader that falls behind. Beyond it one is dropped per
+   * new event (counted in `droppedEvents`): the oldest DATA, WINDOW_UPDATE or PING event if any, else the
+   * oldest. Default 128. A DATA event holds its payload, so this also bounds that memory.
    */
   readonly eventBufferSize?: number;
   /** DATA bytes written to the transport and not yet accepted by it before bodies wait. Default 64 KiB. */
@@ -43,8 +44,9 @@ export interface H2SessionOptions {
  * that calls it: received bytes become stream events, stream bodies become DATA frames as the peer's
  * flow-control windows allow, and a stopped reader stops the peer at the stream's window.
  *
- * `events` is every core event in order, recorded from its first access on; a reader that falls behind
- * loses the oldest beyond `eventBufferSize` (counted in `droppedEvents`), so it never grows without bound.
+ * `events` is every core event in order, recorded from its first access on (nothing is kept before, so an
+ * unused `events` costs nothing). A reader that falls behind loses events beyond `eventBufferSize`, the
+ * high-volume ones (DATA, WINDOW_UPDATE, PING) first, counted in `droppedEvents`: it never grows without bound.
  *
  * @example
  * ```ts
