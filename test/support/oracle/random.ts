@@ -19,7 +19,18 @@ function text(r: Prng, max: number): string {
   return String.fromCharCode(97 + r.int(26)).repeat(n);
 }
 
-/** One random scenario: a handshake, then `n` random actions. */
+/** What the generator believes about a stream (it may be wrong after invalid input: that is fine). */
+interface StreamModel {
+  id: number;
+  clientOpen: boolean;
+  serverOpen: boolean;
+  responded: boolean;
+}
+
+/**
+ * One random scenario: a handshake, then mostly valid traffic that follows a stream model, some
+ * control frames and queries, and a little invalid input (which usually ends the connection).
+ */
 function randomScenario(r: Prng, index: number): Scenario {
   const role: Role = r.next() < 0.5 ? 'client' : 'server';
   const s = new Script(`random #${index} [${role}]`, role);
@@ -30,36 +41,67 @@ function randomScenario(r: Prng, index: number): Scenario {
   if (r.next() < 0.2) settings[S.HEADER_TABLE_SIZE] = r.int(8192);
   if (role === 'server' && r.next() < 0.3) settings[S.ENABLE_PUSH] = r.int(2);
   s.open(settings, { ack: r.next() < 0.8 });
-  const clientIds: number[] = [];
-  const pushedIds: number[] = [];
+  const streams: StreamModel[] = [];
   let nextClient = 1;
   let nextPush = 2;
-  const anyId = (): number => r.pick([...clientIds, ...pushedIds, 1 + r.int(12)]);
-  const openId = (): number => (clientIds.length ? r.pick(clientIds) : 1);
-  const actions: (() => void)[] = [
-    // Valid traffic.
+  const pick = (ok: (m: StreamModel) => boolean): StreamModel | undefined => {
+    const c = streams.filter(ok);
+    return c.length ? r.pick(c) : undefined;
+  };
+  const anyId = (): number => (streams.length && r.next() < 0.8 ? r.pick(streams).id : 1 + r.int(12));
+  const valid: (() => void)[] = [
     () => {
-      const id = nextClient;
+      const m = { id: nextClient, clientOpen: r.next() < 0.5, serverOpen: true, responded: false };
       nextClient += 2;
-      clientIds.push(id);
-      s.request(id, [...REQ.slice(0, 3), [':path', `/${id}`], ...extraHeaders(r)], r.next() < 0.5);
+      streams.push(m);
+      s.request(m.id, [...REQ.slice(0, 3), [':path', `/${m.id}`], ...extraHeaders(r)], !m.clientOpen);
     },
-    () => s.clientBody(openId(), text(r, 3000), r.next() < 0.3),
-    () => s.respond(openId(), [[':status', r.pick(['200', '204', '404', '100'])], ...extraHeaders(r)], r.next() < 0.3),
-    () => s.serverBody(openId(), text(r, 3000), r.next() < 0.3),
-    () => s.respond(openId(), [['x-trailer', 'done']], true),
     () => {
-      if (role === 'server') {
-        s.do('pushStream', { streamId: openId(), promisedStreamId: nextPush, headers: [...REQ.slice(0, 3), [':path', `/push${nextPush}`]] });
-      } else {
-        s.recv(s.peer.pushPromise(openId(), nextPush, [...REQ.slice(0, 3), [':path', `/push${nextPush}`]]));
-      }
-      pushedIds.push(nextPush);
+      const m = pick((x) => x.clientOpen);
+      if (!m) return;
+      m.clientOpen = r.next() < 0.6;
+      s.clientBody(m.id, text(r, 3000), !m.clientOpen);
+    },
+    () => {
+      const m = pick((x) => x.serverOpen && !x.responded);
+      if (!m) return;
+      if (r.next() < 0.2) s.respond(m.id, [[':status', '103'], ...extraHeaders(r)]);
+      m.responded = true;
+      m.serverOpen = r.next() < 0.7;
+      s.respond(m.id, [[':status', r.pick(['200', '204', '404'])], ...extraHeaders(r)], !m.serverOpen);
+    },
+    () => {
+      const m = pick((x) => x.serverOpen && x.responded);
+      if (!m) return;
+      m.serverOpen = r.next() < 0.6;
+      s.serverBody(m.id, text(r, 3000), !m.serverOpen);
+    },
+    () => {
+      const m = pick((x) => x.serverOpen && x.responded);
+      if (!m) return;
+      m.serverOpen = false;
+      s.respond(m.id, [['x-trailer', 'done']], true);
+    },
+    () => {
+      const parent = pick((x) => x.serverOpen && x.id % 2 === 1);
+      if (!parent) return;
+      const headers: [string, string][] = [...REQ.slice(0, 3), [':path', `/push${nextPush}`]];
+      if (role === 'server') s.do('pushStream', { streamId: parent.id, promisedStreamId: nextPush, headers });
+      else s.recv(s.peer.pushPromise(parent.id, nextPush, headers));
+      streams.push({ id: nextPush, clientOpen: false, serverOpen: true, responded: false });
       nextPush += 2;
     },
+    () => {
+      const m = pick((x) => x.clientOpen || x.serverOpen);
+      if (!m) return;
+      m.clientOpen = m.serverOpen = false;
+      if (r.next() < 0.5) s.do('resetStream', { streamId: m.id, errorCode: r.pick(ERROR_CODES) });
+      else s.recv(s.peer.rstStream(m.id, r.pick(ERROR_CODES)));
+    },
     () => s.do('acknowledgeReceivedData', { size: r.int(5000), streamId: anyId() }),
+  ];
+  const control: (() => void)[] = [
     () => s.do('incrementFlowControlWindow', { increment: 1 + r.int(100000), ...(r.next() < 0.5 ? { streamId: anyId() } : {}) }),
-    () => s.do('resetStream', { streamId: anyId(), errorCode: r.pick(ERROR_CODES) }),
     () => s.do('ping', { data: hexOf(text(r, 1).padEnd(8, 'p')) }),
     () => s.do('updateSettings', { settings: [[S.MAX_CONCURRENT_STREAMS, 1 + r.int(200)], [S.INITIAL_WINDOW_SIZE, 65535 + r.int(1000)]] }),
     () => s.recv(s.peer.settingsAck()),
@@ -67,14 +109,15 @@ function randomScenario(r: Prng, index: number): Scenario {
     () => s.do('remoteFlowControlWindow', { streamId: anyId() }),
     () => s.query(r.pick(['openOutboundStreams', 'openInboundStreams', 'inboundFlowControlWindow', 'remoteSettings', 'localSettings'])),
     () => s.do('getNextAvailableStreamId'),
-    // Control frames from the peer.
     () => s.recv(s.peer.ping(text(r, 1).padEnd(8, 'q'), { ack: r.next() < 0.3 })),
     () => s.recv(s.peer.windowUpdate(r.next() < 0.5 ? 0 : anyId(), 1 + r.int(70000))),
     () => s.recv(s.peer.settings({ [S.INITIAL_WINDOW_SIZE]: 65535 + r.int(70000), [S.MAX_CONCURRENT_STREAMS]: r.int(300) })),
     () => s.recv(s.peer.priority(anyId(), { dependsOn: r.next() < 0.8 ? anyId() : 0, weight: 1 + r.int(256), exclusive: r.next() < 0.5 })),
-    () => s.recv(s.peer.rstStream(anyId(), r.pick(ERROR_CODES))),
     () => s.recv(s.peer.altSvc(r.next() < 0.5 ? 0 : anyId(), r.next() < 0.5 ? 'example.com' : '', 'h2=":443"')),
-    // Invalid input.
+    () => s.do('sendData', { streamId: anyId(), data: hexOf(text(r, 100)), endStream: r.next() < 0.5 }),
+    () => s.do('sendHeaders', { streamId: anyId(), headers: r.next() < 0.5 ? REQ : [[':status', '200']], endStream: r.next() < 0.5 }),
+  ];
+  const invalid: (() => void)[] = [
     () => s.recv(s.peer.data(anyId(), text(r, 50), { endStream: r.next() < 0.5 })),
     () => s.recv(s.peer.headers(2 * (1 + r.int(6)), REQ, { endStream: true })),
     // Stream-level increments of 0 are a documented difference (window-update-zero-stream).
@@ -82,11 +125,12 @@ function randomScenario(r: Prng, index: number): Scenario {
     () => s.recv(s.peer.raw(r.pick([T.PING, T.RST_STREAM, T.WINDOW_UPDATE, T.PRIORITY]), 0, r.int(3), new Uint8Array(r.int(10)))),
     () => s.recv(s.peer.raw(0x20 + r.int(20), r.int(256), r.int(5), text(r, 10))),
     () => s.recv(s.peer.continuation(anyId(), s.peer.headerBlock([['x', 'y']]))),
-    () => s.do('sendData', { streamId: anyId(), data: hexOf(text(r, 100)), endStream: r.next() < 0.5 }),
-    () => s.do('sendHeaders', { streamId: anyId(), headers: r.next() < 0.5 ? REQ : [[':status', '200']], endStream: r.next() < 0.5 }),
   ];
-  const n = 6 + r.int(14);
-  for (let i = 0; i < n; i++) r.pick(actions)();
+  const n = 6 + r.int(20);
+  for (let i = 0; i < n; i++) {
+    const roll = r.next();
+    r.pick(roll < 0.7 ? valid : roll < 0.95 ? control : invalid)();
+  }
   if (r.next() < 0.15) s.recv(s.peer.goAway(Math.max(0, nextClient - 2), r.pick(ERROR_CODES)));
   if (r.next() < 0.1) s.do('closeConnection', { errorCode: r.pick(ERROR_CODES) });
   return s.build();
