@@ -151,8 +151,10 @@ export class H2Configuration {
   /**
    * SETTINGS_MAX_CONCURRENT_STREAMS we advertise. A peer-initiated stream past it is refused with
    * RST_STREAM REFUSED_STREAM (RFC 9113 §5.1.2), which also spends the {@link maxResetStreams}
-   * budget, so an endless stream of refusals ends in GOAWAY ENHANCE_YOUR_CALM. Stops stream-count
-   * exhaustion. Default 100, h2's value (RFC 9113 recommends at least 100).
+   * budget, so an endless stream of refusals ends in GOAWAY ENHANCE_YOUR_CALM. It also bounds the
+   * streams a server may reserve with PUSH_PROMISE (reserved streams do not count as concurrent, RFC
+   * 9113 §5.1.2): further pushes are refused. Stops stream-count exhaustion. Default 100, h2's value
+   * (RFC 9113 recommends at least 100).
    */
   readonly maxConcurrentStreams: number;
   /**

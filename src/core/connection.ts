@@ -447,7 +447,14 @@ export class H2Connection {
     if (streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
     if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
     const promised = this.#beginNewStream(promisedStreamId, EVEN);
-    const frames = stream.pushStreamInBand(promisedStreamId, requestHeaders, this.#encoder);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    let frames: Frame[];
+    try {
+      frames = stream.pushStreamInBand(promisedStreamId, requestHeaders, this.#encoder);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
     this.#queueFrames(frames);
     this.#queueFrames(promised.locallyPushed());
   }
@@ -545,7 +552,16 @@ export class H2Connection {
       this.#out.pushFrame(new AltSvcFrame(0, { origin: byteStringToBytes('origin', origin), field }));
     } else {
       if (streamId === null) throw new NoSuchStreamError(-1);
-      this.#queueFrames(this.#reg.getById(streamId).advertiseAlternativeService(field));
+      const stream = this.#reg.getById(streamId);
+      const wasOpen = stream.open;
+      const wasClosed = stream.closed;
+      let frames: Frame[];
+      try {
+        frames = stream.advertiseAlternativeService(field);
+      } finally {
+        this.#noteStreamState(stream, wasOpen, wasClosed);
+      }
+      this.#queueFrames(frames);
     }
   }
 
@@ -791,11 +807,23 @@ export class H2Connection {
     // RFC 9113 §6.6: pushes may only be associated with a client-initiated stream.
     if (frame.streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
     let result: [Frame[], H2Event[]];
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
     try {
       result = stream.receivePushPromiseInBand(promisedId, pushedHeaders, this.#config.headerEncoding);
     } catch (e) {
       if (!(e instanceof StreamClosedError)) throw e;
       this.#queueAutoReset(promisedId, ErrorCodes.REFUSED_STREAM);
+      return;
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    // Reserved streams do not count against MAX_CONCURRENT_STREAMS (RFC 9113 §5.1.2), so a server
+    // could make us hold any number of them: past our MAX_CONCURRENT_STREAMS reserved streams, refuse
+    // the push (as nghttp2's max_reserved_remote_streams does). h2 has no such bound.
+    this.#reg.checkNewStreamId(promisedId, EVEN);
+    if (this.#reg.reservedCount() >= this.#localSettings.maxConcurrentStreams) {
+      this.#refuseStream(promisedId);
       return;
     }
     const promised = this.#beginNewStream(promisedId, EVEN);

@@ -121,9 +121,10 @@ export class SizeLimitMap<K, V> {
   /** Sets `key` (an existing key keeps its position), then drops the oldest entries beyond the limit. */
   set(key: K, value: V): this {
     const map = this.#map;
-    if (!map.has(key)) this.#order.push(key);
+    const before = map.size;
     map.set(key, value);
     const order = this.#order;
+    if (map.size !== before) order.push(key);
     while (map.size > this.limit && this.#head < order.length) {
       map.delete(order[this.#head] as K);
       this.#head++;

@@ -57,6 +57,12 @@ export class StreamRegistry {
     return this.#openInbound;
   }
 
+  /** Live streams that are neither open nor closed: reserved by a PUSH_PROMISE (forgets closed streams first). */
+  reservedCount(): number {
+    this.collectClosed();
+    return this.#streams.size - this.#openInbound - this.#openOutbound;
+  }
+
   /** Whether `streamId` belongs to streams this side initiates (odd for clients, even for servers). */
   isOutbound(streamId: number): boolean {
     return streamId % 2 === (this.#config.clientSide ? 1 : 0);

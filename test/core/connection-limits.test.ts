@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
-import { REQUEST, RESPONSE, serverPair, throwsError, types } from '../support/h2-connection';
+import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { concat } from '../support/bytes';
 
 const Limits = suite('connection limits');
@@ -172,6 +172,21 @@ Limits('a header block larger than maxHeaderBlockSize is a connection error befo
   const { conn, peer } = serverPair({ maxHeaderBlockSize: 100 });
   const block = peer.headerBlock([...REQUEST, ['x-pad', 'z'.repeat(200)]], { huffman: false });
   throwsError(() => conn.receiveData(concat(peer.headersRaw(1, block.subarray(0, 60), { endHeaders: false }), peer.continuation(1, block.subarray(60)))), ProtocolError);
+});
+
+Limits('a client refuses pushes past MAX_CONCURRENT_STREAMS reserved streams', () => {
+  const { conn, peer } = clientPair({ maxConcurrentStreams: 2 });
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.dataToSend();
+  const events = conn.receiveData(concat(peer.pushPromise(1, 2, REQUEST), peer.pushPromise(1, 4, REQUEST), peer.pushPromise(1, 6, REQUEST)));
+  assert.equal(types(events), ['PushedStreamReceived', 'PushedStreamReceived']);
+  peer.read(conn.dataToSend()).expectRstStream(6, E.REFUSED_STREAM).expectNone();
+  // Once a reserved stream is answered and done, a new push fits again.
+  conn.receiveData(peer.headers(2, RESPONSE, { endStream: true }));
+  assert.equal(types(conn.receiveData(peer.pushPromise(1, 8, REQUEST))), ['PushedStreamReceived']);
+  // The refused stream's response is answered with RST_STREAM, not a connection error.
+  conn.receiveData(peer.headers(6, RESPONSE, { endStream: true }));
+  peer.read(conn.dataToSend()).expectRstStream(6, E.STREAM_CLOSED).expectNone();
 });
 
 Limits.run();
