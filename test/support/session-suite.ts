@@ -226,6 +226,34 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.is(text(await readAll(stream.readable)), 'page');
   });
 
+  Session('200 streams in flight at once each get their own body back', async () => {
+    const { server, client } = sessions({ server: { config: { maxConcurrentStreams: 250 } } });
+    let active = 0;
+    let peak = 0;
+    const release = new Promise<void>((resolve) => {
+      serve(server, async (stream) => {
+        peak = Math.max(peak, ++active);
+        if (peak === 200) resolve();
+        const body = await readAll(stream.readable);
+        await release;
+        stream.respond(OK, { body });
+        await stream.closed;
+        active--;
+      });
+    });
+    await client.ping();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const stream = await client.request(POST);
+        await stream.end(bytesOf(1000 + i, i));
+        const echoed = await readAll(stream.readable);
+        return echoed.byteLength === 1000 + i && echoed[5] === bytesOf(1000 + i, i)[5];
+      }),
+    );
+    assert.is(peak, 200);
+    assert.ok(results.every(Boolean));
+  });
+
   Session('200 concurrent requests all complete while the client respects MAX_CONCURRENT_STREAMS', async () => {
     const { server, client } = sessions({ server: { settings: { maxConcurrentStreams: 50 } } });
     let active = 0;
