@@ -364,6 +364,7 @@ export class H2Connection {
    * @throws FlowControlError past the window; FrameTooLargeError past the frame size.
    */
   sendData(streamId: number, data: Uint8Array, options: SendDataOptions = {}): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
     const padLength = options.padLength ?? null;
     let frameSize = data.length;
     if (padLength !== null) {
@@ -645,6 +646,7 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.receive_data.
    */
   receiveData(data: Uint8Array): H2Event[] {
+    if (!(data instanceof Uint8Array)) throw new TypeError('receiveData takes a Uint8Array');
     const events: H2Event[] = [];
     // After a connection error nothing the peer sends matters (security.md §0, CVE-2026-48937).
     if (this.#terminated) return events;

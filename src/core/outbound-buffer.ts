@@ -72,7 +72,8 @@ export class OutboundBuffer {
    */
   take(amount?: number): Uint8Array {
     const live = this.#end - this.#start;
-    const n = amount === undefined ? live : Math.max(0, Math.min(live, Math.floor(amount)));
+    if (amount !== undefined && !(amount >= 0)) throw new RangeError(`amount must be a non-negative number, not ${String(amount)}`);
+    const n = amount === undefined ? live : Math.min(live, Math.floor(amount));
     if (n === 0) return EMPTY;
     const out = this.#buf.subarray(this.#start, this.#start + n);
     this.#start += n;

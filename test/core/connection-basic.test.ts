@@ -365,6 +365,17 @@ Basic('bytes handed out by dataToSend are never overwritten by later frames', ()
   assert.equal(first, copy);
 });
 
+Basic('API misuse with the wrong argument types throws TypeError or RangeError', () => {
+  const { conn } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  throwsError(() => conn.receiveData('bytes' as unknown as Uint8Array), TypeError);
+  throwsError(() => conn.sendData(1, 'text' as unknown as Uint8Array), TypeError);
+  throwsError(() => conn.dataToSend(-1), RangeError);
+  throwsError(() => conn.dataToSend(Number.NaN), RangeError);
+  throwsError(() => conn.sendHeaders(2 ** 31, REQUEST), RangeError);
+  assert.ok(conn.dataToSend(0).length === 0 && conn.bufferedAmount > 0);
+});
+
 Basic('clearOutboundDataBuffer discards queued output', () => {
   const { conn } = serverPair();
   conn.ping(latin1('12345678'));
