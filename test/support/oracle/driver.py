@@ -143,6 +143,8 @@ def run_step(conn, s):
         return conn.prioritize(s["streamId"], **kw)
     if op == "clearOutboundDataBuffer":
         return conn.clear_outbound_data_buffer()
+    if op == "dataToSend":
+        return conn.data_to_send(s["amount"]).hex()
     if op == "receive":
         return conn.receive_data(bytes.fromhex(s["hex"]))
     if op == "query":

@@ -40,7 +40,7 @@ export interface OracleConnection {
   prioritize(streamId: number, options?: Record<string, unknown>): void;
   clearOutboundDataBuffer(): void;
   receiveData(data: Uint8Array): unknown[];
-  dataToSend(): Uint8Array;
+  dataToSend(amount?: number): Uint8Array;
 }
 
 /** Builds a connection for a scenario (role and config given). */
@@ -107,6 +107,8 @@ function runStep(conn: OracleConnection, s: Step): unknown {
       return conn.prioritize(id, pick(s, 'weight', 'dependsOn', 'exclusive'));
     case 'clearOutboundDataBuffer':
       return conn.clearOutboundDataBuffer();
+    case 'dataToSend':
+      return hex(conn.dataToSend(s['amount'] as number));
     case 'receive':
       return conn.receiveData(unhex(s['hex'] as string));
     case 'query': {

@@ -973,9 +973,48 @@ const misc: Family = () => {
   return out;
 };
 
+/** Content-length enforcement on received bodies (RFC 9110 §8.6, RFC 9113 §8.1.1). */
+const contentLength: Family = () => {
+  const out: Scenario[] = [];
+  for (const role of ROLES) {
+    const head = (n: string): ScenarioHeader[] => (role === 'server' ? [...POST, ['content-length', n]] : [[':status', '200'], ['content-length', n]]);
+    const mk = (name: string) => new Script(`content-length: ${name} [${role}]`, role).open();
+    const start = (s: Script, n: string, endStream = false) => {
+      if (role === 'server') return s.request(1, head(n), endStream);
+      return s.request(1).respond(1, head(n), endStream);
+    };
+    const peerBody = (s: Script, text: string, endStream: boolean) => (role === 'server' ? s.clientBody(1, text, endStream) : s.serverBody(1, text, endStream));
+    out.push(peerBody(start(mk('exact body'), '5'), 'hello', true).build());
+    out.push(peerBody(start(mk('body shorter at END_STREAM'), '5'), 'abc', true).build());
+    out.push(peerBody(peerBody(start(mk('body longer than announced'), '5'), 'abc', false), 'defg', false).build());
+    out.push(start(mk('content-length 0 with END_STREAM on the headers'), '0', true).build());
+    out.push(start(mk('content-length 5 with END_STREAM on the headers'), '5', true).build());
+    out.push(peerBody(start(mk('padding does not count toward content-length'), '3'), 'abc', true).build());
+    out.push(start(mk('a negative content-length'), '-1').differ('content-length-grammar', PROTOCOL_ERROR_GOAWAY).build());
+  }
+  {
+    const s = new Script('content-length: a HEAD response with a body [client]', 'client').open();
+    s.request(1, [[':method', 'HEAD'], [':scheme', 'https'], [':authority', 'a'], [':path', '/']]).respond(1, [[':status', '200'], ['content-length', '3']]);
+    out.push(s.serverBody(1, 'abc', true).build());
+  }
+  return out;
+};
+
+/** Partial reads of the outbound buffer and buffer clearing. */
+const outboundBuffer: Family = () => {
+  const out: Scenario[] = [];
+  for (const role of ROLES) {
+    const mk = (name: string) => new Script(`outbound buffer: ${name} [${role}]`, role).open();
+    out.push(mk('dataToSend in pieces').do('ping', { data: hexOf('abcdefgh') }).do('dataToSend', { amount: 5 }).do('dataToSend', { amount: 0 }).do('dataToSend', { amount: 100 }).build());
+    out.push(mk('a partial read then a clear').do('ping', { data: hexOf('abcdefgh') }).do('dataToSend', { amount: 3 }).do('clearOutboundDataBuffer').do('ping', { data: hexOf('12345678') }).build());
+    out.push(mk('dataToSend larger than the buffer').request(1).do('dataToSend', { amount: 100000 }).build());
+  }
+  return out;
+};
+
 /** Every hand-written scenario (the random ones come from random.ts). */
 export function handWrittenScenarios(): Scenario[] {
-  const families: Family[] = [exchanges, concurrency, informational, trailers, push, flowControl, settings, priority, altsvc, connect, inboundHeaderRules, outboundHeaderRules, invalidSequences, resets, goaway, closedStreams, upgrade, misc];
+  const families: Family[] = [exchanges, concurrency, informational, trailers, push, flowControl, settings, priority, altsvc, connect, inboundHeaderRules, outboundHeaderRules, invalidSequences, resets, goaway, closedStreams, upgrade, misc, contentLength, outboundBuffer];
   const all = families.flatMap((f) => f());
   const seen = new Set<string>();
   for (const s of all) {
