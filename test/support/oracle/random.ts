@@ -85,7 +85,7 @@ function randomScenario(r: Prng, index: number): Scenario {
     () => {
       const parent = pick((x) => x.serverOpen && x.id % 2 === 1);
       if (!parent) return;
-      const headers: [string, string][] = [...REQ.slice(0, 3), [':path', `/push${nextPush}`]];
+      const headers: ScenarioHeader[] = [...REQ.slice(0, 3), [':path', `/push${nextPush}`]];
       if (role === 'server') s.do('pushStream', { streamId: parent.id, promisedStreamId: nextPush, headers });
       else s.recv(s.peer.pushPromise(parent.id, nextPush, headers));
       streams.push({ id: nextPush, clientOpen: false, serverOpen: true, responded: false });
