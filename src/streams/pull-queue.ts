@@ -64,6 +64,14 @@ export class PullQueue<T> {
     this.#items.push(item);
   }
 
+  /** Removes a waiting item (no-op if it was already taken or is not queued). */
+  delete(item: T): void {
+    const i = this.#items.indexOf(item, this.#head);
+    if (i < 0) return;
+    this.#items.splice(i, 1);
+    if (this.#closed && this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
+  }
+
   /** Ends the queue: readers get the remaining items, then the end. */
   close(): void {
     if (this.#closed) return;

@@ -321,6 +321,10 @@ export class SessionPump implements StreamHost {
   retire(record: StreamRecord): void {
     if (this.#records.get(record.id) !== record) return;
     this.#records.delete(record.id);
+    // A peer stream reset before the application took it from `incoming` is dropped from it, so
+    // open-then-reset churn cannot grow the queue (CVE-2023-44487 "Rapid Reset" aims at such backlogs).
+    // When the whole session fails, queued streams stay: they show what arrived before the failure.
+    if (record.error !== null && this.#failure === null && this.#isPeerStream(record.id)) this.#incoming.delete(record.facade);
     const out = record.outbound;
     if (out !== null) this.#scheduler.remove(out);
     this.#slots.wake();
@@ -585,7 +589,6 @@ export class SessionPump implements StreamHost {
   async #drain(): Promise<void> {
     this.#state = DRAINING;
     this.#slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
-    this.#incoming.close();
     let roundTrip: Promise<void> | null = null;
     if (!this.#goawayReceived) {
       try {
@@ -693,6 +696,11 @@ export class SessionPump implements StreamHost {
   #assertCanOpen(): void {
     this.#assertUsable();
     if (this.#state !== OPEN || this.#goawayReceived) throw new H2SessionError(ErrorCodes.NO_ERROR, this.#goawayReceived, 'session is closing: no new streams');
+  }
+
+  /** Streams the peer opened: odd IDs on a server, even (pushed) ones on a client. */
+  #isPeerStream(id: number): boolean {
+    return (id % 2 === 1) !== this.isClient;
   }
 
   /** The peer's MAX_CONCURRENT_STREAMS, or 100 until its first SETTINGS arrived. */

@@ -591,29 +591,43 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     await client.closed;
   });
 
-  Session('after a graceful GOAWAY the server refuses streams the peer opens later', async () => {
+  Session('a graceful shutdown serves streams opened before the peer saw GOAWAY and refuses later ones', async () => {
     const { server, wire, peer } = await serverFacingPeer();
+    const incoming = server.incoming.getReader();
     await wire.send(peer.headers(1, GET, { endStream: true }));
     await settle();
     const closing = track(server.close());
     await settle();
     const frames = peer.drain();
     const goaway = frames.find((f) => f.typeName === 'GOAWAY');
-    assert.is(goaway?.lastStreamId, 2 ** 31 - 1, 'first GOAWAY announces the shutdown');
+    assert.is(goaway?.lastStreamId, 2 ** 31 - 1, 'the first GOAWAY announces the shutdown');
+    // Stream 3 crosses the GOAWAY in flight: it arrives before the PING's ACK, so it is served.
+    await wire.send(peer.headers(3, GET, { endStream: true }));
     const pings = frames.filter((f) => f.typeName === 'PING');
     await wire.send(...pings.map((f) => peer.ping(f.opaqueData!, { ack: true })));
     await settle();
-    peer.expectGoAway(1, ErrorCodes.NO_ERROR);
-    await wire.send(peer.headers(3, GET, { endStream: true }));
+    peer.expectGoAway(3, ErrorCodes.NO_ERROR);
+    await wire.send(peer.headers(5, GET, { endStream: true }));
     await settle();
-    peer.expectRstStream(3, ErrorCodes.REFUSED_STREAM);
-    assert.is(closing.done, false, 'stream 1 is still in flight');
-    const stream = await server.incoming.getReader().read();
-    assert.is(stream.value?.id, 1);
-    stream.value?.respond(OK, { endStream: true });
+    peer.expectRstStream(5, ErrorCodes.REFUSED_STREAM);
+    for (const id of [1, 3]) {
+      const { value: stream } = await incoming.read();
+      assert.is(stream?.id, id);
+      assert.is(closing.done, false, `stream ${id} is still in flight`);
+      stream?.respond(OK, { endStream: true });
+    }
     await settle();
     assert.is(closing.done, true);
+    assert.is((await incoming.read()).done, true, 'incoming ends with the session');
     assert.ok(wire.eof, 'the transport was closed');
+  });
+
+  Session('a request the peer resets before the server takes it is never delivered', async () => {
+    const { server, wire, peer } = await serverFacingPeer();
+    await wire.send(peer.headers(1, POST), peer.rstStream(1, ErrorCodes.CANCEL), peer.headers(3, GET, { endStream: true }));
+    await settle();
+    const { value: stream } = await server.incoming.getReader().read();
+    assert.is(stream?.id, 3);
   });
 
   Session('a protocol error delivers the events decoded before it, then fails streams and closed', async () => {
