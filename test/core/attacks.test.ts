@@ -100,7 +100,10 @@ function expectGoAwayOnly(conn: H2Connection, peer: TestPeer, code: number): voi
   const goaways = peer.read(out).drain().filter((f) => f.type === T.GOAWAY);
   assert.is(goaways.length, 1, `expected one GOAWAY, got ${goaways.length}\n${peer.log.slice(-5).join('\n')}`);
   assert.is(goaways[0]!.errorCode, code, `GOAWAY code ${goaways[0]!.errorCode}, expected ${code}`);
-  assert.is(conn.bufferedAmount, 0);
+  // security.md §0 (CVE-2026-21714, CVE-2026-48937): after a fatal GOAWAY, input is ignored and state freed.
+  assert.equal(conn.receiveData(peer.ping()), [], 'input after a fatal GOAWAY must be discarded');
+  assert.is(conn.bufferedAmount, 0, 'nothing may be queued after a fatal GOAWAY');
+  assert.is(conn.openInboundStreams, 0, 'streams must be freed after a fatal GOAWAY');
 }
 
 // ── CVE-2016-6581 HPACK bomb ─────────────────────────────────────────────────────────────────
@@ -145,8 +148,6 @@ for (const size of [0, 1]) {
     assert.instance(r.error, ProtocolError);
     assert.ok(r.fed <= 65, `the cap let ${r.fed} frames in`);
     expectGoAwayOnly(conn, peer, E.PROTOCOL_ERROR);
-    assert.equal(conn.receiveData(cont), [], 'input after the GOAWAY must be discarded');
-    assert.is(conn.bufferedAmount, 0);
   });
 }
 
