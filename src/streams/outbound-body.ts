@@ -113,11 +113,19 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     }
   }
 
-  /** Takes up to `max` bytes of the head chunk for one DATA frame (a view, not a copy). */
-  take(max: number): Uint8Array {
+  /**
+   * The next piece for one DATA frame: up to `max` bytes of the head chunk (a view, not a copy). Call
+   * `commit(piece.byteLength)` once the core accepted it.
+   */
+  peek(max: number): Uint8Array {
     const head = this.#chunks[0] as Uint8Array;
     const n = Math.min(max, head.byteLength - this.#offset);
-    const piece = n === head.byteLength ? head : head.subarray(this.#offset, this.#offset + n);
+    return n === head.byteLength ? head : head.subarray(this.#offset, this.#offset + n);
+  }
+
+  /** `n` bytes from `peek()` reached the core: drop them and resolve the writes they complete. */
+  commit(n: number): void {
+    const head = this.#chunks[0] as Uint8Array;
     this.#offset += n;
     this.#pending -= n;
     this.#sentTotal += n;
@@ -126,7 +134,6 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
       this.#offset = 0;
     }
     this.#settleWaiters();
-    return piece;
   }
 
   /** END_STREAM or the trailers reached the core: every waiter succeeds. */

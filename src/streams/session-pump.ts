@@ -386,11 +386,15 @@ export class SessionPump implements StreamHost {
     try {
       this.#run(RECEIVE, chunk, null);
     } catch (err) {
-      if (!(err instanceof H2Error)) throw err;
-      // Deliver what completed before the error, then fail the connection (the core queued GOAWAY).
-      this.#run(DELIVER, err.events, null);
-      const code = err instanceof ProtocolError ? err.errorCode : ErrorCodes.INTERNAL_ERROR;
-      this.#terminate(code, new H2SessionError(code, true, `connection error: ${err.message}`, { cause: err }), true);
+      if (err instanceof H2Error) {
+        // Deliver what completed before the error, then fail the connection (the core queued GOAWAY).
+        this.#run(DELIVER, err.events, null);
+        const code = err instanceof ProtocolError ? err.errorCode : ErrorCodes.INTERNAL_ERROR;
+        this.#terminate(code, new H2SessionError(code, true, `connection error: ${err.message}`, { cause: err }), true);
+      } else {
+        // A bug, not the peer's fault: tell the peer (GOAWAY INTERNAL_ERROR) and fail loudly.
+        this.#terminate(ErrorCodes.INTERNAL_ERROR, new H2SessionError(ErrorCodes.INTERNAL_ERROR, false, 'internal error', { cause: err }), true);
+      }
     }
   }
 
@@ -521,10 +525,12 @@ export class SessionPump implements StreamHost {
         this.#scheduler.block(body);
         return;
       }
-      const piece = body.take(window);
-      const last = body.pendingBytes === 0 && body.ending && body.trailers === null;
+      const piece = body.peek(window);
+      const size = piece.byteLength;
+      const last = size === body.pendingBytes && body.ending && body.trailers === null;
       this.#run(last ? SEND_LAST_DATA : SEND_DATA, id, piece);
-      this.#unflushed += piece.byteLength + FRAME_HEADER;
+      body.commit(size);
+      this.#unflushed += size + FRAME_HEADER;
       if (last) this.#endBody(body);
       else if (body.pendingBytes > 0 || body.ending) this.#scheduler.enqueue(body);
       return;
