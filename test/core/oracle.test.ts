@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { H2Configuration, H2Connection } from '../../src/core';
 import { handWrittenScenarios } from '../support/oracle/scenarios';
-import { randomScenarios } from '../support/oracle/random';
+import { randomFlowScenarios, randomScenarios } from '../support/oracle/random';
 import { runH2flow, runOracle, type OracleConnection } from '../support/oracle/run';
 import { compareScenario } from '../support/oracle/compare';
 import { DIFFERENCES, ORACLE_CONFIG, TAGGED_DIFFERENCES } from '../support/oracle/differences';
@@ -17,17 +17,19 @@ const Oracle = suite('differential oracle (python h2 4.1.0)');
 /** Fixed seed: the random corpus is the same on every run. */
 const RANDOM_SEED = 0x0c0ffee;
 const RANDOM_COUNT = 300;
+/** Flow-control walks: long bodies both ways, random acknowledgements and window changes. */
+const FLOW_COUNT = 100;
 
 const handWritten = handWrittenScenarios();
-const scenarios = [...handWritten, ...randomScenarios(RANDOM_COUNT, RANDOM_SEED)];
+const scenarios = [...handWritten, ...randomScenarios(RANDOM_COUNT, RANDOM_SEED), ...randomFlowScenarios(FLOW_COUNT, RANDOM_SEED + 1)];
 const python = runOracle(scenarios);
 
 const factory = (clientSide: boolean, config: Record<string, unknown>): OracleConnection =>
   new H2Connection(new H2Configuration({ ...ORACLE_CONFIG, ...config, clientSide })) as unknown as OracleConnection;
 
-Oracle('the corpus has at least 200 hand-written and 300 seeded random scenarios, all tags documented', () => {
+Oracle('the corpus has at least 200 hand-written, 300 seeded random and 100 flow-control scenarios, all tags documented', () => {
   assert.ok(handWritten.length >= 200, `only ${handWritten.length} hand-written scenarios`);
-  assert.is(scenarios.length - handWritten.length, RANDOM_COUNT);
+  assert.is(scenarios.length - handWritten.length, RANDOM_COUNT + FLOW_COUNT);
   assert.is(python.length, scenarios.length);
   for (const s of scenarios) if (s.differs) assert.ok(TAGGED_DIFFERENCES.has(s.differs), `${s.name}: unknown difference ${s.differs}`);
   for (const d of DIFFERENCES) assert.ok(d.oracle && d.ours && d.why, `difference ${d.id} is incomplete`);

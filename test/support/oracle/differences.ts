@@ -210,8 +210,8 @@ export const DIFFERENCES: readonly Difference[] = [
   {
     id: 'after-fatal-error',
     what: 'Input received after a connection error',
-    oracle: 'The failing frame stays in the FrameBuffer (or the state is CLOSED), so every later receive_data raises again and queues another GOAWAY; closed streams stay counted',
-    ours: 'Input after a connection error is discarded (no events, no frames) and stream state may be freed',
+    oracle: 'The failing frame stays in the FrameBuffer (or the state is CLOSED), so every later receive_data raises again and queues another GOAWAY; closed streams stay counted; acknowledgeReceivedData still queues WINDOW_UPDATEs after the GOAWAY',
+    ours: 'Input after a connection error is discarded (no events, no frames), stream state may be freed, and API calls queue nothing (or exactly what h2 queues)',
     why: 'h2flow design, security.md §0 ("after a fatal GOAWAY, stop processing input and free all state"); compareScenario checks exactly that for later receives and skips queries',
     scope: 'all',
   },

@@ -4,7 +4,7 @@
  */
 import { mulberry32, type Prng } from '../prng';
 import { E, S, T } from '../peer';
-import { REQ, Script, hexOf, type Role, type Scenario, type ScenarioHeader } from './script';
+import { POST, REQ, Script, hexOf, type Role, type Scenario, type ScenarioHeader } from './script';
 
 const SAFE_NAMES = ['accept', 'user-agent', 'x-a', 'x-trace-id', 'cache-control', 'x-long-header-name'];
 const SAFE_VALUES = ['1', 'text/html', 'abc def', 'no-cache', 'v'.repeat(40), ''];
@@ -141,3 +141,57 @@ export function randomScenarios(count: number, seed: number): Scenario[] {
   const r = mulberry32(seed);
   return Array.from({ length: count }, (_, i) => randomScenario(r, i));
 }
+
+/**
+ * One flow-control walk: a few long streams with DATA both ways in random sizes, random
+ * acknowledgements, WINDOW_UPDATEs and INITIAL_WINDOW_SIZE changes, with window queries throughout.
+ * Never sends 0-byte DATA (see `zero-byte-data-negative-window`).
+ */
+function flowScenario(r: Prng, index: number): Scenario {
+  const role: Role = r.next() < 0.5 ? 'client' : 'server';
+  const s = new Script(`random flow #${index} [${role}]`, role);
+  s.open({ [S.INITIAL_WINDOW_SIZE]: 1 + r.int(200_000), [S.MAX_FRAME_SIZE]: 16384 + r.int(50_000) });
+  if (r.next() < 0.5) s.do('updateSettings', { settings: [[S.INITIAL_WINDOW_SIZE, 1024 + r.int(100_000)]] }).recv(s.peer.settingsAck());
+  const ids = Array.from({ length: 1 + r.int(3) }, (_, i) => 1 + 2 * i);
+  const unacked = new Map<number, number>();
+  for (const id of ids) {
+    s.request(id, POST, false);
+    s.respond(id, [[':status', '200']], false);
+    unacked.set(id, 0);
+  }
+  const id = (): number => r.pick(ids);
+  const ourBody = (i: number, t: string, end: boolean) => (role === 'client' ? s.clientBody(i, t, end) : s.serverBody(i, t, end));
+  const steps: (() => void)[] = [
+    () => ourBody(id(), text(r, 20_000), false),
+    () => ourBody(id(), text(r, 200), false),
+    () => {
+      const i = id();
+      const n = 1 + r.int(16_000);
+      s.recv(r.next() < 0.2 ? s.peer.data(i, text(r, 1).repeat(n), { padLength: r.int(256) }) : s.peer.data(i, text(r, 1).repeat(n)));
+      unacked.set(i, (unacked.get(i) ?? 0) + n);
+    },
+    () => {
+      const i = id();
+      const n = r.int((unacked.get(i) ?? 0) + 1);
+      unacked.set(i, (unacked.get(i) ?? 0) - n);
+      s.do('acknowledgeReceivedData', { size: n, streamId: i });
+    },
+    () => s.recv(s.peer.windowUpdate(r.next() < 0.4 ? 0 : id(), 1 + r.int(100_000))),
+    () => s.do('incrementFlowControlWindow', { increment: 1 + r.int(50_000), ...(r.next() < 0.5 ? { streamId: id() } : {}) }),
+    () => s.recv(s.peer.settings({ [S.INITIAL_WINDOW_SIZE]: r.int(300_000) })),
+    () => s.do('localFlowControlWindow', { streamId: id() }),
+    () => s.do('remoteFlowControlWindow', { streamId: id() }),
+    () => s.query('inboundFlowControlWindow'),
+  ];
+  const n = 15 + r.int(25);
+  for (let i = 0; i < n; i++) r.pick(steps)();
+  for (const i of ids) if (r.next() < 0.5) ourBody(i, 'end', true);
+  return s.build();
+}
+
+/** `count` flow-control walks from a fixed seed. */
+export function randomFlowScenarios(count: number, seed: number): Scenario[] {
+  const r = mulberry32(seed);
+  return Array.from({ length: count }, (_, i) => flowScenario(r, i));
+}
+
