@@ -35,6 +35,23 @@ Oracle('the corpus has at least 200 hand-written, 300 seeded random and 100 flow
   for (const d of DIFFERENCES) assert.ok(d.oracle && d.ours && d.why, `difference ${d.id} is incomplete`);
 });
 
+Oracle('the comparison itself catches a changed event field, a missing frame and a different exception', () => {
+  const i = scenarios.findIndex((s) => s.name === 'exchange: POST with one DATA, response with body [client]');
+  const sc = scenarios[i]!;
+  const py = python[i]!;
+  assert.equal(compareScenario(sc, py, structuredClone(py)), []);
+  const withEvent = structuredClone(py);
+  const step = withEvent.steps.find((st) => (st.ev ?? []).length > 0)!;
+  (step.ev![0] as Record<string, unknown>)['streamId'] = 99;
+  assert.match(compareScenario(sc, py, withEvent).join('\n'), 'events:');
+  const withoutFrame = structuredClone(py);
+  withoutFrame.steps.find((st) => (st.frames ?? []).length > 0)!.frames = [];
+  assert.match(compareScenario(sc, py, withoutFrame).join('\n'), 'frames:');
+  const withError = structuredClone(py);
+  withError.steps[0]!.err = { cls: 'ProtocolError', h2: true, code: 1 };
+  assert.match(compareScenario(sc, py, withError).join('\n'), 'exception:');
+});
+
 scenarios.forEach((sc, i) => {
   Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
     const ours = runH2flow(sc, factory);
