@@ -181,7 +181,8 @@ export class H2Configuration {
    */
   readonly maxResetStreams: number;
   /**
-   * Budget of empty frames that carry no progress: DATA with no payload and no END_STREAM. Each costs
+   * Budget of empty frames that carry no progress: DATA with no payload, or HEADERS with an empty
+   * header block, and no END_STREAM. Each costs
    * one token, each stream that ends normally gives one back; an empty budget is a connection error
    * ENHANCE_YOUR_CALM. Stops the Empty Frames Flood (CVE-2019-9518). Default 1000.
    */

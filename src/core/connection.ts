@@ -731,6 +731,11 @@ export class H2Connection {
 
   #receiveHeadersFrame(frame: HeadersFrame, events: H2Event[]): void {
     const streamId = frame.streamId;
+    const endStream = frame.flags.has('END_STREAM');
+    // CVE-2019-9518: a header block with no fields that ends nothing.
+    if (frame.data.length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
+      throw new DenialOfServiceError('Too many empty HEADERS frames');
+    }
     // Diverges from h2, which checks MAX_CONCURRENT_STREAMS before decoding: we refuse the stream
     // instead of failing the connection, so the block must be decoded to keep HPACK in sync.
     const headers = this.#decodeHeaders(frame.data);
@@ -745,7 +750,6 @@ export class H2Connection {
       }
       stream = this.#beginNewStream(streamId, parity);
     }
-    const endStream = frame.flags.has('END_STREAM');
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let result: [Frame[], H2Event[]];

@@ -109,6 +109,13 @@ Limits('empty DATA frames without END_STREAM exhaust maxEmptyFrames: GOAWAY ENHA
   ok.conn.receiveData(concat(ok.peer.headers(3, REQUEST), ok.peer.data(3, '', { endStream: true })));
 });
 
+Limits('empty header blocks without END_STREAM spend the same budget', () => {
+  const { conn, peer } = serverPair({ maxEmptyFrames: 2, validateInboundHeaders: false });
+  conn.receiveData(concat(peer.headersRaw(1, new Uint8Array(0)), peer.headersRaw(3, new Uint8Array(0))));
+  throwsError(() => conn.receiveData(peer.headersRaw(5, new Uint8Array(0))), DenialOfServiceError);
+  peer.read(conn.dataToSend()).expectGoAway(3, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
 Limits('PRIORITY and PRIORITY_UPDATE frames exhaust maxPriorityFrames: GOAWAY ENHANCE_YOUR_CALM', () => {
   const { conn, peer } = serverPair({ maxPriorityFrames: 3 });
   conn.receiveData(concat(peer.priority(1), peer.priority(3), peer.priorityUpdate(1, 'u=1')));
