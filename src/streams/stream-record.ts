@@ -44,8 +44,8 @@ export class StreamRecord {
   readonly trailers = new Outcome<H2HeaderList | null>();
   /** Settles when both halves ended (fulfilled) or the stream failed (rejected). */
   readonly closed = new Outcome<void>();
-  /** 1xx header blocks received so far. */
-  informational: H2HeaderList[] = [];
+  /** 1xx header blocks received so far (null until the first). */
+  informational: H2HeaderList[] | null = null;
   /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
   localEnded: boolean;
   /** True once the peer sent END_STREAM. */
@@ -124,7 +124,7 @@ export class StreamRecord {
 
   /** A 1xx header block arrived. */
   onInformational(headers: H2HeaderList): void {
-    this.informational.push(headers);
+    (this.informational ??= []).push(headers);
   }
 
   /** Trailers arrived. */

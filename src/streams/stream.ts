@@ -9,6 +9,7 @@ import { utf8Encode } from '../hpack/byte-string';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
 
 const EMPTY = new Uint8Array(0);
+const NONE: readonly H2HeaderList[] = Object.freeze([]);
 
 /** A body given as bytes or text (sent as UTF-8), as bytes. */
 function toBytes(body: Uint8Array | string): Uint8Array {
@@ -72,7 +73,7 @@ export class H2Stream {
 
   /** 1xx header blocks received so far (client). */
   get informationalResponses(): readonly H2HeaderList[] {
-    return this.#record.informational;
+    return this.#record.informational ?? NONE;
   }
 
   /** The peer's trailers, or null if its body ended without them; rejects if the stream fails first. */
