@@ -372,6 +372,29 @@ Attacks('endless refused streams end in GOAWAY ENHANCE_YOUR_CALM (refusals spend
   assert.ok(refused <= 1_000, `${refused} refusals before the connection ended`);
 });
 
+Attacks('a server flooding PUSH_PROMISEs gets 100 reserved streams, then REFUSED_STREAM, then GOAWAY ENHANCE_YOUR_CALM', () => {
+  const conn = new H2Connection(new H2Configuration({ clientSide: true }));
+  const peer = new TestPeer('server');
+  conn.initiateConnection();
+  conn.receiveData(concat(peer.greeting(), peer.settingsAck()));
+  conn.sendHeaders(1, REQ, { endStream: true });
+  peer.read(conn.dataToSend()).expectSettings().expectSettingsAck().expectHeaders({ streamId: 1 }).expectNone();
+  const PUSHED: HeaderPair[] = [...REQ.slice(0, 3), [':path', '/pushed']];
+  let pushes = 0;
+  let refused = 0;
+  let error: Error | null = null;
+  for (let id = 2; id < 40_000 && !error; id += 2) {
+    const r = feed(conn, peer.pushPromise(1, id, PUSHED));
+    pushes += r.events.filter((e) => e.type === 'PushedStreamReceived').length;
+    error = r.error;
+    if (!error) refused += peer.read(conn.dataToSend()).drain().filter((f) => f.type === T.RST_STREAM && f.errorCode === E.REFUSED_STREAM).length;
+  }
+  assert.is(pushes, 100, 'reserved (pushed) streams must be bounded by our MAX_CONCURRENT_STREAMS');
+  assert.ok(refused > 0 && refused <= 1_000, `${refused} pushes refused before the connection ended`);
+  assert.instance(error, DenialOfServiceError);
+  expectGoAwayOnly(conn, peer, ECY);
+});
+
 // ── Flow control ─────────────────────────────────────────────────────────────────────────────
 Attacks('a WINDOW_UPDATE overflowing the connection window is GOAWAY FLOW_CONTROL_ERROR; on a stream, RST_STREAM', () => {
   const conn1 = server();
