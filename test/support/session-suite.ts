@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCodes, SettingCodes } from '../../src/core';
 import type { H2Event } from '../../src/core';
-import { fromNative, H2Session, H2SessionError, H2StreamError, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
+import { fromNative, H2Session, H2SessionError, H2StreamError, iterate, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { concat } from './bytes';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
@@ -541,6 +541,20 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     }
   });
 
+  Session('answering a stream the peer already reset sends nothing and fails nothing', async () => {
+    const { server, wire, peer } = await serverFacingPeer();
+    const incoming = server.incoming.getReader();
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    const { value: stream } = await incoming.read();
+    await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
+    await settle();
+    stream?.respond(OK, { body: 'too late' });
+    stream?.sendTrailers([['x', 'y']]);
+    await settle();
+    peer.expectNone();
+    assert.instance(await rejection(stream!.closed), H2StreamError);
+  });
+
   Session("aborting a request's signal resets it, and the server's side fails with the peer's CANCEL", async () => {
     const { server, client } = sessions();
     const serverSide = new Promise<H2Stream>((resolve) => serve(server, resolve));
@@ -800,6 +814,10 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     let iterated = 0;
     for await (const chunk of d.readable as unknown as AsyncIterable<Uint8Array>) iterated += chunk.byteLength;
     assert.is(iterated, 'native source'.length);
+    const f = await client.request(GET, { endStream: true });
+    let helped = '';
+    for await (const chunk of iterate(f.readable)) helped += text(chunk);
+    assert.is(helped, 'native source');
   });
 
   return Session;
