@@ -186,9 +186,14 @@ export class Settings implements Iterable<[number, number]> {
     return this;
   }
 
-  /** {@link set} for every entry of `values`, in order. */
+  /**
+   * {@link set} for every entry of `values`, in order, after validating all of them: an invalid entry
+   * throws before any value is queued (h2's `update` leaves the entries before it pending).
+   */
   update(values: SettingsInput): void {
-    for (const [code, value] of settingsEntries(values)) this.set(code, value);
+    const entries = [...settingsEntries(values)];
+    for (const [code, value] of entries) check(code, value);
+    for (const [code, value] of entries) this.set(code, value);
   }
 
   /** Forgets `code` entirely (current and pending values). */

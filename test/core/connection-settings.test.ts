@@ -16,6 +16,7 @@ import {
   ProtocolError,
   RemoteSettingsChanged,
   SettingCodes,
+  SettingsAcknowledged,
   Settings,
 } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
@@ -134,10 +135,14 @@ Config('a larger acknowledged MAX_FRAME_SIZE lets larger frames in', () => {
   assert.equal(types(events), ['DataReceived']);
 });
 
-Config('an invalid value from updateSettings throws and sends nothing new', () => {
-  const { conn } = clientPair();
-  throwsError(() => conn.updateSettings({ [S.ENABLE_PUSH]: 3 }), InvalidSettingsValueError);
+Config('an invalid value from updateSettings throws, sends nothing and queues none of the values', () => {
+  const { conn, peer } = clientPair();
+  throwsError(() => conn.updateSettings({ [S.MAX_CONCURRENT_STREAMS]: 5, [S.ENABLE_PUSH]: 3 }), InvalidSettingsValueError);
   assert.is(conn.dataToSend().length, 0);
+  conn.updateSettings({ [S.HEADER_TABLE_SIZE]: 100 });
+  const ack = conn.receiveData(peer.settingsAck())[0] as SettingsAcknowledged;
+  assert.equal([...ack.changedSettings.keys()], [S.HEADER_TABLE_SIZE]);
+  assert.is(conn.localSettings.maxConcurrentStreams, 100);
 });
 
 Config('the peer MAX_FRAME_SIZE and HEADER_TABLE_SIZE apply to what we send', () => {
