@@ -14,7 +14,7 @@ const UPLOAD = 256 * 1024 * 1024;
 const FRAME = 16_384;
 const WINDOW = 1 << 20;
 // Best of ROUNDS for h2flow; python runs each case once (it is the slow side, ~5 s per case).
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const REQUEST_HEADERS = [
   [':method', 'GET'],
