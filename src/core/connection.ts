@@ -504,6 +504,7 @@ export class H2Connection {
     // Diverges from h2 (#1181): a NO_ERROR GOAWAY drains instead of closing everything at once.
     const graceful = errorCode === ErrorCodes.NO_ERROR && this.#fsm.state !== ConnectionState.CLOSED;
     const lastStreamId = options.lastStreamId ?? this.#defaultLastStreamId();
+    checkStreamIdArgument(lastStreamId);
     if (graceful && this.#goawaySentLastStreamId !== null && lastStreamId > this.#goawaySentLastStreamId) {
       // RFC 9113 §6.8: "Endpoints MUST NOT increase the value they send in the last stream identifier".
       throw new ProtocolError(`GOAWAY last stream ID ${lastStreamId} exceeds the ${this.#goawaySentLastStreamId} already sent`);
@@ -642,7 +643,9 @@ export class H2Connection {
   /**
    * Feeds received bytes (any Uint8Array view); returns the events they complete, in order. On a
    * connection error it queues GOAWAY and throws the h2 exception, with the events decoded before
-   * the error in `err.events`. After that, further input is discarded.
+   * the error in `err.events`. After that, further input is discarded. `data` is kept by reference
+   * (incomplete frames wait in it, and `DataReceived.data` is a view of it): do not write into it
+   * afterwards; copy event data to keep it.
    * Port of h2.connection.H2Connection.receive_data.
    */
   receiveData(data: Uint8Array): H2Event[] {
@@ -1231,7 +1234,7 @@ export class H2Connection {
   }
 }
 
-/** API check: stream IDs are integers 0 … 2^31-1 (0 is rejected later as too low, as in h2). */
+/** API check: stream IDs are integers 0 … 2^31-1 (a new stream 0 is rejected later as too low, as in h2). */
 function checkStreamIdArgument(streamId: number): void {
   if (!Number.isInteger(streamId) || streamId < 0 || streamId > HIGHEST_ALLOWED_STREAM_ID) {
     throw new RangeError(`Invalid stream ID ${String(streamId)}`);
