@@ -1,12 +1,13 @@
 # Differential-oracle driver: runs h2flow's JSON scenarios through python h2 (Debian's 4.1.0) in one
 # process. Input on stdin: {"events": {EventName: [snake_field, ...]}, "scenarios": [...]}.
-# Output on stdout: [{"name": ..., "steps": [{"out": hex, "ev"?: [...], "err"?: {...}, "res"?: ...}]}].
+# Output on stdout: {"version": h2 version, "records": [{"name": ..., "steps": [{"out": hex, "ev"?, "err"?, "res"?}]}]}.
 # Read at runtime by test/core/oracle.test.ts (test/support/oracle/run.ts); see scenarios.ts for the ops.
 import base64
 import enum
 import json
 import sys
 
+import h2
 import h2.config
 import h2.connection
 import h2.events
@@ -194,4 +195,4 @@ def run_scenario(sc):
     return {"name": sc["name"], "steps": steps}
 
 
-json.dump([run_scenario(sc) for sc in INPUT["scenarios"]], sys.stdout)
+json.dump({"version": h2.__version__, "records": [run_scenario(sc) for sc in INPUT["scenarios"]]}, sys.stdout)
