@@ -5,7 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ErrorCodes, FlowControlError, ProtocolError, StreamClosedError } from '../../src/core';
+import { ErrorCodes, FlowControlError, NoSuchStreamError, ProtocolError, StreamClosedError } from '../../src/core';
+import { mulberry32 } from '../support/prng';
 import type { StreamReset, WindowUpdated } from '../../src/core';
 import { E, S } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
@@ -237,6 +238,118 @@ Flow('window queries on forgotten streams are StreamClosedError', () => {
   assert.is(conn.openInboundStreams, 0);
   throwsError(() => conn.localFlowControlWindow(1), StreamClosedError);
   throwsError(() => conn.remoteFlowControlWindow(1), StreamClosedError);
+});
+
+/** A server with stream 1 open whose receive windows (stream and connection) were emptied by DATA. */
+function emptiedWindow(): ReturnType<typeof serverPair> {
+  const pair = serverPair();
+  pair.conn.receiveData(pair.peer.headers(1, REQUEST));
+  const chunk = new Uint8Array(16384);
+  pair.conn.receiveData(concat(pair.peer.data(1, chunk), pair.peer.data(1, chunk), pair.peer.data(1, chunk), pair.peer.data(1, chunk.subarray(0, 16383))));
+  assert.is(pair.conn.remoteFlowControlWindow(1), 0);
+  pair.conn.dataToSend();
+  return pair;
+}
+
+Flow('acknowledging small chunks, or nothing, sends no WINDOW_UPDATE', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.data(1, new Uint8Array(1000))));
+  conn.acknowledgeReceivedData(0, 1);
+  for (let i = 0; i < 10; i++) conn.acknowledgeReceivedData(100, 1);
+  assert.is(conn.dataToSend().length, 0);
+});
+
+Flow('acknowledging data on a stream never seen is NoSuchStreamError', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  throwsError(() => conn.acknowledgeReceivedData(2048, 101), NoSuchStreamError);
+});
+
+Flow('with the windows empty, acknowledging more than 1024 octets reopens both at once', () => {
+  const rand = mulberry32(1025);
+  for (let i = 0; i < 12; i++) {
+    const increment = 1025 + rand.int(65535 - 1025);
+    const { conn, peer } = emptiedWindow();
+    conn.acknowledgeReceivedData(increment, 1);
+    peer.read(conn.dataToSend()).expectWindowUpdate(0, increment).expectWindowUpdate(1, increment).expectNone();
+  }
+});
+
+Flow('with only the connection window empty, acknowledging reopens only the connection', () => {
+  const rand = mulberry32(4);
+  for (let i = 0; i < 8; i++) {
+    const increment = 1025 + rand.int(16383 - 1025);
+    const { conn, peer } = serverPair();
+    conn.receiveData(concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST), peer.headers(5, REQUEST), peer.headers(7, REQUEST)));
+    const quarter = new Uint8Array(16383);
+    conn.receiveData(concat(peer.data(1, quarter), peer.data(3, quarter), peer.data(5, quarter), peer.data(7, quarter), peer.data(7, new Uint8Array(3))));
+    assert.is(conn.inboundFlowControlWindow, 0);
+    conn.dataToSend();
+    conn.acknowledgeReceivedData(increment, 1);
+    peer.read(conn.dataToSend()).expectWindowUpdate(0, increment).expectNone();
+  }
+});
+
+Flow('after a manual connection increment, acknowledging reopens only the stream', () => {
+  const rand = mulberry32(937);
+  for (let i = 0; i < 8; i++) {
+    const increment = 1025 + rand.int(65535 - 1025);
+    const { conn, peer } = emptiedWindow();
+    conn.incrementFlowControlWindow(65535);
+    conn.dataToSend();
+    conn.acknowledgeReceivedData(increment, 1);
+    peer.read(conn.dataToSend()).expectWindowUpdate(1, increment).expectNone();
+  }
+});
+
+Flow('DATA on a reset stream is credited in batches, as h2 does (test_send_update_on_closed_streams)', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.resetStream(1);
+  conn.dataToSend();
+  assert.is(conn.openOutboundStreams, 0);
+  const body = peer.data(1, new Uint8Array(13500));
+  assert.equal(conn.receiveData(concat(body, body, body)), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectRstStream(1, E.STREAM_CLOSED).expectWindowUpdate(0, 40500).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  assert.equal(conn.receiveData(peer.data(1, '')), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+});
+
+Flow('a connection WINDOW_UPDATE lets a blocked sender continue', () => {
+  const { conn, peer } = clientPair({}, { [S.INITIAL_WINDOW_SIZE]: 100000 });
+  conn.sendHeaders(1, REQUEST);
+  const chunk = new Uint8Array(16384);
+  for (let i = 0; i < 3; i++) conn.sendData(1, chunk);
+  conn.sendData(1, chunk.subarray(0, 16383));
+  assert.is(conn.localFlowControlWindow(1), 0);
+  throwsError(() => conn.sendData(1, new Uint8Array(1)), FlowControlError);
+  conn.receiveData(peer.windowUpdate(0, 10));
+  assert.is(conn.localFlowControlWindow(1), 10);
+  conn.sendData(1, new Uint8Array(10));
+});
+
+Flow('a stream WINDOW_UPDATE lets a blocked stream continue', () => {
+  const { conn, peer } = clientPair({}, { [S.INITIAL_WINDOW_SIZE]: 10 });
+  conn.sendHeaders(1, REQUEST);
+  conn.sendData(1, new Uint8Array(10));
+  throwsError(() => conn.sendData(1, new Uint8Array(1)), FlowControlError);
+  conn.receiveData(peer.windowUpdate(1, 5));
+  conn.sendData(1, new Uint8Array(5));
+  assert.is(conn.localFlowControlWindow(1), 0);
+});
+
+Flow('a larger peer INITIAL_WINDOW_SIZE grows stream windows but the connection window still caps sending', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 200000 }));
+  assert.is(conn.streams.get(1)!.outboundFlowControlWindow, 200000);
+  assert.is(conn.localFlowControlWindow(1), 65535);
+});
+
+Flow('incrementing a stream receive window past 2^31-1 is a FlowControlError', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  throwsError(() => conn.incrementFlowControlWindow(2 ** 31 - 1, { streamId: 1 }), FlowControlError);
 });
 
 Flow.run();
