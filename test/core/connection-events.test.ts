@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ErrorCodes, H2Configuration, H2Connection, StreamIDTooLowError } from '../../src/core';
+import { ErrorCodes, H2Configuration, H2Connection, InvalidBodyLengthError, ProtocolError, StreamIDTooLowError } from '../../src/core';
 import type { DataReceived, InformationalResponseReceived, PushedStreamReceived, RequestReceived, ResponseReceived, StreamReset, TrailersReceived } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
@@ -208,6 +208,75 @@ Events('GOAWAY reports the peer debug data and error code', () => {
   const { conn, peer } = clientPair();
   const events = conn.receiveData(peer.goAway(0, E.ENHANCE_YOUR_CALM, 'calm down'));
   assert.equal(types(events), ['ConnectionTerminated']);
+});
+
+const HEAD: [string, string][] = [[':method', 'HEAD'], [':path', '/'], [':authority', 'example.com'], [':scheme', 'https']];
+
+Events('a response to HEAD with a content-length may not carry a body', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, HEAD);
+  conn.receiveData(peer.headers(1, [[':status', '200'], ['content-length', '1']]));
+  throwsError(() => conn.receiveData(peer.data(1, '\x01')), InvalidBodyLengthError);
+  peer.read(conn.dataToSend()).expectHeaders().expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+});
+
+Events('duplicate content-length fields that agree are accepted', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '3'], ['content-length', '3']]));
+  assert.equal(types(conn.receiveData(peer.data(1, 'abc', { endStream: true }))), ['DataReceived', 'StreamEnded']);
+});
+
+Events('duplicate content-length fields that disagree are a PROTOCOL_ERROR', () => {
+  const { conn, peer } = serverPair();
+  throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '3'], ['content-length', '4']])), ProtocolError);
+  peer.read(conn.dataToSend()).expectGoAway(1, E.PROTOCOL_ERROR).expectNone();
+});
+
+Events('content-length must be digits only (RFC 9110 §8.6)', () => {
+  for (const value of ['-1', '+1', '1.0', '0x10', 'abc', '']) {
+    const { conn, peer } = serverPair();
+    throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', value]])), ProtocolError);
+  }
+});
+
+Events('an empty END_STREAM DATA before the announced length is InvalidBodyLengthError', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(concat(peer.headers(1, [...REQUEST, ['content-length', '5']]), peer.data(1, 'abc')));
+  const err = throwsError(() => conn.receiveData(peer.data(1, '', { endStream: true })), InvalidBodyLengthError);
+  assert.equal([err.expectedLength, err.actualLength], [5, 3]);
+});
+
+Events('an informational response after the final one is a PROTOCOL_ERROR for the client', () => {
+  for (const endStream of [false, true]) {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST, { endStream: true });
+    conn.receiveData(peer.headers(1, RESPONSE));
+    throwsError(() => conn.receiveData(peer.headers(1, [[':status', '100']], { endStream })), ProtocolError);
+  }
+});
+
+Events('several informational responses, then the response and its body, reach the client in order', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  const events = conn.receiveData(concat(
+    peer.headers(1, [[':status', '100']]),
+    peer.headers(1, [[':status', '102']]),
+    peer.headers(1, [[':status', '103'], ['link', '</a.css>; rel=preload']]),
+    peer.headers(1, RESPONSE),
+    peer.data(1, 'body', { endStream: true }),
+  ));
+  assert.equal(types(events), ['InformationalResponseReceived', 'InformationalResponseReceived', 'InformationalResponseReceived', 'ResponseReceived', 'DataReceived', 'StreamEnded']);
+});
+
+Events('a server sends informational responses before the final one and trailers after the body', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, [[':status', '100']]);
+  conn.sendHeaders(1, RESPONSE);
+  conn.sendData(1, latin1('body'));
+  conn.sendHeaders(1, [['grpc-status', '0']], { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders({ headers: [[':status', '100']] }).expectHeaders({ headers: RESPONSE }).expectData(1, 'body').expectHeaders({ endStream: true, headers: [['grpc-status', '0']] }).expectNone();
+  assert.is(conn.openInboundStreams, 0);
 });
 
 Events.run();
