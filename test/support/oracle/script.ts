@@ -62,6 +62,9 @@ export const POST: ScenarioHeader[] = [
 /** A 200 response head. */
 export const RESP: ScenarioHeader[] = [[':status', '200'], ['server', 'oracle']];
 
+/** `n` copies of `c` (a body or header value of a given size). */
+export const bodyOf = (n: number, c = 'x'): string => c.repeat(n);
+
 /** Latin-1 text as hex (scenario `data` fields). */
 export const hexOf = (s: string): string => hex(Uint8Array.from(s, (c) => c.charCodeAt(0)));
 
