@@ -232,4 +232,42 @@ Ext('frames on a reset stream are answered with RST_STREAM, not a connection err
   throwsError(() => conn.sendData(1, latin1('x')), StreamClosedError);
 });
 
+Ext('ALTSVC on a pushed stream takes its origin from the pushed request', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.receiveData(peer.pushPromise(1, 2, REQUEST));
+  conn.dataToSend();
+  const events = conn.receiveData(peer.altSvc(2, '', 'h2=":8000"; ma=60'));
+  assert.equal(types(events), ['AlternativeServiceAvailable']);
+  assert.is(fromLatin1((events[0] as AlternativeServiceAvailable).origin), 'example.com');
+  assert.is(conn.dataToSend().length, 0);
+});
+
+Ext('a server may advertise on a pushed stream before its response', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.pushStream(1, 2, REQUEST);
+  conn.advertiseAlternativeService('h2=":8000"', { streamId: 2 });
+  peer.read(conn.dataToSend()).expectPushPromise({ promisedStreamId: 2 }).expectAltSvc(2, '', 'h2=":8000"').expectNone();
+});
+
+Ext('priority options default to weight 16, no dependency, not exclusive, whichever one is given', () => {
+  for (const given of [{ priorityWeight: 16 }, { priorityDependsOn: 0 }, { priorityExclusive: false }]) {
+    const { conn, peer } = clientPair();
+    conn.sendHeaders(1, REQUEST, given);
+    peer.read(conn.dataToSend()).expectHeaders({ priority: { weight: 16, dependsOn: 0, exclusive: false } }).expectNone();
+  }
+});
+
+Ext('prioritize works for streams that are closed or not yet open', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+  assert.is(conn.openOutboundStreams, 0);
+  conn.dataToSend();
+  conn.prioritize(1, { weight: 1 });
+  conn.prioritize(101, { weight: 256, dependsOn: 1 });
+  peer.read(conn.dataToSend()).expectPriority(1, { weight: 1 }).expectPriority(101, { weight: 256, dependsOn: 1 }).expectNone();
+});
+
 Ext.run();
