@@ -69,7 +69,7 @@ import { ChangedSetting, SettingCodes, Settings, settingsEntries } from './setti
 import type { SettingsInput } from './settings';
 import type { H2Stream } from './stream';
 import { EVEN, ODD, StreamRegistry } from './stream-registry';
-import { StreamClosedBy } from './stream-state';
+import { StreamClosedBy, StreamState } from './stream-state';
 import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
@@ -1089,7 +1089,8 @@ export class H2Connection {
     events.push(event);
     for (const stream of this.#reg.map.values()) {
       const id = stream.streamId;
-      if (id <= lastStreamId || !this.#reg.isOutbound(id) || stream.closed) continue;
+      // An IDLE stream (its request headers failed validation) was never announced: nothing to end.
+      if (id <= lastStreamId || !this.#reg.isOutbound(id) || stream.closed || stream.stateMachine.state === StreamState.IDLE) continue;
       const wasOpen = stream.open;
       // The RST_STREAM is not sent: the peer has already forgotten the stream.
       stream.resetStream(ErrorCodes.REFUSED_STREAM);

@@ -111,6 +111,14 @@ Shutdown('a NO_ERROR GOAWAY lets our streams up to its last ID finish and refuse
   assert.is(conn.openOutboundStreams, 0);
 });
 
+Shutdown('a NO_ERROR GOAWAY passes over a stream whose request was never built', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  throwsError(() => conn.sendHeaders(3, [[':method', 5 as unknown as string]]), TypeError);
+  conn.dataToSend();
+  assert.equal(types(conn.receiveData(peer.goAway(1))), ['ConnectionTerminated']);
+});
+
 Shutdown('after a NO_ERROR GOAWAY no new stream may be opened or pushed', () => {
   const { conn, peer } = clientPair();
   conn.receiveData(peer.goAway(0));
