@@ -6,7 +6,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ErrorCodes, FrameDataMissingError, ProtocolError, StreamClosedError } from '../../src/core';
+import { ErrorCodes, FrameDataMissingError, H2Error, ProtocolError, StreamClosedError } from '../../src/core';
+import type { H2Connection } from '../../src/core';
+import { mulberry32 } from '../support/prng';
 import type { PushedStreamReceived, RequestReceived, ResponseReceived, StreamReset } from '../../src/core';
 import { E } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
@@ -275,6 +277,52 @@ Closed('sending on a closed stream is StreamClosedError', () => {
   throwsError(() => conn.resetStream(1), StreamClosedError);
   assert.is(conn.openOutboundStreams, 0);
   throwsError(() => conn.sendHeaders(1, REQUEST), ProtocolError);
+});
+
+/** Open streams per side counted the way h2 does it: a scan of every live stream. */
+function scanOpen(conn: H2Connection): [outbound: number, inbound: number] {
+  let outbound = 0;
+  let inbound = 0;
+  for (const [id, stream] of conn.streams) {
+    if (!stream.open) continue;
+    if ((id % 2 === 1) === conn.config.clientSide) outbound++;
+    else inbound++;
+  }
+  return [outbound, inbound];
+}
+
+Closed('the kept open-stream counters always equal h2\'s scan, over seeded random traffic', () => {
+  const rand = mulberry32(2026);
+  for (let run = 0; run < 300; run++) {
+    const server = run % 2 === 0;
+    const { conn, peer } = server ? serverPair({ maxConcurrentStreams: 4 }) : clientPair({ maxConcurrentStreams: 4 });
+    const ids = server ? [1, 3, 5, 7, 9, 2, 4] : [1, 3, 5, 7, 2, 4, 6];
+    for (let step = 0; step < 40; step++) {
+      const id = rand.pick(ids);
+      const action = rand.int(13);
+      try {
+        if (action === 0) conn.receiveData(peer.headers(id, server ? REQUEST : RESPONSE, { endStream: rand.int(2) === 0 }));
+        else if (action === 1) conn.receiveData(peer.data(id, 'x'.repeat(rand.int(20)), { endStream: rand.int(2) === 0 }));
+        else if (action === 2) conn.receiveData(peer.rstStream(id, rand.int(9)));
+        else if (action === 3) conn.receiveData(peer.windowUpdate(id, rand.int(3)));
+        else if (action === 4) conn.receiveData(peer.pushPromise(rand.pick([1, 3]), rand.pick([2, 4, 6]), REQUEST));
+        else if (action === 5) conn.receiveData(peer.goAway(rand.pick([1, 3, 5]), rand.pick([0, 0, 2])));
+        else if (action === 6) conn.sendHeaders(id, server ? RESPONSE : REQUEST, { endStream: rand.int(2) === 0 });
+        else if (action === 7) conn.sendData(id, new Uint8Array(rand.int(10)), { endStream: rand.int(2) === 0 });
+        else if (action === 8) conn.resetStream(id, rand.int(9));
+        else if (action === 9) conn.endStream(id);
+        else if (action === 10) conn.pushStream(id, rand.pick([2, 4, 6]), REQUEST);
+        else if (action === 11) conn.acknowledgeReceivedData(rand.int(30), id);
+        else conn.closeConnection({ errorCode: rand.pick([0, 0, 2]) });
+      } catch (e) {
+        assert.instance(e, H2Error);
+      }
+      conn.dataToSend();
+      const [outbound, inbound] = scanOpen(conn);
+      assert.is(conn.openOutboundStreams, outbound, `run ${run} step ${step}`);
+      assert.is(conn.openInboundStreams, inbound, `run ${run} step ${step}`);
+    }
+  }
 });
 
 Closed.run();
