@@ -4,7 +4,8 @@
  */
 export { H2Session } from './session';
 export type { H2SessionOptions } from './session';
-export type { CloseOptions, RequestOptions } from './session-pump';
+export type { CloseOptions, H2Timeouts, RequestOptions } from './session-pump';
+export type { H2Clock } from './deadline';
 export { DEFAULT_CONNECTION_WINDOW, DEFAULT_EVENT_BUFFER, DEFAULT_OUTBOUND_HIGH_WATER_MARK } from './session-pump';
 export { H2Stream } from './stream';
 export type { RespondOptions } from './stream';

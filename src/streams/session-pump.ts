@@ -28,6 +28,7 @@ import {
   UPDATE_SETTINGS,
   type CoreOp,
 } from './core-ops';
+import { Deadline, defaultClock, type H2Clock } from './deadline';
 import { SendScheduler } from './scheduler';
 import { StreamSlots } from './stream-slots';
 import { settingsToCodes, type H2Settings } from './settings';
@@ -44,6 +45,31 @@ export interface SessionPumpOptions {
   readonly connectionWindowSize?: number;
   readonly eventBufferSize?: number;
   readonly outboundHighWaterMark?: number;
+  readonly timeouts?: H2Timeouts;
+  readonly clock?: H2Clock;
+}
+
+/** The session's timed policies, in milliseconds (0 turns one off). */
+export interface H2Timeouts {
+  /**
+   * How long the peer has to acknowledge our SETTINGS (RFC 9113 §6.5.3) before GOAWAY SETTINGS_TIMEOUT.
+   * Armed from the start, so it also drops a peer that never sends its preface (slow-loris). Default 10 000.
+   */
+  readonly settingsAck?: number;
+  /**
+   * How long a connection may stay without any open stream before a graceful close (GOAWAY NO_ERROR);
+   * stops idle connections from piling up. Default 180 000 on servers (nghttpx's value), 0 on clients.
+   */
+  readonly idle?: number;
+  /**
+   * How long the transport may take to accept bytes the session wrote before the session fails: a peer
+   * that stops reading cannot hold the connection's buffers forever (CVE-2019-9517). Default 30 000.
+   */
+  readonly write?: number;
+  /** Silence from the peer after which a PING checks that it is still there. Default 0 (off). */
+  readonly keepAlive?: number;
+  /** How long that PING's ACK may take before the session fails. Default 15 000 (Go's PingTimeout). */
+  readonly pingTimeout?: number;
 }
 
 /** Options of `H2Session.request`. */
@@ -68,6 +94,11 @@ export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
 export const DEFAULT_EVENT_BUFFER = 128;
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
 export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 64 * 1024;
+/** Default timeouts (security.md §14: nghttpx and Go values). */
+const DEFAULT_SETTINGS_ACK_TIMEOUT = 10_000;
+const DEFAULT_SERVER_IDLE_TIMEOUT = 180_000;
+const DEFAULT_WRITE_TIMEOUT = 30_000;
+const DEFAULT_PING_TIMEOUT = 15_000;
 /** The initial window of RFC 9113 §6.9.2 (before SETTINGS change it). */
 const DEFAULT_WINDOW = 65535;
 /** Per-frame overhead counted against the outbound high-water mark (the 9-octet frame header). */
@@ -134,12 +165,26 @@ export class SessionPump implements StreamHost {
   #readerDone = false;
   #failure: H2SessionError | null = null;
   #idle: Outcome<void> | null = null;
+  #stalled: Outcome<never> | null = null;
 
   readonly #pings = new Map<number, Outcome<void>>();
   #pingCounter = 0;
   readonly #settingsAcks: Array<Outcome<void> | null> = [];
   readonly #slots = new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams);
   readonly #checkCanOpen = (): void => this.#assertCanOpen();
+
+  // Timed policies: each timer checks on expiry whether there was activity since it was armed.
+  readonly #settingsTimer: Deadline;
+  readonly #idleTimer: Deadline;
+  readonly #writeTimer: Deadline;
+  readonly #keepAliveTimer: Deadline;
+  readonly #pingTimer: Deadline;
+  #opened = 0;
+  #openedSeen = 0;
+  #written = 0;
+  #writtenSeen = 0;
+  #received = 0;
+  #receivedSeen = 0;
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
@@ -150,6 +195,13 @@ export class SessionPump implements StreamHost {
     this.#incoming = new PullQueue<H2Stream>(Infinity, this.#onIncomingCancelled);
     this.#reader = transport.readable.getReader();
     this.#writer = transport.writable.getWriter();
+    const clock = options.clock ?? defaultClock();
+    const timeouts = options.timeouts ?? {};
+    this.#settingsTimer = new Deadline(clock, timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this.#onSettingsTimeout);
+    this.#idleTimer = new Deadline(clock, timeouts.idle ?? (this.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this.#onIdleTimeout);
+    this.#writeTimer = new Deadline(clock, timeouts.write ?? DEFAULT_WRITE_TIMEOUT, this.#onWriteTimeout);
+    this.#keepAliveTimer = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
+    this.#pingTimer = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
 
     const settings = options.settings;
     const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
@@ -158,6 +210,9 @@ export class SessionPump implements StreamHost {
     this.#settingsAcks.push(null);
     if (settings !== undefined) this.#settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
+    this.#settingsTimer.arm();
+    this.#idleTimer.arm();
+    this.#keepAliveTimer.arm();
     void this.#readLoop();
   }
 
@@ -209,6 +264,7 @@ export class SessionPump implements StreamHost {
     const id = this.conn.highestOutboundStreamId;
     const record = new StreamRecord(this, id, list, { localEnded: endStream, headersSent: true, parentId: null, receiveWindow: this.#receiveWindow });
     this.#records.set(id, record);
+    this.#opened++;
     if (signal !== undefined) this.#bindSignal(record, signal);
     return record.facade;
   }
@@ -232,6 +288,7 @@ export class SessionPump implements StreamHost {
     if (settings.initialWindowSize !== undefined) this.#receiveWindow = settings.initialWindowSize;
     const ack = new Outcome<void>();
     this.#settingsAcks.push(ack);
+    this.#settingsTimer.arm();
     return ack.promise;
   }
 
@@ -314,6 +371,7 @@ export class SessionPump implements StreamHost {
     // A pushed stream carries no request body: its remote half is closed from the start.
     pushed.remoteEnded = true;
     this.#records.set(id, pushed);
+    this.#opened++;
     return pushed;
   }
 
@@ -328,7 +386,10 @@ export class SessionPump implements StreamHost {
     const out = record.outbound;
     if (out !== null) this.#scheduler.remove(out);
     this.#slots.wake();
-    if (this.#records.size === 0 && this.#idle !== null) this.#idle.resolve();
+    if (this.#records.size === 0) {
+      if (this.#idle !== null) this.#idle.resolve();
+      this.#idleTimer.arm();
+    }
   }
 
   // --- the one pump ---
@@ -374,6 +435,7 @@ export class SessionPump implements StreamHost {
           this.#onTransportEnd();
           return;
         }
+        this.#received++;
         this.#receive(value);
         this.#flushNow();
       }
@@ -446,6 +508,9 @@ export class SessionPump implements StreamHost {
       case 'SettingsAcknowledged': {
         const ack = this.#settingsAcks.shift();
         if (ack) ack.resolve();
+        // The next SETTINGS still unacknowledged (if any) gets a full period of its own.
+        if (this.#settingsAcks.length === 0) this.#settingsTimer.disarm();
+        else this.#settingsTimer.rearm();
         break;
       }
       case 'PushedStreamReceived':
@@ -462,6 +527,7 @@ export class SessionPump implements StreamHost {
   #onRequest(ev: RequestReceived): void {
     const record = new StreamRecord(this, ev.streamId, ev.headers, { localEnded: false, headersSent: false, parentId: null, receiveWindow: this.#receiveWindow });
     this.#records.set(ev.streamId, record);
+    this.#opened++;
     if (this.#incoming.cancelled) {
       // Nobody takes requests any more: refuse it (RFC 9113 §8.7: REFUSED_STREAM means not processed).
       this.resetStream(record, ErrorCodes.REFUSED_STREAM);
@@ -473,6 +539,7 @@ export class SessionPump implements StreamHost {
   #onPush(ev: PushedStreamReceived): void {
     const record = new StreamRecord(this, ev.pushedStreamId, ev.headers, { localEnded: true, headersSent: true, parentId: ev.parentStreamId, receiveWindow: this.#receiveWindow });
     this.#records.set(ev.pushedStreamId, record);
+    this.#opened++;
     if (this.#incoming.cancelled) {
       this.resetStream(record, ErrorCodes.CANCEL);
       return;
@@ -572,10 +639,12 @@ export class SessionPump implements StreamHost {
     if (size === 0) return;
     this.#inFlight += size;
     this.#inFlightSizes.push(size);
+    this.#writeTimer.arm();
     this.#writer.write(out).then(this.#onWritten, this.#onWriteFailed);
   }
 
   readonly #onWritten = (): void => {
+    this.#written++;
     this.#inFlight -= this.#inFlightSizes.shift() ?? 0;
     if (this.#backlogDrained !== null && !this.#outputBackedUp()) {
       const drained = this.#backlogDrained;
@@ -663,6 +732,12 @@ export class SessionPump implements StreamHost {
   /** Flushes the last frames, closes the transport, then settles `closed`. */
   #finish(failure: H2SessionError | null): void {
     this.#state = CLOSING;
+    // The write timer stays armed until the transport is closed: a peer that does not read must not
+    // hold the final flush (and `closed`) forever either.
+    this.#settingsTimer.disarm();
+    this.#idleTimer.disarm();
+    this.#keepAliveTimer.disarm();
+    this.#pingTimer.disarm();
     this.#incoming.close();
     this.#flushNow();
     this.#state = DONE;
@@ -675,10 +750,13 @@ export class SessionPump implements StreamHost {
   async #closeTransport(failure: H2SessionError | null): Promise<void> {
     if (!this.#writerClosed) {
       this.#writerClosed = true;
+      // A sink write the peer never lets complete cannot be aborted (Web Streams wait for it), so the
+      // write timeout may give up on the close instead (`#stalled`).
+      this.#stalled ??= new Outcome<never>();
       try {
-        await this.#writer.close();
-      } catch {
-        // The transport already failed; `failure` (or the write error) says why.
+        await Promise.race([this.#writer.close(), this.#stalled.promise]);
+      } catch (err) {
+        if (err === this.#stalled.reason) failure ??= err as H2SessionError;
       }
     }
     if (!this.#readerDone) {
@@ -689,8 +767,78 @@ export class SessionPump implements StreamHost {
         // Nothing more to read either way.
       }
     }
+    this.#writeTimer.disarm();
     if (failure !== null) this.#closed.reject(failure);
     else this.#closed.resolve();
+  }
+
+  // --- timed policies ---
+
+  readonly #onSettingsTimeout = (): boolean => {
+    if (this.#settingsAcks.length === 0 || this.#state >= CLOSING) return false;
+    // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
+    // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
+    const code = ErrorCodes.SETTINGS_TIMEOUT;
+    this.#terminate(code, new H2SessionError(code, false, 'the peer did not acknowledge SETTINGS in time'), true);
+    return false;
+  };
+
+  readonly #onIdleTimeout = (): boolean => {
+    if (this.#state !== OPEN || this.#records.size > 0) return false;
+    if (this.#opened !== this.#openedSeen) {
+      this.#openedSeen = this.#opened;
+      return true;
+    }
+    void this.close();
+    return false;
+  };
+
+  readonly #onWriteTimeout = (): boolean => {
+    if (this.#inFlight === 0) return false;
+    if (this.#written !== this.#writtenSeen) {
+      this.#writtenSeen = this.#written;
+      return true;
+    }
+    this.#onStalled('the transport accepted no data in time (the peer is not reading)');
+    return false;
+  };
+
+  readonly #onKeepAliveTimeout = (): boolean => {
+    if (this.#state >= CLOSING) return false;
+    if (this.#received !== this.#receivedSeen) {
+      this.#receivedSeen = this.#received;
+      return true;
+    }
+    this.#pingTimer.arm();
+    this.ping().then(this.#onKeepAliveAck, () => undefined);
+    return false;
+  };
+
+  readonly #onKeepAliveAck = (): void => {
+    this.#pingTimer.disarm();
+    this.#keepAliveTimer.arm();
+  };
+
+  readonly #onPingTimeout = (): boolean => {
+    if (this.#state < CLOSING) this.#onStalled('the peer did not answer a keepalive PING in time');
+    return false;
+  };
+
+  /**
+   * The peer stopped reading or answering: abort the transport (nothing more can be delivered) and fail.
+   * If the session was already closing, its last flush is what is stuck: stop waiting for it.
+   */
+  #onStalled(message: string): void {
+    const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, message);
+    this.#writerClosed = true;
+    this.#writer.abort(error).then(undefined, () => undefined);
+    if (this.#state === DONE) {
+      this.#stalled ??= new Outcome<never>();
+      this.#stalled.reject(error);
+      return;
+    }
+    this.#failAll(error);
+    this.#finish(error);
   }
 
   // --- helpers ---

@@ -4,7 +4,8 @@
  * Layer: streams (runtime-neutral: Web Streams and the protocol core only).
  */
 import type { H2ConfigurationOptions, H2Connection, H2Event } from '../core';
-import { SessionPump, type CloseOptions, type RequestOptions } from './session-pump';
+import type { H2Clock } from './deadline';
+import { SessionPump, type CloseOptions, type H2Timeouts, type RequestOptions } from './session-pump';
 import type { H2Settings } from './settings';
 import type { H2Stream } from './stream';
 import { globalStreams, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
@@ -40,6 +41,10 @@ export interface H2SessionOptions {
   readonly eventBufferSize?: number;
   /** DATA bytes written to the transport and not yet accepted by it before bodies wait. Default 64 KiB. */
   readonly outboundHighWaterMark?: number;
+  /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive); see {@link H2Timeouts}. */
+  readonly timeouts?: H2Timeouts;
+  /** The clock those policies run on; default the runtime's `setTimeout` (unref'd where possible). */
+  readonly clock?: H2Clock;
 }
 
 /**
@@ -69,15 +74,7 @@ export class H2Session {
 
   constructor(transport: H2Transport, options: H2SessionOptions) {
     const streams = (options.streams ?? globalStreams()) as StreamConstructors;
-    this.#pump = new SessionPump(transport, {
-      role: options.role,
-      streams,
-      ...(options.config !== undefined ? { config: options.config } : {}),
-      ...(options.settings !== undefined ? { settings: options.settings } : {}),
-      ...(options.connectionWindowSize !== undefined ? { connectionWindowSize: options.connectionWindowSize } : {}),
-      ...(options.eventBufferSize !== undefined ? { eventBufferSize: options.eventBufferSize } : {}),
-      ...(options.outboundHighWaterMark !== undefined ? { outboundHighWaterMark: options.outboundHighWaterMark } : {}),
-    });
+    this.#pump = new SessionPump(transport, { ...options, streams });
   }
 
   /** The protocol core. Read its state freely; calling its methods directly bypasses the session. */

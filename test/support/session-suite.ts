@@ -11,6 +11,7 @@ import { fromNative, H2Session, H2SessionError, H2StreamError, iterate, toNative
 import { concat } from './bytes';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
+import { TestClock } from './test-clock';
 import { WirePeer } from './wire-peer';
 
 const GET: [string, string][] = [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']];
@@ -769,6 +770,110 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     await client.ping();
     assert.is(((await later).value as H2Event).type, 'PingAckReceived', 'a waiting reader gets new events at once');
     await server.ping();
+  });
+
+  // --- timed policies, on a TestClock ---
+
+  Session('a peer that never acknowledges our SETTINGS gets GOAWAY SETTINGS_TIMEOUT at the deadline', async () => {
+    const clock = new TestClock();
+    const [a, b] = duplexPair({ streams });
+    const server = newSession(a, 'server', { clock, timeouts: { settingsAck: 5000 } });
+    const wire = new WirePeer(b, 'client');
+    await wire.send(wire.peer.greeting());
+    await settle();
+    wire.peer.drain();
+    const closed = track(server.closed);
+    clock.advance(4999);
+    await settle();
+    assert.is(closed.done, false);
+    clock.advance(1);
+    await settle();
+    wire.peer.expectGoAway(undefined, ErrorCodes.SETTINGS_TIMEOUT);
+    assert.instance(closed.failed, H2SessionError);
+    assert.is((closed.failed as H2SessionError).code, ErrorCodes.SETTINGS_TIMEOUT);
+    assert.is(clock.pending, 0, 'no timer outlives the session');
+  });
+
+  Session('an idle server connection closes gracefully after the idle timeout, later than any stream', async () => {
+    const clock = new TestClock();
+    const { server, wire, peer } = await serverFacingPeer({}, { clock, timeouts: { idle: 1000 } });
+    serve(server, (stream) => stream.respond(OK, { endStream: true }));
+    clock.advance(600);
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    await settle();
+    peer.expectHeaders({ streamId: 1, endStream: true });
+    clock.advance(400);
+    await settle();
+    assert.equal(peer.drain().filter((f) => f.typeName === 'GOAWAY'), [], 'a stream ran during the period');
+    clock.advance(1000);
+    await settle();
+    const frames = peer.drain();
+    assert.is(frames.find((f) => f.typeName === 'GOAWAY')?.errorCode, ErrorCodes.NO_ERROR);
+    await wire.send(...frames.filter((f) => f.typeName === 'PING').map((f) => peer.ping(f.opaqueData!, { ack: true })));
+    await server.closed;
+  });
+
+  /** A server sending a large response to a peer that stopped reading, with a 3 s write timeout. */
+  async function responseToDeafPeer() {
+    const clock = new TestClock();
+    const [a, b] = duplexPair({ streams, capacity: 1024 });
+    const server = newSession(a, 'server', { clock, timeouts: { write: 3000 } });
+    const wire = new WirePeer(b, 'client');
+    const peer = wire.peer;
+    await wire.send(peer.greeting({ [SettingCodes.INITIAL_WINDOW_SIZE]: 1 << 20 }), peer.windowUpdate(0, 1 << 20), peer.settingsAck());
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    const { value: stream } = await server.incoming.getReader().read();
+    wire.pause();
+    stream!.respond(OK, { body: bytesOf(500_000) });
+    await settle();
+    return { clock, server, stream: stream! };
+  }
+
+  Session('a peer that stops reading fails the session after the write timeout instead of holding it forever', async () => {
+    const { clock, server, stream } = await responseToDeafPeer();
+    const closed = track(server.closed);
+    clock.advance(3000);
+    await settle();
+    assert.is(closed.done, false, 'bytes were still moving during the first period');
+    clock.advance(3000);
+    await settle();
+    assert.instance(closed.failed, H2SessionError);
+    assert.instance(await rejection(stream.closed), H2SessionError);
+  });
+
+  Session('a peer that does not read cannot hold an abortive close forever: the write timeout ends it', async () => {
+    const { clock, server } = await responseToDeafPeer();
+    const closing = track(server.close({ graceful: false }));
+    await settle();
+    assert.is(closing.done, false, 'the final flush waits for the peer');
+    clock.advance(6000);
+    await settle();
+    assert.is(closing.done, true);
+    assert.is(clock.pending, 0);
+  });
+
+  Session('keepalive PINGs a silent peer and fails the session if the ACK does not come back in time', async () => {
+    const clock = new TestClock();
+    const { client, wire, peer } = await clientFacingPeer({}, { clock, timeouts: { keepAlive: 1000, pingTimeout: 500 } });
+    clock.advance(1000);
+    await settle();
+    assert.equal(peer.drain().filter((f) => f.typeName === 'PING').length, 0, 'the peer spoke during the first period');
+    clock.advance(1000);
+    await settle();
+    const ping = peer.expectFrame('PING');
+    await wire.send(peer.ping(ping.opaqueData!, { ack: true }));
+    await settle();
+    clock.advance(1000);
+    clock.advance(1000);
+    await settle();
+    peer.expectFrame('PING');
+    const closed = track(client.closed);
+    clock.advance(499);
+    await settle();
+    assert.is(closed.done, false);
+    clock.advance(1);
+    await settle();
+    assert.instance(closed.failed, H2SessionError);
   });
 
   // --- interop with the runtime ---
