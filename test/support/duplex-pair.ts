@@ -15,6 +15,8 @@ export interface DuplexEnd {
   readonly buffered: number;
   /** Bytes this end wrote in total. */
   readonly bytesWritten: number;
+  /** Calls to this end's `write()` so far. */
+  readonly writes: number;
   /** Most bytes ever waiting unread from this end. */
   readonly maxBuffered: number;
   /**
@@ -47,6 +49,7 @@ class Pipe {
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #written = 0;
+  #writes = 0;
   #consumed = 0;
   #maxBuffered = 0;
   #readController: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -101,6 +104,10 @@ class Pipe {
     return this.#written;
   }
 
+  get writes(): number {
+    return this.#writes;
+  }
+
   get maxBuffered(): number {
     return this.#maxBuffered;
   }
@@ -128,6 +135,7 @@ class Pipe {
   #write(chunk: Uint8Array): Promise<void> | undefined {
     if (this.#failure !== null) throw this.#failure.reason;
     if (this.#ending || this.#ended) return undefined;
+    this.#writes++;
     const copy = chunk.slice();
     this.#chunks.push(copy);
     this.#buffered += copy.byteLength;
@@ -172,6 +180,9 @@ function end(incoming: Pipe, outgoing: Pipe): DuplexEnd {
     },
     get bytesWritten() {
       return outgoing.written;
+    },
+    get writes() {
+      return outgoing.writes;
     },
     get maxBuffered() {
       return outgoing.maxBuffered;

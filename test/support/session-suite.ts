@@ -474,6 +474,29 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.is(dataBytes(peer.drain(), 1), 1 << 20);
   });
 
+  Session('every frame one turn produces goes out in one transport write', async () => {
+    const [a, b] = duplexPair({ streams });
+    const server = newSession(a, 'server');
+    const wire = new WirePeer(b, 'client');
+    const peer = wire.peer;
+    await wire.send(peer.greeting());
+    await settle();
+    peer.drain();
+    const before = a.writes;
+    await wire.send(...Array.from({ length: 10 }, () => peer.ping()), peer.settings({ [SettingCodes.MAX_FRAME_SIZE]: 20000 }));
+    await settle();
+    assert.is(a.writes - before, 1);
+    assert.is(peer.drain().length, 11, '10 PING ACKs and a SETTINGS ACK');
+    const incoming = server.incoming.getReader();
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    const { value: stream } = await incoming.read();
+    const writes = a.writes;
+    stream!.respond(OK, { body: bytesOf(30_000), trailers: [['x-done', '1']] });
+    await settle();
+    assert.is(a.writes - writes, 1, 'headers, DATA and trailers of a synchronous respond() share one write');
+    peer.expectHeaders({ streamId: 1 }).expectData(1, bytesOf(20_000)).expectData(1, bytesOf(30_000).subarray(20_000)).expectHeaders({ streamId: 1, endStream: true });
+  });
+
   Session('a peer that floods PINGs and never reads is not read from once the replies back up', async () => {
     const [a, b] = duplexPair({ streams, capacity: 1024 });
     newSession(a, 'server', { config: { outboundBufferSize: 4096 } });
