@@ -9,6 +9,7 @@ import { ErrorCodes, SettingCodes } from '../../src/core';
 import type { H2Event } from '../../src/core';
 import { fromNative, H2Session, H2SessionError, H2StreamError, iterate, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { concat } from './bytes';
+import { mulberry32 } from './prng';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
 import { TestClock } from './test-clock';
@@ -300,6 +301,56 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.equal(headerIds(), [221, 223], 'each finished stream frees one slot');
     assert.equal(opened, [...opened].sort((x, y) => x - y));
     assert.is(requests.length, 120);
+  });
+
+  Session('seeded random workload: small windows, random chunking and pauses, some resets; every other body arrives intact', async () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = mulberry32(seed);
+      const { server, client } = sessions({ server: { settings: { initialWindowSize: 1000 } }, client: { settings: { initialWindowSize: 1500 } } });
+      serve(server, async (stream) => {
+        stream.respond(OK);
+        const reader = stream.readable.getReader();
+        const writer = stream.writable.getWriter();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            if (rng.int(4) === 0) await settle(1);
+            await writer.write(value);
+          }
+          await writer.close();
+        } catch {
+          // The client reset this stream.
+        }
+      });
+      await client.ping();
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          const size = rng.int(20_000);
+          const body = bytesOf(size, seed * 100 + i);
+          const doomed = rng.int(8) === 0;
+          const stream = await client.request(POST);
+          const echoed = readAll(stream.readable);
+          const writer = stream.writable.getWriter();
+          for (let at = 0; at < size; ) {
+            const n = 1 + rng.int(4000);
+            await writer.write(body.subarray(at, at + n));
+            at += n;
+            if (doomed && at > size / 2) {
+              stream.reset();
+              return (await rejection(echoed)) instanceof H2StreamError;
+            }
+          }
+          await writer.close();
+          const got = await echoed;
+          return got.byteLength === size && got.every((v, k) => v === body[k]);
+        }),
+      );
+      assert.ok(outcomes.every(Boolean), `seed ${seed}: ${outcomes.map((o) => (o ? '.' : 'x')).join('')}`);
+      await client.close();
+      await server.closed;
+      assert.is(server.connection.openInboundStreams, 0);
+    }
   });
 
   // --- backpressure is flow control ---
