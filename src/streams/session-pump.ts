@@ -309,7 +309,7 @@ export class SessionPump implements StreamHost {
 
   /** Releases window for data the consumer took (or that was discarded). */
   acknowledge(streamId: number, bytes: number): void {
-    if (this.#state === DONE || bytes <= 0) return;
+    if (this.#state >= CLOSING || bytes <= 0) return;
     this.#run(ACKNOWLEDGE, streamId, bytes);
   }
 
@@ -351,7 +351,7 @@ export class SessionPump implements StreamHost {
 
   /** RST_STREAM with `code`; both bodies fail with a local `H2StreamError`. */
   resetStream(record: StreamRecord, code: number, cause?: unknown): void {
-    if (this.#state !== DONE) {
+    if (this.#state < CLOSING) {
       try {
         this.#run(RESET_STREAM, record.id, code);
       } catch (err) {
@@ -562,7 +562,7 @@ export class SessionPump implements StreamHost {
 
   /** Sends DATA for ready bodies, one frame per body in turn, while windows and the output allow. */
   #pumpData(): void {
-    if (this.#pumping || this.#state === DONE) return;
+    if (this.#pumping || this.#state >= CLOSING) return;
     this.#pumping = true;
     try {
       const scheduler = this.#scheduler;
@@ -718,6 +718,8 @@ export class SessionPump implements StreamHost {
   }
 
   #failAll(error: H2SessionError): void {
+    // From here on nothing new is sent: no DATA, no WINDOW_UPDATE for bodies being torn down.
+    this.#state = CLOSING;
     this.#failure ??= error;
     const records = [...this.#records.values()];
     for (const record of records) record.fail(error);
@@ -832,7 +834,7 @@ export class SessionPump implements StreamHost {
     const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, message);
     this.#writerClosed = true;
     this.#writer.abort(error).then(undefined, () => undefined);
-    if (this.#state === DONE) {
+    if (this.#state >= CLOSING) {
       this.#stalled ??= new Outcome<never>();
       this.#stalled.reject(error);
       return;
