@@ -4,6 +4,7 @@
  * (`write()` resolves once its bytes fit the peer's windows) and the fast path for whole bodies, which
  * needs no WritableStream at all. Layer: streams (runtime-neutral).
  */
+import { Outcome } from './outcome';
 import type { Sendable } from './scheduler';
 import type { H2HeaderList, Sink, StreamConstructors } from './types';
 
@@ -41,7 +42,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   #writableOpen = false;
   #controller: WritableStreamDefaultController | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
-  #endWaiter: Waiter | null = null;
+  #end: Outcome<void> | null = null;
 
   constructor(host: OutboundHost, streamId: number) {
     this.#host = host;
@@ -51,12 +52,6 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   /** Bytes queued and not yet handed to the core. */
   get pendingBytes(): number {
     return this.#pending;
-  }
-
-  /** The length of the next piece the scheduler may send (the rest of the head chunk). */
-  get headBytes(): number {
-    const head = this.#chunks[0];
-    return head === undefined ? 0 : head.byteLength - this.#offset;
   }
 
   /** True once END_STREAM (or trailers) was requested after the queued bytes. */
@@ -104,8 +99,8 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
 
   /** Ends the body with trailers: when the open WritableStream closes, or else after the bytes queued so far. */
   setTrailers(trailers: H2HeaderList): void {
-    if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     if (this.#failed) return;
+    if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     this.#trailers = trailers;
     if (!this.#writableOpen) {
       this.#ending = true;
@@ -142,9 +137,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     this.#finished = true;
     this.#writableOpen = false;
     this.#settleWaiters();
-    const end = this.#endWaiter;
-    this.#endWaiter = null;
-    if (end !== null) end.resolve();
+    this.#end?.resolve();
   }
 
   /** The stream failed: pending writes reject with `error` and the writable errors. */
@@ -158,9 +151,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w.reject(error);
-    const end = this.#endWaiter;
-    this.#endWaiter = null;
-    if (end !== null) end.reject(error);
+    this.#end?.reject(error);
     if (this.#controller !== null) this.#controller.error(error);
   }
 
@@ -205,12 +196,14 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
 
   #waitFor(end: boolean): Promise<void> | undefined {
     if (this.#failed) return Promise.reject(this.#error);
-    if (end ? this.#finished : this.#sentTotal >= this.#queuedTotal) return undefined;
+    if (end) {
+      if (this.#finished) return undefined;
+      // One outcome for the end, shared by every caller (close(), end(), end() again).
+      return (this.#end ??= new Outcome<void>()).promise;
+    }
+    if (this.#sentTotal >= this.#queuedTotal) return undefined;
     const at = this.#queuedTotal;
-    return new Promise<void>((resolve, reject) => {
-      if (end) this.#endWaiter = { at, resolve, reject };
-      else this.#waiters.push({ at, resolve, reject });
-    });
+    return new Promise<void>((resolve, reject) => this.#waiters.push({ at, resolve, reject }));
   }
 
   #settleWaiters(): void {

@@ -190,12 +190,27 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     serve(server, (stream) => {
       stream.respond(OK);
       stream.sendTrailers([['grpc-status', '0']]);
-      ended.push(stream.end());
+      ended.push(stream.end(), stream.end());
     });
     const stream = await client.request(GET, { endStream: true });
     assert.is((await readAll(stream.readable)).byteLength, 0);
     assert.equal(await stream.trailers, [['grpc-status', '0']]);
-    await ended[0];
+    await Promise.all(ended);
+  });
+
+  Session('every end() and close() waiting for a blocked body resolves once the end goes out', async () => {
+    const { server, wire, peer } = await serverFacingPeer({ [SettingCodes.INITIAL_WINDOW_SIZE]: 0 });
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    const { value: stream } = await server.incoming.getReader().read();
+    stream!.respond(OK);
+    const first = track(stream!.end('x'));
+    const second = track(stream!.end());
+    await settle();
+    assert.is(first.done || second.done, false, 'the body waits for the window');
+    await wire.send(peer.windowUpdate(1, 10));
+    await settle();
+    assert.is(first.done && second.done, true);
+    peer.expectHeaders({ streamId: 1 }).expectData(1, 'x', { endStream: true }).expectNone();
   });
 
   Session('informational responses reach the client before the final response', async () => {
