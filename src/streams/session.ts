@@ -56,6 +56,9 @@ export interface H2SessionOptions {
  * unused `events` costs nothing). A reader that falls behind loses events beyond `eventBufferSize`, the
  * high-volume ones (DATA, WINDOW_UPDATE, PING) first, counted in `droppedEvents`: it never grows without bound.
  *
+ * Timed policies run on `clock`: SETTINGS must be acknowledged within 10 s, a server closes a connection
+ * idle for 180 s, and a transport that accepts nothing for 30 s fails the session (see `timeouts`).
+ *
  * @example
  * ```ts
  * const server = new H2Session(transport, { role: 'server' });
