@@ -16,6 +16,13 @@ export interface InboundHost {
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
 
 /**
+ * A received payload may view the transport's whole read buffer. Kept unread, a tiny DATA frame would
+ * pin all of it, so window-bounded memory could hide a much larger retained one (a peer trickling 1-byte
+ * frames, one per read). Payloads smaller than 1/RETAIN_RATIO of their buffer are copied.
+ */
+const RETAIN_RATIO = 16;
+
+/**
  * Buffers DATA until a reader exists, then feeds a byte-counted ReadableStream whose highWaterMark is
  * the stream's receive window, so memory per stream is bounded by that window.
  */
@@ -61,11 +68,12 @@ export class InboundBody implements Source<Uint8Array> {
       release += length;
     } else if (length > 0) {
       this.#received += length;
+      const chunk = length * RETAIN_RATIO < data.buffer.byteLength ? data.slice() : data;
       if (this.#controller !== null) {
         this.#enqueued += length;
-        this.#controller.enqueue(data);
+        this.#controller.enqueue(chunk);
       } else {
-        (this.#backlog ??= []).push(data);
+        (this.#backlog ??= []).push(chunk);
       }
     }
     if (release > 0) this.#host.acknowledge(this.#streamId, release);

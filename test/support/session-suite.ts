@@ -392,6 +392,24 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.is(server.connection.remoteFlowControlWindow(1), reopened);
   });
 
+  Session('tiny DATA payloads are copied off the read buffer; large ones stay zero-copy views', async () => {
+    const { server, wire, peer } = await serverFacingPeer();
+    const incoming = server.incoming.getReader();
+    await wire.send(peer.headers(1, POST), ...Array.from({ length: 50 }, () => peer.data(1, 'ab')), peer.data(1, '', { endStream: true }));
+    await wire.send(peer.headers(3, POST), peer.data(3, bytesOf(16_000), { endStream: true }));
+    const chunksOf = async (stream: H2Stream): Promise<Uint8Array[]> => {
+      const out: Uint8Array[] = [];
+      for await (const chunk of stream.readable as unknown as AsyncIterable<Uint8Array>) out.push(chunk);
+      return out;
+    };
+    const small = await chunksOf((await incoming.read()).value!);
+    assert.is(small.length, 50);
+    assert.ok(small.every((c) => c.buffer.byteLength <= 16 * c.byteLength), 'no 2-byte chunk pins the whole read');
+    const [large] = await chunksOf((await incoming.read()).value!);
+    assert.is(large?.byteLength, 16_000);
+    assert.ok(large!.buffer.byteLength > large!.byteLength, 'a large payload is a view of the read buffer');
+  });
+
   Session('a client that does not read stops the server at the stream window', async () => {
     const { server, client } = sessions();
     const written: { done: boolean; failed: unknown }[] = [];
