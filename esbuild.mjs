@@ -13,6 +13,7 @@ const filters = argv.filter((a) => !a.startsWith('--'));
 // Public entry points: dist/<name>.mjs. Runtime-neutral layers are built for the neutral platform.
 const ENTRIES = [
   { name: 'index', src: 'src/index.ts', platform: 'neutral' },
+  { name: 'index-node', src: 'src/index-node.ts', platform: 'node' },
   { name: 'hpack', src: 'src/hpack/index.ts', platform: 'neutral' },
   { name: 'frame', src: 'src/frame/index.ts', platform: 'neutral' },
   { name: 'core', src: 'src/core/index.ts', platform: 'neutral' },
