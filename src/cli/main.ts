@@ -3,7 +3,9 @@
  * CLI layer (Node), the binary's entry point (esbuild builds it to dist/cli.mjs). Add a subcommand by
  * adding a row to COMMANDS.
  */
+import { runGet } from './get';
 import { runHpack, type CliIo } from './hpack';
+import { runServe } from './serve';
 
 /** A subcommand: one help line and a runner resolving to the exit status. */
 interface Command {
@@ -14,6 +16,8 @@ interface Command {
 /** Every subcommand, by name. */
 const COMMANDS: Record<string, Command> = {
   hpack: { summary: 'decode or encode HPACK header blocks (hpack-test-case story files)', run: runHpack },
+  serve: { summary: 'serve a directory (or a built-in page) and /echo over HTTP/2, h2c or TLS', run: runServe },
+  get: { summary: 'fetch a URL over HTTP/2 like nghttp: -v frame log, -n/-c load summary', run: runGet },
 };
 
 function usage(): string {

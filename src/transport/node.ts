@@ -132,7 +132,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         closeQueue?.();
-        await Promise.all([...live].map((s) => s.close(closeOptions).catch(() => undefined)));
+        // A session whose transport ends while it drains is done even if its GOAWAY round trip never returns.
+        await Promise.all([...live].map((s) => Promise.race([s.close(closeOptions), s.closed]).catch(() => undefined)));
         await stopped;
       })();
       return closing;

@@ -181,3 +181,14 @@ export function patternBytes(size: number, seed = 0x9e3779b9): Uint8Array {
   for (let i = words.length * 4; i < size; i++) out[i] = i & 0xff;
   return out;
 }
+
+/**
+ * Bundles the `h2flow` CLI (src/cli/main.ts) into `dir` with esbuild and returns the file to run with
+ * `node`: the tests exercise the binary as shipped without depending on the state of dist/.
+ */
+export async function buildCli(dir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'cli.mjs');
+  await build({ entryPoints: ['src/cli/main.ts'], outfile, bundle: true, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'warning', packages: 'external' });
+  return outfile;
+}
