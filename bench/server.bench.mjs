@@ -1,0 +1,176 @@
+// Server throughput: h2load against h2flow's Node server and node:http2's, each in its own child process,
+// serving the same handler: GET / → 12 bytes of text, GET /bulk → 256 MiB from one in-memory 1 MiB buffer.
+// Small: `h2load -c4 -m32 -n N /` (req/s). Bulk: `h2load -n8 -c1 -m1 /bulk` (MB/s).
+// h2flow runs twice: its session API (listen + stream.respond) against node:http2's core `stream` API, and
+// its fetch API (serve(handler) with Request/Response) against node:http2's compat API.
+// `node bench/server.bench.mjs --serve=NAME` runs one server alone (prints its port; exits on SIGINT), e.g.
+// under `node --cpu-prof` for profiling.
+import { spawn, spawnSync } from 'node:child_process';
+import { report } from './_report.mjs';
+
+const SMALL_REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 50_000);
+const BULK_SIZE = 256 * 1024 * 1024;
+const CHUNK = new Uint8Array(1024 * 1024).fill(0x61);
+const HELLO = 'hello world\n';
+
+async function serveH2flowSession() {
+  const { listen } = await import('../dist/node.mjs');
+  const server = await listen({ port: 0, host: '127.0.0.1' });
+  void (async () => {
+    for await (const session of server) {
+      void (async () => {
+        for await (const stream of session.incoming) {
+          const path = stream.headers.find(([n]) => n === ':path')?.[1];
+          if (path !== '/bulk') {
+            stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: HELLO });
+            continue;
+          }
+          stream.respond([[':status', '200'], ['content-type', 'application/octet-stream'], ['content-length', String(BULK_SIZE)]]);
+          const writer = stream.writable.getWriter();
+          void (async () => {
+            for (let sent = 0; sent < BULK_SIZE; sent += CHUNK.length) {
+              await writer.ready;
+              void writer.write(CHUNK).catch(() => undefined);
+            }
+            await writer.close();
+          })().catch(() => undefined);
+        }
+      })().catch(() => undefined);
+    }
+  })();
+  return server.address.port;
+}
+
+async function serveH2flowFetch() {
+  const { serve } = await import('../dist/node.mjs');
+  const server = serve(
+    (request) => {
+      if (new URL(request.url).pathname !== '/bulk') return new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+      let sent = 0;
+      const body = new ReadableStream({
+        pull(controller) {
+          controller.enqueue(CHUNK);
+          sent += CHUNK.length;
+          if (sent >= BULK_SIZE) controller.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) } });
+    },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
+  );
+  return (await server.listening).port;
+}
+
+async function listenNode(server) {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server.address().port;
+}
+
+function writeBulk(out, end) {
+  let sent = 0;
+  const more = () => {
+    while (sent < BULK_SIZE) {
+      sent += CHUNK.length;
+      if (!out.write(CHUNK)) return void out.once('drain', more);
+    }
+    end();
+  };
+  more();
+}
+
+async function serveNodeCore() {
+  const http2 = await import('node:http2');
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers[':path'] !== '/bulk') {
+      stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+      stream.end(HELLO);
+      return;
+    }
+    stream.respond({ ':status': 200, 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) });
+    writeBulk(stream, () => stream.end());
+  });
+  return listenNode(server);
+}
+
+async function serveNodeCompat() {
+  const http2 = await import('node:http2');
+  const server = http2.createServer((req, res) => {
+    res.on('error', () => undefined);
+    if (req.url !== '/bulk') {
+      res.setHeader('content-type', 'text/plain');
+      res.end(HELLO);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) });
+    writeBulk(res, () => res.end());
+  });
+  return listenNode(server);
+}
+
+const SERVERS = {
+  'h2flow-session': serveH2flowSession,
+  'h2flow-fetch': serveH2flowFetch,
+  'node-core': serveNodeCore,
+  'node-compat': serveNodeCompat,
+};
+
+/** Runs h2load and returns { reqPerSec, mbPerSec, succeeded } from its summary. */
+function h2load(args) {
+  const r = spawnSync('h2load', args, { encoding: 'utf8', timeout: 120_000 });
+  const out = r.stdout ?? '';
+  const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(out);
+  const done = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
+  if (finished === null || done === null) throw new Error(`h2load ${args.join(' ')} failed:\n${out}${r.stderr ?? ''}`);
+  const scale = { '': 1e-6, K: 1e-3, M: 1, G: 1e3 }[finished[3]];
+  return { reqPerSec: Number(finished[1]), mbPerSec: Number(finished[2]) * scale, total: Number(done[1]), succeeded: Number(done[2]) };
+}
+
+/** Starts one server in a child process; resolves with { port, stop }. */
+function startServer(name) {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, `--serve=${name}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+      const m = /port (\d+)/.exec(text);
+      if (m) resolve({ port: Number(m[1]), stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGINT'))) });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
+  });
+}
+
+async function measure(name) {
+  const server = await startServer(name);
+  try {
+    const origin = `http://127.0.0.1:${server.port}`;
+    h2load(['-n', '2000', '-c', '4', '-m', '32', `${origin}/`]); // warm-up
+    const small = h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`]);
+    const bulk = h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`]);
+    for (const [what, r] of [['small', small], ['bulk', bulk]]) {
+      if (r.succeeded !== r.total) throw new Error(`${name} ${what}: only ${r.succeeded} of ${r.total} requests succeeded`);
+    }
+    console.log(`${name}: ${Math.round(small.reqPerSec)} req/s (small), ${Math.round(bulk.mbPerSec)} MB/s (bulk)`);
+    return { small: small.reqPerSec, bulk: bulk.mbPerSec };
+  } finally {
+    await server.stop();
+  }
+}
+
+const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+if (serveArg !== undefined) {
+  const name = serveArg.slice('--serve='.length);
+  const port = await SERVERS[name]();
+  process.on('SIGINT', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  console.log(`${name} listening on port ${port}`);
+} else {
+  const results = {};
+  for (const name of Object.keys(SERVERS)) results[name] = await measure(name);
+  report('server small responses (session API vs core API)', 'req/s', results['h2flow-session'].small, 'node:http2 core', results['node-core'].small);
+  report('server small responses (fetch API vs compat API)', 'req/s', results['h2flow-fetch'].small, 'node:http2 compat', results['node-compat'].small);
+  report('server small responses (session API vs compat API)', 'req/s', results['h2flow-session'].small, 'node:http2 compat', results['node-compat'].small);
+  report('server bulk 8×256 MiB (session API vs core API)', 'MB/s', results['h2flow-session'].bulk, 'node:http2 core', results['node-core'].bulk);
+  report('server bulk 8×256 MiB (fetch API vs compat API)', 'MB/s', results['h2flow-fetch'].bulk, 'node:http2 compat', results['node-compat'].bulk);
+}
