@@ -110,9 +110,22 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
 
   socket.on('drain', () => settleDrain(null));
 
+  // Writes made in one run of the microtask queue (e.g. responses to many streams finishing in one turn)
+  // leave in one writev: cork on the first, uncork once the current tick's work is done.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+
   const writable = new WS<Uint8Array>({
     write(chunk) {
       if (socket.destroyed) throw failure ?? new SocketClosedError();
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
       if (socket.write(chunk)) return undefined;
       return new Promise<void>((resolve, reject) => {
         drain = { resolve, reject };
