@@ -14,11 +14,18 @@ export interface SocketPairOptions {
    * Considerations": a peer that floods faster than we parse is stopped by TCP, not by our heap).
    */
   readableHighWaterMark?: number;
+  /**
+   * Bytes the socket may buffer (written, not yet taken by the kernel) before writes wait for `'drain'`
+   * (default 1 MiB). Bounds our outbound memory against a peer that does not read (CVE-2019-9517
+   * "Internal Data Buffering") while letting bulk transfers keep the kernel busy.
+   */
+  writableHighWaterMark?: number;
   /** Web Streams implementation to build the pair with (default: the runtime's globals). */
   streams?: StreamConstructors;
 }
 
 const DEFAULT_READABLE_HWM = 256 * 1024;
+const DEFAULT_WRITABLE_HWM = 1024 * 1024;
 /** How long a cancelled readable keeps draining the peer after our FIN before the socket is destroyed. */
 const LINGER_MS = 2000;
 
@@ -46,6 +53,7 @@ export class SocketClosedError extends Error {
 export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H2Transport {
   const { ReadableStream: RS, WritableStream: WS } = options.streams ?? globalStreams();
   const hwm = options.readableHighWaterMark ?? DEFAULT_READABLE_HWM;
+  const writeHighWaterMark = options.writableHighWaterMark ?? DEFAULT_WRITABLE_HWM;
   socket.setNoDelay(true);
 
   let readDone = false;
@@ -126,7 +134,8 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
         socket.cork();
         process.nextTick(uncork);
       }
-      if (socket.write(chunk)) return undefined;
+      // Wait for 'drain' only past our own mark: the socket's 16 KiB default would stall every batch.
+      if (socket.write(chunk) || socket.writableLength < writeHighWaterMark) return undefined;
       return new Promise<void>((resolve, reject) => {
         drain = { resolve, reject };
       });
