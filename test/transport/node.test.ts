@@ -195,6 +195,30 @@ Node('aborting a fetch resets its stream and rejects the body read, other reques
   });
 });
 
+Node("a client's reset aborts request.signal in the handler", async () => {
+  let aborted!: (reason: unknown) => void;
+  const wasAborted = new Promise<unknown>((r) => (aborted = r));
+  const server = serve(
+    (request) => {
+      request.signal.addEventListener('abort', () => aborted(request.signal.reason));
+      return new Response(new ReadableStream({ start: (c) => c.enqueue(new Uint8Array([1])) }));
+    },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
+  );
+  const { port } = await server.listening;
+  const client = connect(`http://127.0.0.1:${port}`);
+  try {
+    const controller = new AbortController();
+    const res = await client.fetch('/', { signal: controller.signal });
+    await res.body!.getReader().read();
+    controller.abort();
+    assert.ok((await wasAborted) instanceof Error);
+  } finally {
+    await client.close({ graceful: false });
+    await server.shutdown();
+  }
+});
+
 Node('listen yields raw sessions and connectSession opens raw client sessions', async () => {
   const server = await listen({ port: 0 });
   const served = (async () => {
