@@ -222,8 +222,17 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   completed.catch(() => undefined);
   const body = NO_BODY_METHODS.has(method) ? null : new RequestBody(stream);
   let response: Response;
+  let request: Request;
   try {
-    const request = toRequest(headerList, aborter, body);
+    request = toRequest(headerList, aborter, body);
+  } catch {
+    // The fetch API cannot represent it (CONNECT, TRACE, a field Headers refuses): no handler can answer it.
+    response = new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
+    await sendResponse(stream, response, false).then(completedResolve, completedReject);
+    if (body !== null) stream.reset(ErrorCodes.NO_ERROR);
+    return;
+  }
+  try {
     const info: FetchHandlerInfo = { remoteAddr: options.remoteAddr, completed, stream, session };
     response = await handler(request, info);
     if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');

@@ -219,6 +219,28 @@ Node("a client's reset aborts request.signal in the handler", async () => {
   }
 });
 
+Node('a request the fetch API cannot represent (CONNECT) gets 501 without reaching the handler', async () => {
+  let called = false;
+  const server = serve(
+    () => {
+      called = true;
+      return new Response('no');
+    },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
+  );
+  const { port } = await server.listening;
+  const session = await connectSession(`http://127.0.0.1:${port}`);
+  try {
+    const stream = await session.request([[':method', 'CONNECT'], [':authority', 'example.com:443']], { endStream: true });
+    const head = await stream.response;
+    assert.ok(head.some(([n, v]) => n === ':status' && v === '501'));
+    assert.is(called, false);
+  } finally {
+    await session.close();
+    await server.shutdown();
+  }
+});
+
 Node('listen yields raw sessions and connectSession opens raw client sessions', async () => {
   const server = await listen({ port: 0 });
   const served = (async () => {
