@@ -1,7 +1,9 @@
 /**
  * Node socket → `{ readable, writable }` of Uint8Array, the pair an `H2Session` runs over.
  * Layer: transport (Node). Real backpressure both ways: the socket is paused while the readable's
- * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket.
+ * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket. Not
+ * `Duplex.toWeb` (whose backpressure is right on Node 20): this adds per-tick write batching, a write
+ * mark of our own and a lingering close.
  */
 import type { Socket } from 'node:net';
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';

@@ -146,6 +146,22 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     }
   });
 
+  SocketPair(`cancelling the readable after our FIN drains the peer until it closes instead of resetting (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { readable, writable } = socketToPair(lb.client, opts);
+      await writable.getWriter().close();
+      await readable.cancel();
+      assert.is(lb.client.destroyed, false, 'a socket with unread input would answer RST');
+      lb.peer.write(Buffer.alloc(256 * 1024));
+      lb.peer.end();
+      await once(lb.client, 'close');
+      assert.ok(lb.client.bytesRead >= 256 * 1024);
+    } finally {
+      lb.close();
+    }
+  });
+
   SocketPair(`cancelling the readable destroys the socket (${name})`, async () => {
     const lb = await loopback();
     try {
