@@ -72,6 +72,9 @@ for (const [name, variant] of VARIANTS) {
         assert.is(info.remote, '127.0.0.1');
         assert.is(info.cookie, 'a=1');
         assert.is(res.url, `${origin}/info?q=1`);
+        const named = (await (await client.fetch('/info', { headers: { host: 'example.test:8443' } })).json()) as Record<string, string>;
+        assert.is(named.host, 'example.test:8443', 'a Host header travels as :authority');
+        assert.is(named.url, `${new URL(origin).protocol}//example.test:8443/info`);
       } finally {
         await client.close();
       }
