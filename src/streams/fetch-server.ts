@@ -199,7 +199,6 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
     await writer.close();
   } catch (error) {
     void reader.cancel(error).catch(() => undefined);
-    stream.reset(ErrorCodes.INTERNAL_ERROR);
     throw error;
   }
 }
@@ -247,6 +246,8 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
     await sendResponse(stream, response, method === 'HEAD');
     completedResolve();
   } catch (error) {
+    // A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended.
+    stream.reset(ErrorCodes.INTERNAL_ERROR);
     completedReject(error);
     return;
   }

@@ -88,7 +88,13 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     },
   });
   const sessionOptions: H2SessionOptions = { ...options.session, role: 'server' };
+  let accepting = true;
   const onSocket = (socket: Socket): void => {
+    // A TLS handshake may finish after close(): that connection is not served.
+    if (!accepting) {
+      socket.destroy();
+      return;
+    }
     const session = new H2Session(socketToPair(socket, sessionStreams(options.session)), sessionOptions);
     live.add(session);
     session.closed.catch(() => undefined).finally(() => live.delete(session));
@@ -131,6 +137,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     close(closeOptions?: CloseOptions): Promise<void> {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        accepting = false;
         closeQueue?.();
         // A session whose transport ends while it drains is done even if its GOAWAY round trip never returns.
         await Promise.all([...live].map((s) => Promise.race([s.close(closeOptions), s.closed]).catch(() => undefined)));

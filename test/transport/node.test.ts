@@ -24,6 +24,8 @@ const handler: FetchHandler = async (request, info) => {
       return Response.json({ url: request.url, host: request.headers.get('host'), remote: info.remoteAddr?.hostname, cookie: request.headers.get('cookie') });
     case '/trailers':
       return withTrailers(new Response('body'), Promise.resolve({ 'x-checksum': 'abc' }));
+    case '/bad-trailers':
+      return withTrailers(new Response(null), Promise.reject(new Error('no trailers after all')));
     case '/throw':
       throw new Error('handler exploded');
     case '/big':
@@ -152,6 +154,13 @@ for (const [name, variant] of VARIANTS) {
         const next = await client.fetch('/info');
         assert.is(next.status, 200);
         await next.text();
+        const bad = await client.fetch('/bad-trailers');
+        const failed = await bad.trailers.then(
+          () => false,
+          () => true,
+        );
+        assert.ok(failed, 'trailers that fail reset the stream instead of leaving it open');
+        assert.is((await client.fetch('/info')).status, 200);
       } finally {
         await client.close();
       }
