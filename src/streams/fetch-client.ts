@@ -3,7 +3,7 @@
  * with a streaming body, request bodies streamed full duplex, trailers through an extension. Runtime-
  * neutral (the runtime's global Request, Response and Headers). Layer: streams.
  */
-import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus } from './fetch-headers';
+import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
 import { toNative } from './interop';
 import type { CloseOptions } from './session-pump';
 import type { H2Session } from './session';
@@ -14,26 +14,39 @@ export interface ResponseTrailers {
   readonly trailers: Promise<Headers | null>;
 }
 
+type TrailersInput = TrailersInit | Promise<TrailersInit>;
+
+/**
+ * `RequestInit` plus h2flow's extensions: `duplex` (added when missing for stream bodies) and `trailers`,
+ * a trailer block (or a promise of one) sent after the body.
+ */
+export type H2RequestInit = RequestInit & { duplex?: 'half'; trailers?: TrailersInput };
+
 /** Options of {@link H2Client}. */
 export interface H2ClientOptions {
   /** The origin relative URLs resolve against, and the default `:scheme` / `:authority`. */
   readonly baseUrl: string | URL;
 }
 
-/** Copies a response body from the stream into the request's writable, closing it at the end. */
-async function pumpBody(body: ReadableStream<Uint8Array>, stream: H2Stream): Promise<void> {
-  const reader = body.getReader();
-  const writer = stream.writable.getWriter();
+/** Copies a request body into the stream's writable, then ends it (with `trailers`, if given). */
+async function pumpBody(body: ReadableStream<Uint8Array> | null, stream: H2Stream, trailers: TrailersInput | undefined): Promise<void> {
+  const reader = body?.getReader() ?? null;
   try {
+    if (reader === null) {
+      if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
+      return;
+    }
+    const writer = stream.writable.getWriter();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       await writer.ready;
       void writer.write(value).catch(() => undefined);
     }
+    if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
     await writer.close();
   } catch (error) {
-    void reader.cancel(error).catch(() => undefined);
+    if (reader !== null) void reader.cancel(error).catch(() => undefined);
     stream.reset();
   }
 }
@@ -79,9 +92,10 @@ export class H2Client {
    * Sends a request and resolves with the response once its header block arrives; the body streams.
    * Like `fetch`: relative URLs resolve against `baseUrl`; a `ReadableStream` body needs `duplex: 'half'`
    * (added when missing) and is sent while the response may already be arriving; `init.signal` resets the
-   * stream with CANCEL. The response carries `trailers` (see {@link ResponseTrailers}).
+   * stream with CANCEL; `init.trailers` are sent after the body. The response carries `trailers` (see
+   * {@link ResponseTrailers}).
    */
-  async fetch(input: string | URL | Request, init?: RequestInit & { duplex?: 'half' }): Promise<Response & ResponseTrailers> {
+  async fetch(input: string | URL | Request, init?: H2RequestInit): Promise<Response & ResponseTrailers> {
     let requestInit = init;
     if (init !== undefined && isReadableStreamLike(init.body)) {
       requestInit = { ...init, body: toNative(init.body), duplex: init.duplex ?? 'half' };
@@ -97,9 +111,10 @@ export class H2Client {
     ];
     appendHeaderFields(request.headers, headers);
     const body = request.body;
+    const requestTrailers = init?.trailers;
     const session = await this.#session;
-    const stream = await session.request(headers, { endStream: body === null, signal: request.signal });
-    if (body !== null) void pumpBody(body, stream);
+    const stream = await session.request(headers, { endStream: body === null && requestTrailers === undefined, signal: request.signal });
+    if (body !== null || requestTrailers !== undefined) void pumpBody(body, stream, requestTrailers);
     const head = await stream.response;
     const status = Number(fieldValue(head, ':status'));
     const responseHeaders = headersFromList(head);

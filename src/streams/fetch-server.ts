@@ -32,6 +32,14 @@ export interface FetchHandlerInfo {
 export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
 
 /**
+ * h2flow's request trailers: requests with a body carry `trailers`, a promise of the trailer block the
+ * client sent after the body (null if none), settled once the body has been read.
+ */
+export interface RequestTrailers {
+  readonly trailers: Promise<Headers | null>;
+}
+
+/**
  * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,
  * resolved after the body) whose fields are sent as an HTTP/2 trailer block — `Response.headers` cannot
  * carry trailers. Build one with {@link withTrailers}. On the client side, h2flow's `fetch` returns
@@ -114,7 +122,7 @@ class LazySignal {
 }
 
 /** Builds the Request of a server stream; throws TypeError for a request the fetch API cannot represent. */
-function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBody | null): Request {
+function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBody | null, trailers: (() => Promise<Headers | null>) | null): Request {
   const method = fieldValue(headerList, ':method') ?? 'GET';
   const scheme = fieldValue(headerList, ':scheme') ?? 'http';
   const path = fieldValue(headerList, ':path') ?? '/';
@@ -132,6 +140,7 @@ function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBo
   // `request.signal` is our lazily made one: a Request given a signal builds a second AbortSignal and a
   // listener per request, the fetch layer's largest cost under load, for a signal few handlers read.
   Object.defineProperty(request, 'signal', { get: () => signal.signal, configurable: true });
+  if (trailers !== null) Object.defineProperty(request, 'trailers', { get: trailers, configurable: true });
   return request;
 }
 
@@ -223,7 +232,9 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   let response: Response;
   let request: Request;
   try {
-    request = toRequest(headerList, aborter, body);
+    let requestTrailers: Promise<Headers | null> | null = null;
+    const trailers = body === null ? null : () => (requestTrailers ??= stream.trailers.then((list) => (list === null ? null : headersFromList(list))));
+    request = toRequest(headerList, aborter, body, trailers);
   } catch {
     // The fetch API cannot represent it (CONNECT, TRACE, a field Headers refuses): no handler can answer it.
     response = new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });

@@ -18,9 +18,9 @@ export type { SocketPairOptions } from './socket-pair';
 export { tapTransport } from './tap';
 export type { TapObserver } from './tap';
 export { H2Client } from '../streams/fetch-client';
-export type { H2ClientOptions, ResponseTrailers } from '../streams/fetch-client';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../streams/fetch-client';
 export { withTrailers } from '../streams/fetch-server';
-export type { FetchHandler, FetchHandlerInfo, NetAddr, TrailersExtension } from '../streams/fetch-server';
+export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../streams/fetch-server';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {

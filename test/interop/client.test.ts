@@ -45,6 +45,16 @@ function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void
     stream.end(bigBody);
     return;
   }
+  if (path === '/request-trailers') {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (body += d));
+    stream.once('trailers', (t: IncomingHttpHeaders) => {
+      stream.respond({ ':status': 200 });
+      stream.end(`${body}|${String(t['x-request-digest'])}`);
+    });
+    return;
+  }
   if (path === '/trailers') {
     stream.respond({ ':status': 200 }, { waitForTrailers: true });
     stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'c0ffee' }));
@@ -125,6 +135,16 @@ Client('a 64 MiB download from node:http2 over TLS arrives with the same sha256'
     }
     assert.is(bytes, BIG);
     assert.is(hash.digest('hex'), sha256(bigBody));
+  } finally {
+    await client.close();
+  }
+});
+
+Client('request trailers from fetch reach node:http2 after the body', async () => {
+  const client = connect(nodeH2cOrigin);
+  try {
+    const res = await client.fetch('/request-trailers', { method: 'POST', body: 'body', trailers: { 'x-request-digest': 'd1' } });
+    assert.is(await res.text(), 'body|d1');
   } finally {
     await client.close();
   }

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { Agent, H2CClient, request as undiciRequest } from 'undici';
-import { serve, type HttpServer } from '../../src/transport/node';
+import { serve, withTrailers, type HttpServer, type RequestTrailers } from '../../src/transport/node';
 import { patternBytes, run, selfSignedCert, sha256, tempDir, type TestCert } from '../support/peers';
 
 const Server = suite('real clients against h2flow serve()');
@@ -29,6 +29,11 @@ async function handler(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === '/echo') return new Response(request.body, { headers: { 'content-type': 'application/octet-stream' } });
   if (url.pathname === '/big') return new Response(patternBytes(Number(url.searchParams.get('n') ?? BIG)));
+  if (url.pathname === '/trailers') {
+    const text = await request.text();
+    const sent = await (request as Request & RequestTrailers).trailers;
+    return withTrailers(new Response(`${text}|${sent?.get('x-request-digest')}`), { 'x-response-digest': 'r-456' });
+  }
   if (url.pathname === '/') return new Response(`hello ${request.method} ${request.headers.get('host')}\n`, { headers: { 'x-served-by': 'h2flow' } });
   return new Response('not found\n', { status: 404 });
 }
@@ -137,6 +142,25 @@ Server('node:http2 client gets 200 over TLS', async () => {
   const res = await nodeRequest(tlsOrigin, '/', null);
   assert.is(res.status, 200);
   assert.match(res.data.toString(), 'hello GET');
+});
+
+Server('node:http2 client trailers reach the handler and the response trailers reach the client', async () => {
+  const session = http2Connect(h2cOrigin);
+  try {
+    const req = session.request({ ':method': 'POST', ':path': '/trailers' }, { waitForTrailers: true });
+    req.on('wantTrailers', () => req.sendTrailers({ 'x-request-digest': 'q-123' }));
+    const trailers = new Promise<Record<string, unknown>>((resolve) => req.once('trailers', (t) => resolve(t)));
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    const ended = new Promise((resolve) => req.once('end', resolve));
+    req.end('hello');
+    await ended;
+    assert.is(body, 'hello|q-123');
+    assert.is((await trailers)['x-response-digest'], 'r-456');
+  } finally {
+    session.close();
+  }
 });
 
 Server("undici's H2CClient speaks h2c with prior knowledge to serve()", async () => {

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as polyfill from 'web-streams-polyfill';
-import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type SessionOptions } from '../../src/transport/node';
+import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type RequestTrailers, type SessionOptions } from '../../src/transport/node';
 import { selfSignedCert, tempDir, sha256, patternBytes, type TestCert } from '../support/peers';
 
 const Node = suite('node transport');
@@ -26,6 +26,11 @@ const handler: FetchHandler = async (request, info) => {
       return withTrailers(new Response('body'), Promise.resolve({ 'x-checksum': 'abc' }));
     case '/bad-trailers':
       return withTrailers(new Response(null), Promise.reject(new Error('no trailers after all')));
+    case '/request-trailers': {
+      const text = await request.text();
+      const trailers = await (request as Request & RequestTrailers).trailers;
+      return new Response(`${text}|${trailers?.get('x-digest') ?? 'none'}`);
+    }
     case '/throw':
       throw new Error('handler exploded');
     case '/big':
@@ -138,6 +143,22 @@ for (const [name, variant] of VARIANTS) {
         const plain = await client.fetch('/info');
         await plain.text();
         assert.is(await plain.trailers, null);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  Node(`request trailers given to fetch arrive as request.trailers in the handler (${name})`, async () => {
+    await withServer(variant, async (origin) => {
+      const client = connect(origin, clientOptions);
+      try {
+        const withBody = await client.fetch('/request-trailers', { method: 'POST', body: 'payload', trailers: Promise.resolve({ 'x-digest': 'abc123' }) });
+        assert.is(await withBody.text(), 'payload|abc123');
+        const without = await client.fetch('/request-trailers', { method: 'POST', body: 'plain' });
+        assert.is(await without.text(), 'plain|none');
+        const only = await client.fetch('/request-trailers', { method: 'POST', trailers: { 'x-digest': 'no-body' } });
+        assert.is(await only.text(), '|no-body');
       } finally {
         await client.close();
       }
