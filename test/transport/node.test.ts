@@ -2,6 +2,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as polyfill from 'web-streams-polyfill';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { H2SessionError } from '../../src/streams/errors';
 import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type RequestTrailers, type SessionOptions } from '../../src/transport/node';
 import { selfSignedCert, tempDir, sha256, patternBytes, type TestCert } from '../support/peers';
 
@@ -291,6 +293,22 @@ Node('listen yields raw sessions and connectSession opens raw client sessions', 
   await session.close();
   await server.close();
   await served;
+});
+
+Node('a connection reset fails the session with an H2SessionError whose cause is the socket error', async () => {
+  const raw = createNetServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const session = await connectSession(`http://127.0.0.1:${(raw.address() as AddressInfo).port}`);
+    const err = await session.closed.then(
+      () => null,
+      (e: unknown) => e as H2SessionError,
+    );
+    assert.instance(err, H2SessionError);
+    assert.is((err!.cause as { code?: string }).code, 'ECONNRESET');
+  } finally {
+    raw.close();
+  }
 });
 
 Node('connecting to a closed port rejects the fetch, and a TLS peer is verified by default', async () => {
