@@ -609,16 +609,12 @@ export class H2Connection {
     if (!(streamId > 0)) throw new RangeError(`Stream ID ${streamId} is not valid for acknowledgeReceivedData`);
     if (!(acknowledgedSize >= 0)) throw new RangeError('Cannot acknowledge negative data');
     const increment = this.#inboundWindow.processBytes(acknowledgedSize);
+    const stream = this.#reg.find(streamId);
+    // A stream never opened is an error (h2 raises before queueing anything); a stream that is
+    // already gone only gets the connection window credited (no window of its own to open).
+    if (stream === undefined && !this.#reg.isForgotten(streamId)) throw new NoSuchStreamError(streamId);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
-    let stream: H2Stream;
-    try {
-      stream = this.#reg.getById(streamId);
-    } catch (e) {
-      // The stream is already gone: no window to open.
-      if (e instanceof StreamClosedError) return;
-      throw e;
-    }
-    if (stream.open) this.#queueFrames(stream.acknowledgeReceivedData(acknowledgedSize));
+    if (stream !== undefined && stream.open) this.#queueFrames(stream.acknowledgeReceivedData(acknowledgedSize));
   }
 
   /**
@@ -800,11 +796,8 @@ export class H2Connection {
     const pushedHeaders = this.#decodeHeaders(frame.data);
     this.#fsm.processInput(ConnectionInputs.RECV_PUSH_PROMISE);
     const promisedId = frame.promisedStreamId;
-    let stream: H2Stream;
-    try {
-      stream = this.#reg.getById(frame.streamId);
-    } catch (e) {
-      if (!(e instanceof NoSuchStreamError)) throw e;
+    const stream = this.#reg.find(frame.streamId);
+    if (stream === undefined) {
       // A PUSH_PROMISE in flight when we reset the parent: refuse the pushed stream. On a parent that
       // closed naturally, a push would create a stream the peer believes exists: a protocol error.
       if (this.#reg.closedBy(frame.streamId) === StreamClosedBy.SEND_RST_STREAM) {
@@ -850,20 +843,27 @@ export class H2Connection {
     if (length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
       throw new DenialOfServiceError('Too many empty DATA frames');
     }
-    let stream: H2Stream;
-    let result: [Frame[], H2Event[]];
+    const stream = this.#liveStreamOrNull(frame.streamId);
+    // A closed stream (forgotten, or still known) answers without raising StreamClosedError: that is
+    // what the stream's state machine would raise, with no events.
+    if (stream === null || stream.closed) {
+      this.#receiveDataOnClosedStream(frame);
+      return;
+    }
+    const wasOpen = stream.open;
+    let result: [Frame[], H2Event[]] | StreamClosedError;
     try {
-      stream = this.#reg.getById(frame.streamId);
-      const wasOpen = stream.open;
-      const wasClosed = stream.closed;
-      try {
-        result = stream.receiveData(frame.data, endStream, length);
-      } finally {
-        this.#noteStreamState(stream, wasOpen, wasClosed);
-      }
+      result = stream.receiveData(frame.data, endStream, length);
     } catch (e) {
+      // DATA the stream's state forbids (e.g. half-closed remote): reset with the one-time event.
       if (!(e instanceof StreamClosedError)) throw e;
-      this.#receiveDataOnClosedStream(e, frame, events);
+      result = e;
+    } finally {
+      this.#noteStreamState(stream, wasOpen, false);
+    }
+    if (result instanceof StreamClosedError) {
+      this.#receiveDataOnClosedStream(frame);
+      for (const ev of result.streamEvents) events.push(ev);
       return;
     }
     this.#queueReceivedFrames(result[0]);
@@ -873,12 +873,12 @@ export class H2Connection {
   /**
    * DATA on a closed (or forgotten) stream still consumed connection window, so it is acknowledged
    * at once, or the whole connection would stall (h2 #1210); the stream gets RST_STREAM STREAM_CLOSED.
+   * Port of h2's `_handle_data_on_closed_stream`.
    */
-  #receiveDataOnClosedStream(e: StreamClosedError, frame: DataFrame, events: H2Event[]): void {
+  #receiveDataOnClosedStream(frame: DataFrame): void {
     const increment = this.#inboundWindow.processBytes(frame.flowControlledLength);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
-    this.#queueAutoReset(e.streamId, e.errorCode);
-    for (const ev of e.streamEvents) events.push(ev);
+    this.#queueAutoReset(frame.streamId, ErrorCodes.STREAM_CLOSED);
   }
 
   #receiveSettingsFrame(frame: SettingsFrame, events: H2Event[], sendAck: boolean): void {
@@ -952,20 +952,16 @@ export class H2Connection {
       return;
     }
     if (frame.streamId !== 0) {
+      // A WINDOW_UPDATE in flight when the stream closed is ignored (RFC 9113 §5.1).
+      const stream = this.#liveStreamOrNull(frame.streamId);
+      if (stream === null) return;
+      const wasOpen = stream.open;
+      const wasClosed = stream.closed;
       let result: [Frame[], H2Event[]];
       try {
-        const stream = this.#reg.getById(frame.streamId);
-        const wasOpen = stream.open;
-        const wasClosed = stream.closed;
-        try {
-          result = stream.receiveWindowUpdate(increment);
-        } finally {
-          this.#noteStreamState(stream, wasOpen, wasClosed);
-        }
-      } catch (e) {
-        // A WINDOW_UPDATE in flight when the stream closed is ignored (RFC 9113 §5.1).
-        if (e instanceof StreamClosedError) return;
-        throw e;
+        result = stream.receiveWindowUpdate(increment);
+      } finally {
+        this.#noteStreamState(stream, wasOpen, wasClosed);
       }
       this.#queueReceivedFrames(result[0]);
       for (const ev of result[1]) events.push(ev);
@@ -987,15 +983,9 @@ export class H2Connection {
    */
   #receiveZeroWindowUpdate(streamId: number, events: H2Event[]): void {
     if (streamId === 0) throw new ProtocolError('WINDOW_UPDATE increment must be between 1 to 2^31-1');
-    let stream: H2Stream;
-    try {
-      stream = this.#reg.getById(streamId);
-    } catch (e) {
-      // Already closed and forgotten: nothing left to reset.
-      if (e instanceof StreamClosedError) return;
-      throw e;
-    }
-    if (stream.closed) return;
+    const stream = this.#liveStreamOrNull(streamId);
+    // Already closed (and perhaps forgotten): nothing left to reset.
+    if (stream === null || stream.closed) return;
     const wasOpen = stream.open;
     stream.resetStream(ErrorCodes.PROTOCOL_ERROR);
     this.#noteStreamState(stream, wasOpen, false);
@@ -1024,14 +1014,9 @@ export class H2Connection {
 
   #receiveRstStreamFrame(frame: RstStreamFrame, events: H2Event[]): void {
     this.#fsm.processInput(ConnectionInputs.RECV_RST_STREAM);
-    let stream: H2Stream;
-    try {
-      stream = this.#reg.getById(frame.streamId);
-    } catch (e) {
-      // An unknown, idle or forgotten stream: nothing to do.
-      if (e instanceof NoSuchStreamError) return;
-      throw e;
-    }
+    const stream = this.#reg.find(frame.streamId);
+    // An unknown, idle or forgotten stream: nothing to do.
+    if (stream === undefined) return;
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let result: [Frame[], H2Event[]];
@@ -1112,13 +1097,8 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
     if (frame.streamId !== 0) {
       // ALTSVC cannot create a stream (RFC 7838 §4): unknown or closed streams are ignored.
-      let stream: H2Stream;
-      try {
-        stream = this.#reg.getById(frame.streamId);
-      } catch (e) {
-        if (e instanceof NoSuchStreamError) return;
-        throw e;
-      }
+      const stream = this.#reg.find(frame.streamId);
+      if (stream === undefined) return;
       const [frames, streamEvents] = stream.receiveAltSvc(frame);
       this.#queueReceivedFrames(frames);
       for (const ev of streamEvents) events.push(ev);
@@ -1153,6 +1133,18 @@ export class H2Connection {
       this.#remoteSettings.initialWindowSize,
       this.#maxOutboundFrameSize,
     );
+  }
+
+  /**
+   * The live stream `streamId` for a received frame, or `null` if it closed and was forgotten (no
+   * StreamClosedError is built for that: a peer could make us build one per frame).
+   * @throws NoSuchStreamError for a stream that was never opened, as h2's `_get_stream_by_id`.
+   */
+  #liveStreamOrNull(streamId: number): H2Stream | null {
+    const stream = this.#reg.find(streamId);
+    if (stream !== undefined) return stream;
+    if (this.#reg.isForgotten(streamId)) return null;
+    throw new NoSuchStreamError(streamId === 0 ? -1 : streamId);
   }
 
   #getOrCreateStream(streamId: number, parity: number): H2Stream {

@@ -74,6 +74,25 @@ export class StreamRegistry {
   }
 
   /**
+   * The live stream `streamId`, or `undefined` (never opened, or closed and forgotten: tell them apart
+   * with {@link isForgotten}). The non-throwing form of {@link getById}, for the receive path: a peer
+   * sending frames on closed streams must not make us build an exception (with its stack trace) for
+   * each of them.
+   */
+  find(streamId: number): H2Stream | undefined {
+    return this.#streams.get(streamId);
+  }
+
+  /**
+   * Whether `streamId`, absent from the live streams, was used before (it is not above the highest ID
+   * of its side): the stream closed and was forgotten. `false` for 0 and for IDs never opened.
+   */
+  isForgotten(streamId: number): boolean {
+    if (streamId <= 0 || this.#streams.has(streamId)) return false;
+    return streamId <= (this.isOutbound(streamId) ? this.highestOutboundStreamId : this.highestInboundStreamId);
+  }
+
+  /**
    * The live stream `streamId`. Port of h2's `_get_stream_by_id`.
    * @throws NoSuchStreamError for an ID above the highest seen; StreamClosedError for a forgotten one.
    */

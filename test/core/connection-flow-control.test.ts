@@ -191,6 +191,19 @@ Flow('acknowledging data of a closed stream updates only the connection window',
   peer.read(conn.dataToSend()).expectWindowUpdate(0, 32768).expectNone();
 });
 
+Flow('acknowledging data of a closed and forgotten stream updates only the connection window', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk.subarray(0, 7232), { endStream: true })));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  assert.is(conn.openInboundStreams, 0);
+  assert.not.ok(conn.streams.has(1));
+  conn.dataToSend();
+  conn.acknowledgeReceivedData(40000, 1);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 40000).expectNone();
+});
+
 Flow('acknowledgeReceivedData checks its arguments', () => {
   const { conn } = serverPair();
   throwsError(() => conn.acknowledgeReceivedData(10, 0), RangeError);
@@ -262,7 +275,11 @@ Flow('acknowledging small chunks, or nothing, sends no WINDOW_UPDATE', () => {
 Flow('acknowledging data on a stream never seen is NoSuchStreamError', () => {
   const { conn, peer } = serverPair();
   conn.receiveData(peer.headers(1, REQUEST));
-  throwsError(() => conn.acknowledgeReceivedData(2048, 101), NoSuchStreamError);
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk.subarray(0, 7232))));
+  throwsError(() => conn.acknowledgeReceivedData(40000, 101), NoSuchStreamError);
+  // As in h2, nothing is queued: the error is raised before the connection's WINDOW_UPDATE.
+  assert.is(conn.dataToSend().length, 0);
 });
 
 Flow('with the windows empty, acknowledging more than 1024 octets reopens both at once', () => {
