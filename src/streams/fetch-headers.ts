@@ -28,21 +28,35 @@ export function appendHeaderFields(headers: Headers, out: Array<readonly [string
 }
 
 /**
+ * The regular fields of an HTTP/2 header list as `[name, value]` pairs for a `Headers` init (one
+ * validation pass, in the `Headers` constructor), with split `cookie` fields joined as
+ * RFC 9113 §8.2.3 asks (see {@link headersFromList}), and the value of `host` (null if absent).
+ */
+export function headerPairs(list: H2HeaderList): { pairs: Array<[string, string]>; host: string | null } {
+  const pairs: Array<[string, string]> = [];
+  let cookie: [string, string] | null = null;
+  let host: string | null = null;
+  for (const [name, value] of list) {
+    if (name.charCodeAt(0) === 0x3a) continue;
+    if (name === 'cookie') {
+      if (cookie === null) pairs.push((cookie = [name, value]));
+      else cookie[1] = `${cookie[1]}; ${value}`;
+      continue;
+    }
+    if (name === 'host') host = value;
+    pairs.push([name, value]);
+  }
+  return { pairs, host };
+}
+
+/**
  * Builds fetch `Headers` from an HTTP/2 header list, skipping pseudo-header fields. Split `cookie`
  * fields are joined with `; ` (RFC 9113 §8.2.3: "these MUST be concatenated into a single octet string
  * using the two-octet delimiter of 0x3b, 0x20 (the ASCII string '; ')"). Throws TypeError on a field
  * `Headers` refuses.
  */
 export function headersFromList(list: H2HeaderList): Headers {
-  const headers = new Headers();
-  let cookie: string | null = null;
-  for (const [name, value] of list) {
-    if (name.charCodeAt(0) === 0x3a) continue;
-    if (name === 'cookie') cookie = cookie === null ? value : `${cookie}; ${value}`;
-    else headers.append(name, value);
-  }
-  if (cookie !== null) headers.set('cookie', cookie);
-  return headers;
+  return new Headers(headerPairs(list).pairs);
 }
 
 /** The value of the first field named `name` in `list`, or null. */

@@ -5,7 +5,7 @@
  * Layer: streams.
  */
 import { ErrorCodes } from '../core';
-import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { appendHeaderFields, fieldValue, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
 import type { H2Session } from './session';
 import type { H2Stream } from './stream';
 import type { H2HeaderList } from './types';
@@ -126,12 +126,12 @@ function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBo
   const method = fieldValue(headerList, ':method') ?? 'GET';
   const scheme = fieldValue(headerList, ':scheme') ?? 'http';
   const path = fieldValue(headerList, ':path') ?? '/';
-  const headers = headersFromList(headerList);
+  const { pairs, host } = headerPairs(headerList);
   // RFC 9113 §8.3.1: ":authority ... Clients that generate HTTP/2 requests directly MUST use the :authority
   // pseudo-header field to convey authority information" — fetch code reads it as `host`.
-  const authority = fieldValue(headerList, ':authority') ?? headers.get('host') ?? 'localhost';
-  if (!headers.has('host')) headers.set('host', authority);
-  const init: RequestInit & { duplex?: 'half' } = { method, headers };
+  const authority = fieldValue(headerList, ':authority') ?? host ?? 'localhost';
+  if (host === null) pairs.push(['host', authority]);
+  const init: RequestInit & { duplex?: 'half' } = { method, headers: pairs };
   if (body !== null) {
     init.body = body.native();
     init.duplex = 'half';
