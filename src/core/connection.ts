@@ -113,7 +113,7 @@ export class H2Connection {
   #maxOutboundFrameSize: number;
   #maxInboundFrameSize: number;
   readonly #incoming: FrameBuffer;
-  readonly #out = new OutboundBuffer();
+  readonly #out: OutboundBuffer;
   readonly #inboundWindow: WindowManager;
 
   // Resource limits (see config.ts for the attacks they stop).
@@ -153,6 +153,8 @@ export class H2Connection {
       maxContinuationFrames: c.maxContinuationFrames,
       maxHeaderBlockSize: c.maxHeaderBlockSize,
     });
+    // A batch rarely outgrows the point where the I/O layer stops reading (outboundBufferSize).
+    this.#out = new OutboundBuffer(2 * c.outboundBufferSize);
     this.#reg = new StreamRegistry(c);
     this.#inboundWindow = new WindowManager(this.#localSettings.initialWindowSize);
     this.#resetBudget = new AbuseBudget(c.maxResetStreams);

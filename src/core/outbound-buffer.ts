@@ -1,19 +1,24 @@
 /**
- * The connection's outbound byte buffer: frames are serialized straight into one growing
- * Uint8Array (no per-frame arrays, no concatenation), and `take()` hands the queued bytes out as a
- * view. Sans-I/O core. Replaces h2's `_data_to_send` bytearray.
+ * The connection's outbound byte buffer: frames are serialized straight into a slab (no per-frame
+ * arrays, no concatenation), and `take()` hands the queued bytes out as a view of it. Sans-I/O core.
+ * Replaces h2's `_data_to_send` bytearray.
  */
 
 import type { Frame } from '../frame';
 
-const INITIAL_CAPACITY = 16384;
-/** The largest first allocation after a flush, however big the previous batch was. */
-const MAX_HINT = 262144;
+/** The smallest slab: small batches (a few frames each) are carved one after another from it. */
+const SLAB_SIZE = 65536;
 const EMPTY = new Uint8Array(0);
 
 /**
- * Queued outbound bytes. Bytes handed out by {@link take} are never written again (a fresh backing
- * array is started instead), so the returned views stay valid for as long as the caller keeps them.
+ * Queued outbound bytes in a slab. Successive batches are carved from the same slab, each written
+ * after the previous one; a new slab starts when the next frame does not fit. Bytes handed out by
+ * {@link take} are never written again, so the returned views stay valid for as long as the caller
+ * keeps them (a view keeps its slab alive).
+ *
+ * A new slab is sized for the batch: at least the size of the last batch taken whole (bounded by
+ * `maxSlabHint`), so a steady flow of large batches costs one allocation each instead of
+ * regrowing (and copying) every time.
  */
 export class OutboundBuffer {
   #buf: Uint8Array = EMPTY;
@@ -21,8 +26,18 @@ export class OutboundBuffer {
   #end = 0;
   /** Bytes ever queued (absolute offset of the end of the queue). */
   #queued = 0;
-  /** Size of the last batch taken whole: the next backing array starts that big (one allocation per batch). */
-  #hint = INITIAL_CAPACITY;
+  /** The size of the last batch taken whole: the next slab is at least that big. */
+  #hint = SLAB_SIZE;
+  readonly #maxHint: number;
+
+  /**
+   * @param maxSlabHint The largest size a new slab is given in advance for the batch it will hold
+   *   (a larger batch still grows the slab as needed). Bounds what one large batch makes the next
+   *   slab allocate up front.
+   */
+  constructor(maxSlabHint: number = 4 * 1048576) {
+    this.#maxHint = Math.max(SLAB_SIZE, maxSlabHint);
+  }
 
   /** Bytes queued and not yet taken. */
   get length(): number {
@@ -39,10 +54,13 @@ export class OutboundBuffer {
     return this.#queued - (this.#end - this.#start);
   }
 
+  /** Makes room for `n` more bytes after `#end`: a new slab (the queued bytes move into it) if needed. */
   #reserve(n: number): void {
     if (this.#end + n <= this.#buf.length) return;
     const live = this.#end - this.#start;
-    const capacity = Math.max(this.#hint, 2 * live, live + n);
+    // Growing in the middle of a batch doubles, so a batch larger than the hint costs O(log) copies.
+    const need = live + n;
+    const capacity = Math.max(SLAB_SIZE, this.#hint, need, live > 0 ? 2 * need : 0);
     const next = new Uint8Array(capacity);
     if (live > 0) next.set(this.#buf.subarray(this.#start, this.#end));
     this.#buf = next;
@@ -68,7 +86,7 @@ export class OutboundBuffer {
 
   /**
    * Removes and returns up to `amount` queued bytes (all of them when `amount` is undefined) as one
-   * view; the buffer never writes into it again.
+   * view; the buffer never writes into it again (later frames go after it, or into a new slab).
    */
   take(amount?: number): Uint8Array {
     const live = this.#end - this.#start;
@@ -77,17 +95,12 @@ export class OutboundBuffer {
     if (n === 0) return EMPTY;
     const out = this.#buf.subarray(this.#start, this.#start + n);
     this.#start += n;
-    if (this.#start === this.#end) {
-      // Everything was handed out: start a new backing array so the caller's view is never overwritten.
-      this.#hint = Math.min(MAX_HINT, Math.max(INITIAL_CAPACITY, this.#end));
-      this.#buf = EMPTY;
-      this.#start = 0;
-      this.#end = 0;
-    }
+    if (this.#start === this.#end && n > SLAB_SIZE) this.#hint = Math.min(this.#maxHint, n);
+    else if (this.#start === this.#end) this.#hint = SLAB_SIZE;
     return out;
   }
 
-  /** Discards every queued byte. */
+  /** Discards every queued byte (and lets the slab go). */
   clear(): void {
     this.#buf = EMPTY;
     this.#start = 0;

@@ -39,6 +39,7 @@ import type { ConnectionTerminated } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { bytes, concat, latin1 } from '../support/bytes';
+import { mulberry32 } from '../support/prng';
 
 const Basic = suite('connection basics');
 
@@ -363,6 +364,42 @@ Basic('bytes handed out by dataToSend are never overwritten by later frames', ()
   for (let i = 0; i < 100; i++) conn.ping(latin1('abcdefgh'));
   conn.dataToSend();
   assert.equal(first, copy);
+});
+
+Basic('views from dataToSend stay intact and in order across slabs, partial takes and batches of any size', () => {
+  const rand = mulberry32(2024);
+  const client = new H2Connection(new H2Configuration({ clientSide: true }));
+  const server = new H2Connection(new H2Configuration({ clientSide: false }));
+  client.initiateConnection();
+  server.initiateConnection();
+  server.updateSettings({ [SettingCodes.INITIAL_WINDOW_SIZE]: 2 ** 31 - 1 });
+  server.incrementFlowControlWindow(2 ** 31 - 1 - 65535);
+  client.receiveData(server.dataToSend());
+  server.receiveData(client.dataToSend());
+  client.receiveData(server.dataToSend());
+  client.sendHeaders(1, REQUEST);
+  const views: Uint8Array[] = [];
+  const copies: Uint8Array[] = [];
+  const sent: Uint8Array[] = [];
+  for (let round = 0; round < 300; round++) {
+    // Up to 100 frames of up to 16 KiB: some batches fit a slab's remainder, some need a bigger slab.
+    const frames = rand.int(100);
+    for (let i = 0; i < frames; i++) {
+      const chunk = new Uint8Array(1 + (rand.int(3) === 0 ? rand.int(16384) : rand.int(100))).fill(rand.int(256));
+      client.sendData(1, chunk);
+      sent.push(chunk);
+    }
+    views.push(rand.int(2) === 0 ? client.dataToSend() : client.dataToSend(rand.int(300000)));
+    copies.push((views[views.length - 1] as Uint8Array).slice());
+  }
+  views.push(client.dataToSend());
+  copies.push((views[views.length - 1] as Uint8Array).slice());
+  const received: Uint8Array[] = [];
+  for (const view of views) {
+    for (const ev of server.receiveData(view)) if (ev instanceof DataReceived) received.push(ev.data.slice());
+  }
+  views.forEach((view, i) => assert.equal(view, copies[i]));
+  assert.equal(concat(...received), concat(...sent));
 });
 
 Basic('API misuse with the wrong argument types throws TypeError or RangeError', () => {
