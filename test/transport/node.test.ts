@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as polyfill from 'web-streams-polyfill';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { H2SessionError } from '../../src/streams/errors';
-import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type RequestTrailers, type SessionOptions } from '../../src/transport/node';
+import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type NetAddr, type RequestTrailers, type SessionOptions } from '../../src/transport/node';
 import { selfSignedCert, tempDir, sha256, patternBytes, type TestCert } from '../support/peers';
 
 const Node = suite('node transport');
@@ -274,6 +274,24 @@ Node('a request the fetch API cannot represent (CONNECT) gets 501 without reachi
     await session.close();
     await server.shutdown();
   }
+});
+
+Node("aborting serve()'s signal shuts it down: finished resolves and the port stops accepting", async () => {
+  const controller = new AbortController();
+  let announced: NetAddr | null = null;
+  const server = serve(() => new Response('x'), { port: 0, hostname: '127.0.0.1', signal: controller.signal, onListen: (addr) => (announced = addr) });
+  const addr = await server.listening;
+  assert.equal(announced, addr);
+  const client = connect(`http://127.0.0.1:${addr.port}`);
+  assert.is((await client.fetch('/')).status, 200);
+  await client.close();
+  controller.abort();
+  await server.finished;
+  const err = await connect(`http://127.0.0.1:${addr.port}`).fetch('/').then(
+    () => null,
+    (e: unknown) => e as { code?: string },
+  );
+  assert.is(err?.code, 'ECONNREFUSED');
 });
 
 Node('listen yields raw sessions and connectSession opens raw client sessions', async () => {
