@@ -262,7 +262,10 @@ export interface ServeOptions {
 
 /** A running {@link serve} server (the shape of Deno's `HttpServer`). */
 export interface HttpServer {
-  /** Resolves with the bound address once listening (`port: 0` asked for a free one). */
+  /**
+   * Resolves with the bound address once listening (`port: 0` asked for a free one); rejects if the address
+   * cannot be bound — left unhandled, that rejection ends the process, as `Deno.serve`'s throw would.
+   */
   readonly listening: Promise<NetAddr>;
   /** Resolves when the server has shut down (after `shutdown()` or the signal). */
   readonly finished: Promise<void>;
