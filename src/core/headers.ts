@@ -159,6 +159,47 @@ export function utf8EncodeHeaders(headers: OutboundHeaders): Header[] {
   return out;
 }
 
+/**
+ * Whether a field name needs no outbound work: a ByteString with no uppercase letter, no surrounding
+ * whitespace, and not a field the normaliser drops or re-flags (connection-specific, secret, cookie).
+ */
+function isNormalName(name: string): boolean {
+  const n = name.length;
+  if (n === 0 || isAsciiSpace(name.charCodeAt(0)) || isAsciiSpace(name.charCodeAt(n - 1))) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0xff) return false;
+  }
+  return !isConnectionHeader(name) && !isSecureHeader(name) && name !== 'cookie';
+}
+
+/** Whether a field value needs no outbound work: a ByteString with no surrounding whitespace. */
+function isNormalValue(value: string): boolean {
+  const n = value.length;
+  if (n > 0 && (isAsciiSpace(value.charCodeAt(0)) || isAsciiSpace(value.charCodeAt(n - 1)))) return false;
+  for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/**
+ * Whether an outbound header list is already in the form both {@link utf8EncodeHeaders} and
+ * {@link normalizeOutboundHeaders} would give: an array of `[name, value]` string pairs whose every
+ * field passes through both unchanged (the same field objects, in the same order). The usual case
+ * (lowercase names, ByteString values) then skips both passes and their allocations; the caller may
+ * use the list as it is, reading it only during the call.
+ */
+export function isNormalizedOutboundHeaderList(headers: OutboundHeaders): headers is readonly Header[] {
+  if (!Array.isArray(headers)) return false;
+  for (let i = 0; i < headers.length; i++) {
+    const h: unknown = headers[i];
+    if (!Array.isArray(h) || h.length !== 2) return false;
+    const name: unknown = h[0];
+    const value: unknown = h[1];
+    if (typeof name !== 'string' || typeof value !== 'string' || !isNormalName(name) || !isNormalValue(value)) return false;
+  }
+  return true;
+}
+
 function isRecord(h: OutboundHeaders): h is Record<string, string> {
   return typeof (h as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function';
 }

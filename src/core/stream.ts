@@ -35,6 +35,7 @@ import {
   guardIncrementWindow,
   type HeaderValidationFlags,
   isInformationalResponse,
+  isNormalizedOutboundHeaderList,
   normalizeInboundHeaders,
   normalizeOutboundHeaders,
   type OutboundHeaders,
@@ -60,6 +61,24 @@ export type FramesAndEvents = [frames: Frame[], events: H2Event[]];
 
 /** The initial SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2), until the connection sets the peer's. */
 const DEFAULT_MAX_FRAME_SIZE = 16384;
+
+// The kinds of header block, for the validation flags.
+const BLOCK_REQUEST = 0;
+const BLOCK_TRAILER = 1;
+const BLOCK_RESPONSE = 2;
+const BLOCK_PUSH = 3;
+
+/** Every combination of validation flags, indexed by `(isClient ? 4 : 0) + kind`: none is built per block. */
+const VALIDATION_FLAGS: readonly HeaderValidationFlags[] = [false, true].flatMap((isClient) =>
+  [BLOCK_REQUEST, BLOCK_TRAILER, BLOCK_RESPONSE, BLOCK_PUSH].map((kind) =>
+    Object.freeze({
+      isClient,
+      isTrailer: kind === BLOCK_TRAILER,
+      isResponseHeader: kind === BLOCK_RESPONSE,
+      isPushPromise: kind === BLOCK_PUSH,
+    }),
+  ),
+);
 
 /**
  * A low-level HTTP/2 stream: wraps the stream state machine so that frames can only be built or
@@ -148,7 +167,8 @@ export class H2Stream {
     this.config.logger.debug('Send headers %s on %s', headers, this);
     const sm = this.stateMachine;
     let input: StreamInput = StreamInputs.SEND_HEADERS;
-    const bytesHeaders = utf8EncodeHeaders(headers);
+    const normal = isNormalizedOutboundHeaderList(headers);
+    const bytesHeaders = normal ? headers : utf8EncodeHeaders(headers);
     if (!sm.client && isInformationalResponse(bytesHeaders)) {
       // RFC 9113 §8.1
       // > An endpoint that receives a HEADERS frame without the END_STREAM flag set after receiving
@@ -159,7 +179,7 @@ export class H2Stream {
       input = StreamInputs.SEND_INFORMATIONAL_HEADERS;
     }
     const events = sm.processInput(input);
-    const frames = this.#buildHeadersFrames(bytesHeaders, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events));
+    const frames = this.#buildHeadersFrames(bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events));
     if (endStream) {
       // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
       sm.processInput(StreamInputs.SEND_END_STREAM);
@@ -183,7 +203,8 @@ export class H2Stream {
     if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
-    return this.#buildHeadersFrames(utf8EncodeHeaders(headers), encoder, ppf, flags);
+    const normal = isNormalizedOutboundHeaderList(headers);
+    return this.#buildHeadersFrames(normal ? headers : utf8EncodeHeaders(headers), normal, encoder, ppf, flags);
   }
 
   /**
@@ -431,26 +452,29 @@ export class H2Stream {
     throw new ProtocolError(message);
   }
 
-  /** Picks the validation rules from the first event of a header transition. */
+  /** Picks the validation rules from the first event of a header transition (a shared, frozen object). */
   #buildHdrValidationFlags(events: readonly StreamEvent[]): HeaderValidationFlags {
     const type = (events[0] as StreamEvent).type;
-    return {
-      isClient: this.stateMachine.client ?? false,
-      isTrailer: type === 'TrailersSent' || type === 'TrailersReceived',
-      isResponseHeader: type === 'ResponseSent' || type === 'ResponseReceived' || type === 'InformationalResponseReceived',
-      isPushPromise: type === 'PushedStreamReceived' || type === 'PushedRequestSent',
-    };
+    let kind: number = BLOCK_REQUEST;
+    if (type === 'TrailersSent' || type === 'TrailersReceived') kind = BLOCK_TRAILER;
+    else if (type === 'ResponseSent' || type === 'ResponseReceived' || type === 'InformationalResponseReceived') kind = BLOCK_RESPONSE;
+    else if (type === 'PushedStreamReceived' || type === 'PushedRequestSent') kind = BLOCK_PUSH;
+    return VALIDATION_FLAGS[(this.stateMachine.client === true ? 4 : 0) + kind] as HeaderValidationFlags;
   }
 
-  /** Normalises, validates and encodes a block, then splits it at `maxOutboundFrameSize`. */
+  /**
+   * Normalises (unless `normalized`: the list is known to come out unchanged), validates and encodes
+   * a block, then splits it at `maxOutboundFrameSize`.
+   */
   #buildHeadersFrames(
-    headers: Header[],
+    headers: readonly Header[],
+    normalized: boolean,
     encoder: Encoder,
     firstFrame: HeadersFrame | PushPromiseFrame,
     flags: HeaderValidationFlags,
   ): HeaderBlockFrames {
     let hs = headers;
-    if (this.config.normalizeOutboundHeaders) hs = normalizeOutboundHeaders(hs, flags, this.config.splitOutboundCookies);
+    if (this.config.normalizeOutboundHeaders && !normalized) hs = normalizeOutboundHeaders(hs, flags, this.config.splitOutboundCookies);
     if (this.config.validateOutboundHeaders) validateOutboundHeaders(hs, flags);
     const encoded = encoder.encode(hs);
     // RFC 9113 §4.2
@@ -458,7 +482,7 @@ export class H2Stream {
     // > in SETTINGS_MAX_FRAME_SIZE
     // so the block is cut into frames of at most that size (no padding or priority is added here).
     const size = this.maxOutboundFrameSize > 0 ? this.maxOutboundFrameSize : DEFAULT_MAX_FRAME_SIZE;
-    firstFrame.data = encoded.subarray(0, size);
+    firstFrame.data = encoded.length <= size ? encoded : encoded.subarray(0, size);
     const frames: HeaderBlockFrames = [firstFrame];
     for (let i = size; i < encoded.length; i += size) {
       frames.push(new ContinuationFrame(this.streamId, { data: encoded.subarray(i, i + size) }));

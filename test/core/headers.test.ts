@@ -14,6 +14,7 @@ import {
   guardIncrementWindow,
   type HeaderValidationFlags,
   isInformationalResponse,
+  isNormalizedOutboundHeaderList,
   normalizeInboundHeaders,
   normalizeOutboundHeaders,
   utf8EncodeHeaders,
@@ -417,6 +418,44 @@ Headers('guardIncrementWindow adds up to 2^31-1 and refuses to go past it', () =
   assert.is(guardIncrementWindow(65535, 10), 65545);
   assert.is(guardIncrementWindow(2 ** 31 - 2, 1), 2 ** 31 - 1);
   assert.throws(() => guardIncrementWindow(2 ** 31 - 1, 1), (e: unknown) => e instanceof FlowControlError);
+});
+
+Headers('a list the outbound fast path accepts comes out of encoding and normalising unchanged', () => {
+  const rand = mulberry32(77);
+  const names = ['x-a', 'X-A', ' x-a', 'x-a ', 'cookie', 'authorization', 'proxy-authorization', 'connection', 'te', ':path', 'caf\u00e9', 'k\u20ac', ''];
+  const values = ['v', ' v', 'v\t', '', 'trailers', 'caf\u00e9', '\u20ac', 'a; b', 'x'.repeat(30)];
+  let accepted = 0;
+  for (let i = 0; i < 3000; i++) {
+    const list: [string, string][] = [];
+    for (let n = rand.int(4); n > 0; n--) list.push([rand.pick(names), rand.pick(values)]);
+    if (!isNormalizedOutboundHeaderList(list)) continue;
+    accepted++;
+    for (const split of [false, true]) {
+      const out = normalizeOutboundHeaders(utf8EncodeHeaders(list), null, split);
+      assert.is(out.length, list.length);
+      out.forEach((h, j) => assert.ok(h === list[j]));
+    }
+  }
+  assert.ok(accepted > 100);
+});
+
+Headers('the outbound fast path leaves to the normaliser what it would change', () => {
+  for (const list of [
+    [['X-A', 'v']],
+    [['x-a', ' v']],
+    [['x-a', 'v\r']],
+    [['cookie', 'a=b']],
+    [['authorization', 'secret']],
+    [['connection', 'close']],
+    [['x-\u20ac', 'v']],
+    [['x-a', '\u20ac']],
+    [['x-a', 'v', 'extra']],
+    [[new Uint8Array([0x61]), 'v']],
+    { 'x-a': 'v' },
+  ]) {
+    assert.not.ok(isNormalizedOutboundHeaderList(list as never), JSON.stringify(list));
+  }
+  assert.ok(isNormalizedOutboundHeaderList([[':status', '200'], ['content-type', 'text/plain']]));
 });
 
 Headers.run();
