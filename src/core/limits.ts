@@ -4,6 +4,8 @@
  * Sans-I/O core: no clock, so every policy counts frames and streams instead of time.
  */
 
+import type { StreamClosedBy } from './stream-state';
+
 /**
  * A token bucket refilled by useful work instead of time: it starts full with `capacity` tokens,
  * each abusive event spends one, each stream that ends normally returns one (never above
@@ -84,18 +86,38 @@ export class QueuedControlFrames {
   }
 }
 
+/** How a stream closed, as remembered: a {@link StreamClosedBy} value, or `null` (closed otherwise). */
+export type ClosedHow = StreamClosedBy | null;
+
+/** The octet that stands for `null` in the value table. */
+const CLOSED_BY_NULL = 0xff;
+const MIN_CAPACITY = 16;
+
 /**
- * A map that forgets its oldest entries beyond `limit` (insertion order; re-setting a key keeps its
- * place). Bounds the memory of "how was this stream closed" against stream-ID walking.
- * Port of h2.utilities.SizeLimitDict. Eviction pops a queue of keys instead of iterating the Map,
- * whose iterator would step over every deleted slot each time.
+ * How the most recently forgotten streams closed, keyed by stream ID, forgetting the oldest entries
+ * beyond `limit` (insertion order; re-setting an ID keeps its place). Bounds the memory of closed
+ * streams against stream-ID walking. Port of h2.utilities.SizeLimitDict as h2 uses it
+ * (`_closed_streams`), specialised for its keys and values: an open-addressing hash table over typed
+ * arrays (stream IDs are 1 … 2^31-1, so 0 marks a free slot) plus a ring of IDs in insertion order.
+ * It costs a few octets per entry and no allocation per stream, where a `Map` costs tens of octets
+ * and a hashing insert per stream; the table grows with the entries, never past twice `limit`.
+ * The hash is multiply-shift with a random odd multiplier per instance (universal hashing): a peer
+ * choosing stream IDs cannot aim them at one slot to make every lookup walk a long probe chain.
+ * Only speed depends on the multiplier, never a result.
  */
-export class SizeLimitMap<K, V> {
+export class ClosedStreamMemory {
   /** The most entries kept. */
   readonly limit: number;
-  readonly #map = new Map<K, V>();
-  /** Keys in insertion order, oldest at `#head`. */
-  #order: K[] = [];
+  /** Stream IDs by slot (0: free); the capacity is a power of two, at most half full. */
+  #keys = new Int32Array(MIN_CAPACITY);
+  /** The value of each slot: a StreamClosedBy, or CLOSED_BY_NULL. */
+  #values = new Uint8Array(MIN_CAPACITY);
+  /** `32 - log2(capacity)`: the hash keeps the top bits of the product. */
+  #shift = 32 - Math.log2(MIN_CAPACITY);
+  readonly #multiplier = (Math.floor(Math.random() * 0x100000000) | 1) >>> 0;
+  #size = 0;
+  /** Stream IDs in insertion order, oldest at `#head` (a ring of `#size` entries). */
+  #order = new Int32Array(MIN_CAPACITY);
   #head = 0;
 
   /** @param limit The most entries kept; older ones are dropped first. */
@@ -105,34 +127,106 @@ export class SizeLimitMap<K, V> {
 
   /** The number of entries. */
   get size(): number {
-    return this.#map.size;
+    return this.#size;
   }
 
-  /** The value of `key`, if remembered. */
-  get(key: K): V | undefined {
-    return this.#map.get(key);
+  /** How stream `streamId` closed, or `undefined` if it is not remembered. */
+  get(streamId: number): ClosedHow | undefined {
+    const slot = this.#slotOf(streamId);
+    if (slot < 0) return undefined;
+    const v = this.#values[slot] as number;
+    return v === CLOSED_BY_NULL ? null : (v as StreamClosedBy);
   }
 
-  /** Whether `key` is remembered. */
-  has(key: K): boolean {
-    return this.#map.has(key);
+  /** Whether `streamId` is remembered. */
+  has(streamId: number): boolean {
+    return this.#slotOf(streamId) >= 0;
   }
 
-  /** Sets `key` (an existing key keeps its position), then drops the oldest entries beyond the limit. */
-  set(key: K, value: V): this {
-    const map = this.#map;
-    const before = map.size;
-    map.set(key, value);
-    const order = this.#order;
-    if (map.size !== before) order.push(key);
-    while (map.size > this.limit && this.#head < order.length) {
-      map.delete(order[this.#head] as K);
-      this.#head++;
+  /** Remembers how `streamId` (1 … 2^31-1) closed, then drops the oldest entries beyond the limit. */
+  set(streamId: number, closedBy: ClosedHow): void {
+    if (!(streamId > 0)) throw new RangeError(`Invalid stream ID ${streamId}`);
+    const value = closedBy === null ? CLOSED_BY_NULL : closedBy;
+    const existing = this.#slotOf(streamId);
+    if (existing >= 0) {
+      this.#values[existing] = value;
+      return;
     }
-    if (this.#head > 1024 && this.#head * 2 > order.length) {
-      order.splice(0, this.#head);
-      this.#head = 0;
+    if (this.limit === 0) return;
+    if (2 * (this.#size + 1) > this.#keys.length) this.#resize(2 * this.#keys.length);
+    this.#place(streamId, value);
+    if (this.#size === this.#order.length) this.#growOrder();
+    this.#order[(this.#head + this.#size) & (this.#order.length - 1)] = streamId;
+    this.#size++;
+    while (this.#size > this.limit) {
+      const oldest = this.#order[this.#head] as number;
+      this.#head = (this.#head + 1) & (this.#order.length - 1);
+      this.#size--;
+      this.#remove(oldest);
     }
-    return this;
+  }
+
+  #home(streamId: number): number {
+    return Math.imul(streamId, this.#multiplier) >>> this.#shift;
+  }
+
+  #slotOf(streamId: number): number {
+    const keys = this.#keys;
+    const mask = keys.length - 1;
+    for (let i = this.#home(streamId); ; i = (i + 1) & mask) {
+      const k = keys[i] as number;
+      if (k === 0) return -1;
+      if (k === streamId) return i;
+    }
+  }
+
+  /** Puts a new key in its first free slot (the table has room). */
+  #place(streamId: number, value: number): void {
+    const keys = this.#keys;
+    const mask = keys.length - 1;
+    let i = this.#home(streamId);
+    while (keys[i] !== 0) i = (i + 1) & mask;
+    keys[i] = streamId;
+    this.#values[i] = value;
+  }
+
+  /** Deletes a key by shifting back the entries after it that probed past its slot (no tombstones). */
+  #remove(streamId: number): void {
+    let hole = this.#slotOf(streamId);
+    if (hole < 0) return;
+    const keys = this.#keys;
+    const values = this.#values;
+    const mask = keys.length - 1;
+    for (let j = (hole + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
+      const k = keys[j] as number;
+      const home = this.#home(k);
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      keys[hole] = k;
+      values[hole] = values[j] as number;
+      hole = j;
+    }
+    keys[hole] = 0;
+  }
+
+  #resize(capacity: number): void {
+    const oldKeys = this.#keys;
+    const oldValues = this.#values;
+    this.#keys = new Int32Array(capacity);
+    this.#values = new Uint8Array(capacity);
+    this.#shift = 32 - Math.log2(capacity);
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = oldKeys[i] as number;
+      if (k !== 0) this.#place(k, oldValues[i] as number);
+    }
+  }
+
+  #growOrder(): void {
+    const old = this.#order;
+    const next = new Int32Array(2 * old.length);
+    for (let i = 0; i < this.#size; i++) next[i] = old[(this.#head + i) & (old.length - 1)] as number;
+    this.#order = next;
+    this.#head = 0;
   }
 }

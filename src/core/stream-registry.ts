@@ -7,7 +7,7 @@
 
 import type { H2Configuration } from './config';
 import { NoSuchStreamError, ProtocolError, StreamClosedError, StreamIDTooLowError } from './exceptions';
-import { SizeLimitMap } from './limits';
+import { ClosedStreamMemory } from './limits';
 import { H2Stream } from './stream';
 import { StreamClosedBy } from './stream-state';
 
@@ -24,7 +24,7 @@ export const ODD = 1;
 export class StreamRegistry {
   readonly #config: H2Configuration;
   readonly #streams = new Map<number, H2Stream>();
-  readonly #closedStreams: SizeLimitMap<number, StreamClosedBy | null>;
+  readonly #closedStreams: ClosedStreamMemory;
   /** Streams that closed since the last count. */
   readonly #closedPending: number[] = [];
   #openOutbound = 0;
@@ -37,7 +37,7 @@ export class StreamRegistry {
   /** @param config The connection's configuration (role and `maxClosedStreams`). */
   constructor(config: H2Configuration) {
     this.#config = config;
-    this.#closedStreams = new SizeLimitMap(config.maxClosedStreams);
+    this.#closedStreams = new ClosedStreamMemory(config.maxClosedStreams);
   }
 
   /** The live streams by ID. */
