@@ -131,7 +131,6 @@ export class H2Client {
   /** Closes the connection (graceful by default: requests in flight finish). */
   async close(options?: CloseOptions): Promise<void> {
     const session = await this.#session;
-    // A peer that hangs up on our GOAWAY ends the session without answering the drain's PING.
-    await Promise.race([session.close(options), session.closed.catch(() => undefined)]);
+    await session.close(options);
   }
 }

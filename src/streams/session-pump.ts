@@ -269,9 +269,9 @@ export class SessionPump implements StreamHost {
     return record.facade;
   }
 
-  /** Sends a PING; resolves when its ACK arrives. */
+  /** Sends a PING; resolves when its ACK arrives, rejects if the session ends first (or already has). */
   ping(): Promise<void> {
-    this.#assertUsable();
+    if (this.#state >= CLOSING) return Promise.reject(this.#unusable());
     const n = ++this.#pingCounter;
     const data = new Uint8Array(8);
     new DataView(data.buffer).setUint32(4, n);
@@ -281,9 +281,9 @@ export class SessionPump implements StreamHost {
     return ack.promise;
   }
 
-  /** Sends SETTINGS; resolves when the peer acknowledges them. */
+  /** Sends SETTINGS; resolves when the peer acknowledges them, rejects if the session ends first (or already has). */
   updateSettings(settings: H2Settings): Promise<void> {
-    this.#assertUsable();
+    if (this.#state >= CLOSING) return Promise.reject(this.#unusable());
     this.#run(UPDATE_SETTINGS, settingsToCodes(settings), null);
     if (settings.initialWindowSize !== undefined) this.#receiveWindow = settings.initialWindowSize;
     const ack = new Outcome<void>();
@@ -698,15 +698,17 @@ export class SessionPump implements StreamHost {
     this.#finish(isFailure ? error : null);
   }
 
+  /**
+   * The peer ended the transport. With no stream open that is a clean end (`closed` fulfils, e.g. a peer
+   * hanging up on our GOAWAY before answering the drain's PING); with streams open it is a failure.
+   * Either way every waiter (PINGs, SETTINGS, stream slots) is rejected: no answer can arrive any more.
+   */
   #onTransportEnd(): void {
     if (this.#state === DONE || this.#state === CLOSING) return;
-    if (this.#records.size === 0) {
-      this.#finish(null);
-      return;
-    }
-    const error = new H2SessionError(ErrorCodes.CANCEL, true, `transport ended with ${this.#records.size} stream(s) open`);
+    const open = this.#records.size;
+    const error = new H2SessionError(ErrorCodes.CANCEL, true, open === 0 ? 'transport ended' : `transport ended with ${open} stream(s) open`);
     this.#failAll(error);
-    this.#finish(error);
+    this.#finish(open === 0 ? null : error);
   }
 
   #onTransportError(cause: unknown): void {
@@ -724,6 +726,11 @@ export class SessionPump implements StreamHost {
     const records = [...this.#records.values()];
     for (const record of records) record.fail(error);
     this.#records.clear();
+    this.#rejectWaiters(error);
+  }
+
+  /** Rejects every PING, SETTINGS and stream-slot waiter: nothing can answer them once the session ends. */
+  #rejectWaiters(error: H2SessionError): void {
     for (const ack of this.#pings.values()) ack.reject(error);
     this.#pings.clear();
     for (const ack of this.#settingsAcks) ack?.reject(error);
@@ -741,6 +748,9 @@ export class SessionPump implements StreamHost {
     this.#keepAliveTimer.disarm();
     this.#pingTimer.disarm();
     this.#incoming.close();
+    // A graceful close may end with a PING or SETTINGS still unanswered: the transport closes now, so
+    // those waiters fail instead of hanging.
+    if (this.#pings.size > 0 || this.#settingsAcks.length > 0 || this.#slots.waiting) this.#rejectWaiters(this.#unusable());
     this.#flushNow();
     this.#state = DONE;
     this.#events?.close();
@@ -846,7 +856,12 @@ export class SessionPump implements StreamHost {
   // --- helpers ---
 
   #assertUsable(): void {
-    if (this.#state >= CLOSING) throw this.#failure ?? new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closed');
+    if (this.#state >= CLOSING) throw this.#unusable();
+  }
+
+  /** Why the session cannot be used any more: its failure, or a plain close. */
+  #unusable(): H2SessionError {
+    return this.#failure ?? new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closed');
   }
 
   #assertCanOpen(): void {

@@ -103,25 +103,33 @@ export class H2Session {
     return this.#pump.incoming;
   }
 
-  /** Settles when the transport is done: fulfilled after a clean close, rejected with the failure otherwise. */
+  /**
+   * Settles when the transport is done: fulfilled after a clean close (also when the peer hangs up with
+   * no stream open), rejected with the failure otherwise (an `H2SessionError`; streams cut short by the
+   * transport ending count as a failure).
+   */
   get closed(): Promise<void> {
     return this.#pump.closed;
   }
 
   /**
    * Client: sends a request header block and returns its stream, waiting first if the peer's
-   * MAX_CONCURRENT_STREAMS is reached. Send a body through `stream.writable` or `stream.end(body)`.
+   * MAX_CONCURRENT_STREAMS is reached (rejects with an `H2SessionError` if the session closes or fails
+   * meanwhile). Send a body through `stream.writable` or `stream.end(body)`.
    */
   request(headers: H2HeadersInit, options?: RequestOptions): Promise<H2Stream> {
     return this.#pump.request(headers, options);
   }
 
-  /** Sends a PING; resolves when the peer acknowledges it. */
+  /** Sends a PING; resolves when the peer acknowledges it, rejects with an `H2SessionError` if the session ends first. */
   ping(): Promise<void> {
     return this.#pump.ping();
   }
 
-  /** Sends new SETTINGS; resolves when the peer acknowledges them (they apply from then on). */
+  /**
+   * Sends new SETTINGS; resolves when the peer acknowledges them (they apply from then on), rejects with an
+   * `H2SessionError` if the session ends first.
+   */
   updateSettings(settings: H2Settings): Promise<void> {
     return this.#pump.updateSettings(settings);
   }
@@ -129,7 +137,9 @@ export class H2Session {
   /**
    * Closes the connection. Graceful (default): GOAWAY NO_ERROR, streams in flight finish, new ones are
    * refused, then the transport closes. `{ graceful: false }`: GOAWAY with `errorCode`, every open stream
-   * fails now. Resolves when the transport is closed.
+   * fails now. Resolves when the transport is closed, and never rejects: also when the peer hangs up
+   * before the graceful close's GOAWAY/PING round trip completes (the connection is closed either way;
+   * `closed` tells whether streams were cut short).
    */
   close(options?: CloseOptions): Promise<void> {
     return this.#pump.close(options);

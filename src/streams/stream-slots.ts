@@ -19,6 +19,11 @@ export class StreamSlots {
     this.#free = free;
   }
 
+  /** True while some request waits in line. */
+  get waiting(): boolean {
+    return this.#waiters.length > 0;
+  }
+
   /** True if a stream may open right now (free slot, nobody waiting): no grant is held then. */
   tryAcquire(): boolean {
     return this.#waiters.length === 0 && this.#free() - this.#granted > 0;

@@ -818,6 +818,83 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.instance(await rejection(client.closed), H2SessionError);
   });
 
+  Session('a graceful server close resolves, and closed too, when the peer hangs up before acknowledging its PING', async () => {
+    const { server, wire, peer } = await serverFacingPeer();
+    const closing = track(server.close());
+    await settle();
+    peer.expectGoAway(2 ** 31 - 1, ErrorCodes.NO_ERROR).expectPing({ ack: false });
+    await wire.close();
+    await settle();
+    assert.is(closing.done, true, 'close() settled');
+    assert.is(closing.failed, undefined, 'close() resolves: the connection is closed');
+    await server.closed;
+  });
+
+  Session('a graceful client close with a stream in flight resolves when the peer hangs up, and closed rejects', async () => {
+    const { client, wire } = await clientFacingPeer();
+    const stream = await client.request(GET, { endStream: true });
+    const closing = track(client.close());
+    await settle();
+    await wire.close();
+    await settle();
+    assert.is(closing.done, true, 'close() settled');
+    assert.is(closing.failed, undefined);
+    const err = await rejection(client.closed);
+    assert.instance(err, H2SessionError);
+    assert.is(await rejection(stream.response), err);
+  });
+
+  Session('a pending ping() and updateSettings() reject with H2SessionError when the transport ends', async () => {
+    const { client, wire } = await clientFacingPeer();
+    const ping = track(client.ping());
+    const settings = track(client.updateSettings({ maxConcurrentStreams: 5 }));
+    await settle();
+    await wire.close();
+    await settle();
+    assert.instance(ping.failed, H2SessionError);
+    assert.instance(settings.failed, H2SessionError);
+    await client.closed;
+    assert.instance(await rejection(client.ping()), H2SessionError, 'a later ping() rejects too');
+  });
+
+  Session('a ping() still unanswered when a graceful close completes rejects instead of hanging', async () => {
+    const { server, wire, peer } = await serverFacingPeer();
+    const closing = server.close();
+    await settle();
+    const drainPings = peer.drain().filter((f) => f.typeName === 'PING');
+    const late = track(server.ping());
+    await wire.send(...drainPings.map((f) => peer.ping(f.opaqueData!, { ack: true })));
+    await closing;
+    await settle();
+    assert.instance(late.failed, H2SessionError);
+    await server.closed;
+  });
+
+  Session('a request waiting for a stream slot rejects when the transport ends, even with no stream open', async () => {
+    const { client, wire } = await clientFacingPeer({ [SettingCodes.MAX_CONCURRENT_STREAMS]: 0 });
+    const waiting = track(client.request(GET, { endStream: true }));
+    await settle();
+    assert.is(waiting.done, false, 'no slot: the request waits');
+    await wire.close();
+    await settle();
+    assert.instance(waiting.failed, H2SessionError);
+  });
+
+  Session('a request waiting for a stream slot rejects with the failure when the session fails', async () => {
+    const { client, end } = await clientFacingPeer({ [SettingCodes.MAX_CONCURRENT_STREAMS]: 1 });
+    const first = await client.request(GET, { endStream: true });
+    const waiting = track(client.request(GET, { endStream: true }));
+    const ping = track(client.ping());
+    await settle();
+    assert.is(waiting.done, false, 'the only slot is taken: the request waits');
+    end.destroy(new Error('ECONNRESET'));
+    const err = await rejection(client.closed);
+    await settle();
+    assert.is(waiting.failed, err);
+    assert.is(ping.failed, err);
+    assert.is(await rejection(first.response), err);
+  });
+
   Session('an abortive close sends GOAWAY with its code and fails open streams', async () => {
     const { client, wire, peer } = await clientFacingPeer();
     const stream = await client.request(GET, { endStream: true });
