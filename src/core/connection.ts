@@ -35,6 +35,7 @@ import type { H2Logger } from './config';
 import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
 import type { ConnectionStateValue } from './connection-state';
 import { ErrorCodes } from './errors';
+import { END_STREAM_BIT, PRIORITY_BIT } from './flag-bits';
 import {
   AlternativeServiceAvailable,
   ConnectionTerminated,
@@ -732,7 +733,7 @@ export class H2Connection {
 
   #receiveHeadersFrame(frame: HeadersFrame, events: H2Event[]): void {
     const streamId = frame.streamId;
-    const endStream = frame.flags.has('END_STREAM');
+    const endStream = (frame.flags.bits & END_STREAM_BIT) !== 0;
     // CVE-2019-9518: a header block with no fields that ends nothing.
     if (frame.data.length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
       throw new DenialOfServiceError('Too many empty HEADERS frames');
@@ -760,7 +761,7 @@ export class H2Connection {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
     const [frames, streamEvents] = result;
-    if (frame.flags.has('PRIORITY')) {
+    if ((frame.flags.bits & PRIORITY_BIT) !== 0) {
       const priority = this.#priorityEvent(frame);
       const first = streamEvents[0];
       if (first !== undefined && 'priorityUpdated' in first) fillEvent(first, { priorityUpdated: priority });
@@ -838,7 +839,7 @@ export class H2Connection {
 
   #receiveDataFrame(frame: DataFrame, events: H2Event[]): void {
     const length = frame.flowControlledLength;
-    const endStream = frame.flags.has('END_STREAM');
+    const endStream = (frame.flags.bits & END_STREAM_BIT) !== 0;
     this.#fsm.processInput(ConnectionInputs.RECV_DATA);
     this.#inboundWindow.windowConsumed(length);
     // CVE-2019-9518: DATA that carries nothing and ends nothing.

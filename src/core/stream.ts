@@ -14,6 +14,7 @@ import type { Encoder } from '../hpack/index';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
 import type { H2Configuration, HeaderEncoding } from './config';
 import { ErrorCodes } from './errors';
+import { END_HEADERS_BIT, END_STREAM_BIT } from './flag-bits';
 import {
   type AlternativeServiceAvailable,
   type DataReceived,
@@ -58,6 +59,9 @@ export type HeaderBlockFrames = (HeadersFrame | PushPromiseFrame | ContinuationF
 
 /** What the receive methods return: frames to send in answer, and events for the user. */
 export type FramesAndEvents = [frames: Frame[], events: H2Event[]];
+
+/** The frames of a receive method that answers nothing: one frozen array shared by all. */
+const NO_FRAMES: Frame[] = Object.freeze([]) as unknown as Frame[];
 
 /** The initial SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2), until the connection sets the peer's. */
 const DEFAULT_MAX_FRAME_SIZE = 16384;
@@ -183,7 +187,7 @@ export class H2Stream {
     if (endStream) {
       // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
       sm.processInput(StreamInputs.SEND_END_STREAM);
-      (frames[0] as HeadersFrame).flags.add('END_STREAM');
+      (frames[0] as HeadersFrame).flags.bits |= END_STREAM_BIT;
     }
     // RFC 9113 §8.1
     // > [...] a HEADERS frame containing a trailer section [...] MUST have the END_STREAM flag set
@@ -227,7 +231,7 @@ export class H2Stream {
     const df = new DataFrame(this.streamId, { data });
     if (endStream) {
       this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
-      df.flags.add('END_STREAM');
+      df.flags.bits |= END_STREAM_BIT;
     }
     if (padLength !== null) {
       df.flags.add('PADDED');
@@ -279,7 +283,7 @@ export class H2Stream {
     fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
     fillEvent(pushEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /**
@@ -290,7 +294,7 @@ export class H2Stream {
     this.config.logger.debug('%s pushed by remote peer', this);
     const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     this.#authority = authorityFromHeaders(pushedHeaders);
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /**
@@ -311,14 +315,14 @@ export class H2Stream {
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       fillEvent(headersEvent as HeaderBlockEvent, { streamEnded: es[0] as HeaderBlockEvent['streamEnded'] });
-      events.push(...es);
+      for (const ev of es) events.push(ev);
     }
     this.#initializeContentLength(headers);
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
     if (headersEvent.type === 'TrailersReceived' && !endStream) throw new ProtocolError('Trailers must have END_STREAM set');
     const flags = this.#buildHdrValidationFlags(events);
     fillEvent(headersEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /**
@@ -337,11 +341,11 @@ export class H2Stream {
     if (endStream) {
       const es = this.stateMachine.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       fillEvent(dataEvent, { streamEnded: es[0] as DataReceived['streamEnded'], data, flowControlledLength: flowControlLen });
-      events.push(...es);
+      for (const ev of es) events.push(ev);
     } else {
       fillEvent(dataEvent, { data, flowControlledLength: flowControlLen });
     }
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /**
@@ -394,13 +398,13 @@ export class H2Stream {
     // RFC 7838 §4
     // > An ALTSVC frame on a stream other than stream 0 containing non-empty "Origin" information is
     // > invalid and MUST be ignored.
-    if (frame.origin.length > 0) return [[], []];
+    if (frame.origin.length > 0) return [NO_FRAMES, []];
     const events = this.stateMachine.processInput(StreamInputs.RECV_ALTERNATIVE_SERVICE) as H2Event[];
     if (events.length > 0) {
       const origin = this.#authority === null ? new Uint8Array(0) : bytesFromLatin1(this.#authority);
       fillEvent(events[0] as AlternativeServiceAvailable, { origin, fieldValue: frame.field });
     }
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /** Resets the stream locally and builds the RST_STREAM. Port of h2.stream.H2Stream.reset_stream. */
@@ -418,7 +422,7 @@ export class H2Stream {
     this.config.logger.debug('Remote reset %s with error code: %d', this, frame.errorCode);
     const events = this.stateMachine.processInput(StreamInputs.RECV_RST_STREAM) as H2Event[];
     if (events.length > 0) fillEvent(events[0] as StreamReset, { errorCode: frame.errorCode });
-    return [[], events];
+    return [NO_FRAMES, events];
   }
 
   /**
@@ -487,7 +491,7 @@ export class H2Stream {
     for (let i = size; i < encoded.length; i += size) {
       frames.push(new ContinuationFrame(this.streamId, { data: encoded.subarray(i, i + size) }));
     }
-    (frames[frames.length - 1] as HeadersFrame).flags.add('END_HEADERS');
+    (frames[frames.length - 1] as HeadersFrame).flags.bits |= END_HEADERS_BIT;
     return frames;
   }
 
