@@ -1,7 +1,8 @@
 /**
  * Node socket → `{ readable, writable }` of Uint8Array, the pair an `H2Session` runs over.
  * Layer: transport (Node). Real backpressure both ways: the socket is paused while the readable's
- * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket. Not
+ * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket, aborting it
+ * destroys the socket at once (also while a write is stuck). Not
  * `Duplex.toWeb` (whose backpressure is right on Node 20): this adds per-tick write batching, a write
  * mark of our own and a lingering close.
  */
@@ -45,6 +46,9 @@ export class SocketClosedError extends Error {
  * Wraps a connected Node socket (`net.Socket` or `tls.TLSSocket`) as a `{ readable, writable }` pair.
  * Sets `TCP_NODELAY`: HTTP/2 batches its own frames, so Nagle would only add latency.
  * Socket errors error both streams with the socket's own error (its `code`, e.g. `ECONNRESET`, kept).
+ * The socket is released whatever way the session ends: closing the writable then cancelling the readable
+ * lingers (destroys once the peer closes, or after 2 s), cancelling it first or aborting the writable
+ * (a session giving up on a peer that stopped reading) destroys it at once.
  *
  * @example
  * ```ts
@@ -129,6 +133,14 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
   };
 
   const writable = new WS<Uint8Array>({
+    start(controller) {
+      // An abort waits for the write in flight (Web Streams call the sink's abort() only after it settles),
+      // and a write waiting for 'drain' from a peer that stopped reading never settles. The controller's
+      // signal fires at once: destroying the socket then rejects that write and frees the fd and the
+      // unsent buffers (CVE-2019-9517 "Internal Data Buffering"). Node 20 and web-streams-polyfill 4 have
+      // the signal; @types/node 20 does not declare it.
+      (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener('abort', () => socket.destroy(), { once: true });
+    },
     write(chunk) {
       if (socket.destroyed) throw failure ?? new SocketClosedError();
       if (!corked) {

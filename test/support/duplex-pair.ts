@@ -210,3 +210,13 @@ export function duplexPair(options: DuplexPairOptions = {}): [DuplexEnd, DuplexE
 export async function settle(turns = 3): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/** The reason `promise` rejects with; throws if it fulfils instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}

@@ -10,7 +10,7 @@ import type { H2Event } from '../../src/core';
 import { fromNative, H2Session, H2SessionError, H2StreamError, iterate, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { concat } from './bytes';
 import { mulberry32 } from './prng';
-import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
+import { duplexPair, rejection, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
 import { TestClock } from './test-clock';
 import { WirePeer } from './wire-peer';
@@ -39,15 +39,6 @@ async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array
     if (done) return concat(...parts);
     parts.push(value);
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Tracks whether a promise settled, without awaiting it. */

@@ -110,6 +110,26 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     }
   });
 
+  SocketPair(`aborting the writable while a write waits for 'drain' destroys the socket and fails that write (${name})`, async () => {
+    const lb = await loopback();
+    try {
+      const { writable } = socketToPair(lb.client, opts);
+      lb.peer.pause();
+      const writer = writable.getWriter();
+      const write = writer.write(new Uint8Array(32 * 1024 * 1024)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await new Promise((r) => setImmediate(r));
+      assert.ok(lb.client.writableNeedDrain, 'the write is stuck behind the peer');
+      void writer.abort(new Error('peer stopped reading')).catch(() => undefined);
+      assert.ok(lb.client.destroyed, 'destroyed at once, not after the stuck write');
+      assert.ok((await write) !== null, 'the stuck write fails');
+    } finally {
+      lb.close();
+    }
+  });
+
   SocketPair(`closing the writable half-closes the socket and the peer can still answer (${name})`, async () => {
     const lb = await loopback();
     try {
