@@ -39,6 +39,13 @@ export function tapTransport(pair: H2Transport, observer: TapObserver, streams?:
     { highWaterMark: 0 },
   );
   const writable = new WS<Uint8Array>({
+    start(controller) {
+      // Our sink's abort() runs only after the write in flight settles, which a stuck inner write never
+      // does: pass the abort on at once (e.g. a socket pair then destroys its socket). @types/node 20
+      // does not declare the controller's signal; Node 20 and web-streams-polyfill 4 have it.
+      const signal = (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal;
+      signal?.addEventListener('abort', () => void writer.abort(signal.reason).catch(() => undefined), { once: true });
+    },
     write(chunk) {
       observer.sent?.(chunk);
       return writer.write(chunk);

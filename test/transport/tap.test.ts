@@ -42,4 +42,25 @@ Tap('the tap reads nothing ahead of its consumer', async () => {
   assert.is(pulls, 1);
 });
 
+Tap('aborting the tapped writable aborts the inner one at once, even while a write is stuck in it', async () => {
+  let innerAborted: unknown = null;
+  const inner = {
+    readable: new ReadableStream<Uint8Array>(),
+    writable: new WritableStream<Uint8Array>({
+      start(controller) {
+        const { signal } = controller as WritableStreamDefaultController & { readonly signal: AbortSignal };
+        signal.addEventListener('abort', () => (innerAborted = signal.reason));
+      },
+      write: () => new Promise<void>(() => undefined),
+    }),
+  };
+  const writer = tapTransport(inner, {}).writable.getWriter();
+  void writer.write(new Uint8Array(1)).catch(() => undefined);
+  await new Promise((r) => setImmediate(r));
+  const reason = new Error('peer stopped reading');
+  void writer.abort(reason).catch(() => undefined);
+  await new Promise((r) => setImmediate(r));
+  assert.is(innerAborted, reason);
+});
+
 Tap.run();
