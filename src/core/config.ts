@@ -47,6 +47,8 @@ export interface H2ConfigurationOptions {
   logger?: H2Logger | null;
   /** See {@link H2Configuration.maxHeaderListSize}. */
   maxHeaderListSize?: number;
+  /** See {@link H2Configuration.maxHeaderFields}. */
+  maxHeaderFields?: number;
   /** See {@link H2Configuration.maxContinuationFrames}. */
   maxContinuationFrames?: number;
   /** See {@link H2Configuration.maxHeaderBlockSize}. */
@@ -63,6 +65,8 @@ export interface H2ConfigurationOptions {
   maxEmptyFrames?: number;
   /** See {@link H2Configuration.maxPriorityFrames}. */
   maxPriorityFrames?: number;
+  /** See {@link H2Configuration.maxUnknownFrames}. */
+  maxUnknownFrames?: number;
   /** See {@link H2Configuration.maxSettingsEntries}. */
   maxSettingsEntries?: number;
   /** See {@link H2Configuration.outboundBufferSize}. */
@@ -72,6 +76,7 @@ export interface H2ConfigurationOptions {
 /** The default of every limit, in one place (documented on the matching {@link H2Configuration} property). */
 export const DEFAULT_LIMITS = {
   maxHeaderListSize: 65536,
+  maxHeaderFields: 128,
   maxContinuationFrames: 64,
   maxConcurrentStreams: 100,
   maxClosedStreams: 65536,
@@ -79,6 +84,7 @@ export const DEFAULT_LIMITS = {
   maxResetStreams: 1000,
   maxEmptyFrames: 1000,
   maxPriorityFrames: 10000,
+  maxUnknownFrames: 1000,
   maxSettingsEntries: 32,
   outboundBufferSize: 1048576,
 } as const;
@@ -136,6 +142,20 @@ export class H2Configuration {
    * error ENHANCE_YOUR_CALM (`DenialOfServiceError`). Default 65536 (64 KiB), h2's value.
    */
   readonly maxHeaderListSize: number;
+  /**
+   * The most fields (pseudo-header fields included) one received header block may carry: request,
+   * response, 1xx, trailers, or a PUSH_PROMISE's request. Stops floods of many tiny fields (the
+   * 0-length headers leak, CVE-2019-9516, and its kin): each field costs decoding, validation and an
+   * allocation however small it is, and {@link maxHeaderListSize} alone lets through about 2 000
+   * empty ones (32 octets each). A block with more fields is refused as a stream error: RST_STREAM
+   * ENHANCE_YOUR_CALM (a new stream is never created; an open one is reset and reported as
+   * `StreamReset` with `remoteReset: false`; a PUSH_PROMISE's promised stream is refused). Each
+   * refusal spends the {@link maxResetStreams} budget, so a peer that keeps doing it ends in GOAWAY
+   * ENHANCE_YOUR_CALM. The block is still decoded in full, so HPACK stays in sync. Default 128, Node's
+   * `maxHeaderListPairs` (also its client default): well above the few dozen fields of ordinary
+   * requests and responses, split cookies included. Raise it for peers that send more.
+   */
+  readonly maxHeaderFields: number;
   /**
    * The most frames (HEADERS/PUSH_PROMISE plus CONTINUATIONs) one header block may span. Stops the
    * CONTINUATION flood (CERT VU#421644, CVE-2024-27316/-28182/-27983/-2023-45288). Passed to the frame
@@ -195,6 +215,16 @@ export class H2Configuration {
    */
   readonly maxPriorityFrames: number;
   /**
+   * Budget of received frames the connection does nothing with but report or drop: frames of an
+   * unknown or unsupported type (extension frames, reported as `UnknownFrameReceived`) and ALTSVC
+   * frames received by a server (which ignores them, RFC 7838 §4). Each costs one token, each stream
+   * that ends normally gives one back; an empty budget is a connection error ENHANCE_YOUR_CALM. Stops
+   * a flood of such frames, each costing parsing and an event out of proportion to its size (counted
+   * as "glitches" by nghttp2, CVE-2019-9518's family). PRIORITY_UPDATE frames spend
+   * {@link maxPriorityFrames} instead. Default 1000.
+   */
+  readonly maxUnknownFrames: number;
+  /**
    * The most settings one received SETTINGS frame may carry. More is a connection error
    * ENHANCE_YOUR_CALM. Stops SETTINGS-driven CPU exhaustion (CVE-2020-11080). Default 32, nghttp2's.
    */
@@ -217,6 +247,7 @@ export class H2Configuration {
     this.logger = options.logger ?? new DummyLogger();
     const o = options;
     this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
+    this.maxHeaderFields = checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32);
     this.maxContinuationFrames = checkLimit('maxContinuationFrames', o.maxContinuationFrames ?? DEFAULT_LIMITS.maxContinuationFrames, 1, MAX_U32);
     this.maxHeaderBlockSize = checkLimit('maxHeaderBlockSize', o.maxHeaderBlockSize ?? 2 * this.maxHeaderListSize, 0, Number.MAX_SAFE_INTEGER);
     this.maxConcurrentStreams = checkLimit('maxConcurrentStreams', o.maxConcurrentStreams ?? DEFAULT_LIMITS.maxConcurrentStreams, 0, MAX_U32);
@@ -225,6 +256,7 @@ export class H2Configuration {
     this.maxResetStreams = checkLimit('maxResetStreams', o.maxResetStreams ?? DEFAULT_LIMITS.maxResetStreams, 1, MAX_U32);
     this.maxEmptyFrames = checkLimit('maxEmptyFrames', o.maxEmptyFrames ?? DEFAULT_LIMITS.maxEmptyFrames, 1, MAX_U32);
     this.maxPriorityFrames = checkLimit('maxPriorityFrames', o.maxPriorityFrames ?? DEFAULT_LIMITS.maxPriorityFrames, 1, MAX_U32);
+    this.maxUnknownFrames = checkLimit('maxUnknownFrames', o.maxUnknownFrames ?? DEFAULT_LIMITS.maxUnknownFrames, 1, MAX_U32);
     this.maxSettingsEntries = checkLimit('maxSettingsEntries', o.maxSettingsEntries ?? DEFAULT_LIMITS.maxSettingsEntries, 1, MAX_U32);
     this.outboundBufferSize = checkLimit('outboundBufferSize', o.outboundBufferSize ?? DEFAULT_LIMITS.outboundBufferSize, 0, Number.MAX_SAFE_INTEGER);
   }

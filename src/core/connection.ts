@@ -122,6 +122,7 @@ export class H2Connection {
   readonly #resetBudget: AbuseBudget;
   readonly #emptyFrameBudget: AbuseBudget;
   readonly #priorityBudget: AbuseBudget;
+  readonly #unknownFrameBudget: AbuseBudget;
 
   // Graceful shutdown (beyond h2, #1181).
   /** The last stream ID of the graceful GOAWAY we sent, or `null`. */
@@ -161,6 +162,7 @@ export class H2Connection {
     this.#resetBudget = new AbuseBudget(c.maxResetStreams);
     this.#emptyFrameBudget = new AbuseBudget(c.maxEmptyFrames);
     this.#priorityBudget = new AbuseBudget(c.maxPriorityFrames);
+    this.#unknownFrameBudget = new AbuseBudget(c.maxUnknownFrames);
   }
 
   // --- properties ---
@@ -747,10 +749,17 @@ export class H2Connection {
       const parity = this.#config.clientSide ? EVEN : ODD;
       this.#reg.checkNewStreamId(streamId, parity);
       if (this.#mustRefuseInbound(streamId)) {
-        this.#refuseStream(streamId);
+        this.#refuseStream(streamId, ErrorCodes.REFUSED_STREAM);
+        return;
+      }
+      if (headers.length > this.#config.maxHeaderFields) {
+        this.#refuseStream(streamId, ErrorCodes.ENHANCE_YOUR_CALM);
         return;
       }
       stream = this.#beginNewStream(streamId, parity);
+    } else if (headers.length > this.#config.maxHeaderFields && stream.open) {
+      this.#resetForPeer(stream, ErrorCodes.ENHANCE_YOUR_CALM, events);
+      return;
     }
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -784,11 +793,26 @@ export class H2Connection {
     return this.openInboundStreams + 1 > this.#localSettings.maxConcurrentStreams;
   }
 
-  /** Refuses a new peer stream with RST_STREAM REFUSED_STREAM; its ID counts as used and reset by us. */
-  #refuseStream(streamId: number): void {
+  /**
+   * Refuses a new peer stream with RST_STREAM (REFUSED_STREAM, or ENHANCE_YOUR_CALM for a header
+   * block past `maxHeaderFields`); its ID counts as used and reset by us.
+   */
+  #refuseStream(streamId: number, errorCode: number): void {
     this.#log?.debug('Refusing stream ID %d', streamId);
     this.#reg.refuse(streamId);
-    this.#queueAutoReset(streamId, ErrorCodes.REFUSED_STREAM);
+    this.#queueAutoReset(streamId, errorCode);
+  }
+
+  /**
+   * Resets an open stream because of something the peer sent (a stream error): RST_STREAM with
+   * `errorCode`, spending the reset budget, and `StreamReset(remoteReset: false)` for the user.
+   */
+  #resetForPeer(stream: H2Stream, errorCode: number, events: H2Event[]): void {
+    const wasOpen = stream.open;
+    stream.resetStream(errorCode);
+    this.#noteStreamState(stream, wasOpen, false);
+    this.#queueAutoReset(stream.streamId, errorCode);
+    events.push(new StreamReset({ streamId: stream.streamId, errorCode, remoteReset: false }));
   }
 
   #receivePushPromiseFrame(frame: PushPromiseFrame, events: H2Event[]): void {
@@ -811,6 +835,12 @@ export class H2Connection {
     }
     // RFC 9113 §6.6: pushes may only be associated with a client-initiated stream.
     if (frame.streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
+    if (pushedHeaders.length > this.#config.maxHeaderFields && stream.open) {
+      // Too many fields in the promised request (see maxHeaderFields): refuse the pushed stream.
+      this.#reg.checkNewStreamId(promisedId, EVEN);
+      this.#refuseStream(promisedId, ErrorCodes.ENHANCE_YOUR_CALM);
+      return;
+    }
     let result: [Frame[], H2Event[]];
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -828,7 +858,7 @@ export class H2Connection {
     // the push (as nghttp2's max_reserved_remote_streams does). h2 has no such bound.
     this.#reg.checkNewStreamId(promisedId, EVEN);
     if (this.#reg.reservedCount() >= this.#localSettings.maxConcurrentStreams) {
-      this.#refuseStream(promisedId);
+      this.#refuseStream(promisedId, ErrorCodes.REFUSED_STREAM);
       return;
     }
     const promised = this.#beginNewStream(promisedId, EVEN);
@@ -989,11 +1019,7 @@ export class H2Connection {
     const stream = this.#liveStreamOrNull(streamId);
     // Already closed (and perhaps forgotten): nothing left to reset.
     if (stream === null || stream.closed) return;
-    const wasOpen = stream.open;
-    stream.resetStream(ErrorCodes.PROTOCOL_ERROR);
-    this.#noteStreamState(stream, wasOpen, false);
-    this.#queueAutoReset(streamId, ErrorCodes.PROTOCOL_ERROR);
-    events.push(new StreamReset({ streamId, errorCode: ErrorCodes.PROTOCOL_ERROR, remoteReset: false }));
+    this.#resetForPeer(stream, ErrorCodes.PROTOCOL_ERROR, events);
   }
 
   #receivePingFrame(frame: PingFrame, events: H2Event[]): void {
@@ -1098,6 +1124,10 @@ export class H2Connection {
 
   #receiveAltSvcFrame(frame: AltSvcFrame, events: H2Event[]): void {
     this.#fsm.processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
+    // A server ignores ALTSVC (RFC 7838 §4), so a flood of them is one of unusable frames.
+    if (!this.#config.clientSide && !this.#unknownFrameBudget.spend()) {
+      throw new DenialOfServiceError('Too many ALTSVC frames received by a server');
+    }
     if (frame.streamId !== 0) {
       // ALTSVC cannot create a stream (RFC 7838 §4): unknown or closed streams are ignored.
       const stream = this.#reg.find(frame.streamId);
@@ -1115,11 +1145,16 @@ export class H2Connection {
   /**
    * An extension frame (RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported values in
    * all extensible protocol elements") is reported as `UnknownFrameReceived`. PRIORITY_UPDATE
-   * (RFC 9218) is reported the same way, carrying the parsed `PriorityUpdateFrame`.
+   * (RFC 9218) is reported the same way, carrying the parsed `PriorityUpdateFrame`. Each spends a
+   * budget (`maxUnknownFrames`, or `maxPriorityFrames` for PRIORITY_UPDATE): a flood of them is a
+   * connection error ENHANCE_YOUR_CALM.
    */
   #receiveUnknownFrame(frame: Frame, events: H2Event[]): void {
-    if (frame.type === FrameType.PRIORITY_UPDATE && !this.#priorityBudget.spend()) {
-      throw new DenialOfServiceError('Too many PRIORITY_UPDATE frames');
+    if (frame.type === FrameType.PRIORITY_UPDATE) {
+      if (!this.#priorityBudget.spend()) throw new DenialOfServiceError('Too many PRIORITY_UPDATE frames');
+    } else if (!this.#unknownFrameBudget.spend()) {
+      // A flood of extension frames: each costs parsing and an event (see maxUnknownFrames).
+      throw new DenialOfServiceError('Too many frames of unknown or unsupported types');
     }
     events.push(new UnknownFrameReceived({ frame }));
   }
@@ -1160,6 +1195,7 @@ export class H2Connection {
       this.#resetBudget.refund();
       this.#emptyFrameBudget.refund();
       this.#priorityBudget.refund();
+      this.#unknownFrameBudget.refund();
     }
   }
 

@@ -315,6 +315,68 @@ Attacks('a few empty header names are malformed: GOAWAY PROTOCOL_ERROR (h2 makes
   expectGoAwayOnly(conn, peer, E.PROTOCOL_ERROR);
 });
 
+Attacks('1 900 tiny header fields in one request are refused with RST_STREAM ENHANCE_YOUR_CALM; the connection stays usable', () => {
+  const { conn, peer } = server();
+  // 1 904 fields of 33 octets each (RFC 7541 §4.1) stay under MAX_HEADER_LIST_SIZE: only the field cap stops them.
+  const block = concat(bytes(0x82, 0x87, 0x84, 0x01, 11, 'example.com'), repeat(literal('a', ''), 1_900));
+  const r = feed(conn, peer.headersRaw(1, block, { endStream: true }));
+  assert.is(r.error, null);
+  assert.equal(r.events, []);
+  peer.read(conn.dataToSend()).expectRstStream(1, ECY).expectNone();
+  assert.equal(feed(conn, peer.headers(3, REQ, { endStream: true })).events.map((e) => e.type), ['RequestReceived', 'StreamEnded']);
+});
+
+Attacks('requests with 128 fields pass; a peer sending only over-long field lists ends in GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = server();
+  const fields = (n: number) => concat(bytes(0x82, 0x87, 0x84, 0x01, 11, 'example.com'), repeat(literal('a', 'b'), n - 4));
+  assert.equal(feed(conn, peer.headersRaw(1, fields(128), { endStream: true })).events.map((e) => e.type), ['RequestReceived', 'StreamEnded']);
+  conn.sendHeaders(1, [[':status', '200']], { endStream: true });
+  conn.dataToSend();
+  let refused = 0;
+  let error: Error | null = null;
+  for (let id = 3; id < 10_000 && !error; id += 2) {
+    const r = feed(conn, peer.headersRaw(id, fields(129), { endStream: true }));
+    assert.equal(r.events, []);
+    error = r.error;
+    if (!error) refused++;
+    conn.dataToSend(); // the attacker reads: only the reset budget can stop it
+  }
+  assert.instance(error, DenialOfServiceError);
+  assert.ok(refused <= 1_000, `${refused} blocks refused before the connection ended`);
+  peer.read(conn.dataToSend());
+});
+
+// ── Unknown extension frames ─────────────────────────────────────────────────────────────────
+Attacks('20 000 unknown-type frames end in GOAWAY ENHANCE_YOUR_CALM after maxUnknownFrames', () => {
+  const { conn, peer } = server();
+  const r = feedAll(conn, Array.from({ length: 200 }, (_, i) => repeat(peer.raw(0xfa, 0, i % 2, 'x'), 100)), { read: true });
+  assert.instance(r.error, DenialOfServiceError, String(r.error));
+  assert.ok(r.events <= 1_000, `${r.events} unknown frames reported`);
+  expectGoAwayOnly(conn, peer, ECY);
+});
+
+Attacks('20 000 ALTSVC frames sent to a server end in GOAWAY ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = server();
+  assert.is(feed(conn, peer.headers(1, REQ)).error, null);
+  const frame = concat(peer.altSvc(0, 'https://example.com', 'h2=":443"'), peer.altSvc(1, '', 'h2=":443"'));
+  const r = feedAll(conn, Array.from({ length: 100 }, () => repeat(frame, 100)), { read: true });
+  assert.instance(r.error, DenialOfServiceError, String(r.error));
+  assert.ok(r.fed <= 6, `${r.fed * 200} ALTSVC frames processed`);
+  expectGoAwayOnly(conn, peer, ECY);
+});
+
+Attacks('unknown frames false positive guard: a burst of 500, then one per completed request, never trip the budget', () => {
+  const { conn, peer } = server();
+  assert.is(feed(conn, repeat(peer.raw(0xfa, 0, 0, 'hello'), 500)).error, null);
+  for (let id = 1; id < 6_000; id += 2) {
+    const r = feed(conn, concat(peer.headers(id, REQ, { endStream: true }), peer.raw(0xfb, 0, id, 'ext')));
+    assert.is(r.error, null, `tripped at stream ${id}`);
+    assert.is(r.events.length, 3);
+    conn.sendHeaders(id, [[':status', '200']], { endStream: true });
+    conn.dataToSend();
+  }
+});
+
 // ── Stream ids ───────────────────────────────────────────────────────────────────────────────
 Attacks('a stream id going down (5 then 3) and an even client stream id are GOAWAY PROTOCOL_ERROR', () => {
   const down = server();

@@ -7,6 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
+import type { StreamReset } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { concat } from '../support/bytes';
@@ -194,6 +195,68 @@ Limits('a client refuses pushes past MAX_CONCURRENT_STREAMS reserved streams', (
   // The refused stream's response is answered with RST_STREAM, not a connection error.
   conn.receiveData(peer.headers(6, RESPONSE, { endStream: true }));
   peer.read(conn.dataToSend()).expectRstStream(6, E.STREAM_CLOSED).expectNone();
+});
+
+/** `n` fields `x-f-<i>: v` (indexed by the peer's encoder after the first use, so tiny on the wire). */
+function fields(n: number): [string, string][] {
+  return Array.from({ length: n }, (_, i) => [`x-f-${i % 8}`, 'v'] as [string, string]);
+}
+
+Limits('a request with maxHeaderFields fields is accepted; one more field is RST_STREAM ENHANCE_YOUR_CALM', () => {
+  const { conn, peer } = serverPair({ maxHeaderFields: 10 });
+  assert.equal(types(conn.receiveData(peer.headers(1, [...REQUEST, ...fields(10 - REQUEST.length)], { endStream: true }))), ['RequestReceived', 'StreamEnded']);
+  assert.equal(conn.receiveData(peer.headers(3, [...REQUEST, ...fields(11 - REQUEST.length)], { endStream: true })), []);
+  peer.read(conn.dataToSend()).expectRstStream(3, E.ENHANCE_YOUR_CALM).expectNone();
+  assert.not.ok(conn.streams.has(3));
+  // The refused stream counts as reset by us: its DATA in flight is a stream error, not a connection error.
+  conn.receiveData(peer.data(3, 'x'));
+  peer.read(conn.dataToSend()).expectRstStream(3, E.STREAM_CLOSED).expectNone();
+  assert.equal(types(conn.receiveData(peer.headers(5, REQUEST, { endStream: true }))), ['RequestReceived', 'StreamEnded']);
+});
+
+Limits('trailers past maxHeaderFields reset the open stream with ENHANCE_YOUR_CALM and report it', () => {
+  const { conn, peer } = serverPair({ maxHeaderFields: 10 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  const events = conn.receiveData(peer.headers(1, fields(11), { endStream: true }));
+  assert.equal(types(events), ['StreamReset']);
+  assert.is((events[0] as StreamReset).errorCode, ErrorCodes.ENHANCE_YOUR_CALM);
+  assert.not.ok((events[0] as StreamReset).remoteReset);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
+  assert.is(conn.openInboundStreams, 0);
+});
+
+Limits('a client resets a response past maxHeaderFields, and refuses a push promising one', () => {
+  const { conn, peer } = clientPair({ maxHeaderFields: 10 });
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.dataToSend();
+  assert.equal(types(conn.receiveData(peer.pushPromise(1, 2, [...REQUEST, ...fields(7)]))), []);
+  peer.read(conn.dataToSend()).expectRstStream(2, E.ENHANCE_YOUR_CALM).expectNone();
+  const events = conn.receiveData(peer.headers(1, [...RESPONSE, ...fields(10)]));
+  assert.equal(types(events), ['StreamReset']);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('frames of unknown type exhaust maxUnknownFrames: GOAWAY ENHANCE_YOUR_CALM; completed streams give budget back', () => {
+  const { conn, peer } = serverPair({ maxUnknownFrames: 3 });
+  assert.equal(types(conn.receiveData(concat(peer.raw(0xfa, 0, 0, 'a'), peer.raw(0xfb, 0, 1, 'b')))), ['UnknownFrameReceived', 'UnknownFrameReceived']);
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.dataToSend();
+  assert.equal(types(conn.receiveData(concat(peer.raw(0xfa, 0, 0), peer.raw(0xfa, 0, 0)))), ['UnknownFrameReceived', 'UnknownFrameReceived']);
+  const err = throwsError(() => conn.receiveData(peer.raw(0xfa, 0, 0)), DenialOfServiceError);
+  assert.is(err.errorCode, ErrorCodes.ENHANCE_YOUR_CALM);
+  peer.read(conn.dataToSend()).expectGoAway(1, E.ENHANCE_YOUR_CALM).expectNone();
+});
+
+Limits('ALTSVC frames sent to a server spend maxUnknownFrames; a client receives them freely', () => {
+  const { conn, peer } = serverPair({ maxUnknownFrames: 2 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.receiveData(concat(peer.altSvc(0, 'https://example.com', 'h2=":443"'), peer.altSvc(1, '', 'h2=":443"')));
+  throwsError(() => conn.receiveData(peer.altSvc(0, 'https://example.com', 'h2=":443"')), DenialOfServiceError);
+  const client = clientPair({ maxUnknownFrames: 2 });
+  for (let i = 0; i < 5; i++) {
+    assert.equal(types(client.conn.receiveData(client.peer.altSvc(0, 'https://example.com', 'h2=":443"'))), ['AlternativeServiceAvailable']);
+  }
 });
 
 Limits.run();

@@ -201,6 +201,8 @@ Config('H2Configuration defaults to h2 options and the documented limits', () =>
   assert.is(c.maxResetStreams, 1000);
   assert.is(c.maxEmptyFrames, 1000);
   assert.is(c.maxPriorityFrames, 10000);
+  assert.is(c.maxUnknownFrames, 1000);
+  assert.is(c.maxHeaderFields, 128);
   assert.is(c.maxSettingsEntries, 32);
   assert.is(c.outboundBufferSize, 1048576);
   assert.is(new H2Configuration({ maxHeaderListSize: 1000 }).maxHeaderBlockSize, 2000);
@@ -229,6 +231,8 @@ Config('limits must be non-negative integers', () => {
   throwsError(() => new H2Configuration({ maxConcurrentStreams: -1 }), RangeError);
   throwsError(() => new H2Configuration({ maxQueuedControlFrames: 1.5 }), RangeError);
   throwsError(() => new H2Configuration({ outboundBufferSize: Number.NaN }), RangeError);
+  throwsError(() => new H2Configuration({ maxHeaderFields: 0 }), RangeError);
+  throwsError(() => new H2Configuration({ maxUnknownFrames: 0 }), RangeError);
 });
 
 Config('a given logger receives debug and trace calls; the default builds nothing', () => {

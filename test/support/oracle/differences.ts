@@ -233,9 +233,9 @@ export const DIFFERENCES: readonly Difference[] = [
   },
   {
     id: 'h2flow-limits',
-    what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize)",
+    what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxUnknownFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize, maxHeaderFields)",
     oracle: 'No such limits',
-    ours: 'GOAWAY ENHANCE_YOUR_CALM / FrameBuffer errors when exceeded',
+    ours: 'GOAWAY ENHANCE_YOUR_CALM / FrameBuffer errors when exceeded; RST_STREAM ENHANCE_YOUR_CALM past maxHeaderFields',
     why: 'security.md; raised to their maximum in ORACLE_CONFIG so that they never fire in oracle scenarios (tested in attacks.test.ts)',
     scope: 'all',
   },
@@ -249,9 +249,11 @@ export const ORACLE_CONFIG: Readonly<Record<string, number>> = {
   maxResetStreams: 0xffffffff,
   maxEmptyFrames: 0xffffffff,
   maxPriorityFrames: 0xffffffff,
+  maxUnknownFrames: 0xffffffff,
   maxQueuedControlFrames: 0xffffffff,
   maxSettingsEntries: 0xffffffff,
   maxHeaderBlockSize: Number.MAX_SAFE_INTEGER,
+  maxHeaderFields: 0xffffffff,
 };
 
 /** Python exception classes that are not h2's (the `builtin-exceptions` difference). */
