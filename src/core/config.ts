@@ -198,6 +198,10 @@ export class H2Configuration {
    * END_STREAM) gives one back. An empty budget is a connection error ENHANCE_YOUR_CALM. The core has
    * no clock, so this is a count-based bucket instead of nghttp2's 1000-burst / 33-per-second one.
    * Stops Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671). Default 1000.
+   * It counts every reset of a peer stream, answered or not (a superset of what hyperium's
+   * `max_pending_accept_reset_streams`, 20, counts: streams reset before the application accepted
+   * them). That concurrent cap has no counterpart here, since the core has no accept step (a request
+   * is reported in the same `receiveData` call): the layer that runs handlers owns it.
    */
   readonly maxResetStreams: number;
   /**
