@@ -2,9 +2,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as polyfill from 'web-streams-polyfill';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { H2SessionError } from '../../src/streams/errors';
 import { connect, connectSession, listen, serve, withTrailers, type FetchHandler, type HttpServer, type NetAddr, type RequestTrailers, type SessionOptions } from '../../src/transport/node';
+import { TestPeer } from '../support/peer';
 import { selfSignedCert, tempDir, sha256, patternBytes, type TestCert } from '../support/peers';
 
 const Node = suite('node transport');
@@ -311,6 +313,28 @@ Node('listen yields raw sessions and connectSession opens raw client sessions', 
   await session.close();
   await server.close();
   await served;
+});
+
+Node("server.close() resolves when a client hangs up on its GOAWAY instead of answering the shutdown's PING", async () => {
+  const server = await listen({ port: 0 });
+  const accepted = server.accepted.getReader().read();
+  const client = netConnect({ port: server.address.port, host: '127.0.0.1', allowHalfOpen: true });
+  await once(client, 'connect');
+  const peer = new TestPeer('client');
+  client.write(peer.concat(peer.greeting(), peer.settingsAck()));
+  const { value } = await accepted;
+  let sawGoAway = false;
+  client.on('data', (bytes: Buffer) => {
+    peer.read(bytes);
+    if (peer.drain().some((f) => f.typeName === 'GOAWAY')) {
+      sawGoAway = true;
+      client.end();
+    }
+  });
+  await server.close();
+  assert.ok(sawGoAway, 'the client hung up on the GOAWAY');
+  await value!.session.closed;
+  client.destroy();
 });
 
 Node('a connection reset fails the session with an H2SessionError whose cause is the socket error', async () => {
