@@ -848,6 +848,19 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     assert.instance(await rejection(client.ping()), H2SessionError, 'a later ping() rejects too');
   });
 
+  Session('a body write waiting for the peer\'s window rejects when the transport ends', async () => {
+    const { client, wire, peer } = await clientFacingPeer({ [SettingCodes.INITIAL_WINDOW_SIZE]: 4 });
+    const stream = await client.request(POST);
+    const write = track(stream.writable.getWriter().write(bytesOf(8)));
+    await settle();
+    peer.expectHeaders({ streamId: stream.id }).expectData(stream.id, bytesOf(4));
+    assert.is(write.done, false, 'half the bytes wait for a WINDOW_UPDATE');
+    await wire.close();
+    await settle();
+    assert.instance(write.failed, H2SessionError);
+    assert.instance(await rejection(client.closed), H2SessionError);
+  });
+
   Session('a ping() still unanswered when a graceful close completes rejects instead of hanging', async () => {
     const { server, wire, peer } = await serverFacingPeer();
     const closing = server.close();
