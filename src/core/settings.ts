@@ -118,6 +118,13 @@ export function settingsEntries(input: SettingsInput): Iterable<[number, number]
   return Object.entries(input as Readonly<Record<number, number>>).map(([k, v]) => [Number(k), v] as [number, number]);
 }
 
+/** Codes 0 … 15 (every setting RFC 9113 and RFC 8441 define) have their current value mirrored. */
+const MIRRORED_CODES = 16;
+
+function isMirrored(code: number): boolean {
+  return code >= 0 && code < MIRRORED_CODES && (code | 0) === code;
+}
+
 /**
  * The settings of one side of a connection: each setting has a current value plus a queue of
  * values sent but not yet acknowledged. Reading gives the current value; writing validates and
@@ -128,6 +135,12 @@ export class Settings implements Iterable<[number, number]> {
   readonly #client: boolean;
   /** code → [current, pending1, pending2, …]; current is `null` for a setting that exists only as pending. */
   readonly #values = new Map<number, (number | null)[]>();
+  /**
+   * The current values of codes below {@link MIRRORED_CODES}, mirrored from `#values` whenever a
+   * current value changes: the named getters run for every stream, and an array read is cheaper
+   * than a Map lookup.
+   */
+  readonly #mirror: (number | undefined)[] = new Array<number | undefined>(MIRRORED_CODES).fill(undefined);
 
   /**
    * @param client Whether these are a client's settings (decides the ENABLE_PUSH default). Default `true`.
@@ -135,17 +148,27 @@ export class Settings implements Iterable<[number, number]> {
    */
   constructor(client = true, initialValues?: SettingsInput) {
     this.#client = client;
-    this.#values.set(SettingCodes.HEADER_TABLE_SIZE, [4096]);
-    this.#values.set(SettingCodes.ENABLE_PUSH, [client ? 1 : 0]);
-    this.#values.set(SettingCodes.INITIAL_WINDOW_SIZE, [65535]);
-    this.#values.set(SettingCodes.MAX_FRAME_SIZE, [16384]);
-    this.#values.set(SettingCodes.ENABLE_CONNECT_PROTOCOL, [0]);
+    this.#install(SettingCodes.HEADER_TABLE_SIZE, 4096);
+    this.#install(SettingCodes.ENABLE_PUSH, client ? 1 : 0);
+    this.#install(SettingCodes.INITIAL_WINDOW_SIZE, 65535);
+    this.#install(SettingCodes.MAX_FRAME_SIZE, 16384);
+    this.#install(SettingCodes.ENABLE_CONNECT_PROTOCOL, 0);
     if (initialValues !== undefined) {
       for (const [code, value] of settingsEntries(initialValues)) {
         check(code, value);
-        this.#values.set(code, [value]);
+        this.#install(code, value);
       }
     }
+  }
+
+  /** Sets `value` as the current value of `code`, with nothing pending. */
+  #install(code: number, value: number): void {
+    this.#values.set(code, [value]);
+    this.#mirrorCurrent(code, value);
+  }
+
+  #mirrorCurrent(code: number, value: number | undefined): void {
+    if (isMirrored(code)) this.#mirror[code] = value;
   }
 
   /**
@@ -158,6 +181,7 @@ export class Settings implements Iterable<[number, number]> {
       if (queue.length > 1) {
         const old = queue.shift() ?? null;
         changed.set(code, new ChangedSetting(code, old, queue[0] as number));
+        this.#mirrorCurrent(code, queue[0] as number);
       }
     }
     return changed;
@@ -165,6 +189,7 @@ export class Settings implements Iterable<[number, number]> {
 
   /** The current value of `code`, or `undefined` if it has none (yet). */
   get(code: number): number | undefined {
+    if (isMirrored(code)) return this.#mirror[code];
     const v = this.#values.get(code)?.[0];
     return v === null ? undefined : v;
   }
@@ -198,6 +223,7 @@ export class Settings implements Iterable<[number, number]> {
 
   /** Forgets `code` entirely (current and pending values). */
   delete(code: number): boolean {
+    this.#mirrorCurrent(code, undefined);
     return this.#values.delete(code);
   }
 

@@ -22,6 +22,7 @@ import {
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { concat } from '../support/bytes';
+import { mulberry32 } from '../support/prng';
 
 const Config = suite('settings and configuration');
 
@@ -108,6 +109,36 @@ Config('Settings compare equal on current and pending values', () => {
   b.maxFrameSize = 20000;
   assert.ok(a.equals(b));
   assert.not.ok(new Settings(true).equals(new Settings(false)));
+});
+
+Config('current values read back as a model of set, acknowledge and delete predicts, for known and unknown codes', () => {
+  const rand = mulberry32(6);
+  const codes = [1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 0x20, 0xffff];
+  const valid = (code: number): number => (code === 2 || code === 8 ? rand.int(2) : code === 5 ? 16384 + rand.int(1000) : rand.int(100000));
+  const s = new Settings(true);
+  const model = new Map<number, (number | null)[]>([[1, [4096]], [2, [1]], [4, [65535]], [5, [16384]], [8, [0]]]);
+  for (let i = 0; i < 3000; i++) {
+    const code = rand.pick(codes);
+    const op = rand.int(10);
+    if (op < 5) {
+      const value = valid(code);
+      s.set(code, value);
+      const q = model.get(code);
+      if (q === undefined) model.set(code, [null, value]);
+      else q.push(value);
+    } else if (op < 8) {
+      s.acknowledge();
+      for (const q of model.values()) if (q.length > 1) q.shift();
+    } else if (op === 8) {
+      s.delete(code);
+      model.delete(code);
+    }
+    for (const c of codes) {
+      const expected = model.get(c)?.[0] ?? undefined;
+      assert.is(s.get(c), expected === null ? undefined : expected, `code ${c} after step ${i}`);
+      assert.is(s.has(c), expected !== null && expected !== undefined);
+    }
+  }
 });
 
 Config('ChangedSetting prints like h2', () => {
