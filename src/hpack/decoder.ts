@@ -3,7 +3,7 @@
  * Sans-I/O hpack layer. Port of hpack/hpack.py Decoder.
  */
 import { bytesFromLatin1, latin1FromBytes } from './byte-string';
-import { DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
+import { checkTableSize, DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors';
 import { NeverIndexedHeaderTuple } from './header-tuple';
 import { huffmanDecodeInto } from './huffman';
@@ -29,28 +29,52 @@ export interface DecodeOptions {
 const scratch: number[] = [];
 const KEEP_SCRATCH_OCTETS = 16 * 1024;
 
+/** `size` if it is a non-negative safe integer, else a RangeError (API misuse: `NaN` would disable the limit). */
+function checkListSize(size: number): number {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`maxHeaderListSize must be a non-negative integer, got ${String(size)}`);
+  return size;
+}
+
 /** Decodes header blocks of one compression context (one connection direction). */
 export class Decoder {
+  #maxHeaderListSize: number;
+  #maxAllowedTableSize = DEFAULT_TABLE_SIZE;
+  #table = new DynamicTable();
+  #cursor: Cursor = { pos: 0 };
+
+  /**
+   * Creates a decoder with an empty dynamic table of the default 4,096 octets. `maxHeaderListSize`
+   * (default 65,536) bounds each decoded header list; see {@link Decoder.maxHeaderListSize}.
+   */
+  constructor(maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE) {
+    this.#maxHeaderListSize = checkListSize(maxHeaderListSize);
+  }
+
   /**
    * Most octets a decoded header list may hold, counted as name + value + 32 per field (RFC 9113
    * §6.5.2's measure) while decoding. Stops "HPACK bomb" attacks (CVE-2016-6581): a small block that
    * references large table entries many times; decoding stops with OversizedHeaderListError as soon as
-   * the limit is passed, before the offending field is built.
+   * the limit is passed, before the offending field is built. A non-negative safe integer, else RangeError.
    */
-  maxHeaderListSize: number;
+  get maxHeaderListSize(): number {
+    return this.#maxHeaderListSize;
+  }
+
+  set maxHeaderListSize(size: number) {
+    this.#maxHeaderListSize = checkListSize(size);
+  }
 
   /**
    * Largest table size the peer's encoder may pick: the SETTINGS_HEADER_TABLE_SIZE we sent and that was
    * acknowledged (RFC 7541 §4.2: a size update above it "MUST be treated as a decoding error"). Stops a
-   * peer from making us hold an unbounded table.
+   * peer from making us hold an unbounded table. An integer in 0..2^32-1, else RangeError.
    */
-  maxAllowedTableSize = DEFAULT_TABLE_SIZE;
+  get maxAllowedTableSize(): number {
+    return this.#maxAllowedTableSize;
+  }
 
-  #table = new DynamicTable();
-  #cursor: Cursor = { pos: 0 };
-
-  constructor(maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE) {
-    this.maxHeaderListSize = maxHeaderListSize;
+  set maxAllowedTableSize(size: number) {
+    this.#maxAllowedTableSize = checkTableSize(size, 'maxAllowedTableSize');
   }
 
   /** The dynamic table (read-only use: inspection and tests). */
@@ -58,7 +82,10 @@ export class Decoder {
     return this.#table;
   }
 
-  /** Current maximum size of the dynamic table (changed by the peer's size updates). */
+  /**
+   * Current maximum size of the dynamic table (changed by the peer's size updates). Setting it evicts
+   * at once; anything but an integer in 0..2^32-1 throws a RangeError.
+   */
   get headerTableSize(): number {
     return this.#table.maxSize;
   }
@@ -79,7 +106,7 @@ export class Decoder {
     const table = this.#table;
     const cursor = this.#cursor;
     const end = block.length;
-    const max = this.maxHeaderListSize;
+    const max = this.#maxHeaderListSize;
     const headers: HeaderField<string | Uint8Array>[] = [];
     let listSize = 0;
     cursor.pos = 0;
@@ -113,8 +140,8 @@ export class Decoder {
         if (headers.length > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
         const size = decodeInteger(block, cursor, 5);
         // RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit determined by the protocol".
-        if (size > this.maxAllowedTableSize) {
-          throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.maxAllowedTableSize})`);
+        if (size > this.#maxAllowedTableSize) {
+          throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.#maxAllowedTableSize})`);
         }
         table.maxSize = size;
         continue;
@@ -125,7 +152,7 @@ export class Decoder {
         value = this.#readString(block, max - listSize - ENTRY_OVERHEAD - name.length);
       }
       listSize += name.length + value.length + ENTRY_OVERHEAD;
-      if (listSize > max) throw new OversizedHeaderListError(`A header list larger than ${max} has been received`);
+      if (listSize > max) throw this.#oversized();
       if (raw) {
         const n = bytesFromLatin1(name);
         const v = bytesFromLatin1(value);
@@ -135,7 +162,7 @@ export class Decoder {
       }
     }
     // The peer must have shrunk its table when our allowed maximum went down.
-    if (table.maxSize > this.maxAllowedTableSize) {
+    if (table.maxSize > this.#maxAllowedTableSize) {
       throw new InvalidTableSizeError('Encoder did not shrink table size to within the max');
     }
     return headers as HeaderField<string>[] | HeaderField<Uint8Array>[];
@@ -152,7 +179,7 @@ export class Decoder {
   #readName(block: Uint8Array, prefixBits: number, listSize: number): string {
     const cursor = this.#cursor;
     const index = decodeInteger(block, cursor, prefixBits);
-    if (index === 0) return this.#readString(block, this.maxHeaderListSize - listSize - ENTRY_OVERHEAD);
+    if (index === 0) return this.#readString(block, this.#maxHeaderListSize - listSize - ENTRY_OVERHEAD);
     if (index <= STATIC_TABLE_LENGTH) return STATIC_TABLE[index - 1]![0];
     return this.#table.name(this.#dynamicIndex(index));
   }
@@ -185,7 +212,8 @@ export class Decoder {
     return s;
   }
 
+  /** The error for a header list past `maxHeaderListSize`. */
   #oversized(): OversizedHeaderListError {
-    return new OversizedHeaderListError(`A header list larger than ${this.maxHeaderListSize} has been received`);
+    return new OversizedHeaderListError(`A header list larger than ${this.#maxHeaderListSize} has been received`);
   }
 }

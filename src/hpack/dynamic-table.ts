@@ -2,12 +2,24 @@
  * The HPACK dynamic table (RFC 7541 §2.3.2, §4): a FIFO of ByteString entries in a ring buffer, so
  * insertion and eviction are O(1). Sans-I/O hpack layer. Port of hpack/table.py HeaderTable (dynamic part).
  */
+import { MAX_INTEGER } from './integer';
 
 /** RFC 7541 §4.1: "The size of an entry is the sum of its name's length in octets, its value's length in octets, and 32." */
 export const ENTRY_OVERHEAD = 32;
 
 /** Default SETTINGS_HEADER_TABLE_SIZE (RFC 9113 §6.5.2): 4,096 octets. */
 export const DEFAULT_TABLE_SIZE = 4096;
+
+/**
+ * Returns `size` if it is an integer in 0..2^32-1; else throws a RangeError (API misuse: `NaN` would
+ * disable eviction and let the table grow without bound).
+ */
+export function checkTableSize(size: number, what = 'header table size'): number {
+  if (!Number.isInteger(size) || size < 0 || size > MAX_INTEGER) {
+    throw new RangeError(`${what} must be an integer in 0..2^32-1, got ${String(size)}`);
+  }
+  return size;
+}
 
 /** Size of an entry per RFC 7541 §4.1 (ByteStrings: one char per octet). */
 export function entrySize(name: string, value: string): number {
@@ -24,8 +36,9 @@ export class DynamicTable {
   #size = 0;
   #maxSize: number;
 
+  /** Creates an empty table of at most `maxSize` octets (an integer in 0..2^32-1, else RangeError). */
   constructor(maxSize = DEFAULT_TABLE_SIZE) {
-    this.#maxSize = maxSize;
+    this.#maxSize = checkTableSize(maxSize);
   }
 
   /** Number of entries. */
@@ -38,13 +51,16 @@ export class DynamicTable {
     return this.#size;
   }
 
-  /** Maximum size in octets. Lowering it evicts the oldest entries until the table fits (RFC 7541 §4.3). */
+  /**
+   * Maximum size in octets. Lowering it evicts the oldest entries until the table fits (RFC 7541 §4.3).
+   * Setting anything but an integer in 0..2^32-1 throws a RangeError.
+   */
   get maxSize(): number {
     return this.#maxSize;
   }
 
   set maxSize(value: number) {
-    this.#maxSize = value;
+    this.#maxSize = checkTableSize(value);
     this.#evictTo(value);
   }
 

@@ -3,10 +3,10 @@
  * Sans-I/O hpack layer. Port of hpack/hpack.py Encoder.
  */
 import { isLatin1, toByteString, latin1FromBytes } from './byte-string';
-import { DynamicTable } from './dynamic-table';
+import { checkTableSize, DynamicTable } from './dynamic-table';
 import { HeaderTuple, type HeaderString } from './header-tuple';
 import { huffmanEncodeInto } from './huffman';
-import { encodeInteger, MAX_INTEGER } from './integer';
+import { encodeInteger } from './integer';
 import { STATIC_TABLE_LENGTH, STATIC_TABLE_MAP } from './static-table';
 
 /**
@@ -54,9 +54,7 @@ export class Encoder {
   }
 
   set headerTableSize(size: number) {
-    if (!Number.isInteger(size) || size < 0 || size > MAX_INTEGER) {
-      throw new RangeError(`header table size must be an integer in 0..2^32-1, got ${size}`);
-    }
+    checkTableSize(size);
     if (size === this.#table.maxSize) return;
     this.#pendingMin = this.#pendingMin < 0 ? size : Math.min(this.#pendingMin, size);
     this.#table.maxSize = size;

@@ -20,6 +20,7 @@ export class HeaderTuple<T extends HeaderString = HeaderString> extends Array<T>
     return Array;
   }
 
+  /** Creates the field `[name, value]` (length 2). */
   constructor(name: T, value: T) {
     super(2);
     this[0] = name;

@@ -12,6 +12,7 @@ export const MAX_CONTINUATION_OCTETS = 5;
 
 /** A read position within a header block, advanced by the decoding functions. */
 export interface Cursor {
+  /** Offset of the next octet to read in the block. */
   pos: number;
 }
 

@@ -73,7 +73,9 @@ export const STATIC_TABLE_LENGTH = STATIC_TABLE.length;
 
 /** Static lookups for one name: its lowest index and the index of each value it has. */
 export interface StaticNameEntry {
+  /** The lowest wire index (1-based) whose entry has this name. */
   readonly index: number;
+  /** Each value this name has in the static table → the wire index of that exact entry. */
   readonly values: ReadonlyMap<string, number>;
 }
 

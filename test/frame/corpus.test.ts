@@ -20,6 +20,7 @@ import {
 } from '../../src/frame/index';
 import type { Frame } from '../../src/frame/index';
 import { fromHex } from '../support/python';
+import { throwsWith } from '../support/assert-throws';
 
 const Corpus = suite('http2-frame-test-case corpus');
 const ROOT = '../shared/http2-frame-test-case';
@@ -155,15 +156,11 @@ for (const { path, c } of invalid) {
   }
   Corpus(`${path} (${c.description}) fails with error code ${c.error!.join(' or ')}`, () => {
     const buffer = new FrameBuffer({ maxFrameSize: 16384 });
-    let caught: unknown = null;
-    try {
+    const err = throwsWith(() => {
       buffer.addData(fromHex(c.wire));
       for (const f of buffer) throw new Error(`parsed ${f.toString()}`);
-    } catch (err) {
-      caught = err;
-    }
-    assert.instance(caught, FrameError, String(caught));
-    assert.ok(c.error!.includes((caught as FrameError).errorCode), `${(caught as Error).name} code ${(caught as FrameError).errorCode}`);
+    }, FrameError);
+    assert.ok(c.error!.includes(err.errorCode), `${err.name} code ${err.errorCode}`);
   });
 }
 

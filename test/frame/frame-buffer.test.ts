@@ -21,21 +21,13 @@ import {
 } from '../../src/frame/index';
 import type { Frame } from '../../src/frame/index';
 import { bytes } from '../support/bytes';
+import { errorOf } from '../support/assert-throws';
 import { mulberry32 } from '../support/prng';
 
 const Buffer_ = suite('FrameBuffer');
 
 function drain(buffer: FrameBuffer): Frame[] {
   return [...buffer];
-}
-
-function errorOf(fn: () => unknown): Error & { errorCode?: number } {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
 }
 
 const headers = (streamId: number, data: Uint8Array, flags: ('END_HEADERS' | 'END_STREAM')[] = []) => new HeadersFrame(streamId, { data, flags }).serialize();

@@ -24,6 +24,7 @@ import {
 } from '../../src/frame/index';
 import type { Frame } from '../../src/frame/index';
 import { bytes } from '../support/bytes';
+import { throwsWith } from '../support/assert-throws';
 
 const Frames = suite('frames');
 
@@ -37,17 +38,6 @@ function parse(wire: Uint8Array): Frame {
 /** A frame header: 24-bit length, type, flags, 32-bit stream id. */
 function header(length: number, type: number, flags: number, streamId: number): Uint8Array {
   return bytes(length >>> 16, (length >>> 8) & 0xff, length & 0xff, type, flags, streamId >>> 24, (streamId >>> 16) & 0xff, (streamId >>> 8) & 0xff, streamId & 0xff);
-}
-
-function throwsWith(fn: () => unknown, cls: new (...args: never[]) => Error, code?: number): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.instance(err, cls, `${String(err)} is not a ${cls.name}`);
-    if (code !== undefined) assert.is((err as { errorCode: number }).errorCode, code);
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}`);
 }
 
 Frames('a DATA frame serializes as hyperframe does and reports its flow-controlled length', () => {

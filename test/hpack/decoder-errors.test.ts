@@ -9,22 +9,12 @@ import {
   InvalidTableSizeError,
   OversizedHeaderListError,
   huffmanDecode,
+  huffmanEncode,
 } from '../../src/hpack/index';
 import { encodeInteger } from '../../src/hpack/integer';
+import { throwsExactly } from '../support/assert-throws';
 
 const Errors = suite('hpack decoder errors');
-
-/** Runs `fn` and asserts it threw an instance of exactly `cls` (not a subclass), an HPACKError. */
-function throwsExactly(fn: () => unknown, cls: new (...args: never[]) => Error): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HPACKError, `not an HPACKError: ${String(err)}`);
-    assert.is((err as Error).constructor, cls, `threw ${(err as Error).constructor.name}: ${(err as Error).message}`);
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-}
 
 const decode = (...bytes: number[]) => () => new Decoder().decode(Uint8Array.from(bytes));
 
@@ -119,6 +109,49 @@ Errors('a literal longer than the remaining budget fails before its string is bu
   block.set([0x00, 0x01, 0x78]);
   const end = encodeInteger(block, 3, len, 7, 0x00);
   throwsExactly(() => new Decoder(80).decode(block.subarray(0, end + len)), OversizedHeaderListError);
+});
+
+Errors('an indexed literal over the remaining budget fails before it enters the dynamic table, raw or Huffman', () => {
+  // Name 'x' (1 + 32 overhead) leaves 47 of 80 octets; the 100-octet value must be refused on its
+  // declared (raw) or decoded (Huffman) length, before the field is built and added to the table.
+  const value = new Array<number>(100).fill(0x61);
+  const raw = Uint8Array.from([0x40, 0x01, 0x78, 0x64, ...value]);
+  // 'a' is the 5-bit code 00011: 100 of them fill 500 bits, 63 octets with the EOS-prefix padding.
+  const huffman = Uint8Array.from([0x40, 0x01, 0x78, 0x80 | 63, ...huffmanEncode(Uint8Array.from(value))]);
+  assert.is(huffman.length, 4 + 63);
+  for (const block of [raw, huffman]) {
+    const decoder = new Decoder(80);
+    throwsExactly(() => decoder.decode(block), OversizedHeaderListError);
+    assert.is(decoder.headerTable.length, 0, 'nothing was added to the table');
+    assert.is(new Decoder(1000).decode(block)[0]![1], 'a'.repeat(100), 'the block itself is valid');
+  }
+});
+
+Errors('decoder size settings outside their range are API misuse (RangeError), and leave the decoder unchanged', () => {
+  const decoder = new Decoder();
+  for (const bad of [Number.NaN, -1, 1.5, 2 ** 32, Infinity]) {
+    assert.throws(() => (decoder.headerTableSize = bad), RangeError, `headerTableSize = ${bad}`);
+    assert.throws(() => (decoder.maxAllowedTableSize = bad), RangeError, `maxAllowedTableSize = ${bad}`);
+  }
+  // The list size is a local bound, not a wire value: any non-negative safe integer.
+  for (const bad of [Number.NaN, -1, 1.5, 2 ** 53, Infinity]) {
+    assert.throws(() => (decoder.maxHeaderListSize = bad), RangeError, `maxHeaderListSize = ${bad}`);
+    assert.throws(() => new Decoder(bad), RangeError, `new Decoder(${bad})`);
+  }
+  assert.equal([decoder.headerTableSize, decoder.maxAllowedTableSize, decoder.maxHeaderListSize], [4096, 4096, 65536]);
+  decoder.headerTableSize = 0;
+  decoder.maxAllowedTableSize = 2 ** 32 - 1;
+  decoder.maxHeaderListSize = 0;
+  assert.equal([decoder.headerTableSize, decoder.maxAllowedTableSize, decoder.maxHeaderListSize], [0, 2 ** 32 - 1, 0]);
+});
+
+Errors('every error class names itself, so err.name survives minification', () => {
+  for (const cls of [HPACKError, HPACKDecodingError, InvalidTableIndexError, OversizedHeaderListError, InvalidTableSizeError]) {
+    const err = new cls('x');
+    assert.is(err.name, cls.name);
+    assert.is(Object.getOwnPropertyDescriptor(err, 'name')?.value, cls.name, `${cls.name} sets its name as a literal`);
+    assert.is(err.errorCode, 9);
+  }
 });
 
 Errors('raw decoding returns fresh octets, never views of the input block', () => {
