@@ -17,6 +17,7 @@
 // (h2 crashes with IndexError).
 
 import type { Header } from './events';
+import { CheckedStrings } from './checked-strings';
 import { ProtocolError } from './exceptions';
 import { type HeaderValidationFlags, isConnectionHeader } from './headers';
 
@@ -80,6 +81,10 @@ function pseudoNames(bits: number): string {
   return `{${names.join(', ')}}`;
 }
 
+/** Received names and values that passed the character rules (their checks depend on nothing else). */
+const VALID_NAMES = new CheckedStrings(512, 128);
+const VALID_VALUES = new CheckedStrings(512, 256);
+
 /**
  * RFC 9113 §8.2.1 character rules (inbound only).
  * > A field name MUST NOT contain characters in the ranges 0x00-0x20, 0x41-0x5a, or 0x7f-0xff (all
@@ -91,6 +96,17 @@ function pseudoNames(bits: number): string {
  * > 0x09).
  */
 function rejectIllegalCharacters(name: string, value: string): void {
+  if (!VALID_NAMES.has(name)) {
+    rejectIllegalNameCharacters(name);
+    VALID_NAMES.add(name);
+  }
+  if (!VALID_VALUES.has(value)) {
+    rejectIllegalValueCharacters(value);
+    VALID_VALUES.add(value);
+  }
+}
+
+function rejectIllegalNameCharacters(name: string): void {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) throw new ProtocolError(`Received uppercase header name ${bytesRepr(name)}.`);
@@ -99,6 +115,9 @@ function rejectIllegalCharacters(name: string, value: string): void {
     }
   }
   if (name.indexOf(':', 1) !== -1) throw new ProtocolError(`Illegal character ':' in header name: ${bytesRepr(name)}`);
+}
+
+function rejectIllegalValueCharacters(value: string): void {
   const n = value.length;
   if (n === 0) return;
   for (let i = 0; i < n; i++) {

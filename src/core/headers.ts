@@ -16,6 +16,7 @@
 
 import { toByteString } from '../hpack/byte-string';
 import { HeaderTuple, type HeadersInput, NeverIndexedHeaderTuple } from '../hpack/index';
+import { CheckedStrings } from './checked-strings';
 import type { Header } from './events';
 import { FlowControlError, ProtocolError } from './exceptions';
 import { isByteString, utf8Decode } from './utf8';
@@ -164,22 +165,31 @@ export function utf8EncodeHeaders(headers: OutboundHeaders): Header[] {
  * whitespace, and not a field the normaliser drops or re-flags (connection-specific, secret, cookie).
  */
 function isNormalName(name: string): boolean {
+  if (NORMAL_NAMES.has(name)) return true;
   const n = name.length;
   if (n === 0 || isAsciiSpace(name.charCodeAt(0)) || isAsciiSpace(name.charCodeAt(n - 1))) return false;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
     if ((c >= 0x41 && c <= 0x5a) || c > 0xff) return false;
   }
-  return !isConnectionHeader(name) && !isSecureHeader(name) && name !== 'cookie';
+  if (isConnectionHeader(name) || isSecureHeader(name) || name === 'cookie') return false;
+  NORMAL_NAMES.add(name);
+  return true;
 }
 
 /** Whether a field value needs no outbound work: a ByteString with no surrounding whitespace. */
 function isNormalValue(value: string): boolean {
+  if (NORMAL_VALUES.has(value)) return true;
   const n = value.length;
   if (n > 0 && (isAsciiSpace(value.charCodeAt(0)) || isAsciiSpace(value.charCodeAt(n - 1)))) return false;
   for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 0xff) return false;
+  NORMAL_VALUES.add(value);
   return true;
 }
+
+/** Outbound names and values found normal (the checks depend on the string only). */
+const NORMAL_NAMES = new CheckedStrings(512, 128);
+const NORMAL_VALUES = new CheckedStrings(512, 256);
 
 /**
  * Whether an outbound header list is already in the form both {@link utf8EncodeHeaders} and
