@@ -4,7 +4,7 @@
  * neutral (the runtime's global Request, Response and Headers). Layer: streams.
  */
 import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
-import { toNative } from './interop';
+import { iterate, toNative } from './interop';
 import type { CloseOptions } from './session-pump';
 import type { H2Session } from './session';
 import type { H2Stream } from './stream';
@@ -26,6 +26,12 @@ export type H2RequestInit = RequestInit & { duplex?: 'half'; trailers?: Trailers
 export interface H2ClientOptions {
   /** The origin relative URLs resolve against, and the default `:scheme` / `:authority`. */
   readonly baseUrl: string | URL;
+  /**
+   * Receives each stream the server pushes (if the session enabled push). Without it the client cancels
+   * every pushed stream (RST_STREAM CANCEL) as it arrives: a pushed body nobody reads would hold the
+   * connection's receive window, and with enough of them every later response would stall.
+   */
+  readonly onPush?: (stream: H2Stream) => void;
 }
 
 /** Copies a request body into the stream's writable, then ends it (with `trailers`, if given). */
@@ -48,6 +54,20 @@ async function pumpBody(body: ReadableStream<Uint8Array> | null, stream: H2Strea
   } catch (error) {
     if (reader !== null) void reader.cancel(error).catch(() => undefined);
     stream.reset();
+  }
+}
+
+/** Cancels the session's `incoming`: every pushed stream, queued or later, is reset with CANCEL. */
+function refusePushes(session: H2Session): void {
+  void session.incoming.cancel().catch(() => undefined);
+}
+
+/** Hands every pushed stream to `onPush` until the session ends. */
+async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void): Promise<void> {
+  try {
+    for await (const stream of iterate(session.incoming)) onPush(stream);
+  } catch {
+    return;
   }
 }
 
@@ -74,8 +94,10 @@ export class H2Client {
   /** Wraps a client session (or a promise of one, e.g. while connecting). */
   constructor(session: H2Session | Promise<H2Session>, options: H2ClientOptions) {
     this.#session = Promise.resolve(session);
-    this.#session.catch(() => undefined);
     this.#base = new URL(options.baseUrl);
+    // Registered before any fetch() can await the session, so no push is accepted before this runs.
+    const onPush = options.onPush;
+    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush)), () => undefined);
   }
 
   /** The session (a promise: it may still be connecting). */

@@ -97,7 +97,13 @@ export class H2Session {
 
   /**
    * Server: each request as an `H2Stream`; client: each pushed stream. Cancelling it (e.g. `break` in
-   * `for await`) refuses streams not yet taken and every later one.
+   * `for await`) refuses streams not yet taken and every later one (pushes are reset with CANCEL).
+   *
+   * Client sessions accept push unless `settings.enablePush` is false, and a pushed body is acknowledged
+   * only as it is read like any other: pushed streams left unread in `incoming` (or whose `readable` is
+   * never read) hold their DATA against the connection's receive window, and enough of them stall every
+   * other response. A client that does not want pushes should advertise `enablePush: false` or cancel
+   * `incoming`.
    */
   get incoming(): ReadableStream<H2Stream> {
     return this.#pump.incoming;

@@ -11,6 +11,7 @@ import { serveSession, type FetchHandler, type NetAddr } from '../streams/fetch-
 import { H2Client } from '../streams/fetch-client';
 import { socketToPair } from './socket-pair';
 import { tapTransport, type TapObserver } from './tap';
+import type { H2Stream } from '../streams/stream';
 import type { H2Transport, StreamConstructors } from '../streams/types';
 
 export { socketToPair, SocketClosedError } from './socket-pair';
@@ -226,9 +227,20 @@ export async function connectSession(url: string | URL, options: ConnectOptions 
   return session;
 }
 
+/** Options of {@link connect}: those of {@link connectSession}, plus where pushed responses go. */
+export interface ClientConnectOptions extends ConnectOptions {
+  /**
+   * Receives each pushed stream. Push is off unless `session.settings.enablePush` is true (the client
+   * advertises SETTINGS_ENABLE_PUSH 0); with push on and no `onPush`, pushed streams are cancelled as
+   * they arrive, so unread pushed bodies cannot hold the connection window (see `H2ClientOptions.onPush`).
+   */
+  readonly onPush?: (stream: H2Stream) => void;
+}
+
 /**
  * A fetch-style client for one origin over one HTTP/2 connection, connecting in the background: the first
- * `fetch` waits for it (and rejects if connecting fails).
+ * `fetch` waits for it (and rejects if connecting fails). Server push is disabled unless
+ * `session.settings.enablePush` asks for it.
  *
  * @example
  * ```ts
@@ -238,8 +250,11 @@ export async function connectSession(url: string | URL, options: ConnectOptions 
  * await client.close();
  * ```
  */
-export function connect(url: string | URL, options: ConnectOptions = {}): H2Client {
-  return new H2Client(connectSession(url, options), { baseUrl: url });
+export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
+  // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
+  const settings = { enablePush: false, ...options.session?.settings };
+  const session = connectSession(url, { ...options, session: { ...options.session, settings } });
+  return new H2Client(session, { baseUrl: url, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
 }
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */

@@ -16,6 +16,8 @@ const Client = suite('h2flow client against real servers');
 
 const MiB = 1024 * 1024;
 const BIG = 64 * MiB;
+/** Files nghttpd pushes with /index.html when started with `-p`. */
+const PUSHES = 20;
 const dir = tempDir('h2flow-interop-client-');
 let cert: TestCert;
 let nodeH2c: Http2Server;
@@ -65,6 +67,17 @@ function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void
   stream.end(`node:http2 ${headers[':method']} ${path}`);
 }
 
+/** Streams `body` through sha256 without holding it. */
+async function digest(body: ReadableStream<Uint8Array>): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of body) {
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
 async function listening(server: Http2Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -83,6 +96,9 @@ Client.before(async () => {
   mkdirSync(htdocs);
   writeFileSync(join(htdocs, 'index.html'), '<h1>nghttpd</h1>');
   writeFileSync(join(htdocs, 'blob.bin'), patternBytes(8 * MiB));
+  for (let i = 1; i <= PUSHES; i++) writeFileSync(join(htdocs, `p${i}.bin`), patternBytes(200 * 1024, i));
+  writeFileSync(join(htdocs, 'three.bin'), patternBytes(3 * MiB));
+  writeFileSync(join(htdocs, 'big.bin'), bigBody);
 });
 
 Client.after(() => {
@@ -127,14 +143,7 @@ Client('a 64 MiB download from node:http2 over TLS arrives with the same sha256'
   const client = connect(nodeTlsOrigin, { tls: { rejectUnauthorized: false } });
   try {
     const res = await client.fetch('/big');
-    const hash = createHash('sha256');
-    let bytes = 0;
-    for await (const chunk of res.body!) {
-      hash.update(chunk);
-      bytes += chunk.byteLength;
-    }
-    assert.is(bytes, BIG);
-    assert.is(hash.digest('hex'), sha256(bigBody));
+    assert.equal(await digest(res.body!), { bytes: BIG, sha256: sha256(bigBody) });
   } finally {
     await client.close();
   }
@@ -182,6 +191,41 @@ Client('fetch against nghttpd --no-tls gets files, 100 of them concurrently on o
     const missing = await client.fetch('/missing');
     assert.is(missing.status, 404);
     await missing.arrayBuffer();
+  } finally {
+    await client.close();
+    await d.stop();
+  }
+});
+
+Client('pushes from nghttpd do not stall later responses, whether the client disables push or accepts and cancels it', async () => {
+  const pushList = Array.from({ length: PUSHES }, (_, i) => `/p${i + 1}.bin`).join(',');
+  const { d, port } = await nghttpd(['--no-tls', `-p/index.html=${pushList}`]);
+  try {
+    for (const options of [{}, { session: { settings: { enablePush: true } } }]) {
+      const client = connect(`http://127.0.0.1:${port}`, options);
+      try {
+        assert.is(await (await client.fetch('/index.html')).text(), '<h1>nghttpd</h1>');
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(() => resolve('stalled'), 8000)));
+        const body = await Promise.race([client.fetch('/three.bin').then((r) => r.arrayBuffer()), stalled]);
+        clearTimeout(timer);
+        assert.ok(body !== 'stalled', `the 3 MiB response completed (${JSON.stringify(options)})`);
+        assert.is(sha256(new Uint8Array(body as ArrayBuffer)), sha256(patternBytes(3 * MiB)));
+      } finally {
+        await client.close({ graceful: false });
+      }
+    }
+  } finally {
+    await d.stop();
+  }
+});
+
+Client('a 64 MiB download from nghttpd arrives with the same sha256', async () => {
+  const { d, port } = await nghttpd(['--no-tls']);
+  const client = connect(`http://127.0.0.1:${port}`);
+  try {
+    const res = await client.fetch('/big.bin');
+    assert.equal(await digest(res.body!), { bytes: BIG, sha256: sha256(bigBody) });
   } finally {
     await client.close();
     await d.stop();

@@ -315,6 +315,29 @@ Node('listen yields raw sessions and connectSession opens raw client sessions', 
   await served;
 });
 
+Node('connect() advertises SETTINGS_ENABLE_PUSH 0 unless session.settings.enablePush asks for push', async () => {
+  const server = await listen({ port: 0 });
+  const seen: number[] = [];
+  const served = (async () => {
+    for await (const session of server) {
+      void (async () => {
+        for await (const stream of session.incoming) {
+          seen.push(session.connection.remoteSettings.enablePush);
+          stream.respond([[':status', '200']], { body: 'ok' });
+        }
+      })();
+    }
+  })();
+  const origin = `http://127.0.0.1:${server.address.port}`;
+  for (const client of [connect(origin), connect(origin, { session: { settings: { enablePush: true } } })]) {
+    assert.is(await (await client.fetch('/')).text(), 'ok');
+    await client.close();
+  }
+  assert.equal(seen, [0, 1]);
+  await server.close();
+  await served;
+});
+
 Node("server.close() resolves when a client hangs up on its GOAWAY instead of answering the shutdown's PING", async () => {
   const server = await listen({ port: 0 });
   const accepted = server.accepted.getReader().read();

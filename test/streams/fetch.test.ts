@@ -1,0 +1,170 @@
+/**
+ * The fetch-style layer (H2Client, serveSession/respondToStream) over an in-memory duplexPair, with the
+ * native and the web-streams-polyfill implementations: pushes nobody takes, request bodies a response
+ * leaves unread, lazy body allocation, and the default 500.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
+import { ErrorCodes } from '../../src/core';
+import { globalStreams, H2Session, H2StreamError, type H2Stream, type StreamConstructors } from '../../src/streams';
+import { H2Client } from '../../src/streams/fetch-client';
+import { serveSession, type FetchHandler } from '../../src/streams/fetch-server';
+import { duplexPair, rejection, settle } from '../support/duplex-pair';
+
+const Fetch = suite('fetch API over in-memory sessions');
+
+const KiB = 1024;
+const BASE = 'http://example.com';
+
+/** Stream constructors that count what they create. */
+function counting(base: StreamConstructors): StreamConstructors & { readables: number; writables: number } {
+  const counts = { readables: 0, writables: 0 };
+  const R = base.ReadableStream as unknown as new (...args: unknown[]) => object;
+  const W = base.WritableStream as unknown as new (...args: unknown[]) => object;
+  class CountingReadable extends R {
+    constructor(...args: unknown[]) {
+      super(...args);
+      counts.readables++;
+    }
+  }
+  class CountingWritable extends W {
+    constructor(...args: unknown[]) {
+      super(...args);
+      counts.writables++;
+    }
+  }
+  return Object.assign(counts, { ReadableStream: CountingReadable, WritableStream: CountingWritable }) as unknown as StreamConstructors & typeof counts;
+}
+
+/** Resolves with `promise`'s value, or with 'timeout' if it takes longer than `ms` (a hang fails, not stalls). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const VARIANTS: [string, StreamConstructors][] = [
+  ['native', globalStreams()],
+  ['web-streams-polyfill', { ReadableStream: PolyReadable, WritableStream: PolyWritable } as unknown as StreamConstructors],
+];
+
+for (const [name, streams] of VARIANTS) {
+  function pair(serverStreams: StreamConstructors = streams) {
+    const [a, b] = duplexPair();
+    const server = new H2Session(a, { role: 'server', streams: serverStreams });
+    const client = new H2Session(b, { role: 'client', streams });
+    return { server, client };
+  }
+
+  /** A raw server: `/index.html` pushes `pushes` bodies of `pushSize` bytes; `/big` answers `bigSize` bytes. */
+  function pushingServer(server: H2Session, pushes: number, pushSize: number, bigSize: number): void {
+    void (async () => {
+      for await (const stream of server.incoming as unknown as AsyncIterable<H2Stream>) {
+        const path = stream.headers.find(([n]) => n === ':path')?.[1];
+        if (path === '/index.html') {
+          for (let i = 1; i <= pushes; i++) {
+            try {
+              const pushed = stream.push([[':method', 'GET'], [':scheme', 'http'], [':path', `/p${i}.bin`], [':authority', 'example.com']]);
+              pushed.respond([[':status', '200']], { body: new Uint8Array(pushSize) });
+            } catch {
+              // The client refused push (SETTINGS_ENABLE_PUSH 0): nothing to promise.
+            }
+          }
+          stream.respond([[':status', '200']], { body: '<h1>index</h1>' });
+        } else {
+          stream.respond([[':status', '200']], { body: new Uint8Array(bigSize) });
+        }
+      }
+    })();
+  }
+
+  Fetch(`H2Client cancels pushes nobody takes, so 20 unread 200 KB pushes cannot stall a later 3 MB response (${name})`, async () => {
+    const { server, client } = pair();
+    pushingServer(server, 20, 200 * KiB, 3 << 20);
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    const index = await fetcher.fetch('/index.html');
+    assert.is(await index.text(), '<h1>index</h1>');
+    const big = await within(
+      fetcher.fetch('/big').then((r) => r.arrayBuffer()),
+      5000,
+    );
+    assert.ok(big !== 'timeout', 'the 3 MB response completed');
+    assert.is((big as ArrayBuffer).byteLength, 3 << 20);
+    await fetcher.close();
+  });
+
+  Fetch(`H2Client hands pushed streams to onPush instead of cancelling them (${name})`, async () => {
+    const { server, client } = pair();
+    pushingServer(server, 2, 10, 10);
+    const pushed: H2Stream[] = [];
+    const fetcher = new H2Client(client, { baseUrl: BASE, onPush: (s) => pushed.push(s) });
+    await (await fetcher.fetch('/index.html')).text();
+    await settle();
+    assert.is(pushed.length, 2);
+    assert.is(pushed[0]?.headers.find(([n]) => n === ':path')?.[1], '/p1.bin');
+    const body = new Uint8Array(await new Response(pushed[0]!.readable as ReadableStream<Uint8Array>).arrayBuffer());
+    assert.is(body.byteLength, 10);
+    await fetcher.close();
+  });
+
+  Fetch(`a GET with an endless body gets its response, then RST_STREAM NO_ERROR releases its window (${name})`, async () => {
+    const { server, client } = pair();
+    void serveSession(server, () => new Response('answered without reading'));
+    const stream = await client.request([[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']]);
+    const writer = stream.writable.getWriter();
+    // 64 KiB chunks: the stream window (65 535) fills after the first, so the rest waits for the server.
+    const writes = Array.from({ length: 8 }, () => writer.write(new Uint8Array(64 * KiB)).catch((e: unknown) => e));
+    const response = await stream.response;
+    assert.is(response.find(([n]) => n === ':status')?.[1], '200');
+    assert.is(new TextDecoder().decode(await new Response(stream.readable as ReadableStream<Uint8Array>).arrayBuffer()), 'answered without reading');
+    const closed = await within(rejection(stream.closed), 2000);
+    assert.instance(closed, H2StreamError, 'the server reset the stream instead of leaving the body pending');
+    assert.is((closed as H2StreamError).code, ErrorCodes.NO_ERROR);
+    const last = await within(writes[writes.length - 1] as Promise<unknown>, 2000);
+    assert.instance(last, H2StreamError, 'the waiting write fails instead of hanging');
+    await client.close();
+  });
+
+  Fetch(`the fetch server creates no session body stream for requests it does not read (${name})`, async () => {
+    const serverStreams = counting(streams);
+    const { server, client } = pair(serverStreams);
+    void serveSession(server, () => new Response(null, { status: 204 }));
+    const post = [[':method', 'POST'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']] as [string, string][];
+    const empty = await client.request(post, { endStream: true });
+    await empty.response;
+    const unread = await client.request(post);
+    void unread.end('a body the handler never reads');
+    await unread.response;
+    await settle();
+    // `incoming` is the server session's one ReadableStream; neither request got a body stream.
+    assert.is(serverStreams.readables, 1);
+    assert.is(serverStreams.writables, 0);
+    await client.close();
+  });
+
+  Fetch(`a handler that throws without a custom onError gets the default 500 and the session serves on (${name})`, async () => {
+    const { server, client } = pair();
+    const handler: FetchHandler = (request) => {
+      if (new URL(request.url).pathname === '/throw') throw new Error('boom');
+      return new Response('fine');
+    };
+    void serveSession(server, handler);
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const res = await fetcher.fetch('/throw');
+      assert.is(res.status, 500);
+      assert.is(await res.text(), 'Internal Server Error');
+    } finally {
+      console.error = original;
+    }
+    assert.is(logged.length, 1, 'the failure is logged');
+    assert.is(await (await fetcher.fetch('/ok')).text(), 'fine');
+    await fetcher.close();
+  });
+}
+
+Fetch.run();
