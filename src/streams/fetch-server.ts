@@ -32,7 +32,7 @@ export interface FetchHandlerInfo {
 export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
 
 /**
- * h2flow's request trailers: requests with a body carry `trailers`, a promise of the trailer block the
+ * h2flow's request trailers: requests other than GET and HEAD carry `trailers`, a promise of the trailer block the
  * client sent after the body (null if none), settled once the body has been read.
  */
 export interface RequestTrailers {
@@ -72,33 +72,33 @@ function defaultOnError(error: unknown): Response {
   return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
-/** Tracks whether the request body was read to its end, so an unread remainder can be refused (RST NO_ERROR). */
-class RequestBody {
-  done = false;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+/**
+ * The underlying source of the runtime-native ReadableStream a Request gets as its body (the Request
+ * constructor accepts no other implementation): it takes a reader on the stream's body only on the first
+ * pull, so a handler that never reads the body costs no body stream at all.
+ */
+class RequestBodySource {
+  readonly #stream: H2Stream;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
 
   constructor(stream: H2Stream) {
-    this.#reader = stream.readable.getReader();
+    this.#stream = stream;
   }
 
-  /** A runtime-native ReadableStream over the request body (the Request constructor accepts no other). */
-  native(): ReadableStream<Uint8Array> {
-    const reader = this.#reader;
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          const { done, value } = await reader.read();
-          if (done) {
-            this.done = true;
-            controller.close();
-          } else controller.enqueue(value);
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
+  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    const { done, value } = await (this.#reader ??= this.#stream.readable.getReader()).read();
+    if (done) controller.close();
+    else controller.enqueue(value);
+  }
+
+  cancel(reason: unknown): Promise<void> | undefined {
+    if (this.#reader !== null) return this.#reader.cancel(reason);
+    // Never read: cancelling the stream's body resets the stream if the peer is still sending.
+    return this.#stream.readable.cancel(reason);
   }
 }
+
+const PULL_ONE: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
 
 /** An AbortSignal made on first use, aborted (at once, if that comes later) when the stream fails. */
 class LazySignal {
@@ -122,7 +122,7 @@ class LazySignal {
 }
 
 /** Builds the Request of a server stream; throws TypeError for a request the fetch API cannot represent. */
-function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBody | null, trailers: (() => Promise<Headers | null>) | null): Request {
+function toRequest(headerList: H2HeaderList, signal: LazySignal, body: H2Stream | null, trailers: (() => Promise<Headers | null>) | null): Request {
   const method = fieldValue(headerList, ':method') ?? 'GET';
   const scheme = fieldValue(headerList, ':scheme') ?? 'http';
   const path = fieldValue(headerList, ':path') ?? '/';
@@ -133,7 +133,7 @@ function toRequest(headerList: H2HeaderList, signal: LazySignal, body: RequestBo
   if (host === null) pairs.push(['host', authority]);
   const init: RequestInit & { duplex?: 'half' } = { method, headers: pairs };
   if (body !== null) {
-    init.body = body.native();
+    init.body = new ReadableStream<Uint8Array>(new RequestBodySource(body), PULL_ONE);
     init.duplex = 'half';
   }
   const request = new Request(`${scheme}://${authority}${path}`, init);
@@ -228,18 +228,20 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
     completedReject = reject;
   });
   completed.catch(() => undefined);
-  const body = NO_BODY_METHODS.has(method) ? null : new RequestBody(stream);
+  // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
+  const bodyMethod = !NO_BODY_METHODS.has(method);
+  const body = bodyMethod && !stream.bodyEmpty ? stream : null;
   let response: Response;
   let request: Request;
   try {
     let requestTrailers: Promise<Headers | null> | null = null;
-    const trailers = body === null ? null : () => (requestTrailers ??= stream.trailers.then((list) => (list === null ? null : headersFromList(list))));
+    const trailers = !bodyMethod ? null : () => (requestTrailers ??= stream.trailers.then((list) => (list === null ? null : headersFromList(list))));
     request = toRequest(headerList, aborter, body, trailers);
   } catch {
     // The fetch API cannot represent it (CONNECT, TRACE, a field Headers refuses): no handler can answer it.
     response = new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
     await sendResponse(stream, response, false).then(completedResolve, completedReject);
-    if (body !== null) stream.reset(ErrorCodes.NO_ERROR);
+    refuseUnreadBody(stream);
     return;
   }
   try {
@@ -262,10 +264,17 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
     completedReject(error);
     return;
   }
-  // RFC 9113 §8.1: after a complete response, a server "MAY request that the client abort transmission of a
-  // request without error by sending a RST_STREAM with an error code of NO_ERROR" (an unread request body
-  // would otherwise hold the connection's flow-control window). A no-op once both sides have ended.
-  if (body !== null && !body.done) stream.reset(ErrorCodes.NO_ERROR);
+  refuseUnreadBody(stream);
+}
+
+/**
+ * After a complete response, whatever the method: if the client has not ended its side, its unread
+ * request body (a GET or HEAD may carry one too) would hold the stream's and the connection's windows for
+ * good. RFC 9113 §8.1: a server "MAY request that the client abort transmission of a request without
+ * error by sending a RST_STREAM with an error code of NO_ERROR". A no-op once both sides have ended.
+ */
+function refuseUnreadBody(stream: H2Stream): void {
+  if (!stream.remoteEnded) stream.reset(ErrorCodes.NO_ERROR);
 }
 
 /**

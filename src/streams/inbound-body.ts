@@ -52,6 +52,11 @@ export class InboundBody implements Source<Uint8Array> {
     return this.#received - this.#acked;
   }
 
+  /** Body bytes received so far (DATA payloads without padding). */
+  get receivedBytes(): number {
+    return this.#received;
+  }
+
   /** The body as a ReadableStream, created on first use. */
   readable(ctors: StreamConstructors): ReadableStream<Uint8Array> {
     if (this.#readable === null) {

@@ -79,6 +79,11 @@ export class StreamRecord {
     return this.#outbound;
   }
 
+  /** True when the peer ended its side without any body bytes (no body stream is created to tell). */
+  get bodyEmpty(): boolean {
+    return this.remoteEnded && (this.#inbound === null || this.#inbound.receivedBytes === 0);
+  }
+
   /** The incoming body, created on demand and brought up to date with the stream's state. */
   inbound(): InboundBody {
     if (this.#inbound === null) {

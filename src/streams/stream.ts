@@ -66,6 +66,23 @@ export class H2Stream {
     return this.#record.parentId;
   }
 
+  /**
+   * True once the peer ended its side of the stream (END_STREAM received, or a pushed stream's request
+   * side, which never carries a body). A server that answered while this is false may refuse the rest of
+   * the request body with `reset(ErrorCodes.NO_ERROR)` (RFC 9113 §8.1).
+   */
+  get remoteEnded(): boolean {
+    return this.#record.remoteEnded;
+  }
+
+  /**
+   * True when the peer ended its side without sending any body bytes (e.g. a request whose HEADERS
+   * carried END_STREAM): `readable` would be an empty stream, and reading this creates none.
+   */
+  get bodyEmpty(): boolean {
+    return this.#record.bodyEmpty;
+  }
+
   /** The final response header block: received (client) or sent with `respond()` (server). */
   get response(): Promise<H2HeaderList> {
     return this.#record.response.promise;

@@ -84,6 +84,18 @@ Server('curl downloads 64 MiB over TLS intact', async () => {
   assert.is(r.stdout.toString().split(' ')[0], bigSum);
 });
 
+Server('a GET carrying a 64 MiB body gets its response, then RST_STREAM NO_ERROR instead of a stalled upload', async () => {
+  // The handler never reads a GET body: serve() answers, then refuses the rest (RFC 9113 §8.1).
+  const r = await run('nghttp', ['-v', '-d', bigFile, '-H', ':method: GET', `${h2cOrigin}/`], { timeoutMs: 15_000 });
+  const out = r.stdout.toString();
+  assert.is(r.code, 0, out + r.stderr);
+  assert.match(out, /recv \(stream_id=13\) :status: 200/);
+  assert.match(out, /recv RST_STREAM frame <length=4, flags=0x00, stream_id=13>\s+\(error_code=NO_ERROR\(0x00\)\)/);
+  // curl 7.88 reports that reset as error 92; what matters here is that it ends instead of timing out (28).
+  const curl = await run('curl', ['-sS', '--http2-prior-knowledge', '-X', 'GET', '--data-binary', `@${bigFile}`, '-m', '8', '-o', '/dev/null', `${h2cOrigin}/`], { timeoutMs: 15_000 });
+  assert.is.not(curl.code, 28, 'curl timed out: the upload stalled');
+});
+
 Server('nghttp -v sees SETTINGS, HEADERS with :status 200 and DATA with END_STREAM', async () => {
   const r = await run('nghttp', ['-v', '-d', '-', `${h2cOrigin}/echo`], { input: 'ping-pong' });
   const out = r.stdout.toString();
@@ -106,6 +118,7 @@ Server('h2load completes 2000 requests over 4 connections with 16 streams each, 
 Server('h2load over TLS with ALPN completes every request', async () => {
   const r = await run('h2load', ['-n', '400', '-c', '2', '-m', '8', `${tlsOrigin}/`], { timeoutMs: 30_000 });
   const out = r.stdout.toString();
+  assert.is(r.code, 0, out + r.stderr);
   assert.match(out, 'Application protocol: h2');
   assert.match(out, 'requests: 400 total, 400 started, 400 done, 400 succeeded');
 });
