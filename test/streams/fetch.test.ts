@@ -10,32 +10,12 @@ import { ErrorCodes } from '../../src/core';
 import { globalStreams, H2Session, H2StreamError, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { H2Client } from '../../src/streams/fetch-client';
 import { serveSession, type FetchHandler } from '../../src/streams/fetch-server';
-import { duplexPair, rejection, settle } from '../support/duplex-pair';
+import { countingStreams, duplexPair, rejection, settle } from '../support/duplex-pair';
 
 const Fetch = suite('fetch API over in-memory sessions');
 
 const KiB = 1024;
 const BASE = 'http://example.com';
-
-/** Stream constructors that count what they create. */
-function counting(base: StreamConstructors): StreamConstructors & { readables: number; writables: number } {
-  const counts = { readables: 0, writables: 0 };
-  const R = base.ReadableStream as unknown as new (...args: unknown[]) => object;
-  const W = base.WritableStream as unknown as new (...args: unknown[]) => object;
-  class CountingReadable extends R {
-    constructor(...args: unknown[]) {
-      super(...args);
-      counts.readables++;
-    }
-  }
-  class CountingWritable extends W {
-    constructor(...args: unknown[]) {
-      super(...args);
-      counts.writables++;
-    }
-  }
-  return Object.assign(counts, { ReadableStream: CountingReadable, WritableStream: CountingWritable }) as unknown as StreamConstructors & typeof counts;
-}
 
 /** Resolves with `promise`'s value, or with 'timeout' if it takes longer than `ms` (a hang fails, not stalls). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -127,7 +107,7 @@ for (const [name, streams] of VARIANTS) {
   });
 
   Fetch(`the fetch server creates no session body stream for requests it does not read (${name})`, async () => {
-    const serverStreams = counting(streams);
+    const serverStreams = countingStreams(streams);
     const { server, client } = pair(serverStreams);
     void serveSession(server, () => new Response(null, { status: 204 }));
     const post = [[':method', 'POST'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']] as [string, string][];

@@ -220,3 +220,29 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Stream constructors (subclasses of `base`'s) that count the streams created through them. */
+export interface CountingStreams extends StreamConstructors {
+  readonly readables: number;
+  readonly writables: number;
+}
+
+/** Wraps `base` in counting subclasses, to prove that a code path allocates no stream. */
+export function countingStreams(base: StreamConstructors): CountingStreams {
+  const counts = { readables: 0, writables: 0 };
+  const R = base.ReadableStream as unknown as new (...args: unknown[]) => object;
+  const W = base.WritableStream as unknown as new (...args: unknown[]) => object;
+  class CountingReadable extends R {
+    constructor(...args: unknown[]) {
+      super(...args);
+      counts.readables++;
+    }
+  }
+  class CountingWritable extends W {
+    constructor(...args: unknown[]) {
+      super(...args);
+      counts.writables++;
+    }
+  }
+  return Object.assign(counts, { ReadableStream: CountingReadable, WritableStream: CountingWritable }) as unknown as CountingStreams;
+}

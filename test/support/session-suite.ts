@@ -10,7 +10,7 @@ import type { H2Event } from '../../src/core';
 import { fromNative, H2Session, H2SessionError, H2StreamError, iterate, toNative, type H2SessionOptions, type H2Stream, type StreamConstructors } from '../../src/streams';
 import { concat } from './bytes';
 import { mulberry32 } from './prng';
-import { duplexPair, rejection, settle, type DuplexEnd } from './duplex-pair';
+import { countingStreams, duplexPair, rejection, settle, type DuplexEnd } from './duplex-pair';
 import type { PeerFrame } from './peer';
 import { TestClock } from './test-clock';
 import { WirePeer } from './wire-peer';
@@ -153,6 +153,25 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     await stream.closed;
     assert.is(seen.length, 1);
     assert.is(await seen[0], 0);
+  });
+
+  Session('a bodiless GET answered with respond(headers, { body }) creates no body stream on either side', async () => {
+    const [a, b] = duplexPair({ streams });
+    const serverStreams = countingStreams(streams);
+    const clientStreams = countingStreams(streams);
+    const server = new H2Session(a, { role: 'server', streams: serverStreams });
+    const client = new H2Session(b, { role: 'client', streams: clientStreams });
+    serve(server, (stream) => stream.respond(OK, { body: 'hello' }));
+    const stream = await client.request(GET, { endStream: true });
+    assert.equal(await stream.response, OK);
+    assert.is(await stream.trailers, null);
+    await stream.closed;
+    // The server's one ReadableStream is `incoming`; no request body, no response writable, and the
+    // client made none for its bodiless request.
+    assert.equal([serverStreams.readables, serverStreams.writables], [1, 0]);
+    assert.equal([clientStreams.readables, clientStreams.writables], [0, 0]);
+    assert.is(text(await readAll(stream.readable)), 'hello', 'the body was buffered and is readable on demand');
+    await client.close();
   });
 
   Session('trailers travel both ways after streamed bodies', async () => {
