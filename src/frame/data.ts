@@ -46,7 +46,7 @@ export class DataFrame extends PaddedFrame {
    * (RFC 9113 §6.9.1: "The entire DATA frame payload is included in flow control").
    */
   get flowControlledLength(): number {
-    return this.paddingOverhead + this.data.length;
+    return this.bodyLength;
   }
 
   /** Parses the payload; the padding must fit (else `InvalidPaddingError`). */

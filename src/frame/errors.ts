@@ -9,14 +9,17 @@ const PROTOCOL_ERROR = 0x1;
 /** RFC 9113 §7 FRAME_SIZE_ERROR. */
 const FRAME_SIZE_ERROR = 0x6;
 
-/** Base class of every frame-layer error (hyperframe's `HyperframeError`). */
+/**
+ * Base class of every frame-layer error (hyperframe's `HyperframeError`). Subclasses without a
+ * constructor of their own answer PROTOCOL_ERROR, the code of most faults.
+ */
 export class FrameError extends Error {
   override name = 'FrameError';
   /** The RFC 9113 error code a peer's frame with this fault calls for. */
   readonly errorCode: number;
 
-  /** Creates the error with `message` and the RFC 9113 `errorCode` it maps to. */
-  constructor(message: string, errorCode: number) {
+  /** Creates the error with `message` and the RFC 9113 `errorCode` it maps to (PROTOCOL_ERROR unless given). */
+  constructor(message: string, errorCode: number = PROTOCOL_ERROR) {
     super(message);
     this.errorCode = errorCode;
   }
@@ -41,10 +44,6 @@ export class UnknownFrameError extends FrameError {
 /** Padding longer than the payload can hold (RFC 9113 §6.1: PROTOCOL_ERROR). */
 export class InvalidPaddingError extends FrameError {
   override name = 'InvalidPaddingError';
-  /** Creates the error; the code is PROTOCOL_ERROR. */
-  constructor(message: string) {
-    super(message, PROTOCOL_ERROR);
-  }
 }
 
 /** A payload laid out wrongly or of the wrong length (RFC 9113 §4.2: FRAME_SIZE_ERROR). */
@@ -59,10 +58,6 @@ export class InvalidFrameError extends FrameError {
 /** Frame content that violates the specification, e.g. a stream frame on stream 0 (PROTOCOL_ERROR). */
 export class InvalidDataError extends FrameError {
   override name = 'InvalidDataError';
-  /** Creates the error; the code is PROTOCOL_ERROR. */
-  constructor(message: string) {
-    super(message, PROTOCOL_ERROR);
-  }
 }
 
 /** Base class of the errors `FrameBuffer` raises about the byte stream as a whole. */
@@ -75,7 +70,7 @@ export class PrefaceError extends FrameBufferError {
   override name = 'PrefaceError';
   /** Creates the error; the code is PROTOCOL_ERROR. */
   constructor(message = 'Invalid HTTP/2 preamble.') {
-    super(message, PROTOCOL_ERROR);
+    super(message);
   }
 }
 
@@ -101,10 +96,6 @@ export class FrameTooLargeError extends FrameBufferError {
  */
 export class ContinuationError extends FrameBufferError {
   override name = 'ContinuationError';
-  /** Creates the error; the code is PROTOCOL_ERROR. */
-  constructor(message: string) {
-    super(message, PROTOCOL_ERROR);
-  }
 }
 
 /**
@@ -113,8 +104,4 @@ export class ContinuationError extends FrameBufferError {
  */
 export class HeaderBlockTooLargeError extends FrameBufferError {
   override name = 'HeaderBlockTooLargeError';
-  /** Creates the error; the code is PROTOCOL_ERROR. */
-  constructor(message: string) {
-    super(message, PROTOCOL_ERROR);
-  }
 }

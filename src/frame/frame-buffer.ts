@@ -1,10 +1,7 @@
 /*
  * FrameBuffer: turns received bytes into complete frames, checks the client preface, enforces
  * SETTINGS_MAX_FRAME_SIZE and joins HEADERS/PUSH_PROMISE + CONTINUATION into one header block.
- * Frame layer (sans-I/O). Port of h2/frame_buffer.py. It throws frame-layer errors; the core maps
- * them as h2 does: PrefaceError, ContinuationError, HeaderBlockTooLargeError, InvalidDataError and
- * InvalidPaddingError → ProtocolError; FrameTooLargeError → FrameTooLargeError; InvalidFrameError →
- * FrameDataMissingError. Every error carries `errorCode` (PROTOCOL_ERROR or FRAME_SIZE_ERROR).
+ * Frame layer (sans-I/O). Port of h2/frame_buffer.py.
  */
 import { EMPTY, FRAME_HEADER_LENGTH } from './frame';
 import type { Frame } from './frame';
@@ -63,7 +60,10 @@ export interface FrameBufferOptions {
  * by one, so tiny reads stay cheap. The total cost is linear in the bytes received, whatever the
  * chunk sizes.
  *
- * After it throws, the buffer is dead: every later call throws the same error.
+ * Errors are frame-layer errors carrying `errorCode` (PROTOCOL_ERROR or FRAME_SIZE_ERROR); the core
+ * maps them as h2 does: PrefaceError, ContinuationError, HeaderBlockTooLargeError, InvalidDataError and
+ * InvalidPaddingError → ProtocolError; FrameTooLargeError → FrameTooLargeError; InvalidFrameError →
+ * FrameDataMissingError. After it throws, the buffer is dead: every later call throws the same error.
  */
 export class FrameBuffer implements Iterable<Frame> {
   /** Largest accepted payload (SETTINGS_MAX_FRAME_SIZE we advertised); the core updates it. */
@@ -100,6 +100,14 @@ export class FrameBuffer implements Iterable<Frame> {
   /** Octets held: received but not yet returned as frames, plus the open header block. */
   get bufferedBytes(): number {
     return this.#available + this.#blockLength;
+  }
+
+  /**
+   * Length of the internal chunk list, consumed slots awaiting compaction included. Inspection only:
+   * compaction keeps it bounded (about 2 × 1024) however many reads arrive.
+   */
+  get chunkSlots(): number {
+    return this.#chunks.length;
   }
 
   /**

@@ -268,6 +268,33 @@ Buffer_('100 000 small frames fed one byte at a time or in one block give the sa
   assert.is(bytewise.bufferedBytes, 0);
 });
 
+Buffer_('the chunk list is compacted: 10 000 reads of 200 bytes never leave more than ~2 000 slots', () => {
+  // A 150-byte frame, then 300-byte frames: frame ends (150 + 300k) never meet read ends (200k), so
+  // the buffer always holds a partial frame and never empties; only compaction drops consumed slots.
+  const reads = 10_000;
+  const wire = new Uint8Array(reads * 200 + 300);
+  let at = new DataFrame(1, { data: new Uint8Array(141) }).serializeInto(wire, 0);
+  let frames = 1;
+  for (; at < reads * 200; frames++) {
+    at += new DataFrame(3, { data: new Uint8Array(291).fill(frames & 0xff) }).serializeInto(wire, at);
+  }
+  frames--; // the last one is cut off by the final read
+  const buffer = new FrameBuffer();
+  let got = 0;
+  let maxSlots = 0;
+  for (let i = 0; i < reads; i++) {
+    buffer.addData(wire.subarray(i * 200, (i + 1) * 200));
+    for (const f of buffer) {
+      if (got > 0) assert.is((f as DataFrame).data[290], got & 0xff);
+      got++;
+    }
+    assert.ok(buffer.bufferedBytes > 0);
+    maxSlots = Math.max(maxSlots, buffer.chunkSlots);
+  }
+  assert.is(got, frames);
+  assert.ok(maxSlots <= 2048, `the chunk list grew to ${maxSlots} slots`);
+});
+
 Buffer_('random read sizes give the same frames as one block', () => {
   const rng = mulberry32(7);
   const wire = smallFrames().subarray(0, 200_000);

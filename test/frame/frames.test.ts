@@ -3,16 +3,21 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   AltSvcFrame,
+  ContinuationError,
   ContinuationFrame,
   DataFrame,
   ExtensionFrame,
+  FrameError,
+  FrameTooLargeError,
   FrameType,
   GoAwayFrame,
+  HeaderBlockTooLargeError,
   HeadersFrame,
   InvalidDataError,
   InvalidFrameError,
   InvalidPaddingError,
   PingFrame,
+  PrefaceError,
   PriorityFrame,
   PriorityUpdateFrame,
   PushPromiseFrame,
@@ -299,6 +304,24 @@ Frames('CONTINUATION and RST_STREAM carry their fields', () => {
   assert.is(r.errorCode, 0xffffffff);
   const pp = parse(new PushPromiseFrame(1, { promisedStreamId: 2, data: bytes('z') }).serialize()) as PushPromiseFrame;
   assert.equal([pp.promisedStreamId, pp.data], [2, bytes('z')]);
+});
+
+Frames('each frame error carries the RFC 9113 code its fault calls for and names its class', () => {
+  const cases: [FrameError, string, number][] = [
+    [new InvalidPaddingError('x'), 'InvalidPaddingError', 1],
+    [new InvalidDataError('x'), 'InvalidDataError', 1],
+    [new InvalidFrameError('x'), 'InvalidFrameError', 6],
+    [new UnknownFrameError(0xfa, 3), 'UnknownFrameError', 1],
+    [new PrefaceError(), 'PrefaceError', 1],
+    [new ContinuationError('x'), 'ContinuationError', 1],
+    [new HeaderBlockTooLargeError('x'), 'HeaderBlockTooLargeError', 1],
+    [new FrameTooLargeError(20_000, 16_384), 'FrameTooLargeError', 6],
+  ];
+  for (const [err, name, code] of cases) {
+    assert.instance(err, FrameError);
+    assert.is(err.name, name);
+    assert.is(err.errorCode, code, name);
+  }
 });
 
 Frames.run();
