@@ -101,9 +101,9 @@ const MIN_CAPACITY = 16;
  * arrays (stream IDs are 1 … 2^31-1, so 0 marks a free slot) plus a ring of IDs in insertion order.
  * It costs a few octets per entry and no allocation per stream, where a `Map` costs tens of octets
  * and a hashing insert per stream; the table grows with the entries, never past twice `limit`.
- * The hash is multiply-shift with a random odd multiplier per instance (universal hashing): a peer
- * choosing stream IDs cannot aim them at one slot to make every lookup walk a long probe chain.
- * Only speed depends on the multiplier, never a result.
+ * The hash mixes the ID with a random seed per instance: a peer choosing stream IDs cannot aim them
+ * at one slot to make every lookup walk a long probe chain, and runs of consecutive IDs spread
+ * evenly whatever the seed. Only speed depends on the seed, never a result.
  */
 export class ClosedStreamMemory {
   /** The most entries kept. */
@@ -114,7 +114,7 @@ export class ClosedStreamMemory {
   #values = new Uint8Array(MIN_CAPACITY);
   /** `32 - log2(capacity)`: the hash keeps the top bits of the product. */
   #shift = 32 - Math.log2(MIN_CAPACITY);
-  readonly #multiplier = (Math.floor(Math.random() * 0x100000000) | 1) >>> 0;
+  readonly #seed = Math.floor(Math.random() * 0x100000000) | 0;
   #size = 0;
   /** Stream IDs in insertion order, oldest at `#head` (a ring of `#size` entries). */
   #order = new Int32Array(MIN_CAPACITY);
@@ -166,8 +166,12 @@ export class ClosedStreamMemory {
     }
   }
 
+  /** The first slot to probe: the top bits of a 32-bit mix (murmur3's finaliser) of the seeded ID. */
   #home(streamId: number): number {
-    return Math.imul(streamId, this.#multiplier) >>> this.#shift;
+    let h = streamId ^ this.#seed;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> this.#shift;
   }
 
   #slotOf(streamId: number): number {
