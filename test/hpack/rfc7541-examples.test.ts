@@ -112,11 +112,17 @@ Examples('C.2.1 literal with indexing round-trips and enters the table', () => {
   assert.is(encoder.headerTable.size, 55);
 });
 
-Examples('C.2.2 literal without indexing decodes and leaves the table empty', () => {
+// C.2.2 is tested in one direction only, by design: like python hpack (h2-reference §2), the encoder
+// never emits "without indexing" (0000xxxx) and has no option for it. A field is either indexable
+// (incremental indexing, 01xxxxxx) or sensitive (NeverIndexedHeaderTuple, never indexed, 0001xxxx).
+Examples('C.2.2 literal without indexing decodes and leaves the table empty; our encoder indexes that field instead', () => {
   const decoder = new Decoder();
   assert.equal(decoder.decode(fromHex('040c2f73616d706c652f70617468')), [[':path', '/sample/path']]);
   assert.is(decoder.headerTable.length, 0);
   assert.is(decoder.headerTable.size, 0);
+  const encoder = new Encoder();
+  assert.is(toHex(encoder.encode([[':path', '/sample/path']], { huffman: false })), '440c2f73616d706c652f70617468');
+  assert.equal(tableEntries(encoder.headerTable), [[':path', '/sample/path']]);
 });
 
 Examples('C.2.3 never-indexed literal round-trips as NeverIndexedHeaderTuple and stays out of the table', () => {
