@@ -769,7 +769,8 @@ export class H2Connection {
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
-    const [frames, streamEvents] = result;
+    const frames = result[0];
+    const streamEvents = result[1];
     if ((frame.flags.bits & PRIORITY_BIT) !== 0) {
       const priority = this.#priorityEvent(frame);
       const first = streamEvents[0];

@@ -446,6 +446,12 @@ export type H2Event =
   | UnknownFrameReceived;
 
 /**
+ * An event with its readonly fields writable. Internal to the core, like {@link fillEvent}, for the
+ * per-frame paths that fill an event's payload without building an object of fields.
+ */
+export type Writable<E> = { -readonly [K in keyof E]: E[K] };
+
+/**
  * Fills fields of an event after construction. Internal to the core: the stream state machine
  * creates header/data events before their payload is known (h2's `_LAZY_INIT` pattern), and the
  * connection attaches related events (`priorityUpdated`). Not part of the public API.

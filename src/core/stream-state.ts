@@ -72,6 +72,12 @@ export const StreamClosedBy = {
 /** One of {@link StreamClosedBy}'s values. */
 export type StreamClosedBy = (typeof StreamClosedBy)[keyof typeof StreamClosedBy];
 
+/**
+ * What a transition without events returns: one frozen array shared by all (a transition runs for
+ * every frame, and most yield nothing). Callers only read it.
+ */
+const NO_EVENTS: StreamEvent[] = Object.freeze([]) as unknown as StreamEvent[];
+
 const STATE_NAMES = Object.keys(StreamState);
 const INPUT_NAMES = Object.keys(StreamInputs);
 const STATE_COUNT = STATE_NAMES.length;
@@ -171,7 +177,7 @@ export class H2StreamStateMachine {
     const previous = this.state;
     this.state = transition[1];
     const fn = transition[0];
-    if (fn === null) return [];
+    if (fn === null) return NO_EVENTS;
     try {
       return fn.call(this, previous);
     } catch (err) {
@@ -259,7 +265,7 @@ export class H2StreamStateMachine {
     if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
     this.client = false;
     this.headersReceived = true;
-    return [];
+    return NO_EVENTS;
   }
 
   /** Fires on a stream the peer pushes: we are definitionally the client. */
@@ -268,7 +274,7 @@ export class H2StreamStateMachine {
     if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
     this.client = true;
     this.headersSent = true;
-    return [];
+    return NO_EVENTS;
   }
 
   /** Fires on the parent stream when we send PUSH_PROMISE; only servers push. */
@@ -293,13 +299,13 @@ export class H2StreamStateMachine {
   /** Fires when we send END_STREAM in HALF_CLOSED_REMOTE (→ CLOSED). */
   sendEndStream(_previous: StreamState): StreamEvent[] {
     this.streamClosedBy = StreamClosedBy.SEND_END_STREAM;
-    return [];
+    return NO_EVENTS;
   }
 
   /** Fires when we send RST_STREAM on a stream that is not closed. */
   sendResetStream(_previous: StreamState): StreamEvent[] {
     this.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
-    return [];
+    return NO_EVENTS;
   }
 
   /**
@@ -364,15 +370,15 @@ export class H2StreamStateMachine {
    * the response headers yet; otherwise ignored, as RFC 7838 §4 allows.
    */
   recvAltSvc(_previous: StreamState): StreamEvent[] {
-    if (this.client === false) return [];
-    if (this.headersReceived) return [];
+    if (this.client === false) return NO_EVENTS;
+    if (this.headersReceived) return NO_EVENTS;
     return [new AlternativeServiceAvailable()];
   }
 
   /** Fires when we send ALTSVC on the stream: only before our response headers. */
   sendAltSvc(_previous: StreamState): StreamEvent[] {
     if (this.headersSent) throw new ProtocolError('Cannot send ALTSVC after sending response headers.');
-    return [];
+    return NO_EVENTS;
   }
 }
 

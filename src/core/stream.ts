@@ -26,6 +26,7 @@ import {
   type PushedStreamReceived,
   StreamReset,
   type WindowUpdated,
+  type Writable,
 } from './events';
 import { FlowControlError, InvalidBodyLengthError, ProtocolError } from './exceptions';
 import { validateHeaders, validateOutboundHeaders } from './header-validation';
@@ -311,17 +312,17 @@ export class H2Stream {
       input = StreamInputs.RECV_INFORMATIONAL_HEADERS;
     }
     const events = sm.processInput(input) as H2Event[];
-    const headersEvent = events[0] as HeaderBlockEvent | InformationalResponseReceived;
+    const headersEvent = events[0] as Writable<HeaderBlockEvent | InformationalResponseReceived>;
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
-      fillEvent(headersEvent as HeaderBlockEvent, { streamEnded: es[0] as HeaderBlockEvent['streamEnded'] });
+      (headersEvent as Writable<HeaderBlockEvent>).streamEnded = es[0] as HeaderBlockEvent['streamEnded'];
       for (const ev of es) events.push(ev);
     }
     this.#initializeContentLength(headers);
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
     if (headersEvent.type === 'TrailersReceived' && !endStream) throw new ProtocolError('Trailers must have END_STREAM set');
     const flags = this.#buildHdrValidationFlags(events);
-    fillEvent(headersEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+    headersEvent.headers = this.#processReceivedHeaders(headers, flags, headerEncoding);
     return [NO_FRAMES, events];
   }
 
@@ -335,15 +336,15 @@ export class H2Stream {
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
     this.config.logger.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
     const events = this.stateMachine.processInput(StreamInputs.RECV_DATA) as H2Event[];
-    const dataEvent = events[0] as DataReceived;
+    const dataEvent = events[0] as Writable<DataReceived>;
     this.#inboundWindowManager.windowConsumed(flowControlLen);
     this.#trackContentLength(data.length, endStream);
+    dataEvent.data = data;
+    dataEvent.flowControlledLength = flowControlLen;
     if (endStream) {
       const es = this.stateMachine.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
-      fillEvent(dataEvent, { streamEnded: es[0] as DataReceived['streamEnded'], data, flowControlledLength: flowControlLen });
+      dataEvent.streamEnded = es[0] as DataReceived['streamEnded'];
       for (const ev of es) events.push(ev);
-    } else {
-      fillEvent(dataEvent, { data, flowControlledLength: flowControlLen });
     }
     return [NO_FRAMES, events];
   }
