@@ -53,6 +53,22 @@ const IMPLEMENTATIONS: [string, StreamConstructors | undefined][] = [
   ['web-streams-polyfill', polyfill as unknown as StreamConstructors],
 ];
 
+SocketPair('wrapping a socket turns on TCP_NODELAY, so small frames are not held back by Nagle', async () => {
+  const lb = await loopback();
+  const calls: unknown[][] = [];
+  const original = lb.client.setNoDelay.bind(lb.client);
+  lb.client.setNoDelay = (...args: unknown[]) => {
+    calls.push(args);
+    return original(...(args as [boolean]));
+  };
+  try {
+    socketToPair(lb.client);
+    assert.equal(calls, [[true]]);
+  } finally {
+    lb.close();
+  }
+});
+
 for (const [name, streams] of IMPLEMENTATIONS) {
   const opts = streams === undefined ? {} : { streams };
 
