@@ -49,6 +49,11 @@ export class Deadline {
     return this.#ms > 0;
   }
 
+  /** True while the timer runs. */
+  get armed(): boolean {
+    return this.#armed;
+  }
+
   /** Starts the timer unless it is running (or disabled). */
   arm(): void {
     if (this.#armed || this.#ms <= 0) return;

@@ -4,7 +4,7 @@
  * produced in one transport write. Nothing else calls the core. Layer: streams (runtime-neutral).
  */
 import { ErrorCodes, H2Configuration, H2Connection, H2Error, ProtocolError } from '../core';
-import type { ConnectionTerminated, H2ConfigurationOptions, H2Event, PushedStreamReceived, RequestReceived } from '../core';
+import type { ConnectionTerminated, H2Event, PushedStreamReceived, RequestReceived } from '../core';
 import { H2SessionError, H2StreamError } from './errors';
 import type { OutboundBody } from './outbound-body';
 import { Outcome } from './outcome';
@@ -28,7 +28,8 @@ import {
   UPDATE_SETTINGS,
   type CoreOp,
 } from './core-ops';
-import { Deadline, defaultClock, type H2Clock } from './deadline';
+import { Deadline, defaultClock } from './deadline';
+import type { H2SessionOptions } from './session';
 import { SendScheduler } from './scheduler';
 import { StreamSlots } from './stream-slots';
 import { settingsToCodes, type H2Settings } from './settings';
@@ -36,18 +37,8 @@ import type { H2Stream } from './stream';
 import { StreamRecord, type StreamHost } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
 
-/** Options of an `H2Session` (see there for the documentation of each). */
-export interface SessionPumpOptions {
-  readonly role: 'server' | 'client';
-  readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
-  readonly streams: StreamConstructors;
-  readonly settings?: H2Settings;
-  readonly connectionWindowSize?: number;
-  readonly eventBufferSize?: number;
-  readonly outboundHighWaterMark?: number;
-  readonly timeouts?: H2Timeouts;
-  readonly clock?: H2Clock;
-}
+/** The options of an `H2Session` (documented there), with the Web Streams implementation resolved. */
+export type SessionPumpOptions = Omit<H2SessionOptions, 'streams'> & { readonly streams: StreamConstructors };
 
 /** The session's timed policies, in milliseconds (0 turns one off). */
 export interface H2Timeouts {
@@ -62,8 +53,10 @@ export interface H2Timeouts {
    */
   readonly idle?: number;
   /**
-   * How long the transport may take to accept bytes the session wrote before the session fails: a peer
-   * that stops reading cannot hold the connection's buffers forever (CVE-2019-9517). Default 30 000.
+   * How long the transport may go without accepting any of the bytes the session wrote before the session
+   * fails: a peer that stops reading cannot hold the connection's buffers forever (CVE-2019-9517). Checked
+   * every half period, so the failure comes between 1× and 1.5× this after the last accepted write.
+   * Default 30 000.
    */
   readonly write?: number;
   /** Silence from the peer after which a PING checks that it is still there. Default 0 (off). */
@@ -183,6 +176,7 @@ export class SessionPump implements StreamHost {
   #openedSeen = 0;
   #written = 0;
   #writtenSeen = 0;
+  #writeStrikes = 0;
   #received = 0;
   #receivedSeen = 0;
 
@@ -199,7 +193,9 @@ export class SessionPump implements StreamHost {
     const timeouts = options.timeouts ?? {};
     this.#settingsTimer = new Deadline(clock, timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this.#onSettingsTimeout);
     this.#idleTimer = new Deadline(clock, timeouts.idle ?? (this.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this.#onIdleTimeout);
-    this.#writeTimer = new Deadline(clock, timeouts.write ?? DEFAULT_WRITE_TIMEOUT, this.#onWriteTimeout);
+    // Checked every half period: a stall is two checks in a row with no write completed, so it is caught
+    // between 1× and 1.5× the timeout after the last completed write (one full-period check would take up to 2×).
+    this.#writeTimer = new Deadline(clock, (timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this.#onWriteTimeout);
     this.#keepAliveTimer = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
     this.#pingTimer = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
 
@@ -639,7 +635,11 @@ export class SessionPump implements StreamHost {
     if (size === 0) return;
     this.#inFlight += size;
     this.#inFlightSizes.push(size);
-    this.#writeTimer.arm();
+    if (!this.#writeTimer.armed) {
+      this.#writtenSeen = this.#written;
+      this.#writeStrikes = 0;
+      this.#writeTimer.arm();
+    }
     this.#writer.write(out).then(this.#onWritten, this.#onWriteFailed);
   }
 
@@ -809,8 +809,10 @@ export class SessionPump implements StreamHost {
     if (this.#inFlight === 0) return false;
     if (this.#written !== this.#writtenSeen) {
       this.#writtenSeen = this.#written;
+      this.#writeStrikes = 0;
       return true;
     }
+    if (++this.#writeStrikes < 2) return true;
     this.#onStalled('the transport accepted no data in time (the peer is not reading)');
     return false;
   };
