@@ -16,8 +16,7 @@ import {
   WindowUpdateFrame,
 } from '../frame';
 import { Decoder } from '../hpack';
-import { errorCodeName } from '../core/errors';
-import { SettingCodes, settingCodeName } from '../core/settings';
+import { errorCodeName, SettingCodes, settingCodeName } from '../core';
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(FrameType).map(([name, code]) => [code, name]));
 const INDENT = '          ';

@@ -4,12 +4,12 @@
  * the oldest "low-value" one if the owner marks some so, else the oldest.
  * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
  */
+import { HeadQueue } from './head-queue';
 import type { StreamConstructors } from './types';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
 export class PullQueue<T> {
-  #items: T[] = [];
-  #head = 0;
+  readonly #items = new HeadQueue<T>();
   #capacity: number;
   #dropped = 0;
   #controller: ReadableStreamDefaultController<T> | null = null;
@@ -38,7 +38,7 @@ export class PullQueue<T> {
 
   /** Items waiting for a reader. */
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
   }
 
   /** True once the consumer cancelled the readable. */
@@ -66,9 +66,7 @@ export class PullQueue<T> {
 
   /** Removes a waiting item (no-op if it was already taken or is not queued). */
   delete(item: T): void {
-    const i = this.#items.indexOf(item, this.#head);
-    if (i < 0) return;
-    this.#items.splice(i, 1);
+    if (!this.#items.remove(item)) return;
     if (this.#closed && this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
   }
 
@@ -87,10 +85,7 @@ export class PullQueue<T> {
   /** Underlying-source pull: a reader wants one item. */
   pull(controller: ReadableStreamDefaultController<T>): void {
     if (this.size > 0) {
-      const item = this.#items[this.#head] as T;
-      this.#items[this.#head++] = undefined as T;
-      this.#compact();
-      controller.enqueue(item);
+      controller.enqueue(this.#items.shift() as T);
       if (this.#closed && this.size === 0) controller.close();
     } else if (this.#closed) {
       controller.close();
@@ -102,9 +97,7 @@ export class PullQueue<T> {
   /** Underlying-source cancel: drops everything and tells the owner once. */
   cancel(): void {
     this.#cancelled = true;
-    const unclaimed = this.#items.slice(this.#head);
-    this.#items = [];
-    this.#head = 0;
+    const unclaimed = this.#items.takeAll();
     const onCancel = this.#onCancel;
     this.#onCancel = null;
     if (onCancel !== null) onCancel(unclaimed);
@@ -113,25 +106,6 @@ export class PullQueue<T> {
   #dropOne(): void {
     this.#dropped++;
     const lowValue = this.#lowValue;
-    if (lowValue !== null) {
-      for (let i = this.#head; i < this.#items.length; i++) {
-        if (lowValue(this.#items[i] as T)) {
-          this.#items.splice(i, 1);
-          return;
-        }
-      }
-    }
-    this.#items[this.#head++] = undefined as T;
-    this.#compact();
-  }
-
-  #compact(): void {
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    if (lowValue === null || !this.#items.removeFirst(lowValue)) this.#items.shift();
   }
 }

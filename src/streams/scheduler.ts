@@ -5,6 +5,8 @@
  * take the whole connection window in microtask order. Layer: streams (runtime-neutral).
  */
 
+import { HeadQueue } from './head-queue';
+
 /** Something with DATA to send on one stream. */
 export interface Sendable {
   readonly streamId: number;
@@ -12,14 +14,13 @@ export interface Sendable {
 
 /** Round-robin ready queue plus a FIFO of window-blocked senders. */
 export class SendScheduler<T extends Sendable> {
-  #ready: T[] = [];
-  #head = 0;
+  readonly #ready = new HeadQueue<T>();
   #queued = new Set<T>();
   #blocked = new Map<number, T>();
 
   /** True if some sender may be able to send now. */
   get hasReady(): boolean {
-    return this.#head < this.#ready.length;
+    return this.#ready.size > 0;
   }
 
   /** Number of senders waiting for a window update. */
@@ -36,17 +37,8 @@ export class SendScheduler<T extends Sendable> {
 
   /** Takes the sender at the head of the ready queue. */
   next(): T | undefined {
-    if (this.#head >= this.#ready.length) return undefined;
-    const item = this.#ready[this.#head] as T;
-    this.#ready[this.#head++] = undefined as unknown as T;
-    if (this.#head === this.#ready.length) {
-      this.#ready.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#head);
-      this.#head = 0;
-    }
-    this.#queued.delete(item);
+    const item = this.#ready.shift();
+    if (item !== undefined) this.#queued.delete(item);
     return item;
   }
 
@@ -74,9 +66,6 @@ export class SendScheduler<T extends Sendable> {
   /** Forgets a sender (its stream closed or was reset). */
   remove(item: T): void {
     if (this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
-    if (this.#queued.delete(item)) {
-      const i = this.#ready.indexOf(item, this.#head);
-      if (i >= 0) this.#ready.splice(i, 1);
-    }
+    if (this.#queued.delete(item)) this.#ready.remove(item);
   }
 }

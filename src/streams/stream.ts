@@ -5,15 +5,16 @@
  */
 import { ErrorCodes } from '../core';
 import type { StreamRecord } from './stream-record';
-import { utf8Encode } from '../hpack/byte-string';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
 
 const EMPTY = new Uint8Array(0);
+/** Web Streams runtimes all have the WHATWG Encoding API; the streams layer imports only the core's public index. */
+const UTF8 = new TextEncoder();
 const NONE: readonly H2HeaderList[] = Object.freeze([]);
 
 /** A body given as bytes or text (sent as UTF-8), as bytes. */
 function toBytes(body: Uint8Array | string): Uint8Array {
-  return typeof body === 'string' ? utf8Encode(body) : body;
+  return typeof body === 'string' ? UTF8.encode(body) : body;
 }
 
 /** Options of `H2Stream.respond`. */
