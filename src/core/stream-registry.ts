@@ -26,7 +26,7 @@ export class StreamRegistry {
   readonly #streams = new Map<number, H2Stream>();
   readonly #closedStreams: ClosedStreamMemory;
   /** Streams that closed since the last count. */
-  readonly #closedPending: number[] = [];
+  readonly #closedPending: H2Stream[] = [];
   #openOutbound = 0;
   #openInbound = 0;
   /** The highest stream ID the peer opened (or that we refused). */
@@ -145,7 +145,7 @@ export class StreamRegistry {
       else this.#openInbound += delta;
     }
     if (wasClosed || !stream.closed) return false;
-    this.#closedPending.push(stream.streamId);
+    this.#closedPending.push(stream);
     const by = stream.closedBy;
     return by === StreamClosedBy.SEND_END_STREAM || by === StreamClosedBy.RECV_END_STREAM;
   }
@@ -154,11 +154,12 @@ export class StreamRegistry {
   collectClosed(): void {
     const pending = this.#closedPending;
     if (pending.length === 0) return;
-    for (const id of pending) {
-      const stream = this.#streams.get(id);
-      if (stream === undefined || !stream.closed) continue;
-      this.#streams.delete(id);
-      this.#closedStreams.set(id, stream.closedBy);
+    for (let i = 0; i < pending.length; i++) {
+      const stream = pending[i] as H2Stream;
+      // Each stream is pushed once, when it closes; `clear()` empties the list with the map.
+      if (!stream.closed) continue;
+      this.#streams.delete(stream.streamId);
+      this.#closedStreams.set(stream.streamId, stream.closedBy);
     }
     pending.length = 0;
   }
