@@ -1,6 +1,7 @@
 // Frame layer throughput against python hyperframe + h2's FrameBuffer (Debian's system python, timed
 // inside python, on the same input bytes): parse and serialize rates for 16 KiB DATA frames (MB/s) and
-// for small frames (frames/s), and FrameBuffer linearity (one block vs 7-byte vs 1-byte reads).
+// for small frames (frames/s), and FrameBuffer linearity: the per-frame cost of 100 000 frames against
+// 20 000, in one block and in 1-byte reads (a ratio of about 1 is linear; a quadratic buffer gives ~5).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ const ROUNDS = 5;
 const DATA_FRAMES = 512;
 const SMALL_FRAMES = 20_000;
 const LINEAR_FRAMES = 20_000;
+const LINEAR_FRAMES_LONG = 100_000;
 const READ = 65_536;
 
 const payload16k = new Uint8Array(16_384).map((_, i) => i & 0xff);
@@ -58,6 +60,19 @@ function rate(fn) {
   return best;
 }
 
+/** Feeds `wire` to a fresh FrameBuffer in `size`-byte reads (0: one block), draining after each; returns the frame count. */
+function parseSplit(wire, size, expected) {
+  const buffer = new FrameBuffer({ maxFrameSize: 16_384 });
+  const step = size === 0 ? wire.length : size;
+  let n = 0;
+  for (let i = 0; i < wire.length; i += step) {
+    buffer.addData(wire.subarray(i, i + step));
+    for (let f = buffer.next(); f !== null; f = buffer.next()) n++;
+  }
+  if (n !== expected) throw new Error(`parsed ${n} frames, expected ${expected}`);
+  return n;
+}
+
 /** Feeds `chunks` to a fresh FrameBuffer, draining after each read; returns the frame count. */
 function parseChunks(chunks, expected) {
   const buffer = new FrameBuffer({ maxFrameSize: 16_384 });
@@ -75,7 +90,10 @@ const dir = mkdtempSync(join(tmpdir(), 'h2flow-frame-bench-'));
 const dataWire = concat(Array.from({ length: DATA_FRAMES }, () => new DataFrame(1, { data: payload16k })));
 const smallWires = Object.fromEntries(Object.entries(SMALL).map(([k, make]) => [k, concat(Array.from({ length: SMALL_FRAMES }, (_, i) => make(i)))]));
 const kinds = Object.values(SMALL);
-const linearWire = concat(Array.from({ length: LINEAR_FRAMES }, (_, i) => kinds[i % 3](i)));
+const linearFramesLong = Array.from({ length: LINEAR_FRAMES_LONG }, (_, i) => kinds[i % 3](i));
+const linearFrames = linearFramesLong.slice(0, LINEAR_FRAMES);
+const linearWire = concat(linearFrames);
+const linearWireLong = concat(linearFramesLong);
 const files = { data: join(dir, 'data.bin'), linear: join(dir, 'linear.bin') };
 writeFileSync(files.data, dataWire);
 writeFileSync(files.linear, linearWire);
@@ -90,6 +108,13 @@ ours.dataSerialize = (rate(() => {
   for (let i = 0; i < DATA_FRAMES; i++) bytes += new DataFrame(1, { data: payload16k }).serialize().length;
   return bytes;
 })) / 1e6;
+// The path the core takes: serializeInto one outbound buffer, no allocation per frame.
+const dataOut = new Uint8Array(9 + payload16k.length);
+ours.dataSerializeInto = (rate(() => {
+  let bytes = 0;
+  for (let i = 0; i < DATA_FRAMES; i++) bytes += new DataFrame(1, { data: payload16k }).serializeInto(dataOut, 0);
+  return bytes;
+})) / 1e6;
 for (const [k, make] of Object.entries(SMALL)) {
   const chunks = split(smallWires[k], READ);
   ours[`${k}Parse`] = rate(() => parseChunks(chunks, SMALL_FRAMES));
@@ -102,8 +127,12 @@ for (const size of [0, 7, 1]) {
   const chunks = size === 0 ? [linearWire] : split(linearWire, size);
   ours[`linear${size}`] = rate(() => parseChunks(chunks, LINEAR_FRAMES));
 }
+// Linearity: the same mixed frames, 20 000 then 100 000 of them, reads cut while feeding (no pre-split).
+for (const size of [0, 1]) {
+  ours[`short${size}`] = rate(() => parseSplit(linearWire, size, LINEAR_FRAMES));
+  ours[`long${size}`] = rate(() => parseSplit(linearWireLong, size, LINEAR_FRAMES_LONG));
+}
 // One outbound batch: the mixed small frames written with serializeInto into one buffer.
-const linearFrames = Array.from({ length: LINEAR_FRAMES }, (_, i) => kinds[i % 3](i));
 ours.batch = rate(() => {
   const out = new Uint8Array(linearWire.length);
   let at = 0;
@@ -200,6 +229,7 @@ const peer = theirs ? `python hyperframe + h2 ${theirs.version} FrameBuffer` : n
 const line = (bench, unit, key) => (peer ? report(bench, unit, ours[key], peer, theirs[key]) : console.log(`${bench}: h2flow ${Math.round(ours[key])} ${unit}`));
 line('frame parse 16 KiB DATA (64 KiB reads)', 'MB/s', 'dataParse');
 line('frame serialize 16 KiB DATA', 'MB/s', 'dataSerialize');
+if (peer) report('frame serializeInto a reused buffer, 16 KiB DATA (vs python serialize)', 'MB/s', ours.dataSerializeInto, peer, theirs.dataSerialize);
 for (const k of Object.keys(SMALL)) {
   const what = k === 'HEADERS' ? 'HEADERS (20-byte block)' : k;
   line(`frame parse ${what} (64 KiB reads)`, 'frames/s', `${k}Parse`);
@@ -209,7 +239,10 @@ line('frame serialize mixed small frames into one batch buffer', 'frames/s', 'ba
 line('FrameBuffer, mixed small frames in one block', 'frames/s', 'linear0');
 line('FrameBuffer, mixed small frames in 7-byte reads', 'frames/s', 'linear7');
 line('FrameBuffer, mixed small frames in 1-byte reads', 'frames/s', 'linear1');
-// Linearity: the same frames read in tiny pieces cost a small constant factor more, not a collapse.
-report('FrameBuffer linearity, 7-byte reads vs one block', 'frames/s', ours.linear7, 'h2flow one block', ours.linear0);
-report('FrameBuffer linearity, 1-byte reads vs one block', 'frames/s', ours.linear1, 'h2flow one block', ours.linear0);
+// Linearity: 5× the frames cost 5× the time, so the per-frame cost ratio is about 1, in one block and in 1-byte reads.
+const long = `h2flow at ${LINEAR_FRAMES / 1000}k frames`;
+report(`FrameBuffer per-frame cost, one block, ${LINEAR_FRAMES_LONG / 1000}k vs ${LINEAR_FRAMES / 1000}k frames`, 'ns/frame', 1e9 / ours.long0, long, 1e9 / ours.short0);
+report(`FrameBuffer per-frame cost, 1-byte reads, ${LINEAR_FRAMES_LONG / 1000}k vs ${LINEAR_FRAMES / 1000}k frames`, 'ns/frame', 1e9 / ours.long1, long, 1e9 / ours.short1);
+// Small reads cost a constant factor more, not a collapse.
+report('FrameBuffer, 1-byte reads vs one block (20k frames)', 'frames/s', ours.linear1, 'h2flow one block', ours.linear0);
 if (theirs) console.log(`FrameBuffer linearity of ${peer}: 1-byte reads ${Math.round(theirs.linear1)} frames/s vs one block ${Math.round(theirs.linear0)} frames/s`);
