@@ -124,6 +124,12 @@ export class PushedRequestSent extends HeadersSent {
   readonly type = 'PushedRequestSent';
 }
 
+// The internal markers carry nothing but their type, so each is one shared, frozen event list.
+const REQUEST_SENT: StreamEvent[] = Object.freeze([new RequestSent()]) as unknown as StreamEvent[];
+const RESPONSE_SENT: StreamEvent[] = Object.freeze([new ResponseSent()]) as unknown as StreamEvent[];
+const TRAILERS_SENT: StreamEvent[] = Object.freeze([new TrailersSent()]) as unknown as StreamEvent[];
+const PUSHED_REQUEST_SENT: StreamEvent[] = Object.freeze([new PushedRequestSent()]) as unknown as StreamEvent[];
+
 /** What a transition's side effect yields: public events and the internal "headers sent" markers. */
 export type StreamEvent = H2Event | HeadersSent;
 
@@ -190,7 +196,7 @@ export class H2StreamStateMachine {
   requestSent(_previous: StreamState): StreamEvent[] {
     this.client = true;
     this.headersSent = true;
-    return [new RequestSent()];
+    return REQUEST_SENT;
   }
 
   /** Fires when we send something that should be a response; the second block is trailers. */
@@ -198,12 +204,12 @@ export class H2StreamStateMachine {
     if (!this.headersSent) {
       if (this.client !== false) throw new ProtocolError('Client cannot send responses.');
       this.headersSent = true;
-      return [new ResponseSent()];
+      return RESPONSE_SENT;
     }
     // h2 asserts this (AssertionError becomes ProtocolError).
     if (this.trailersSent) throw new ProtocolError('Trailers already sent.');
     this.trailersSent = true;
-    return [new TrailersSent()];
+    return TRAILERS_SENT;
   }
 
   /** Fires when we receive a request. */
@@ -282,7 +288,7 @@ export class H2StreamStateMachine {
     // RFC 9113 §8.4
     // > A client cannot push.
     if (this.client === true) throw new ProtocolError('Cannot push streams from client peers.');
-    return [new PushedRequestSent()];
+    return PUSHED_REQUEST_SENT;
   }
 
   /** Fires on the parent stream when we receive PUSH_PROMISE; only clients receive pushes. */
@@ -356,7 +362,7 @@ export class H2StreamStateMachine {
   /** Fires when we send a 1xx block; only allowed before the final response. */
   sendInformationalResponse(_previous: StreamState): StreamEvent[] {
     if (this.headersSent) throw new ProtocolError('Information response after final response');
-    return [new ResponseSent()];
+    return RESPONSE_SENT;
   }
 
   /** Fires when we receive a 1xx block; only allowed before the final response. */
