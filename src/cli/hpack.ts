@@ -88,11 +88,20 @@ function casesOf(story: unknown): StoryCase[] {
   return cases as StoryCase[];
 }
 
+/** A case's `header_table_size`, or `fallback` when absent; anything but an integer in 0..2^32-1 is an input error. */
+function tableSizeOf(c: StoryCase, i: number, fallback: number): number {
+  const size: unknown = c.header_table_size ?? fallback;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > 0xffffffff) {
+    throw new Error(`case ${c.seqno ?? i}: "header_table_size" must be an integer in 0..2^32-1`);
+  }
+  return size;
+}
+
 function decodeStory(story: unknown): void {
   const decoder = new Decoder();
   casesOf(story).forEach((c, i) => {
     if (typeof c.wire !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(c.wire)) throw new Error(`case ${c.seqno ?? i}: "wire" must be a hex string`);
-    decoder.maxAllowedTableSize = c.header_table_size ?? 4096;
+    decoder.maxAllowedTableSize = tableSizeOf(c, i, 4096);
     try {
       c.headers = decoder.decode(Buffer.from(c.wire, 'hex')).map(([name, value]) => ({ [textOf(name)]: textOf(value) }));
     } catch (err) {
@@ -109,7 +118,7 @@ function encodeStory(story: unknown, options: Options): void {
     if (options.tableSize !== null) {
       encoder.headerTableSize = options.tableSize;
       c.header_table_size = options.tableSize;
-    } else if (typeof c.header_table_size === 'number') encoder.headerTableSize = c.header_table_size;
+    } else if (c.header_table_size !== undefined) encoder.headerTableSize = tableSizeOf(c, i, encoder.headerTableSize);
     const fields: [Uint8Array, Uint8Array][] = [];
     for (const h of c.headers) {
       for (const [name, value] of Object.entries(h)) fields.push([Buffer.from(name, 'utf8'), Buffer.from(String(value), 'utf8')]);

@@ -58,6 +58,17 @@ Cli('a malformed block is reported on stderr with exit status 1', async () => {
   assert.is(run.out, '');
 });
 
+Cli('a header_table_size that is not an integer in 0..2^32-1 names its case and exits 1, decoding or encoding', async () => {
+  for (const [command, field] of [['decode', '"wire":"82"'], ['encode', '"headers":[{":method":"GET"}]']] as const) {
+    for (const size of ['-1', '1.5', '"4096"', '4294967296']) {
+      const run = io(`{"cases":[{"seqno":7,${field},"header_table_size":${size}}]}`);
+      assert.is(await runHpack([command], run), 1, `${command} with ${size}`);
+      assert.match(run.err, 'case 7: "header_table_size" must be an integer in 0..2^32-1');
+      assert.is(run.out, '');
+    }
+  }
+});
+
 Cli('bad JSON, a missing file and unknown arguments exit with status 1', async () => {
   for (const [args, stdin, pattern] of [
     [['decode'], 'nope', /not JSON/],
