@@ -757,7 +757,9 @@ export class H2Connection {
         return;
       }
       stream = this.#beginNewStream(streamId, parity);
-    } else if (headers.length > this.#config.maxHeaderFields && stream.open) {
+    } else if (headers.length > this.#config.maxHeaderFields && this.#mayReceiveHeaders(stream)) {
+      // Too many fields on a stream that may receive headers (see maxHeaderFields). Other states
+      // take the normal path, whose state check fails the block before any field is looked at.
       this.#resetForPeer(stream, ErrorCodes.ENHANCE_YOUR_CALM, events);
       return;
     }
@@ -779,6 +781,15 @@ export class H2Connection {
     }
     this.#queueReceivedFrames(frames);
     for (const ev of streamEvents) events.push(ev);
+  }
+
+  /**
+   * Whether `stream` is in a state where the peer may send a header block (open, half-closed local,
+   * reserved remote); in the others the stream's state machine rejects the block before its fields.
+   */
+  #mayReceiveHeaders(stream: H2Stream): boolean {
+    const state = stream.stateMachine.state;
+    return state === StreamState.OPEN || state === StreamState.HALF_CLOSED_LOCAL || state === StreamState.RESERVED_REMOTE;
   }
 
   /**
@@ -836,7 +847,7 @@ export class H2Connection {
     }
     // RFC 9113 §6.6: pushes may only be associated with a client-initiated stream.
     if (frame.streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
-    if (pushedHeaders.length > this.#config.maxHeaderFields && stream.open) {
+    if (pushedHeaders.length > this.#config.maxHeaderFields && stream.open && this.#mayReceiveHeaders(stream)) {
       // Too many fields in the promised request (see maxHeaderFields): refuse the pushed stream.
       this.#reg.checkNewStreamId(promisedId, EVEN);
       this.#refuseStream(promisedId, ErrorCodes.ENHANCE_YOUR_CALM);

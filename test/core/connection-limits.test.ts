@@ -236,6 +236,16 @@ Limits('a client resets a response past maxHeaderFields, and refuses a push prom
   peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
 });
 
+Limits('a client resets a pushed response past maxHeaderFields', () => {
+  const { conn, peer } = clientPair({ maxHeaderFields: 10 });
+  conn.sendHeaders(1, REQUEST);
+  conn.dataToSend();
+  assert.equal(types(conn.receiveData(peer.pushPromise(1, 2, REQUEST))), ['PushedStreamReceived']);
+  assert.equal(types(conn.receiveData(peer.headers(2, [...RESPONSE, ...fields(10)]))), ['StreamReset']);
+  peer.read(conn.dataToSend()).expectRstStream(2, E.ENHANCE_YOUR_CALM).expectNone();
+  assert.equal(types(conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+});
+
 Limits('frames of unknown type exhaust maxUnknownFrames: GOAWAY ENHANCE_YOUR_CALM; completed streams give budget back', () => {
   const { conn, peer } = serverPair({ maxUnknownFrames: 3 });
   assert.equal(types(conn.receiveData(concat(peer.raw(0xfa, 0, 0, 'a'), peer.raw(0xfb, 0, 1, 'b')))), ['UnknownFrameReceived', 'UnknownFrameReceived']);
