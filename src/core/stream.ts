@@ -12,7 +12,7 @@
 import { bytesFromLatin1 } from '../hpack/byte-string';
 import type { Encoder } from '../hpack/index';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
-import type { H2Configuration, HeaderEncoding } from './config';
+import type { H2Configuration, H2Logger, HeaderEncoding } from './config';
 import { ErrorCodes } from './errors';
 import { END_HEADERS_BIT, END_STREAM_BIT } from './flag-bits';
 import {
@@ -104,6 +104,8 @@ export class H2Stream {
   /** The connection's configuration. */
   readonly config: H2Configuration;
 
+  /** The user's logger, or `null`: no log arguments are evaluated without one (read once, as the connection does). */
+  readonly #log: H2Logger | null;
   readonly #inboundWindowManager: WindowManager;
   #expectedContentLength: number | null = null;
   #actualContentLength = 0;
@@ -121,6 +123,7 @@ export class H2Stream {
     this.outboundFlowControlWindow = outboundWindowSize;
     this.#inboundWindowManager = new WindowManager(inboundWindowSize);
     this.config = config;
+    this.#log = config.hasLogger ? config.logger : null;
   }
 
   /** Debug form, as h2's `__repr__`. */
@@ -154,7 +157,7 @@ export class H2Stream {
    * the client, HALF_CLOSED_REMOTE on the server. Port of h2.stream.H2Stream.upgrade.
    */
   upgrade(clientSide: boolean): void {
-    this.config.logger.debug('Upgrading %s', this);
+    this.#log?.debug('Upgrading %s', this);
     // RFC 9113 §3.1 (h2c upgrade): the HTTP/1.1 request becomes stream 1. h2 asserts this.
     if (this.streamId !== 1) throw new ProtocolError('Only stream 1 can be upgraded.');
     // The events are deliberately dropped, as in h2.
@@ -169,7 +172,7 @@ export class H2Stream {
    *   state, or a header block that fails validation.
    */
   sendHeaders(headers: OutboundHeaders, encoder: Encoder, endStream = false): HeaderBlockFrames {
-    this.config.logger.debug('Send headers %s on %s', headers, this);
+    this.#log?.debug('Send headers %s on %s', headers, this);
     const sm = this.stateMachine;
     let input: StreamInput = StreamInputs.SEND_HEADERS;
     const normal = isNormalizedOutboundHeaderList(headers);
@@ -203,7 +206,7 @@ export class H2Stream {
    * stream. Port of h2.stream.H2Stream.push_stream_in_band.
    */
   pushStreamInBand(relatedStreamId: number, headers: OutboundHeaders, encoder: Encoder): HeaderBlockFrames {
-    this.config.logger.debug('Push stream %s', this);
+    this.#log?.debug('Push stream %s', this);
     const events = this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
     if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
@@ -227,7 +230,7 @@ export class H2Stream {
    * @param padLength `null` for no padding; 0–255 sets PADDED (costing `padLength + 1` bytes).
    */
   sendData(data: Uint8Array, endStream = false, padLength: number | null = null): Frame[] {
-    this.config.logger.debug('Send data on %s with end stream set to %s', this, endStream);
+    this.#log?.debug('Send data on %s with end stream set to %s', this, endStream);
     this.stateMachine.processInput(StreamInputs.SEND_DATA);
     const df = new DataFrame(this.streamId, { data });
     if (endStream) {
@@ -245,7 +248,7 @@ export class H2Stream {
 
   /** Builds an empty DATA frame with END_STREAM. Port of h2.stream.H2Stream.end_stream. */
   endStream(): Frame[] {
-    this.config.logger.debug('End stream %s', this);
+    this.#log?.debug('End stream %s', this);
     this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
     return [new DataFrame(this.streamId, { flags: ['END_STREAM'] })];
   }
@@ -255,7 +258,7 @@ export class H2Stream {
    * h2.stream.H2Stream.advertise_alternative_service.
    */
   advertiseAlternativeService(fieldValue: Uint8Array): Frame[] {
-    this.config.logger.debug('Advertise alternative service of %s for %s', fieldValue, this);
+    this.#log?.debug('Advertise alternative service of %s for %s', fieldValue, this);
     this.stateMachine.processInput(StreamInputs.SEND_ALTERNATIVE_SERVICE);
     return [new AltSvcFrame(this.streamId, { field: fieldValue })];
   }
@@ -266,7 +269,7 @@ export class H2Stream {
    * @throws FlowControlError if the window would exceed 2^31-1.
    */
   increaseFlowControlWindow(increment: number): Frame[] {
-    this.config.logger.debug('Increase flow control window for %s by %d', this, increment);
+    this.#log?.debug('Increase flow control window for %s by %d', this, increment);
     this.stateMachine.processInput(StreamInputs.SEND_WINDOW_UPDATE);
     this.#inboundWindowManager.windowOpened(increment);
     return [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })];
@@ -277,7 +280,7 @@ export class H2Stream {
    * Port of h2.stream.H2Stream.receive_push_promise_in_band.
    */
   receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents {
-    this.config.logger.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
+    this.#log?.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
     const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     if (events.length === 0) this.#refuseIdlePush('Idle streams cannot receive pushes');
     const pushEvent = events[0] as PushedStreamReceived;
@@ -292,7 +295,7 @@ export class H2Stream {
    * request's `:authority` for ALTSVC. Port of h2.stream.H2Stream.remotely_pushed.
    */
   remotelyPushed(pushedHeaders: readonly Header[]): FramesAndEvents {
-    this.config.logger.debug('%s pushed by remote peer', this);
+    this.#log?.debug('%s pushed by remote peer', this);
     const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     this.#authority = authorityFromHeaders(pushedHeaders);
     return [NO_FRAMES, events];
@@ -334,7 +337,7 @@ export class H2Stream {
    * @throws InvalidBodyLengthError if the body exceeds or falls short of content-length.
    */
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
-    this.config.logger.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
+    this.#log?.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
     const events = this.stateMachine.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
     this.#inboundWindowManager.windowConsumed(flowControlLen);
@@ -355,7 +358,7 @@ export class H2Stream {
    * `WindowUpdated` event. Port of h2.stream.H2Stream.receive_window_update.
    */
   receiveWindowUpdate(increment: number): FramesAndEvents {
-    this.config.logger.debug('Receive Window Update on %s for increment of %d', this, increment);
+    this.#log?.debug('Receive Window Update on %s for increment of %d', this, increment);
     let events = this.stateMachine.processInput(StreamInputs.RECV_WINDOW_UPDATE) as H2Event[];
     let frames: Frame[] = [];
     if (events.length > 0) {
@@ -381,7 +384,7 @@ export class H2Stream {
    * h2.stream.H2Stream.receive_continuation.
    */
   receiveContinuation(): never {
-    this.config.logger.debug('Receive Continuation frame on %s', this);
+    this.#log?.debug('Receive Continuation frame on %s', this);
     // RFC 9113 §6.10
     // > A CONTINUATION frame MUST be preceded by a HEADERS, PUSH_PROMISE or CONTINUATION frame without
     // > the END_HEADERS flag set. A recipient that observes violation of this rule MUST respond with a
@@ -395,7 +398,7 @@ export class H2Stream {
    * origin on a stream must be ignored (RFC 7838 §4). Port of h2.stream.H2Stream.receive_alt_svc.
    */
   receiveAltSvc(frame: AltSvcFrame): FramesAndEvents {
-    this.config.logger.debug('Receive Alternative Service frame on stream %s', this);
+    this.#log?.debug('Receive Alternative Service frame on stream %s', this);
     // RFC 7838 §4
     // > An ALTSVC frame on a stream other than stream 0 containing non-empty "Origin" information is
     // > invalid and MUST be ignored.
@@ -410,7 +413,7 @@ export class H2Stream {
 
   /** Resets the stream locally and builds the RST_STREAM. Port of h2.stream.H2Stream.reset_stream. */
   resetStream(errorCode: number = ErrorCodes.NO_ERROR): Frame[] {
-    this.config.logger.debug('Local reset %s with error code: %d', this, errorCode);
+    this.#log?.debug('Local reset %s with error code: %d', this, errorCode);
     this.stateMachine.processInput(StreamInputs.SEND_RST_STREAM);
     return [new RstStreamFrame(this.streamId, { errorCode })];
   }
@@ -420,7 +423,7 @@ export class H2Stream {
    * Port of h2.stream.H2Stream.stream_reset.
    */
   streamReset(frame: RstStreamFrame): FramesAndEvents {
-    this.config.logger.debug('Remote reset %s with error code: %d', this, frame.errorCode);
+    this.#log?.debug('Remote reset %s with error code: %d', this, frame.errorCode);
     const events = this.stateMachine.processInput(StreamInputs.RECV_RST_STREAM) as H2Event[];
     if (events.length > 0) fillEvent(events[0] as StreamReset, { errorCode: frame.errorCode });
     return [NO_FRAMES, events];
@@ -431,7 +434,7 @@ export class H2Stream {
    * WINDOW_UPDATE. Port of h2.stream.H2Stream.acknowledge_received_data.
    */
   acknowledgeReceivedData(acknowledgedSize: number): Frame[] {
-    this.config.logger.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
+    this.#log?.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
     const increment = this.#inboundWindowManager.processBytes(acknowledgedSize);
     return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : [];
   }

@@ -273,9 +273,11 @@ Config('a given logger receives debug and trace calls; the default builds nothin
   assert.ok(config.hasLogger);
   const conn = new H2Connection(config);
   conn.initiateConnection();
-  conn.receiveData(new TestPeer('client').greeting());
+  const peer = new TestPeer('client');
+  conn.receiveData(concat(peer.greeting(), peer.headers(1, REQUEST), peer.data(1, 'x', { endStream: true })));
   assert.ok(lines.some((l) => l.startsWith('debug')));
   assert.ok(lines.some((l) => l.startsWith('trace')));
+  assert.ok(lines.some((l) => l.startsWith('debug Receive data on')), 'streams log through the same logger');
 });
 
 Config('the connection advertises and enforces configured limits in its first SETTINGS', () => {
