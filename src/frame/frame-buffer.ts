@@ -27,6 +27,12 @@ const SMALL_READ = 128;
 /** Size of a staging block for small reads. */
 const STAGE_SIZE = 4096;
 
+/**
+ * A retained chunk whose backing buffer is larger than its bytes by more than this (and more than
+ * twice its size) is copied while the buffer waits for more input: see `#releaseBacking`.
+ */
+const MAX_WASTED_BACKING = 4096;
+
 /** Options of {@link FrameBuffer}. */
 export interface FrameBufferOptions {
   /** Server side: the bytes must start with the client connection preface. Default false. */
@@ -74,6 +80,8 @@ export class FrameBuffer implements Iterable<Frame> {
   maxHeaderBlockSize: number;
 
   #chunks: Uint8Array[] = [];
+  /** Chunks below this index were already checked by `#releaseBacking`. */
+  #backingChecked = 0;
   #stage: Uint8Array | null = null;
   #stageEnd = 0;
   #head = 0;
@@ -193,19 +201,60 @@ export class FrameBuffer implements Iterable<Frame> {
     for (;;) {
       let frame = this.#pending;
       if (frame === null) {
-        if (this.#available < FRAME_HEADER_LENGTH) return null;
+        if (this.#available < FRAME_HEADER_LENGTH) return this.#releaseBacking();
         frame = this.#readHeader();
       }
       const length = this.#pendingLength;
       if (this.#available < length) {
         this.#pending = frame;
-        return null;
+        return this.#releaseBacking();
       }
       this.#pending = null;
       frame.parseBody(this.#take(length));
       const out = this.#joinHeaderBlock(frame);
       if (out !== null) return out;
     }
+  }
+
+  /**
+   * Called whenever the buffer must wait for more input: a retained chunk that is a small view of a
+   * much larger buffer (a pooled read, a slice of a big message) is replaced by a copy of its unread
+   * bytes. Otherwise a peer trickling one frame in small reads would make us hold whole read buffers:
+   * a memory amplification of up to buffer size / read size per connection (slow-read floods). Each
+   * chunk is checked once, so the copying stays linear; complete frames keep their zero-copy views.
+   */
+  #releaseBacking(): null {
+    const chunks = this.#chunks;
+    let i = Math.max(this.#backingChecked, this.#head);
+    for (; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      if (c === this.#stage) continue;
+      const backing = c.buffer.byteLength;
+      if (backing - c.byteLength > MAX_WASTED_BACKING && backing > 2 * c.byteLength) {
+        if (i === this.#head) {
+          chunks[i] = c.slice(this.#offset);
+          this.#offset = 0;
+        } else {
+          chunks[i] = c.slice();
+        }
+      }
+    }
+    this.#backingChecked = i;
+    return null;
+  }
+
+  /** The bytes of backing buffers the retained chunks keep alive (the staging block included). */
+  get retainedBackingBytes(): number {
+    let total = 0;
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = this.#head; i < this.#chunks.length; i++) {
+      const b = this.#chunks[i]!.buffer;
+      if (!seen.has(b)) {
+        seen.add(b);
+        total += b.byteLength;
+      }
+    }
+    return total;
   }
 
   /** Parses and consumes the next 9-octet header; validates size and header-block sequencing. */
@@ -339,8 +388,10 @@ export class FrameBuffer implements Iterable<Frame> {
     if (this.#head === chunks.length) {
       chunks.length = 0;
       this.#head = 0;
+      this.#backingChecked = 0;
     } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= chunks.length) {
       chunks.splice(0, this.#head);
+      this.#backingChecked = Math.max(0, this.#backingChecked - this.#head);
       this.#head = 0;
     }
   }

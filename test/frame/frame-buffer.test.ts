@@ -291,6 +291,42 @@ Buffer_('the chunk list is compacted: 10 000 reads of 200 bytes never leave more
   assert.ok(maxSlots <= 2048, `the chunk list grew to ${maxSlots} slots`);
 });
 
+Buffer_('a frame trickled in small views of large read buffers does not keep those buffers alive', () => {
+  // A peer sends one 16 KiB DATA frame in 128-octet reads, each a view of its own 64 KiB buffer (a
+  // pooled read): the buffer must retain about the frame's bytes, not 128 × 64 KiB of read buffers.
+  const payload = new Uint8Array(16_384).map((_, i) => (i * 7) & 0xff);
+  const wire = new DataFrame(1, { data: payload }).serialize();
+  const buffer = new FrameBuffer();
+  const piece = 128;
+  let frame: Frame | null = null;
+  for (let at = 0; at < wire.length; at += piece) {
+    const backing = new Uint8Array(65_536);
+    const n = Math.min(piece, wire.length - at);
+    backing.set(wire.subarray(at, at + n), 1000);
+    buffer.addData(backing.subarray(1000, 1000 + n));
+    frame = buffer.next();
+    if (frame === null) assert.ok(buffer.retainedBackingBytes <= 2 * wire.length + 65_536, `retains ${buffer.retainedBackingBytes} octets of buffers`);
+  }
+  assert.ok(frame instanceof DataFrame);
+  assert.equal((frame as DataFrame).data, payload);
+  // At most the reusable 4 KiB staging block (the last piece was a small read) stays.
+  assert.ok(buffer.retainedBackingBytes <= 4096);
+});
+
+Buffer_('frames wholly inside a large read stay zero-copy views even when a partial frame follows', () => {
+  const first = new DataFrame(1, { data: new Uint8Array(300).fill(9) }).serialize();
+  const backing = new Uint8Array(65_536);
+  backing.set(first, 0);
+  backing.set(new DataFrame(3, { data: new Uint8Array(1000) }).serialize().subarray(0, 500), first.length);
+  const buffer = new FrameBuffer();
+  buffer.addData(backing.subarray(0, first.length + 500));
+  const got = buffer.next() as DataFrame;
+  assert.is(got.data.buffer, backing.buffer);
+  assert.is(buffer.next(), null);
+  // The unread 500 octets were copied out of the 64 KiB read buffer.
+  assert.ok(buffer.retainedBackingBytes < 4096);
+});
+
 Buffer_('random read sizes give the same frames as one block', () => {
   const rng = mulberry32(7);
   const wire = smallFrames().subarray(0, 200_000);
