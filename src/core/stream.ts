@@ -436,7 +436,7 @@ export class H2Stream {
   acknowledgeReceivedData(acknowledgedSize: number): Frame[] {
     this.#log?.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
     const increment = this.#inboundWindowManager.processBytes(acknowledgedSize);
-    return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : [];
+    return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : NO_FRAMES;
   }
 
   /**
