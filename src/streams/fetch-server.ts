@@ -6,6 +6,7 @@
  */
 import { ErrorCodes } from '../core';
 import { appendHeaderFields, fieldValue, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { Outcome } from './outcome';
 import type { H2Session } from './session';
 import type { H2Stream } from './stream';
 import type { H2HeaderList } from './types';
@@ -32,8 +33,8 @@ export interface FetchHandlerInfo {
 export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
 
 /**
- * h2flow's request trailers: requests other than GET and HEAD carry `trailers`, a promise of the trailer block the
- * client sent after the body (null if none), settled once the body has been read.
+ * h2flow's request trailers: every request a fetch server hands its handler carries `trailers`, a promise
+ * of the trailer block the client sent after the body (null if none), settled once the body has been read.
  */
 export interface RequestTrailers {
   readonly trailers: Promise<Headers | null>;
@@ -100,30 +101,101 @@ class RequestBodySource {
 
 const PULL_ONE: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
 
-/** An AbortSignal made on first use, aborted (at once, if that comes later) when the stream fails. */
-class LazySignal {
+/**
+ * One request being answered: the handler's `info` (its `completed` promise is made only when read) and
+ * the state behind the Request's `signal` and `trailers`, also made only when read. One object per
+ * request instead of a closure per hook.
+ */
+class Exchange implements FetchHandlerInfo {
+  readonly stream: H2Stream;
+  readonly session: H2Session;
+  readonly remoteAddr: NetAddr | undefined;
+  readonly #completed = new Outcome<void>();
+  #completedRead = false;
   #controller: AbortController | null = null;
-  #aborted = false;
-  #reason: unknown;
+  #trailers: Promise<Headers | null> | null = null;
 
+  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined) {
+    this.stream = stream;
+    this.session = session;
+    this.remoteAddr = remoteAddr;
+  }
+
+  get completed(): Promise<void> {
+    const promise = this.#completed.promise;
+    if (!this.#completedRead) {
+      this.#completedRead = true;
+      promise.catch(ignore);
+    }
+    return promise;
+  }
+
+  /** The request's AbortSignal: aborted when the stream fails (reset by the client, or the session ends). */
   get signal(): AbortSignal {
     if (this.#controller === null) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      const controller = new AbortController();
+      this.#controller = controller;
+      this.stream.closed.then(undefined, (reason: unknown) => controller.abort(reason));
     }
     return this.#controller.signal;
   }
 
-  abort(reason: unknown): void {
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+  /** The request's trailers (see {@link RequestTrailers}). */
+  get trailers(): Promise<Headers | null> {
+    return (this.#trailers ??= this.stream.trailers.then(trailerHeaders));
+  }
+
+  complete(): void {
+    this.#completed.resolve();
+  }
+
+  fail(error: unknown): void {
+    this.#completed.reject(error);
   }
 }
 
+function ignore(): void {}
+
+function trailerHeaders(list: H2HeaderList | null): Headers | null {
+  return list === null ? null : headersFromList(list);
+}
+
+type ServerRequestClass = new (url: string, init: RequestInit, exchange: Exchange) => Request & RequestTrailers;
+let serverRequest: ServerRequestClass | null = null;
+
+/**
+ * The Request handlers receive: the runtime's Request with `signal` and `trailers` served by the exchange
+ * from the prototype (no per-request property definitions or closures). A Request given a signal in its
+ * init builds a second AbortSignal and a listener per request; this one makes its signal only when read.
+ * Defined on first use, so importing h2flow needs no global Request.
+ */
+function serverRequestClass(): ServerRequestClass {
+  return (serverRequest ??= class ServerRequest extends Request {
+    readonly #exchange: Exchange;
+
+    constructor(url: string, init: RequestInit, exchange: Exchange) {
+      super(url, init);
+      this.#exchange = exchange;
+    }
+
+    get trailers(): Promise<Headers | null> {
+      return this.#exchange.trailers;
+    }
+
+    static {
+      // An accessor over Request's own `signal` (TypeScript types it as a plain property, hence no `get` above).
+      Object.defineProperty(this.prototype, 'signal', {
+        get(this: ServerRequest): AbortSignal {
+          return this.#exchange.signal;
+        },
+        configurable: true,
+      });
+    }
+  });
+}
+
 /** Builds the Request of a server stream; throws TypeError for a request the fetch API cannot represent. */
-function toRequest(headerList: H2HeaderList, signal: LazySignal, body: H2Stream | null, trailers: (() => Promise<Headers | null>) | null): Request {
-  const method = fieldValue(headerList, ':method') ?? 'GET';
+function toRequest(headerList: H2HeaderList, method: string, exchange: Exchange, body: H2Stream | null): Request {
   const scheme = fieldValue(headerList, ':scheme') ?? 'http';
   const path = fieldValue(headerList, ':path') ?? '/';
   const { pairs, host } = headerPairs(headerList);
@@ -136,12 +208,7 @@ function toRequest(headerList: H2HeaderList, signal: LazySignal, body: H2Stream 
     init.body = new ReadableStream<Uint8Array>(new RequestBodySource(body), PULL_ONE);
     init.duplex = 'half';
   }
-  const request = new Request(`${scheme}://${authority}${path}`, init);
-  // `request.signal` is our lazily made one: a Request given a signal builds a second AbortSignal and a
-  // listener per request, the fetch layer's largest cost under load, for a signal few handlers read.
-  Object.defineProperty(request, 'signal', { get: () => signal.signal, configurable: true });
-  if (trailers !== null) Object.defineProperty(request, 'trailers', { get: trailers, configurable: true });
-  return request;
+  return new (serverRequestClass())(`${scheme}://${authority}${path}`, init, exchange);
 }
 
 /** The HTTP/2 response header block of `response`. */
@@ -152,13 +219,23 @@ function responseHeaderList(response: Response): Array<readonly [string, string]
 }
 
 const PENDING = Symbol('pending');
-/** Microtask turns an in-memory body takes to report its end after its only chunk (2 for undici's). */
+/** Microtask turns an in-memory body takes to yield a chunk or its end (2 for undici's). */
 const SETTLE_TURNS = 4;
+const RESOLVED = Promise.resolve();
 
-function microtaskTurns(n: number): Promise<typeof PENDING> {
-  let p: Promise<unknown> = Promise.resolve();
-  for (let i = 0; i < n; i++) p = p.then();
-  return p.then(() => PENDING);
+function microtaskTurns(): Promise<typeof PENDING> {
+  let p = RESOLVED;
+  for (let i = 1; i < SETTLE_TURNS; i++) p = p.then();
+  return p.then(pendingMark);
+}
+
+function pendingMark(): typeof PENDING {
+  return PENDING;
+}
+
+/** `read`'s result if it settles within a few microtask turns, else PENDING (the read goes on). */
+function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
+  return Promise.race([read, microtaskTurns()]);
 }
 
 /** Streams `response` onto `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
@@ -167,7 +244,7 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
   const trailers = (response as TrailersExtension).trailers;
   const body = response.body;
   if (body === null || isHead || isNullBodyStatus(response.status)) {
-    if (body !== null) void body.cancel().catch(() => undefined);
+    if (body !== null) void body.cancel().catch(ignore);
     if (trailers === undefined || isHead) {
       stream.respond(headers, { endStream: true });
       return;
@@ -177,38 +254,74 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
     await stream.end();
     return;
   }
-  stream.respond(headers);
   const reader = body.getReader();
   try {
-    let next = await reader.read();
+    // An in-memory body (a string, bytes, JSON) yields its one chunk and its end within a few microtasks:
+    // then headers, chunk and END_STREAM go to the session at once, through respond()'s fast path (no
+    // WritableStream). A body that is slower gets its headers right away: an event stream must not hold
+    // them until its first event, nor a full-duplex echo its first chunk until its second.
+    let read = reader.read();
+    let next = await soon(read);
+    let responded = false;
+    if (next === PENDING) {
+      stream.respond(headers);
+      responded = true;
+      next = await read;
+    }
     if (next.done) {
+      if (trailers === undefined && !responded) {
+        stream.respond(headers, { endStream: true });
+        return;
+      }
+      if (!responded) stream.respond(headers);
       if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
       await stream.end();
       return;
     }
     const first = next.value;
-    // A body already complete (a string, bytes, JSON) ends with its one DATA frame. Whether the next read
-    // is immediately done is seen within a few microtasks; a streaming body must not hold `first` back
-    // waiting for its second chunk (a full-duplex echo would deadlock).
-    const second = reader.read();
-    const settled = await Promise.race([second, microtaskTurns(SETTLE_TURNS)]);
-    if (settled !== PENDING && settled.done && trailers === undefined) {
-      await stream.end(first);
-      return;
+    read = reader.read();
+    if (!responded) {
+      const second = await soon(read);
+      if (second !== PENDING && second.done && trailers === undefined) {
+        stream.respond(headers, { body: first });
+        await stream.end();
+        return;
+      }
+      stream.respond(headers);
     }
     const writer = stream.writable.getWriter();
-    void writer.write(first).catch(() => undefined);
-    next = await second;
+    void writer.write(first).catch(ignore);
+    next = await read;
     while (!next.done) {
       await writer.ready;
-      void writer.write(next.value).catch(() => undefined);
+      void writer.write(next.value).catch(ignore);
       next = await reader.read();
     }
     if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
     await writer.close();
   } catch (error) {
-    void reader.cancel(error).catch(() => undefined);
+    void reader.cancel(error).catch(ignore);
     throw error;
+  }
+}
+
+/** The response of a request the fetch API cannot represent (CONNECT, TRACE, a field Headers refuses). */
+function unrepresentable(method: string): Response {
+  return new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
+}
+
+/** The handler's response, or onError's (the default's: 500) if it fails or returns something else. */
+async function handle(handler: FetchHandler, request: Request, exchange: Exchange, onError: FetchServerOptions['onError']): Promise<Response> {
+  try {
+    const response = await handler(request, exchange);
+    if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
+    return response;
+  } catch (error) {
+    try {
+      return await (onError ?? defaultOnError)(error);
+    } catch (inner) {
+      return defaultOnError(inner);
+    }
   }
 }
 
@@ -219,49 +332,23 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
 export async function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
   const headerList = stream.headers;
   const method = fieldValue(headerList, ':method') ?? 'GET';
-  const aborter = new LazySignal();
-  stream.closed.catch((error: unknown) => aborter.abort(error));
-  let completedResolve!: () => void;
-  let completedReject!: (e: unknown) => void;
-  const completed = new Promise<void>((resolve, reject) => {
-    completedResolve = resolve;
-    completedReject = reject;
-  });
-  completed.catch(() => undefined);
+  const exchange = new Exchange(stream, session, options.remoteAddr);
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
-  const bodyMethod = !NO_BODY_METHODS.has(method);
-  const body = bodyMethod && !stream.bodyEmpty ? stream : null;
-  let response: Response;
-  let request: Request;
+  const body = NO_BODY_METHODS.has(method) || stream.bodyEmpty ? null : stream;
+  let request: Request | null = null;
   try {
-    let requestTrailers: Promise<Headers | null> | null = null;
-    const trailers = !bodyMethod ? null : () => (requestTrailers ??= stream.trailers.then((list) => (list === null ? null : headersFromList(list))));
-    request = toRequest(headerList, aborter, body, trailers);
+    request = toRequest(headerList, method, exchange, body);
   } catch {
-    // The fetch API cannot represent it (CONNECT, TRACE, a field Headers refuses): no handler can answer it.
-    response = new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
-    await sendResponse(stream, response, false).then(completedResolve, completedReject);
-    refuseUnreadBody(stream);
-    return;
+    // The fetch API cannot represent it: no handler can answer it.
   }
-  try {
-    const info: FetchHandlerInfo = { remoteAddr: options.remoteAddr, completed, stream, session };
-    response = await handler(request, info);
-    if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
-  } catch (error) {
-    try {
-      response = await (options.onError ?? defaultOnError)(error);
-    } catch (inner) {
-      response = defaultOnError(inner);
-    }
-  }
+  const response = request === null ? unrepresentable(method) : await handle(handler, request, exchange, options.onError);
   try {
     await sendResponse(stream, response, method === 'HEAD');
-    completedResolve();
+    exchange.complete();
   } catch (error) {
     // A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended.
     stream.reset(ErrorCodes.INTERNAL_ERROR);
-    completedReject(error);
+    exchange.fail(error);
     return;
   }
   refuseUnreadBody(stream);

@@ -55,6 +55,7 @@ export class StreamSlots {
 
   /** Wakes as many waiters, oldest first, as there are free slots (a stream closed, or SETTINGS changed). */
   wake(): void {
+    if (this.#waiters.length === 0) return;
     for (let free = this.#free() - this.#granted; free > 0 && this.#waiters.length > 0; free--) {
       this.#granted++;
       (this.#waiters.shift() as Outcome<void>).resolve();

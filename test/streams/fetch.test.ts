@@ -123,6 +123,44 @@ for (const [name, streams] of VARIANTS) {
     await client.close();
   });
 
+  Fetch(`an in-memory Response body leaves through respond()'s fast path, with no WritableStream (${name})`, async () => {
+    const serverStreams = countingStreams(streams);
+    const { server, client } = pair(serverStreams);
+    void serveSession(server, () => new Response('hello'));
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    assert.is(await (await fetcher.fetch('/')).text(), 'hello');
+    assert.is(await (await fetcher.fetch('/', { method: 'POST', body: 'unread' })).text(), 'hello');
+    assert.is(serverStreams.writables, 0);
+    await fetcher.close();
+  });
+
+  Fetch(`a streaming Response sends its headers before its first chunk exists (${name})`, async () => {
+    const { server, client } = pair();
+    let release!: () => void;
+    const later = new Promise<void>((resolve) => (release = resolve));
+    void serveSession(
+      server,
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async start(controller) {
+              await later;
+              controller.enqueue(new TextEncoder().encode('event'));
+              controller.close();
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    );
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    const res = await within(fetcher.fetch('/events'), 2000);
+    assert.ok(res !== 'timeout', 'the headers arrived while the body had nothing yet');
+    assert.is((res as Response).headers.get('content-type'), 'text/event-stream');
+    release();
+    assert.is(await (res as Response).text(), 'event');
+    await fetcher.close();
+  });
+
   Fetch(`a handler that throws without a custom onError gets the default 500 and the session serves on (${name})`, async () => {
     const { server, client } = pair();
     const handler: FetchHandler = (request) => {
