@@ -97,10 +97,16 @@ const MIN_CAPACITY = 16;
  * How the most recently forgotten streams closed, keyed by stream ID, forgetting the oldest entries
  * beyond `limit` (insertion order; re-setting an ID keeps its place). Bounds the memory of closed
  * streams against stream-ID walking. Port of h2.utilities.SizeLimitDict as h2 uses it
- * (`_closed_streams`), specialised for its keys and values: an open-addressing hash table over typed
- * arrays (stream IDs are 1 … 2^31-1, so 0 marks a free slot) plus a ring of IDs in insertion order.
- * It costs a few octets per entry and no allocation per stream, where a `Map` costs tens of octets
- * and a hashing insert per stream; the table grows with the entries, never past twice `limit`.
+ * (`_closed_streams`), specialised for its keys and values: a ring of IDs and values in insertion
+ * order, plus an open-addressing hash index over typed arrays (stream IDs are 1 … 2^31-1, so 0
+ * marks a free slot). It costs a few octets per entry and no allocation per stream.
+ *
+ * The index is built lazily: an ID above every ID set so far cannot be remembered already, so it
+ * only goes into the ring, and the index takes in such pending entries when a lookup (or an
+ * out-of-order set) needs it. Streams close roughly in ID order and lookups happen only for frames
+ * on forgotten streams, so most entries leave the ring without ever being hashed; each entry is
+ * hashed at most once, so a peer forcing lookups gains nothing.
+ *
  * The hash mixes the ID with a random seed per instance: a peer choosing stream IDs cannot aim them
  * at one slot to make every lookup walk a long probe chain, and runs of consecutive IDs spread
  * evenly whatever the seed. Only speed depends on the seed, never a result.
@@ -108,17 +114,25 @@ const MIN_CAPACITY = 16;
 export class ClosedStreamMemory {
   /** The most entries kept. */
   readonly limit: number;
-  /** Stream IDs by slot (0: free); the capacity is a power of two, at most half full. */
+  /** Indexed stream IDs by slot (0: free); the capacity is a power of two, at most half full. */
   #keys = new Int32Array(MIN_CAPACITY);
   /** The value of each slot: a StreamClosedBy, or CLOSED_BY_NULL. */
   #values = new Uint8Array(MIN_CAPACITY);
-  /** `32 - log2(capacity)`: the hash keeps the top bits of the product. */
+  /** `32 - log2(capacity)`: the hash keeps the top bits. */
   #shift = 32 - Math.log2(MIN_CAPACITY);
   readonly #seed = Math.floor(Math.random() * 0x100000000) | 0;
-  #size = 0;
+  /** Entries in the index. */
+  #indexed = 0;
   /** Stream IDs in insertion order, oldest at `#head` (a ring of `#size` entries). */
   #order = new Int32Array(MIN_CAPACITY);
+  /** The value of each ring entry (read only for entries not indexed yet). */
+  #orderValues = new Uint8Array(MIN_CAPACITY);
   #head = 0;
+  #size = 0;
+  /** How many entries at the end of the ring are not in the index yet. */
+  #pending = 0;
+  /** The largest stream ID ever set. */
+  #maxId = 0;
 
   /** @param limit The most entries kept; older ones are dropped first. */
   constructor(limit: number) {
@@ -132,6 +146,7 @@ export class ClosedStreamMemory {
 
   /** How stream `streamId` closed, or `undefined` if it is not remembered. */
   get(streamId: number): ClosedHow | undefined {
+    this.#indexPending();
     const slot = this.#slotOf(streamId);
     if (slot < 0) return undefined;
     const v = this.#values[slot] as number;
@@ -140,6 +155,7 @@ export class ClosedStreamMemory {
 
   /** Whether `streamId` is remembered. */
   has(streamId: number): boolean {
+    this.#indexPending();
     return this.#slotOf(streamId) >= 0;
   }
 
@@ -147,23 +163,50 @@ export class ClosedStreamMemory {
   set(streamId: number, closedBy: ClosedHow): void {
     if (!(streamId > 0)) throw new RangeError(`Invalid stream ID ${streamId}`);
     const value = closedBy === null ? CLOSED_BY_NULL : closedBy;
-    const existing = this.#slotOf(streamId);
-    if (existing >= 0) {
-      this.#values[existing] = value;
-      return;
-    }
     if (this.limit === 0) return;
-    if (2 * (this.#size + 1) > this.#keys.length) this.#resize(2 * this.#keys.length);
-    this.#place(streamId, value);
-    if (this.#size === this.#order.length) this.#growOrder();
-    this.#order[(this.#head + this.#size) & (this.#order.length - 1)] = streamId;
-    this.#size++;
-    while (this.#size > this.limit) {
-      const oldest = this.#order[this.#head] as number;
-      this.#head = (this.#head + 1) & (this.#order.length - 1);
-      this.#size--;
-      this.#remove(oldest);
+    if (streamId > this.#maxId) {
+      // New for certain: into the ring only.
+      this.#maxId = streamId;
+      this.#append(streamId, value);
+      this.#pending++;
+    } else {
+      this.#indexPending();
+      const existing = this.#slotOf(streamId);
+      if (existing >= 0) {
+        this.#values[existing] = value;
+        return;
+      }
+      this.#insert(streamId, value);
+      this.#append(streamId, value);
     }
+    while (this.#size > this.limit) this.#dropOldest();
+  }
+
+  #append(streamId: number, value: number): void {
+    if (this.#size === this.#order.length) this.#growOrder();
+    const at = (this.#head + this.#size) & (this.#order.length - 1);
+    this.#order[at] = streamId;
+    this.#orderValues[at] = value;
+    this.#size++;
+  }
+
+  /** Forgets the oldest entry: from the index, unless it was still pending there. */
+  #dropOldest(): void {
+    const oldest = this.#order[this.#head] as number;
+    if (this.#size > this.#pending) this.#remove(oldest);
+    else this.#pending--;
+    this.#head = (this.#head + 1) & (this.#order.length - 1);
+    this.#size--;
+  }
+
+  /** Puts the pending ring entries (all distinct, all new) into the index. */
+  #indexPending(): void {
+    const mask = this.#order.length - 1;
+    for (let i = this.#size - this.#pending; i < this.#size; i++) {
+      const at = (this.#head + i) & mask;
+      this.#insert(this.#order[at] as number, this.#orderValues[at] as number);
+    }
+    this.#pending = 0;
   }
 
   /** The first slot to probe: the top bits of a 32-bit mix (murmur3's finaliser) of the seeded ID. */
@@ -184,6 +227,13 @@ export class ClosedStreamMemory {
     }
   }
 
+  /** Adds a key that is not in the index, growing it to stay at most half full. */
+  #insert(streamId: number, value: number): void {
+    if (2 * (this.#indexed + 1) > this.#keys.length) this.#resize(2 * this.#keys.length);
+    this.#place(streamId, value);
+    this.#indexed++;
+  }
+
   /** Puts a new key in its first free slot (the table has room). */
   #place(streamId: number, value: number): void {
     const keys = this.#keys;
@@ -198,6 +248,7 @@ export class ClosedStreamMemory {
   #remove(streamId: number): void {
     let hole = this.#slotOf(streamId);
     if (hole < 0) return;
+    this.#indexed--;
     const keys = this.#keys;
     const values = this.#values;
     const mask = keys.length - 1;
@@ -228,9 +279,16 @@ export class ClosedStreamMemory {
 
   #growOrder(): void {
     const old = this.#order;
+    const oldValues = this.#orderValues;
+    const mask = old.length - 1;
     const next = new Int32Array(2 * old.length);
-    for (let i = 0; i < this.#size; i++) next[i] = old[(this.#head + i) & (old.length - 1)] as number;
+    const nextValues = new Uint8Array(2 * old.length);
+    for (let i = 0; i < this.#size; i++) {
+      next[i] = old[(this.#head + i) & mask] as number;
+      nextValues[i] = oldValues[(this.#head + i) & mask] as number;
+    }
     this.#order = next;
+    this.#orderValues = nextValues;
     this.#head = 0;
   }
 }

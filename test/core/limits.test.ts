@@ -40,6 +40,31 @@ Limits('the closed-stream memory behaves as a size-limited insertion-ordered map
   }
 });
 
+Limits('the closed-stream memory matches the model when IDs mostly grow and lookups are rare (entries pending in the ring)', () => {
+  const rand = mulberry32(31337);
+  for (const limit of [1, 3, 50, 700]) {
+    const memory = new ClosedStreamMemory(limit);
+    const model = new Map<number, ClosedHow>();
+    let next = 1;
+    for (let i = 0; i < 30_000; i++) {
+      // Mostly the next ID, sometimes one a little back (out of order), rarely a lookup.
+      const back = rand.int(10) === 0 ? 2 * rand.int(40) : 0;
+      const key = Math.max(1, next - back);
+      if (back === 0) next += 2;
+      if (rand.int(200) === 0) {
+        const probe = 1 + rand.int(next + 10);
+        assert.is(memory.get(probe), model.get(probe));
+      } else {
+        const value = rand.pick<ClosedHow>([0, 1, 2, 3, null]);
+        memory.set(key, value);
+        modelSet(model, limit, key, value);
+        assert.is(memory.size, model.size);
+      }
+    }
+    for (let key = 1; key < next + 10; key++) assert.is(memory.get(key), model.get(key), `key ${key}`);
+  }
+});
+
 Limits('the closed-stream memory forgets the oldest entry first and keeps a re-set entry in place', () => {
   const memory = new ClosedStreamMemory(2);
   memory.set(1, 0);
