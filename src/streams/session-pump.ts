@@ -86,7 +86,7 @@ export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
 /** The default number of events `session.events` keeps for a slow reader before dropping some. */
 export const DEFAULT_EVENT_BUFFER = 128;
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
-export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 64 * 1024;
+export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 256 * 1024;
 /** Default timeouts (security.md §14: nghttpx and Go values). */
 const DEFAULT_SETTINGS_ACK_TIMEOUT = 10_000;
 const DEFAULT_SERVER_IDLE_TIMEOUT = 180_000;
@@ -577,15 +577,21 @@ export class SessionPump implements StreamHost {
     }
   }
 
-  /** Sends one DATA frame (or the end) for `body`, then queues it again if it has more. */
+  /**
+   * Sends DATA for `body`: one frame while other bodies wait their turn (round robin, frame by frame),
+   * and frame after frame while it is the only one ready, as far as the windows and the outbound
+   * high-water mark allow; then the end (END_STREAM or trailers) once everything queued went out.
+   * Queues it again if it has more.
+   */
   #sendFrom(body: OutboundBody): void {
     if (body.done) return;
     const conn = this.conn;
+    const scheduler = this.#scheduler;
     const id = body.streamId;
-    if (body.pendingBytes > 0) {
+    while (body.pendingBytes > 0) {
       const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
       if (window <= 0) {
-        this.#scheduler.block(body);
+        scheduler.block(body);
         return;
       }
       const piece = body.peek(window);
@@ -594,9 +600,14 @@ export class SessionPump implements StreamHost {
       this.#run(last ? SEND_LAST_DATA : SEND_DATA, id, piece);
       body.commit(size);
       this.#unflushed += size + FRAME_HEADER;
-      if (last) this.#endBody(body);
-      else if (body.pendingBytes > 0 || body.ending) this.#scheduler.enqueue(body);
-      return;
+      if (last) {
+        this.#endBody(body);
+        return;
+      }
+      if (scheduler.hasReady || this.#inFlight + this.#unflushed >= this.#highWaterMark) {
+        if (body.pendingBytes > 0 || body.ending) scheduler.enqueue(body);
+        return;
+      }
     }
     if (!body.ending) return;
     const trailers = body.trailers;
