@@ -18,11 +18,14 @@ export interface H2SessionOptions {
   readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
   /**
    * The Web Streams implementation for every stream the session creates (bodies, `incoming`, `events`).
-   * Default: the runtime's globals, so h2flow has no runtime dependency and what users receive works
-   * with the runtime's own `pipeTo`, `pipeThrough` and `Response`. Any spec-compliant pair may be
-   * injected: on Node 20, web-streams-polyfill 4.3 creates streams ~2× and moves a chunk ~3× faster than
-   * the built-ins, which makes small-request sessions ~1.2× faster (bench/streams.bench.mjs). Streams
-   * from another implementation need `toNative()` / `fromNative()` to meet the runtime's pipe methods.
+   * Default: the runtime's own classes, on every runtime. Measured on Node 20 (bench/streams.bench.mjs,
+   * bench/server.bench.mjs, same-run ratios): web-streams-polyfill 4.3 creates a stream ~3× faster and
+   * serves small requests 1.4–2× faster (session API under h2load); bulk throughput is a wash (0.9–1.4×,
+   * within run-to-run noise). The default stays native even so: h2flow has no runtime dependency, and
+   * native streams work with the runtime's `pipeTo`, `pipeThrough` and `Response` as they are (a polyfill
+   * stream meeting a native one in `pipeTo` throws a TypeError either way). Servers bound by request rate
+   * on Node can inject the polyfill's `{ ReadableStream, WritableStream }`; streams handed across need
+   * `toNative()` / `fromNative()`.
    */
   readonly streams?: { readonly ReadableStream: unknown; readonly WritableStream: unknown };
   /** SETTINGS to advertise right after the preface (sent as a second SETTINGS frame). */
