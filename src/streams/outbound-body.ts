@@ -33,7 +33,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   #pending = 0;
   #queuedTotal = 0;
   #sentTotal = 0;
-  #waiters: Waiter[] = [];
+  #waiters: Waiter[] | null = null;
   #ending = false;
   #trailers: H2HeaderList | null = null;
   #finished = false;
@@ -149,8 +149,8 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     this.#pending = 0;
     this.#writableOpen = false;
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.reject(error);
+    this.#waiters = null;
+    if (waiters !== null) for (const w of waiters) w.reject(error);
     this.#end?.reject(error);
     if (this.#controller !== null) this.#controller.error(error);
   }
@@ -203,12 +203,14 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     }
     if (this.#sentTotal >= this.#queuedTotal) return undefined;
     const at = this.#queuedTotal;
-    return new Promise<void>((resolve, reject) => this.#waiters.push({ at, resolve, reject }));
+    return new Promise<void>((resolve, reject) => (this.#waiters ??= []).push({ at, resolve, reject }));
   }
 
   #settleWaiters(): void {
-    while (this.#waiters.length > 0 && (this.#waiters[0] as Waiter).at <= this.#sentTotal) {
-      (this.#waiters.shift() as Waiter).resolve();
+    const waiters = this.#waiters;
+    if (waiters === null) return;
+    while (waiters.length > 0 && (waiters[0] as Waiter).at <= this.#sentTotal) {
+      (waiters.shift() as Waiter).resolve();
     }
   }
 }

@@ -8,13 +8,24 @@ import type { StreamRecord } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
 
 const EMPTY = new Uint8Array(0);
+const NONE: readonly H2HeaderList[] = Object.freeze([]);
 /** Web Streams runtimes all have the WHATWG Encoding API; the streams layer imports only the core's public index. */
 const UTF8 = new TextEncoder();
-const NONE: readonly H2HeaderList[] = Object.freeze([]);
+/** Up to this length an ASCII body is copied in JS: cheaper than a call into the runtime's encoder. */
+const SHORT_TEXT = 256;
 
 /** A body given as bytes or text (sent as UTF-8), as bytes. */
 function toBytes(body: Uint8Array | string): Uint8Array {
-  return typeof body === 'string' ? UTF8.encode(body) : body;
+  if (typeof body !== 'string') return body;
+  const n = body.length;
+  if (n > SHORT_TEXT) return UTF8.encode(body);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = body.charCodeAt(i);
+    if (c > 0x7f) return UTF8.encode(body);
+    out[i] = c;
+  }
+  return out;
 }
 
 /** Options of `H2Stream.respond`. */

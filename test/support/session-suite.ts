@@ -174,6 +174,17 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     await client.close();
   });
 
+  Session('text bodies given to respond() and end() are sent as UTF-8, short or long, ASCII or not', async () => {
+    const { server, client } = sessions();
+    const long = 'ü'.repeat(300) + 'a'.repeat(300);
+    const bodies = ['hello', 'héllo €', 'a'.repeat(300), long];
+    serve(server, (stream) => stream.respond(OK, { body: bodies[(stream.id - 1) / 2] as string }));
+    for (const body of bodies) {
+      const stream = await client.request(GET, { endStream: true });
+      assert.is(text(await readAll(stream.readable)), body);
+    }
+  });
+
   Session('trailers travel both ways after streamed bodies', async () => {
     const { server, client } = sessions();
     serve(server, async (stream) => {
