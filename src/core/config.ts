@@ -69,6 +69,8 @@ export interface H2ConfigurationOptions {
   maxUnknownFrames?: number;
   /** See {@link H2Configuration.maxSettingsEntries}. */
   maxSettingsEntries?: number;
+  /** See {@link H2Configuration.maxEncoderTableSize}. */
+  maxEncoderTableSize?: number;
   /** See {@link H2Configuration.outboundBufferSize}. */
   outboundBufferSize?: number;
 }
@@ -86,6 +88,7 @@ export const DEFAULT_LIMITS = {
   maxPriorityFrames: 10000,
   maxUnknownFrames: 1000,
   maxSettingsEntries: 32,
+  maxEncoderTableSize: 4096,
   outboundBufferSize: 1048576,
 } as const;
 
@@ -234,6 +237,14 @@ export class H2Configuration {
    */
   readonly maxSettingsEntries: number;
   /**
+   * The largest HPACK dynamic table our encoder uses, whatever SETTINGS_HEADER_TABLE_SIZE the peer
+   * advertises: the encoder's table is min(peer's value, this). RFC 7541 §4.2 lets an encoder use any
+   * size up to the peer's limit. Stops a peer that advertises 2^32-1 from making us keep every field
+   * we ever send (unbounded memory, and encoding cost growing with it). Default 4096, the RFC's
+   * initial size (nghttp2's `max_deflate_dynamic_table_size`, Go's `MaxEncoderHeaderTableSize`).
+   */
+  readonly maxEncoderTableSize: number;
+  /**
    * The number of queued outbound bytes past which `H2Connection.outboundBufferFull` turns true: the
    * I/O layer should stop reading input until `dataToSend()` drains it. Bounds memory against a peer
    * that does not read (Internal Data Buffering, CVE-2019-9517; Data Dribble, CVE-2019-9511). The core
@@ -262,6 +273,7 @@ export class H2Configuration {
     this.maxPriorityFrames = checkLimit('maxPriorityFrames', o.maxPriorityFrames ?? DEFAULT_LIMITS.maxPriorityFrames, 1, MAX_U32);
     this.maxUnknownFrames = checkLimit('maxUnknownFrames', o.maxUnknownFrames ?? DEFAULT_LIMITS.maxUnknownFrames, 1, MAX_U32);
     this.maxSettingsEntries = checkLimit('maxSettingsEntries', o.maxSettingsEntries ?? DEFAULT_LIMITS.maxSettingsEntries, 1, MAX_U32);
+    this.maxEncoderTableSize = checkLimit('maxEncoderTableSize', o.maxEncoderTableSize ?? DEFAULT_LIMITS.maxEncoderTableSize, 0, MAX_U32);
     this.outboundBufferSize = checkLimit('outboundBufferSize', o.outboundBufferSize ?? DEFAULT_LIMITS.outboundBufferSize, 0, Number.MAX_SAFE_INTEGER);
   }
 

@@ -139,6 +139,8 @@ export class H2Connection {
     this.#config = c;
     this.#log = c.hasLogger ? c.logger : null;
     this.#decoder = new Decoder(c.maxHeaderListSize);
+    // Below the initial 4096 the first header block announces the smaller table (RFC 7541 §4.2).
+    this.#encoder.headerTableSize = Math.min(this.#encoder.headerTableSize, c.maxEncoderTableSize);
     // MAX_CONCURRENT_STREAMS is unbounded by default, which is dangerous; h2 advertises 100. The
     // MAX_HEADER_LIST_SIZE advertises our defence against the HPACK bomb (CVE-2016-6581).
     this.#localSettings = new Settings(c.clientSide, new Map([
@@ -961,9 +963,10 @@ export class H2Connection {
         stream.outboundFlowControlWindow = next;
       }
     }
-    // RFC 9113 §6.5.2: the peer's HEADER_TABLE_SIZE bounds our encoder's dynamic table.
+    // RFC 9113 §6.5.2: the peer's HEADER_TABLE_SIZE bounds our encoder's dynamic table; we use at
+    // most maxEncoderTableSize of it (RFC 7541 §4.2), or the peer could make us keep every field sent.
     const table = changes.get(SettingCodes.HEADER_TABLE_SIZE);
-    if (table !== undefined) this.#encoder.headerTableSize = table.newValue;
+    if (table !== undefined) this.#encoder.headerTableSize = Math.min(table.newValue, this.#config.maxEncoderTableSize);
     const frameSize = changes.get(SettingCodes.MAX_FRAME_SIZE);
     if (frameSize !== undefined) {
       this.#maxOutboundFrameSize = frameSize.newValue;

@@ -1,6 +1,7 @@
 /**
  * The HPACK dynamic table (RFC 7541 §2.3.2, §4): a FIFO of ByteString entries in a ring buffer, so
- * insertion and eviction are O(1). Sans-I/O hpack layer. Port of hpack/table.py HeaderTable (dynamic part).
+ * insertion and eviction are O(1); an encoder's table also indexes its entries by name and value, so
+ * lookups are O(1) too. Sans-I/O hpack layer. Port of hpack/table.py HeaderTable (dynamic part).
  */
 import { MAX_INTEGER } from './integer';
 
@@ -26,7 +27,28 @@ export function entrySize(name: string, value: string): number {
   return name.length + value.length + ENTRY_OVERHEAD;
 }
 
-/** The dynamic table. Index 0 is the newest entry (wire index 62 with the static table before it). */
+/** Up to this many entries a lookup scans the table; past it an indexed table builds its index. */
+const SCAN_LIMIT = 32;
+
+/**
+ * The lookup index of one name: the insertion number of the newest entry with that name, and of the
+ * newest entry with each value under it.
+ */
+interface NameIndex {
+  newest: number;
+  readonly values: Map<string, number>;
+}
+
+/**
+ * The dynamic table. Index 0 is the newest entry (wire index 62 with the static table before it).
+ *
+ * With `indexed` (the encoder's table), once the table holds more than {@link SCAN_LIMIT} entries
+ * every entry is also indexed by name and by name + value, pointing at its insertion number (entry
+ * `i` has number `inserted - 1 - i`), and evictions remove the entries they drop from the index:
+ * {@link find} is then two Map lookups instead of a scan of the whole table, whose size the peer
+ * chooses (SETTINGS_HEADER_TABLE_SIZE, up to 2^32-1). A small table is scanned: that is faster than
+ * building and maintaining the Maps, e.g. for a fresh table per connection.
+ */
 export class DynamicTable {
   #names: string[] = new Array<string>(16).fill('');
   #values: string[] = new Array<string>(16).fill('');
@@ -35,10 +57,20 @@ export class DynamicTable {
   #count = 0;
   #size = 0;
   #maxSize: number;
+  /** Whether lookups may use an index (the encoder's table). */
+  readonly #indexed: boolean;
+  /** name → its newest insertion numbers; `null` until an indexed table outgrows {@link SCAN_LIMIT}. */
+  #index: Map<string, NameIndex> | null = null;
+  /** Entries ever added: the insertion number of the next one. */
+  #inserted = 0;
 
-  /** Creates an empty table of at most `maxSize` octets (an integer in 0..2^32-1, else RangeError). */
-  constructor(maxSize = DEFAULT_TABLE_SIZE) {
+  /**
+   * Creates an empty table of at most `maxSize` octets (an integer in 0..2^32-1, else RangeError).
+   * `indexed` makes {@link find} O(1) at the cost of maintaining the index on every add and eviction.
+   */
+  constructor(maxSize = DEFAULT_TABLE_SIZE, indexed = false) {
     this.#maxSize = checkTableSize(maxSize);
+    this.#indexed = indexed;
   }
 
   /** Number of entries. */
@@ -91,6 +123,8 @@ export class DynamicTable {
     this.#values[slot] = value;
     this.#count++;
     this.#size += size;
+    if (this.#index !== null) this.#indexEntry(this.#index, name, value, this.#inserted);
+    this.#inserted++;
   }
 
   /**
@@ -98,6 +132,13 @@ export class DynamicTable {
    * entry with only the name matching, or 0.
    */
   find(name: string, value: string): number {
+    if (this.#index === null && this.#indexed && this.#count > SCAN_LIMIT) this.#index = this.#buildIndex();
+    if (this.#index !== null) {
+      const entry = this.#index.get(name);
+      if (entry === undefined) return 0;
+      const exact = entry.values.get(value);
+      return exact !== undefined ? this.#inserted - exact : -(this.#inserted - entry.newest);
+    }
     const names = this.#names;
     const values = this.#values;
     const mask = this.#mask;
@@ -113,6 +154,7 @@ export class DynamicTable {
 
   /** Removes every entry. */
   clear(): void {
+    this.#index?.clear();
     for (let i = 0; i < this.#count; i++) {
       const slot = (this.#head + i) & this.#mask;
       this.#names[slot] = '';
@@ -126,11 +168,44 @@ export class DynamicTable {
   #evictTo(limit: number): void {
     while (this.#size > limit && this.#count > 0) {
       const slot = (this.#head + --this.#count) & this.#mask;
-      this.#size -= entrySize(this.#names[slot]!, this.#values[slot]!);
+      const name = this.#names[slot]!;
+      const value = this.#values[slot]!;
+      this.#size -= entrySize(name, value);
+      if (this.#index !== null) this.#unindex(name, value, this.#inserted - 1 - this.#count);
       this.#names[slot] = '';
       this.#values[slot] = '';
     }
     if (this.#count === 0) this.#size = 0;
+  }
+
+  /** Indexes every current entry, oldest first (so each key ends up with its newest number). */
+  #buildIndex(): Map<string, NameIndex> {
+    const index = new Map<string, NameIndex>();
+    for (let i = this.#count - 1; i >= 0; i--) this.#indexEntry(index, this.name(i), this.value(i), this.#inserted - 1 - i);
+    return index;
+  }
+
+  /** Records entry number `seq` as the newest with its name and with its name + value. */
+  #indexEntry(index: Map<string, NameIndex>, name: string, value: string, seq: number): void {
+    const entry = index.get(name);
+    if (entry === undefined) {
+      index.set(name, { newest: seq, values: new Map([[value, seq]]) });
+    } else {
+      entry.newest = seq;
+      entry.values.set(value, seq);
+    }
+  }
+
+  /**
+   * Drops the evicted entry `seq` (the oldest) from the index. Each index slot holds the newest
+   * number of its key, so it names the evicted entry only when no newer entry shares the key; a name
+   * whose newest entry is the oldest one in the table has no other entries, so it goes entirely.
+   */
+  #unindex(name: string, value: string, seq: number): void {
+    const entry = this.#index!.get(name);
+    if (entry === undefined) return;
+    if (entry.values.get(value) === seq) entry.values.delete(value);
+    if (entry.newest === seq) this.#index!.delete(name);
   }
 
   /** Doubles the ring's capacity, moving the entries to slots 0..count-1 in order. */

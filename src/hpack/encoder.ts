@@ -31,7 +31,8 @@ function asString(v: unknown): string {
 
 /** Encodes header blocks for one compression context (one connection direction). */
 export class Encoder {
-  #table = new DynamicTable();
+  /** Indexed: the encoder looks every field up, in a table whose size the peer may make huge. */
+  #table = new DynamicTable(undefined, true);
   /** Smallest size set since the last block, or -1 when no size update is pending. */
   #pendingMin = -1;
   #buf = new Uint8Array(512);

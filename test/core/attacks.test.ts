@@ -377,6 +377,47 @@ Attacks('unknown frames false positive guard: a burst of 500, then one per compl
   }
 });
 
+// ── HPACK encoder table size chosen by the peer ─────────────────────────────────────────────
+Attacks('a peer advertising HEADER_TABLE_SIZE 2^32-1 gets maxEncoderTableSize (4096): 5 000 unique 1 KiB etags stay bounded', () => {
+  const { conn, peer } = server();
+  assert.is(feed(conn, peer.settings({ 1: 0xffffffff })).error, null);
+  peer.read(conn.dataToSend()).expectSettingsAck().expectNone();
+  const growth = heapGrowthMiB(() => {
+    for (let i = 0, id = 1; i < 5_000; i++, id += 2) {
+      assert.is(feed(conn, peer.headers(id, REQ, { endStream: true })).error, null);
+      const etag = `"${'x'.repeat(1000)}${i}"`;
+      conn.sendHeaders(id, [[':status', '200'], ['etag', etag]], { endStream: true });
+      // The peer's decoder follows the table we chose: every response still decodes.
+      peer.read(conn.dataToSend()).expectHeaders({ streamId: id, endStream: true, headers: [[':status', '200'], ['etag', etag]] }).expectNone();
+    }
+  });
+  assert.is(conn.encoder.headerTableSize, 4096);
+  assert.ok(conn.encoder.headerTable.size <= 4096, `encoder table holds ${conn.encoder.headerTable.size} octets`);
+  assert.ok(growth < 32, `heap grew ${growth.toFixed(1)} MiB`);
+});
+
+Attacks('maxEncoderTableSize caps the encoder at min(peer value, option), also for an h2c upgrade', () => {
+  const { conn, peer } = server({ maxEncoderTableSize: 65536 });
+  feed(conn, peer.settings({ 1: 0xffffffff }));
+  assert.is(conn.encoder.headerTableSize, 65536);
+  feed(conn, peer.settings({ 1: 1000 }));
+  assert.is(conn.encoder.headerTableSize, 1000);
+  // HTTP2-Settings: HEADER_TABLE_SIZE = 2^32-1 (octets 00 01 ff ff ff ff).
+  const upgraded = new H2Connection(new H2Configuration({ clientSide: false }));
+  upgraded.initiateUpgradeConnection('AAH_____');
+  assert.is(upgraded.remoteSettings.headerTableSize, 0xffffffff);
+  assert.is(upgraded.encoder.headerTableSize, 4096);
+});
+
+Attacks('maxEncoderTableSize below 4096 is announced in the first header block and the peer follows it', () => {
+  const { conn, peer } = server({ maxEncoderTableSize: 0 });
+  feed(conn, peer.headers(1, REQ, { endStream: true }));
+  conn.sendHeaders(1, [[':status', '200'], ['x-a', 'b']], { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 1, headers: [[':status', '200'], ['x-a', 'b']] }).expectNone();
+  assert.is(peer.decoder.headerTableSize, 0);
+  assert.is(conn.encoder.headerTable.length, 0);
+});
+
 // ── Stream ids ───────────────────────────────────────────────────────────────────────────────
 Attacks('a stream id going down (5 then 3) and an even client stream id are GOAWAY PROTOCOL_ERROR', () => {
   const down = server();

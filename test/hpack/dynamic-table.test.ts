@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DynamicTable, entrySize } from '../../src/hpack/index';
 import { tableEntries } from '../support/hpack';
+import { mulberry32 } from '../support/prng';
 
 const Table = suite('hpack dynamic table');
 
@@ -62,6 +63,31 @@ Table('the ring buffer grows past its initial capacity and keeps order through w
   assert.is(t.find('n299', 'v299'), 1);
   assert.is(t.find('n298', 'zz'), -2);
   assert.is(t.find('nope', 'v1'), 0);
+});
+
+Table('an indexed table finds what a scan finds, through duplicates, evictions, resizes and clears', () => {
+  const rnd = mulberry32(0x5eed7ab1);
+  const scanned = new DynamicTable(4096);
+  const indexed = new DynamicTable(4096, true);
+  const names = ['a', 'b', 'c', 'etag', 'x-long'];
+  const values = ['', '1', '2', 'v'.repeat(40), 'w'.repeat(200)];
+  for (let step = 0; step < 20000; step++) {
+    const op = rnd.int(100);
+    if (op < 2) {
+      const size = rnd.pick([0, 64, 300, 2048, 4096, 4096]);
+      scanned.maxSize = size;
+      indexed.maxSize = size;
+    } else if (op < 60) {
+      const name = rnd.pick(names);
+      const value = rnd.pick(values);
+      scanned.add(name, value);
+      indexed.add(name, value);
+    }
+    const name = rnd.pick(names);
+    const value = rnd.pick(values);
+    assert.is(indexed.find(name, value), scanned.find(name, value), `step ${step}: find(${name}, ${value.slice(0, 4)})`);
+  }
+  assert.equal(tableEntries(indexed), tableEntries(scanned));
 });
 
 Table.run();

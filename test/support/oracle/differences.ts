@@ -232,6 +232,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'encoder-table-cap',
+    what: 'A peer advertising SETTINGS_HEADER_TABLE_SIZE above 4096',
+    oracle: "The HPACK encoder's table takes the peer's value (a Dynamic Table Size Update to it opens the next block)",
+    ours: 'The table takes min(peer value, maxEncoderTableSize = 4096) (RFC 7541 §4.2 allows any size up to the limit)',
+    why: 'h2flow design (src/core/config.ts maxEncoderTableSize): a peer advertising 2^32-1 must not make us keep every field we send. Left at its default here: frames are compared as decoded header lists, which are equal either way (no scenario sends more than 4096 octets of indexed fields after raising it)',
+    scope: 'avoided',
+  },
+  {
     id: 'h2flow-limits',
     what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxUnknownFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize, maxHeaderFields)",
     oracle: 'No such limits',
