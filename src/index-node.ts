@@ -4,4 +4,4 @@
  */
 export * from './index';
 export { connect, connectSession, listen, serve } from './transport/node';
-export type { ConnectOptions, H2Server, HttpServer, ListenOptions, ServeOptions } from './transport/node';
+export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeOptions } from './transport/node';
