@@ -66,7 +66,7 @@ import {
 } from './exceptions';
 import { AbuseBudget, QueuedControlFrames } from './limits';
 import { OutboundBuffer } from './outbound-buffer';
-import { ChangedSetting, SettingCodes, Settings, settingsEntries } from './settings';
+import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings';
 import type { SettingsInput } from './settings';
 import type { H2Stream } from './stream';
 import { EVEN, ODD, StreamRegistry } from './stream-registry';
@@ -343,7 +343,7 @@ export class H2Connection {
     // Checked before anything is encoded (h2 checks afterwards, leaving the HPACK encoder ahead of the peer).
     if (priorityPresent) {
       if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
-      checkPriority(streamId, priorityWeight, priorityDependsOn);
+      checkPriority(streamId, priorityWeight, priorityDependsOn, priorityExclusive);
     }
     this.#fsm.processInput(ConnectionInputs.SEND_HEADERS);
     const stream = this.#getOrCreateStream(streamId, this.#config.clientSide ? ODD : EVEN);
@@ -485,6 +485,7 @@ export class H2Connection {
    */
   resetStream(streamId: number, errorCode: number = ErrorCodes.NO_ERROR): void {
     this.#log?.debug('Reset stream ID %d', streamId);
+    checkErrorCodeArgument(errorCode);
     this.#fsm.processInput(ConnectionInputs.SEND_RST_STREAM);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
@@ -506,6 +507,7 @@ export class H2Connection {
   closeConnection(options: CloseConnectionOptions = {}): void {
     this.#log?.debug('Close connection');
     const errorCode = options.errorCode ?? ErrorCodes.NO_ERROR;
+    checkErrorCodeArgument(errorCode);
     const additionalData = options.additionalData ?? null;
     if (additionalData !== null && !(additionalData instanceof Uint8Array)) throw new TypeError('additionalData must be a Uint8Array');
     // Diverges from h2 (#1181): a NO_ERROR GOAWAY drains instead of closing everything at once.
@@ -541,9 +543,10 @@ export class H2Connection {
    */
   updateSettings(newSettings: SettingsInput): void {
     this.#log?.debug('Update connection settings to %s', newSettings);
+    const settings = new Map(checkedSettingsEntries(newSettings));
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
-    this.#localSettings.update(newSettings);
-    this.#out.pushFrame(new SettingsFrame(0, { settings: new Map(settingsEntries(newSettings)) }));
+    this.#localSettings.update(settings);
+    this.#out.pushFrame(new SettingsFrame(0, { settings }));
   }
 
   /**
@@ -581,7 +584,7 @@ export class H2Connection {
   prioritize(streamId: number, options: PrioritizeOptions = {}): void {
     if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
     checkStreamIdArgument(streamId);
-    checkPriority(streamId, options.weight, options.dependsOn);
+    checkPriority(streamId, options.weight, options.dependsOn, options.exclusive);
     this.#fsm.processInput(ConnectionInputs.SEND_PRIORITY);
     const frame = new PriorityFrame(streamId);
     applyPriority(frame, options.weight, options.dependsOn, options.exclusive);
@@ -613,13 +616,17 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.acknowledge_received_data.
    */
   acknowledgeReceivedData(acknowledgedSize: number, streamId: number): void {
-    if (!(streamId > 0)) throw new RangeError(`Stream ID ${streamId} is not valid for acknowledgeReceivedData`);
-    if (!(acknowledgedSize >= 0)) throw new RangeError('Cannot acknowledge negative data');
-    const increment = this.#inboundWindow.processBytes(acknowledgedSize);
+    if (!(Number.isInteger(streamId) && streamId > 0 && streamId <= HIGHEST_ALLOWED_STREAM_ID)) {
+      throw new RangeError(`Stream ID ${streamId} is not valid for acknowledgeReceivedData`);
+    }
+    if (!Number.isInteger(acknowledgedSize)) throw new RangeError(`acknowledgedSize must be an integer number of octets, not ${String(acknowledgedSize)}`);
+    if (acknowledgedSize < 0) throw new RangeError('Cannot acknowledge negative data');
     const stream = this.#reg.find(streamId);
-    // A stream never opened is an error (h2 raises before queueing anything); a stream that is
-    // already gone only gets the connection window credited (no window of its own to open).
+    // A stream never opened is an error, raised before the connection window counts the bytes (h2
+    // counts them first, then raises, losing the WINDOW_UPDATE they may have earned); a stream that
+    // is already gone only gets the connection window credited (no window of its own to open).
     if (stream === undefined && !this.#reg.isForgotten(streamId)) throw new NoSuchStreamError(streamId);
+    const increment = this.#inboundWindow.processBytes(acknowledgedSize);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     if (stream !== undefined && stream.open) this.#queueFrames(stream.acknowledgeReceivedData(acknowledgedSize));
   }
@@ -1285,6 +1292,13 @@ export class H2Connection {
 function checkStreamIdArgument(streamId: number): void {
   if (!Number.isInteger(streamId) || streamId < 0 || streamId > HIGHEST_ALLOWED_STREAM_ID) {
     throw new RangeError(`Invalid stream ID ${String(streamId)}`);
+  }
+}
+
+/** API check: error codes are integers 0 … 2^32-1 (RFC 9113 §7: 32-bit fields); anything else would wrap on the wire. */
+function checkErrorCodeArgument(errorCode: number): void {
+  if (!Number.isInteger(errorCode) || errorCode < 0 || errorCode > 0xffffffff) {
+    throw new RangeError(`Error code must be an integer 0 … 2^32-1, not ${String(errorCode)}`);
   }
 }
 

@@ -7,8 +7,25 @@ import { ContinuationFrame } from '../frame';
 import type { Frame, HeadersFrame, PriorityFrame } from '../frame';
 import { ProtocolError } from './exceptions';
 
-/** Rejects a self-dependency and weights outside 1–256 (h2 raises `ProtocolError` for both). */
-export function checkPriority(streamId: number, weight: number | null | undefined, dependsOn: number | null | undefined): void {
+/** The largest stream ID a priority may depend on (RFC 9113 §5.1.1: 31 bits). */
+const MAX_STREAM_ID = 2 ** 31 - 1;
+
+/**
+ * Checks outbound priority arguments before anything is encoded or queued: a self-dependency and
+ * weights outside 1–256 are `ProtocolError`s (as in h2); a `dependsOn` that is not a stream ID
+ * (an integer 0 … 2^31-1) is a RangeError and a non-boolean `exclusive` a TypeError (API misuse:
+ * h2 fails on them only when serializing the frame, after its HPACK encoder took the block).
+ */
+export function checkPriority(
+  streamId: number,
+  weight: number | null | undefined,
+  dependsOn: number | null | undefined,
+  exclusive: boolean | null | undefined,
+): void {
+  if (dependsOn != null && !(Number.isInteger(dependsOn) && dependsOn >= 0 && dependsOn <= MAX_STREAM_ID)) {
+    throw new RangeError(`dependsOn must be a stream ID (an integer 0 … 2^31-1), not ${String(dependsOn)}`);
+  }
+  if (exclusive != null && typeof exclusive !== 'boolean') throw new TypeError(`exclusive must be a boolean, not ${String(exclusive)}`);
   // RFC 7540 §5.3.1: "A stream cannot depend on itself."
   if (dependsOn === streamId) throw new ProtocolError(`Stream ${streamId} may not depend on itself`);
   if (weight != null && !(Number.isInteger(weight) && weight >= 1 && weight <= 256)) {

@@ -102,10 +102,27 @@ export function validateSetting(setting: number, value: number, client?: boolean
   return ErrorCodes.NO_ERROR;
 }
 
+/** The largest setting code (RFC 9113 §6.5.1: a 16-bit identifier). */
+const MAX_SETTING_CODE = 0xffff;
+/** The largest setting value (RFC 9113 §6.5.1: a 32-bit value). */
+const MAX_SETTING_VALUE = 0xffffffff;
+
+/**
+ * Checks one setting: a value a known setting forbids is an `InvalidSettingsValueError` carrying the
+ * RFC's error code (as h2's `_validate_setting`); a code that is not an integer 0 … 0xffff or a value
+ * that is not an integer 0 … 2^32-1 cannot go on the wire at all, so it is a RangeError (API misuse:
+ * h2 fails on it only when serializing, and a value wrapped modulo 2^32 would change its meaning).
+ */
 function check(setting: number, value: number, client?: boolean): void {
+  if (!Number.isInteger(setting) || setting < 0 || setting > MAX_SETTING_CODE) {
+    throw new RangeError(`Setting code must be an integer 0 … 0xffff, not ${String(setting)}`);
+  }
   const invalid = validateSetting(setting, value, client);
   if (invalid !== ErrorCodes.NO_ERROR) {
     throw new InvalidSettingsValueError(`Setting ${settingCodeName(setting) ?? setting} has invalid value ${value}`, invalid);
+  }
+  if (!Number.isInteger(value) || value < 0 || value > MAX_SETTING_VALUE) {
+    throw new RangeError(`Setting ${settingCodeName(setting) ?? setting} must be an integer 0 … 2^32-1, not ${String(value)}`);
   }
 }
 
@@ -116,6 +133,16 @@ export type SettingsInput = Readonly<Record<number, number>> | ReadonlyMap<numbe
 export function settingsEntries(input: SettingsInput): Iterable<[number, number]> {
   if (input instanceof Map) return input.entries() as Iterable<[number, number]>;
   return Object.entries(input as Readonly<Record<number, number>>).map(([k, v]) => [Number(k), v] as [number, number]);
+}
+
+/**
+ * The entries of {@link SettingsInput} as `[code, value]` pairs, each checked (see {@link Settings.set}):
+ * it throws before returning anything, so a caller can validate before changing any state.
+ */
+export function checkedSettingsEntries(input: SettingsInput): [number, number][] {
+  const entries = [...settingsEntries(input)];
+  for (const [code, value] of entries) check(code, value);
+  return entries;
 }
 
 /** Codes 0 … 15 (every setting RFC 9113 and RFC 8441 define) have their current value mirrored. */
@@ -201,7 +228,8 @@ export class Settings implements Iterable<[number, number]> {
 
   /**
    * Validates `value` and queues it as the pending value of `code`; the current value changes on
-   * {@link acknowledge}. Throws `InvalidSettingsValueError`.
+   * {@link acknowledge}. Throws `InvalidSettingsValueError` for a value the setting forbids, and a
+   * RangeError for a code outside 0 … 0xffff or a value that is not an integer 0 … 2^32-1.
    */
   set(code: number, value: number): this {
     check(code, value);
@@ -216,9 +244,7 @@ export class Settings implements Iterable<[number, number]> {
    * throws before any value is queued (h2's `update` leaves the entries before it pending).
    */
   update(values: SettingsInput): void {
-    const entries = [...settingsEntries(values)];
-    for (const [code, value] of entries) check(code, value);
-    for (const [code, value] of entries) this.set(code, value);
+    for (const [code, value] of checkedSettingsEntries(values)) this.set(code, value);
   }
 
   /** Forgets `code` entirely (current and pending values). */

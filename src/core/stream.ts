@@ -187,15 +187,17 @@ export class H2Stream {
       input = StreamInputs.SEND_INFORMATIONAL_HEADERS;
     }
     const events = sm.processInput(input);
+    // RFC 9113 §8.1
+    // > [...] a HEADERS frame containing a trailer section [...] MUST have the END_STREAM flag set
+    // Checked before encoding (h2 checks afterwards): a refused block must not enter the HPACK table,
+    // or every later block would refer to entries the peer never saw.
+    if (sm.trailersSent && !endStream) throw new ProtocolError('Trailers must have END_STREAM set.');
     const frames = this.#buildHeadersFrames(bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events));
     if (endStream) {
       // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
       sm.processInput(StreamInputs.SEND_END_STREAM);
       (frames[0] as HeadersFrame).flags.bits |= END_STREAM_BIT;
     }
-    // RFC 9113 §8.1
-    // > [...] a HEADERS frame containing a trailer section [...] MUST have the END_STREAM flag set
-    if (sm.trailersSent && !endStream) throw new ProtocolError('Trailers must have END_STREAM set.');
     if (sm.client && this.#authority === null) this.#authority = authorityFromHeaders(bytesHeaders);
     this.requestMethod = extractMethodHeader(bytesHeaders);
     return frames;

@@ -50,15 +50,16 @@ export class WindowManager {
    * The window was incremented (a manual increment, or a change of our INITIAL_WINDOW_SIZE). This can
    * raise the target maximum; it does not count as processed data.
    * Port of h2.windows.WindowManager.window_opened.
-   * @throws FlowControlError if the window would exceed 2^31-1.
+   * @throws FlowControlError if the window would exceed 2^31-1, leaving it unchanged (h2 raises after
+   *   adding, so a refused `increment_flow_control_window` call would still have opened the window).
    */
   windowOpened(size: number): void {
-    this.currentWindowSize += size;
     // RFC 9113 §6.9.1
     // > A sender MUST NOT allow a flow-control window to exceed 2^31-1 octets.
-    if (this.currentWindowSize > LARGEST_FLOW_CONTROL_WINDOW) {
+    if (this.currentWindowSize + size > LARGEST_FLOW_CONTROL_WINDOW) {
       throw new FlowControlError(`Flow control window mustn't exceed ${LARGEST_FLOW_CONTROL_WINDOW}`);
     }
+    this.currentWindowSize += size;
     if (this.currentWindowSize > this.maxWindowSize) this.maxWindowSize = this.currentWindowSize;
   }
 

@@ -36,7 +36,7 @@ import {
   UnknownFrameReceived,
 } from '../../src/core';
 import type { ConnectionTerminated } from '../../src/core';
-import { E, S, TestPeer } from '../support/peer';
+import { E, S, TestPeer, type HeaderPair } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { bytes, concat, latin1 } from '../support/bytes';
 import { mulberry32 } from '../support/prng';
@@ -207,6 +207,32 @@ Basic('a client may send trailers, which must end the stream', () => {
   again.conn.sendHeaders(1, REQUEST);
   again.conn.sendHeaders(1, [['trailer', 'yes']], { endStream: true });
   again.peer.read(again.conn.dataToSend()).expectHeaders().expectHeaders({ endStream: true, headers: [['trailer', 'yes']] }).expectNone();
+});
+
+Basic('trailers refused for lacking END_STREAM never reach the HPACK table: the next request still decodes at the peer', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 1 }).expectNone();
+  throwsError(() => conn.sendHeaders(1, [['x-trailer', 'y']]), ProtocolError);
+  assert.is(conn.bufferedAmount, 0);
+  conn.sendHeaders(3, [...REQUEST, ['x-trailer', 'y']], { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 3, endStream: true, headers: [...REQUEST, ['x-trailer', 'y']] }).expectNone();
+});
+
+Basic('priority arguments that are not a stream ID or a boolean throw before anything is encoded, opened or queued', () => {
+  const { conn, peer } = clientPair();
+  const headers: HeaderPair[] = [...REQUEST, ['x-custom', 'hello']];
+  throwsError(() => conn.sendHeaders(1, headers, { priorityDependsOn: 2 ** 32 }), RangeError);
+  throwsError(() => conn.sendHeaders(1, headers, { priorityDependsOn: -1 }), RangeError);
+  throwsError(() => conn.sendHeaders(1, headers, { priorityDependsOn: 1.5 }), RangeError);
+  throwsError(() => conn.sendHeaders(1, headers, { priorityExclusive: 'yes' as unknown as boolean }), TypeError);
+  throwsError(() => conn.prioritize(1, { dependsOn: 2 ** 31 }), RangeError);
+  throwsError(() => conn.prioritize(1, { exclusive: 1 as unknown as boolean }), TypeError);
+  assert.is(conn.openOutboundStreams, 0);
+  assert.is(conn.getNextAvailableStreamId(), 1);
+  assert.is(conn.bufferedAmount, 0);
+  conn.sendHeaders(1, headers, { endStream: true, priorityDependsOn: 2 ** 31 - 1 });
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 1, endStream: true, headers }).expectNone();
 });
 
 Basic('received trailers are TrailersReceived with a related StreamEnded; trailers without END_STREAM are an error', () => {

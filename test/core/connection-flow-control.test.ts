@@ -369,4 +369,35 @@ Flow('incrementing a stream receive window past 2^31-1 is a FlowControlError', (
   throwsError(() => conn.incrementFlowControlWindow(2 ** 31 - 1, { streamId: 1 }), FlowControlError);
 });
 
+Flow('a refused window increment leaves the window unchanged, and acknowledgeReceivedData rejects what is not a size', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.dataToSend();
+  throwsError(() => conn.incrementFlowControlWindow(2 ** 31 - 1), FlowControlError);
+  assert.is(conn.inboundFlowControlWindow, 65535);
+  throwsError(() => conn.incrementFlowControlWindow(2 ** 31 - 1, { streamId: 1 }), FlowControlError);
+  assert.is(conn.remoteFlowControlWindow(1), 65535);
+  assert.is(conn.bufferedAmount, 0);
+  const nan = throwsError(() => conn.acknowledgeReceivedData(Number.NaN, 1), RangeError);
+  assert.match(nan.message, 'integer');
+  throwsError(() => conn.acknowledgeReceivedData(1.5, 1), RangeError);
+  assert.match(throwsError(() => conn.acknowledgeReceivedData(-1, 1), RangeError).message, 'negative');
+  throwsError(() => conn.acknowledgeReceivedData(65535, 99), NoSuchStreamError);
+  conn.acknowledgeReceivedData(1, 1);
+  assert.is(conn.bufferedAmount, 0);
+});
+
+Flow('resetStream and closeConnection reject error codes outside 0 … 2^32-1 instead of wrapping them', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST);
+  conn.dataToSend();
+  for (const code of [2 ** 32, -1, 1.5, Number.NaN]) {
+    throwsError(() => conn.resetStream(1, code), RangeError);
+    throwsError(() => conn.closeConnection({ errorCode: code }), RangeError);
+  }
+  assert.is(conn.bufferedAmount, 0);
+  conn.resetStream(1, 0xffffffff);
+  peer.read(conn.dataToSend()).expectRstStream(1, 0xffffffff).expectNone();
+});
+
 Flow.run();

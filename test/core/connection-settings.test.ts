@@ -288,4 +288,23 @@ Config('the connection advertises and enforces configured limits in its first SE
   assert.is(conn.localSettings.maxConcurrentStreams, 7);
 });
 
+Config('updateSettings rejects codes and values that would wrap on the wire, before queueing or changing anything', () => {
+  const { conn, peer } = clientPair();
+  const before = [...conn.localSettings.entries()];
+  throwsError(() => conn.updateSettings({ [S.HEADER_TABLE_SIZE]: 2 ** 32 + 5 }), RangeError);
+  throwsError(() => conn.updateSettings({ [S.MAX_CONCURRENT_STREAMS]: -1 }), RangeError);
+  throwsError(() => conn.updateSettings({ [S.MAX_HEADER_LIST_SIZE]: 1.5 }), RangeError);
+  throwsError(() => conn.updateSettings({ [0x10000]: 1 }), RangeError);
+  throwsError(() => conn.updateSettings(new Map([[-1, 1]])), RangeError);
+  // A value a known setting forbids keeps h2's InvalidSettingsValueError, with the RFC's code.
+  const err = throwsError(() => conn.updateSettings({ [S.MAX_CONCURRENT_STREAMS]: 1, [S.INITIAL_WINDOW_SIZE]: 2 ** 32 }), InvalidSettingsValueError);
+  assert.is(err.errorCode, E.FLOW_CONTROL_ERROR);
+  assert.is(conn.bufferedAmount, 0);
+  conn.receiveData(peer.settingsAck());
+  assert.equal([...conn.localSettings.entries()], before);
+  conn.updateSettings({ [S.HEADER_TABLE_SIZE]: 0xffffffff, [S.MAX_CONCURRENT_STREAMS]: 0 });
+  const frame = peer.read(conn.dataToSend()).drain()[0]!;
+  assert.equal(frame.settings, [[S.HEADER_TABLE_SIZE, 0xffffffff], [S.MAX_CONCURRENT_STREAMS, 0]]);
+});
+
 Config.run();

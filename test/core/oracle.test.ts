@@ -52,6 +52,15 @@ Oracle('the comparison itself catches a changed event field, a missing frame and
   assert.match(compareScenario(sc, py, withError).join('\n'), 'exception:');
 });
 
+Oracle('after a failed send desynchronises python, an undecodable header block from h2flow still fails the comparison', () => {
+  const sc = { name: 'desync', role: 'client', config: {}, steps: [{ op: 'sendHeaders' }, { op: 'sendHeaders' }] } as unknown as Parameters<typeof compareScenario>[0];
+  const failed = { out: '', err: { cls: 'ProtocolError', h2: true, code: 1 } };
+  const record = (h: unknown) => ({ name: 'desync', steps: [failed, { out: '', frames: [{ t: 'HEADERS', sid: 3, h }] }] }) as unknown as Parameters<typeof compareScenario>[1];
+  const py = record('undecodable: Invalid table index 62');
+  assert.equal(compareScenario(sc, py, record([[':method', 'GET']])), []);
+  assert.match(compareScenario(sc, py, record('undecodable: Invalid table index 62')).join('\n'), 'h2flow sent an undecodable header block');
+});
+
 scenarios.forEach((sc, i) => {
   Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
     const ours = runH2flow(sc, factory);
