@@ -223,12 +223,16 @@ export class H2Configuration {
   readonly maxPriorityFrames: number;
   /**
    * Budget of received frames the connection does nothing with but report or drop: frames of an
-   * unknown or unsupported type (extension frames, reported as `UnknownFrameReceived`) and ALTSVC
-   * frames received by a server (which ignores them, RFC 7838 §4). Each costs one token, each stream
+   * unknown or unsupported type (extension frames, reported as `UnknownFrameReceived`), ALTSVC
+   * frames received by a server (which ignores them, RFC 7838 §4), and SETTINGS or PING ACKs beyond
+   * the SETTINGS and PINGs we sent (still reported, as h2 does). Each costs one token, each stream
    * that ends normally gives one back; an empty budget is a connection error ENHANCE_YOUR_CALM. Stops
    * a flood of such frames, each costing parsing and an event out of proportion to its size (counted
    * as "glitches" by nghttp2, CVE-2019-9518's family). PRIORITY_UPDATE frames spend
-   * {@link maxPriorityFrames} instead. Default 1000.
+   * {@link maxPriorityFrames} instead. WINDOW_UPDATEs are not counted, however small: a peer may
+   * legitimately return window in any steps (some acknowledge every DATA frame, or open a large window
+   * early), so no count tells abuse from that; each costs O(1) work and one event for its 13 octets,
+   * in proportion to the input like any DATA frame. Default 1000.
    */
   readonly maxUnknownFrames: number;
   /**

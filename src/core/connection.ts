@@ -123,6 +123,10 @@ export class H2Connection {
   readonly #emptyFrameBudget: AbuseBudget;
   readonly #priorityBudget: AbuseBudget;
   readonly #unknownFrameBudget: AbuseBudget;
+  /** SETTINGS frames we sent that the peer has not acknowledged yet: an ACK beyond them is unsolicited. */
+  #settingsAwaitingAck = 0;
+  /** PINGs we sent whose ACK has not come back yet: a PING ACK beyond them is unsolicited. */
+  #pingsAwaitingAck = 0;
 
   // Graceful shutdown (beyond h2, #1181).
   /** The last stream ID of the graceful GOAWAY we sent, or `null`. */
@@ -274,6 +278,7 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     if (this.#config.clientSide) this.#out.pushBytes(CONNECTION_PREFACE);
     this.#out.pushFrame(this.#localSettingsFrame());
+    this.#settingsAwaitingAck++;
   }
 
   /**
@@ -477,6 +482,7 @@ export class H2Connection {
     }
     this.#fsm.processInput(ConnectionInputs.SEND_PING);
     this.#out.pushFrame(new PingFrame(0, { opaqueData }));
+    this.#pingsAwaitingAck++;
   }
 
   /**
@@ -547,6 +553,7 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     this.#localSettings.update(settings);
     this.#out.pushFrame(new SettingsFrame(0, { settings }));
+    this.#settingsAwaitingAck++;
   }
 
   /**
@@ -938,6 +945,9 @@ export class H2Connection {
   #receiveSettingsFrame(frame: SettingsFrame, events: H2Event[], sendAck: boolean): void {
     this.#fsm.processInput(ConnectionInputs.RECV_SETTINGS);
     if (frame.flags.has('ACK')) {
+      // An ACK of no SETTINGS we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
+      if (this.#settingsAwaitingAck > 0) this.#settingsAwaitingAck--;
+      else if (!this.#unknownFrameBudget.spend()) throw new DenialOfServiceError('Too many SETTINGS ACKs for no SETTINGS');
       events.push(new SettingsAcknowledged({ changedSettings: this.#localSettingsAcked() }));
       return;
     }
@@ -1048,6 +1058,9 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.RECV_PING);
     const data = frame.opaqueData;
     if (frame.flags.has('ACK')) {
+      // An ACK of no PING we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
+      if (this.#pingsAwaitingAck > 0) this.#pingsAwaitingAck--;
+      else if (!this.#unknownFrameBudget.spend()) throw new DenialOfServiceError('Too many PING ACKs for no PING');
       if (this.#gracefulPingPending && bytesEqual(data, GRACEFUL_PING)) {
         // Second step of the graceful shutdown: every stream opened before our first GOAWAY is in.
         this.#gracefulPingPending = false;

@@ -418,6 +418,39 @@ Attacks('maxEncoderTableSize below 4096 is announced in the first header block a
   assert.is(conn.encoder.headerTable.length, 0);
 });
 
+// ── No-op ACK floods (glitches) ─────────────────────────────────────────────────────────────
+Attacks('20 000 unsolicited SETTINGS ACKs end in GOAWAY ENHANCE_YOUR_CALM after maxUnknownFrames', () => {
+  const { conn, peer } = server();
+  const r = feedAll(conn, Array.from({ length: 200 }, () => repeat(peer.settingsAck(), 100)), { read: true });
+  assert.instance(r.error, DenialOfServiceError, String(r.error));
+  assert.ok(r.events <= 1_000, `${r.events} SETTINGS ACKs reported`);
+  expectGoAwayOnly(conn, peer, ECY);
+});
+
+Attacks('20 000 PING ACKs for no PING end in GOAWAY ENHANCE_YOUR_CALM after maxUnknownFrames', () => {
+  const { conn, peer } = server();
+  const ack = peer.ping('unasked!', { ack: true });
+  const r = feedAll(conn, Array.from({ length: 200 }, () => repeat(ack, 100)), { read: true });
+  assert.instance(r.error, DenialOfServiceError, String(r.error));
+  assert.ok(r.events <= 1_000, `${r.events} PING ACKs reported`);
+  expectGoAwayOnly(conn, peer, ECY);
+});
+
+Attacks('ACK false positive guard: 5 000 acknowledged PINGs and SETTINGS updates never spend the budget, even a tiny one', () => {
+  const { conn, peer } = server({ maxUnknownFrames: 2 });
+  for (let i = 0; i < 5_000; i++) {
+    conn.ping(bytes('ping', [i >> 24, (i >> 16) & 255, (i >> 8) & 255, i & 255]));
+    conn.updateSettings({ [S.INITIAL_WINDOW_SIZE]: 65535 + (i % 7) });
+    peer.read(conn.dataToSend()).expectPing().expectSettings().expectNone();
+    const r = feed(conn, concat(peer.ping(bytes('ping', [i >> 24, (i >> 16) & 255, (i >> 8) & 255, i & 255]), { ack: true }), peer.settingsAck()));
+    assert.is(r.error, null, `tripped at round ${i}: ${String(r.error)}`);
+    assert.equal(r.events.map((e) => e.type), ['PingAckReceived', 'SettingsAcknowledged']);
+  }
+  // Two unsolicited ACKs fit the budget of 2; the third does not.
+  assert.is(feed(conn, concat(peer.settingsAck(), peer.ping('12345678', { ack: true }))).error, null);
+  assert.instance(feed(conn, peer.settingsAck()).error, DenialOfServiceError);
+});
+
 // ── Stream ids ───────────────────────────────────────────────────────────────────────────────
 Attacks('a stream id going down (5 then 3) and an even client stream id are GOAWAY PROTOCOL_ERROR', () => {
   const down = server();
