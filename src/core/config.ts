@@ -24,6 +24,61 @@ export class DummyLogger implements H2Logger {
   trace(): void {}
 }
 
+/** Options of {@link OutputLogger}. */
+export interface OutputLoggerOptions {
+  /** Also write `trace` messages (every received frame). Default `false`. Port of h2's `trace_level`. */
+  traceLevel?: boolean;
+}
+
+/**
+ * A logger that writes each message as one line, `h2 (debug): …` or `h2 (trace): …`, with the
+ * printf-style `%s`/`%d` placeholders filled in. The core has no console or file API, so the line
+ * goes to a sink function the caller provides, e.g. `new OutputLogger((line) => console.error(line))`
+ * where h2 defaults to stderr. Like h2's, a convenience for debugging, not part of the stable API.
+ * Port of h2.config.OutputLogger.
+ */
+export class OutputLogger implements H2Logger {
+  /** Where each formatted line goes (h2's `file`). */
+  readonly sink: (line: string) => void;
+  /** Whether `trace` messages are written. Port of h2's `trace_level`. */
+  traceLevel: boolean;
+
+  /**
+   * @param sink Receives each formatted line.
+   * @param options `traceLevel`: also write trace messages (default `false`).
+   */
+  constructor(sink: (line: string) => void, options: OutputLoggerOptions = {}) {
+    if (typeof sink !== 'function') throw new TypeError('OutputLogger needs a sink function');
+    this.sink = sink;
+    this.traceLevel = options.traceLevel ?? false;
+  }
+
+  /** Writes `h2 (debug): <message>`. */
+  debug(message: string, ...args: unknown[]): void {
+    this.sink(`h2 (debug): ${formatLogMessage(message, args)}`);
+  }
+
+  /** Writes `h2 (trace): <message>` when {@link traceLevel} is on. */
+  trace(message: string, ...args: unknown[]): void {
+    if (this.traceLevel) this.sink(`h2 (trace): ${formatLogMessage(message, args)}`);
+  }
+}
+
+/**
+ * Fills printf-style placeholders as Python's `%` does for the ones h2's messages use: `%s` (the
+ * argument as a string), `%d` (as an integer) and `%%`. A placeholder without an argument stays as
+ * it is (Python would raise; a log call must not).
+ */
+export function formatLogMessage(message: string, args: readonly unknown[]): string {
+  let next = 0;
+  return message.replace(/%[sd%]/g, (spec) => {
+    if (spec === '%%') return '%';
+    if (next >= args.length) return spec;
+    const arg = args[next++];
+    return spec === '%d' ? String(Math.trunc(Number(arg))) : String(arg);
+  });
+}
+
 /** How event headers are delivered: `null`/`false` = ByteStrings (one char per byte), or a text encoding. */
 export type HeaderEncoding = string | false | null;
 

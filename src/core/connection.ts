@@ -101,6 +101,33 @@ const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 
  * socket.write(conn.dataToSend());
  */
 export class H2Connection {
+  /** The highest acceptable stream ID, 2^31-1. Port of h2's `H2Connection.HIGHEST_ALLOWED_STREAM_ID`. */
+  static readonly HIGHEST_ALLOWED_STREAM_ID = HIGHEST_ALLOWED_STREAM_ID;
+  /** The largest acceptable window increment, 2^31-1. Port of h2's `H2Connection.MAX_WINDOW_INCREMENT`. */
+  static readonly MAX_WINDOW_INCREMENT = MAX_WINDOW_INCREMENT;
+  /**
+   * h2's initial SETTINGS_MAX_HEADER_LIST_SIZE, 2^16 (the default of `maxHeaderListSize`).
+   * Port of h2's `H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE`.
+   */
+  static readonly DEFAULT_MAX_HEADER_LIST_SIZE = 2 ** 16;
+  /**
+   * How many closed streams h2 remembers, 2^16 (the default of `maxClosedStreams`).
+   * Port of h2's `H2Connection.MAX_CLOSED_STREAMS`.
+   */
+  static readonly MAX_CLOSED_STREAMS = 2 ** 16;
+  /**
+   * h2's constant 65535. As in h2, the frame size actually used starts from the peer's
+   * SETTINGS_MAX_FRAME_SIZE (16384 until it says otherwise); kept for API parity.
+   * Port of h2's `H2Connection.DEFAULT_MAX_OUTBOUND_FRAME_SIZE`.
+   */
+  static readonly DEFAULT_MAX_OUTBOUND_FRAME_SIZE = 65535;
+  /**
+   * h2's constant 2^24. As in h2, the frame size actually accepted is our acknowledged
+   * SETTINGS_MAX_FRAME_SIZE (16384 by default); kept for API parity.
+   * Port of h2's `H2Connection.DEFAULT_MAX_INBOUND_FRAME_SIZE`.
+   */
+  static readonly DEFAULT_MAX_INBOUND_FRAME_SIZE = 2 ** 24;
+
   readonly #config: H2Configuration;
   /** The user's logger, or `null`: no log arguments are built without one. */
   readonly #log: H2Logger | null;

@@ -11,8 +11,8 @@ export type {
   SendDataOptions,
   SendHeadersOptions,
 } from './connection-options';
-export { DEFAULT_LIMITS, DummyLogger, H2Configuration } from './config';
-export type { H2ConfigurationOptions, H2Logger, HeaderEncoding } from './config';
+export { DEFAULT_LIMITS, DummyLogger, H2Configuration, OutputLogger } from './config';
+export type { H2ConfigurationOptions, H2Logger, HeaderEncoding, OutputLoggerOptions } from './config';
 export { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
 export type { ConnectionInput, ConnectionStateValue } from './connection-state';
 export { ChangedSetting, SettingCodes, Settings, settingCodeName } from './settings';

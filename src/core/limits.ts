@@ -2,6 +2,9 @@
  * The counters behind the connection's resource limits (the options live in config.ts): count-based
  * abuse budgets, the queued-control-frame tracker, and the bounded closed-stream memory.
  * Sans-I/O core: no clock, so every policy counts frames and streams instead of time.
+ * The closed-stream memory seeds its hash with Math.random(): the core's one nondeterministic input,
+ * there so a peer cannot choose stream IDs that collide (hash flooding). It decides probe order only,
+ * so speed may vary with it but no result does (limits.test.ts checks against a seed-free model).
  */
 
 import type { StreamClosedBy } from './stream-state';

@@ -13,6 +13,7 @@ import {
   H2Configuration,
   H2Connection,
   InvalidSettingsValueError,
+  OutputLogger,
   ProtocolError,
   RemoteSettingsChanged,
   SettingCodes,
@@ -305,6 +306,43 @@ Config('updateSettings rejects codes and values that would wrap on the wire, bef
   conn.updateSettings({ [S.HEADER_TABLE_SIZE]: 0xffffffff, [S.MAX_CONCURRENT_STREAMS]: 0 });
   const frame = peer.read(conn.dataToSend()).drain()[0]!;
   assert.equal(frame.settings, [[S.HEADER_TABLE_SIZE, 0xffffffff], [S.MAX_CONCURRENT_STREAMS, 0]]);
+});
+
+Config('OutputLogger writes h2-style debug lines to its sink, and trace lines only with traceLevel', () => {
+  const lines: string[] = [];
+  const logger = new OutputLogger((line) => lines.push(line));
+  const conn = new H2Connection(new H2Configuration({ logger }));
+  conn.initiateConnection();
+  conn.sendHeaders(1, REQUEST);
+  assert.ok(lines.includes('h2 (debug): Send headers on stream ID 1'), lines.join('\n'));
+  assert.not.ok(lines.some((l) => l.startsWith('h2 (trace)')));
+  logger.trace('frame %s of %d bytes, 100%%', 'DATA', 12.7);
+  assert.is(lines.length, lines.filter((l) => l.startsWith('h2 (debug)')).length);
+  logger.traceLevel = true;
+  logger.trace('frame %s of %d bytes, 100%%', 'DATA', 12.7);
+  logger.debug('missing %s and %d');
+  assert.equal(lines.slice(-2), ['h2 (trace): frame DATA of 12 bytes, 100%', 'h2 (debug): missing %s and %d']);
+  throwsError(() => new OutputLogger(undefined as unknown as (line: string) => void), TypeError);
+});
+
+Config("H2Connection carries h2's class constants with h2's values", () => {
+  assert.is(H2Connection.HIGHEST_ALLOWED_STREAM_ID, 2 ** 31 - 1);
+  assert.is(H2Connection.MAX_WINDOW_INCREMENT, 2 ** 31 - 1);
+  assert.is(H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE, 2 ** 16);
+  assert.is(H2Connection.MAX_CLOSED_STREAMS, 2 ** 16);
+  assert.is(H2Connection.DEFAULT_MAX_OUTBOUND_FRAME_SIZE, 65535);
+  assert.is(H2Connection.DEFAULT_MAX_INBOUND_FRAME_SIZE, 2 ** 24);
+  assert.is(DEFAULT_LIMITS.maxHeaderListSize, H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE);
+  assert.is(DEFAULT_LIMITS.maxClosedStreams, H2Connection.MAX_CLOSED_STREAMS);
+});
+
+Config('a setting with only a pending value reads as undefined (h2 raises KeyError for settings[key])', () => {
+  const settings = new Settings(true);
+  settings.set(0x99, 7);
+  assert.is(settings.get(0x99), undefined);
+  assert.not.ok(settings.has(0x99));
+  settings.acknowledge();
+  assert.is(settings.get(0x99), 7);
 });
 
 Config.run();

@@ -240,6 +240,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'settings-pending-lookup',
+    what: 'Reading a setting that has only a pending (unacknowledged) value, e.g. an unknown code we sent',
+    oracle: '`settings[key]` raises KeyError (`settings.get(key)`, the Mapping method, returns None)',
+    ours: '`Settings.get(code)` returns undefined and `has(code)` is false; there is no throwing accessor',
+    why: 'h2flow design: one lookup method, as JavaScript Maps have; no scenario reads Settings directly',
+    scope: 'avoided',
+  },
+  {
     id: 'h2flow-limits',
     what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxUnknownFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize, maxHeaderFields)",
     oracle: 'No such limits',
