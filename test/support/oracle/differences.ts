@@ -219,8 +219,8 @@ export const DIFFERENCES: readonly Difference[] = [
     id: 'encoder-desync',
     what: 'Emitted header blocks after a sendHeaders/pushStream that failed validation',
     oracle: 'h2 validates lazily while encoding, so the failed block leaves entries in its HPACK encoder table that were never sent; later blocks reference them and cannot be decoded by the peer (4.4 too)',
-    ours: 'Headers are validated before encoding; the encoder state is untouched by a failed send',
-    why: 'h2 bug avoided by design; once the oracle output is undecodable after a failed send, compareScenario compares later frames without their header lists',
+    ours: 'Headers, trailers-without-END_STREAM and priority arguments are checked before encoding; the encoder state is untouched by a failed send',
+    why: "h2 bug avoided by design; once the oracle output is undecodable after a failed send, compareScenario compares later frames without their header lists, but still fails if h2flow's own blocks are undecodable",
     scope: 'all',
   },
   {
