@@ -15,9 +15,10 @@ const FRAME = 16_384;
 const WINDOW = 1 << 20;
 // Best of ROUNDS for h2flow, after WARMUP untimed rounds (V8's optimizing tiers need a few rounds
 // of this workload to settle: the first rounds run at a third to half of the steady-state speed);
-// python (no JIT) runs each case once (it is the slow side, ~5 s per case).
+// python (no JIT, so no warm-up) takes the best of PY_ROUNDS runs of each case, so both sides get a best-of.
 const WARMUP = 2;
 const ROUNDS = 5;
+const PY_ROUNDS = 3;
 
 const REQUEST_HEADERS = [
   [':method', 'GET'],
@@ -183,7 +184,7 @@ json.dump({'requests': max(requests() for _ in range(p['rounds'])), 'upload': ma
 
 function python() {
   const exe = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const input = { requests: REQUESTS, in_flight: IN_FLIGHT, body: BODY, req: REQUEST_HEADERS, resp: RESPONSE_HEADERS, upload: UPLOAD, frame: FRAME, window: WINDOW, rounds: 1 };
+  const input = { requests: REQUESTS, in_flight: IN_FLIGHT, body: BODY, req: REQUEST_HEADERS, resp: RESPONSE_HEADERS, upload: UPLOAD, frame: FRAME, window: WINDOW, rounds: PY_ROUNDS };
   const r = spawnSync(exe, ['-c', PYTHON], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`python h2 failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
