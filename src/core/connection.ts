@@ -80,6 +80,9 @@ const MAX_WINDOW_INCREMENT = 2 ** 31 - 1;
 /** The opaque data of the PING that `startGracefulShutdown` sends: "h2flowGS". */
 const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 0x53]);
 
+/** The smallest DATA payload queued by reference once {@link H2Connection.dataToSendVectored} is used. */
+const REFERENCED_PAYLOAD_MIN = 4096;
+
 /**
  * A low-level HTTP/2 connection: it builds and parses frames and keeps connection and per-stream
  * state, with no I/O. Feed received bytes to {@link receiveData}, call methods to act, and write
@@ -142,6 +145,8 @@ export class H2Connection {
   #maxInboundFrameSize: number;
   readonly #incoming: FrameBuffer;
   readonly #out: OutboundBuffer;
+  /** Set by {@link dataToSendVectored}: large unpadded DATA payloads are queued by reference. */
+  #referencePayloads = false;
   readonly #inboundWindow: WindowManager;
 
   // Resource limits (see config.ts for the attacks they stop).
@@ -430,7 +435,11 @@ export class H2Connection {
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
-    this.#queueFrames(frames);
+    if (this.#referencePayloads && padLength === null && data.length >= REFERENCED_PAYLOAD_MIN) {
+      this.#out.pushDataReference(streamId, options.endStream === true, data);
+    } else {
+      this.#queueFrames(frames);
+    }
     this.#outboundFlowControlWindow -= frameSize;
   }
 
@@ -677,7 +686,25 @@ export class H2Connection {
   }
 
   /**
-   * Discards every queued outbound byte. Port of h2.connection.H2Connection.clear_outbound_data_buffer.
+   * Beyond h2: removes and returns every queued outbound byte as a list of arrays to write in order
+   * (e.g. one `writev`), an empty list when nothing is queued. Frame headers and control frames are
+   * packed into the connection's own buffer; unpadded DATA payloads of at least 4 KiB are the very
+   * arrays given to {@link sendData}, not copies.
+   *
+   * Ownership: the first call switches the connection to referencing such payloads from then on
+   * (until then, and without this method, {@link sendData} copies as h2 does). After that, a caller
+   * must not modify an array passed to {@link sendData} until it has been taken by this method (or by
+   * {@link dataToSend}, which copies it) and written out by the I/O layer.
+   */
+  dataToSendVectored(): Uint8Array[] {
+    this.#referencePayloads = true;
+    const out = this.#out.takeVectored();
+    this.#queuedControl.release(this.#out.takenTotal);
+    return out;
+  }
+
+  /**
+   * Discards every queued outbound byte (and drops referenced payloads). Port of h2.connection.H2Connection.clear_outbound_data_buffer.
    */
   clearOutboundDataBuffer(): void {
     this.#out.clear();

@@ -1,6 +1,7 @@
 /**
  * The connection's outbound byte buffer: frames are serialized straight into a slab (no per-frame
- * arrays, no concatenation), and `take()` hands the queued bytes out as a view of it. Sans-I/O core.
+ * arrays, no concatenation), and `take()` hands the queued bytes out as a view of it; large DATA
+ * payloads may instead be queued by reference (`takeVectored()`). Sans-I/O core.
  * Replaces h2's `_data_to_send` bytearray.
  */
 
@@ -9,6 +10,8 @@ import type { Frame } from '../frame';
 /** The smallest slab: small batches (a few frames each) are carved one after another from it. */
 const SLAB_SIZE = 65536;
 const EMPTY = new Uint8Array(0);
+/** Length of an HTTP/2 frame header (RFC 9113 §4.1). */
+const FRAME_HEADER = 9;
 
 /**
  * Queued outbound bytes in a slab. Successive batches are carved from the same slab, each written
@@ -19,9 +22,16 @@ const EMPTY = new Uint8Array(0);
  * A new slab is sized for the batch: at least the size of the last batch taken whole (bounded by
  * `maxSlabHint`), so a steady flow of large batches costs one allocation each instead of
  * regrowing (and copying) every time.
+ *
+ * The queue may also hold referenced payloads ({@link pushDataReference}): it is then a list of
+ * pieces (slab views and the caller's own arrays, in order) followed by the slab's live bytes.
+ * {@link takeVectored} hands that list out uncopied; {@link take} copies it into one array.
  */
 export class OutboundBuffer {
   #buf: Uint8Array = EMPTY;
+  /** Queued pieces that come before the slab's live bytes: sealed slab views and referenced payloads. */
+  #pieces: Uint8Array[] = [];
+  #piecesLength = 0;
   #start = 0;
   #end = 0;
   /** Bytes ever queued (absolute offset of the end of the queue). */
@@ -41,7 +51,7 @@ export class OutboundBuffer {
 
   /** Bytes queued and not yet taken. */
   get length(): number {
-    return this.#end - this.#start;
+    return this.#piecesLength + this.#end - this.#start;
   }
 
   /** Absolute offset of the end of the queue: the total number of bytes ever queued. */
@@ -51,7 +61,7 @@ export class OutboundBuffer {
 
   /** Absolute offset of the start of the queue: the total number of bytes taken or discarded. */
   get takenTotal(): number {
-    return this.#queued - (this.#end - this.#start);
+    return this.#queued - this.length;
   }
 
   /** Makes room for `n` more bytes after `#end`: a new slab (the queued bytes move into it) if needed. */
@@ -85,12 +95,84 @@ export class OutboundBuffer {
   }
 
   /**
+   * Queues an unpadded DATA frame whose payload is `data` itself, not a copy: the 9-byte header goes
+   * into the slab and `data` is kept by reference until it is taken.
+   */
+  pushDataReference(streamId: number, endStream: boolean, data: Uint8Array): void {
+    this.#reserve(FRAME_HEADER);
+    const b = this.#buf;
+    const o = this.#end;
+    const n = data.length;
+    b[o] = n >>> 16;
+    b[o + 1] = (n >>> 8) & 0xff;
+    b[o + 2] = n & 0xff;
+    b[o + 3] = 0x0; // DATA
+    b[o + 4] = endStream ? 0x1 : 0x0; // END_STREAM
+    // RFC 9113 §4.1: the reserved bit "MUST remain unset (0x0) when sending".
+    b[o + 5] = (streamId >>> 24) & 0x7f;
+    b[o + 6] = (streamId >>> 16) & 0xff;
+    b[o + 7] = (streamId >>> 8) & 0xff;
+    b[o + 8] = streamId & 0xff;
+    this.#end += FRAME_HEADER;
+    this.#seal();
+    this.#pieces.push(data);
+    this.#piecesLength += n;
+    this.#queued += FRAME_HEADER + n;
+  }
+
+  /** Moves the slab's live bytes onto the piece list (the slab never writes into them again). */
+  #seal(): void {
+    const live = this.#end - this.#start;
+    if (live === 0) return;
+    this.#pieces.push(this.#buf.subarray(this.#start, this.#end));
+    this.#piecesLength += live;
+    this.#start = this.#end;
+  }
+
+  /** Copies the piece list and the live bytes into one new slab, so the queue is plain bytes again. */
+  #flatten(): void {
+    const live = this.#end - this.#start;
+    const total = this.#piecesLength + live;
+    const next = new Uint8Array(Math.max(SLAB_SIZE, total));
+    let o = 0;
+    for (const piece of this.#pieces) {
+      next.set(piece, o);
+      o += piece.length;
+    }
+    next.set(this.#buf.subarray(this.#start, this.#end), o);
+    this.#pieces = [];
+    this.#piecesLength = 0;
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = total;
+  }
+
+  /**
+   * Removes and returns every queued byte as a list of arrays, in order, without copying referenced
+   * payloads (an empty list when nothing is queued).
+   */
+  takeVectored(): Uint8Array[] {
+    if (this.#pieces.length === 0) {
+      const out = this.take();
+      return out.length === 0 ? [] : [out];
+    }
+    this.#seal();
+    const out = this.#pieces;
+    this.#pieces = [];
+    this.#piecesLength = 0;
+    this.#hint = SLAB_SIZE;
+    return out;
+  }
+
+  /**
    * Removes and returns up to `amount` queued bytes (all of them when `amount` is undefined) as one
    * view; the buffer never writes into it again (later frames go after it, or into a new slab).
+   * Referenced payloads are copied in.
    */
   take(amount?: number): Uint8Array {
-    const live = this.#end - this.#start;
     if (amount !== undefined && !(amount >= 0)) throw new RangeError(`amount must be a non-negative number, not ${String(amount)}`);
+    if (this.#pieces.length > 0) this.#flatten();
+    const live = this.#end - this.#start;
     const n = amount === undefined ? live : Math.min(live, Math.floor(amount));
     if (n === 0) return EMPTY;
     const out = this.#buf.subarray(this.#start, this.#start + n);
@@ -102,6 +184,8 @@ export class OutboundBuffer {
 
   /** Discards every queued byte (and lets the slab go). */
   clear(): void {
+    this.#pieces = [];
+    this.#piecesLength = 0;
     this.#buf = EMPTY;
     this.#start = 0;
     this.#end = 0;

@@ -2,7 +2,8 @@
  * A stream's outgoing body: a queue of byte chunks the session's scheduler drains into DATA frames as
  * the peer's windows allow, plus the END_STREAM/trailers that follow. It is the WritableStream sink
  * (`write()` resolves once its bytes fit the peer's windows) and the fast path for whole bodies, which
- * needs no WritableStream at all. Layer: streams (runtime-neutral).
+ * needs no WritableStream at all. Over a vectored transport the core references the chunks, and
+ * writes resolve once the transport no longer needs them. Layer: streams (runtime-neutral).
  */
 import { Outcome } from './outcome';
 import type { Sendable } from './scheduler';
@@ -33,6 +34,10 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   #pending = 0;
   #queuedTotal = 0;
   #sentTotal = 0;
+  /** Bytes the transport no longer needs (see {@link release}); counts only while `#holding`. */
+  #releasedTotal = 0;
+  /** Committed bytes stay referenced until released: writes resolve on release, not on commit. */
+  #holding = false;
   #waiters: Waiter[] | null = null;
   #ending = false;
   #trailers: H2HeaderList | null = null;
@@ -62,6 +67,11 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   /** Trailers to send instead of an END_STREAM DATA frame, if any. */
   get trailers(): H2HeaderList | null {
     return this.#trailers;
+  }
+
+  /** Bytes handed to the core so far (the mark {@link release} takes). */
+  get sentTotal(): number {
+    return this.#sentTotal;
   }
 
   /** True once END_STREAM or trailers went to the core, or the body failed. */
@@ -118,8 +128,13 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     return n === head.byteLength ? head : head.subarray(this.#offset, this.#offset + n);
   }
 
-  /** `n` bytes from `peek()` reached the core: drop them and resolve the writes they complete. */
-  commit(n: number): void {
+  /**
+   * `n` bytes from `peek()` reached the core: drop them and resolve the writes they complete. With
+   * `hold`, the core keeps referencing them: the writes resolve only once {@link release} says the
+   * transport is done with them (the producer may reuse a buffer as soon as its write resolved).
+   */
+  commit(n: number, hold = false): void {
+    if (hold) this.#holding = true;
     const head = this.#chunks[0] as Uint8Array;
     this.#offset += n;
     this.#pending -= n;
@@ -131,18 +146,33 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     this.#settleWaiters();
   }
 
-  /** END_STREAM or the trailers reached the core: every waiter succeeds. */
+  /** END_STREAM or the trailers reached the core: every waiter succeeds (once released, if held). */
   finish(): void {
     if (this.#finished || this.#failed) return;
     this.#finished = true;
     this.#writableOpen = false;
     this.#settleWaiters();
-    this.#end?.resolve();
+    if (this.#allReleased) this.#end?.resolve();
   }
 
-  /** The stream failed: pending writes reject with `error` and the writable errors. */
+  /** The transport is done with the body's bytes up to `sentTotal` mark `at`: their writes resolve. */
+  release(at: number): void {
+    if (this.#failed || at <= this.#releasedTotal) return;
+    this.#releasedTotal = at;
+    this.#settleWaiters();
+    if (this.#finished && this.#allReleased) this.#end?.resolve();
+  }
+
+  get #allReleased(): boolean {
+    return !this.#holding || this.#releasedTotal >= this.#sentTotal;
+  }
+
+  /**
+   * The stream failed (or the transport did, while it still held bytes of a finished body): pending
+   * writes reject with `error` and the writable errors.
+   */
   fail(error: unknown): void {
-    if (this.#finished || this.#failed) return;
+    if (this.#failed || (this.#finished && this.#allReleased)) return;
     this.#failed = true;
     this.#error = error;
     this.#chunks = [];
@@ -197,19 +227,25 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   #waitFor(end: boolean): Promise<void> | undefined {
     if (this.#failed) return Promise.reject(this.#error);
     if (end) {
-      if (this.#finished) return undefined;
+      if (this.#finished && this.#allReleased) return undefined;
       // One outcome for the end, shared by every caller (close(), end(), end() again).
       return (this.#end ??= new Outcome<void>()).promise;
     }
-    if (this.#sentTotal >= this.#queuedTotal) return undefined;
+    if (this.#doneTotal >= this.#queuedTotal) return undefined;
     const at = this.#queuedTotal;
     return new Promise<void>((resolve, reject) => (this.#waiters ??= []).push({ at, resolve, reject }));
+  }
+
+  /** The bytes whose writes may resolve: those handed to the core, or released when held. */
+  get #doneTotal(): number {
+    return this.#holding ? this.#releasedTotal : this.#sentTotal;
   }
 
   #settleWaiters(): void {
     const waiters = this.#waiters;
     if (waiters === null) return;
-    while (waiters.length > 0 && (waiters[0] as Waiter).at <= this.#sentTotal) {
+    const done = this.#doneTotal;
+    while (waiters.length > 0 && (waiters[0] as Waiter).at <= done) {
       (waiters.shift() as Waiter).resolve();
     }
   }

@@ -45,7 +45,8 @@ export interface H2SessionOptions {
   /**
    * DATA bytes written to the transport and not yet accepted by it before bodies wait; it also caps what
    * one turn batches into a single transport write. Default 256 KiB (bulk transfers over Node sockets
-   * spent ~40% more CPU per byte at 64 KiB, one flush per four frames).
+   * spent ~40% more CPU per byte at 64 KiB, one flush per four frames), 1 MiB over a vectored transport
+   * (`H2Transport.vectored`, e.g. Node sockets), where those bytes are the bodies' own chunks.
    */
   readonly outboundHighWaterMark?: number;
   /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive); see {@link H2Timeouts}. */

@@ -7,6 +7,12 @@
 export interface H2Transport {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
+  /**
+   * True if `writable` also accepts a `Uint8Array[]` chunk: the arrays are written in order, as one
+   * write, and that write resolves only once the transport no longer needs their bytes (they may then
+   * be reused). The session then sends large DATA payloads without copying them.
+   */
+  readonly vectored?: boolean;
 }
 
 /** The queuing strategy shape both stream constructors accept. */

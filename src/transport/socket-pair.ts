@@ -4,7 +4,7 @@
  * queue is full and writes wait for `'drain'`; closing the writable half-closes the socket, aborting it
  * destroys the socket at once (also while a write is stuck). Not
  * `Duplex.toWeb` (whose backpressure is right on Node 20): this adds per-tick write batching, a write
- * mark of our own and a lingering close.
+ * mark of our own, vectored writes (`H2Transport.vectored`) and a lingering close.
  */
 import type { Socket } from 'node:net';
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
@@ -132,7 +132,7 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
     socket.uncork();
   };
 
-  const writable = new WS<Uint8Array>({
+  const writable = new WS<Uint8Array | Uint8Array[]>({
     start(controller) {
       // An abort waits for the write in flight (Web Streams call the sink's abort() only after it settles),
       // and a write waiting for 'drain' from a peer that stopped reading never settles. The controller's
@@ -148,6 +148,9 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
         socket.cork();
         process.nextTick(uncork);
       }
+      // A vectored write references the caller's arrays (Node keeps them until the kernel took them):
+      // it resolves on the socket's write callback, once they may be reused.
+      if (Array.isArray(chunk)) return writeVectored(socket, chunk);
       // Wait for 'drain' only past our own mark: the socket's 16 KiB default would stall every batch.
       if (socket.write(chunk) || socket.writableLength < writeHighWaterMark) return undefined;
       return new Promise<void>((resolve, reject) => {
@@ -165,5 +168,14 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
     },
   });
 
-  return { readable, writable };
+  return { readable, writable: writable as WritableStream<Uint8Array>, vectored: true };
+}
+
+/** Writes `pieces` in order (corked: one writev); resolves once the socket has flushed the last one. */
+function writeVectored(socket: Socket, pieces: readonly Uint8Array[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const last = pieces.length - 1;
+    for (let i = 0; i < last; i++) socket.write(pieces[i] as Uint8Array);
+    socket.write(pieces[last] ?? new Uint8Array(0), (err) => (err ? reject(err) : resolve()));
+  });
 }
