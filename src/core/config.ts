@@ -1,7 +1,7 @@
 /**
  * H2Configuration: the options of one HTTP/2 connection, h2's plus h2flow's resource limits.
  * Sans-I/O core. Port of h2/config.py (H2Configuration, DummyLogger); the limits are h2flow's own
- * (see /work/shared/reference/security.md for the attacks and the reference numbers).
+ * (see ../shared/reference/security.md, beside the project, for the attacks and the reference numbers).
  */
 
 /**
