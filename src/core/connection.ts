@@ -240,7 +240,7 @@ export class H2Connection {
     return this.#outboundFlowControlWindow;
   }
 
-  /** The connection-level receive window. Port of h2's `inbound_flow_control_window`. */
+  /** The connection-level receive window; port of h2's `inbound_flow_control_window`. */
   get inboundFlowControlWindow(): number {
     return this.#inboundWindow.currentWindowSize;
   }
@@ -636,7 +636,7 @@ export class H2Connection {
 
   /**
    * How many bytes we may send on `streamId` now: min(connection send window, stream send window);
-   * may be negative. (Named from h2: it is the *send* window.)
+   * may be negative (named from h2: it is the *send* window).
    * Port of h2.connection.H2Connection.local_flow_control_window.
    */
   localFlowControlWindow(streamId: number): number {
@@ -1022,12 +1022,12 @@ export class H2Connection {
   #acknowledgeSettings(): SettingsFrame {
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     const changes = this.#remoteSettings.acknowledge();
-    const window = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
-    if (window !== undefined) {
+    const initialWindow = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
+    if (initialWindow !== undefined) {
       // RFC 9113 §6.9.2: the change applies to every stream's send window; the connection window is
       // untouched. "An endpoint MUST treat a change to SETTINGS_INITIAL_WINDOW_SIZE that causes any
       // flow-control window to exceed the maximum size as a connection error of type FLOW_CONTROL_ERROR."
-      const delta = window.newValue - (window.originalValue ?? 0);
+      const delta = initialWindow.newValue - (initialWindow.originalValue ?? 0);
       for (const stream of this.#reg.map.values()) {
         const next = stream.outboundFlowControlWindow + delta;
         if (next > LARGEST_FLOW_CONTROL_WINDOW) throw new FlowControlError(`Window ${next} is larger than the maximum`);
@@ -1049,9 +1049,9 @@ export class H2Connection {
   /** Our settings were acknowledged: apply them. Port of h2's `_local_settings_acked`. */
   #localSettingsAcked(): Map<number, ChangedSetting> {
     const changes = this.#localSettings.acknowledge();
-    const window = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
-    if (window !== undefined) {
-      const delta = window.newValue - (window.originalValue ?? 0);
+    const initialWindow = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
+    if (initialWindow !== undefined) {
+      const delta = initialWindow.newValue - (initialWindow.originalValue ?? 0);
       for (const stream of this.#reg.map.values()) stream.inboundFlowControlChangeFromSettings(delta);
     }
     const listSize = changes.get(SettingCodes.MAX_HEADER_LIST_SIZE);

@@ -146,7 +146,7 @@ export class DataReceived extends Event {
  */
 export class WindowUpdated extends Event {
   readonly type = 'WindowUpdated';
-  /** The stream whose window changed; `0` for the connection window. */
+  /** The stream whose window changed; `0` for the connection-level window (RFC 9113 §6.9). */
   readonly streamId: number;
   /** The window increment. */
   readonly delta: number;

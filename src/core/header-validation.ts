@@ -177,7 +177,7 @@ function validate(headers: readonly Header[], flags: HeaderValidationFlags, inbo
       // > All pseudo-header fields MUST appear in a field block before all regular field lines.
       if (seenRegular) throw new ProtocolError(`Received pseudo-header field out of sequence: ${bytesRepr(name)}`);
       // RFC 9113 §8.3
-      // > Endpoints MUST NOT generate pseudo-header fields other than those defined in this document.
+      // > Endpoints MUST NOT generate pseudo-header fields other than those defined in this document
       if (bit === 0) throw new ProtocolError(`Received custom pseudo-header field ${bytesRepr(name)}`);
       seen |= bit;
       if (bit === METHOD) method = value;

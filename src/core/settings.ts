@@ -15,7 +15,7 @@ export const SettingCodes = {
   ENABLE_PUSH: 0x2,
   /** RFC 9113 §6.5.2: the most concurrent streams the sender allows. */
   MAX_CONCURRENT_STREAMS: 0x3,
-  /** RFC 9113 §6.5.2: the sender's initial stream-level flow-control window. */
+  /** RFC 9113 §6.5.2: the sender's initial stream-level flow-control window size. */
   INITIAL_WINDOW_SIZE: 0x4,
   /** RFC 9113 §6.5.2: the largest frame payload the sender will receive. */
   MAX_FRAME_SIZE: 0x5,

@@ -228,7 +228,7 @@ export class H2Stream {
 
   /**
    * Builds one DATA frame, optionally ending the stream and/or padded. Does no flow-control check
-   * (the connection does) but charges the stream's send window. Port of h2.stream.H2Stream.send_data.
+   * (the connection does) but charges the stream's send window; port of h2.stream.H2Stream.send_data.
    * @param padLength `null` for no padding; 0–255 sets PADDED (costing `padLength + 1` bytes).
    */
   sendData(data: Uint8Array, endStream = false, padLength: number | null = null): Frame[] {
@@ -335,7 +335,7 @@ export class H2Stream {
    * A DATA frame arrived: consumes receive window, checks content-length, and yields `DataReceived`
    * (+ `StreamEnded`). Port of h2.stream.H2Stream.receive_data.
    * @param flowControlLen The frame's flow-controlled length (payload plus padding).
-   * @throws FlowControlError if the peer overran the stream window.
+   * @throws FlowControlError if the peer overran the stream's window size.
    * @throws InvalidBodyLengthError if the body exceeds or falls short of content-length.
    */
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {

@@ -20,7 +20,7 @@ export const LARGEST_FLOW_CONTROL_WINDOW = 2 ** 31 - 1;
 export class WindowManager {
   /** The window size we aim to keep open (grows with manual increments and SETTINGS changes). */
   maxWindowSize: number;
-  /** The bytes the peer may still send before exhausting the window. */
+  /** The bytes the peer may still send before exhausting the window (RFC 9113 §6.9). */
   currentWindowSize: number;
   #bytesProcessed = 0;
 
@@ -36,7 +36,7 @@ export class WindowManager {
   /**
    * Flow-controlled bytes arrived from the peer: the window shrinks.
    * Port of h2.windows.WindowManager.window_consumed.
-   * @throws FlowControlError if the peer overran the window.
+   * @throws FlowControlError if the peer overran the window size.
    */
   windowConsumed(size: number): void {
     this.currentWindowSize -= size;
