@@ -3,9 +3,10 @@
  * tap) with the frame layer's FrameBuffer and an HPACK Decoder per direction, and prints every frame with
  * its fields in the style of `nghttp -v`. Layer: CLI.
  */
-import { FrameBuffer, FrameType, type Frame } from '../frame';
 import {
   DataFrame,
+  FrameBuffer,
+  FrameType,
   GoAwayFrame,
   HeadersFrame,
   PingFrame,
@@ -14,6 +15,7 @@ import {
   RstStreamFrame,
   SettingsFrame,
   WindowUpdateFrame,
+  type Frame,
 } from '../frame';
 import { Decoder } from '../hpack';
 import { errorCodeName, SettingCodes, settingCodeName } from '../core';

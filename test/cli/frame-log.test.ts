@@ -13,18 +13,9 @@ import {
 } from '../../src/frame';
 import { Encoder } from '../../src/hpack';
 import { FrameLog } from '../../src/cli/frame-log';
+import { concat } from '../support/bytes';
 
 const Log = suite('frame log');
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function logWith(role: 'client' | 'server'): { log: FrameLog; text: () => string } {
   let out = '';

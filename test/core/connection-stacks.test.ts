@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { H2Configuration, H2Connection } from '../../src/core';
 import type { DataReceived, H2Event, RequestReceived, ResponseReceived } from '../../src/core';
 import { REQUEST, types } from '../support/h2-connection';
-import { latin1 } from '../support/bytes';
+import { concat, latin1 } from '../support/bytes';
 import { mulberry32 } from '../support/prng';
 
 const Stacks = suite('interacting stacks');
@@ -68,14 +68,7 @@ function sendBody(l: Link, from: H2Connection, streamId: number, body: Uint8Arra
 }
 
 function received(events: readonly H2Event[], streamId: number): Uint8Array {
-  const parts = events.filter((e): e is DataReceived => e.type === 'DataReceived' && e.streamId === streamId).map((e) => e.data.slice());
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(...events.filter((e): e is DataReceived => e.type === 'DataReceived' && e.streamId === streamId).map((e) => e.data));
 }
 
 Stacks('both sides exchange SETTINGS and their ACKs', () => {

@@ -11,6 +11,7 @@ import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, Pu
 import { Decoder, Encoder, NeverIndexedHeaderTuple } from '../../src/hpack/index';
 import { H2Error } from '../../src/core/exceptions';
 import { mulberry32 } from '../support/prng';
+import { concat } from '../support/bytes';
 
 const Stream = suite('H2Stream');
 
@@ -40,16 +41,7 @@ function serverAfterRequest(options: H2ConfigurationOptions = {}, endStream = fa
   return s;
 }
 const flagsOf = (f: Frame): string[] => [...f.flags].sort();
-const block = (frames: Frame[]): Uint8Array => {
-  const parts = frames.map((f) => (f as HeadersFrame).data);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const block = (frames: Frame[]): Uint8Array => concat(...frames.map((f) => (f as HeadersFrame).data));
 
 Stream('a client request is one HEADERS frame with END_HEADERS (and END_STREAM when asked) that decodes to the headers', () => {
   const s = stream(1);

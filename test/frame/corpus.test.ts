@@ -19,7 +19,7 @@ import {
   parseFrameHeader,
 } from '../../src/frame/index';
 import type { Frame } from '../../src/frame/index';
-import { fromHex } from '../support/python';
+import { unhex } from '../support/bytes';
 import { throwsWith } from '../support/assert-throws';
 
 const Corpus = suite('http2-frame-test-case corpus');
@@ -118,7 +118,7 @@ Corpus('the corpus is present: 12 valid and 22 error cases', () => {
 
 for (const { path, c } of valid) {
   Corpus(`${path} (${c.description}) parses to the described frame`, () => {
-    const wire = fromHex(c.wire);
+    const wire = unhex(c.wire);
     const [frame, length] = parseFrameHeader(wire);
     frame.parseBody(wire.subarray(9, 9 + length));
     const expected = c.frame!;
@@ -132,7 +132,7 @@ for (const { path, c } of valid) {
   });
 
   Corpus(`${path} serializes back to its wire octets (padding written as zeros)`, () => {
-    const wire = fromHex(c.wire);
+    const wire = unhex(c.wire);
     const desc = c.frame!;
     // RFC 9113 §6.1: "Padding octets MUST be set to zero when sending." The corpus pads with text, so
     // the expected octets are the wire with its padding zeroed.
@@ -147,7 +147,7 @@ for (const { path, c } of invalid) {
   if (path === 'error/window_update-frame-increment.json') {
     Corpus(`${path}: a zero WINDOW_UPDATE increment is left to the core (stream vs connection error)`, () => {
       const buffer = new FrameBuffer();
-      buffer.addData(fromHex(c.wire));
+      buffer.addData(unhex(c.wire));
       const frame = buffer.next();
       assert.instance(frame, WindowUpdateFrame);
       assert.is((frame as WindowUpdateFrame).windowIncrement, 0);
@@ -157,7 +157,7 @@ for (const { path, c } of invalid) {
   Corpus(`${path} (${c.description}) fails with error code ${c.error!.join(' or ')}`, () => {
     const buffer = new FrameBuffer({ maxFrameSize: 16384 });
     const err = throwsWith(() => {
-      buffer.addData(fromHex(c.wire));
+      buffer.addData(unhex(c.wire));
       for (const f of buffer) throw new Error(`parsed ${f.toString()}`);
     }, FrameError);
     assert.ok(c.error!.includes(err.errorCode), `${err.name} code ${err.errorCode}`);

@@ -3,7 +3,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseFrameHeader } from '../../src/frame/index';
 import { mulberry32 } from '../support/prng';
-import { runPython, toHex } from '../support/python';
+import { hex } from '../support/bytes';
+import { runPython } from '../support/python';
 import { buildFrame, describeFrame, randomFrameDesc } from '../support/frame-desc';
 import type { FrameDesc } from '../support/frame-desc';
 
@@ -85,14 +86,14 @@ Differential('400 random frames: hyperframe and h2flow write the same bytes and 
   const rng = mulberry32(0xd1ff);
   const descs = Array.from({ length: 400 }, () => randomFrameDesc(rng, { pythonCompatible: true }));
   const frames = descs.map(buildFrame);
-  const results = runPython<PyResult[]>(SCRIPT, descs.map((desc, i) => ({ desc, ours: toHex(frames[i]!.serialize()) })));
+  const results = runPython<PyResult[]>(SCRIPT, descs.map((desc, i) => ({ desc, ours: hex(frames[i]!.serialize()) })));
   assert.is(results.length, descs.length);
   const kinds = new Set<string>();
   results.forEach((r, i) => {
     const frame = frames[i]!;
     const label = `${descs[i]!.kind} #${i}`;
     kinds.add(descs[i]!.kind);
-    assert.is(toHex(frame.serialize()), r.wire, `${label}: serialized bytes differ`);
+    assert.is(hex(frame.serialize()), r.wire, `${label}: serialized bytes differ`);
     assert.is(frame.toString(), r.repr, `${label}: repr differs`);
     assert.equal(r.parsed, descs[i], `${label}: python parses our bytes differently`);
     const wire = frame.serialize();

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Decoder } from '../../src/hpack/index';
-import { fromHex } from '../support/python';
+import { unhex } from '../support/bytes';
 import { caseHeaders, encodeStory, ENCODE_SETTINGS, loadStories } from '../support/hpack';
 
 const Corpus = suite('hpack-test-case corpus');
@@ -15,7 +15,7 @@ for (const folder of ['nghttp2', 'go-hpack', 'python-hpack']) {
       const decoder = new Decoder();
       for (const c of story.cases) {
         decoder.maxAllowedTableSize = c.header_table_size ?? 4096;
-        assert.equal(decoder.decode(fromHex(c.wire!)), caseHeaders(c), `${file} case ${c.seqno}`);
+        assert.equal(decoder.decode(unhex(c.wire!)), caseHeaders(c), `${file} case ${c.seqno}`);
       }
     }
   });

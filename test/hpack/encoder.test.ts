@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Decoder, Encoder, HeaderTuple, NeverIndexedHeaderTuple } from '../../src/hpack/index';
-import { toHex } from '../support/python';
+import { hex as toHex } from '../support/bytes';
 import { tableEntries } from '../support/hpack';
 
 const Enc = suite('hpack encoder');

@@ -2,7 +2,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { huffmanDecode, huffmanEncode } from '../../src/hpack/index';
-import { fromHex, runPython, toHex } from '../support/python';
+import { runPython } from '../support/python';
+import { hex as toHex, unhex as fromHex } from '../support/bytes';
 
 const Huffman = suite('hpack huffman');
 

@@ -2,7 +2,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Decoder } from '../../src/hpack/index';
-import { runPython, toHex } from '../support/python';
+import { runPython } from '../support/python';
+import { hex as toHex } from '../support/bytes';
 import { encodeStory, ENCODE_SETTINGS, loadStories } from '../support/hpack';
 
 const Differential = suite('hpack differential against python hpack');

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Decoder, Encoder, NeverIndexedHeaderTuple } from '../../src/hpack/index';
-import { fromHex, toHex } from '../support/python';
+import { hex as toHex, unhex as fromHex } from '../support/bytes';
 import { tableEntries } from '../support/hpack';
 
 const Examples = suite('RFC 7541 Appendix C examples');

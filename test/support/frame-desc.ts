@@ -21,7 +21,7 @@ import {
 } from '../../src/frame/index';
 import type { FlagName } from '../../src/frame/index';
 import type { Prng } from './prng';
-import { fromHex, toHex } from './python';
+import { hex as toHex, unhex as fromHex } from './bytes';
 
 /** A frame as JSON: `kind` is the class name; other keys are hyperframe's constructor kwargs. */
 export interface FrameDesc {

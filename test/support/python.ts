@@ -20,15 +20,3 @@ export function runPython<T = unknown>(script: string, input: unknown, timeoutMs
   if (r.status !== 0) throw new Error(`python3 exited with ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
-
-/** Hex helpers shared by differential tests. */
-export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
-}
-export function fromHex(h: string): Uint8Array {
-  const out = new Uint8Array(h.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(i * 2, 2), 16);
-  return out;
-}
