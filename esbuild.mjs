@@ -18,6 +18,7 @@ const ENTRIES = [
   { name: 'frame', src: 'src/frame/index.ts', platform: 'neutral' },
   { name: 'core', src: 'src/core/index.ts', platform: 'neutral' },
   { name: 'streams', src: 'src/streams/index.ts', platform: 'neutral' },
+  { name: 'fetch', src: 'src/fetch/index.ts', platform: 'neutral' },
   { name: 'node', src: 'src/transport/node.ts', platform: 'node' },
   { name: 'cli', src: 'src/cli/main.ts', platform: 'node', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(e.src));

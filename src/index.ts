@@ -9,7 +9,4 @@ export * from './streams/index';
 // per-stream state machine stays available as `H2Stream` from `h2flow/core`.
 export { H2Stream } from './streams/index';
 export { H2Stream as CoreStream } from './core/index';
-export { H2Client } from './streams/fetch-client';
-export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from './streams/fetch-client';
-export { respondToStream, serveSession, withTrailers } from './streams/fetch-server';
-export type { FetchHandler, FetchHandlerInfo, FetchServerOptions, NetAddr, RequestTrailers, TrailersExtension } from './streams/fetch-server';
+export * from './fetch/index';

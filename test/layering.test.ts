@@ -37,9 +37,10 @@ const ALLOWED: Record<string, string[]> = {
   frame: ['frame'],
   core: ['core', 'frame', 'hpack'],
   streams: ['streams', 'core', 'frame', 'hpack'],
-  transport: ['transport', 'streams', 'core', 'frame', 'hpack'],
-  cli: ['cli', 'transport', 'streams', 'core', 'frame', 'hpack'],
-  root: ['root', 'hpack', 'frame', 'core', 'streams'],
+  fetch: ['fetch', 'streams', 'core', 'frame', 'hpack'],
+  transport: ['transport', 'fetch', 'streams', 'core', 'frame', 'hpack'],
+  cli: ['cli', 'transport', 'fetch', 'streams', 'core', 'frame', 'hpack'],
+  root: ['root', 'hpack', 'frame', 'core', 'streams', 'fetch'],
 };
 const MAY_USE_NODE = new Set(['transport', 'cli']);
 

@@ -7,8 +7,8 @@ import { createServer as createNetServer, connect as netConnect, isIP, type Addr
 import { createServer as createTlsServer, connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/session-pump';
-import { serveSession, type FetchHandler, type NetAddr } from '../streams/fetch-server';
-import { H2Client } from '../streams/fetch-client';
+import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
+import { H2Client } from '../fetch/fetch-client';
 import { socketToPair } from './socket-pair';
 import { tapTransport, type TapObserver } from './tap';
 import type { H2Stream } from '../streams/stream';
@@ -18,10 +18,10 @@ export { socketToPair, SocketClosedError } from './socket-pair';
 export type { SocketPairOptions } from './socket-pair';
 export { tapTransport } from './tap';
 export type { TapObserver } from './tap';
-export { H2Client } from '../streams/fetch-client';
-export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../streams/fetch-client';
-export { withTrailers } from '../streams/fetch-server';
-export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../streams/fetch-server';
+export { H2Client } from '../fetch/fetch-client';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client';
+export { withTrailers } from '../fetch/fetch-server';
+export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {

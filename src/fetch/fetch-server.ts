@@ -2,14 +2,14 @@
  * Fetch-style HTTP/2 server over an `H2Session`: each request stream becomes a global `Request`, the
  * handler's `Response` goes back as HEADERS/DATA/trailers. Runtime-neutral (the runtime's global Request,
  * Response, Headers and AbortController; bodies are bridged across Web Streams implementations).
- * Layer: streams.
+ * Layer: fetch.
  */
 import { ErrorCodes } from '../core';
 import { appendHeaderFields, fieldValue, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
-import { Outcome } from './outcome';
-import type { H2Session } from './session';
-import type { H2Stream } from './stream';
-import type { H2HeaderList } from './types';
+import { Outcome } from '../streams/outcome';
+import type { H2Session } from '../streams/session';
+import type { H2Stream } from '../streams/stream';
+import type { H2HeaderList } from '../streams/types';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
 export interface NetAddr {

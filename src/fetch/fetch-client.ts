@@ -1,13 +1,13 @@
 /**
  * Fetch-style HTTP/2 client over a client `H2Session`: `client.fetch(input, init)` → a global `Response`
  * with a streaming body, request bodies streamed full duplex, trailers through an extension. Runtime-
- * neutral (the runtime's global Request, Response and Headers). Layer: streams.
+ * neutral (the runtime's global Request, Response and Headers). Layer: fetch.
  */
 import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
-import { iterate, toNative } from './interop';
-import type { CloseOptions } from './session-pump';
-import type { H2Session } from './session';
-import type { H2Stream } from './stream';
+import { iterate, toNative } from '../streams/interop';
+import type { CloseOptions } from '../streams/session-pump';
+import type { H2Session } from '../streams/session';
+import type { H2Stream } from '../streams/stream';
 
 /** h2flow's response extension: the trailer block the server sent after the body, or null if none. */
 export interface ResponseTrailers {

@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
 import { ErrorCodes } from '../../src/core';
 import { globalStreams, H2Session, H2StreamError, type H2Stream, type StreamConstructors } from '../../src/streams';
-import { H2Client } from '../../src/streams/fetch-client';
-import { serveSession, type FetchHandler } from '../../src/streams/fetch-server';
+import { H2Client } from '../../src/fetch/fetch-client';
+import { serveSession, type FetchHandler } from '../../src/fetch/fetch-server';
 import { countingStreams, duplexPair, rejection, settle } from '../support/duplex-pair';
 
 const Fetch = suite('fetch API over in-memory sessions');

@@ -1,7 +1,7 @@
 /** Header mapping of the fetch layer: HTTP/2 lists ↔ fetch Headers, as RFC 9113 §8.2 requires. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendHeaderFields, headerPairs, headersFromList, trailerFields } from '../../src/streams/fetch-headers';
+import { appendHeaderFields, headerPairs, headersFromList, trailerFields } from '../../src/fetch/fetch-headers';
 
 const Fields = suite('fetch header mapping');
 

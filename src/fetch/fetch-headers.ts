@@ -1,9 +1,9 @@
 /**
  * Header conversions between HTTP/2 header lists (`[name, value]` ByteString pairs) and the fetch API's
- * `Headers`, shared by the fetch-style server and client. Layer: streams (runtime-neutral: uses the
+ * `Headers`, shared by the fetch-style server and client. Layer: fetch (runtime-neutral: uses the
  * runtime's global `Headers`).
  */
-import type { H2HeaderList } from './types';
+import type { H2HeaderList } from '../streams/types';
 
 /**
  * RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific

@@ -1,0 +1,10 @@
+/**
+ * h2flow/fetch: the fetch API over HTTP/2 sessions. `serveSession(session, handler)` answers each request
+ * stream with a handler's `Response` (the `Deno.serve` shape); `H2Client` gives `fetch()` over a client
+ * session. Runtime-neutral: the runtime's own `Request`, `Response` and `Headers`. Layer: fetch (above
+ * streams, below the transports).
+ */
+export { H2Client } from './fetch-client';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from './fetch-client';
+export { respondToStream, serveSession, withTrailers } from './fetch-server';
+export type { FetchHandler, FetchHandlerInfo, FetchServerOptions, NetAddr, RequestTrailers, TrailersExtension } from './fetch-server';
