@@ -3,17 +3,18 @@
  * content types, HEAD, conditional GET (ETag / If-None-Match), a single byte Range, directory indexes and
  * path-traversal safety (no `..`, no NUL, no symlink escaping the root). Layer: CLI (Node).
  */
+import type { Stats } from 'node:fs';
 import { open, realpath, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { contentTypeFor } from './content-types';
+import { fileBody, type FileBodyOptions } from './file-body';
+import { FileCache, identityOf, sameFile, type CachedFile } from './file-cache';
 
 /** An inclusive byte range `[start, end]` of a representation (RFC 9110 §14.1.2). */
 export interface ByteRange {
   readonly start: number;
   readonly end: number;
 }
-
-const CHUNK = 64 * 1024;
 
 /**
  * Maps a URL path onto a file path inside `root`, or null when it would leave it. Percent-decodes each
@@ -62,33 +63,6 @@ export function parseRange(value: string | null, size: number): ByteRange | 'uns
   return { start, end };
 }
 
-/** A ReadableStream of bytes `[start, end]` of an open file; closes the handle when done or cancelled. */
-export function fileBody(handle: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
-  let position = start;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const want = Math.min(CHUNK, end + 1 - position);
-      if (want <= 0) {
-        await handle.close();
-        controller.close();
-        return;
-      }
-      const buffer = new Uint8Array(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, position);
-      if (bytesRead === 0) {
-        await handle.close();
-        controller.close();
-        return;
-      }
-      position += bytesRead;
-      controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
-    },
-    async cancel() {
-      await handle.close();
-    },
-  });
-}
-
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -108,65 +82,220 @@ function plain(status: number, text: string, headers: Record<string, string> = {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });
 }
 
-async function isInsideReal(root: string, file: string): Promise<boolean> {
-  const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
-  return realFile === realRoot || realFile.startsWith(realRoot + sep);
+/** Options of {@link StaticFiles}. */
+export interface StaticOptions {
+  /**
+   * Bytes of small files kept in memory (least recently used leave first), each revalidated by a `stat`
+   * of its path on every request. Default 32 MiB; 0 turns the cache off.
+   */
+  readonly cacheBytes?: number;
+  /** Files up to this size are read in one go, sent from memory and may be cached; larger ones stream. Default 1 MiB. */
+  readonly smallFileSize?: number;
+  /** Options of the streamed bodies of large files (chunk size, when an idle descriptor is released). */
+  readonly body?: FileBodyOptions;
+}
+
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_SMALL_FILE = 1024 * 1024;
+
+/** An open file inside the root: its descriptor and what fstat said of it. */
+interface Opened {
+  readonly handle: FileHandle;
+  readonly info: Stats;
+}
+
+/** Reads all of a small file from its descriptor (a short read, e.g. a file that shrank, ends early). */
+async function readAll(handle: FileHandle, size: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === size ? bytes : bytes.subarray(0, filled);
 }
 
 /**
- * Answers `request` from the files under `root`: GET and HEAD only (405 otherwise), 404 for anything
- * missing or outside the root, `index.html` or a generated listing for directories, 304 for a matching
- * `If-None-Match`, 206/416 for a single `Range`.
+ * A static-file handler over one directory: GET and HEAD only (405 otherwise), 404 for anything missing
+ * or outside the root (`..`, NUL, a symlink leading out), `index.html` or a generated listing for
+ * directories, 304 for a matching `If-None-Match`, 206/416 for a single `Range`.
+ *
+ * Per request on a cache hit: one `stat` (revalidation). On a miss: `realpath` (symlink safety; the
+ * root's own realpath is computed once), `open`, `fstat` on the handle and, for a small file, one read;
+ * the descriptor is closed off the response path. Large files stream, holding their descriptor only while
+ * they are being read.
  */
-export async function serveStatic(root: string, request: Request): Promise<Response> {
-  const method = request.method;
-  if (method !== 'GET' && method !== 'HEAD') return plain(405, 'method not allowed\n', { allow: 'GET, HEAD' });
-  const { pathname } = new URL(request.url);
-  let file = resolveInside(root, pathname);
-  if (file === null) return plain(404, 'not found\n');
-  let info;
-  try {
-    info = await stat(file);
-    if (!(await isInsideReal(root, file))) return plain(404, 'not found\n');
-  } catch {
-    return plain(404, 'not found\n');
-  }
-  if (info.isDirectory()) {
-    if (!pathname.endsWith('/')) return new Response(null, { status: 301, headers: { location: pathname + '/' } });
-    const index = join(file, 'index.html');
-    const indexInfo = await stat(index).catch(() => null);
-    if (indexInfo === null || !indexInfo.isFile()) {
-      const html = await listing(file, pathname);
-      return new Response(method === 'HEAD' ? null : html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
-    }
-    file = index;
-    info = indexInfo;
-  }
-  if (!info.isFile()) return plain(404, 'not found\n');
+export class StaticFiles {
+  readonly root: string;
+  readonly #cache: FileCache;
+  readonly #smallFileSize: number;
+  readonly #bodyOptions: FileBodyOptions;
+  #realRoot: Promise<string> | null = null;
 
-  const size = info.size;
-  const etag = `W/"${size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-  const headers: Record<string, string> = {
-    'content-type': contentTypeFor(file),
-    'last-modified': info.mtime.toUTCString(),
-    etag,
-    'accept-ranges': 'bytes',
-  };
+  constructor(root: string, options: StaticOptions = {}) {
+    this.root = resolve(root);
+    this.#cache = new FileCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.#smallFileSize = options.smallFileSize ?? DEFAULT_SMALL_FILE;
+    this.#bodyOptions = options.body ?? {};
+  }
+
+  /** The small-file cache (for inspection: `bytes`, `size`). */
+  get cache(): FileCache {
+    return this.#cache;
+  }
+
+  /** Answers `request` from the files under the root. */
+  async serve(request: Request): Promise<Response> {
+    const method = request.method;
+    if (method !== 'GET' && method !== 'HEAD') return plain(405, 'method not allowed\n', { allow: 'GET, HEAD' });
+    const { pathname } = new URL(request.url);
+    const file = resolveInside(this.root, pathname);
+    if (file === null) return plain(404, 'not found\n');
+    const directoryForm = pathname.endsWith('/');
+    const key = directoryForm ? file + sep : file;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) {
+      const info = await stat(cached.statPath).catch(() => null);
+      if (info !== null && sameFile(cached.identity, info)) return answer(request, cached, cached.bytes);
+      this.#cache.delete(key);
+    }
+
+    let opened = await this.#openInside(file);
+    if (opened === null) return plain(404, 'not found\n');
+    let target = file;
+    if (opened.info.isDirectory()) {
+      void opened.handle.close().catch(ignore);
+      if (!directoryForm) return new Response(null, { status: 301, headers: { location: pathname + '/' } });
+      target = join(file, 'index.html');
+      opened = await this.#openInside(target);
+      if (opened === null || opened.info.isDirectory()) {
+        if (opened !== null) void opened.handle.close().catch(ignore);
+        const html = await listing(file, pathname);
+        return new Response(method === 'HEAD' ? null : html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      }
+    }
+    const { handle, info } = opened;
+    if (!info.isFile()) {
+      void handle.close().catch(ignore);
+      return plain(404, 'not found\n');
+    }
+    const meta = { identity: identityOf(info), statPath: target, contentType: contentTypeFor(target), etag: etagOf(info), lastModified: info.mtime.toUTCString() };
+    if (info.size <= this.#smallFileSize) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readAll(handle, info.size);
+      } finally {
+        void handle.close().catch(ignore);
+      }
+      const entry: CachedFile = { ...meta, bytes };
+      // A file that changed size under the read is sent as read, never cached.
+      if (bytes.byteLength === info.size) this.#cache.set(key, entry);
+      return answer(request, entry, bytes);
+    }
+    return answer(request, meta, null, (start, end) => fileBody(target, meta.identity, start, end, handle, this.#bodyOptions), () => void handle.close().catch(ignore));
+  }
+
+  /** Opens `path` if its real path is inside the root's, with an fstat of the descriptor; else null. */
+  async #openInside(path: string): Promise<Opened | null> {
+    let handle: FileHandle;
+    try {
+      this.#realRoot ??= realpath(this.root);
+      const [realRoot, real] = await Promise.all([this.#realRoot, realpath(path)]);
+      if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;
+      // The real path is opened, so a symlink swapped in after the check is not followed.
+      handle = await open(real, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      return { handle, info: await handle.stat() };
+    } catch {
+      void handle.close().catch(ignore);
+      return null;
+    }
+  }
+}
+
+function ignore(): void {}
+
+function etagOf(info: Stats): string {
+  return `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+}
+
+type FileMeta = Omit<CachedFile, 'bytes'>;
+
+/**
+ * The response for one version of a file: 304, 416, HEAD, or the bytes (`bytes` in memory, else from
+ * `stream`). `discard` releases a descriptor the response does not use.
+ */
+function answer(
+  request: Request,
+  meta: FileMeta,
+  bytes: Uint8Array | null,
+  stream?: (start: number, end: number) => ReadableStream<Uint8Array>,
+  discard?: () => void,
+): Response {
+  const size = meta.identity.size;
+  const etag = meta.etag;
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch !== null && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-    return new Response(null, { status: 304, headers: { etag, 'last-modified': headers['last-modified']! } });
+    discard?.();
+    return new Response(null, { status: 304, headers: { etag, 'last-modified': meta.lastModified } });
   }
   const ifRange = request.headers.get('if-range');
   const range = ifRange === null || ifRange === etag ? parseRange(request.headers.get('range'), size) : null;
   if (range === 'unsatisfiable') {
+    discard?.();
     return plain(416, 'range not satisfiable\n', { 'content-range': `bytes */${size}` });
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
-  headers['content-length'] = String(end + 1 - start);
+  const headers: Record<string, string> = {
+    'content-type': meta.contentType,
+    'last-modified': meta.lastModified,
+    etag,
+    'accept-ranges': 'bytes',
+    'content-length': String(end + 1 - start),
+  };
   if (range !== null) headers['content-range'] = `bytes ${start}-${end}/${size}`;
   const status = range === null ? 200 : 206;
-  if (method === 'HEAD' || end < start) return new Response(null, { status, headers });
-  const handle = await open(file, 'r');
-  return new Response(fileBody(handle, start, end), { status, headers });
+  if (request.method === 'HEAD' || end < start) {
+    discard?.();
+    return new Response(null, { status, headers });
+  }
+  if (bytes !== null) {
+    const part = range === null ? bytes : bytes.subarray(start, end + 1);
+    return new Response(part.byteLength <= COPY_LIMIT ? part : oneChunk(part), { status, headers });
+  }
+  return new Response(stream!(start, end), { status, headers });
+}
+
+/**
+ * Up to this size a body is handed to `Response` as bytes. Larger ones go as a one-chunk stream: a
+ * runtime's Response copies a byte body (undici's `extractBody` copies it whole: a 1 MiB file cost a
+ * 1 MiB copy and its garbage per request), while a stream's chunk is passed through.
+ */
+const COPY_LIMIT = 16 * 1024;
+
+/** A stream of exactly `bytes` (shared, never copied: cached contents are never written to). */
+function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+const handlers = new Map<string, StaticFiles>();
+
+/**
+ * Answers `request` from the files under `root` with a {@link StaticFiles} kept per root (default
+ * options), so its cache and the root's real path live across requests.
+ */
+export function serveStatic(root: string, request: Request): Promise<Response> {
+  let files = handlers.get(root);
+  if (files === undefined) handlers.set(root, (files = new StaticFiles(root)));
+  return files.serve(request);
 }

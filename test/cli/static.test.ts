@@ -1,10 +1,12 @@
 /** `h2flow serve`'s static-file handler, called directly with Requests: types, HEAD, Range, 304, traversal. */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRange, resolveInside, serveStatic } from '../../src/cli/static';
+import { parseRange, resolveInside, serveStatic, StaticFiles } from '../../src/cli/static';
+import { FileCache, type CachedFile } from '../../src/cli/file-cache';
+import { FileChangedError } from '../../src/cli/file-body';
 import { contentTypeFor } from '../../src/cli/content-types';
 
 const Static = suite('static files');
@@ -119,6 +121,134 @@ Static('traversal, a symlink leaving the root, missing files and POST are refuse
   assert.is((await get('/escape.txt')).status, 404);
   assert.is((await get('/missing')).status, 404);
   assert.is((await get('/digits.txt', { method: 'POST', body: 'x' })).status, 405);
+});
+
+const openDescriptors = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+Static('a small file is served from memory until a stat shows it changed on disk', async () => {
+  const files = new StaticFiles(root);
+  const path = join(root, 'cached.txt');
+  await writeFile(path, 'first');
+  const one = await files.serve(new Request('http://x/cached.txt'));
+  assert.is(await one.text(), 'first');
+  assert.is(files.cache.size, 1);
+  assert.is(files.cache.bytes, 5);
+  assert.is(await (await files.serve(new Request('http://x/cached.txt'))).text(), 'first');
+  await writeFile(path, 'second!');
+  await utimes(path, new Date(), new Date(Date.now() + 5000));
+  const two = await files.serve(new Request('http://x/cached.txt'));
+  assert.is(await two.text(), 'second!');
+  assert.is(two.headers.get('content-length'), '7');
+  assert.is.not(two.headers.get('etag'), one.headers.get('etag'));
+  assert.is(files.cache.bytes, 7);
+  await unlink(path);
+  assert.is((await files.serve(new Request('http://x/cached.txt'))).status, 404);
+  assert.is(files.cache.size, 0);
+});
+
+Static('a cached file replaced by a symlink leading out of the root is refused', async () => {
+  const files = new StaticFiles(root);
+  const path = join(root, 'swap.txt');
+  await writeFile(path, 'inside');
+  assert.is(await (await files.serve(new Request('http://x/swap.txt'))).text(), 'inside');
+  await unlink(path);
+  await symlink(join(outside, 'secret.txt'), path);
+  assert.is((await files.serve(new Request('http://x/swap.txt'))).status, 404);
+  await unlink(path);
+});
+
+Static('ranges and conditional requests are answered from a cached file too', async () => {
+  const files = new StaticFiles(root);
+  const first = await files.serve(new Request('http://x/digits.txt'));
+  await first.arrayBuffer();
+  const range = await files.serve(new Request('http://x/digits.txt', { headers: { range: 'bytes=3-4' } }));
+  assert.is(range.status, 206);
+  assert.is(await range.text(), '34');
+  const notModified = await files.serve(new Request('http://x/digits.txt', { headers: { 'if-none-match': first.headers.get('etag')! } }));
+  assert.is(notModified.status, 304);
+  const dir = await files.serve(new Request('http://x/'));
+  assert.is(await dir.text(), '<h1>home</h1>');
+  assert.is((await files.serve(new Request('http://x/'))).headers.get('content-type'), 'text/html; charset=utf-8');
+});
+
+Static('the file cache stays within its byte bound, least recently used leaving first', () => {
+  const cache = new FileCache(10);
+  const entry = (n: number): CachedFile => ({
+    identity: { dev: 1, ino: n, size: n, mtimeMs: 0, ctimeMs: 0 },
+    statPath: `/f${n}`,
+    bytes: new Uint8Array(n),
+    contentType: 'x',
+    etag: 'e',
+    lastModified: 'l',
+  });
+  cache.set('a', entry(4));
+  cache.set('b', entry(4));
+  assert.ok(cache.get('a'));
+  cache.set('c', entry(4));
+  assert.is(cache.get('b'), undefined);
+  assert.ok(cache.get('a'));
+  assert.ok(cache.get('c'));
+  assert.is(cache.bytes, 8);
+  cache.set('big', entry(11));
+  assert.is(cache.get('big'), undefined);
+  assert.is(cache.bytes, 8);
+  assert.is(new FileCache(0).maxBytes, 0);
+});
+
+Static('a large file streams, and its descriptor is released while the reader waits', async () => {
+  const big = new Uint8Array(300_000).map((_, i) => i % 251);
+  await writeFile(join(root, 'big.bin'), big);
+  const files = new StaticFiles(root, { smallFileSize: 1000, body: { chunkSize: 64 * 1024, idleCloseMs: 20 } });
+  const before = await openDescriptors();
+  const res = await files.serve(new Request('http://x/big.bin'));
+  assert.is(res.headers.get('content-length'), '300000');
+  const reader = res.body!.getReader();
+  const first = await reader.read();
+  assert.is(first.value!.byteLength, 64 * 1024);
+  await sleep(80);
+  assert.is(await openDescriptors(), before, 'the idle body holds no descriptor');
+  const chunks = [first.value!];
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) break;
+    chunks.push(next.value);
+  }
+  assert.equal(Buffer.concat(chunks), Buffer.from(big));
+  assert.is(files.cache.size, 0, 'large files are not cached');
+  await sleep(5);
+  assert.is(await openDescriptors(), before);
+});
+
+Static('a large file replaced while its descriptor was released fails its body instead of mixing versions', async () => {
+  const path = join(root, 'moving.bin');
+  await writeFile(path, new Uint8Array(200_000));
+  const files = new StaticFiles(root, { smallFileSize: 1000, body: { chunkSize: 64 * 1024, idleCloseMs: 10 } });
+  const res = await files.serve(new Request('http://x/moving.bin'));
+  const reader = res.body!.getReader();
+  await reader.read();
+  await sleep(50);
+  await writeFile(path + '.new', new Uint8Array(200_000).fill(1));
+  await rename(path + '.new', path);
+  let failure: unknown = null;
+  try {
+    for (;;) if ((await reader.read()).done) break;
+  } catch (error) {
+    failure = error;
+  }
+  assert.instance(failure, FileChangedError);
+});
+
+Static('HEAD and 304 on a large file leave no descriptor open', async () => {
+  await writeFile(join(root, 'big2.bin'), new Uint8Array(50_000));
+  const files = new StaticFiles(root, { smallFileSize: 1000 });
+  const before = await openDescriptors();
+  const head = await files.serve(new Request('http://x/big2.bin', { method: 'HEAD' }));
+  const etag = head.headers.get('etag')!;
+  await files.serve(new Request('http://x/big2.bin', { headers: { 'if-none-match': etag } }));
+  await files.serve(new Request('http://x/big2.bin', { headers: { range: 'bytes=60000-' } }));
+  await sleep(20);
+  assert.is(await openDescriptors(), before);
 });
 
 Static.run();
