@@ -7,8 +7,19 @@
 
 import type { Frame } from '../frame';
 
-/** The smallest slab: small batches (a few frames each) are carved one after another from it. */
+/** The size of a shared slab, and the smallest private one. */
 const SLAB_SIZE = 65536;
+/** Batches up to this size are carved from the slab shared by every connection; larger ones get their own. */
+const SHARED_LIMIT = 16384;
+
+/**
+ * The slab small batches of every connection are carved from, one after another: an idle connection
+ * then holds no buffer of its own (a private 64 KiB slab per connection was most of an idle connection's
+ * memory). `top` is the first free byte; bytes below it belong to a connection's queue or were handed
+ * out, and are never written again. Module state, but no I/O: the core stays sans-I/O and
+ * single-threaded per realm.
+ */
+const shared = { buf: new Uint8Array(0), top: 0 };
 const EMPTY = new Uint8Array(0);
 /** Length of an HTTP/2 frame header (RFC 9113 §4.1). */
 const FRAME_HEADER = 9;
@@ -29,6 +40,8 @@ const FRAME_HEADER = 9;
  */
 export class OutboundBuffer {
   #buf: Uint8Array = EMPTY;
+  /** True when `#buf` is this queue's own slab; false for the shared slab (or a retired one) or none. */
+  #private = false;
   /** Queued pieces that come before the slab's live bytes: sealed slab views and referenced payloads. */
   #pieces: Uint8Array[] = [];
   #piecesLength = 0;
@@ -54,6 +67,11 @@ export class OutboundBuffer {
     return this.#piecesLength + this.#end - this.#start;
   }
 
+  /** Bytes of a slab this queue holds alone (0 on the shared slab, or when idle after a large batch). */
+  get privateCapacity(): number {
+    return this.#private ? this.#buf.length : 0;
+  }
+
   /** Absolute offset of the end of the queue: the total number of bytes ever queued. */
   get queuedTotal(): number {
     return this.#queued;
@@ -64,18 +82,57 @@ export class OutboundBuffer {
     return this.#queued - this.length;
   }
 
-  /** Makes room for `n` more bytes after `#end`: a new slab (the queued bytes move into it) if needed. */
+  /**
+   * Makes room for `n` more bytes after `#end`. A queue on the shared slab grows in place while it ends
+   * at the slab's top (no other connection carved after it); otherwise its live bytes move to the
+   * shared slab's top, or to a private slab once the batch outgrows {@link SHARED_LIMIT}.
+   */
   #reserve(n: number): void {
-    if (this.#end + n <= this.#buf.length) return;
+    const buf = this.#buf;
     const live = this.#end - this.#start;
-    // Growing in the middle of a batch doubles, so a batch larger than the hint costs O(log) copies.
     const need = live + n;
+    if (!this.#private) {
+      // Only the queue that ends at the current shared slab's top may grow in place: bytes after any
+      // other end (in this slab or a retired one) may be another connection's.
+      if (buf === shared.buf && this.#end === shared.top && this.#end + n <= buf.length) {
+        shared.top += n;
+        return;
+      }
+    } else if (this.#end + n <= buf.length) {
+      return;
+    }
+    if (need <= SHARED_LIMIT && this.#hint <= SLAB_SIZE) {
+      if (shared.top + need > shared.buf.length) {
+        shared.buf = new Uint8Array(SLAB_SIZE);
+        shared.top = 0;
+      }
+      const at = shared.top;
+      if (live > 0) shared.buf.set(buf.subarray(this.#start, this.#end), at);
+      this.#buf = shared.buf;
+      this.#private = false;
+      this.#start = at;
+      this.#end = at + live;
+      shared.top = at + need;
+      return;
+    }
+    // Growing in the middle of a batch doubles, so a batch larger than the hint costs O(log) copies.
     const capacity = Math.max(SLAB_SIZE, this.#hint, need, live > 0 ? 2 * need : 0);
     const next = new Uint8Array(capacity);
-    if (live > 0) next.set(this.#buf.subarray(this.#start, this.#end));
+    if (live > 0) next.set(buf.subarray(this.#start, this.#end));
     this.#buf = next;
+    this.#private = true;
     this.#start = 0;
     this.#end = live;
+  }
+
+  /** Lets a private slab go once its queue is empty: an idle connection keeps no buffer of its own. */
+  #drained(): void {
+    if (this.#private && this.#start === this.#end) {
+      this.#buf = EMPTY;
+      this.#private = false;
+      this.#start = 0;
+      this.#end = 0;
+    }
   }
 
   /** Serializes `frame` onto the end of the queue. */
@@ -143,6 +200,7 @@ export class OutboundBuffer {
     this.#pieces = [];
     this.#piecesLength = 0;
     this.#buf = next;
+    this.#private = true;
     this.#start = 0;
     this.#end = total;
   }
@@ -161,6 +219,7 @@ export class OutboundBuffer {
     this.#pieces = [];
     this.#piecesLength = 0;
     this.#hint = SLAB_SIZE;
+    this.#drained();
     return out;
   }
 
@@ -179,6 +238,7 @@ export class OutboundBuffer {
     this.#start += n;
     if (this.#start === this.#end && n > SLAB_SIZE) this.#hint = Math.min(this.#maxHint, n);
     else if (this.#start === this.#end) this.#hint = SLAB_SIZE;
+    this.#drained();
     return out;
   }
 
@@ -187,6 +247,7 @@ export class OutboundBuffer {
     this.#pieces = [];
     this.#piecesLength = 0;
     this.#buf = EMPTY;
+    this.#private = false;
     this.#start = 0;
     this.#end = 0;
   }
