@@ -224,6 +224,17 @@ export class FrameBuffer implements Iterable<Frame> {
    * chunk is checked once, so the copying stays linear; complete frames keep their zero-copy views.
    */
   #releaseBacking(): null {
+    // Every byte consumed: an open staging block would be kept, unused, for as long as the peer is
+    // quiet (4 KiB per idle connection). The next small read starts a new one.
+    if (this.#available === 0 && this.#stage !== null) {
+      this.#stage = null;
+      this.#stageEnd = 0;
+      this.#chunks.length = 0;
+      this.#head = 0;
+      this.#offset = 0;
+      this.#backingChecked = 0;
+      return null;
+    }
     const chunks = this.#chunks;
     let i = Math.max(this.#backingChecked, this.#head);
     for (; i < chunks.length; i++) {

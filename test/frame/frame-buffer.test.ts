@@ -309,8 +309,23 @@ Buffer_('a frame trickled in small views of large read buffers does not keep tho
   }
   assert.ok(frame instanceof DataFrame);
   assert.equal((frame as DataFrame).data, payload);
-  // At most the reusable 4 KiB staging block (the last piece was a small read) stays.
-  assert.ok(buffer.retainedBackingBytes <= 4096);
+  // Every byte was consumed: once it waits for input, nothing stays, not even the last small read's staging block.
+  assert.is(buffer.next(), null);
+  assert.is(buffer.retainedBackingBytes, 0);
+});
+
+Buffer_('a quiet connection holds no staging block once every byte was consumed', () => {
+  const buffer = new FrameBuffer();
+  const ping = new PingFrame(0, { opaqueData: new Uint8Array(8).fill(1) }).serialize();
+  buffer.addData(ping.subarray(0, 5));
+  assert.is(buffer.next(), null);
+  assert.is(buffer.retainedBackingBytes, 4096, 'a partial frame waits in the staging block');
+  buffer.addData(ping.subarray(5));
+  assert.ok(buffer.next() instanceof PingFrame);
+  assert.is(buffer.next(), null);
+  assert.is(buffer.retainedBackingBytes, 0);
+  buffer.addData(ping);
+  assert.ok(buffer.next() instanceof PingFrame, 'small reads go on after the block was let go');
 });
 
 Buffer_('frames wholly inside a large read stay zero-copy views even when a partial frame follows', () => {
