@@ -303,12 +303,16 @@ export class H2Connection {
 
   /**
    * Queues the client preface (clients only) and our initial SETTINGS. Both sides must call it.
-   * Port of h2.connection.H2Connection.initiate_connection.
+   * Settings set on {@link localSettings} before it (`conn.localSettings.update({...})`) go in that one
+   * frame and take effect when the peer acknowledges it, so a peer sees our values in the first SETTINGS.
+   * Port of h2.connection.H2Connection.initiate_connection (h2 sends only the current values and lets
+   * the first ACK apply pending ones it never sent; see test/support/oracle/differences.ts).
    */
   initiateConnection(): void {
     this.#log?.debug('Initializing connection');
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     if (this.#config.clientSide) this.#out.pushBytes(CONNECTION_PREFACE);
+    this.#localSettings.squashPending();
     this.#out.pushFrame(this.#localSettingsFrame());
     this.#settingsAwaitingAck++;
   }
@@ -1290,8 +1294,9 @@ export class H2Connection {
 
   // --- sending ---
 
+  /** Our settings as they will be once acknowledged (pending values included): the initial SETTINGS. */
   #localSettingsFrame(): SettingsFrame {
-    return new SettingsFrame(0, { settings: new Map(this.#localSettings.entries()) });
+    return new SettingsFrame(0, { settings: new Map(this.#localSettings.newestEntries()) });
   }
 
   #queueFrames(frames: readonly Frame[]): void {

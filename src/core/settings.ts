@@ -281,6 +281,25 @@ export class Settings implements Iterable<[number, number]> {
     }
   }
 
+  /**
+   * `[code, value]` for every setting as it will be once everything sent is acknowledged: the newest
+   * pending value, else the current one (what the initial SETTINGS frame advertises).
+   */
+  *newestEntries(): IterableIterator<[number, number]> {
+    for (const [code, queue] of this.#values) {
+      const v = queue[queue.length - 1];
+      if (v !== null && v !== undefined) yield [code, v];
+    }
+  }
+
+  /**
+   * Keeps only the newest pending value of each setting, so that one acknowledgement applies them all
+   * (the initial SETTINGS frame carries every value set before it, and is acknowledged once).
+   */
+  squashPending(): void {
+    for (const queue of this.#values.values()) if (queue.length > 2) queue.splice(1, queue.length - 2);
+  }
+
   /** Same as {@link entries}. */
   [Symbol.iterator](): IterableIterator<[number, number]> {
     return this.entries();

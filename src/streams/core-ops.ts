@@ -19,10 +19,13 @@ export type CoreOp<A, B> = (conn: H2Connection, a: A, b: B) => readonly H2Event[
 export const RECEIVE: CoreOp<Uint8Array, null> = (c, chunk) => c.receiveData(chunk);
 /** Hands over events already decoded (those attached to a connection error). */
 export const DELIVER: CoreOp<readonly H2Event[], null> = (_c, events) => events;
-/** Preface and SETTINGS, then optional extra SETTINGS and a connection-window increment. */
+/**
+ * Preface and the one initial SETTINGS frame, carrying `settings` (peers expect our values in the first
+ * SETTINGS, and conformance tests the ACK right after it), then a connection-window increment.
+ */
 export const INITIATE: CoreOp<Record<number, number> | null, number> = (c, settings, windowIncrement) => {
+  if (settings !== null) c.localSettings.update(settings);
   c.initiateConnection();
-  if (settings !== null) c.updateSettings(settings);
   if (windowIncrement > 0) c.incrementFlowControlWindow(windowIncrement);
 };
 /** Opens the next client stream with a request header block (END_STREAM if `b`). */

@@ -215,9 +215,8 @@ export class SessionPump implements StreamHost {
     const settings = options.settings;
     const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
     this.#run(INITIATE, settings === undefined ? null : settingsToCodes(settings), Math.max(0, connectionWindow - DEFAULT_WINDOW));
-    // The ACKs of the initial SETTINGS (and of `settings`, sent as a second frame) resolve nothing.
+    // The ACK of the initial SETTINGS (which carries `settings`) resolves nothing.
     this.#settingsAcks.push(null);
-    if (settings !== undefined) this.#settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
     this.#settingsTimer.arm();
     this.#idleTimer.arm();

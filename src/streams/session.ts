@@ -28,7 +28,7 @@ export interface H2SessionOptions {
    * `toNative()` / `fromNative()`.
    */
   readonly streams?: { readonly ReadableStream: unknown; readonly WritableStream: unknown };
-  /** SETTINGS to advertise right after the preface (sent as a second SETTINGS frame). */
+  /** SETTINGS to advertise in the initial SETTINGS frame (with the core's defaults); they apply once acknowledged. */
   readonly settings?: H2Settings;
   /**
    * The connection-level receive window in bytes (RFC 9113 §6.9), default 1 MiB. It bounds the DATA all

@@ -345,4 +345,43 @@ Config('a setting with only a pending value reads as undefined (h2 raises KeyErr
   assert.is(settings.get(0x99), 7);
 });
 
+for (const clientSide of [true, false]) {
+  const role = clientSide ? 'client' : 'server';
+  Config(`settings set before initiateConnection go out in the one initial SETTINGS frame and apply on its ACK (${role})`, () => {
+    const conn = new H2Connection(new H2Configuration({ clientSide }));
+    conn.localSettings.update({ [S.INITIAL_WINDOW_SIZE]: 1000, [S.MAX_CONCURRENT_STREAMS]: 7 });
+    // Set twice: only the newest value is advertised, and the one ACK applies it.
+    conn.localSettings.update({ [S.MAX_FRAME_SIZE]: 20000 });
+    conn.localSettings.update({ [S.MAX_FRAME_SIZE]: 32768 });
+    conn.initiateConnection();
+    const peer = new TestPeer(clientSide ? 'server' : 'client');
+    const frames = peer.read(conn.dataToSend()).drain();
+    assert.is(frames.length, 1);
+    const sent = new Map(frames[0]!.settings);
+    assert.is(sent.get(S.INITIAL_WINDOW_SIZE), 1000);
+    assert.is(sent.get(S.MAX_CONCURRENT_STREAMS), 7);
+    assert.is(sent.get(S.MAX_FRAME_SIZE), 32768);
+    assert.is(sent.get(S.MAX_HEADER_LIST_SIZE), DEFAULT_LIMITS.maxHeaderListSize);
+    // Until the peer acknowledges, our old values hold (RFC 9113 §6.5.3).
+    assert.is(conn.localSettings.initialWindowSize, 65535);
+    const events = conn.receiveData(concat(clientSide ? new Uint8Array(0) : peer.greeting(), peer.settings(), peer.settingsAck()));
+    const acked = events.find((e) => e instanceof SettingsAcknowledged) as SettingsAcknowledged;
+    assert.ok(acked !== undefined);
+    assert.is(conn.localSettings.initialWindowSize, 1000);
+    assert.is(conn.localSettings.maxConcurrentStreams, 7);
+    assert.is(conn.localSettings.maxFrameSize, 32768);
+    assert.is(conn.maxInboundFrameSize, 32768);
+    assert.equal([...acked.changedSettings.keys()].sort(), [S.MAX_CONCURRENT_STREAMS, S.INITIAL_WINDOW_SIZE, S.MAX_FRAME_SIZE].sort());
+  });
+}
+
+Config('initiateUpgradeConnection advertises settings set before it in HTTP2-Settings', () => {
+  const conn = new H2Connection(new H2Configuration({ clientSide: true }));
+  conn.localSettings.update({ [S.ENABLE_PUSH]: 0 });
+  const header = conn.initiateUpgradeConnection() as string;
+  const server = new H2Connection(new H2Configuration({ clientSide: false }));
+  server.initiateUpgradeConnection(header);
+  assert.is(server.remoteSettings.enablePush, 0);
+});
+
 Config.run();

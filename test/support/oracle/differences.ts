@@ -248,6 +248,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'settings-before-initiate',
+    what: 'Local settings set (pending) before initiateConnection / initiateUpgradeConnection',
+    oracle: 'The initial SETTINGS frame carries only the current values; the first ACK then applies the pending values the peer never saw (4.4 too)',
+    ours: 'The initial SETTINGS frame (and the HTTP2-Settings header) carries the newest value of every setting; its one ACK applies them (RFC 9113 §6.5.3)',
+    why: 'h2 bug: settings would change without being advertised; sessions advertise their settings in the one initial SETTINGS frame (peers and conformance suites expect its ACK next). No scenario sets settings before initiateConnection',
+    scope: 'avoided',
+  },
+  {
     id: 'h2flow-limits',
     what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxUnknownFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize, maxHeaderFields)",
     oracle: 'No such limits',
