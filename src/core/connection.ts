@@ -966,6 +966,12 @@ export class H2Connection {
     // A closed stream (forgotten, or still known) answers without raising StreamClosedError: that is
     // what the stream's state machine would raise, with no events.
     if (stream === null || stream.closed) {
+      // RFC 9113 §5.1 (closed): an endpoint "MAY treat receipt of any other type of frame on a closed
+      // stream as a connection error of type STREAM_CLOSED". After END_STREAM both ways the peer ended
+      // the stream itself, so its DATA cannot be in flight from before: a connection error, as HEADERS
+      // there already is (h2 answers DATA with RST_STREAM only; differences.ts, data-after-end-stream).
+      // After a reset the peer may not have seen it yet: RFC 9113 §5.1 says to ignore, so RST_STREAM.
+      if (this.#reg.isClosedByEnd(frame.streamId)) throw new StreamClosedError(frame.streamId);
       this.#receiveDataOnClosedStream(frame);
       return;
     }
@@ -1137,8 +1143,13 @@ export class H2Connection {
   #receiveRstStreamFrame(frame: RstStreamFrame, events: H2Event[]): void {
     this.#fsm.processInput(ConnectionInputs.RECV_RST_STREAM);
     const stream = this.#reg.find(frame.streamId);
-    // An unknown, idle or forgotten stream: nothing to do.
-    if (stream === undefined) return;
+    if (stream === undefined) {
+      // RFC 9113 §6.4: "If a RST_STREAM frame identifying an idle stream is received, the recipient
+      // MUST treat this as a connection error (Section 5.4.1) of type PROTOCOL_ERROR." h2 ignores it
+      // (test/support/oracle/differences.ts, rst-stream-idle). A forgotten stream: nothing to do.
+      if (!this.#reg.isForgotten(frame.streamId)) throw new NoSuchStreamError(frame.streamId);
+      return;
+    }
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     let result: [Frame[], H2Event[]];

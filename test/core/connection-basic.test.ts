@@ -301,10 +301,29 @@ Basic('resetStream sends RST_STREAM and emits nothing; the peer resetting a stre
   throwsError(() => conn.resetStream(5), NoSuchStreamError);
 });
 
-Basic('RST_STREAM on an idle or unknown stream is ignored', () => {
-  const { conn, peer } = serverPair();
-  conn.receiveData(peer.headers(1, REQUEST));
-  assert.equal(conn.receiveData(peer.rstStream(9)), []);
+// RFC 9113 §6.4; h2 ignores it (differences.ts, rst-stream-idle).
+for (const [role, pair, idle] of [['server', serverPair, [3, 9, 2]], ['client', clientPair, [3, 2, 4]]] as const) {
+  Basic(`a ${role} treats RST_STREAM on an idle stream as a connection error PROTOCOL_ERROR`, () => {
+    for (const id of idle) {
+      const { conn, peer } = pair();
+      if (role === 'server') conn.receiveData(peer.headers(1, REQUEST));
+      else conn.sendHeaders(1, REQUEST, { endStream: true });
+      conn.dataToSend();
+      const err = throwsError(() => conn.receiveData(peer.rstStream(id)), ProtocolError);
+      assert.is(err.errorCode, ErrorCodes.PROTOCOL_ERROR);
+      peer.read(conn.dataToSend()).expectGoAway(undefined, E.PROTOCOL_ERROR).expectNone();
+    }
+  });
+}
+
+Basic('RST_STREAM on a stream that closed and was forgotten is ignored', () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.sendHeaders(3, REQUEST, { endStream: true });
+  conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+  assert.is(conn.openOutboundStreams, 1);
+  conn.dataToSend();
+  assert.equal(conn.receiveData(peer.rstStream(1)), []);
   assert.is(conn.dataToSend().length, 0);
 });
 

@@ -49,19 +49,50 @@ Closed('WINDOW_UPDATE and RST_STREAM after we ended a stream are ignored', () =>
 
 for (const forget of [false, true]) {
   const when = forget ? 'once forgotten' : 'while remembered';
-  Closed(`HEADERS after a stream ended both ways are a STREAM_CLOSED connection error; DATA only a stream error (${when})`, () => {
+  Closed(`HEADERS after a stream ended both ways are a STREAM_CLOSED connection error (${when})`, () => {
     for (const endStream of [true, false]) {
       const { conn, peer } = serverPair();
       conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
       conn.sendHeaders(1, RESPONSE, { endStream: true });
       if (forget) assert.is(conn.openInboundStreams, 0);
       conn.dataToSend();
-      conn.receiveData(peer.data(1, 'x'));
-      peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
       const err = throwsError(() => conn.receiveData(peer.headers(1, REQUEST, { endStream })), ProtocolError);
       assert.is(err.errorCode, ErrorCodes.STREAM_CLOSED);
       peer.read(conn.dataToSend()).expectGoAway(1, E.STREAM_CLOSED).expectNone();
     }
+  });
+
+  // RFC 9113 §5.1 (closed): the peer ended the stream itself, so its DATA is no race but a violation.
+  // h2 answers with RST_STREAM only (differences.ts, data-after-end-stream).
+  for (const role of ['client', 'server'] as const) {
+    Closed(`a ${role} treats DATA on a stream ended both ways as a connection error STREAM_CLOSED (${when})`, () => {
+      for (const closing of [false, true]) {
+        const { conn, peer } = role === 'client' ? clientPair() : serverPair();
+        if (role === 'client') {
+          conn.sendHeaders(1, REQUEST, { endStream: true });
+          conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }));
+        } else {
+          conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+          conn.sendHeaders(1, RESPONSE, { endStream: true });
+        }
+        if (forget) assert.is(role === 'client' ? conn.openOutboundStreams : conn.openInboundStreams, 0);
+        // Also while the connection is closing (our graceful GOAWAY sent).
+        if (closing) conn.closeConnection();
+        conn.dataToSend();
+        const err = throwsError(() => conn.receiveData(peer.data(1, 'x', { endStream: true })), StreamClosedError);
+        assert.is(err.errorCode, ErrorCodes.STREAM_CLOSED);
+        peer.read(conn.dataToSend()).expectGoAway(undefined, E.STREAM_CLOSED).expectNone();
+      }
+    });
+  }
+
+  Closed(`DATA in half-closed (remote) stays a stream error STREAM_CLOSED (${when})`, () => {
+    const { conn, peer } = serverPair();
+    conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+    if (forget) assert.is(conn.openInboundStreams, 1);
+    conn.dataToSend();
+    conn.receiveData(peer.data(1, 'x'));
+    peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
   });
 
   Closed(`frames after the peer reset a stream get RST_STREAM STREAM_CLOSED (${when})`, () => {

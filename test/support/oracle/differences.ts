@@ -248,6 +248,22 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'rst-stream-idle',
+    what: 'RST_STREAM on an idle stream (an ID above the highest of its side) once the connection is open',
+    oracle: 'Ignored (4.4 too; before any HEADERS the connection state machine rejects it)',
+    ours: 'NoSuchStreamError → GOAWAY PROTOCOL_ERROR',
+    why: 'h2 bug: RFC 9113 §6.4 "If a RST_STREAM frame identifying an idle stream is received, the recipient MUST treat this as a connection error of type PROTOCOL_ERROR"',
+    scope: 'tagged',
+  },
+  {
+    id: 'data-after-end-stream',
+    what: 'DATA on a stream closed by END_STREAM both ways (still known, or forgotten but remembered as closed that way)',
+    oracle: 'A stream error: RST_STREAM STREAM_CLOSED, the window acknowledged (4.4 too), although HEADERS there is a connection error',
+    ours: 'StreamClosedError → GOAWAY STREAM_CLOSED, as for HEADERS. DATA after a reset, and in half-closed (remote), stays a stream error',
+    why: 'RFC 9113 §5.1 (closed) allows a connection error STREAM_CLOSED; the peer sent END_STREAM itself, so no DATA can be in flight from before (only a reset races). Clients must answer so (h2spec client 5.1 "closed: Sends a DATA frame")',
+    scope: 'tagged',
+  },
+  {
     id: 'settings-before-initiate',
     what: 'Local settings set (pending) before initiateConnection / initiateUpgradeConnection',
     oracle: 'The initial SETTINGS frame carries only the current values; the first ACK then applies the pending values the peer never saw (4.4 too)',

@@ -42,6 +42,12 @@ function randomScenario(r: Prng, index: number): Scenario {
   if (role === 'server' && r.next() < 0.3) settings[S.ENABLE_PUSH] = r.int(2);
   s.open(settings, { ack: r.next() < 0.8 });
   const streams: StreamModel[] = [];
+  // Streams on which an END_STREAM went either way (by any step, valid or not): see the invalid DATA step.
+  const ended = new Set<number>();
+  const end = (id: number, endStream: boolean): boolean => {
+    if (endStream) ended.add(id);
+    return endStream;
+  };
   let nextClient = 1;
   let nextPush = 2;
   const pick = (ok: (m: StreamModel) => boolean): StreamModel | undefined => {
@@ -54,13 +60,13 @@ function randomScenario(r: Prng, index: number): Scenario {
       const m = { id: nextClient, clientOpen: r.next() < 0.5, serverOpen: true, responded: false };
       nextClient += 2;
       streams.push(m);
-      s.request(m.id, [...REQ.slice(0, 3), [':path', `/${m.id}`], ...extraHeaders(r)], !m.clientOpen);
+      s.request(m.id, [...REQ.slice(0, 3), [':path', `/${m.id}`], ...extraHeaders(r)], end(m.id, !m.clientOpen));
     },
     () => {
       const m = pick((x) => x.clientOpen);
       if (!m) return;
       m.clientOpen = r.next() < 0.6;
-      s.clientBody(m.id, text(r, 3000), !m.clientOpen);
+      s.clientBody(m.id, text(r, 3000), end(m.id, !m.clientOpen));
     },
     () => {
       const m = pick((x) => x.serverOpen && !x.responded);
@@ -68,19 +74,19 @@ function randomScenario(r: Prng, index: number): Scenario {
       if (r.next() < 0.2) s.respond(m.id, [[':status', '103'], ...extraHeaders(r)]);
       m.responded = true;
       m.serverOpen = r.next() < 0.7;
-      s.respond(m.id, [[':status', r.pick(['200', '204', '404'])], ...extraHeaders(r)], !m.serverOpen);
+      s.respond(m.id, [[':status', r.pick(['200', '204', '404'])], ...extraHeaders(r)], end(m.id, !m.serverOpen));
     },
     () => {
       const m = pick((x) => x.serverOpen && x.responded);
       if (!m) return;
       m.serverOpen = r.next() < 0.6;
-      s.serverBody(m.id, text(r, 3000), !m.serverOpen);
+      s.serverBody(m.id, text(r, 3000), end(m.id, !m.serverOpen));
     },
     () => {
       const m = pick((x) => x.serverOpen && x.responded);
       if (!m) return;
       m.serverOpen = false;
-      s.respond(m.id, [['x-trailer', 'done']], true);
+      s.respond(m.id, [['x-trailer', 'done']], end(m.id, true));
     },
     () => {
       const parent = pick((x) => x.serverOpen && x.id % 2 === 1);
@@ -114,11 +120,23 @@ function randomScenario(r: Prng, index: number): Scenario {
     () => s.recv(s.peer.settings({ [S.INITIAL_WINDOW_SIZE]: 65535 + r.int(70000), [S.MAX_CONCURRENT_STREAMS]: r.int(300) })),
     () => s.recv(s.peer.priority(anyId(), { dependsOn: r.next() < 0.8 ? anyId() : 0, weight: 1 + r.int(256), exclusive: r.next() < 0.5 })),
     () => s.recv(s.peer.altSvc(r.next() < 0.5 ? 0 : anyId(), r.next() < 0.5 ? 'example.com' : '', 'h2=":443"')),
-    () => s.do('sendData', { streamId: anyId(), data: hexOf(text(r, 100)), endStream: r.next() < 0.5 }),
-    () => s.do('sendHeaders', { streamId: anyId(), headers: r.next() < 0.5 ? REQ : [[':status', '200']], endStream: r.next() < 0.5 }),
+    () => {
+      const id = anyId();
+      s.do('sendData', { streamId: id, data: hexOf(text(r, 100)), endStream: end(id, r.next() < 0.5) });
+    },
+    () => {
+      const id = anyId();
+      s.do('sendHeaders', { streamId: id, headers: r.next() < 0.5 ? REQ : [[':status', '200']], endStream: end(id, r.next() < 0.5) });
+    },
   ];
   const invalid: (() => void)[] = [
-    () => s.recv(s.peer.data(anyId(), text(r, 50), { endStream: r.next() < 0.5 })),
+    () => {
+      // DATA after END_STREAM both ways is a documented difference (data-after-end-stream): on a stream
+      // that may have ended, an idle stream takes its place (the same draws, so the corpus barely changes).
+      const id = anyId();
+      const target = ended.has(id) ? nextClient : id;
+      s.recv(s.peer.data(target, text(r, 50), { endStream: end(target, r.next() < 0.5) }));
+    },
     () => s.recv(s.peer.headers(2 * (1 + r.int(6)), REQ, { endStream: true })),
     // Stream-level increments of 0 are a documented difference (window-update-zero-stream).
     () => s.recv(s.peer.windowUpdate(0, 0)),

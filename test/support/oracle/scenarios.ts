@@ -8,6 +8,11 @@ import { E, S, T } from '../peer';
 import { POST, REQ, RESP, ROLES, Script, bodyOf, hexOf, type LastStepExpectation, type Role, type Scenario, type ScenarioHeader } from './script';
 import { PROTOCOL_ERROR_GOAWAY, connect, inboundHeaderRules, outboundHeaderRules, type Family } from './header-scenarios';
 
+/** h2flow's answer to DATA after END_STREAM both ways (differences.ts, data-after-end-stream). */
+const STREAM_CLOSED_GOAWAY: LastStepExpectation = { err: 'StreamClosedError', code: E.STREAM_CLOSED, frames: ['GOAWAY:5'] };
+/** h2flow's answer to RST_STREAM on an idle stream (differences.ts, rst-stream-idle). */
+const IDLE_RST_GOAWAY: LastStepExpectation = { err: 'NoSuchStreamError', code: E.PROTOCOL_ERROR, frames: ['GOAWAY:1'] };
+
 /** Complete request/response exchanges, every body shape × every response shape, both roles. */
 const exchanges: Family = () => {
   const out: Scenario[] = [];
@@ -550,6 +555,7 @@ const invalidSequences: Family = () => {
         ['HEADERS reusing a closed stream id', (s) => s.request(1).respond(1, RESP, true).request(1)],
         ['HEADERS after END_STREAM (half-closed remote)', (s) => s.request(1).recv(s.peer.headers(1, [['x', 'y']], { endStream: true }))],
         ['DATA after END_STREAM (half-closed remote)', (s) => s.request(1).recv(s.peer.data(1, 'late'))],
+        ['RST_STREAM on an idle stream after a request', (s) => s.request(1).recv(s.peer.rstStream(3)).differ('rst-stream-idle', IDLE_RST_GOAWAY)],
         ['DATA before HEADERS on an idle stream', (s) => s.recv(s.peer.data(1, 'x'))],
         ['a request split into 63 CONTINUATIONs', (s) => s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 60 }, (_, i) => [`x-${i}`, 'v'] as [string, string])], { fragments: 64, endStream: true }))],
         ['a request split into 65 frames', (s) => s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 70 }, (_, i) => [`x-${i}`, 'v'] as [string, string])], { fragments: 65, endStream: true }))],
@@ -568,7 +574,9 @@ const invalidSequences: Family = () => {
         ['HEADERS on an idle odd stream', (s) => s.recv(s.peer.headers(3, RESP))],
         ['response HEADERS on an even idle stream', (s) => s.recv(s.peer.headers(2, RESP))],
         ['DATA before the response', (s) => s.request(1).recv(s.peer.data(1, 'x'))],
-        ['DATA after END_STREAM', (s) => s.request(1).recv(s.peer.headers(1, RESP, { endStream: true }), s.peer.data(1, 'x'))],
+        ['DATA after END_STREAM', (s) => s.request(1).recv(s.peer.headers(1, RESP, { endStream: true }), s.peer.data(1, 'x')).differ('data-after-end-stream', STREAM_CLOSED_GOAWAY)],
+        ['RST_STREAM on an idle odd stream', (s) => s.request(1).recv(s.peer.rstStream(3)).differ('rst-stream-idle', IDLE_RST_GOAWAY)],
+        ['RST_STREAM on an idle even stream', (s) => s.request(1).recv(s.peer.rstStream(2)).differ('rst-stream-idle', IDLE_RST_GOAWAY)],
         ['a stream id lower than the next', (s) => s.request(5).request(3)],
         ['an even stream id', (s) => s.request(2)],
         ['sending on a closed stream', (s) => s.request(1).respond(1, RESP, true).do('sendData', { streamId: 1, data: hexOf('x') })],
@@ -678,7 +686,9 @@ const closedStreams: Family = () => {
       {
         const s = mk(`DATA after close by ${how}`);
         close(s);
-        out.push(s.query('openOutboundStreams').recv(s.peer.data(1, 'zz')).build());
+        s.query('openOutboundStreams').recv(s.peer.data(1, 'zz'));
+        if (how === 'END_STREAM') s.differ('data-after-end-stream', STREAM_CLOSED_GOAWAY);
+        out.push(s.build());
       }
       {
         const s = mk(`HEADERS after close by ${how}`);
