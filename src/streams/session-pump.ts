@@ -740,11 +740,16 @@ export class SessionPump implements StreamHost {
     let roundTrip: Promise<void> | null = null;
     if (!this.#goawayReceived) {
       try {
-        // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
-        // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
-        if (this.isClient) this.#run(GOAWAY, ErrorCodes.NO_ERROR, null);
-        else this.#run(GRACEFUL_SHUTDOWN, null, null);
-        roundTrip = this.ping().then(undefined, () => undefined);
+        if (this.isClient) {
+          // Client: one GOAWAY (last stream id: the highest pushed stream, or 0) and no PING. A server
+          // opens streams only by PUSH_PROMISE on our open requests, which we wait for anyway.
+          this.#run(GOAWAY, ErrorCodes.NO_ERROR, null);
+        } else {
+          // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
+          // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
+          this.#run(GRACEFUL_SHUTDOWN, null, null);
+          roundTrip = this.ping().then(undefined, () => undefined);
+        }
       } catch (err) {
         if (!(err instanceof H2Error)) throw err;
       }
