@@ -37,6 +37,8 @@ export class InboundBody implements Source<Uint8Array> {
   #enqueued = 0;
   #acked = 0;
   #ended = false;
+  /** Ended with bytes still queued: the readable closes once the consumer has taken them (see `pull`). */
+  #closePending = false;
   #failed = false;
   #cancelled = false;
   #error: unknown = undefined;
@@ -85,21 +87,38 @@ export class InboundBody implements Source<Uint8Array> {
   }
 
   /**
-   * The peer ended the body. Whatever the consumer has not read yet stays readable, but its window is
-   * released now: once END_STREAM arrived no more DATA can come on this stream, and holding the bytes
-   * unacknowledged would shrink the shared connection window for good.
+   * The peer ended the body. What the consumer has not read yet keeps holding the connection window
+   * until it is read (or the body is cancelled): released here, unread bodies would let the peer send
+   * without bound, and `connectionWindowSize` would bound nothing. The readable closes once its queue
+   * is drained, so `pull` still sees every read and acknowledges it (the core credits the connection
+   * window of a closed stream).
    */
   end(): void {
     if (this.#ended || this.#failed) return;
     this.#ended = true;
-    this.#releaseAll();
-    if (this.#controller !== null && !this.#cancelled) this.#controller.close();
+    const controller = this.#controller;
+    if (controller !== null && !this.#cancelled) this.#closeWhenDrained(controller);
   }
 
-  /** The stream failed: readers get `error`; buffered bytes are dropped and their window released. */
-  fail(error: unknown): void {
-    if (this.#failed || this.#ended || this.#cancelled) return;
+  /**
+   * Gives the window of unread bytes back now (they stay readable): the session's answer to a request
+   * body still unread when the response is complete, which must not hold the connection window forever.
+   */
+  releaseUnread(): void {
+    this.#releaseAll();
+  }
+
+  /**
+   * The stream failed: readers get `error`; buffered bytes are dropped and their window released. A body
+   * the peer had ended stays readable unless `discardEnded` (a client keeps a complete response after a
+   * reset, RFC 9113 §8.1; a server drops the request the client cancelled, so it holds no window).
+   */
+  fail(error: unknown, discardEnded = false): void {
+    if (this.#failed || this.#cancelled || (this.#ended && !discardEnded)) return;
+    // Ended and already drained (the readable closed): nothing is held.
+    if (this.#ended && !this.#closePending && this.#controller !== null) return;
     this.#failed = true;
+    this.#closePending = false;
     this.#error = error;
     this.#backlog = null;
     this.#releaseAll();
@@ -121,7 +140,7 @@ export class InboundBody implements Source<Uint8Array> {
         controller.enqueue(chunk);
       }
     }
-    if (this.#ended) controller.close();
+    if (this.#ended) this.#closeWhenDrained(controller);
   }
 
   /**
@@ -137,6 +156,19 @@ export class InboundBody implements Source<Uint8Array> {
       this.#acked += release;
       this.#host.acknowledge(this.#streamId, release);
     }
+    if (this.#closePending && queued === 0) {
+      this.#closePending = false;
+      controller.close();
+    }
+  }
+
+  /**
+   * Closes the readable now if nothing is queued, else once `pull` finds the queue empty: a stream whose
+   * close was requested calls `pull` no more, so reads of its last chunks would go unacknowledged.
+   */
+  #closeWhenDrained(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    if (controller.desiredSize === this.#highWaterMark) controller.close();
+    else this.#closePending = true;
   }
 
   /** Underlying-source cancel: the consumer wants no more; release the window and tell the session. */

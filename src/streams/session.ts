@@ -32,8 +32,12 @@ export interface H2SessionOptions {
   readonly settings?: H2Settings;
   /**
    * The connection-level receive window in bytes (RFC 9113 §6.9), default 1 MiB. It bounds the DATA all
-   * streams together may hold unread, so it is the session's inbound memory bound; each stream is also
-   * bounded by SETTINGS_INITIAL_WINDOW_SIZE.
+   * streams together hold unread (bodies that ended too, until read or cancelled), so it is the session's
+   * inbound memory bound against a peer that sends faster than the application reads; each stream is
+   * also bounded by SETTINGS_INITIAL_WINDOW_SIZE. The trade-off: unread bodies keep their share, so an
+   * application that waits on one body while `connectionWindowSize / initialWindowSize` others sit unread
+   * (16 by default) stalls the connection. Read bodies as they come, or cancel the ones not wanted; a
+   * server's request body still unread when its response is complete stops counting (it stays readable).
    */
   readonly connectionWindowSize?: number;
   /**

@@ -153,7 +153,7 @@ export class StreamRecord {
   fail(error: unknown): void {
     if (this.error !== null || (this.localEnded && this.remoteEnded)) return;
     this.error = error;
-    if (this.#inbound !== null) this.#inbound.fail(error);
+    if (this.#inbound !== null) this.#inbound.fail(error, !this.host.isClient);
     if (this.#outbound !== null) this.#outbound.fail(error);
     this.response.reject(error);
     this.trailers.reject(error);
@@ -162,6 +162,9 @@ export class StreamRecord {
   }
 
   #complete(): void {
+    // A server that answered no longer holds the connection window for a request body it left unread
+    // (it stays readable): a handler that ignores bodies would otherwise stall the connection for good.
+    if (!this.host.isClient && this.#inbound !== null) this.#inbound.releaseUnread();
     this.closed.resolve();
     this.host.retire(this);
   }
