@@ -7,19 +7,21 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { connectSession, H2Client, type ConnectOptions } from '../transport/node';
+import { connectSession, H2Client, type ConnectOptions, type H2RequestInit } from '../transport/node';
 import { FrameLog } from './frame-log';
 import type { CliIo } from './hpack';
 
 /** Usage text of `h2flow get`. */
-export const GET_USAGE = `Usage: h2flow get URL [-v] [-d DATA|@FILE] [-H 'name: value']... [-o FILE] [-n N -c C] [-k]
+export const GET_USAGE = `Usage: h2flow get URL [-v] [-d DATA|@FILE|@-] [-H 'name: value']... [--trailer 'name: value']... [-o FILE] [-n N -c C] [-k]
 
 An HTTP/2 client: http:// URLs use h2c with prior knowledge, https:// URLs TLS with ALPN h2.
 
   -v, --verbose         print every frame sent and received, with its fields (as nghttp -v)
-  -d, --data DATA       send DATA (or the contents of FILE with @FILE) as the body; default method POST
+  -d, --data DATA       send DATA (or the contents of FILE with @FILE, of stdin with @-) as the body;
+                        default method POST
   -X, --method M        request method (default GET, or POST with --data)
   -H, --header 'N: V'   add a request header (repeatable)
+  --trailer 'N: V'      send a trailer field after the request body (repeatable)
   -o, --output FILE     write the response body to FILE instead of stdout
   -n, --requests N      send N requests and print a timing summary instead of bodies
   -c, --concurrency C   with -n: streams in flight at once on the one connection (default 1)
@@ -33,6 +35,7 @@ export interface GetSettings {
   readonly verbose: boolean;
   readonly method: string;
   readonly headers: Array<[string, string]>;
+  readonly trailers: Array<[string, string]>;
   readonly data: string | null;
   readonly output: string | null;
   readonly requests: number | null;
@@ -57,6 +60,7 @@ export function parseGetArgs(args: string[]): GetSettings | 'help' {
       data: { type: 'string', short: 'd' },
       method: { type: 'string', short: 'X' },
       header: { type: 'string', short: 'H', multiple: true },
+      trailer: { type: 'string', multiple: true },
       output: { type: 'string', short: 'o' },
       requests: { type: 'string', short: 'n' },
       concurrency: { type: 'string', short: 'c' },
@@ -73,12 +77,8 @@ export function parseGetArgs(args: string[]): GetSettings | 'help' {
     throw new TypeError(`invalid URL ${positionals[0]}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported scheme ${url.protocol} (use http: or https:)`);
-  const headers: Array<[string, string]> = [];
-  for (const h of values.header ?? []) {
-    const colon = h.indexOf(':', 1);
-    if (colon < 0) throw new TypeError(`header must look like 'name: value', got ${h}`);
-    headers.push([h.slice(0, colon).trim().toLowerCase(), h.slice(colon + 1).trim()]);
-  }
+  const headers = fieldList(values.header, 'header');
+  const trailers = fieldList(values.trailer, 'trailer');
   const requests = positiveInt(values.requests, '-n');
   const concurrency = positiveInt(values.concurrency, '-c') ?? 1;
   return {
@@ -86,6 +86,7 @@ export function parseGetArgs(args: string[]): GetSettings | 'help' {
     verbose: values.verbose === true,
     method: (values.method ?? (values.data !== undefined ? 'POST' : 'GET')).toUpperCase(),
     headers,
+    trailers,
     data: values.data ?? null,
     output: values.output ?? null,
     requests,
@@ -94,8 +95,25 @@ export function parseGetArgs(args: string[]): GetSettings | 'help' {
   };
 }
 
-async function requestBody(data: string | null): Promise<Uint8Array | null> {
+/** `name: value` arguments as lower-case field pairs; throws TypeError for one without a colon. */
+function fieldList(args: readonly string[] | undefined, what: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const h of args ?? []) {
+    const colon = h.indexOf(':', 1);
+    if (colon < 0) throw new TypeError(`${what} must look like 'name: value', got ${h}`);
+    out.push([h.slice(0, colon).trim().toLowerCase(), h.slice(colon + 1).trim()]);
+  }
+  return out;
+}
+
+/** The request body of `-d`: the text, a file's contents (`@FILE`), or all of stdin (`@-`, as curl). */
+async function requestBody(data: string | null, stdin: CliIo['stdin']): Promise<Uint8Array | null> {
   if (data === null) return null;
+  if (data === '@-') {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+    return new Uint8Array(Buffer.concat(chunks));
+  }
   if (data.startsWith('@')) return new Uint8Array(await readFile(data.slice(1)));
   return new TextEncoder().encode(data);
 }
@@ -164,10 +182,15 @@ export async function runGet(args: string[], io: CliIo): Promise<number> {
   };
   let client: H2Client | null = null;
   try {
-    const body = await requestBody(s.data);
+    const body = await requestBody(s.data, io.stdin);
     client = new H2Client(connectSession(s.url, options), { baseUrl: s.url });
     const c = client;
-    const init = (): RequestInit => ({ method: s.method, headers: s.headers, ...(body !== null ? { body } : {}) });
+    const init = (): H2RequestInit => ({
+      method: s.method,
+      headers: s.headers,
+      ...(body !== null ? { body } : {}),
+      ...(s.trailers.length > 0 ? { trailers: s.trailers } : {}),
+    });
     if (s.requests === null) {
       const res = await c.fetch(s.url, init());
       if (s.output !== null) {

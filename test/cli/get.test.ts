@@ -16,7 +16,23 @@ let tls: Http2Server;
 let h2cOrigin = '';
 let tlsOrigin = '';
 
+/** Answers with what the request carried, as JSON: method, body, and the trailers (node's 'trailers' event). */
+function echoAll(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  const chunks: Buffer[] = [];
+  let trailers: Record<string, unknown> | null = null;
+  stream.on('trailers', (fields: IncomingHttpHeaders) => (trailers = { ...fields }));
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => {
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.end(JSON.stringify({ method: headers[':method'], body: Buffer.concat(chunks).toString('latin1'), trailers }));
+  });
+}
+
 function onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  if (headers[':path'] === '/echo-all') {
+    echoAll(stream, headers);
+    return;
+  }
   if (headers[':path'] === '/echo') {
     stream.respond({ ':status': 200, 'x-seen-header': String(headers['x-test'] ?? '') });
     stream.pipe(stream);
@@ -97,6 +113,34 @@ Get('-d @file uploads a file, -H adds headers and -o saves the body', async () =
   const v = await get(['-v', '-d', 'x', '-H', 'X-Test: shown', `${h2cOrigin}/echo`]);
   assert.match(v.stdout.toString(), ':method: POST');
   assert.match(v.stdout.toString(), 'x-seen-header: shown');
+});
+
+Get('--trailer sends trailer fields after the body, and -d @- reads the body from stdin', async () => {
+  const input = 'from stdin\n'.repeat(5000);
+  const r = await get(['-d', '@-', '--trailer', 'x-checksum: abc123', '--trailer', 'X-Count: 5000', `${h2cOrigin}/echo-all`], input);
+  assert.is(r.code, 0, r.stderr);
+  const got = JSON.parse(r.stdout.toString()) as { method: string; body: string; trailers: Record<string, string> | null };
+  assert.is(got.method, 'POST');
+  assert.is(got.body, input);
+  assert.equal(got.trailers, { 'x-checksum': 'abc123', 'x-count': '5000' });
+  // Without a body the trailers follow the request headers (an empty body), and -v shows them leave.
+  const v = await get(['-v', '-X', 'PUT', '--trailer', 'x-only: trailer', `${h2cOrigin}/echo-all`]);
+  assert.is(v.code, 0, v.stderr);
+  const out = v.stdout.toString();
+  assert.match(out, /send HEADERS frame <length=\d+, flags=0x05, stream_id=1>\n +; END_STREAM \| END_HEADERS\n +\(padlen=0\)\n +x-only: trailer/);
+  assert.match(out, '{"method":"PUT","body":"","trailers":{"x-only":"trailer"}}');
+  const bad = await get(['--trailer', 'no-colon', `${h2cOrigin}/`]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, "trailer must look like 'name: value'");
+});
+
+Get('a done client ends with one GOAWAY and no PING', async () => {
+  const r = await get(['-v', `${h2cOrigin}/`]);
+  assert.is(r.code, 0, r.stderr);
+  const out = r.stdout.toString();
+  assert.equal(out.match(/send GOAWAY frame/g)?.length, 1);
+  assert.match(out, /send GOAWAY frame <length=8, flags=0x00, stream_id=0>\n +\(last_stream_id=0, error_code=NO_ERROR\(0x00\)/);
+  assert.not.match(out, 'send PING frame');
 });
 
 Get('-n and -c run N requests over C concurrent streams and print a timing summary', async () => {
