@@ -101,7 +101,14 @@ function fieldList(args: readonly string[] | undefined, what: string): Array<[st
   for (const h of args ?? []) {
     const colon = h.indexOf(':', 1);
     if (colon < 0) throw new TypeError(`${what} must look like 'name: value', got ${h}`);
-    out.push([h.slice(0, colon).trim().toLowerCase(), h.slice(colon + 1).trim()]);
+    const field: [string, string] = [h.slice(0, colon).trim().toLowerCase(), h.slice(colon + 1).trim()];
+    // Checked here, with the fetch Headers' own rules, rather than as a reset stream mid-request.
+    try {
+      new Headers([field]);
+    } catch {
+      throw new TypeError(`invalid ${what} ${h}`);
+    }
+    out.push(field);
   }
   return out;
 }

@@ -132,6 +132,9 @@ Get('--trailer sends trailer fields after the body, and -d @- reads the body fro
   const bad = await get(['--trailer', 'no-colon', `${h2cOrigin}/`]);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, "trailer must look like 'name: value'");
+  const pseudo = await get(['-d', 'x', '--trailer', ':path: /', `${h2cOrigin}/`]);
+  assert.is(pseudo.code, 2);
+  assert.match(pseudo.stderr, 'invalid trailer :path: /');
 });
 
 Get('a done client ends with one GOAWAY and no PING', async () => {
