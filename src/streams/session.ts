@@ -31,7 +31,8 @@ export interface H2SessionOptions {
   /** SETTINGS to advertise in the initial SETTINGS frame (with the core's defaults); they apply once acknowledged. */
   readonly settings?: H2Settings;
   /**
-   * The connection-level receive window in bytes (RFC 9113 §6.9), default 1 MiB. It bounds the DATA all
+   * The connection-level receive window in bytes (RFC 9113 §6.9), default 1 MiB (never below the RFC's
+   * initial 65 535: a connection window cannot shrink). It bounds the DATA all
    * streams together hold unread (bodies that ended too, until read or cancelled), so it is the session's
    * inbound memory bound against a peer that sends faster than the application reads; each stream is
    * also bounded by SETTINGS_INITIAL_WINDOW_SIZE. The trade-off: unread bodies keep their share, so an
