@@ -54,6 +54,11 @@ export class InboundBody implements Source<Uint8Array> {
     return this.#received - this.#acked;
   }
 
+  /** Whether the application has asked for the body (`readable` was created). */
+  get accessed(): boolean {
+    return this.#readable !== null;
+  }
+
   /** Body bytes received so far (DATA payloads without padding). */
   get receivedBytes(): number {
     return this.#received;

@@ -370,6 +370,16 @@ export class SessionPump implements StreamHost {
     record.fail(new H2StreamError(record.id, code, false, undefined, cause === undefined ? undefined : { cause }));
   }
 
+  /** RST_STREAM NO_ERROR after a complete response (RFC 9113 §8.1); the stream itself completes. */
+  stopSending(record: StreamRecord): void {
+    if (this.#state >= CLOSING) return;
+    try {
+      this.#run(RESET_STREAM, record.id, ErrorCodes.NO_ERROR);
+    } catch (err) {
+      if (!(err instanceof H2Error)) throw err;
+    }
+  }
+
   /** PUSH_PROMISE on `record` for a new server stream carrying the promised request `headers`. */
   pushStream(record: StreamRecord, headers: H2HeaderList): StreamRecord {
     this.#assertUsable();

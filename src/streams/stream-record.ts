@@ -3,6 +3,7 @@
  * hooks the session's event dispatch calls. Users see it only through its `H2Stream` facade.
  * Layer: streams (runtime-neutral).
  */
+import { ErrorCodes } from '../core';
 import { H2StreamError } from './errors';
 import { InboundBody, type InboundHost } from './inbound-body';
 import { OutboundBody, type OutboundHost } from './outbound-body';
@@ -20,6 +21,8 @@ export interface StreamHost extends InboundHost, OutboundHost {
   sendHeaders(record: StreamRecord, headers: H2HeaderList, endStream: boolean): void;
   /** Sends RST_STREAM with `code` and fails the stream locally. */
   resetStream(record: StreamRecord, code: number): void;
+  /** Sends RST_STREAM NO_ERROR without failing the stream: the peer may stop sending (RFC 9113 §8.1). */
+  stopSending(record: StreamRecord): void;
   /** Server push: promises a new stream on this one (PUSH_PROMISE) and returns it. */
   pushStream(record: StreamRecord, headers: H2HeaderList): StreamRecord;
   /** The stream is over (both halves ended, or failed): forget it. */
@@ -57,6 +60,8 @@ export class StreamRecord {
   readonly #receiveWindow: number;
   #inbound: InboundBody | null = null;
   #outbound: OutboundBody | null = null;
+  /** Set when the request body was abandoned after a complete response (see `#abandonRequest`). */
+  #discarded: H2StreamError | null = null;
 
   constructor(
     host: StreamHost,
@@ -90,6 +95,7 @@ export class StreamRecord {
       const body = new InboundBody(this.host, this.id, this.#receiveWindow);
       this.#inbound = body;
       if (this.error !== null) body.fail(this.error);
+      else if (this.#discarded !== null) body.fail(this.#discarded);
       else if (this.remoteEnded) body.end();
     }
     return this.#inbound;
@@ -146,7 +152,9 @@ export class StreamRecord {
   onLocalEnd(): void {
     if (this.localEnded) return;
     this.localEnded = true;
-    if (this.remoteEnded && this.error === null) this.#complete();
+    if (this.error !== null) return;
+    if (this.remoteEnded) this.#complete();
+    else if (!this.host.isClient && (this.#inbound === null || !this.#inbound.accessed)) this.#abandonRequest();
   }
 
   /** Fails both halves and every pending outcome with `error`, then retires the stream. */
@@ -159,6 +167,21 @@ export class StreamRecord {
     this.trailers.reject(error);
     this.closed.reject(error);
     this.host.retire(this);
+  }
+
+  /**
+   * RFC 9113 §8.1: a server whose response is complete before the request is, and which never asked for
+   * the request body, tells the client to stop with RST_STREAM NO_ERROR. Otherwise the client waits at
+   * the stream window for a reader that never comes, holding the stream and its share of the connection
+   * window for good. The stream completes; a body asked for afterwards fails with that reset.
+   */
+  #abandonRequest(): void {
+    this.host.stopSending(this);
+    this.#discarded = new H2StreamError(this.id, ErrorCodes.NO_ERROR, false, 'request body discarded: the response completed before it was read');
+    if (this.#inbound !== null) this.#inbound.fail(this.#discarded);
+    this.remoteEnded = true;
+    this.trailers.resolve(null);
+    this.#complete();
   }
 
   #complete(): void {

@@ -124,6 +124,48 @@ for (const [how, release] of RELEASES) {
   });
 }
 
+Memory('a server that answers uploads it never reads stops each with RST_STREAM NO_ERROR, so none holds the window', async () => {
+  // RFC 9113 §8.1. Without the reset each client waits at its stream window for a reader that never
+  // comes, and 16 such uploads (64 KiB windows, 1 MiB connection window) stall the connection for good.
+  const { server, client, clientEnd, arrived } = pair(MiB, 64 * 1024);
+  const uploads: H2Stream[] = [];
+  for (let i = 0; i < 20; i++) {
+    const stream = await upload(client, bodyOf(200 * 1024, i));
+    uploads.push(stream);
+    while (arrived.length <= i) await settle();
+    arrived[i]!.respond([[':status', '413']], { endStream: true });
+    assert.equal(await stream.response, [[':status', '413']]);
+    const err = (await rejection(stream.closed)) as { code?: number };
+    assert.is(err.code, 0, 'the client is asked to stop without error');
+    await arrived[i]!.closed;
+  }
+  assert.ok(clientEnd.bytesWritten < 20 * 200 * 1024);
+  // The connection window is intact: an upload the server reads goes through whole.
+  const last = bodyOf(512 * 1024, 99);
+  const sent = await upload(client, last);
+  while (arrived.length <= 20) await settle();
+  assert.equal(await readAll(arrived[20]!.readable), last);
+  arrived[20]!.respond([[':status', '204']], { endStream: true });
+  await sent.closed;
+  await client.close();
+  await server.close();
+});
+
+Memory('a server that answers early but reads the upload keeps receiving it', async () => {
+  const { server, client, arrived } = pair(MiB, 64 * 1024);
+  const body = bodyOf(300 * 1024, 5);
+  const sent = await upload(client, body);
+  while (arrived.length < 1) await settle();
+  const stream = arrived[0]!;
+  const reading = readAll(stream.readable);
+  stream.respond([[':status', '202']], { endStream: true });
+  assert.equal(await reading, body);
+  await sent.closed;
+  await stream.closed;
+  await client.close();
+  await server.close();
+});
+
 Memory('a client keeps a complete response readable after RST_STREAM NO_ERROR, and reading it gives the window back', async () => {
   const window = 128 * 1024;
   const [a, b] = duplexPair();
