@@ -943,7 +943,10 @@ export class H2Connection {
     // could make us hold any number of them: past our MAX_CONCURRENT_STREAMS reserved streams, refuse
     // the push (as nghttp2's max_reserved_remote_streams does). h2 has no such bound.
     this.#reg.checkNewStreamId(promisedId, EVEN);
-    if (this.#reg.reservedCount() >= this.#localSettings.maxConcurrentStreams) {
+    // RFC 9113 §6.8: after our graceful GOAWAY, a push above its last stream ID is refused, as a newer
+    // HEADERS stream is (#mustRefuseInbound): the peer was told we would not process it.
+    const goaway = this.#goawaySentLastStreamId;
+    if ((goaway !== null && promisedId > goaway) || this.#reg.reservedCount() >= this.#localSettings.maxConcurrentStreams) {
       this.#refuseStream(promisedId, ErrorCodes.REFUSED_STREAM);
       return;
     }

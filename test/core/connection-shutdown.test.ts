@@ -77,6 +77,18 @@ Shutdown('closeConnection with NO_ERROR drains: open streams continue, newer one
   assert.not.ok(conn.streams.has(3));
 });
 
+Shutdown("after a client's graceful GOAWAY, pushes above its last stream ID are refused; the request still completes", () => {
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.closeConnection();
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 1 }).expectGoAway(0, E.NO_ERROR).expectNone();
+  const events = conn.receiveData(concat(peer.pushPromise(1, 2, REQUEST), peer.headers(1, RESPONSE, { endStream: true })));
+  assert.equal(types(events), ['ResponseReceived', 'StreamEnded']);
+  peer.read(conn.dataToSend()).expectRstStream(2, E.REFUSED_STREAM).expectNone();
+  // The refused push's frames in flight are answered as for any stream we reset.
+  assert.equal(conn.receiveData(peer.headers(2, RESPONSE, { endStream: true })), []);
+});
+
 Shutdown('the last stream ID of a graceful GOAWAY may only go down', () => {
   const { conn, peer } = serverPair();
   conn.receiveData(peer.headers(5, REQUEST));
