@@ -1,7 +1,19 @@
 /**
- * h2flow on Node (the `node` export condition of `h2flow`): everything runtime-neutral from index.ts,
- * plus `serve(handler)` (the `Deno.serve` shape), `connect(url).fetch()` and `listen()` over node:net/tls.
+ * h2flow on Node (the `node` export condition of `h2flow`): everything index.ts exports, plus
+ * `serve(handler)` (the `Deno.serve` shape), `connect(url).fetch()`, `connectSession()` and `listen()`
+ * over node:net/tls. The rest of the Node transport (`socketToPair`, `tapTransport`) is in `h2flow/node`.
  */
 export * from './index';
-export { connect, connectSession, listen, serve } from './transport/node';
-export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeOptions } from './transport/node';
+export { connect, connectSession, listen, serve, SocketClosedError } from './transport/node';
+export type {
+  AcceptedSession,
+  ClientConnectOptions,
+  ConnectOptions,
+  H2Server,
+  HttpServer,
+  ListenOptions,
+  ServeOptions,
+  SessionOptions,
+  TapObserver,
+  TlsServerOptions,
+} from './transport/node';

@@ -21,7 +21,7 @@ function targets(entry: unknown): Target[] {
 
 // What each entry must offer (a few names each: the layer's main classes).
 const EXPECTED: Record<string, string[]> = {
-  '.': ['H2Connection', 'H2Configuration', 'H2Session', 'H2Stream', 'H2Client', 'serveSession', 'RequestReceived', 'ProtocolError'],
+  '.': ['H2Session', 'H2Stream', 'H2Client', 'serveSession', 'withTrailers', 'H2StreamError', 'ProtocolError'],
   './hpack': ['Encoder', 'Decoder', 'HeaderTuple', 'NeverIndexedHeaderTuple', 'HPACKError'],
   './frame': ['FrameBuffer', 'DataFrame', 'HeadersFrame', 'SettingsFrame', 'parseFrameHeader'],
   './core': ['H2Connection', 'H2Configuration', 'ErrorCodes', 'SettingCodes', 'StreamState'],
@@ -47,7 +47,7 @@ for (const [name, entry] of Object.entries(pkg.exports)) {
 
 Package('the root entry under the node condition adds serve, connect and listen', async () => {
   const mod = (await import(pathToFileURL(resolve('dist/index-node.mjs')).href)) as Record<string, unknown>;
-  for (const n of ['serve', 'connect', 'listen', 'H2Connection', 'H2Session']) assert.type(mod[n], 'function', n);
+  for (const n of ['serve', 'connect', 'listen', 'H2Session', 'H2Client']) assert.type(mod[n], 'function', n);
 });
 
 Package('the h2flow binary is built with a shebang', () => {
