@@ -156,7 +156,10 @@ function isMirrored(code: number): boolean {
  * The settings of one side of a connection: each setting has a current value plus a queue of
  * values sent but not yet acknowledged. Reading gives the current value; writing validates and
  * queues a pending value; {@link acknowledge} promotes one pending value of every setting.
- * Port of h2.settings.Settings (a MutableMapping there; a Map-like class here).
+ * Port of h2.settings.Settings (a MutableMapping there; a Map-like class here): h2's
+ * `settings[code]` is `settings.get(code)` (or a named getter such as `maxConcurrentStreams`), and
+ * `settings[code] = value` is `settings.set(code, value)`. There is deliberately no index signature, so
+ * `settings[code]` (which would read `undefined`) is a compile error under `noImplicitAny` (TS7052).
  */
 export class Settings implements Iterable<[number, number]> {
   readonly #client: boolean;
