@@ -29,9 +29,11 @@ const ENTRIES = [
 // keepCheapNames() post-process every output before it is written.
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', legalComments: 'none', keepNames: true, write: false };
 
-// esbuild's keepNames helper, as esbuild 0.28 emits it (pinned exactly in package.json).
-const NAME_HELPER = 'var __name = (target, value) => __defProp(target, "name", { value, configurable: true });';
-// Same length as `__name(`, so the source map's columns stay right.
+// The line of esbuild's keepNames helper (`var __name = (target, value) => __defProp(target, "name", …)`;
+// its parameters are renamed when a module has a top-level `target`).
+const NAME_HELPER = /^var __name = \(.*\) => __defProp\(.*\);$/m;
+// `__anon` is as long as `__name`, so swapping one for the other keeps the source map's columns; it is
+// defined on the helper's own line, so no line moves.
 const ANON_HELPER = ' var __anon = (fn) => fn;';
 // On an indented line (inside a function or class body): `/* @__PURE__ */ __name(() => …, "f")` and
 // `__name(f, "f");` after a nested function declaration; not a class's `static { __name(this, "C"); }`.
@@ -43,13 +45,13 @@ const NESTED_NAME = /^([ \t]+.*?)\b__name\((?!this,)/gm;
  * listener per request, the FrameBuffer iterator per received chunk) it would run every time, ~300 ns
  * each on Node 20 (and the wrapper already hides the name the closure would have by inference). Those
  * names are cosmetic, so in nested code (esbuild indents it) the wrapper becomes the identity `__anon`,
- * which V8 inlines away. Class names (`static { __name(this, …) }`)
- * and every top-level declaration keep the real helper.
+ * which V8 inlines away. Class names (`static { __name(this, …) }`) and top-level declarations keep
+ * the real helper.
  */
 function keepCheapNames(text) {
   if (!text.includes('__name(')) return text;
-  if (!text.includes(NAME_HELPER)) throw new Error('esbuild keepNames helper changed: update NAME_HELPER in esbuild.mjs');
-  let out = text.replace(NAME_HELPER, NAME_HELPER + ANON_HELPER);
+  if (!NAME_HELPER.test(text)) throw new Error('esbuild keepNames helper changed: update NAME_HELPER in esbuild.mjs');
+  let out = text.replace(NAME_HELPER, (line) => line + ANON_HELPER);
   // A line may hold several nested wrappers: repeat until none is left on an indented line.
   for (let prev = ''; prev !== out; ) {
     prev = out;
