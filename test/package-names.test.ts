@@ -29,6 +29,15 @@ for (const bundle of [...new Set(bundles(pkg.exports))]) {
   });
 }
 
+Names('closures created inside functions do not pay for keepNames (no nested __name(fn) call)', () => {
+  // esbuild.mjs turns nested `__name(fn, "f")` (an Object.defineProperty per closure created, ~300 ns:
+  // per request, per received chunk) into the identity `__anon`; classes keep `static { __name(this, …) }`.
+  for (const bundle of [...new Set(bundles(pkg.exports))]) {
+    const nested = readFileSync(bundle, 'utf8').split('\n').filter((line) => /^\s+.*\b__name\((?!this,)/.test(line));
+    assert.equal(nested, [], `${bundle} names closures at run time`);
+  }
+});
+
 Names('the classes that bundling renamed keep their names', async () => {
   const core = (await import(pathToFileURL(resolve('dist/core.mjs')).href)) as Record<string, { name: string }>;
   const streams = (await import(pathToFileURL(resolve('dist/streams.mjs')).href)) as Record<string, { name: string }>;
