@@ -3,6 +3,7 @@
  * Sans-I/O core. Port of h2/config.py (H2Configuration, DummyLogger); the limits are h2flow's own
  * (see ../shared/reference/security.md, beside the project, for the attacks and the reference numbers).
  */
+import { headerCodec } from './header-encoding';
 
 /**
  * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and
@@ -86,7 +87,10 @@ export type HeaderEncoding = string | false | null;
 export interface H2ConfigurationOptions {
   /** Client (`true`, default) or server side. Port of h2's `client_side`. */
   clientSide?: boolean;
-  /** `null` (default) or `false`: event headers are ByteStrings; `'utf-8'`: values decoded as UTF-8. */
+  /**
+   * `null` (default) or `false`: event headers are ByteStrings and strings to send must be ByteStrings;
+   * `'utf-8'`: received names and values are decoded as UTF-8, and strings to send are encoded as UTF-8.
+   */
   headerEncoding?: HeaderEncoding;
   /** Validate outbound headers (RFC 9113 §8.2, §8.3). Default `true`. */
   validateOutboundHeaders?: boolean;
@@ -350,8 +354,10 @@ export class H2Configuration {
   }
 
   /**
-   * How event headers are delivered: `null`/`false` → ByteStrings (one char per byte, h2's bytes);
-   * a string such as `'utf-8'` → decoded text. `true` is rejected, as in h2.
+   * How header names and values map to text, both ways (see ./header-encoding): `null`/`false` →
+   * ByteStrings (one char per byte, h2's bytes) in events, and strings to send must be ByteStrings;
+   * `'utf-8'` (or `'latin-1'`, `'ascii'`) → events carry decoded text, and strings to send are encoded
+   * with it. `true` is rejected, as in h2; so is an encoding the core does not implement (RangeError).
    */
   get headerEncoding(): HeaderEncoding {
     return this.#headerEncoding;
@@ -361,6 +367,8 @@ export class H2Configuration {
     if (value !== null && value !== false && typeof value !== 'string') {
       throw new TypeError('headerEncoding must be a string, false, or null');
     }
+    // An encoding the core cannot apply fails here, not at the first header block sent or received.
+    headerCodec(value);
     this.#headerEncoding = value;
   }
 

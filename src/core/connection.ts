@@ -26,7 +26,7 @@ import type { DataFrame, Frame, PushPromiseFrame } from '../frame';
 import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack';
 import type { HeaderField, HeadersInput } from '../hpack';
 import { base64urlDecode, base64urlEncode } from './base64url';
-import { byteStringToBytes, latin1FromBytes } from './byte-string';
+import { toByteString, toBytes } from '../hpack/byte-string';
 import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendDataOptions, SendHeadersOptions } from './connection-options';
 import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping';
 import { applyPriority, checkPriority, fitPriorityHeaders } from './priority';
@@ -332,7 +332,7 @@ export class H2Connection {
       const f = this.#localSettingsFrame();
       result = base64urlEncode(f.serialize().subarray(9));
     } else if (settingsHeader != null && settingsHeader.length > 0) {
-      const text = typeof settingsHeader === 'string' ? settingsHeader : latin1FromBytes(settingsHeader);
+      const text = toByteString(settingsHeader, 'settingsHeader');
       const payload = base64urlDecode(text);
       if (payload === null) throw new ProtocolError('Invalid HTTP2-Settings header: not base64url');
       const f = new SettingsFrame(0);
@@ -602,13 +602,13 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.advertise_alternative_service.
    */
   advertiseAlternativeService(fieldValue: Uint8Array | string, options: AltSvcOptions = {}): void {
-    const field = byteStringToBytes('fieldValue', fieldValue);
+    const field = toBytes(fieldValue, 'fieldValue');
     const origin = options.origin ?? null;
     const streamId = options.streamId ?? null;
     if (origin !== null && streamId !== null) throw new TypeError('Must not provide both origin and streamId');
     this.#fsm.processInput(ConnectionInputs.SEND_ALTERNATIVE_SERVICE);
     if (origin !== null) {
-      this.#out.pushFrame(new AltSvcFrame(0, { origin: byteStringToBytes('origin', origin), field }));
+      this.#out.pushFrame(new AltSvcFrame(0, { origin: toBytes(origin, 'origin'), field }));
     } else {
       if (streamId === null) throw new NoSuchStreamError(-1);
       const stream = this.#reg.getById(streamId);
