@@ -4,6 +4,7 @@
  * (see ../shared/reference/security.md, beside the project, for the attacks and the reference numbers).
  */
 import { headerCodec } from './header-encoding';
+import { checkOptions } from './options-check';
 
 /**
  * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and
@@ -48,10 +49,12 @@ export class OutputLogger implements H2Logger {
    * @param sink Receives each formatted line.
    * @param options `traceLevel`: also write trace messages (default `false`).
    */
-  constructor(sink: (line: string) => void, options: OutputLoggerOptions = {}) {
+  constructor(sink: (line: string) => void, options?: OutputLoggerOptions) {
     if (typeof sink !== 'function') throw new TypeError('OutputLogger needs a sink function');
+    const traceLevel = checkOptions('OutputLogger', options, ['traceLevel']).traceLevel ?? false;
+    if (typeof traceLevel !== 'boolean') throw new TypeError('OutputLogger: traceLevel must be a boolean');
     this.sink = sink;
-    this.traceLevel = options.traceLevel ?? false;
+    this.traceLevel = traceLevel;
   }
 
   /** Writes `h2 (debug): <message>`. */
@@ -150,6 +153,45 @@ export const DEFAULT_LIMITS = {
   maxEncoderTableSize: 4096,
   outboundBufferSize: 1048576,
 } as const;
+
+/**
+ * Every key {@link H2Configuration} reads (any other is refused: see ./options-check). A record, so
+ * that an option added to {@link H2ConfigurationOptions} and not here fails to compile.
+ */
+const OPTION_KEYS: Record<keyof H2ConfigurationOptions, true> = {
+  clientSide: true,
+  headerEncoding: true,
+  validateOutboundHeaders: true,
+  normalizeOutboundHeaders: true,
+  splitOutboundCookies: true,
+  validateInboundHeaders: true,
+  normalizeInboundHeaders: true,
+  logger: true,
+  maxHeaderListSize: true,
+  maxHeaderFields: true,
+  maxContinuationFrames: true,
+  maxHeaderBlockSize: true,
+  maxConcurrentStreams: true,
+  maxClosedStreams: true,
+  maxQueuedControlFrames: true,
+  maxResetStreams: true,
+  maxEmptyFrames: true,
+  maxPriorityFrames: true,
+  maxUnknownFrames: true,
+  maxSettingsEntries: true,
+  maxEncoderTableSize: true,
+  outboundBufferSize: true,
+};
+const OPTION_NAMES = Object.keys(OPTION_KEYS);
+
+/** A logger must have both methods: a wrong value would fail only at the first log call. */
+function checkLogger(value: unknown): H2Logger {
+  const l = value as Partial<H2Logger> | null;
+  if (typeof l !== 'object' || l === null || typeof l.debug !== 'function' || typeof l.trace !== 'function') {
+    throw new TypeError('H2Configuration: logger must be an object with debug() and trace() methods, or null');
+  }
+  return l as H2Logger;
+}
 
 const BOOLEAN_OPTIONS = [
   'clientSide',
@@ -316,13 +358,14 @@ export class H2Configuration {
   readonly outboundBufferSize: number;
 
   /** @param options Any of h2's options (camelCase) and the limits; unspecified ones take their defaults. */
-  constructor(options: H2ConfigurationOptions = {}) {
+  constructor(configOptions?: H2ConfigurationOptions) {
+    const options = checkOptions('H2Configuration', configOptions, OPTION_NAMES);
     for (const name of BOOLEAN_OPTIONS) {
       const value = options[name];
       if (value !== undefined) this[name] = value;
     }
     if (options.headerEncoding !== undefined) this.headerEncoding = options.headerEncoding;
-    this.logger = options.logger ?? new DummyLogger();
+    this.logger = options.logger == null ? new DummyLogger() : checkLogger(options.logger);
     const o = options;
     this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
     this.maxHeaderFields = checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32);

@@ -3,7 +3,7 @@
  * body `writable`, header blocks as promises). It never touches the H2Connection: every action goes to
  * the owning session by stream ID. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
+import { booleanOption, checkOptions, ErrorCodes } from '../core';
 import type { StreamRecord } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
 
@@ -27,6 +27,9 @@ function toBytes(body: Uint8Array | string): Uint8Array {
   }
   return out;
 }
+
+/** The keys of {@link RespondOptions} (any other is a TypeError). */
+const RESPOND_OPTIONS: readonly (keyof RespondOptions)[] = ['endStream', 'body', 'trailers'];
 
 /** Options of `H2Stream.respond`. */
 export interface RespondOptions {
@@ -140,11 +143,13 @@ export class H2Stream {
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;
     if (record.host.isClient) throw new TypeError('h2flow: respond() is for server streams');
+    const opts = checkOptions('H2Stream.respond', options, RESPOND_OPTIONS);
+    const end = booleanOption('H2Stream.respond', 'endStream', opts.endStream);
     if (record.error !== null) return;
     const list = toHeaderList(headers);
-    const body = options?.body;
-    const trailers = options?.trailers;
-    const endStream = body === undefined && trailers === undefined && options?.endStream === true;
+    const body = opts.body;
+    const trailers = opts.trailers;
+    const endStream = body === undefined && trailers === undefined && end;
     record.host.sendHeaders(record, list, endStream);
     record.response.resolve(list);
     if (body !== undefined || trailers !== undefined) {
