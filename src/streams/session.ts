@@ -158,6 +158,12 @@ export class H2Session {
    * `H2SessionError` if the session ends first.
    */
   updateSettings(settings: H2Settings): Promise<void> {
+    // Unknown names (h2's snake_case, say) would otherwise be dropped and an empty SETTINGS sent.
+    try {
+      checkOptions('H2Session.updateSettings', settings ?? null, SETTINGS_KEYS);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#pump.updateSettings(settings);
   }
 

@@ -1,7 +1,8 @@
 /**
  * Plain-JavaScript callers of the streams layer: H2Session's options (and the nested timeouts,
- * settings and core config), request(), close() and respond() refuse a non-object and unknown keys,
- * suggesting the camelCase name, instead of silently reading them as "no options".
+ * settings and core config), request(), close(), updateSettings() and respond() refuse a non-object
+ * and unknown keys, suggesting the camelCase name, instead of silently reading them as "no options";
+ * respond() and end() refuse a body that is neither bytes nor text.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -54,6 +55,12 @@ Options('request(), close() and respond() refuse a non-object and unknown keys',
   const stream = await client.request(GET, { endStream: true });
   assert.equal(await stream.response, [[':status', '204']]);
   assert.match(String(await rejection(client.close(false as never))), 'H2Session.close: expected an options object');
+  assert.match(String(await rejection(client.updateSettings({ max_concurrent_streams: 5 } as never))), 'H2Session.updateSettings: unknown option "max_concurrent_streams"; did you mean maxConcurrentStreams?');
+  assert.match(String(await rejection(client.updateSettings(5 as never))), 'H2Session.updateSettings: expected an options object');
+  const open = await client.request(GET);
+  assert.match(String(await rejection(open.end(42 as never))), 'H2Stream.end: a body must be a Uint8Array or a string');
+  await open.end();
+  await open.response;
   assert.match(String(await rejection(client.close({ error_code: 1 } as never))), 'did you mean errorCode?');
   await client.close();
   await server.close();
@@ -62,6 +69,8 @@ Options('request(), close() and respond() refuse a non-object and unknown keys',
 
 function respondChecks(stream: H2Stream): void {
   throwsType(() => stream.respond([[':status', '200']], true as never), 'H2Stream.respond: expected an options object');
+  throwsType(() => stream.respond([[':status', '200']], { body: new ReadableStream() } as never), 'H2Stream.respond: a body must be a Uint8Array or a string');
+  throwsType(() => stream.respond([[':status', '200']], { body: new ArrayBuffer(4) } as never), 'H2Stream.respond: a body must be');
   throwsType(() => stream.respond([[':status', '200']], { end_stream: true } as never), 'did you mean endStream?');
   throwsType(() => stream.respond([[':status', '200']], { endStream: 'yes' } as never), 'H2Stream.respond: endStream must be a boolean');
 }
