@@ -690,12 +690,14 @@ export class H2Connection {
   }
 
   /**
-   * Removes and returns up to `amount` queued outbound bytes (all when omitted) as one Uint8Array.
-   * The view stays valid: the connection never writes into bytes it handed out.
+   * Removes and returns up to `amount` queued outbound bytes (all when omitted or `null`, h2's `None`)
+   * as one Uint8Array. The view stays valid: the connection never writes into bytes it handed out.
    * Port of h2.connection.H2Connection.data_to_send.
+   * @throws TypeError for an amount that is not a number (`null` would otherwise read as 0 bytes).
    */
-  dataToSend(amount?: number): Uint8Array {
-    const out = this.#out.take(amount);
+  dataToSend(amount?: number | null): Uint8Array {
+    if (amount != null && typeof amount !== 'number') throw new TypeError(`H2Connection.dataToSend: amount must be a number, not ${typeof amount}`);
+    const out = this.#out.take(amount ?? undefined);
     this.#queuedControl.release(this.#out.takenTotal);
     return out;
   }

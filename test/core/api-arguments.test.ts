@@ -154,4 +154,12 @@ Api('incrementFlowControlWindow checks its streamId option like every stream ID'
   assert.ok(conn.dataToSend().length > 0);
 });
 
+Api('dataToSend(null) takes everything, as h2\'s None does, and a non-number amount is a TypeError', () => {
+  const { conn } = clientPair();
+  conn.ping(new Uint8Array(8));
+  throwsError(() => conn.dataToSend('5' as never), TypeError);
+  assert.is(conn.dataToSend(null).length, 17);
+  assert.is(conn.dataToSend(null).length, 0);
+});
+
 Api.run();
