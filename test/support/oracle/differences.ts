@@ -412,6 +412,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'api-additions',
+    what: 'Calls and properties beyond h2',
+    oracle: 'None of them',
+    ours: 'startGracefulShutdown() (two-step GOAWAY with a PING, RFC 9113 §6.8), dataToSendVectored() (uncopied DATA payloads), bufferedAmount / outboundBufferFull, and a PRIORITY_UPDATE frame (RFC 9218) reported as UnknownFrameReceived carrying the parsed frame',
+    why: 'h2flow design (README API map); test/core/connection-shutdown.test.ts, test/core/connection-vectored.test.ts, test/core/connection-extensions.test.ts',
+    scope: 'avoided',
+  },
+  {
     id: 'exception-shape',
     what: 'Exception classes',
     oracle: 'InvalidSettingsValueError is also a ValueError; exceptions carry only their message',
