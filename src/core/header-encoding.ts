@@ -91,7 +91,8 @@ let lastCodec: HeaderCodec = BYTE_STRINGS;
  * @throws RangeError for a name this module does not implement.
  */
 export function headerCodec(encoding: HeaderEncoding): HeaderCodec {
-  if (encoding === null || encoding === false) return BYTE_STRINGS;
+  // '' is falsy in h2 too (`if config.header_encoding:`): no encoding.
+  if (encoding === null || encoding === false || encoding === '') return BYTE_STRINGS;
   if (encoding === lastName) return lastCodec;
   const codec = CODECS.get(encoding.toLowerCase());
   if (codec === undefined) {

@@ -511,7 +511,7 @@ export class H2Stream {
     let hs = headers;
     if (this.config.normalizeInboundHeaders) hs = normalizeInboundHeaders(hs, flags);
     if (this.config.validateInboundHeaders) validateHeaders(hs, flags);
-    if (typeof headerEncoding === 'string') hs = decodeHeaders(hs, headerEncoding);
+    if (typeof headerEncoding === 'string' && headerEncoding !== '') hs = decodeHeaders(hs, headerEncoding);
     return hs;
   }
 

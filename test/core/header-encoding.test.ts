@@ -110,6 +110,10 @@ Encoding('an encoding the core cannot apply is refused when configured, not when
   }, RangeError);
   assert.is(config.headerEncoding, null);
   assert.is(new H2Configuration({ headerEncoding: 'UTF-8' }).headerEncoding, 'UTF-8');
+  // '' means no encoding, as in h2 (a falsy header_encoding).
+  const { conn, peer } = serverPair({ headerEncoding: '' });
+  const ev = conn.receiveData(peer.headers(1, [...REQUEST, ['x-a', '\xc3\xa9']]))[0] as RequestReceived;
+  assert.equal(ev.headers[4], ['x-a', '\xc3\xa9']);
 });
 
 Encoding('received octets that are not valid in the encoding are still a ProtocolError', () => {
