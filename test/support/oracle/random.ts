@@ -100,7 +100,9 @@ function randomScenario(r: Prng, index: number): Scenario {
       const headers: ScenarioHeader[] = [...REQ.slice(0, 3), [':path', `/push${nextPush}`]];
       if (role === 'server') s.do('pushStream', { streamId: parent.id, promisedStreamId: nextPush, headers });
       else s.recv(s.peer.pushPromise(parent.id, nextPush, headers));
-      streams.push({ id: nextPush, clientOpen: false, serverOpen: true, responded: false });
+      // A push the client disabled fails (an API error) and its stream stays idle: not one the peer knows
+      // (RST_STREAM on it would be rst-stream-idle).
+      if (role === 'client' || settings[S.ENABLE_PUSH] !== 0) streams.push({ id: nextPush, clientOpen: false, serverOpen: true, responded: false });
       nextPush += 2;
     },
     () => {
