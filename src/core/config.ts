@@ -3,6 +3,8 @@
  * Sans-I/O core. Port of h2/config.py (H2Configuration, DummyLogger); the limits are h2flow's own
  * (see ../shared/reference/security.md, beside the project, for the attacks and the reference numbers).
  */
+import { headerCodec } from './header-encoding';
+import { checkOptions } from './options-check';
 
 /**
  * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and
@@ -47,10 +49,12 @@ export class OutputLogger implements H2Logger {
    * @param sink Receives each formatted line.
    * @param options `traceLevel`: also write trace messages (default `false`).
    */
-  constructor(sink: (line: string) => void, options: OutputLoggerOptions = {}) {
+  constructor(sink: (line: string) => void, options?: OutputLoggerOptions) {
     if (typeof sink !== 'function') throw new TypeError('OutputLogger needs a sink function');
+    const traceLevel = checkOptions('OutputLogger', options, ['traceLevel']).traceLevel ?? false;
+    if (typeof traceLevel !== 'boolean') throw new TypeError('OutputLogger: traceLevel must be a boolean');
     this.sink = sink;
-    this.traceLevel = options.traceLevel ?? false;
+    this.traceLevel = traceLevel;
   }
 
   /** Writes `h2 (debug): <message>`. */
@@ -86,7 +90,10 @@ export type HeaderEncoding = string | false | null;
 export interface H2ConfigurationOptions {
   /** Client (`true`, default) or server side. Port of h2's `client_side`. */
   clientSide?: boolean;
-  /** `null` (default) or `false`: event headers are ByteStrings; `'utf-8'`: values decoded as UTF-8. */
+  /**
+   * `null` (default) or `false`: event headers are ByteStrings and strings to send must be ByteStrings;
+   * `'utf-8'`: received names and values are decoded as UTF-8, and strings to send are encoded as UTF-8.
+   */
   headerEncoding?: HeaderEncoding;
   /** Validate outbound headers (RFC 9113 §8.2, §8.3). Default `true`. */
   validateOutboundHeaders?: boolean;
@@ -146,6 +153,45 @@ export const DEFAULT_LIMITS = {
   maxEncoderTableSize: 4096,
   outboundBufferSize: 1048576,
 } as const;
+
+/**
+ * Every key {@link H2Configuration} reads (any other is refused: see ./options-check). A record, so
+ * that an option added to {@link H2ConfigurationOptions} and not here fails to compile.
+ */
+const OPTION_KEYS: Record<keyof H2ConfigurationOptions, true> = {
+  clientSide: true,
+  headerEncoding: true,
+  validateOutboundHeaders: true,
+  normalizeOutboundHeaders: true,
+  splitOutboundCookies: true,
+  validateInboundHeaders: true,
+  normalizeInboundHeaders: true,
+  logger: true,
+  maxHeaderListSize: true,
+  maxHeaderFields: true,
+  maxContinuationFrames: true,
+  maxHeaderBlockSize: true,
+  maxConcurrentStreams: true,
+  maxClosedStreams: true,
+  maxQueuedControlFrames: true,
+  maxResetStreams: true,
+  maxEmptyFrames: true,
+  maxPriorityFrames: true,
+  maxUnknownFrames: true,
+  maxSettingsEntries: true,
+  maxEncoderTableSize: true,
+  outboundBufferSize: true,
+};
+const OPTION_NAMES = Object.keys(OPTION_KEYS);
+
+/** A logger must have both methods: a wrong value would fail only at the first log call. */
+function checkLogger(value: unknown): H2Logger {
+  const l = value as Partial<H2Logger> | null;
+  if (typeof l !== 'object' || l === null || typeof l.debug !== 'function' || typeof l.trace !== 'function') {
+    throw new TypeError('H2Configuration: logger must be an object with debug() and trace() methods, or null');
+  }
+  return l as H2Logger;
+}
 
 const BOOLEAN_OPTIONS = [
   'clientSide',
@@ -312,13 +358,14 @@ export class H2Configuration {
   readonly outboundBufferSize: number;
 
   /** @param options Any of h2's options (camelCase) and the limits; unspecified ones take their defaults. */
-  constructor(options: H2ConfigurationOptions = {}) {
+  constructor(configOptions?: H2ConfigurationOptions) {
+    const options = checkOptions('H2Configuration', configOptions, OPTION_NAMES);
     for (const name of BOOLEAN_OPTIONS) {
       const value = options[name];
       if (value !== undefined) this[name] = value;
     }
     if (options.headerEncoding !== undefined) this.headerEncoding = options.headerEncoding;
-    this.logger = options.logger ?? new DummyLogger();
+    this.logger = options.logger == null ? new DummyLogger() : checkLogger(options.logger);
     const o = options;
     this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
     this.maxHeaderFields = checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32);
@@ -350,8 +397,10 @@ export class H2Configuration {
   }
 
   /**
-   * How event headers are delivered: `null`/`false` → ByteStrings (one char per byte, h2's bytes);
-   * a string such as `'utf-8'` → decoded text. `true` is rejected, as in h2.
+   * How header names and values map to text, both ways (see ./header-encoding): `null`/`false` →
+   * ByteStrings (one char per byte, h2's bytes) in events, and strings to send must be ByteStrings;
+   * `'utf-8'` (or `'latin-1'`, `'ascii'`) → events carry decoded text, and strings to send are encoded
+   * with it. `true` is rejected, as in h2; so is an encoding the core does not implement (RangeError).
    */
   get headerEncoding(): HeaderEncoding {
     return this.#headerEncoding;
@@ -361,6 +410,8 @@ export class H2Configuration {
     if (value !== null && value !== false && typeof value !== 'string') {
       throw new TypeError('headerEncoding must be a string, false, or null');
     }
+    // An encoding the core cannot apply fails here, not at the first header block sent or received.
+    headerCodec(value);
     this.#headerEncoding = value;
   }
 

@@ -26,8 +26,9 @@ import type { DataFrame, Frame, PushPromiseFrame } from '../frame';
 import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack';
 import type { HeaderField, HeadersInput } from '../hpack';
 import { base64urlDecode, base64urlEncode } from './base64url';
-import { byteStringToBytes, latin1FromBytes } from './byte-string';
+import { toByteString, toBytes } from '../hpack/byte-string';
 import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendDataOptions, SendHeadersOptions } from './connection-options';
+import { booleanOption, checkOptions, checkSettingsArgument } from './options-check';
 import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping';
 import { applyPriority, checkPriority, fitPriorityHeaders } from './priority';
 import { H2Configuration } from './config';
@@ -327,12 +328,13 @@ export class H2Connection {
    */
   initiateUpgradeConnection(settingsHeader?: string | Uint8Array | null): string | null {
     let result: string | null = null;
+    // Checked before anything changes: a wrong type must not pass for "no header".
+    const text = settingsHeader == null ? '' : toByteString(settingsHeader, 'H2Connection.initiateUpgradeConnection: settingsHeader');
     this.initiateConnection();
     if (this.#config.clientSide) {
       const f = this.#localSettingsFrame();
       result = base64urlEncode(f.serialize().subarray(9));
-    } else if (settingsHeader != null && settingsHeader.length > 0) {
-      const text = typeof settingsHeader === 'string' ? settingsHeader : latin1FromBytes(settingsHeader);
+    } else if (text.length > 0) {
       const payload = base64urlDecode(text);
       if (payload === null) throw new ProtocolError('Invalid HTTP2-Settings header: not base64url');
       const f = new SettingsFrame(0);
@@ -369,9 +371,12 @@ export class H2Connection {
    * responses, or trailers. Splits into CONTINUATION frames as needed.
    * Port of h2.connection.H2Connection.send_headers.
    */
-  sendHeaders(streamId: number, headers: HeadersInput, options: SendHeadersOptions = {}): void {
+  sendHeaders(streamId: number, headers: HeadersInput, options?: SendHeadersOptions): void {
     this.#log?.debug('Send headers on stream ID %d', streamId);
     checkStreamIdArgument(streamId);
+    const { endStream, priorityWeight, priorityDependsOn, priorityExclusive } = checkOptions('H2Connection.sendHeaders', options, SEND_HEADERS_OPTIONS);
+    const end = booleanOption('H2Connection.sendHeaders', 'endStream', endStream);
+    if (headers === null || typeof headers !== 'object') throw new TypeError(`H2Connection.sendHeaders: headers must be a list of [name, value] pairs or a record, not ${String(headers)}`);
     if (this.#reg.get(streamId) === undefined) {
       // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
       if (this.#goawayReceivedLastStreamId !== null) throw new ProtocolError('Cannot open a new stream after receiving GOAWAY');
@@ -379,7 +384,6 @@ export class H2Connection {
       const open = this.openOutboundStreams;
       if (open + 1 > maxOpen) throw new TooManyStreamsError(`Max outbound streams is ${maxOpen}, ${open} open`);
     }
-    const { priorityWeight, priorityDependsOn, priorityExclusive } = options;
     const priorityPresent = priorityWeight != null || priorityDependsOn != null || priorityExclusive != null;
     // Checked before anything is encoded (h2 checks afterwards, leaving the HPACK encoder ahead of the peer).
     if (priorityPresent) {
@@ -392,7 +396,7 @@ export class H2Connection {
     const wasClosed = stream.closed;
     let frames: Frame[];
     try {
-      frames = stream.sendHeaders(headers, this.#encoder, options.endStream === true);
+      frames = stream.sendHeaders(headers, this.#encoder, end);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
@@ -411,9 +415,11 @@ export class H2Connection {
    * Port of h2.connection.H2Connection.send_data.
    * @throws FlowControlError past the window; FrameTooLargeError past the frame size.
    */
-  sendData(streamId: number, data: Uint8Array, options: SendDataOptions = {}): void {
-    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
-    const padLength = options.padLength ?? null;
+  sendData(streamId: number, data: Uint8Array, options?: SendDataOptions): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('H2Connection.sendData: data must be a Uint8Array');
+    const opts = checkOptions('H2Connection.sendData', options, SEND_DATA_OPTIONS);
+    const endStream = booleanOption('H2Connection.sendData', 'endStream', opts.endStream);
+    const padLength = opts.padLength ?? null;
     let frameSize = data.length;
     if (padLength !== null) {
       if (typeof padLength !== 'number' || !Number.isInteger(padLength)) throw new TypeError('padLength must be an int');
@@ -435,12 +441,12 @@ export class H2Connection {
     const wasClosed = stream.closed;
     let frames: Frame[];
     try {
-      frames = stream.sendData(data, options.endStream === true, padLength);
+      frames = stream.sendData(data, endStream, padLength);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
     if (this.#referencePayloads && padLength === null && data.length >= REFERENCED_PAYLOAD_MIN) {
-      this.#out.pushDataReference(streamId, options.endStream === true, data);
+      this.#out.pushDataReference(streamId, endStream, data);
     } else {
       this.#queueFrames(frames);
     }
@@ -470,12 +476,13 @@ export class H2Connection {
    * Opens a receive window by `increment`: the connection's (no `streamId`) or one stream's.
    * Port of h2.connection.H2Connection.increment_flow_control_window.
    */
-  incrementFlowControlWindow(increment: number, options: { streamId?: number | null } = {}): void {
+  incrementFlowControlWindow(increment: number, options?: { streamId?: number | null }): void {
     if (!(Number.isInteger(increment) && increment >= 1 && increment <= MAX_WINDOW_INCREMENT)) {
       throw new RangeError(`Flow control increment must be between 1 and ${MAX_WINDOW_INCREMENT}`);
     }
+    const streamId = checkOptions('H2Connection.incrementFlowControlWindow', options, STREAM_ID_OPTION).streamId ?? null;
+    if (streamId !== null) checkStreamIdArgument(streamId);
     this.#fsm.processInput(ConnectionInputs.SEND_WINDOW_UPDATE);
-    const streamId = options.streamId ?? null;
     if (streamId !== null) {
       const stream = this.#reg.getById(streamId);
       this.#queueFrames(stream.increaseFlowControlWindow(increment));
@@ -550,8 +557,9 @@ export class H2Connection {
    * default) it drains instead: peer streams up to `lastStreamId` may finish, newer ones are refused
    * with REFUSED_STREAM. Port of h2.connection.H2Connection.close_connection.
    */
-  closeConnection(options: CloseConnectionOptions = {}): void {
+  closeConnection(closeOptions?: CloseConnectionOptions): void {
     this.#log?.debug('Close connection');
+    const options = checkOptions('H2Connection.closeConnection', closeOptions, CLOSE_OPTIONS);
     const errorCode = options.errorCode ?? ErrorCodes.NO_ERROR;
     checkErrorCodeArgument(errorCode);
     const additionalData = options.additionalData ?? null;
@@ -589,6 +597,7 @@ export class H2Connection {
    */
   updateSettings(newSettings: SettingsInput): void {
     this.#log?.debug('Update connection settings to %s', newSettings);
+    checkSettingsArgument('H2Connection.updateSettings', newSettings, SETTING_NAMES);
     const settings = new Map(checkedSettingsEntries(newSettings));
     this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
     this.#localSettings.update(settings);
@@ -601,14 +610,15 @@ export class H2Connection {
    * for the origin of `streamId` (before its response headers).
    * Port of h2.connection.H2Connection.advertise_alternative_service.
    */
-  advertiseAlternativeService(fieldValue: Uint8Array | string, options: AltSvcOptions = {}): void {
-    const field = byteStringToBytes('fieldValue', fieldValue);
+  advertiseAlternativeService(fieldValue: Uint8Array | string, altSvcOptions?: AltSvcOptions): void {
+    const field = toBytes(fieldValue, 'fieldValue');
+    const options = checkOptions('H2Connection.advertiseAlternativeService', altSvcOptions, ALTSVC_OPTIONS);
     const origin = options.origin ?? null;
     const streamId = options.streamId ?? null;
     if (origin !== null && streamId !== null) throw new TypeError('Must not provide both origin and streamId');
     this.#fsm.processInput(ConnectionInputs.SEND_ALTERNATIVE_SERVICE);
     if (origin !== null) {
-      this.#out.pushFrame(new AltSvcFrame(0, { origin: byteStringToBytes('origin', origin), field }));
+      this.#out.pushFrame(new AltSvcFrame(0, { origin: toBytes(origin, 'origin'), field }));
     } else {
       if (streamId === null) throw new NoSuchStreamError(-1);
       const stream = this.#reg.getById(streamId);
@@ -628,7 +638,8 @@ export class H2Connection {
    * Client only: sends RFC 7540 priority information for a stream (which need not exist).
    * Port of h2.connection.H2Connection.prioritize.
    */
-  prioritize(streamId: number, options: PrioritizeOptions = {}): void {
+  prioritize(streamId: number, priorityOptions?: PrioritizeOptions): void {
+    const options = checkOptions('H2Connection.prioritize', priorityOptions, PRIORITIZE_OPTIONS);
     if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
     checkStreamIdArgument(streamId);
     checkPriority(streamId, options.weight, options.dependsOn, options.exclusive);
@@ -679,12 +690,14 @@ export class H2Connection {
   }
 
   /**
-   * Removes and returns up to `amount` queued outbound bytes (all when omitted) as one Uint8Array.
-   * The view stays valid: the connection never writes into bytes it handed out.
+   * Removes and returns up to `amount` queued outbound bytes (all when omitted or `null`, h2's `None`)
+   * as one Uint8Array. The view stays valid: the connection never writes into bytes it handed out.
    * Port of h2.connection.H2Connection.data_to_send.
+   * @throws TypeError for an amount that is not a number (`null` would otherwise read as 0 bytes).
    */
-  dataToSend(amount?: number): Uint8Array {
-    const out = this.#out.take(amount);
+  dataToSend(amount?: number | null): Uint8Array {
+    if (amount != null && typeof amount !== 'number') throw new TypeError(`H2Connection.dataToSend: amount must be a number, not ${typeof amount}`);
+    const out = this.#out.take(amount ?? undefined);
     this.#queuedControl.release(this.#out.takenTotal);
     return out;
   }
@@ -1373,6 +1386,15 @@ export class H2Connection {
     }
   }
 }
+
+// The options each method reads (checkOptions refuses any other key).
+const SEND_HEADERS_OPTIONS = ['endStream', 'priorityWeight', 'priorityDependsOn', 'priorityExclusive'];
+const SEND_DATA_OPTIONS = ['endStream', 'padLength'];
+const STREAM_ID_OPTION = ['streamId'];
+const CLOSE_OPTIONS = ['errorCode', 'additionalData', 'lastStreamId'];
+const ALTSVC_OPTIONS = ['origin', 'streamId'];
+const PRIORITIZE_OPTIONS = ['weight', 'dependsOn', 'exclusive'];
+const SETTING_NAMES = Object.keys(SettingCodes);
 
 /** API check: stream IDs are integers 0 … 2^31-1 (a new stream 0 is rejected later as too low, as in h2). */
 function checkStreamIdArgument(streamId: number): void {

@@ -6,20 +6,20 @@
 
 // Each pipeline is one pass over the list and allocates only for fields it changes.
 // Differences from h2:
-// - Outbound names and values may be strings or Uint8Array. A string whose chars all fit in one
-//   octet is taken as a ByteString (so headers from events can be sent back unchanged); any other
-//   string is UTF-8 encoded, as h2 encodes every `str`.
+// - Outbound names and values may be strings or Uint8Array. Strings are encoded with
+//   `headerEncoding`, and are ByteStrings without one (./header-encoding), where h2 encodes every
+//   `str` as UTF-8.
 // - `headerEncoding` supports 'utf-8' (and aliases), 'latin-1'/'iso-8859-1' and 'ascii'; invalid
 //   input is a `ProtocolError` (h2 lets a `UnicodeDecodeError` escape).
 // Difference from h2 4.1 (Debian's oracle), following 4.4.1: outbound cookies can be split
 // (`splitOutboundCookies`, absent from 4.1).
 
-import { toByteString } from '../hpack/byte-string';
+import { describe, latin1FromBytes } from '../hpack/byte-string';
 import { HeaderTuple, type HeadersInput, NeverIndexedHeaderTuple } from '../hpack/index';
 import { CheckedStrings } from './checked-strings';
 import type { Header } from './events';
 import { FlowControlError, ProtocolError } from './exceptions';
-import { isByteString, utf8Decode } from './utf8';
+import { BYTE_STRINGS, type HeaderCodec, headerCodec, sendsUnchanged } from './header-encoding';
 import { LARGEST_FLOW_CONTROL_WINDOW } from './windows';
 
 /** Headers as the API accepts them outbound: `[name, value]` pairs (strings or octets) or a record. */
@@ -131,81 +131,92 @@ function rebuild(header: Header, name: string, value: string): Header {
   return [name, value];
 }
 
-function toByteStringChecked(v: unknown): string {
-  if (typeof v === 'string' || v instanceof Uint8Array) return toByteString(v);
-  throw new TypeError(`header names and values must be strings or Uint8Array, not ${typeof v}`);
+/** A name or value to send as its ByteString: octets as they are, a string encoded with `codec`. */
+function encodeField(v: unknown, codec: HeaderCodec): string {
+  if (typeof v === 'string') return sendsUnchanged(v, codec) ? v : codec.encode(v);
+  if (v instanceof Uint8Array) return latin1FromBytes(v);
+  throw new TypeError(`Header names and values must be strings or Uint8Array, not ${describe(v)}`);
 }
 
 /**
- * Turns outbound headers into ByteString pairs (see the file header for the string rule), keeping
- * `HeaderTuple`/`NeverIndexedHeaderTuple` classes. Port of h2.utilities.utf8_encode_headers.
- * @throws TypeError for a field that is not a 2-element pair of strings/Uint8Array.
+ * Turns outbound headers into ByteString pairs, encoding strings with `codec` (see
+ * ./header-encoding), keeping `HeaderTuple`/`NeverIndexedHeaderTuple` classes. A field needing no
+ * change is kept as the same object. Port of h2.utilities.utf8_encode_headers.
+ * @throws TypeError for a field that is not a 2-element pair of strings/Uint8Array, or a string the
+ *   encoding cannot send.
  */
-export function utf8EncodeHeaders(headers: OutboundHeaders): Header[] {
+export function encodeOutboundHeaders(headers: OutboundHeaders, codec: HeaderCodec = BYTE_STRINGS): Header[] {
   const out: Header[] = [];
   if (isRecord(headers)) {
-    for (const name of Object.keys(headers)) out.push([toByteStringChecked(name), toByteStringChecked(headers[name])]);
+    for (const name of Object.keys(headers)) out.push([encodeField(name, codec), encodeField(headers[name], codec)]);
     return out;
   }
   for (const h of headers) {
-    if (!Array.isArray(h)) throw new TypeError('each header must be a [name, value] pair');
+    if (!Array.isArray(h)) throw new TypeError('Each header must be a [name, value] pair');
     const n: unknown = h[0];
     const v: unknown = h[1];
-    if (typeof n === 'string' && typeof v === 'string' && isByteString(n) && isByteString(v)) {
+    if (typeof n === 'string' && typeof v === 'string' && sendsUnchanged(n, codec) && sendsUnchanged(v, codec)) {
       out.push(h.length === 2 ? (h as unknown as Header) : [n, v]);
     } else {
-      out.push(rebuild(h as unknown as Header, toByteStringChecked(n), toByteStringChecked(v)));
+      out.push(rebuild(h as unknown as Header, encodeField(n, codec), encodeField(v, codec)));
     }
   }
   return out;
 }
 
 /**
- * Whether a field name needs no outbound work: a ByteString with no uppercase letter, no surrounding
- * whitespace, and not a field the normaliser drops or re-flags (connection-specific, secret, cookie).
+ * Whether a field name needs no outbound work: no uppercase letter, no surrounding whitespace, every
+ * char at most `limit` (sent as it is), and not a field the normaliser drops or re-flags
+ * (connection-specific, secret, cookie).
  */
-function isNormalName(name: string): boolean {
-  if (NORMAL_NAMES.has(name)) return true;
+function isNormalName(name: string, limit: number, seen: CheckedStrings): boolean {
+  if (seen.has(name)) return true;
   const n = name.length;
   if (n === 0 || isAsciiSpace(name.charCodeAt(0)) || isAsciiSpace(name.charCodeAt(n - 1))) return false;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a) || c > 0xff) return false;
+    if ((c >= 0x41 && c <= 0x5a) || c > limit) return false;
   }
   if (isConnectionHeader(name) || isSecureHeader(name) || name === 'cookie') return false;
-  NORMAL_NAMES.add(name);
+  seen.add(name);
   return true;
 }
 
-/** Whether a field value needs no outbound work: a ByteString with no surrounding whitespace. */
-function isNormalValue(value: string): boolean {
-  if (NORMAL_VALUES.has(value)) return true;
+/** Whether a field value needs no outbound work: no surrounding whitespace, every char at most `limit`. */
+function isNormalValue(value: string, limit: number, seen: CheckedStrings): boolean {
+  if (seen.has(value)) return true;
   const n = value.length;
   if (n > 0 && (isAsciiSpace(value.charCodeAt(0)) || isAsciiSpace(value.charCodeAt(n - 1)))) return false;
-  for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 0xff) return false;
-  NORMAL_VALUES.add(value);
+  for (let i = 0; i < n; i++) if (value.charCodeAt(i) > limit) return false;
+  seen.add(value);
   return true;
 }
 
-/** Outbound names and values found normal (the checks depend on the string only). */
+/** Outbound names and values found normal (the checks depend on the string and the limit only). */
 const NORMAL_NAMES = new CheckedStrings(512, 128);
 const NORMAL_VALUES = new CheckedStrings(512, 256);
+/** The same for encodings that send only ASCII unchanged (utf-8, ascii). */
+const NORMAL_ASCII_NAMES = new CheckedStrings(512, 128);
+const NORMAL_ASCII_VALUES = new CheckedStrings(512, 256);
 
 /**
- * Whether an outbound header list is already in the form both {@link utf8EncodeHeaders} and
- * {@link normalizeOutboundHeaders} would give: an array of `[name, value]` string pairs whose every
- * field passes through both unchanged (the same field objects, in the same order). The usual case
- * (lowercase names, ByteString values) then skips both passes and their allocations; the caller may
- * use the list as it is, reading it only during the call.
+ * Whether an outbound header list is already in the form both {@link encodeOutboundHeaders} and
+ * {@link normalizeOutboundHeaders} would give under `codec`: an array of `[name, value]` string pairs
+ * whose every field passes through both unchanged (the same field objects, in the same order). The
+ * usual case (lowercase names, ASCII values) then skips both passes and their allocations; the caller
+ * may use the list as it is, reading it only during the call.
  */
-export function isNormalizedOutboundHeaderList(headers: OutboundHeaders): headers is readonly Header[] {
+export function isNormalizedOutboundHeaderList(headers: OutboundHeaders, codec: HeaderCodec = BYTE_STRINGS): headers is readonly Header[] {
   if (!Array.isArray(headers)) return false;
+  const limit = codec.sameBelow;
+  const names = limit === 0xff ? NORMAL_NAMES : NORMAL_ASCII_NAMES;
+  const values = limit === 0xff ? NORMAL_VALUES : NORMAL_ASCII_VALUES;
   for (let i = 0; i < headers.length; i++) {
     const h: unknown = headers[i];
     if (!Array.isArray(h) || h.length !== 2) return false;
     const name: unknown = h[0];
     const value: unknown = h[1];
-    if (typeof name !== 'string' || typeof value !== 'string' || !isNormalName(name) || !isNormalValue(value)) return false;
+    if (typeof name !== 'string' || typeof value !== 'string' || !isNormalName(name, limit, names) || !isNormalValue(value, limit, values)) return false;
   }
   return true;
 }
@@ -314,28 +325,6 @@ export function normalizeInboundHeaders(headers: Header[], _flags: HeaderValidat
   return out;
 }
 
-const decodeUtf8 = (s: string): string | null => utf8Decode(s, true);
-const decodeLatin1 = (s: string): string => s;
-function decodeAscii(s: string): string | null {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return null;
-  return s;
-}
-
-/** The encodings `headerEncoding` may name (Python codec names and their common aliases). */
-const DECODERS: ReadonlyMap<string, (s: string) => string | null> = new Map([
-  ['utf-8', decodeUtf8],
-  ['utf8', decodeUtf8],
-  ['utf_8', decodeUtf8],
-  ['latin-1', decodeLatin1],
-  ['latin1', decodeLatin1],
-  ['latin_1', decodeLatin1],
-  ['iso-8859-1', decodeLatin1],
-  ['iso8859-1', decodeLatin1],
-  ['iso_8859_1', decodeLatin1],
-  ['ascii', decodeAscii],
-  ['us-ascii', decodeAscii],
-]);
-
 /**
  * Decodes received ByteString headers with `encoding`, keeping HeaderTuple classes. Port of
  * h2.stream._decode_headers.
@@ -343,8 +332,7 @@ const DECODERS: ReadonlyMap<string, (s: string) => string | null> = new Map([
  * @throws RangeError for an encoding the core does not implement.
  */
 export function decodeHeaders(headers: readonly Header[], encoding: string): Header[] {
-  const decode = DECODERS.get(encoding.toLowerCase());
-  if (decode === undefined) throw new RangeError(`unsupported header encoding ${JSON.stringify(encoding)}`);
+  const decode = headerCodec(encoding).decode;
   const out: Header[] = [];
   for (const h of headers) {
     const n = decode(h[0]);

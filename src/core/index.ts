@@ -12,6 +12,7 @@ export type {
   SendHeadersOptions,
 } from './connection-options';
 export { DEFAULT_LIMITS, DummyLogger, H2Configuration, OutputLogger } from './config';
+export { booleanOption, checkOptions } from './options-check';
 export type { H2ConfigurationOptions, H2Logger, HeaderEncoding, OutputLoggerOptions } from './config';
 export { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
 export type { ConnectionInput, ConnectionStateValue } from './connection-state';

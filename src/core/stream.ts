@@ -9,7 +9,7 @@
 // Differences from h2 (where h2 crashes with IndexError): an empty encoded header block still yields
 // one HEADERS frame; a PUSH_PROMISE on an idle parent stream is a `ProtocolError`.
 
-import { bytesFromLatin1 } from '../hpack/byte-string';
+import { byteStringToBytes } from '../hpack/byte-string';
 import type { Encoder } from '../hpack/index';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
 import type { H2Configuration, H2Logger, HeaderEncoding } from './config';
@@ -33,6 +33,7 @@ import { validateHeaders, validateOutboundHeaders } from './header-validation';
 import {
   authorityFromHeaders,
   decodeHeaders,
+  encodeOutboundHeaders,
   extractMethodHeader,
   guardIncrementWindow,
   type HeaderValidationFlags,
@@ -41,8 +42,8 @@ import {
   normalizeInboundHeaders,
   normalizeOutboundHeaders,
   type OutboundHeaders,
-  utf8EncodeHeaders,
 } from './headers';
+import { headerCodec } from './header-encoding';
 import {
   H2StreamStateMachine,
   STREAM_OPEN,
@@ -175,8 +176,9 @@ export class H2Stream {
     this.#log?.debug('Send headers %s on %s', headers, this);
     const sm = this.stateMachine;
     let input: StreamInput = StreamInputs.SEND_HEADERS;
-    const normal = isNormalizedOutboundHeaderList(headers);
-    const bytesHeaders = normal ? headers : utf8EncodeHeaders(headers);
+    const codec = headerCodec(this.config.headerEncoding);
+    const normal = isNormalizedOutboundHeaderList(headers, codec);
+    const bytesHeaders = normal ? headers : encodeOutboundHeaders(headers, codec);
     if (!sm.client && isInformationalResponse(bytesHeaders)) {
       // RFC 9113 §8.1
       // > An endpoint that receives a HEADERS frame without the END_STREAM flag set after receiving
@@ -209,12 +211,15 @@ export class H2Stream {
    */
   pushStreamInBand(relatedStreamId: number, headers: OutboundHeaders, encoder: Encoder): HeaderBlockFrames {
     this.#log?.debug('Push stream %s', this);
+    // Encoded before the transition: a string the encoding cannot send leaves the stream as it was.
+    const codec = headerCodec(this.config.headerEncoding);
+    const normal = isNormalizedOutboundHeaderList(headers, codec);
+    const bytesHeaders = normal ? headers : encodeOutboundHeaders(headers, codec);
     const events = this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
     if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
-    const normal = isNormalizedOutboundHeaderList(headers);
-    return this.#buildHeadersFrames(normal ? headers : utf8EncodeHeaders(headers), normal, encoder, ppf, flags);
+    return this.#buildHeadersFrames(bytesHeaders, normal, encoder, ppf, flags);
   }
 
   /**
@@ -407,7 +412,7 @@ export class H2Stream {
     if (frame.origin.length > 0) return [NO_FRAMES, []];
     const events = this.stateMachine.processInput(StreamInputs.RECV_ALTERNATIVE_SERVICE) as H2Event[];
     if (events.length > 0) {
-      const origin = this.#authority === null ? new Uint8Array(0) : bytesFromLatin1(this.#authority);
+      const origin = this.#authority === null ? new Uint8Array(0) : byteStringToBytes(this.#authority, ':authority');
       fillEvent(events[0] as AlternativeServiceAvailable, { origin, fieldValue: frame.field });
     }
     return [NO_FRAMES, events];
@@ -506,7 +511,7 @@ export class H2Stream {
     let hs = headers;
     if (this.config.normalizeInboundHeaders) hs = normalizeInboundHeaders(hs, flags);
     if (this.config.validateInboundHeaders) validateHeaders(hs, flags);
-    if (typeof headerEncoding === 'string') hs = decodeHeaders(hs, headerEncoding);
+    if (typeof headerEncoding === 'string' && headerEncoding !== '') hs = decodeHeaders(hs, headerEncoding);
     return hs;
   }
 

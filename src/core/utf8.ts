@@ -1,7 +1,9 @@
 /**
  * Tiny UTF-8 codec for ByteStrings (one char per octet), since the core has no TextEncoder/TextDecoder
- * (not in ES2022). Sans-I/O core. Used for `headerEncoding: 'utf-8'` and debug output.
+ * (not in ES2022). Sans-I/O core. Used for `headerEncoding: 'utf-8'` (both ways) and debug output.
  */
+
+import { latin1FromBytes } from '../hpack/byte-string';
 
 /** Longest slice passed to `String.fromCharCode.apply` at once. */
 const CHUNK = 4096;
@@ -73,8 +75,43 @@ export function utf8Decode(input: string | Uint8Array, fatal: boolean): string |
   return out + String.fromCharCode.apply(null, units);
 }
 
-/** Whether every char of `s` is below U+0100, i.e. `s` is a valid ByteString. */
-export function isByteString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
-  return true;
+/**
+ * The UTF-8 octets of `s` as a ByteString (lone surrogates become U+FFFD, as TextEncoder does). An
+ * ASCII string is returned as it is, without allocating: header encoding runs on every request.
+ */
+export function utf8ByteString(s: string): string {
+  const n = s.length;
+  let i = 0;
+  while (i < n && s.charCodeAt(i) < 0x80) i++;
+  if (i === n) return s;
+  const out = new Uint8Array(i + (n - i) * 3);
+  for (let j = 0; j < i; j++) out[j] = s.charCodeAt(j);
+  let p = i;
+  for (; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[p++] = c;
+    } else if (c < 0x800) {
+      out[p++] = 0xc0 | (c >> 6);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          out[p++] = 0xf0 | (c >> 18);
+          out[p++] = 0x80 | ((c >> 12) & 0x3f);
+          out[p++] = 0x80 | ((c >> 6) & 0x3f);
+          out[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      out[p++] = 0xe0 | (c >> 12);
+      out[p++] = 0x80 | ((c >> 6) & 0x3f);
+      out[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return latin1FromBytes(out, 0, p);
 }

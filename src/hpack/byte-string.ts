@@ -1,6 +1,11 @@
 /**
- * ByteStrings: header names and values as JS strings holding one char per octet (latin-1).
+ * ByteStrings: text holding one char per octet (latin-1), the form header names and values take in
+ * h2flow wherever h2 has `bytes`. The ONE place strings and octets convert (the core uses it too).
  * Sans-I/O hpack layer; no TextEncoder/TextDecoder (not in ES2022), so the conversions are written here.
+ *
+ * The rule everywhere: a string given where octets are meant is a ByteString, and a char above U+00FF
+ * is a TypeError; it is never silently re-encoded (as UTF-8) or truncated (to its low 8 bits). Text in
+ * another encoding is the caller's to encode (the core does so for `headerEncoding`).
  */
 
 /** Longest slice passed to `String.fromCharCode.apply` at once (keeps the argument list small). */
@@ -16,58 +21,60 @@ export function latin1FromBytes(bytes: Uint8Array, start = 0, end = bytes.length
   return s;
 }
 
-/** Returns fresh octets for a ByteString (each char's low 8 bits). */
-export function bytesFromLatin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** UTF-8 octets of `s` (lone surrogates become U+FFFD, as TextEncoder does). */
-export function utf8Encode(s: string): Uint8Array {
-  const out = new Uint8Array(s.length * 3);
-  let p = 0;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      out[p++] = c;
-    } else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6);
-      out[p++] = 0x80 | (c & 0x3f);
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-          out[p++] = 0xf0 | (c >> 18);
-          out[p++] = 0x80 | ((c >> 12) & 0x3f);
-          out[p++] = 0x80 | ((c >> 6) & 0x3f);
-          out[p++] = 0x80 | (c & 0x3f);
-          continue;
-        }
-        c = 0xfffd;
-      }
-      out[p++] = 0xe0 | (c >> 12);
-      out[p++] = 0x80 | ((c >> 6) & 0x3f);
-      out[p++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return out.subarray(0, p);
-}
-
-/** Whether every char of `s` fits in one octet, so `s` already is a ByteString. */
-export function isLatin1(s: string): boolean {
+/** Whether every char of `s` fits in one octet, so `s` is a ByteString. */
+export function isByteString(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
   return true;
 }
 
+/** The TypeError for a string that is not a ByteString, naming what it was given as. */
+export function notByteStringError(what: string): TypeError {
+  return new TypeError(`${what} must be a ByteString (every char at most U+00FF, one per octet) or a Uint8Array`);
+}
+
 /**
- * Normalises a header name or value to a ByteString: octets map one to one; a string that is already a
- * ByteString is returned as is; a string with chars above U+00FF cannot be one, so it is UTF-8 encoded
- * (as Python's hpack encodes every str).
+ * Fresh octets of a ByteString.
+ * @param what Names the argument in the TypeError.
+ * @throws TypeError for a char above U+00FF.
  */
-export function toByteString(v: string | Uint8Array): string {
-  if (typeof v === 'string') return isLatin1(v) ? v : latin1FromBytes(utf8Encode(v));
-  return latin1FromBytes(v);
+export function byteStringToBytes(s: string, what: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw notByteStringError(what);
+    out[i] = c;
+  }
+  return out;
+}
+
+/**
+ * The octets of an argument given as octets or as a ByteString (a Uint8Array as it is).
+ * @param what Names the argument in the TypeError.
+ * @throws TypeError for anything else, or a string with a char above U+00FF.
+ */
+export function toBytes(value: unknown, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return byteStringToBytes(value, what);
+  throw new TypeError(`${what} must be a Uint8Array or a ByteString, not ${describe(value)}`);
+}
+
+/**
+ * The ByteString of an argument given as octets or as a ByteString (a string as it is).
+ * @param what Names the argument in the TypeError.
+ * @throws TypeError for anything else, or a string with a char above U+00FF.
+ */
+export function toByteString(value: unknown, what: string): string {
+  if (typeof value === 'string') {
+    if (!isByteString(value)) throw notByteStringError(what);
+    return value;
+  }
+  if (value instanceof Uint8Array) return latin1FromBytes(value);
+  throw new TypeError(`${what} must be a string or a Uint8Array, not ${describe(value)}`);
+}
+
+/** A short description of a value's type for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
 }

@@ -2,7 +2,7 @@
  * The HPACK decoder: header blocks → header lists, bounded against HPACK bombs.
  * Sans-I/O hpack layer. Port of hpack/hpack.py Decoder.
  */
-import { bytesFromLatin1, latin1FromBytes } from './byte-string';
+import { byteStringToBytes, latin1FromBytes } from './byte-string';
 import { checkTableSize, DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors';
 import { NeverIndexedHeaderTuple } from './header-tuple';
@@ -154,8 +154,8 @@ export class Decoder {
       listSize += name.length + value.length + ENTRY_OVERHEAD;
       if (listSize > max) throw this.#oversized();
       if (raw) {
-        const n = bytesFromLatin1(name);
-        const v = bytesFromLatin1(value);
+        const n = byteStringToBytes(name, 'name');
+        const v = byteStringToBytes(value, 'value');
         headers.push(neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v]);
       } else {
         headers.push(neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value]);

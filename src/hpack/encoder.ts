@@ -1,8 +1,12 @@
 /**
  * The HPACK encoder: header lists → header blocks, into one growing buffer.
  * Sans-I/O hpack layer. Port of hpack/hpack.py Encoder.
+ * Difference from hpack: a string name or value is a ByteString (one char per octet); one with a char
+ * above U+00FF is a TypeError, where hpack encodes every `str` as UTF-8 (a mixed rule would send 'é'
+ * as one octet in 'héllo' and as two in '日本é'). Text is encoded by the caller (the core, for
+ * `headerEncoding`).
  */
-import { isLatin1, toByteString, latin1FromBytes } from './byte-string';
+import { isByteString, latin1FromBytes, notByteStringError } from './byte-string';
 import { checkTableSize, DynamicTable } from './dynamic-table';
 import { HeaderTuple, type HeaderString } from './header-tuple';
 import { huffmanEncodeInto } from './huffman';
@@ -90,14 +94,12 @@ export class Encoder {
 
   /** Encodes one field, choosing the representation as hpack does. */
   #add(rawName: HeaderString, rawValue: HeaderString, sensitive: boolean, huffman: boolean): void {
-    let name = typeof rawName === 'string' ? rawName : asString(rawName);
-    let value = typeof rawValue === 'string' ? rawValue : asString(rawValue);
-    let index = this.#find(name, value);
-    if (index <= 0 && !(isLatin1(name) && isLatin1(value))) {
-      name = toByteString(name);
-      value = toByteString(value);
-      index = this.#find(name, value);
-    }
+    const name = typeof rawName === 'string' ? rawName : asString(rawName);
+    const value = typeof rawValue === 'string' ? rawValue : asString(rawValue);
+    const index = this.#find(name, value);
+    // An exact match is a ByteString already; anything else is checked once. Unlike hpack, which
+    // encodes every str as UTF-8, a string is taken as octets (see ./byte-string).
+    if (index <= 0 && !(isByteString(name) && isByteString(value))) throw notByteStringError('Header names and values');
     this.#ensure(18 + name.length + value.length);
     const buf = this.#buf;
     if (index > 0 && !sensitive) {

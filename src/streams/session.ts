@@ -3,7 +3,7 @@
  * Server sessions yield requests from `incoming`; client sessions open them with `request()`.
  * Layer: streams (runtime-neutral: Web Streams and the protocol core only).
  */
-import type { H2ConfigurationOptions, H2Connection, H2Event } from '../core';
+import { checkOptions, type H2ConfigurationOptions, type H2Connection, type H2Event } from '../core';
 import type { H2Clock } from './deadline';
 import { SessionPump, type CloseOptions, type H2Timeouts, type RequestOptions } from './session-pump';
 import type { H2Settings } from './settings';
@@ -89,6 +89,7 @@ export class H2Session {
   readonly #pump: SessionPump;
 
   constructor(transport: H2Transport, options: H2SessionOptions) {
+    checkSessionOptions(options);
     const streams = (options.streams ?? globalStreams()) as StreamConstructors;
     this.#pump = new SessionPump(transport, { ...options, streams });
   }
@@ -137,7 +138,14 @@ export class H2Session {
    * meanwhile). Send a body through `stream.writable` or `stream.end(body)`.
    */
   request(headers: H2HeadersInit, options?: RequestOptions): Promise<H2Stream> {
-    return this.#pump.request(headers, options);
+    // A bad options object rejects the promise, like every other failure of the call.
+    let checked: RequestOptions;
+    try {
+      checked = checkOptions('H2Session.request', options, REQUEST_OPTIONS);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#pump.request(headers, checked);
   }
 
   /** Sends a PING; resolves when the peer acknowledges it, rejects with an `H2SessionError` if the session ends first. */
@@ -150,6 +158,12 @@ export class H2Session {
    * `H2SessionError` if the session ends first.
    */
   updateSettings(settings: H2Settings): Promise<void> {
+    // Unknown names (h2's snake_case, say) would otherwise be dropped and an empty SETTINGS sent.
+    try {
+      checkOptions('H2Session.updateSettings', settings ?? null, SETTINGS_KEYS);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#pump.updateSettings(settings);
   }
 
@@ -161,6 +175,52 @@ export class H2Session {
    * `closed` tells whether streams were cut short).
    */
   close(options?: CloseOptions): Promise<void> {
-    return this.#pump.close(options);
+    let checked: CloseOptions;
+    try {
+      checked = checkOptions('H2Session.close', options, CLOSE_OPTIONS);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#pump.close(checked);
   }
+}
+
+// The keys each options object may carry (checkOptions refuses others, suggesting the camelCase name).
+// Records, so that an option added to an interface and not here fails to compile.
+const SESSION_OPTIONS: Record<keyof H2SessionOptions, true> = {
+  role: true,
+  config: true,
+  streams: true,
+  settings: true,
+  connectionWindowSize: true,
+  eventBufferSize: true,
+  outboundHighWaterMark: true,
+  timeouts: true,
+  clock: true,
+};
+const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true };
+const SETTINGS_OPTIONS: Record<keyof H2Settings, true> = {
+  headerTableSize: true,
+  enablePush: true,
+  maxConcurrentStreams: true,
+  initialWindowSize: true,
+  maxFrameSize: true,
+  maxHeaderListSize: true,
+  enableConnectProtocol: true,
+};
+const SESSION_KEYS = Object.keys(SESSION_OPTIONS);
+const TIMEOUT_KEYS = Object.keys(TIMEOUT_OPTIONS);
+const SETTINGS_KEYS = Object.keys(SETTINGS_OPTIONS);
+const REQUEST_OPTIONS: readonly (keyof RequestOptions)[] = ['endStream', 'signal'];
+const CLOSE_OPTIONS: readonly (keyof CloseOptions)[] = ['graceful', 'errorCode'];
+
+/** Plain-JS callers: the options object, its nested ones, and `role` (a typo would make a server). */
+function checkSessionOptions(options: H2SessionOptions): void {
+  if (options === undefined) throw new TypeError("H2Session: options with a role ('server' or 'client') are required");
+  checkOptions('H2Session', options, SESSION_KEYS);
+  if (options.role !== 'server' && options.role !== 'client') {
+    throw new TypeError(`H2Session: role must be 'server' or 'client', not ${JSON.stringify(options.role) ?? String(options.role)}`);
+  }
+  checkOptions('H2Session timeouts', options.timeouts, TIMEOUT_KEYS);
+  checkOptions('H2Session settings', options.settings, SETTINGS_KEYS);
 }

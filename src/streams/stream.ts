@@ -3,7 +3,7 @@
  * body `writable`, header blocks as promises). It never touches the H2Connection: every action goes to
  * the owning session by stream ID. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
+import { booleanOption, checkOptions, ErrorCodes } from '../core';
 import type { StreamRecord } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
 
@@ -14,9 +14,16 @@ const UTF8 = new TextEncoder();
 /** Up to this length an ASCII body is copied in JS: cheaper than a call into the runtime's encoder. */
 const SHORT_TEXT = 256;
 
-/** A body given as bytes or text (sent as UTF-8), as bytes. */
-function toBytes(body: Uint8Array | string): Uint8Array {
-  if (typeof body !== 'string') return body;
+/**
+ * A body given as bytes or text (sent as UTF-8), as bytes.
+ * @throws TypeError naming `method` for anything else: a ReadableStream, Blob or ArrayBuffer would
+ *   otherwise be queued as if it were bytes (stream bodies go through `writable`).
+ */
+function toBytes(body: unknown, method: string): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body !== 'string') {
+    throw new TypeError(`${method}: a body must be a Uint8Array or a string (pipe streams into writable), not ${body === null ? 'null' : typeof body}`);
+  }
   const n = body.length;
   if (n > SHORT_TEXT) return UTF8.encode(body);
   const out = new Uint8Array(n);
@@ -27,6 +34,9 @@ function toBytes(body: Uint8Array | string): Uint8Array {
   }
   return out;
 }
+
+/** The keys of {@link RespondOptions} (any other is a TypeError). */
+const RESPOND_OPTIONS: readonly (keyof RespondOptions)[] = ['endStream', 'body', 'trailers'];
 
 /** Options of `H2Stream.respond`. */
 export interface RespondOptions {
@@ -140,15 +150,18 @@ export class H2Stream {
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;
     if (record.host.isClient) throw new TypeError('h2flow: respond() is for server streams');
+    const opts = checkOptions('H2Stream.respond', options, RESPOND_OPTIONS);
+    const end = booleanOption('H2Stream.respond', 'endStream', opts.endStream);
+    const body = opts.body;
+    const bytes = body === undefined ? EMPTY : toBytes(body, 'H2Stream.respond');
     if (record.error !== null) return;
     const list = toHeaderList(headers);
-    const body = options?.body;
-    const trailers = options?.trailers;
-    const endStream = body === undefined && trailers === undefined && options?.endStream === true;
+    const trailers = opts.trailers;
+    const endStream = body === undefined && trailers === undefined && end;
     record.host.sendHeaders(record, list, endStream);
     record.response.resolve(list);
     if (body !== undefined || trailers !== undefined) {
-      record.outboundBody().enqueue(body === undefined ? EMPTY : toBytes(body), true, trailers === undefined ? null : toHeaderList(trailers));
+      record.outboundBody().enqueue(bytes, true, trailers === undefined ? null : toHeaderList(trailers));
     }
   }
 
@@ -165,9 +178,15 @@ export class H2Stream {
    * a body it may follow `sendTrailers()` or another `end()`: it then only waits for that end.
    */
   end(body?: Uint8Array | string): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = body === undefined ? EMPTY : toBytes(body, 'H2Stream.end');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const out = this.#record.outboundBody();
     if (body === undefined && (out.ending || out.done)) return out.sent(true);
-    out.enqueue(body === undefined ? EMPTY : toBytes(body), true);
+    out.enqueue(bytes, true);
     return out.sent(true);
   }
 

@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
+import { ConnectionState, DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
 import type { StreamReset } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
@@ -65,7 +65,14 @@ Limits('streams that complete give reset budget back, so a busy honest client ne
     conn.sendHeaders(id, RESPONSE, { endStream: true });
     id += 2;
   }
-  conn.dataToSend();
+  // 50 resets against a budget of 3: only the 50 completed streams giving tokens back keep it open.
+  assert.is.not(conn.state, ConnectionState.CLOSED);
+  const frames = peer.read(conn.dataToSend()).drain();
+  assert.equal(frames.filter((f) => f.typeName === 'GOAWAY'), []);
+  assert.is(frames.filter((f) => f.typeName === 'HEADERS').length, 50);
+  // The budget is still there: three more resets are absorbed, the next one is not.
+  for (let i = 0; i < 3; i++, id += 2) conn.receiveData(concat(peer.headers(id, REQUEST, { endStream: true }), peer.rstStream(id, E.CANCEL)));
+  throwsError(() => conn.receiveData(concat(peer.headers(id, REQUEST, { endStream: true }), peer.rstStream(id, E.CANCEL))), DenialOfServiceError);
 });
 
 Limits('resets the peer makes us send spend the same budget (MadeYouReset)', () => {

@@ -17,8 +17,9 @@ import {
   isNormalizedOutboundHeaderList,
   normalizeInboundHeaders,
   normalizeOutboundHeaders,
-  utf8EncodeHeaders,
+  encodeOutboundHeaders,
 } from '../../src/core/headers';
+import { headerCodec } from '../../src/core/header-encoding';
 import { validateHeaders, validateOutboundHeaders } from '../../src/core/header-validation';
 import { HeaderTuple, NeverIndexedHeaderTuple } from '../../src/hpack/index';
 import { mulberry32 } from '../support/prng';
@@ -323,7 +324,7 @@ function variants(name: string, value: string, neverIndexed = true): AnyField[] 
   return out;
 }
 const outbound = (field: AnyField): Header => {
-  const all = normalizeOutboundHeaders(utf8EncodeHeaders([...BASE_REQUEST, field]), REQUEST);
+  const all = normalizeOutboundHeaders(encodeOutboundHeaders([...BASE_REQUEST, field]), REQUEST);
   return all[all.length - 1]!;
 };
 
@@ -357,29 +358,35 @@ Headers('names that merely resemble cookie stay indexable', () => {
 
 // --- encoding ---
 
-Headers('outbound strings that fit one octet per char are kept; others and Uint8Array become ByteStrings', () => {
-  const out = utf8EncodeHeaders([
+Headers('outbound ByteStrings are kept, Uint8Array become ByteStrings, and wider strings are a TypeError', () => {
+  const out = encodeOutboundHeaders([
     [':path', '/caf\xe9'],
-    ['x-utf8', 'caf\u00e9\u20ac'],
     [new Uint8Array([0x78, 0x2d, 0x62]), new Uint8Array([0xff, 0x00])],
   ]);
   assert.equal(out.map((h) => [h[0], h[1]]), [
     [':path', '/caf\xe9'],
-    ['x-utf8', 'caf\xc3\xa9\xe2\x82\xac'],
     ['x-b', '\xff\x00'],
   ]);
+  assert.throws(() => encodeOutboundHeaders([['x-utf8', 'caf\u00e9\u20ac']]), (e: unknown) => e instanceof TypeError);
+});
+
+Headers('outbound strings are UTF-8 encoded under the utf-8 codec, ASCII ones kept as the same objects', () => {
+  const field: [string, string] = ['x-a', 'plain'];
+  const out = encodeOutboundHeaders([field, ['x-utf8', 'caf\u00e9\u20ac']], headerCodec('utf-8'));
+  assert.ok(out[0] === field);
+  assert.equal([out[1]![0], out[1]![1]], ['x-utf8', 'caf\xc3\xa9\xe2\x82\xac']);
 });
 
 Headers('outbound encoding keeps never-indexed fields never-indexed and accepts a record', () => {
-  const out = utf8EncodeHeaders([new NeverIndexedHeaderTuple(new Uint8Array([0x61]), new Uint8Array([0x62]))]);
+  const out = encodeOutboundHeaders([new NeverIndexedHeaderTuple(new Uint8Array([0x61]), new Uint8Array([0x62]))]);
   assert.ok(out[0] instanceof NeverIndexedHeaderTuple);
   assert.equal([out[0]![0], out[0]![1]], ['a', 'b']);
-  assert.equal(utf8EncodeHeaders({ ':method': 'GET', 'x-a': '\u20ac' }).map((h) => [h[0], h[1]]), [[':method', 'GET'], ['x-a', '\xe2\x82\xac']]);
+  assert.equal(encodeOutboundHeaders({ ':method': 'GET', 'x-a': '\u20ac' }, headerCodec('utf-8')).map((h) => [h[0], h[1]]), [[':method', 'GET'], ['x-a', '\xe2\x82\xac']]);
 });
 
 Headers('outbound fields that are not string or Uint8Array pairs are a TypeError', () => {
-  assert.throws(() => utf8EncodeHeaders([[':method', 5 as unknown as string]]), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => utf8EncodeHeaders(['ab' as unknown as [string, string]]), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => encodeOutboundHeaders([[':method', 5 as unknown as string]]), (e: unknown) => e instanceof TypeError);
+  assert.throws(() => encodeOutboundHeaders(['ab' as unknown as [string, string]]), (e: unknown) => e instanceof TypeError);
 });
 
 Headers('received headers decode as UTF-8 when asked, keeping their class; bad UTF-8 is a ProtocolError', () => {
@@ -428,10 +435,11 @@ Headers('a list the outbound fast path accepts comes out of encoding and normali
   for (let i = 0; i < 3000; i++) {
     const list: [string, string][] = [];
     for (let n = rand.int(4); n > 0; n--) list.push([rand.pick(names), rand.pick(values)]);
-    if (!isNormalizedOutboundHeaderList(list)) continue;
+    const codec = headerCodec(rand.pick([null, 'utf-8', 'latin-1', 'ascii']));
+    if (!isNormalizedOutboundHeaderList(list, codec)) continue;
     accepted++;
     for (const split of [false, true]) {
-      const out = normalizeOutboundHeaders(utf8EncodeHeaders(list), null, split);
+      const out = normalizeOutboundHeaders(encodeOutboundHeaders(list, codec), null, split);
       assert.is(out.length, list.length);
       out.forEach((h, j) => assert.ok(h === list[j]));
     }
@@ -456,6 +464,10 @@ Headers('the outbound fast path leaves to the normaliser what it would change', 
     assert.not.ok(isNormalizedOutboundHeaderList(list as never), JSON.stringify(list));
   }
   assert.ok(isNormalizedOutboundHeaderList([[':status', '200'], ['content-type', 'text/plain']]));
+  // Under UTF-8 only ASCII goes out as it is; 'é' is two octets.
+  assert.ok(isNormalizedOutboundHeaderList([['x-a', 'caf\xe9']]));
+  assert.not.ok(isNormalizedOutboundHeaderList([['x-a', 'caf\xe9']], headerCodec('utf-8')));
+  assert.not.ok(isNormalizedOutboundHeaderList([['x-\xe9', 'v']], headerCodec('utf-8')));
 });
 
 Headers.run();

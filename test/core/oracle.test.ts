@@ -9,8 +9,8 @@ import { H2Configuration, H2Connection } from '../../src/core';
 import { handWrittenScenarios } from '../support/oracle/scenarios';
 import { randomFlowScenarios, randomScenarios } from '../support/oracle/random';
 import { runH2flow, runOracle, type OracleConnection } from '../support/oracle/run';
-import { compareScenario } from '../support/oracle/compare';
-import { DIFFERENCES, ORACLE_CONFIG, TAGGED_DIFFERENCES } from '../support/oracle/differences';
+import { compareScenario, runsToLastStep } from '../support/oracle/compare';
+import { ALLOWED_DIFFERENCES, DIFFERENCES, ORACLE_CONFIG, TAGGED_DIFFERENCES } from '../support/oracle/differences';
 
 const Oracle = suite('differential oracle (python h2 4.1.0)');
 
@@ -20,9 +20,15 @@ const RANDOM_COUNT = 300;
 /** Flow-control walks: long bodies both ways, random acknowledgements and window changes. */
 const FLOW_COUNT = 100;
 
+/** At least this share of the random scenarios must run to their last step (no connection error before it). */
+const MIN_ALIVE_SHARE = 0.8;
+
 const handWritten = handWrittenScenarios();
-const scenarios = [...handWritten, ...randomScenarios(RANDOM_COUNT, RANDOM_SEED), ...randomFlowScenarios(FLOW_COUNT, RANDOM_SEED + 1)];
+const random = randomScenarios(RANDOM_COUNT, RANDOM_SEED);
+const scenarios = [...handWritten, ...random, ...randomFlowScenarios(FLOW_COUNT, RANDOM_SEED + 1)];
 const python = runOracle(scenarios);
+/** The `allowed` differences some comparison actually used (each must be, or its excuse is stale). */
+const used = new Set<string>();
 
 const factory = (clientSide: boolean, config: Record<string, unknown>): OracleConnection =>
   new H2Connection(new H2Configuration({ ...ORACLE_CONFIG, ...config, clientSide })) as unknown as OracleConnection;
@@ -32,7 +38,37 @@ Oracle('the corpus has at least 200 hand-written, 300 seeded random and 100 flow
   assert.is(scenarios.length - handWritten.length, RANDOM_COUNT + FLOW_COUNT);
   assert.is(python.length, scenarios.length);
   for (const s of scenarios) if (s.differs) assert.ok(TAGGED_DIFFERENCES.has(s.differs), `${s.name}: unknown difference ${s.differs}`);
+  for (const s of scenarios) for (const id of s.allows ?? []) assert.ok(ALLOWED_DIFFERENCES.has(id), `${s.name}: allows ${id}, not an 'allowed' difference`);
   for (const d of DIFFERENCES) assert.ok(d.oracle && d.ours && d.why, `difference ${d.id} is incomplete`);
+  for (const d of DIFFERENCES) assert.is(d.excuses !== undefined, d.scope === 'allowed', `difference ${d.id}: excuses go with scope 'allowed'`);
+  assert.is(new Set(DIFFERENCES.map((d) => d.id)).size, DIFFERENCES.length, 'duplicate difference ids');
+});
+
+Oracle(`at least ${MIN_ALIVE_SHARE * 100}% of the random scenarios run to their last step`, () => {
+  const alive = random.filter((sc, i) => runsToLastStep(sc, python[handWritten.length + i]!)).length;
+  const share = alive / random.length;
+  console.log(`  oracle: ${alive} of ${random.length} random scenarios (${(share * 100).toFixed(1)}%) run to their last step`);
+  assert.ok(share >= MIN_ALIVE_SHARE, `only ${alive} of ${random.length} random scenarios run to their last step`);
+});
+
+Oracle('a JS error stands for a python built-in error only where an allowed difference names that call and class', () => {
+  const i = scenarios.findIndex((s) => s.name === 'misc: ping with 7 bytes [client]');
+  const sc = scenarios[i]!;
+  assert.equal(sc.allows, ['builtin-exceptions']);
+  const py = python[i]!;
+  const last = py.steps.length - 1;
+  assert.is(py.steps[last]!.err?.cls, 'ValueError');
+  const ours = (cls: string) => {
+    const r = structuredClone(py);
+    r.steps[last]!.err = { cls, h2: false, code: null };
+    return r;
+  };
+  assert.equal(compareScenario(sc, py, ours('TypeError')), []);
+  // Another JS class (a crash, say), the excuse out of scope, or a call it does not name: all fail.
+  assert.match(compareScenario(sc, py, ours('ReferenceError')).join('\n'), 'exception:');
+  assert.match(compareScenario({ ...sc, allows: [] }, py, ours('TypeError')).join('\n'), 'exception:');
+  const renamed = { ...sc, steps: sc.steps.map((st, j) => (j === last ? { ...st, op: 'sendData' } : st)) };
+  assert.match(compareScenario(renamed, py, ours('TypeError')).join('\n'), 'exception:');
 });
 
 Oracle('the comparison itself catches a changed event field, a missing frame and a different exception', () => {
@@ -64,9 +100,13 @@ Oracle('after a failed send desynchronises python, an undecodable header block f
 scenarios.forEach((sc, i) => {
   Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
     const ours = runH2flow(sc, factory);
-    const problems = compareScenario(sc, python[i]!, ours);
+    const problems = compareScenario(sc, python[i]!, ours, used);
     if (problems.length) assert.unreachable(`${sc.name}\n${problems.join('\n')}`);
   });
+});
+
+Oracle('every allowed difference excuses at least one step of the corpus (none is stale)', () => {
+  for (const id of ALLOWED_DIFFERENCES) assert.ok(used.has(id), `allowed difference ${id} excused nothing: drop it or its scenario`);
 });
 
 Oracle.run();

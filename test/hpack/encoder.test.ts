@@ -97,9 +97,16 @@ Enc('names and values may be octets, HeaderTuples or a plain object with pseudo-
   assert.equal(fromObject, [[':method', 'GET'], [':path', '/'], ['user-agent', 'u'], ['accept', '*/*']]);
 });
 
-Enc('strings beyond latin-1 are sent as UTF-8 octets', () => {
-  const block = new Encoder().encode([['x-name', 'é€']], { huffman: false });
-  assert.equal(new Decoder().decode(block), [['x-name', '\xc3\xa9\xe2\x82\xac']]);
+Enc('a string is a ByteString: one octet per char up to U+00FF, a wider char is a TypeError (never a UTF-8 mix)', () => {
+  const block = new Encoder().encode([['x-name', 'é\xff']], { huffman: false });
+  assert.equal(Array.from(block.subarray(-3)), [2, 0xe9, 0xff]);
+  assert.equal(new Decoder().decode(block), [['x-name', 'é\xff']]);
+  for (const field of [['x-name', 'é€'], ['x-€', 'v'], ['x-name', '日本']]) {
+    const encoder = new Encoder();
+    assert.throws(() => encoder.encode([field as [string, string]]), (e: unknown) => e instanceof TypeError, field[1]);
+    // Nothing of the refused block entered the table.
+    assert.is(encoder.headerTable.length, 0);
+  }
 });
 
 Enc('Huffman is used unless it is longer than the raw octets', () => {

@@ -40,6 +40,8 @@ export interface Scenario {
   differs?: string;
   /** With `differs`: what h2flow (4.4 semantics) must produce at the last step instead of the oracle's answer. */
   expectLast?: LastStepExpectation;
+  /** Ids of `allowed` differences whose excuses apply in this scenario (and nowhere else). */
+  allows?: string[];
 }
 
 /** A plain GET request. */
@@ -78,6 +80,7 @@ export class Script {
   config: Record<string, unknown> = {};
   differs?: string;
   expectLast?: LastStepExpectation;
+  readonly allows: string[] = [];
 
   constructor(readonly name: string, readonly role: Role) {
     this.peer = new TestPeer(role === 'client' ? 'server' : 'client');
@@ -140,9 +143,16 @@ export class Script {
     return this;
   }
 
+  /** Lets this scenario use the excuses of an `allowed` difference (see differences.ts). */
+  allow(id: string): this {
+    if (!this.allows.includes(id)) this.allows.push(id);
+    return this;
+  }
+
   /** The finished scenario (JSON data). */
   build(): Scenario {
     const s: Scenario = { name: this.name, role: this.role, config: this.config, steps: this.steps };
+    if (this.allows.length > 0) s.allows = [...this.allows];
     if (this.differs !== undefined) s.differs = this.differs;
     if (this.expectLast !== undefined) s.expectLast = this.expectLast;
     return s;
