@@ -11,7 +11,9 @@ import { iterate } from '../streams/interop';
 import type { CloseOptions } from '../streams/session-pump';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
+import type { H2HeaderList } from '../streams/types';
 import type { TrailersInit } from './fetch-headers';
+import { readRequestTarget } from './request-target';
 
 export type { H2RequestInit } from './client-request';
 export type { ResponseTrailers } from './client-response';
@@ -25,7 +27,10 @@ export interface H2ClientOptions {
   /**
    * Receives each stream the server pushes (if the session enabled push). Without it the client cancels
    * every pushed stream (RST_STREAM CANCEL) as it arrives: a pushed body nobody reads would hold the
-   * connection's receive window, and with enough of them every later response would stall.
+   * connection's receive window, and with enough of them every later response would stall. Only pushes
+   * of a well-formed GET or HEAD for this client's origin arrive; others are reset with PROTOCOL_ERROR
+   * (RFC 9113 §8.4), so a server cannot plant responses for another origin. A push `onPush` throws on
+   * is cancelled, and later pushes still arrive.
    */
   readonly onPush?: (stream: H2Stream) => void;
 }
@@ -81,10 +86,39 @@ function refusePushes(session: H2Session): void {
   void session.incoming.cancel().catch(() => undefined);
 }
 
-/** Hands every pushed stream to `onPush` until the session ends. */
-async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void): Promise<void> {
+/**
+ * Whether a promised request is one the client may accept. RFC 9113 §8.4: "A client MUST treat a
+ * PUSH_PROMISE for which the server is not authoritative as a stream error ... of type PROTOCOL_ERROR",
+ * and likewise one whose request "is not cacheable, is not known to be safe": a well-formed (see
+ * request-target.ts) GET or HEAD of the client's own origin — the one server it knows it is talking to.
+ */
+function isAcceptablePush(headers: H2HeaderList, base: URL): boolean {
+  let url: URL;
   try {
-    for await (const stream of iterate(session.incoming)) onPush(stream);
+    const target = readRequestTarget(headers);
+    if ((target.method !== 'GET' && target.method !== 'HEAD') || target.url === null) return false;
+    url = new URL(target.url);
+  } catch {
+    return false;
+  }
+  return url.protocol === base.protocol && url.host === base.host;
+}
+
+/** Hands every acceptable pushed stream to `onPush` until the session ends; resets the others. */
+async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void, base: URL): Promise<void> {
+  try {
+    for await (const stream of iterate(session.incoming)) {
+      if (!isAcceptablePush(stream.headers, base)) {
+        stream.reset(ErrorCodes.PROTOCOL_ERROR);
+        continue;
+      }
+      try {
+        onPush(stream);
+      } catch {
+        // Nobody holds this one: its unread body would hold the connection window.
+        stream.reset(ErrorCodes.CANCEL);
+      }
+    }
   } catch {
     return;
   }
@@ -112,7 +146,8 @@ export class H2Client {
     this.#base = checkBaseUrl(new URL(options.baseUrl));
     // Registered before any fetch() can await the session, so no push is accepted before this runs.
     const onPush = options.onPush;
-    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush)), () => undefined);
+    const base = this.#base;
+    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush, base)), () => undefined);
   }
 
   /** The session (a promise: it may still be connecting). */

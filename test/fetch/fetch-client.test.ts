@@ -127,6 +127,70 @@ Client('a body gets the content-type fetch gives it unless the caller set one, a
   await client.close();
 });
 
+// ── pushed requests ──────────────────────────────────────────────────────────
+
+/** A client with onPush over a server that answers /index.html after promising each of `promised`. */
+async function pushSetup(promised: ReadonlyArray<Array<[string, string]>>, onPush: (stream: H2Stream) => void) {
+  const [a, b] = duplexPair();
+  const server = new H2Session(a, { role: 'server' });
+  const session = new H2Session(b, { role: 'client', settings: { enablePush: true } });
+  const pushed: H2Stream[] = [];
+  void (async () => {
+    for await (const stream of server.incoming as unknown as AsyncIterable<H2Stream>) {
+      for (const headers of promised) {
+        const p = stream.push(headers);
+        pushed.push(p);
+        p.respond([[':status', '200']]); // no END_STREAM: only the client's reset ends a push
+        void p.writable.getWriter().write(new TextEncoder().encode('pushed')).catch(() => undefined);
+      }
+      stream.respond([[':status', '200']], { body: 'index' });
+    }
+  })();
+  const client = new H2Client(session, { baseUrl: BASE, onPush });
+  await (await client.fetch('/index.html')).text();
+  await settle();
+  return { client, pushed };
+}
+
+function promise(method: string, authority: string, path: string, scheme = 'http'): Array<[string, string]> {
+  return [[':method', method], [':scheme', scheme], [':authority', authority], [':path', path]];
+}
+
+Client('pushes for another origin, of an unsafe method or malformed are reset with PROTOCOL_ERROR and never reach onPush', async () => {
+  const seen: string[] = [];
+  const { client, pushed } = await pushSetup(
+    [
+      promise('GET', 'evil.test', '/planted.js'),
+      promise('GET', 'example.com', '/app.js', 'https'),
+      promise('GET', 'example.com:8080', '/app.js'),
+      promise('POST', 'example.com', '/form'),
+      promise('GET', 'example.com/admin#', '/x'),
+      promise('GET', 'example.com', '/ok.css'),
+    ],
+    (s) => void seen.push(`${s.headers.find(([n]) => n === ':authority')?.[1]}${s.headers.find(([n]) => n === ':path')?.[1]}`),
+  );
+  assert.equal(seen, ['example.com/ok.css']);
+  for (const p of pushed.slice(0, 5)) {
+    const closed = await within(rejection(p.closed), 2000);
+    assert.instance(closed, H2StreamError);
+    assert.is((closed as H2StreamError).code, ErrorCodes.PROTOCOL_ERROR);
+  }
+  await client.close({ graceful: false });
+});
+
+Client('a push onPush throws on is cancelled and later pushes still reach onPush', async () => {
+  const seen: string[] = [];
+  const { client, pushed } = await pushSetup([promise('GET', 'example.com', '/1'), promise('GET', 'example.com', '/2')], (s) => {
+    const path = s.headers.find(([n]) => n === ':path')![1];
+    seen.push(path);
+    if (path === '/1') throw new Error('onPush failed');
+  });
+  assert.equal(seen, ['/1', '/2']);
+  const closed = await within(rejection(pushed[0]!.closed), 2000);
+  assert.is((closed as H2StreamError).code, ErrorCodes.CANCEL);
+  await client.close({ graceful: false });
+});
+
 // ── responses the fetch API cannot represent (item 6) ────────────────────────
 
 const UNREPRESENTABLE: Array<[string, Array<[string, string]>]> = [
