@@ -172,6 +172,17 @@ function endsInNumber(s: string, end: number): boolean {
  * `requirePort`, the port must be present (RFC 9113 §8.5: CONNECT's "host and port to connect to").
  */
 export function isAuthority(value: string, requirePort = false): boolean {
+  // Most requests of a connection name the same authority (often the same string, from the HPACK table).
+  if (value === lastAuthority && !requirePort) return true;
+  if (!scanAuthority(value, requirePort)) return false;
+  if (!requirePort) lastAuthority = value;
+  return true;
+}
+
+/** The last authority {@link isAuthority} accepted without `requirePort`. */
+let lastAuthority = '';
+
+function scanAuthority(value: string, requirePort: boolean): boolean {
   const n = value.length;
   if (n === 0) return false;
   let i: number;
