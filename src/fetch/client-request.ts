@@ -5,6 +5,7 @@
  * URL of the client's own origin, so `:authority` and `:path` are exactly what the caller asked for.
  * Layer: fetch (runtime-neutral).
  */
+import { fetchMethod } from './fetch-method';
 import { isAuthority, isToken } from './request-target';
 import { appendHeaderFields, type TrailersInit } from './fetch-headers';
 
@@ -32,21 +33,13 @@ export interface RequestHead {
   readonly signal: AbortSignal | null;
 }
 
-/** Methods fetch uppercases when given in any case (the Fetch standard's "normalize a method"). */
-const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
-/**
- * Methods fetch refuses: CONNECT has no `:scheme`/`:path` (RFC 9113 §8.5), TRACE/TRACK echo the request
- * back, credentials included (cross-site tracing).
- */
-const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
+/** The method fetch would send for `value`, or a TypeError where fetch throws one. */
 function method(value: string): string {
-  if (NORMALIZED_METHODS.has(value)) return value;
   // RFC 9110 §9.1: a method is a token.
   if (!isToken(value)) throw new TypeError(`h2flow: invalid method ${JSON.stringify(value)}`);
-  const upper = value.toUpperCase();
-  if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`h2flow: the ${upper} method is not supported by fetch`);
-  return NORMALIZED_METHODS.has(upper) ? upper : value;
+  const normalized = fetchMethod(value);
+  if (normalized === null) throw new TypeError(`h2flow: fetch does not send ${value} requests`);
+  return normalized;
 }
 
 function isReadableStreamLike(value: unknown): value is ReadableStream<Uint8Array> {

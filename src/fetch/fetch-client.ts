@@ -177,7 +177,8 @@ export class H2Client {
     const signal = head.signal;
     signal?.throwIfAborted();
     const session = await (signal === null ? this.#session : abortable(this.#session, signal));
-    const hasBody = head.body !== null || head.trailers !== undefined;
+    // An empty body ends the stream with its HEADERS, as no body does.
+    const hasBody = (head.body !== null && !(head.body instanceof Uint8Array && head.body.byteLength === 0)) || head.trailers !== undefined;
     const stream = await session.request(head.fields, signal === null ? { endStream: !hasBody } : { endStream: !hasBody, signal });
     if (hasBody) void sendBody(head.body, stream, head.trailers, signal);
     let fields;

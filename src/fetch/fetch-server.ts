@@ -6,6 +6,7 @@
  */
 import { ErrorCodes } from '../core';
 import { appendHeaderFields, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { fetchMethod } from './fetch-method';
 import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target';
 import { Outcome } from '../streams/outcome';
 import type { H2Session } from '../streams/session';
@@ -68,20 +69,13 @@ export interface FetchServerOptions {
 }
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
-/** Methods a fetch `Request` uppercases (the Fetch standard's "normalize a method"). */
-const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
-/** Methods a fetch `Request` refuses, in any case (the Fetch standard's forbidden methods). */
-const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
 /**
- * Whether a `Request` would carry `method` as sent: not a forbidden method, and not a lowercase spelling
- * of one it uppercases (methods are case-sensitive, RFC 9110 §9.1: `get` is not `GET`, and a handler
- * shown `GET` for it would answer another request than the one sent).
+ * Whether a `Request` would carry `method` as sent: not a method fetch refuses, and not a lowercase
+ * spelling of one it uppercases (RFC 9110 §9.1: methods are case-sensitive, `get` is not `GET`, and a
+ * handler shown `GET` for it would answer another request than the one sent).
  */
 function isRepresentableMethod(method: string): boolean {
-  if (NORMALIZED_METHODS.has(method)) return true;
-  const upper = method.toUpperCase();
-  return !NORMALIZED_METHODS.has(upper) && !FORBIDDEN_METHODS.has(upper);
+  return fetchMethod(method) === method;
 }
 
 function defaultOnError(error: unknown): Response {
