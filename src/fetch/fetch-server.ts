@@ -240,9 +240,15 @@ function toRequest(headerList: H2HeaderList, target: RequestTarget, url: string,
   return new (serverRequestClass())(url, init, exchange);
 }
 
-/** The HTTP/2 response header block of `response`. */
+/**
+ * The HTTP/2 response header block of `response`. Throws for a status no HTTP/2 response can carry: a
+ * `Response.error()` (status 0: a network error, which the caller turns into a stream reset) or a
+ * subclass reporting anything but 200–599 (RFC 9110 §15: "a three-digit integer code"; 1xx are interim).
+ */
 function responseHeaderList(response: Response): Array<readonly [string, string]> {
-  const list: Array<readonly [string, string]> = [[':status', String(response.status)]];
+  const status = response.status;
+  if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`h2flow: a response with status ${status} cannot be sent`);
+  const list: Array<readonly [string, string]> = [[':status', String(status)]];
   appendHeaderFields(response.headers, list);
   return list;
 }

@@ -155,6 +155,18 @@ for (const [name, streams] of VARIANTS) {
     await client.close();
   });
 
+  Fetch(`a handler's Response.error() resets the stream with INTERNAL_ERROR instead of sending :status 0 (${name})`, async () => {
+    const { server, client } = pair();
+    void serveSession(server, (request) => (new URL(request.url).pathname === '/error' ? Response.error() : new Response('fine')));
+    const get = (path: string) => client.request([[':method', 'GET'], [':scheme', 'http'], [':path', path], [':authority', 'example.com']], { endStream: true });
+    const failed = await within(rejection((await get('/error')).response), 2000);
+    assert.instance(failed, H2StreamError);
+    assert.is((failed as H2StreamError).code, ErrorCodes.INTERNAL_ERROR);
+    const ok = await get('/ok');
+    assert.is((await ok.response).find(([n]) => n === ':status')?.[1], '200');
+    await client.close();
+  });
+
   Fetch(`the fetch server creates no session body stream for requests it does not read (${name})`, async () => {
     const serverStreams = countingStreams(streams);
     const { server, client } = pair(serverStreams);
