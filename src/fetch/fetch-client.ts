@@ -166,7 +166,8 @@ export class H2Client {
    * connection serves one); a `ReadableStream` body is sent while the response may already be arriving;
    * `init.trailers` are sent after the body. Every header given is sent (a `host` becomes `:authority`)
    * and every response field is in `response.headers`, on every runtime: nothing goes through the
-   * runtime's `Request`, which in a browser drops `cookie`, `user-agent` and `host`. Aborting
+   * runtime's `Request`, which in a browser drops `cookie`, `user-agent` and `host` (a `Request` given as
+   * `input` carries only what its runtime let it keep: give those in `init.headers`). Aborting
    * `init.signal` resets the stream with CANCEL and rejects the fetch — or errors the body being read —
    * with the signal's reason. A response the fetch API cannot represent (e.g. `:status` 999) resets the
    * stream with CANCEL and rejects with a TypeError whose `cause` says why. The response carries
