@@ -52,6 +52,11 @@ Target('readRequestTarget builds the URL from validated parts, percent-encoding 
   assert.is(fromHost.authority, 'h:1');
   assert.is(readRequestTarget([[':method', 'OPTIONS'], [':scheme', 'http'], [':path', '*'], [':authority', 'h']]).url, null, 'OPTIONS * has no fetch URL');
   assert.is(readRequestTarget([[':method', 'GET'], [':scheme', 'ftp'], [':path', '/'], [':authority', 'h']]).url, null);
+  // RFC 8441 §4: an extended CONNECT carries :protocol, :scheme, :path and :authority; no fetch URL.
+  const ws = readRequestTarget([[':method', 'CONNECT'], [':protocol', 'websocket'], [':scheme', 'https'], [':path', '/chat'], [':authority', 'h']]);
+  assert.equal([ws.protocol, ws.path, ws.url], ['websocket', '/chat', null]);
+  throwsWith(() => readRequestTarget([[':method', 'CONNECT'], [':protocol', 'websocket'], [':authority', 'h']]), MalformedRequestError, E.PROTOCOL_ERROR);
+  throwsWith(() => readRequestTarget([[':method', 'CONNECT'], [':protocol', 'web socket'], [':scheme', 'https'], [':path', '/'], [':authority', 'h']]), MalformedRequestError);
   const connect = readRequestTarget([[':method', 'CONNECT'], [':authority', 'h:443']]);
   assert.equal([connect.scheme, connect.path, connect.url], [null, null, null]);
   throwsWith(() => readRequestTarget([[':method', 'GET'], [':scheme', 'http'], [':path', '/x'], [':authority', 'a/b']]), MalformedRequestError, E.PROTOCOL_ERROR);
