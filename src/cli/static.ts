@@ -166,7 +166,8 @@ export class StaticFiles {
     let target = file;
     if (opened.info.isDirectory()) {
       void opened.handle.close().catch(ignore);
-      if (!directoryForm) return new Response(null, { status: 301, headers: { location: pathname + '/' } });
+      // Leading slashes collapsed: `//host/dir` would make the Location a protocol-relative URL to `host`.
+      if (!directoryForm) return new Response(null, { status: 301, headers: { location: `/${pathname.replace(/^\/+/, '')}/` } });
       target = join(file, 'index.html');
       opened = await this.#openInside(target);
       if (opened === null || opened.info.isDirectory()) {

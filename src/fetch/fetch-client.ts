@@ -3,24 +3,22 @@
  * with a streaming body, request bodies streamed full duplex, trailers through an extension. Runtime-
  * neutral (the runtime's global Request, Response and Headers). Layer: fetch.
  */
-import { appendHeaderFields, fieldValue, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
-import { iterate, toNative } from '../streams/interop';
+import { ErrorCodes } from '../core/errors';
+import { trailerFields } from './fetch-headers';
+import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request';
+import { buildResponse, type ResponseTrailers } from './client-response';
+import { iterate } from '../streams/interop';
 import type { CloseOptions } from '../streams/session-pump';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
+import type { H2HeaderList } from '../streams/types';
+import type { TrailersInit } from './fetch-headers';
+import { readRequestTarget } from './request-target';
 
-/** h2flow's response extension: the trailer block the server sent after the body, or null if none. */
-export interface ResponseTrailers {
-  readonly trailers: Promise<Headers | null>;
-}
+export type { H2RequestInit } from './client-request';
+export type { ResponseTrailers } from './client-response';
 
 type TrailersInput = TrailersInit | Promise<TrailersInit>;
-
-/**
- * `RequestInit` plus h2flow's extensions: `duplex` (added when missing for stream bodies) and `trailers`,
- * a trailer block (or a promise of one) sent after the body.
- */
-export type H2RequestInit = RequestInit & { duplex?: 'half'; trailers?: TrailersInput };
 
 /** Options of {@link H2Client}. */
 export interface H2ClientOptions {
@@ -29,32 +27,58 @@ export interface H2ClientOptions {
   /**
    * Receives each stream the server pushes (if the session enabled push). Without it the client cancels
    * every pushed stream (RST_STREAM CANCEL) as it arrives: a pushed body nobody reads would hold the
-   * connection's receive window, and with enough of them every later response would stall.
+   * connection's receive window, and with enough of them every later response would stall. Only pushes
+   * of a well-formed GET or HEAD for this client's origin arrive; others are reset with PROTOCOL_ERROR
+   * (RFC 9113 §8.4), so a server cannot plant responses for another origin. A push `onPush` throws on
+   * is cancelled, and later pushes still arrive.
    */
   readonly onPush?: (stream: H2Stream) => void;
 }
 
-/** Copies a request body into the stream's writable, then ends it (with `trailers`, if given). */
-async function pumpBody(body: ReadableStream<Uint8Array> | null, stream: H2Stream, trailers: TrailersInput | undefined): Promise<void> {
-  const reader = body?.getReader() ?? null;
+/**
+ * Sends a request body (bytes or a stream of any Web Streams implementation) and ends the stream (with
+ * `trailers`, if given). A failure resets the stream (CANCEL) and cancels the source with the abort
+ * signal's reason when the fetch was aborted, else with the failure.
+ */
+async function sendBody(body: Uint8Array | ReadableStream<Uint8Array> | null, stream: H2Stream, trailers: TrailersInput | undefined, signal: AbortSignal | null): Promise<void> {
+  if (body instanceof Uint8Array && trailers === undefined) {
+    // The whole body at once, without a WritableStream.
+    return stream.end(body).catch(ignore);
+  }
+  const reader = body === null || body instanceof Uint8Array ? null : body.getReader();
   try {
-    if (reader === null) {
-      if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
+    if (body === null) {
+      stream.sendTrailers(trailerFields(await trailers!));
       return;
     }
     const writer = stream.writable.getWriter();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await writer.ready;
-      void writer.write(value).catch(() => undefined);
+    if (reader === null) {
+      void writer.write(body as Uint8Array).catch(ignore);
+    } else {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await writer.ready;
+        void writer.write(value).catch(ignore);
+      }
     }
     if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
     await writer.close();
   } catch (error) {
-    if (reader !== null) void reader.cancel(error).catch(() => undefined);
+    if (reader !== null) void reader.cancel(signal?.aborted === true ? signal.reason : error).catch(ignore);
     stream.reset();
   }
+}
+
+function ignore(): void {}
+
+/** `promise`, or a rejection with `signal.reason` if the signal aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Cancels the session's `incoming`: every pushed stream, queued or later, is reset with CANCEL. */
@@ -62,17 +86,42 @@ function refusePushes(session: H2Session): void {
   void session.incoming.cancel().catch(() => undefined);
 }
 
-/** Hands every pushed stream to `onPush` until the session ends. */
-async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void): Promise<void> {
+/**
+ * Whether a promised request is one the client may accept. RFC 9113 §8.4: "A client MUST treat a
+ * PUSH_PROMISE for which the server is not authoritative as a stream error ... of type PROTOCOL_ERROR",
+ * and likewise one whose request "is not cacheable, is not known to be safe": a well-formed (see
+ * request-target.ts) GET or HEAD of the client's own origin — the one server it knows it is talking to.
+ */
+function isAcceptablePush(headers: H2HeaderList, base: URL): boolean {
+  let url: URL;
   try {
-    for await (const stream of iterate(session.incoming)) onPush(stream);
+    const target = readRequestTarget(headers);
+    if ((target.method !== 'GET' && target.method !== 'HEAD') || target.url === null) return false;
+    url = new URL(target.url);
+  } catch {
+    return false;
+  }
+  return url.protocol === base.protocol && url.host === base.host;
+}
+
+/** Hands every acceptable pushed stream to `onPush` until the session ends; resets the others. */
+async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void, base: URL): Promise<void> {
+  try {
+    for await (const stream of iterate(session.incoming)) {
+      if (!isAcceptablePush(stream.headers, base)) {
+        stream.reset(ErrorCodes.PROTOCOL_ERROR);
+        continue;
+      }
+      try {
+        onPush(stream);
+      } catch {
+        // Nobody holds this one: its unread body would hold the connection window.
+        stream.reset(ErrorCodes.CANCEL);
+      }
+    }
   } catch {
     return;
   }
-}
-
-function isReadableStreamLike(value: unknown): value is ReadableStream<Uint8Array> {
-  return typeof value === 'object' && value !== null && typeof (value as ReadableStream).getReader === 'function';
 }
 
 /**
@@ -94,10 +143,11 @@ export class H2Client {
   /** Wraps a client session (or a promise of one, e.g. while connecting). */
   constructor(session: H2Session | Promise<H2Session>, options: H2ClientOptions) {
     this.#session = Promise.resolve(session);
-    this.#base = new URL(options.baseUrl);
+    this.#base = checkBaseUrl(new URL(options.baseUrl));
     // Registered before any fetch() can await the session, so no push is accepted before this runs.
     const onPush = options.onPush;
-    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush)), () => undefined);
+    const base = this.#base;
+    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush, base)), () => undefined);
   }
 
   /** The session (a promise: it may still be connecting). */
@@ -112,42 +162,39 @@ export class H2Client {
 
   /**
    * Sends a request and resolves with the response once its header block arrives; the body streams.
-   * Like `fetch`: relative URLs resolve against `baseUrl`; a `ReadableStream` body needs `duplex: 'half'`
-   * (added when missing) and is sent while the response may already be arriving; `init.signal` resets the
-   * stream with CANCEL; `init.trailers` are sent after the body. The response carries `trailers` (see
-   * {@link ResponseTrailers}).
+   * Like `fetch`: relative URLs resolve against `baseUrl` (and a URL of another origin is refused: this
+   * connection serves one); a `ReadableStream` body is sent while the response may already be arriving;
+   * `init.trailers` are sent after the body. Every header given is sent (a `host` becomes `:authority`)
+   * and every response field is in `response.headers`, on every runtime: nothing goes through the
+   * runtime's `Request`, which in a browser drops `cookie`, `user-agent` and `host` (a `Request` given as
+   * `input` carries only what its runtime let it keep: give those in `init.headers`). Aborting
+   * `init.signal` resets the stream with CANCEL and rejects the fetch — or errors the body being read —
+   * with the signal's reason. A response the fetch API cannot represent (e.g. `:status` 999) resets the
+   * stream with CANCEL and rejects with a TypeError whose `cause` says why. The response carries
+   * `trailers` (see {@link ResponseTrailers}).
    */
   async fetch(input: string | URL | Request, init?: H2RequestInit): Promise<Response & ResponseTrailers> {
-    let requestInit = init;
-    if (init !== undefined && isReadableStreamLike(init.body)) {
-      requestInit = { ...init, body: toNative(init.body), duplex: init.duplex ?? 'half' };
+    const head = requestHead(input, init, this.#base);
+    const signal = head.signal;
+    signal?.throwIfAborted();
+    const session = await (signal === null ? this.#session : abortable(this.#session, signal));
+    // An empty body ends the stream with its HEADERS, as no body does.
+    const hasBody = (head.body !== null && !(head.body instanceof Uint8Array && head.body.byteLength === 0)) || head.trailers !== undefined;
+    const stream = await session.request(head.fields, signal === null ? { endStream: !hasBody } : { endStream: !hasBody, signal });
+    if (hasBody) void sendBody(head.body, stream, head.trailers, signal);
+    let fields;
+    try {
+      fields = await stream.response;
+    } catch (error) {
+      throw signal?.aborted === true ? signal.reason : error;
     }
-    const request = input instanceof Request ? new Request(input, requestInit) : new Request(new URL(input, this.#base), requestInit);
-    const url = new URL(request.url);
-    const authority = request.headers.get('host') ?? url.host;
-    const headers: Array<readonly [string, string]> = [
-      [':method', request.method],
-      [':scheme', url.protocol.slice(0, -1)],
-      [':authority', authority],
-      [':path', url.pathname + url.search],
-    ];
-    appendHeaderFields(request.headers, headers);
-    const body = request.body;
-    const requestTrailers = init?.trailers;
-    const session = await this.#session;
-    const stream = await session.request(headers, { endStream: body === null && requestTrailers === undefined, signal: request.signal });
-    if (body !== null || requestTrailers !== undefined) void pumpBody(body, stream, requestTrailers);
-    const head = await stream.response;
-    const status = Number(fieldValue(head, ':status'));
-    const responseHeaders = headersFromList(head);
-    const noBody = request.method === 'HEAD' || isNullBodyStatus(status);
-    const responseBody = noBody ? null : toNative(stream.readable);
-    const response = new Response(responseBody, { status, headers: responseHeaders });
-    const trailers = stream.trailers.then((list) => (list === null ? null : headersFromList(list)));
-    trailers.catch(() => undefined);
-    Object.defineProperty(response, 'url', { value: request.url });
-    Object.defineProperty(response, 'trailers', { value: trailers });
-    return response as Response & ResponseTrailers;
+    try {
+      return buildResponse(stream, fields, head.method, head.url, signal);
+    } catch (cause) {
+      // Nobody will read this stream: give back its slot and windows (RFC 9113 §8.7 CANCEL).
+      stream.reset(ErrorCodes.CANCEL);
+      throw new TypeError(`h2flow: the response to ${head.method} ${head.url} cannot be represented: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    }
   }
 
   /** Closes the connection (graceful by default: requests in flight finish). */

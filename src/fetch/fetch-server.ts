@@ -5,7 +5,9 @@
  * Layer: fetch.
  */
 import { ErrorCodes } from '../core';
-import { appendHeaderFields, fieldValue, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { appendHeaderFields, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { fetchMethod } from './fetch-method';
+import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target';
 import { Outcome } from '../streams/outcome';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
@@ -67,6 +69,14 @@ export interface FetchServerOptions {
 }
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * Whether a `Request` would carry `method` as sent: not a method fetch refuses, and not a lowercase
+ * spelling of one it uppercases (RFC 9110 §9.1: methods are case-sensitive, `get` is not `GET`, and a
+ * handler shown `GET` for it would answer another request than the one sent).
+ */
+function isRepresentableMethod(method: string): boolean {
+  return fetchMethod(method) === method;
+}
 
 function defaultOnError(error: unknown): Response {
   console.error('h2flow: handler failed:', error);
@@ -114,6 +124,7 @@ class Exchange implements FetchHandlerInfo {
   #completedRead = false;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
+  #refused = false;
 
   constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined) {
     this.stream = stream;
@@ -130,12 +141,17 @@ class Exchange implements FetchHandlerInfo {
     return promise;
   }
 
-  /** The request's AbortSignal: aborted when the stream fails (reset by the client, or the session ends). */
+  /**
+   * The request's AbortSignal: aborted when the stream fails (reset by the client, or the session ends),
+   * but not by this side refusing a body nobody took after a complete response: the exchange succeeded.
+   */
   get signal(): AbortSignal {
     if (this.#controller === null) {
       const controller = new AbortController();
       this.#controller = controller;
-      this.stream.closed.then(undefined, (reason: unknown) => controller.abort(reason));
+      this.stream.closed.then(undefined, (reason: unknown) => {
+        if (!this.#refused) controller.abort(reason);
+      });
     }
     return this.#controller.signal;
   }
@@ -147,6 +163,19 @@ class Exchange implements FetchHandlerInfo {
 
   complete(): void {
     this.#completed.resolve();
+  }
+
+  /**
+   * After a complete response: if the client has not ended its side and nobody took the request body,
+   * that body would hold the stream's and the connection's windows for good. RFC 9113 §8.1: a server "MAY
+   * request that the client abort transmission of a request without error by sending a RST_STREAM with an
+   * error code of NO_ERROR". A body the handler took (a reader, `text()`, `for await`, piping it into the
+   * response) is left to it: it may still be reading after answering (a 202 that keeps ingesting).
+   */
+  refuseUntakenBody(request: Request | null): void {
+    if (this.stream.remoteEnded || request?.body?.locked === true) return;
+    this.#refused = true;
+    this.stream.reset(ErrorCodes.NO_ERROR);
   }
 
   fail(error: unknown): void {
@@ -194,26 +223,32 @@ function serverRequestClass(): ServerRequestClass {
   });
 }
 
-/** Builds the Request of a server stream; throws TypeError for a request the fetch API cannot represent. */
-function toRequest(headerList: H2HeaderList, method: string, exchange: Exchange, body: H2Stream | null): Request {
-  const scheme = fieldValue(headerList, ':scheme') ?? 'http';
-  const path = fieldValue(headerList, ':path') ?? '/';
+/**
+ * Builds the Request of a server stream from its validated target (see request-target.ts); throws
+ * TypeError for a request the fetch API cannot represent (a field `Headers` refuses).
+ */
+function toRequest(headerList: H2HeaderList, target: RequestTarget, url: string, exchange: Exchange, body: H2Stream | null): Request {
   const { pairs, host } = headerPairs(headerList);
   // RFC 9113 §8.3.1: ":authority ... Clients that generate HTTP/2 requests directly MUST use the :authority
   // pseudo-header field to convey authority information" — fetch code reads it as `host`.
-  const authority = fieldValue(headerList, ':authority') ?? host ?? 'localhost';
-  if (host === null) pairs.push(['host', authority]);
-  const init: RequestInit & { duplex?: 'half' } = { method, headers: pairs };
+  if (host === null) pairs.push(['host', target.authority]);
+  const init: RequestInit & { duplex?: 'half' } = { method: target.method, headers: pairs };
   if (body !== null) {
     init.body = new ReadableStream<Uint8Array>(new RequestBodySource(body), PULL_ONE);
     init.duplex = 'half';
   }
-  return new (serverRequestClass())(`${scheme}://${authority}${path}`, init, exchange);
+  return new (serverRequestClass())(url, init, exchange);
 }
 
-/** The HTTP/2 response header block of `response`. */
+/**
+ * The HTTP/2 response header block of `response`. Throws for a status no HTTP/2 response can carry: a
+ * `Response.error()` (status 0: a network error, which the caller turns into a stream reset) or a
+ * subclass reporting anything but 200–599 (RFC 9110 §15: "a three-digit integer code"; 1xx are interim).
+ */
 function responseHeaderList(response: Response): Array<readonly [string, string]> {
-  const list: Array<readonly [string, string]> = [[':status', String(response.status)]];
+  const status = response.status;
+  if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`h2flow: a response with status ${status} cannot be sent`);
+  const list: Array<readonly [string, string]> = [[':status', String(status)]];
   appendHeaderFields(response.headers, list);
   return list;
 }
@@ -305,9 +340,14 @@ async function sendResponse(stream: H2Stream, response: Response, isHead: boolea
   }
 }
 
-/** The response of a request the fetch API cannot represent (CONNECT, TRACE, a field Headers refuses). */
-function unrepresentable(method: string): Response {
-  return new Response(null, { status: method === 'CONNECT' || method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
+/**
+ * The response to a well-formed request the fetch API cannot represent: 501 (RFC 9110 §15.6.2) for a
+ * method or form it has no `Request` for (CONNECT, TRACE, `get`, `OPTIONS *`), 400 otherwise (a scheme
+ * other than http(s), a field `Headers` refuses).
+ */
+function unrepresentable(target: RequestTarget): Response {
+  const notImplemented = target.path === null || target.path === '*' || target.protocol !== null || !isRepresentableMethod(target.method);
+  return new Response(null, { status: notImplemented ? 501 : 400 });
 }
 
 /** The handler's response, or onError's (the default's: 500) if it fails or returns something else. */
@@ -331,17 +371,27 @@ async function handle(handler: FetchHandler, request: Request, exchange: Exchang
  */
 export async function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
   const headerList = stream.headers;
-  const method = fieldValue(headerList, ':method') ?? 'GET';
+  let target: RequestTarget;
+  try {
+    target = readRequestTarget(headerList);
+  } catch (error) {
+    // RFC 9113 §8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR; no handler sees it.
+    stream.reset(error instanceof MalformedRequestError ? error.errorCode : ErrorCodes.INTERNAL_ERROR);
+    return;
+  }
+  const method = target.method;
   const exchange = new Exchange(stream, session, options.remoteAddr);
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
   const body = NO_BODY_METHODS.has(method) || stream.bodyEmpty ? null : stream;
   let request: Request | null = null;
-  try {
-    request = toRequest(headerList, method, exchange, body);
-  } catch {
-    // The fetch API cannot represent it: no handler can answer it.
+  if (target.url !== null && isRepresentableMethod(method)) {
+    try {
+      request = toRequest(headerList, target, target.url, exchange, body);
+    } catch {
+      // The fetch API cannot represent it: no handler can answer it.
+    }
   }
-  const response = request === null ? unrepresentable(method) : await handle(handler, request, exchange, options.onError);
+  const response = request === null ? unrepresentable(target) : await handle(handler, request, exchange, options.onError);
   try {
     await sendResponse(stream, response, method === 'HEAD');
     exchange.complete();
@@ -351,17 +401,7 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
     exchange.fail(error);
     return;
   }
-  refuseUnreadBody(stream);
-}
-
-/**
- * After a complete response, whatever the method: if the client has not ended its side, its unread
- * request body (a GET or HEAD may carry one too) would hold the stream's and the connection's windows for
- * good. RFC 9113 §8.1: a server "MAY request that the client abort transmission of a request without
- * error by sending a RST_STREAM with an error code of NO_ERROR". A no-op once both sides have ended.
- */
-function refuseUnreadBody(stream: H2Stream): void {
-  if (!stream.remoteEnded) stream.reset(ErrorCodes.NO_ERROR);
+  exchange.refuseUntakenBody(request);
 }
 
 /**

@@ -9,6 +9,7 @@ import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/session-pump';
 import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import { H2Client } from '../fetch/fetch-client';
+import { checkBaseUrl } from '../fetch/client-request';
 import { socketToPair } from './socket-pair';
 import { tapTransport, type TapObserver } from './tap';
 import type { H2Stream } from '../streams/stream';
@@ -240,7 +241,8 @@ export interface ClientConnectOptions extends ConnectOptions {
 /**
  * A fetch-style client for one origin over one HTTP/2 connection, connecting in the background: the first
  * `fetch` waits for it (and rejects if connecting fails). Server push is disabled unless
- * `session.settings.enablePush` asks for it.
+ * `session.settings.enablePush` asks for it. Throws a TypeError, before connecting, for a URL that is not
+ * http(s) or carries credentials.
  *
  * @example
  * ```ts
@@ -251,10 +253,12 @@ export interface ClientConnectOptions extends ConnectOptions {
  * ```
  */
 export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
+  // Checked before connecting: a refused URL must not leave a connection behind.
+  const base = checkBaseUrl(new URL(url));
   // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
   const settings = { enablePush: false, ...options.session?.settings };
-  const session = connectSession(url, { ...options, session: { ...options.session, settings } });
-  return new H2Client(session, { baseUrl: url, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
+  const session = connectSession(base, { ...options, session: { ...options.session, settings } });
+  return new H2Client(session, { baseUrl: base, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
 }
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */

@@ -112,6 +112,8 @@ Static('a directory serves its index.html, or a listing, and redirects without a
   const redirect = await get('/sub%20dir');
   assert.is(redirect.status, 301);
   assert.is(redirect.headers.get('location'), '/sub%20dir/');
+  const doubled = await get('//sub%20dir');
+  assert.is(doubled.headers.get('location'), '/sub%20dir/', 'a :path of //sub%20dir is no open redirect to the host sub%20dir');
   const list = await get('/sub%20dir/');
   assert.match(await list.text(), 'href="a.json"');
 });

@@ -106,6 +106,67 @@ for (const [name, streams] of VARIANTS) {
     await client.close();
   });
 
+  Fetch(`a handler that answers 202 and keeps reading the body it took gets all 32 KiB of it (${name})`, async () => {
+    const { server, client } = pair();
+    let total!: Promise<number>;
+    let completed!: Promise<void>;
+    void serveSession(server, (request, info) => {
+      const reader = request.body!.getReader();
+      total = (async () => {
+        let n = 0;
+        for (let r = await reader.read(); !r.done; r = await reader.read()) n += r.value.byteLength;
+        return n;
+      })();
+      total.catch(() => undefined);
+      completed = info.completed;
+      return new Response(null, { status: 202 });
+    });
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    let source!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (source = c) });
+    const res = await fetcher.fetch('/ingest', { method: 'POST', body, duplex: 'half' });
+    assert.is(res.status, 202);
+    // The response is complete and the server has decided about the body before any of it is sent.
+    await completed;
+    await settle();
+    for (let i = 0; i < 8; i++) source.enqueue(new Uint8Array(4 * KiB));
+    source.close();
+    const got = await within(total.catch((e: unknown) => e), 5000);
+    assert.is(got, 32 * KiB, 'the handler read the whole body after answering');
+    await fetcher.close();
+  });
+
+  Fetch(`refusing a body nobody took after a complete response does not abort request.signal (${name})`, async () => {
+    const { server, client } = pair();
+    let signal!: AbortSignal;
+    void serveSession(server, (request) => {
+      signal = request.signal;
+      return new Response('answered without reading');
+    });
+    const post = [[':method', 'POST'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']] as [string, string][];
+    const stream = await client.request(post);
+    void stream.writable.getWriter().write(new Uint8Array(KiB)).catch(() => undefined);
+    await stream.response;
+    const closed = await within(rejection(stream.closed), 2000);
+    assert.instance(closed, H2StreamError, 'the untaken body was refused');
+    assert.is((closed as H2StreamError).code, ErrorCodes.NO_ERROR);
+    await settle();
+    assert.is(signal.aborted, false, 'the exchange succeeded: the client did not go away');
+    await client.close();
+  });
+
+  Fetch(`a handler's Response.error() resets the stream with INTERNAL_ERROR instead of sending :status 0 (${name})`, async () => {
+    const { server, client } = pair();
+    void serveSession(server, (request) => (new URL(request.url).pathname === '/error' ? Response.error() : new Response('fine')));
+    const get = (path: string) => client.request([[':method', 'GET'], [':scheme', 'http'], [':path', path], [':authority', 'example.com']], { endStream: true });
+    const failed = await within(rejection((await get('/error')).response), 2000);
+    assert.instance(failed, H2StreamError);
+    assert.is((failed as H2StreamError).code, ErrorCodes.INTERNAL_ERROR);
+    const ok = await get('/ok');
+    assert.is((await ok.response).find(([n]) => n === ':status')?.[1], '200');
+    await client.close();
+  });
+
   Fetch(`the fetch server creates no session body stream for requests it does not read (${name})`, async () => {
     const serverStreams = countingStreams(streams);
     const { server, client } = pair(serverStreams);

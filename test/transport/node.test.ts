@@ -394,4 +394,30 @@ Node('connecting to a closed port rejects the fetch, and a TLS peer is verified 
   });
 });
 
+Node('connect() refuses a URL with credentials or an unsupported scheme before opening any connection', async () => {
+  let connections = 0;
+  let probed!: (count: number) => void;
+  const probe = new Promise<number>((resolve) => (probed = resolve));
+  const server = createNetServer((socket) => {
+    connections++;
+    socket.on('data', (d) => {
+      if (d.toString('latin1') === 'probe') probed(connections);
+    });
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    for (const url of [`http://user:pw@127.0.0.1:${port}`, `http://user@127.0.0.1:${port}/`, `ftp://127.0.0.1:${port}/`]) {
+      assert.throws(() => connect(url), TypeError, url);
+    }
+    // A probe: a connection the refused calls had opened would have been accepted before it.
+    netConnect({ port, host: '127.0.0.1' }).end('probe');
+    assert.is(await probe, 1, 'the probe was the only connection');
+  } finally {
+    server.close();
+  }
+});
+
 Node.run();

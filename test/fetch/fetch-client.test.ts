@@ -1,0 +1,322 @@
+/**
+ * H2Client.fetch over in-memory sessions against a raw server session, which sees exactly the header
+ * blocks the client sends and answers with blocks the fetch API may not represent: the request target
+ * the client derives from its arguments, responses it cannot represent, and aborts at every stage.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ErrorCodes } from '../../src/core';
+import { H2Session, H2StreamError, type H2Stream } from '../../src/streams';
+import { H2Client } from '../../src/fetch/fetch-client';
+import { duplexPair, rejection, settle } from '../support/duplex-pair';
+
+const Client = suite('H2Client.fetch');
+
+const BASE = 'http://example.com';
+
+/** Resolves with `promise`'s value, or with 'timeout' if it takes longer than `ms` (a hang fails, not stalls). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+type Answer = (stream: H2Stream) => void;
+
+/**
+ * A client over an in-memory pair whose server answers each stream with `answer` (default: 200 "ok"),
+ * and records every stream it got. `maxConcurrentStreams` is advertised to the client, which has seen it
+ * once `ready` resolves.
+ */
+async function setup(answer: Answer = (s) => s.respond([[':status', '200']], { body: 'ok' }), settings: { maxConcurrentStreams?: number } = {}) {
+  const [a, b] = duplexPair();
+  const server = new H2Session(a, { role: 'server', settings });
+  const session = new H2Session(b, { role: 'client' });
+  const streams: H2Stream[] = [];
+  void (async () => {
+    for await (const stream of server.incoming as unknown as AsyncIterable<H2Stream>) {
+      streams.push(stream);
+      answer(stream);
+    }
+  })();
+  await session.ping();
+  return { client: new H2Client(session, { baseUrl: BASE }), session, streams };
+}
+
+function field(stream: H2Stream, name: string): string | undefined {
+  return stream.headers.find(([n]) => n === name)?.[1];
+}
+
+// ── the request target ───────────────────────────────────────────────────────
+
+Client('the request sent is exactly the one asked for: :scheme, :authority and :path from the URL, no fragment', async () => {
+  const { client, streams } = await setup();
+  const res = await client.fetch('/a%20b/../c?q=1&r=%23#frag');
+  assert.is(res.url, 'http://example.com/c?q=1&r=%23', 'response.url has no fragment');
+  await res.text();
+  const s = streams[0]!;
+  assert.equal(s.headers.slice(0, 4), [[':method', 'GET'], [':scheme', 'http'], [':authority', 'example.com'], [':path', '/c?q=1&r=%23']]);
+  await client.fetch('http://EXAMPLE.com:80/x y').then((r) => r.text());
+  assert.is(field(streams[1]!, ':authority'), 'example.com', 'the default port is not sent');
+  assert.is(field(streams[1]!, ':path'), '/x%20y');
+  await client.close();
+});
+
+Client('a URL of another origin, with credentials, or not http(s) is refused with a TypeError and nothing is sent', async () => {
+  const { client, streams } = await setup();
+  for (const url of ['http://evil.test/', 'https://example.com/', 'http://example.com:8080/', 'http://user:pw@example.com/', 'http://user@example.com/', 'ftp://example.com/', 'data:,x']) {
+    const error = await rejection(client.fetch(url));
+    assert.instance(error, TypeError, url);
+  }
+  await settle();
+  assert.is(streams.length, 0);
+  assert.throws(() => new H2Client(new Promise<H2Session>(() => undefined), { baseUrl: 'http://u:p@example.com' }), TypeError);
+  assert.throws(() => new H2Client(new Promise<H2Session>(() => undefined), { baseUrl: 'file:///etc/passwd' }), TypeError);
+  await client.close();
+});
+
+Client('a host header travels as :authority only when it is a valid host[:port]', async () => {
+  const { client, streams } = await setup();
+  await (await client.fetch('/', { headers: { host: 'vhost.test:8443' } })).text();
+  assert.is(field(streams[0]!, ':authority'), 'vhost.test:8443');
+  assert.is(field(streams[0]!, 'host'), undefined, 'host is not sent as a regular field');
+  for (const host of ['evil.test/admin', 'user@evil.test', 'evil.test#', 'evil.test?x', '[::1', 'a b']) {
+    assert.instance(await rejection(client.fetch('/', { headers: { host } })), TypeError, host);
+  }
+  await settle();
+  assert.is(streams.length, 1);
+  await client.close();
+});
+
+Client('methods are normalized and checked as fetch does: get → GET, patch as is, CONNECT/TRACE and non-tokens refused', async () => {
+  const { client, streams } = await setup();
+  await (await client.fetch('/', { method: 'get' })).text();
+  await (await client.fetch('/', { method: 'patch', body: 'x' })).text();
+  await (await client.fetch('/', { method: 'PROPFIND' })).text();
+  assert.equal(streams.map((s) => field(s, ':method')), ['GET', 'patch', 'PROPFIND']);
+  for (const method of ['CONNECT', 'connect', 'TRACE', 'track', 'GET /admin', '', 'G\u00c9T']) {
+    assert.instance(await rejection(client.fetch('/', { method })), TypeError, method);
+  }
+  assert.instance(await rejection(client.fetch('/', { method: 'GET', body: 'x' })), TypeError, 'GET with a body');
+  await settle();
+  assert.is(streams.length, 3);
+  await client.close();
+});
+
+Client('a body gets the content-type fetch gives it unless the caller set one, and bytes are copied at the call', async () => {
+  const received: Array<{ type: string | undefined; body: string }> = [];
+  const { client } = await setup((s) => {
+    void new Response(s.readable as ReadableStream<Uint8Array>).text().then((body) => {
+      received.push({ type: field(s, 'content-type'), body });
+      s.respond([[':status', '200']], { endStream: true });
+    });
+  });
+  await client.fetch('/', { method: 'POST', body: 'text' });
+  await client.fetch('/', { method: 'POST', body: 'json', headers: { 'content-type': 'application/json' } });
+  await client.fetch('/', { method: 'POST', body: new URLSearchParams({ a: '1' }) });
+  const bytes = new TextEncoder().encode('bytes');
+  const sent = client.fetch('/', { method: 'POST', body: bytes });
+  bytes.fill(0x21);
+  await sent;
+  assert.equal(received, [
+    { type: 'text/plain;charset=UTF-8', body: 'text' },
+    { type: 'application/json', body: 'json' },
+    { type: 'application/x-www-form-urlencoded;charset=UTF-8', body: 'a=1' },
+    { type: undefined, body: 'bytes' },
+  ]);
+  await client.close();
+});
+
+// ── pushed requests ──────────────────────────────────────────────────────────
+
+/** A client with onPush over a server that answers /index.html after promising each of `promised`. */
+async function pushSetup(promised: ReadonlyArray<Array<[string, string]>>, onPush: (stream: H2Stream) => void) {
+  const [a, b] = duplexPair();
+  const server = new H2Session(a, { role: 'server' });
+  const session = new H2Session(b, { role: 'client', settings: { enablePush: true } });
+  const pushed: H2Stream[] = [];
+  void (async () => {
+    for await (const stream of server.incoming as unknown as AsyncIterable<H2Stream>) {
+      for (const headers of promised) {
+        const p = stream.push(headers);
+        pushed.push(p);
+        p.respond([[':status', '200']]); // no END_STREAM: only the client's reset ends a push
+        void p.writable.getWriter().write(new TextEncoder().encode('pushed')).catch(() => undefined);
+      }
+      stream.respond([[':status', '200']], { body: 'index' });
+    }
+  })();
+  const client = new H2Client(session, { baseUrl: BASE, onPush });
+  await (await client.fetch('/index.html')).text();
+  await settle();
+  return { client, pushed };
+}
+
+function promise(method: string, authority: string, path: string, scheme = 'http'): Array<[string, string]> {
+  return [[':method', method], [':scheme', scheme], [':authority', authority], [':path', path]];
+}
+
+Client('pushes for another origin, of an unsafe method or malformed are reset with PROTOCOL_ERROR and never reach onPush', async () => {
+  const seen: string[] = [];
+  const { client, pushed } = await pushSetup(
+    [
+      promise('GET', 'evil.test', '/planted.js'),
+      promise('GET', 'example.com', '/app.js', 'https'),
+      promise('GET', 'example.com:8080', '/app.js'),
+      promise('POST', 'example.com', '/form'),
+      promise('GET', 'example.com/admin#', '/x'),
+      promise('GET', 'example.com', '/ok.css'),
+    ],
+    (s) => void seen.push(`${s.headers.find(([n]) => n === ':authority')?.[1]}${s.headers.find(([n]) => n === ':path')?.[1]}`),
+  );
+  assert.equal(seen, ['example.com/ok.css']);
+  for (const p of pushed.slice(0, 5)) {
+    const closed = await within(rejection(p.closed), 2000);
+    assert.instance(closed, H2StreamError);
+    assert.is((closed as H2StreamError).code, ErrorCodes.PROTOCOL_ERROR);
+  }
+  await client.close({ graceful: false });
+});
+
+Client('a push onPush throws on is cancelled and later pushes still reach onPush', async () => {
+  const seen: string[] = [];
+  const { client, pushed } = await pushSetup([promise('GET', 'example.com', '/1'), promise('GET', 'example.com', '/2')], (s) => {
+    const path = s.headers.find(([n]) => n === ':path')![1];
+    seen.push(path);
+    if (path === '/1') throw new Error('onPush failed');
+  });
+  assert.equal(seen, ['/1', '/2']);
+  const closed = await within(rejection(pushed[0]!.closed), 2000);
+  assert.is((closed as H2StreamError).code, ErrorCodes.CANCEL);
+  await client.close({ graceful: false });
+});
+
+// ── responses the fetch API cannot represent (item 6) ────────────────────────
+
+const UNREPRESENTABLE: Array<[string, Array<[string, string]>]> = [
+  [':status 999', [[':status', '999']]],
+  [':status 600', [[':status', '600']]],
+  [':status 2e2 (Number() would read 200)', [[':status', '2e2']]],
+  [':status 099', [[':status', '099']]],
+  [':status 20', [[':status', '20']]],
+  ['a field name Headers refuses', [[':status', '200'], ['a"b', '1']]],
+];
+
+for (const [name, block] of UNREPRESENTABLE) {
+  Client(`a response with ${name} resets its stream with CANCEL and rejects with a TypeError naming the cause; the one-stream connection serves on`, async () => {
+    let first = true;
+    const { client, streams } = await setup(
+      (s) => {
+        if (first) {
+          first = false;
+          s.respond(block); // no END_STREAM: only the client's reset can end this stream
+        } else s.respond([[':status', '200']], { body: 'next' });
+      },
+      { maxConcurrentStreams: 1 },
+    );
+    const error = await rejection(client.fetch('/odd'));
+    assert.instance(error, TypeError);
+    assert.ok((error as TypeError).cause !== undefined, 'the cause is attached');
+    assert.match((error as TypeError).message, /GET http:\/\/example\.com\/odd cannot be represented/);
+    const closed = await within(rejection(streams[0]!.closed), 2000);
+    assert.instance(closed, H2StreamError, 'the server saw the stream reset');
+    assert.is((closed as H2StreamError).code, ErrorCodes.CANCEL);
+    const next = await within(client.fetch('/next').then((r) => r.text()), 2000);
+    assert.is(next, 'next', 'the slot was given back');
+    await client.close();
+  });
+}
+
+// ── aborts (item 8) ──────────────────────────────────────────────────────────
+
+class Reason extends Error {}
+
+Client('an abort rejects with the signal reason at every stage: before the call, while connecting, waiting for a slot, before the response', async () => {
+  // Before the call.
+  const { client, streams } = await setup((s) => {
+    if (field(s, ':path') === '/hold') s.respond([[':status', '200']]);
+  }, { maxConcurrentStreams: 1 });
+  const reason = new Reason('stop');
+  assert.is(await rejection(client.fetch('/', { signal: AbortSignal.abort(reason) })), reason);
+  // While the connection is still being made.
+  const connecting = new H2Client(new Promise<H2Session>(() => undefined), { baseUrl: BASE });
+  const c1 = new AbortController();
+  const pending = rejection(connecting.fetch('/', { signal: c1.signal }));
+  c1.abort(reason);
+  assert.is(await within(pending, 2000), reason);
+  // Waiting for a stream slot: /hold takes the only one.
+  const held = await client.fetch('/hold');
+  const c2 = new AbortController();
+  const waiting = rejection(client.fetch('/queued', { signal: c2.signal }));
+  await settle();
+  c2.abort(reason);
+  assert.is(await within(waiting, 2000), reason);
+  await held.body!.cancel();
+  // After the stream opened, before the response: the stream is reset with CANCEL.
+  const c3 = new AbortController();
+  const open = rejection(client.fetch('/silent', { signal: c3.signal }));
+  await settle();
+  const silent = streams.find((s) => field(s, ':path') === '/silent')!;
+  assert.ok(silent, 'the stream opened');
+  c3.abort(reason);
+  assert.is(await within(open, 2000), reason);
+  const closed = await within(rejection(silent.closed), 2000);
+  assert.is((closed as H2StreamError).code, ErrorCodes.CANCEL);
+  await client.close({ graceful: false });
+});
+
+Client('an abort while the body is being read errors the body, and the trailers, with the reason', async () => {
+  const { client, streams } = await setup((s) => {
+    s.respond([[':status', '200']]);
+    void s.writable.getWriter().write(new TextEncoder().encode('first'));
+  });
+  const controller = new AbortController();
+  const res = await client.fetch('/stream', { signal: controller.signal });
+  const reader = res.body!.getReader();
+  assert.is(new TextDecoder().decode((await reader.read()).value), 'first');
+  const pending = reader.read();
+  const reason = new Reason('enough');
+  controller.abort(reason);
+  assert.is(await within(rejection(pending), 2000), reason, 'the read in progress');
+  assert.is(await rejection(reader.read()), reason, 'later reads');
+  assert.is(await rejection(res.trailers), reason);
+  const closed = await within(rejection(streams[0]!.closed), 2000);
+  assert.is((closed as H2StreamError).code, ErrorCodes.CANCEL);
+  await client.close({ graceful: false });
+});
+
+Client('an abort without a reason rejects with a DOMException AbortError before and after the stream opens', async () => {
+  const { client } = await setup(() => undefined);
+  const before = new AbortController();
+  before.abort();
+  const early = await rejection(client.fetch('/', { signal: before.signal }));
+  const after = new AbortController();
+  const pending = rejection(client.fetch('/', { signal: after.signal }));
+  await settle();
+  after.abort();
+  const late = await within(pending, 2000);
+  for (const error of [early, late]) {
+    assert.instance(error, DOMException);
+    assert.is((error as DOMException).name, 'AbortError');
+  }
+  await client.close({ graceful: false });
+});
+
+Client('an abort cancels a streamed request body with the reason', async () => {
+  const { client } = await setup((s) => s.respond([[':status', '200']]));
+  let cancelled: unknown = 'not cancelled';
+  const body = new ReadableStream<Uint8Array>({
+    pull: (c) => c.enqueue(new Uint8Array(16)),
+    cancel: (reason) => void (cancelled = reason),
+  }, { highWaterMark: 0 });
+  const controller = new AbortController();
+  const res = await client.fetch('/upload', { method: 'POST', body, duplex: 'half', signal: controller.signal } as RequestInit);
+  const reason = new Reason('cancel upload');
+  controller.abort(reason);
+  await rejection(res.body!.getReader().read());
+  for (let i = 0; i < 10 && cancelled === 'not cancelled'; i++) await settle();
+  assert.is(cancelled, reason);
+  await client.close({ graceful: false });
+});
+
+Client.run();
