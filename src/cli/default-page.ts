@@ -3,8 +3,11 @@
  * how to talk to it, with a form that streams text through `/echo`. Layer: CLI.
  */
 
-/** The HTML of the built-in page; `origin` is the server's own URL (e.g. `http://127.0.0.1:8080`). */
-export function defaultPage(origin: string): string {
+/**
+ * The HTML of the built-in page; `origin` is the server's own URL (e.g. `http://127.0.0.1:8080`) and
+ * `protocol` the one this request came over.
+ */
+export function defaultPage(origin: string, protocol: 'h2' | 'http/1.1' = 'h2'): string {
   const o = origin.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const tls = origin.startsWith('https:');
   const curl = tls ? `curl -k --http2 ${o}/` : `curl --http2-prior-knowledge ${o}/`;
@@ -20,7 +23,15 @@ export function defaultPage(origin: string): string {
   textarea { width: 100%; box-sizing: border-box; }
 </style>
 <h1>h2flow</h1>
-<p>This page came over <strong>HTTP/2</strong>${tls ? ' (TLS, ALPN <code>h2</code>)' : ' (cleartext h2c with prior knowledge)'} from
+<p id="protocol">This page came over <strong>${protocol === 'h2' ? 'HTTP/2' : 'HTTP/1.1'}</strong>${
+    protocol === 'h2'
+      ? tls
+        ? ' (TLS, ALPN <code>h2</code>)'
+        : ' (cleartext h2c)'
+      : tls
+        ? ' (TLS, ALPN <code>http/1.1</code>)'
+        : ': browsers speak HTTP/2 only over TLS, so on a cleartext port they get HTTP/1.1 from the same server (serve with <code>--cert</code> and <code>--key</code> to see HTTP/2 here)'
+  } from
 <code>h2flow serve</code>: a TypeScript HTTP/2 stack — a sans-I/O protocol core, Web Streams sessions, and this Node transport.</p>
 <h2>Talk to it</h2>
 <pre>${curl}

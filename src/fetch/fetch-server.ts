@@ -26,9 +26,12 @@ export interface FetchHandlerInfo {
   readonly remoteAddr: NetAddr | undefined;
   /** Settles when the response has been completely handed to the connection (rejects if the stream failed first). */
   readonly completed: Promise<void>;
-  /** The underlying HTTP/2 stream (e.g. for `push()`), and its session. */
-  readonly stream: H2Stream;
-  readonly session: H2Session;
+  /**
+   * The underlying HTTP/2 stream (e.g. for `push()`), and its session; absent when the request came
+   * over HTTP/1.1 (a server answering both on one port).
+   */
+  readonly stream?: H2Stream;
+  readonly session?: H2Session;
 }
 
 /** A `Deno.serve`-style handler: a Request in, a Response (or a promise of one) out. */

@@ -28,6 +28,13 @@ export const INITIATE: CoreOp<Record<number, number> | null, number> = (c, setti
   c.initiateConnection();
   if (windowIncrement > 0) c.incrementFlowControlWindow(windowIncrement);
 };
+/** `INITIATE` for a connection upgraded from HTTP/1.1 (RFC 7540 §3.2): stream 1 exists from the start. */
+export const INITIATE_UPGRADE: CoreOp<{ readonly header: string | null; readonly settings: Record<number, number> | null }, number> = (c, a, windowIncrement) => {
+  // Our settings go in the one initial SETTINGS frame (and, on a client, in the HTTP2-Settings header).
+  if (a.settings !== null) c.localSettings.update(a.settings);
+  c.initiateUpgradeConnection(a.header);
+  if (windowIncrement > 0) c.incrementFlowControlWindow(windowIncrement);
+};
 /** Opens the next client stream with a request header block (END_STREAM if `b`). */
 export const OPEN_STREAM: CoreOp<H2HeaderList, boolean> = (c, headers, options) => {
   c.sendHeaders(c.getNextAvailableStreamId(), headers, options ? END : NO_END);

@@ -16,6 +16,7 @@ import {
   GOAWAY,
   GRACEFUL_SHUTDOWN,
   INITIATE,
+  INITIATE_UPGRADE,
   OPEN_STREAM,
   PING,
   PUSH_STREAM,
@@ -214,10 +215,15 @@ export class SessionPump implements StreamHost {
 
     const settings = options.settings;
     const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
-    this.#run(INITIATE, settings === undefined ? null : settingsToCodes(settings), Math.max(0, connectionWindow - DEFAULT_WINDOW));
+    const settingCodes = settings === undefined ? null : settingsToCodes(settings);
+    const windowIncrement = Math.max(0, connectionWindow - DEFAULT_WINDOW);
+    const upgrade = options.upgrade;
+    if (upgrade === undefined) this.#run(INITIATE, settingCodes, windowIncrement);
+    else this.#run(INITIATE_UPGRADE, { header: upgrade.settingsHeader ?? null, settings: settingCodes }, windowIncrement);
     // The ACK of the initial SETTINGS (which carries `settings`) resolves nothing.
     this.#settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
+    if (upgrade !== undefined) this.#openUpgradeStream(upgrade.headers);
     this.#settingsTimer.arm();
     this.#idleTimer.arm();
     this.#keepAliveTimer.arm();
@@ -551,6 +557,22 @@ export class SessionPump implements StreamHost {
       this.resetStream(record, ErrorCodes.REFUSED_STREAM);
       return;
     }
+    this.#incoming.push(record.facade);
+  }
+
+  /** Client: the upgrade request (stream 1), when the connection was upgraded from HTTP/1.1. */
+  upgradeStream: H2Stream | null = null;
+
+  /** Stream 1 of an upgraded connection (RFC 7540 §3.2): the server's request (already ended), the client's request sent. */
+  #openUpgradeStream(headers: H2HeaderList): void {
+    const record = new StreamRecord(this, 1, headers, { localEnded: this.isClient, headersSent: this.isClient, parentId: null, receiveWindow: this.#receiveWindow });
+    this.#records.set(1, record);
+    this.#opened++;
+    if (this.isClient) {
+      this.upgradeStream = record.facade;
+      return;
+    }
+    record.onRemoteEnd();
     this.#incoming.push(record.facade);
   }
 

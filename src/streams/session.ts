@@ -8,7 +8,7 @@ import type { H2Clock } from './deadline';
 import { SessionPump, type CloseOptions, type H2Timeouts, type RequestOptions } from './session-pump';
 import type { H2Settings } from './settings';
 import type { H2Stream } from './stream';
-import { globalStreams, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
+import { globalStreams, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
 
 /** Options of {@link H2Session}. */
 export interface H2SessionOptions {
@@ -58,6 +58,13 @@ export interface H2SessionOptions {
   readonly timeouts?: H2Timeouts;
   /** The clock those policies run on; default the runtime's `setTimeout` (unref'd where possible). */
   readonly clock?: H2Clock;
+  /**
+   * The connection began as HTTP/1.1 and was upgraded (`Upgrade: h2c`, RFC 7540 §3.2): the core starts
+   * with `initiateUpgradeConnection`. Server: `settingsHeader` is the request's HTTP2-Settings and
+   * `headers` the upgrading request, which `incoming` yields as stream 1 (its body, if any, was HTTP/1.1).
+   * Client: stream 1 is the request already sent; `upgradeStream` receives its response.
+   */
+  readonly upgrade?: { readonly settingsHeader?: string; readonly headers: H2HeaderList };
 }
 
 /**
@@ -97,6 +104,11 @@ export class H2Session {
   /** The protocol core. Read its state freely; calling its methods directly bypasses the session. */
   get connection(): H2Connection {
     return this.#pump.conn;
+  }
+
+  /** Client of an upgraded connection (`upgrade` option): stream 1, the request sent over HTTP/1.1. */
+  get upgradeStream(): H2Stream | null {
+    return this.#pump.upgradeStream;
   }
 
   /** Every core event, in order, from the first access of this property on (bounded; see the class doc). */

@@ -40,7 +40,7 @@ Serve('with no directory it serves the built-in page and says how to reach it', 
     assert.match(r.out, /^HTTP\/2 200/);
     assert.match(r.out, 'content-type: text/html; charset=utf-8');
     assert.match(r.out, '<h1>h2flow</h1>');
-    await d.waitFor(/GET \/ 200 \d+ [\d.]+ms/);
+    await d.waitFor(/^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/ HTTP\/2\.0" 200 \d+ [\d.]+ms$/m);
     const missing = await curl(['--http2-prior-knowledge', '-o', '/dev/null', '-w', '%{http_code}', `${origin}/nope`]);
     assert.is(missing.out, '404');
   } finally {
@@ -53,7 +53,7 @@ Serve('POST /echo streams the request body back and the log line counts its byte
   try {
     const r = await curl(['--http2-prior-knowledge', '--data-binary', 'echo me please', `${origin}/echo`]);
     assert.is(r.out, 'echo me please');
-    await d.waitFor(/POST \/echo 200 14 [\d.]+ms/);
+    await d.waitFor(/"POST \/echo HTTP\/2\.0" 200 14 [\d.]+ms$/m);
   } finally {
     await d.stop();
   }

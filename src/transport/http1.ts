@@ -1,0 +1,402 @@
+/**
+ * HTTP/1.1 next to HTTP/2 on the same port: Node's own HTTP/1.1 server (`node:http`, never listening
+ * itself: the transport hands it the sockets that are not HTTP/2) answers each request with the same
+ * fetch handler as the HTTP/2 side, and turns `Upgrade: h2c` requests (RFC 7540 §3.2) into HTTP/2
+ * connections. Layer: transport (Node).
+ */
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-server';
+import type { TrailersExtension } from '../fetch/fetch-server';
+import { trailerFields } from '../fetch/fetch-headers';
+import type { H2HeaderList } from '../streams/types';
+import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade';
+
+/** An `Upgrade: h2c` request accepted: the 101 is written, the socket is HTTP/2 from its next byte on. */
+export interface H2cUpgrade {
+  /** The HTTP2-Settings header (base64url SETTINGS payload) for `initiateUpgradeConnection`. */
+  readonly settingsHeader: string;
+  /** The upgrading request as an HTTP/2 header list: the server answers it as stream 1. */
+  readonly headers: H2HeaderList;
+}
+
+/** Options of {@link Http1Server}. */
+export interface Http1Options {
+  readonly handler: FetchHandler;
+  /** Turns a handler failure into a response (default: log it and answer 500). */
+  readonly onError?: ((error: unknown) => Response | Promise<Response>) | undefined;
+  /**
+   * Takes a cleartext connection upgraded to HTTP/2 (`Upgrade: h2c`); without it, upgrade requests are
+   * answered over HTTP/1.1 (RFC 9110 §7.8: a server may ignore Upgrade).
+   */
+  readonly onUpgrade?: ((socket: Socket, upgrade: H2cUpgrade) => void) | undefined;
+  /**
+   * Most header bytes Node's parser accepts in one request (431 beyond; Node's default 16 KiB): the
+   * HTTP/1.1 counterpart of `maxHeaderListSize`, against oversized-header memory exhaustion.
+   */
+  readonly maxHeaderSize?: number | undefined;
+}
+
+/** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
+interface SocketState {
+  active: number;
+  idle: Array<() => void>;
+}
+
+const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
+
+/** The HTTP/1.1 side of a server: feed it sockets with {@link Http1Server.accept}. */
+export class Http1Server {
+  readonly #server: HttpServer;
+  readonly #options: Http1Options;
+  readonly #sockets = new Map<Socket, SocketState>();
+  #closing = false;
+
+  constructor(options: Http1Options) {
+    this.#options = options;
+    this.#server = createHttpServer({ ...(options.maxHeaderSize !== undefined ? { maxHeaderSize: options.maxHeaderSize } : {}) }, (req, res) => this.#onRequest(req, res));
+    // Node defaults: headersTimeout 60 s, requestTimeout 300 s, keepAliveTimeout 5 s: a slowloris or idle
+    // keep-alive connection is closed by Node itself.
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
+    this.#server.on('clientError', (_err: Error, socket: Socket) => {
+      if (socket.writable && !socket.writableEnded) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  /** HTTP/1.x connections open now. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  /** Serves `socket` (any bytes already read must have been put back with `unshift`). */
+  accept(socket: Socket): void {
+    // During a graceful close, a connection accepted earlier still gets its request answered (then closes).
+    if (!this.#sockets.has(socket)) {
+      this.#sockets.set(socket, { active: 0, idle: [] });
+      socket.once('close', () => this.#sockets.delete(socket));
+    }
+    this.#server.emit('connection', socket);
+    // Bytes put back while paused (the sniffer's) flow to Node's parser before any newer read.
+    socket.resume();
+  }
+
+  /**
+   * Graceful shutdown: idle connections close now, busy ones right after their response in flight
+   * (`connection: close` on responses not yet started), and connections handed over later answer one
+   * request and close. `force` closes all of them now.
+   */
+  close(force = false): void {
+    this.#closing = true;
+    for (const [socket, state] of this.#sockets) {
+      if (force || state.active === 0) socket.destroy();
+    }
+  }
+
+  #state(socket: Socket): SocketState {
+    let state = this.#sockets.get(socket);
+    if (state === undefined) {
+      state = { active: 0, idle: [] };
+      this.#sockets.set(socket, state);
+    }
+    return state;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const state = this.#state(socket);
+    state.active++;
+    let done = false;
+    const settle = (): void => {
+      if (done) return;
+      done = true;
+      state.active--;
+      if (state.active === 0) {
+        for (const f of state.idle.splice(0)) f();
+        if (this.#closing) socket.destroySoon();
+      }
+    };
+    res.once('finish', settle);
+    res.once('close', settle);
+    if (this.#closing) res.shouldKeepAlive = false;
+    void respond(req, res, this.#options);
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const state = this.#state(socket);
+    const go = (): void => {
+      const onUpgrade = this.#options.onUpgrade;
+      const upgrade = onUpgrade === undefined || this.#closing ? null : h2cUpgradeOf(req, socket);
+      if (upgrade === null || onUpgrade === undefined) {
+        this.#reinject(req, socket, head);
+        return;
+      }
+      // RFC 7540 §3.2: "101 (Switching Protocols) ... Upgrade: h2c"; HTTP/2 frames follow at once.
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: h2c\r\n\r\n');
+      if (head.length > 0) socket.unshift(head);
+      this.#sockets.delete(socket);
+      onUpgrade(socket, upgrade);
+    };
+    // Responses on this connection still being written go first: their bytes must precede the 101.
+    if (state.active === 0) go();
+    else state.idle.push(go);
+  }
+
+  /**
+   * Serves an upgrade request we do not take (websocket, h2c over TLS or with a body) as a plain
+   * HTTP/1.1 request: Node's parser stopped at its header block, so the block is written back without the
+   * `upgrade` field, ahead of the unread bytes, and parsed again as an ordinary request.
+   */
+  #reinject(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    let text = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/${req.httpVersion}\r\n`;
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]!.toLowerCase() === 'upgrade') continue;
+      text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+    }
+    const block = Buffer.from(`${text}\r\n`, 'latin1');
+    socket.unshift(head.length > 0 ? Buffer.concat([block, head]) : block);
+    this.#server.emit('connection', socket);
+    socket.resume();
+  }
+}
+
+/** The accepted h2c upgrade of `req`, or null if it is not one we may take (RFC 7540 §3.2, §3.2.1). */
+function h2cUpgradeOf(req: IncomingMessage, socket: Socket): H2cUpgrade | null {
+  // "h2c" is the cleartext protocol; over TLS HTTP/2 is negotiated with ALPN only (RFC 7540 §3.3).
+  if ((socket as Socket & { encrypted?: boolean }).encrypted === true) return null;
+  if (!tokens(req.headers.upgrade).includes('h2c')) return null;
+  // "A server MUST NOT upgrade the connection to HTTP/2 if this header field is not present or if more than one is present."
+  let settings: string | null = null;
+  let count = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'http2-settings') {
+      count++;
+      settings = raw[i + 1]!;
+    }
+  }
+  if (count !== 1 || settings === null || !validSettingsHeader(settings)) return null;
+  // §3.2.1: "a client sending the HTTP2-Settings header field MUST also send HTTP2-Settings as a connection option".
+  if (!tokens(req.headers.connection).includes('http2-settings')) return null;
+  // A request body would have to be read as HTTP/1.1 before the switch; such requests stay HTTP/1.1.
+  if (req.headers['transfer-encoding'] !== undefined) return null;
+  const length = req.headers['content-length'];
+  if (length !== undefined && length !== '0') return null;
+  const headers = upgradeRequestHeaders(req.method ?? 'GET', req.url ?? '/', req.rawHeaders);
+  return headers === null ? null : { settingsHeader: settings, headers };
+}
+
+function tokens(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase());
+}
+
+function defaultOnError(error: unknown): Response {
+  console.error('h2flow: handler failed:', error);
+  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/** The pull-based source of an HTTP/1.1 request body: Node's stream is paused while nobody reads. */
+class IncomingBody {
+  readonly #req: IncomingMessage;
+  #controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  #ended = false;
+
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller;
+    const req = this.#req;
+    req.pause();
+    req.on('data', (chunk: Buffer) => {
+      if (this.#ended) return;
+      controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if ((controller.desiredSize ?? 0) <= 0) req.pause();
+    });
+    req.once('end', () => {
+      if (this.#ended) return;
+      this.#ended = true;
+      controller.close();
+    });
+    req.once('close', () => {
+      if (this.#ended) return;
+      this.#ended = true;
+      controller.error(new Error('h2flow: the client closed the connection before the request body ended'));
+    });
+  }
+
+  pull(): void {
+    this.#req.resume();
+  }
+
+  cancel(): void {
+    // HTTP/1.1 cannot refuse the rest of a body without closing: let Node discard it (no buffering).
+    this.#ended = true;
+    this.#req.resume();
+  }
+}
+
+/** The fetch `Request` of an HTTP/1.1 request, with `trailers` (h2flow's extension) and a lazy `signal`. */
+class Http1Request extends Request {
+  readonly #incoming: IncomingMessage;
+  #trailers: Promise<Headers | null> | null = null;
+
+  constructor(url: string, init: RequestInit, incoming: IncomingMessage) {
+    super(url, init);
+    this.#incoming = incoming;
+  }
+
+  /** The request's trailer fields (chunked encoding), once the body has been read; null if none. */
+  get trailers(): Promise<Headers | null> {
+    return (this.#trailers ??= new Promise<Headers | null>((resolve) => {
+      const req = this.#incoming;
+      const read = (): void => {
+        const raw = req.rawTrailers;
+        if (raw.length === 0) return resolve(null);
+        const h = new Headers();
+        for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!);
+        resolve(h);
+      };
+      if (req.complete) read();
+      else {
+        req.once('end', read);
+        req.once('close', () => resolve(null));
+      }
+    }));
+  }
+}
+
+/** The absolute URL of an HTTP/1.1 request target (RFC 9112 §3.2), or null if fetch cannot represent it. */
+function requestUrl(req: IncomingMessage, secure: boolean): string | null {
+  const target = req.url ?? '/';
+  if (target.startsWith('/')) {
+    // Node answers an HTTP/1.1 request without Host with 400 itself (RFC 9112 §3.2); HTTP/1.0 may lack one.
+    const host = req.headers.host || 'localhost';
+    return `${secure ? 'https' : 'http'}://${host}${target}`;
+  }
+  // absolute-form (RFC 9112 §3.2.2): the target's own authority wins over Host.
+  if (/^https?:\/\//i.test(target)) return target;
+  return null;
+}
+
+/** Answers one HTTP/1.1 request with the fetch handler. Never rejects. */
+async function respond(req: IncomingMessage, res: ServerResponse, options: Http1Options): Promise<void> {
+  const socket = req.socket;
+  const secure = (socket as Socket & { encrypted?: boolean }).encrypted === true;
+  const method = req.method ?? 'GET';
+  let finished = false;
+  let onSettled: ((error: unknown) => void) | null = null;
+  const completed = new Promise<void>((resolve, reject) => {
+    onSettled = (error) => (error === null ? resolve() : reject(error));
+  });
+  completed.catch(() => undefined);
+  res.once('finish', () => {
+    finished = true;
+    onSettled?.(null);
+  });
+  const aborter = new AbortController();
+  res.once('close', () => {
+    if (finished) return;
+    const error = new Error('h2flow: the HTTP/1.1 connection closed before the response was complete');
+    aborter.abort(error);
+    onSettled?.(error);
+  });
+  const info: FetchHandlerInfo = { remoteAddr: remoteAddrOf(socket), completed };
+  let request: Request | null = null;
+  const url = requestUrl(req, secure);
+  if (url !== null) {
+    const hasBody = !NO_BODY_METHODS.has(method) && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0');
+    const headers: Array<[string, string]> = [];
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: aborter.signal };
+    if (hasBody) {
+      init.body = new ReadableStream<Uint8Array>(new IncomingBody(req), { highWaterMark: 0 });
+      init.duplex = 'half';
+    }
+    try {
+      request = new Http1Request(url, init, req);
+    } catch {
+      // The fetch API cannot represent it (a header Headers refuses, TRACE, ...).
+    }
+  }
+  let response: Response;
+  if (request === null) response = new Response(null, { status: method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
+  else {
+    try {
+      const r = await options.handler(request, info);
+      if (!(r instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
+      response = r;
+    } catch (error) {
+      try {
+        response = await (options.onError ?? defaultOnError)(error);
+      } catch (inner) {
+        response = defaultOnError(inner);
+      }
+    }
+  }
+  try {
+    await writeResponse(res, response, method === 'HEAD');
+  } catch (error) {
+    // Mid-body failure: HTTP/1.1 has no stream reset; closing the connection tells the client it is cut short.
+    res.destroy(error as Error);
+  }
+  // A request body nobody read: let Node discard it so the connection can carry the next request.
+  if (!req.complete) req.resume();
+}
+
+function remoteAddrOf(socket: Socket): NetAddr {
+  return { transport: 'tcp', hostname: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+}
+
+/** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
+async function writeResponse(res: ServerResponse, response: Response, isHead: boolean): Promise<void> {
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) flat.push(name, value);
+  const trailers = (response as TrailersExtension).trailers;
+  const body = response.body;
+  if (body === null || isHead) {
+    if (body !== null) void body.cancel().catch(() => undefined);
+    if (body === null && !isHead && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
+    res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+    if (trailers !== undefined && !isHead) res.addTrailers(trailerFields(await trailers) as Array<[string, string]>);
+    await endResponse(res);
+    return;
+  }
+  res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await drained(res);
+    }
+  } catch (error) {
+    void reader.cancel(error).catch(() => undefined);
+    throw error;
+  }
+  if (trailers !== undefined) res.addTrailers(trailerFields(await trailers) as Array<[string, string]>);
+  await endResponse(res);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = (): void => {
+      res.off('drain', onDrain);
+      reject(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+function endResponse(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => res.end(() => resolve()));
+}

@@ -1,0 +1,211 @@
+/**
+ * `listen()`: accepts HTTP/2 connections over Node's `net` (h2c) and `tls` (ALPN `h2`) and yields a
+ * server `H2Session` for each; with `http1`, the same port also answers HTTP/1.1 (sniffed on cleartext,
+ * ALPN `http/1.1` over TLS) and takes `Upgrade: h2c`. Layer: transport (Node).
+ */
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { H2Session, type H2SessionOptions } from '../streams/session';
+import type { CloseOptions } from '../streams/session-pump';
+import type { NetAddr } from '../fetch/fetch-server';
+import type { StreamConstructors } from '../streams/types';
+import { socketToPair } from './socket-pair';
+import { sniffProtocol } from './sniff';
+import { Http1Server, type H2cUpgrade, type Http1Options } from './http1';
+
+/** PEM certificate chain and private key for a TLS server. */
+export interface TlsServerOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+}
+
+/** Session options a transport passes through (`role` is set by the transport). */
+export type SessionOptions = Omit<H2SessionOptions, 'role' | 'upgrade'>;
+
+/** HTTP/1.1 on the HTTP/2 port: how its requests are answered (see {@link ListenOptions.http1}). */
+export type ListenHttp1Options = Omit<Http1Options, 'onUpgrade'> & {
+  /**
+   * Accept `Upgrade: h2c` (RFC 7540 §3.2) on cleartext connections: the upgraded connection is yielded
+   * as a session like any other, its stream 1 being the upgrading request. Default true.
+   */
+  readonly upgrade?: boolean;
+};
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
+  readonly port?: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Serve TLS with ALPN (`h2`, plus `http/1.1` with `http1`); h2c without it. */
+  readonly tls?: TlsServerOptions;
+  /** Options for every server session. */
+  readonly session?: SessionOptions;
+  /**
+   * Also answer HTTP/1.1 on the same port with this fetch handler: on cleartext, a connection whose first
+   * bytes are not the HTTP/2 preface goes to Node's HTTP/1.1 server; over TLS, ALPN offers `h2` and
+   * `http/1.1`. Off by default here (without it, a connection that is not HTTP/2 is closed); `serve()`
+   * turns it on.
+   */
+  readonly http1?: ListenHttp1Options;
+  /**
+   * Cleartext with `http1`: how long a new connection may take to send enough bytes to tell HTTP/2 from
+   * HTTP/1.1 before it is closed (connections held open empty exhaust file descriptors). Default 10 s.
+   */
+  readonly sniffTimeout?: number;
+}
+
+/** A connection a server accepted: its session and the peer's address. */
+export interface AcceptedSession {
+  readonly session: H2Session;
+  readonly remoteAddr: NetAddr;
+}
+
+/** A listening HTTP/2 server; iterate it (or read `sessions`) for each connection's session. */
+export interface H2Server extends AsyncIterable<H2Session> {
+  /** The bound address. */
+  readonly address: NetAddr;
+  /** Every accepted connection, with its peer address. */
+  readonly accepted: ReadableStream<AcceptedSession>;
+  /** Sessions and HTTP/1.1 connections open now. */
+  readonly connections: number;
+  /**
+   * Stops accepting, closes every session (graceful by default: GOAWAY, streams in flight finish) and
+   * every HTTP/1.1 connection (idle ones now, busy ones after their response), and resolves when all are
+   * closed. `{ graceful: false }` closes everything at once.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** A Node address as a NetAddr. */
+export function toNetAddr(address: string | undefined, port: number | undefined): NetAddr {
+  return { transport: 'tcp', hostname: address ?? '', port: port ?? 0 };
+}
+
+/** The pair's streams come from the same implementation as the session's. */
+export function sessionStreams(options: SessionOptions | undefined): { streams?: StreamConstructors } {
+  const streams = options?.streams as StreamConstructors | undefined;
+  return streams === undefined ? {} : { streams };
+}
+
+const DEFAULT_SNIFF_TIMEOUT = 10_000;
+
+/**
+ * Listens for HTTP/2 connections (h2c with prior knowledge, or TLS with ALPN `h2`) and yields a server
+ * `H2Session` per connection.
+ *
+ * @example
+ * ```ts
+ * const server = await listen({ port: 8080 });
+ * for await (const session of server) {
+ *   void (async () => {
+ *     for await (const stream of session.incoming) stream.respond({ ':status': '200' }, { body: 'hi' });
+ *   })();
+ * }
+ * ```
+ */
+export async function listen(options: ListenOptions = {}): Promise<H2Server> {
+  /** Open sessions and their sockets (a forced close destroys the socket: a draining session may wait on a peer). */
+  const live = new Map<H2Session, Socket>();
+  let enqueue: ((s: AcceptedSession) => void) | null = null;
+  let closeQueue: (() => void) | null = null;
+  const accepted = new ReadableStream<AcceptedSession>({
+    start(controller) {
+      enqueue = (s) => controller.enqueue(s);
+      closeQueue = () => controller.close();
+    },
+  });
+  const sessionOptions: H2SessionOptions = { ...options.session, role: 'server' };
+  let accepting = true;
+  /** Set once close() is done: nothing more is served. */
+  let closed = false;
+  const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
+    const session = new H2Session(socketToPair(socket, sessionStreams(options.session)), upgrade === undefined ? sessionOptions : { ...sessionOptions, upgrade });
+    live.set(session, socket);
+    session.closed.catch(() => undefined).finally(() => live.delete(session));
+    enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
+    // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
+    // so a request the client sent with its preface is still answered (a rolling restart loses none).
+    if (!accepting) void session.close().catch(() => undefined);
+  };
+  const h1Options = options.http1;
+  const http1 =
+    h1Options === undefined
+      ? null
+      : new Http1Server({
+          ...h1Options,
+          ...(h1Options.upgrade !== false ? { onUpgrade: (socket: Socket, upgrade: H2cUpgrade) => startSession(socket, upgrade) } : {}),
+        });
+  const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
+  const onSocket = (socket: Socket): void => startSession(socket);
+  const onCleartext = (socket: Socket): void => {
+    if (http1 === null) {
+      onSocket(socket);
+      return;
+    }
+    socket.setNoDelay(true);
+    void sniffProtocol(socket, sniffTimeout).then((protocol) => {
+      if (protocol === null || closed) socket.destroy();
+      else if (protocol === 'h2') startSession(socket);
+      else http1.accept(socket);
+    });
+  };
+  let server: NetServer;
+  if (options.tls !== undefined) {
+    // RFC 9113 §3.2: HTTP/2 over TLS is identified by ALPN "h2"; HTTP/1.1 by "http/1.1" (or no ALPN at all).
+    const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key, ALPNProtocols: http1 === null ? ['h2'] : ['h2', 'http/1.1'] });
+    tlsServer.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') {
+        // Half-open only once secure: a peer that hangs up mid-handshake must not leave a half-open socket behind.
+        socket.allowHalfOpen = true;
+        onSocket(socket);
+      } else if (http1 !== null && !closed) http1.accept(socket);
+      else socket.destroy();
+    });
+    tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
+    server = tlsServer;
+  } else {
+    server = createNetServer({ allowHalfOpen: true, noDelay: true }, onCleartext);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const address = toNetAddr(bound.address, bound.port);
+  let closing: Promise<void> | null = null;
+  const sessions = (): ReadableStream<H2Session> =>
+    accepted.pipeThrough(new TransformStream<AcceptedSession, H2Session>({ transform: (a, c) => c.enqueue(a.session) }));
+  return {
+    address,
+    accepted,
+    get connections() {
+      return live.size + (http1?.connections ?? 0);
+    },
+    [Symbol.asyncIterator]: () => sessions()[Symbol.asyncIterator](),
+    close(closeOptions?: CloseOptions): Promise<void> {
+      if (closeOptions?.graceful === false) http1?.close(true);
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        accepting = false;
+        http1?.close(closeOptions?.graceful === false);
+        // close() settles even if a peer hangs up before answering the graceful close's GOAWAY/PING.
+        await Promise.all([...live.keys()].map((s) => s.close(closeOptions).catch(() => undefined)));
+        // Waits for every connection, also those that finished their handshake during the close.
+        await stopped;
+        closed = true;
+        closeQueue?.();
+      })();
+      if (closeOptions?.graceful === false) {
+        for (const [session, socket] of live) {
+          void session.close(closeOptions).catch(() => undefined);
+          socket.destroy();
+        }
+      }
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * `serve(handler)`: `Deno.serve` over HTTP/2 and HTTP/1.1 on one port, on one core or many (`workers`),
+ * with graceful shutdown (GOAWAY, a deadline for requests in flight) and, when asked, on SIGTERM/SIGINT.
+ * Layer: transport (Node).
+ */
+import cluster from 'node:cluster';
+import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
+import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
+import { runPrimary, workerCount, type ServeWorkers } from './workers';
+
+/** Options of {@link serve} (the shape of `Deno.serve`'s). */
+export interface ServeOptions {
+  /** TCP port. Default 8000 (as Deno); 0 picks a free one. */
+  readonly port?: number;
+  /** Interface to bind. Default `0.0.0.0` (as Deno). */
+  readonly hostname?: string;
+  /** Serve TLS with ALPN `h2` (and `http/1.1` unless `http1` is false) instead of cleartext. */
+  readonly tls?: TlsServerOptions;
+  /**
+   * Answer HTTP/1.1 on the same port with the same handler (default true): cleartext connections that do
+   * not start with the HTTP/2 preface go to Node's HTTP/1.1 server, TLS offers ALPN `http/1.1`, and
+   * `Upgrade: h2c` requests are switched to HTTP/2. False: HTTP/2 only (other connections are closed).
+   */
+  readonly http1?: boolean;
+  /** Aborting it shuts the server down gracefully. */
+  readonly signal?: AbortSignal;
+  /** Called once listening. Default: logs `Listening on http(s)://host:port/`. */
+  readonly onListen?: (addr: NetAddr) => void;
+  /** Turns a handler error into a response (default: log it and answer 500). */
+  readonly onError?: (error: unknown) => Response | Promise<Response>;
+  /** Options for every session. */
+  readonly session?: SessionOptions;
+  /**
+   * How long a graceful shutdown lets requests in flight run (ms, default 10 000); connections still
+   * open then are closed.
+   */
+  readonly gracefulTimeout?: number;
+  /**
+   * Shut down gracefully on these signals (`true`: SIGTERM and SIGINT), then `process.exit(0)`; a second
+   * signal exits at once. Off by default: a library does not take over its host's signals. `h2flow
+   * serve` always does this.
+   */
+  readonly signals?: boolean | readonly NodeJS.Signals[];
+  /**
+   * Processes serving the port (`node:cluster`): a number, or `'auto'` for one per CPU. Default 1 (this
+   * process). With more, this process becomes the cluster's primary and forks workers that run the same
+   * script (which calls `serve()` again and serves); the primary restarts workers that die, `restart()`
+   * replaces them one by one without dropping a request, and `shutdown()` stops them gracefully.
+   */
+  readonly workers?: ServeWorkers;
+}
+
+/** A running {@link serve} server (the shape of Deno's `HttpServer`). */
+export interface HttpServer {
+  /**
+   * Resolves with the bound address once listening (`port: 0` asked for a free one); rejects if the address
+   * cannot be bound — left unhandled, that rejection ends the process, as `Deno.serve`'s throw would.
+   */
+  readonly listening: Promise<NetAddr>;
+  /** Resolves when the server has shut down (after `shutdown()` or the signal). */
+  readonly finished: Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish (HTTP/2: GOAWAY; HTTP/1.1: `connection: close`)
+   * within `gracefulTimeout`, and resolves when every connection closed.
+   */
+  shutdown(): Promise<void>;
+  /** With `workers`: replaces every worker, one at a time, each new one listening before the old one drains. */
+  restart(): Promise<void>;
+}
+
+const DEFAULT_GRACEFUL_TIMEOUT = 10_000;
+
+/**
+ * Serves `handler` over HTTP/2 and HTTP/1.1, `Deno.serve` style: each request is a global `Request`, each
+ * answer a `Response` (streamed; trailers through `withTrailers`). Cleartext (h2c with prior knowledge,
+ * `Upgrade: h2c`, or HTTP/1.1, told apart by the first bytes), or TLS with ALPN `h2`/`http/1.1` when
+ * `tls` is given.
+ *
+ * @example
+ * ```ts
+ * const server = serve((req) => new Response(`hello from ${new URL(req.url).pathname}`), { port: 8080 });
+ * await server.listening;
+ * ```
+ */
+export function serve(handler: FetchHandler, options: ServeOptions = {}): HttpServer {
+  const workers = workerCount(options.workers);
+  if (workers > 1 && cluster.isPrimary) return withSignals(runPrimary(workers, options), options);
+  return withSignals(serveHere(handler, options), options);
+}
+
+/** Serves in this process. */
+function serveHere(handler: FetchHandler, options: ServeOptions): HttpServer {
+  let server: H2Server | null = null;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let shuttingDown: Promise<void> | null = null;
+  const onError = options.onError;
+  const listening = listen({
+    port: options.port ?? 8000,
+    host: options.hostname ?? '0.0.0.0',
+    ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    ...(options.session !== undefined ? { session: options.session } : {}),
+    ...(options.http1 !== false ? { http1: { handler, onError } } : {}),
+  }).then((s) => {
+    server = s;
+    const scheme = options.tls !== undefined ? 'https' : 'http';
+    if (options.onListen !== undefined) options.onListen(s.address);
+    else if (!cluster.isWorker) console.log(`Listening on ${scheme}://${s.address.hostname}:${s.address.port}/`);
+    void (async () => {
+      for await (const { session, remoteAddr } of s.accepted) {
+        void serveSession(session, handler, { remoteAddr, ...(onError !== undefined ? { onError } : {}) });
+      }
+    })();
+    if (options.signal?.aborted) void shutdown();
+    return s.address;
+  });
+  const shutdown = (): Promise<void> => {
+    shuttingDown ??= listening
+      .then(async () => {
+        const s = server;
+        if (s === null) return;
+        const timer = setTimeout(() => void s.close({ graceful: false }), options.gracefulTimeout ?? DEFAULT_GRACEFUL_TIMEOUT);
+        try {
+          await s.close();
+        } finally {
+          clearTimeout(timer);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => finish());
+    return shuttingDown;
+  };
+  options.signal?.addEventListener('abort', () => void shutdown(), { once: true });
+  // A cluster worker stops when its primary says so (shutdown, rolling restart).
+  if (cluster.isWorker) {
+    const onMessage = (message: unknown): void => {
+      if ((message as { h2flow?: string } | null)?.h2flow === 'shutdown') void shutdown().then(() => process.exit(0));
+    };
+    process.on('message', onMessage);
+    void finished.then(() => process.off('message', onMessage));
+  }
+  return { listening, finished, shutdown, restart: async () => undefined };
+}
+
+/** Installs the `signals` option's handlers around `server`. */
+function withSignals(server: HttpServer, options: ServeOptions): HttpServer {
+  const signals = options.signals === true ? (['SIGTERM', 'SIGINT'] as const) : options.signals === false || options.signals === undefined ? [] : options.signals;
+  if (signals.length === 0) return server;
+  const stop = (): void => {
+    for (const s of signals) process.off(s, stop);
+    // A second signal while draining ends the process at once.
+    for (const s of signals) process.once(s, () => process.exit(1));
+    void server.shutdown().then(() => process.exit(0));
+  };
+  for (const s of signals) process.on(s, stop);
+  void server.finished.then(() => {
+    for (const s of signals) process.off(s, stop);
+  });
+  return server;
+}
