@@ -4,9 +4,14 @@
 // h2flow runs twice: its session API (listen + stream.respond) against node:http2's core `stream` API, and
 // its fetch API (serve(handler) with Request/Response) against node:http2's compat API; the session API also
 // runs on web-streams-polyfill (the session's `streams` option) next to Node's built-in streams.
+// Then scaling: serve() with 1 and 2 workers (node:cluster) under h2load -c8, and `h2flow serve` with its
+// access log against -q. `node bench/server.bench.mjs --deploy` runs only that part.
 // `node bench/server.bench.mjs --serve=NAME` runs one server alone (prints its port; exits on SIGINT), e.g.
 // under `node --cpu-prof` for profiling.
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { report } from './_report.mjs';
 
 const SMALL_REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 20_000);
@@ -42,7 +47,7 @@ async function serveH2flowSession(session = {}) {
   return server.address.port;
 }
 
-async function serveH2flowFetch() {
+async function serveH2flowFetch(workers = 1) {
   const { serve } = await import('../dist/node.mjs');
   const server = serve(
     (request) => {
@@ -57,7 +62,7 @@ async function serveH2flowFetch() {
       });
       return new Response(body, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) } });
     },
-    { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined, workers },
   );
   return (await server.listening).port;
 }
@@ -113,7 +118,8 @@ async function serveNodeCompat() {
 const SERVERS = {
   'h2flow-session': () => serveH2flowSession(),
   'h2flow-session-polyfill': async () => serveH2flowSession({ streams: await import('web-streams-polyfill') }),
-  'h2flow-fetch': serveH2flowFetch,
+  'h2flow-fetch': () => serveH2flowFetch(1),
+  'h2flow-fetch-2-workers': () => serveH2flowFetch(2),
   'node-core': serveNodeCore,
   'node-compat': serveNodeCompat,
 };
@@ -131,12 +137,17 @@ function h2load(args) {
 
 /** Starts one server in a child process; resolves with { port, stop }. */
 function startServer(name) {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, `--serve=${name}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startProcess(name, [new URL(import.meta.url).pathname, `--serve=${name}`], /port (\d+)/);
+}
+
+/** Starts `node ARGS` and resolves with { port, stop } once its output matches `portPattern`. */
+function startProcess(name, args, portPattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (d) => {
       text += d;
-      const m = /port (\d+)/.exec(text);
+      const m = portPattern.exec(text);
       if (m) resolve({ port: Number(m[1]), stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGINT'))) });
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
@@ -162,6 +173,63 @@ async function measure(name) {
   }
 }
 
+/** Small-response req/s of an already started server: a warm-up, then the best of three h2load runs. */
+function smallRate(port, name, connections = 4) {
+  const url = `http://127.0.0.1:${port}/`;
+  h2load(['-n', '2000', '-c', String(connections), '-m', '32', url]);
+  const runs = [0, 1, 2].map(() => h2load(['-n', String(SMALL_REQUESTS), '-c', String(connections), '-m', '32', url]));
+  for (const r of runs) if (r.succeeded !== r.total) throw new Error(`${name}: only ${r.succeeded} of ${r.total} requests succeeded`);
+  const best = Math.max(...runs.map((r) => r.reqPerSec));
+  console.log(`${name}: ${Math.round(best)} req/s (small, -c${connections})`);
+  return best;
+}
+
+/**
+ * Scaling over cores: serve() with 1 and with 2 workers (node:cluster), and the CLI's access log (one line
+ * per request, written asynchronously to a pipe this process drains) against -q. h2load itself needs a
+ * core: on a 2-core machine the 2-worker figure shares the cores with it.
+ */
+async function measureDeployment() {
+  const rates = {};
+  for (const name of ['h2flow-fetch', 'h2flow-fetch-2-workers']) {
+    const server = await startServer(name);
+    try {
+      rates[name] = smallRate(server.port, name, 8);
+    } finally {
+      await server.stop();
+    }
+  }
+  // The CLI's stdout goes to a log file, as in production: h2load runs synchronously here, so a pipe to
+  // this process would not be read meanwhile.
+  const cli = new URL('../dist/cli.mjs', import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'h2flow-bench-'));
+  try {
+    for (const [name, extra] of [['cli-quiet', ['-q']], ['cli-access-log', []]]) {
+      const log = join(dir, `${name}.log`);
+      const fd = openSync(log, 'w');
+      const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...extra], { stdio: ['ignore', fd, 'inherit'] });
+      closeSync(fd);
+      let port = null;
+      while (port === null) {
+        await new Promise((r) => setTimeout(r, 50));
+        const m = /on http:\/\/127\.0\.0\.1:(\d+)\//.exec(readFileSync(log, 'utf8'));
+        if (m) port = Number(m[1]);
+        if (child.exitCode !== null) throw new Error(`${name} exited before listening`);
+      }
+      try {
+        rates[name] = smallRate(port, name);
+      } finally {
+        await new Promise((r) => (child.once('exit', r), child.kill('SIGINT')));
+      }
+      const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"GET / HTTP/2.0" 200')).length;
+      if (name === 'cli-access-log') console.log(`${name}: ${lines} access log lines written`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rates;
+}
+
 const serveArg = process.argv.find((a) => a.startsWith('--serve='));
 if (serveArg !== undefined) {
   const name = serveArg.slice('--serve='.length);
@@ -171,7 +239,12 @@ if (serveArg !== undefined) {
   console.log(`${name} listening on port ${port}`);
 } else {
   const results = {};
-  for (const name of Object.keys(SERVERS)) results[name] = await measure(name);
+  const only = process.argv.includes('--deploy');
+  if (!only) for (const name of Object.keys(SERVERS)) if (name !== 'h2flow-fetch-2-workers') results[name] = await measure(name);
+  const deploy = await measureDeployment();
+  report('server small responses, serve() with 2 workers vs 1 (h2load -c8 on the same machine)', 'req/s', deploy['h2flow-fetch-2-workers'], 'serve() 1 worker', deploy['h2flow-fetch']);
+  report('h2flow serve small responses, access log on vs -q', 'req/s', deploy['cli-access-log'], 'h2flow serve -q', deploy['cli-quiet']);
+  if (only) process.exit(0);
   report('server small responses (session API vs core API)', 'req/s', results['h2flow-session'].small, 'node:http2 core', results['node-core'].small);
   report('server small responses (fetch API vs compat API)', 'req/s', results['h2flow-fetch'].small, 'node:http2 compat', results['node-compat'].small);
   report('server small responses (session API vs compat API)', 'req/s', results['h2flow-session'].small, 'node:http2 compat', results['node-compat'].small);
