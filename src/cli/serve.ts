@@ -226,7 +226,8 @@ async function serveUntilStopped(args: string[], out: SafeOutput, err: SafeOutpu
   try {
     addr = await server.listening;
   } catch (error) {
-    err.write(`h2flow serve: cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}\n`);
+    // Workers that cannot listen exit quietly: their primary says it once.
+    if (!cluster.isWorker) err.write(`h2flow serve: cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}\n`);
     return 1;
   }
   const host = addr.hostname.includes(':') ? `[${addr.hostname}]` : addr.hostname;

@@ -58,10 +58,7 @@ export class Http1Server {
     // Node defaults: headersTimeout 60 s, requestTimeout 300 s, keepAliveTimeout 5 s: a slowloris or idle
     // keep-alive connection is closed by Node itself.
     this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
-    this.#server.on('clientError', (_err: Error, socket: Socket) => {
-      if (socket.writable && !socket.writableEnded) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      else socket.destroy();
-    });
+    // Malformed requests: Node's own answer (400, 431 for oversized headers, 408 on a timeout), then close.
   }
 
   /** HTTP/1.x connections open now. */
@@ -233,7 +230,14 @@ class IncomingBody {
   }
 
   cancel(): void {
-    // HTTP/1.1 cannot refuse the rest of a body without closing: let Node discard it (no buffering).
+    this.discard();
+  }
+
+  /**
+   * Drops the rest of the body (cancelled, or unread when the response is complete): HTTP/1.1 cannot
+   * refuse it without closing, so it is read and thrown away, never queued.
+   */
+  discard(): void {
     this.#ended = true;
     this.#req.resume();
   }
@@ -306,6 +310,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   });
   const info: FetchHandlerInfo = { remoteAddr: remoteAddrOf(socket), completed };
   let request: Request | null = null;
+  let source: IncomingBody | null = null;
   const url = requestUrl(req, secure);
   if (url !== null) {
     const hasBody = !NO_BODY_METHODS.has(method) && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0');
@@ -314,7 +319,8 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
     const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: aborter.signal };
     if (hasBody) {
-      init.body = new ReadableStream<Uint8Array>(new IncomingBody(req), { highWaterMark: 0 });
+      source = new IncomingBody(req);
+      init.body = new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
       init.duplex = 'half';
     }
     try {
@@ -344,8 +350,11 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     // Mid-body failure: HTTP/1.1 has no stream reset; closing the connection tells the client it is cut short.
     res.destroy(error as Error);
   }
-  // A request body nobody read: let Node discard it so the connection can carry the next request.
-  if (!req.complete) req.resume();
+  // A request body nobody read: discard it so the connection can carry the next request.
+  if (!req.complete) {
+    if (source !== null) source.discard();
+    else req.resume();
+  }
 }
 
 function remoteAddrOf(socket: Socket): NetAddr {

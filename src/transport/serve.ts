@@ -133,11 +133,23 @@ function serveHere(handler: FetchHandler, options: ServeOptions): HttpServer {
   options.signal?.addEventListener('abort', () => void shutdown(), { once: true });
   // A cluster worker stops when its primary says so (shutdown, rolling restart).
   if (cluster.isWorker) {
+    // A worker that cannot listen leaves: its primary sees the exit and gives up (no worker will).
+    listening.catch(() => {
+      process.exitCode = 1;
+      cluster.worker?.disconnect();
+      setTimeout(() => process.exit(1), 2000).unref();
+    });
     const onMessage = (message: unknown): void => {
-      if ((message as { h2flow?: string } | null)?.h2flow === 'shutdown') void shutdown().then(() => process.exit(0));
+      if ((message as { h2flow?: string } | null)?.h2flow === 'shutdown') void shutdown();
     };
     process.on('message', onMessage);
-    void finished.then(() => process.off('message', onMessage));
+    // Shut down (told by the primary, or by a signal of its own): leave the cluster so the process can
+    // end once its output is flushed; the primary replaces a worker it did not retire itself.
+    void finished.then(() => {
+      process.off('message', onMessage);
+      cluster.worker?.disconnect();
+      setTimeout(() => process.exit(0), 2000).unref();
+    });
   }
   return { listening, finished, shutdown, restart: async () => undefined };
 }

@@ -86,7 +86,15 @@ export function runPrimary(count: number, options: ServeOptions): HttpServer {
           else console.log(`Listening on ${scheme}://${address.hostname}:${address.port}/ (${count} workers)`);
         }
       },
-      (error: unknown) => rejectListening(error),
+      (error: unknown) => {
+        // A worker that cannot listen (address in use, bad certificate): none will; stop them all.
+        if (listened < count && !stopping) {
+          stopping = true;
+          for (const w of live) w.process.kill();
+          if (live.size === 0) finish();
+        }
+        rejectListening(error);
+      },
     );
   }
   let shuttingDown: Promise<void> | null = null;

@@ -195,4 +195,16 @@ Life('--workers 2 serves from two processes; SIGHUP replaces them one by one wit
   }
 });
 
+Life('--workers 2 on a port already taken says so and exits 1 (no worker left behind)', async () => {
+  const { d, origin } = await start(['-q']);
+  try {
+    const port = new URL(origin).port;
+    const r = await run(process.execPath, [cli, 'serve', '--port', port, '--workers', '2'], { timeoutMs: 30_000 });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, `cannot listen on 127.0.0.1:${port}`);
+  } finally {
+    await d.stop();
+  }
+});
+
 Life.run();

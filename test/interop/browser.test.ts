@@ -41,6 +41,12 @@ async function launch(name: string, extraArgs: string[] = []): Promise<BrowserCo
   });
 }
 
+// Page-side expressions, as strings: this file is type-checked without the DOM library.
+/** The protocol the page's own navigation used: `http/1.1` or `h2`. */
+const NEXT_HOP_PROTOCOL = "performance.getEntriesByType('navigation')[0].nextHopProtocol";
+/** True once the echo form's output shows `text`. */
+const echoed = (text: string): string => `document.getElementById('out')?.textContent === ${JSON.stringify(text)}`;
+
 async function start(args: string[]): Promise<{ d: Daemon; origin: string }> {
   const d = daemon(process.execPath, [cli, 'serve', '--port', '0', ...args]);
   const m = await d.waitFor(/on (https?:\/\/127\.0\.0\.1:\d+)\//);
@@ -55,13 +61,13 @@ Browser('the cleartext URL npm start prints shows the page over HTTP/1.1, and it
     const page = await context.newPage();
     const response = await page.goto(`${origin}/`, { timeout: 30_000 });
     assert.is(response?.status(), 200);
-    const protocol = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol);
+    const protocol = await page.evaluate(NEXT_HOP_PROTOCOL);
     assert.is(protocol, 'http/1.1');
     assert.match(await page.textContent('#protocol') ?? '', 'This page came over HTTP/1.1');
     assert.is(await page.textContent('h1'), 'h2flow');
     await page.fill('#text', 'typed in a browser');
     await page.click('#send');
-    await page.waitForFunction(() => document.getElementById('out')?.textContent === 'typed in a browser', undefined, { timeout: 15_000 });
+    await page.waitForFunction(echoed('typed in a browser'), undefined, { timeout: 15_000 });
     const shot = join(dir.path, 'h1.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(existsSync(shot) && statSync(shot).size > 1000, 'screenshot written');
@@ -81,11 +87,11 @@ Browser('h2flow serve --cert --key: the browser negotiates h2 with ALPN and the 
     const page = await context.newPage();
     const response = await page.goto(`${origin}/`, { timeout: 30_000 });
     assert.is(response?.status(), 200);
-    const protocol = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol);
+    const protocol = await page.evaluate(NEXT_HOP_PROTOCOL);
     assert.is(protocol, 'h2');
     assert.match(await page.textContent('#protocol') ?? '', 'This page came over HTTP/2 (TLS, ALPN h2)');
     await page.click('#send');
-    await page.waitForFunction(() => document.getElementById('out')?.textContent === 'hello, HTTP/2', undefined, { timeout: 15_000 });
+    await page.waitForFunction(echoed('hello, HTTP/2'), undefined, { timeout: 15_000 });
     const shot = join(dir.path, 'h2.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(existsSync(shot) && statSync(shot).size > 1000, 'screenshot written');
