@@ -168,6 +168,35 @@ H1('keep-alive and pipelined HTTP/1.1 requests are answered in order on one conn
   });
 });
 
+H1('a request body the handler never reads is discarded and the connection carries the next request', async () => {
+  await withServer({}, async (origin) => {
+    const { socket, closed, received } = await rawSocket(Number(new URL(origin).port));
+    const body = Buffer.alloc(4 * 1024 * 1024, 0x61);
+    socket.write(`POST /proto HTTP/1.1\r\nhost: x\r\ncontent-length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write('GET /proto?next HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    await closed;
+    const text = received().toString('latin1');
+    assert.match(text, 'h1 POST x');
+    assert.match(text, 'h1 GET x ?next');
+  });
+});
+
+H1('an h2c upgrade pipelined behind a response in flight waits for it: the 101 follows the whole HTTP/1.1 response', async () => {
+  await withServer({}, async (origin) => {
+    const { socket, received } = await rawSocket(Number(new URL(origin).port));
+    socket.write(
+      'GET /slow HTTP/1.1\r\nhost: x\r\n\r\n' +
+        'GET /proto HTTP/1.1\r\nhost: x\r\nconnection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n',
+    );
+    while (!received().includes('101 Switching Protocols')) await new Promise((r) => setTimeout(r, 10));
+    const text = received().toString('latin1');
+    const end = text.indexOf('chunk4\n\r\n0\r\n\r\n');
+    assert.ok(end > 0 && text.indexOf('HTTP/1.1 101 Switching Protocols') > end, text);
+    socket.destroy();
+  });
+});
+
 H1('over HTTP/1.1 a throwing handler gets onError, HEAD gets headers only, and a request without Host is refused', async () => {
   await withServer({}, async (origin) => {
     const r = await curl(['--http1.1', '-w', ' %{http_code}', `${origin}/throw`]);
@@ -191,6 +220,9 @@ H1('over TLS, ALPN offers h2 and http/1.1 on one port', async () => {
     assert.is(h2.out.split(' ')[0] + h2.out.slice(h2.out.lastIndexOf(' ')), 'h2 2', h2.err);
     const h1 = await curl(['-k', '--http1.1', '-w', ' %{http_version}', `${origin}/proto`]);
     assert.is(h1.out.split(' ')[0] + h1.out.slice(h1.out.lastIndexOf(' ')), 'h1 1.1', h1.err);
+    // A TLS client that offers no ALPN at all speaks HTTP/1.1 (RFC 7301 §3.2: the server carries on without it).
+    const none = await curl(['-k', '--no-alpn', '--http1.1', '-w', ' %{http_version}', `${origin}/proto`]);
+    assert.is(none.out.split(' ')[0] + none.out.slice(none.out.lastIndexOf(' ')), 'h1 1.1', none.err);
   });
 });
 
