@@ -56,15 +56,18 @@ export class SafeOutput {
     }
   }
 
-  /** Resolves once everything queued has been written or dropped, or after `timeoutMs`. */
-  drain(timeoutMs = 2000): Promise<void> {
-    if (!this.#writing && !this.#scheduled && this.#pending.length === 0) return Promise.resolve();
+  /**
+   * Resolves with true once everything queued has been written or dropped, or with false after
+   * `timeoutMs` (a reader that stopped reading: the caller may exit anyway).
+   */
+  drain(timeoutMs = 2000): Promise<boolean> {
+    if (!this.#writing && !this.#scheduled && this.#pending.length === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
+      // Not unref'd: the wait itself keeps the process alive until it decides.
+      const timer = setTimeout(() => resolve(false), timeoutMs);
       this.#idle.push(() => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       });
     });
   }

@@ -187,7 +187,9 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const err = new SafeOutput(io.stderr as CliIo['stderr'] & { fd?: unknown });
   const status = await serveUntilStopped(args, out, err);
   if (out.dropped > 0) err.write(`h2flow serve: ${out.dropped} output writes dropped (${out.lastError ?? 'backlog'})\n`);
-  await Promise.all([out.drain(), err.drain()]);
+  const [outDone, errDone] = await Promise.all([out.drain(), err.drain()]);
+  // Output stuck on a reader that never reads (a write pending in the thread pool would hold the process): exit anyway.
+  if (!outDone || !errDone) process.exit(status);
   return status;
 }
 

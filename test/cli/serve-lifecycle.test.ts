@@ -140,6 +140,24 @@ Life('with stdout on a full disk (/dev/full) it keeps serving, counts the droppe
   }
 });
 
+Life('with stdout a pipe nobody reads, the access log never blocks serving (h2load: every request succeeds)', async () => {
+  const port = await freePort();
+  // stdout is a pipe this process never reads: it fills after ~64 KiB (~800 log lines).
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await waitForPort(port);
+    const r = await run('h2load', ['-n', '5000', '-c', '2', '-m', '16', `http://127.0.0.1:${port}/`], { timeoutMs: 60_000 });
+    const text = r.stdout.toString();
+    const m = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/.exec(text);
+    assert.ok(m !== null, text + r.stderr);
+    assert.is(m![3], '5000', text);
+    child.kill('SIGTERM');
+    assert.is(await exitOf(child), 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
 Life('with stdout a pipe whose reader went away it keeps serving (EPIPE dropped, not fatal)', async () => {
   const { d, origin } = await start([]);
   try {
