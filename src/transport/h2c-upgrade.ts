@@ -5,16 +5,25 @@
  * stream 1 answers. Layer: transport (Node).
  */
 
+import { H2Configuration, H2Connection } from '../core';
+
 /** Fields that are about the HTTP/1.1 connection and never go into an HTTP/2 header list (RFC 9113 §8.2.2). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings', 'host']);
 
 /**
  * True when `value` is a base64url SETTINGS payload (RFC 7540 §3.2.1: "a base64url string ... with any
- * trailing '=' characters omitted") of whole 6-octet settings, at most 1 KiB of them.
+ * trailing '=' characters omitted") whose settings the core accepts (RFC 9113 §6.5.2: e.g. ENABLE_PUSH 0
+ * or 1, INITIAL_WINDOW_SIZE at most 2^31-1), checked by a throwaway server connection before any 101
+ * goes out: a value the session would refuse must leave the request an HTTP/1.1 one.
  */
 export function validSettingsHeader(value: string): boolean {
   if (value.length > 1400 || !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) return false;
-  return Buffer.from(value, 'base64url').length % 6 === 0;
+  try {
+    new H2Connection(new H2Configuration({ clientSide: false })).initiateUpgradeConnection(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

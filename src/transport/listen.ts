@@ -120,7 +120,14 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   /** Set once close() is done: nothing more is served. */
   let closed = false;
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
-    const session = new H2Session(socketToPair(socket, sessionStreams(options.session)), upgrade === undefined ? sessionOptions : { ...sessionOptions, upgrade });
+    let session: H2Session;
+    try {
+      session = new H2Session(socketToPair(socket, sessionStreams(options.session)), upgrade === undefined ? sessionOptions : { ...sessionOptions, upgrade });
+    } catch {
+      // A session that cannot start (e.g. an upgrade's settings the core refuses) ends this connection only.
+      socket.destroy();
+      return;
+    }
     live.set(session, socket);
     session.closed.catch(() => undefined).finally(() => live.delete(session));
     enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });

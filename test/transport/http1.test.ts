@@ -130,6 +130,19 @@ H1('an upgrade request with a body, or for another protocol, is answered over HT
   });
 });
 
+H1('an h2c upgrade whose HTTP2-Settings the core refuses (or that is not base64url) stays HTTP/1.1, and the server lives on', async () => {
+  await withServer({}, async (origin) => {
+    // ENABLE_PUSH = 2 (RFC 9113 §6.5.2: only 0 or 1), INITIAL_WINDOW_SIZE = 2^31, a partial setting, not base64url.
+    for (const settings of ['AAIAAAAC', 'AASAAAAA', 'AAIAAA', 'not base64!']) {
+      const r = await curl(['--http1.1', '-H', 'connection: Upgrade, HTTP2-Settings', '-H', 'upgrade: h2c', '-H', `http2-settings: ${settings}`, '-w', ' %{http_version} %{http_code}', `${origin}/proto`]);
+      assert.is(r.out.split(' ')[0], 'h1', settings);
+      assert.match(r.out, / 1\.1 200$/, settings);
+    }
+    const ok = await curl(['--http2', '-w', ' %{http_version}', `${origin}/proto`]);
+    assert.match(ok.out, / 2$/);
+  });
+});
+
 H1('HTTP/1.1 bodies stream both ways and trailers cross in both directions (chunked)', async () => {
   await withServer({}, async (origin) => {
     const data = patternBytes(3 * 1024 * 1024 + 5);
