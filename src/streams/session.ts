@@ -209,6 +209,7 @@ const SESSION_OPTIONS: Record<keyof H2SessionOptions, true> = {
   outboundHighWaterMark: true,
   timeouts: true,
   clock: true,
+  upgrade: true,
 };
 const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true };
 const SETTINGS_OPTIONS: Record<keyof H2Settings, true> = {

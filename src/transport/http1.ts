@@ -330,7 +330,8 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     }
   }
   let response: Response;
-  if (request === null) response = new Response(null, { status: method === 'TRACE' || method === 'TRACK' ? 501 : 400 });
+  // As over HTTP/2: well-formed requests a Request cannot carry as sent (OPTIONS *, TRACE) get 501, others 400.
+  if (request === null) response = new Response(null, { status: method === 'TRACE' || method === 'TRACK' || req.url === '*' ? 501 : 400 });
   else {
     try {
       const r = await options.handler(request, info);

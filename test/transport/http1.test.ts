@@ -224,6 +224,9 @@ H1('over HTTP/1.1 a throwing handler gets onError, HEAD gets headers only, and a
     socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
     await once(socket, 'close');
     assert.match(text, /^HTTP\/1\.1 400 /);
+    // OPTIONS * (RFC 9112 §3.2.4) is well-formed but no fetch Request can carry it: 501, as over HTTP/2.
+    const star = await curl(['--http1.1', '-X', 'OPTIONS', '--request-target', '*', '-o', '/dev/null', '-w', '%{http_code}', `${origin}/`]);
+    assert.is(star.out, '501');
   });
 });
 
