@@ -75,6 +75,10 @@ export interface H2Server extends AsyncIterable<H2Session> {
    * closed. `{ graceful: false }` closes everything at once.
    */
   close(options?: CloseOptions): Promise<void>;
+  /** Keeps the process alive while listening (the default). */
+  ref(): void;
+  /** Lets the process exit while listening (open connections still keep it alive). */
+  unref(): void;
 }
 
 /** A Node address as a NetAddr. */
@@ -214,5 +218,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       }
       return closing;
     },
+    ref: () => void server.ref(),
+    unref: () => void server.unref(),
   };
 }

@@ -1,0 +1,255 @@
+/**
+ * h2flow/bun: HTTP/2 over `Bun.listen`/`Bun.connect` (h2c with prior knowledge, or TLS with ALPN `h2`), with
+ * the same API as h2flow/node: `serve()` (every runtime's argument forms, Bun's `{ fetch }` included),
+ * `listen()`, `connectSession()` and `connect().fetch()`. Layer: transport (Bun).
+ */
+import { H2Session } from '../streams/session';
+import type { NetAddr } from '../fetch/fetch-server';
+import { H2Client } from '../fetch/fetch-client';
+import type { H2Stream } from '../streams/stream';
+import type { H2Transport, StreamConstructors } from '../streams/types';
+import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket';
+import { normaliseServeArgs, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
+import { serveWith, sessionServer, type H2Server } from './session-server';
+import { tapTransport, type TapObserver } from './tap';
+
+export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket';
+export type { BunSocket, BunSocketPairOptions } from './bun-socket';
+export { SocketClosedError } from './socket-pair';
+export { tapTransport } from './tap';
+export type { TapObserver } from './tap';
+export { H2Client } from '../fetch/fetch-client';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client';
+export { withTrailers } from '../fetch/fetch-server';
+export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server';
+export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args';
+export type { AcceptedSession, H2Server } from './session-server';
+
+interface BunHandlers {
+  open?(socket: BunSocket): void;
+  handshake?(socket: BunSocket, success: boolean, authorizationError: Error | null): void;
+  data(socket: BunSocket, bytes: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket, error?: unknown): void;
+  error(socket: BunSocket, error: unknown): void;
+  connectError?(socket: BunSocket, error: unknown): void;
+}
+
+/** Bun wants ALPN in wire format (length-prefixed); an array throws. RFC 7301 §3.1. */
+const ALPN_H2 = '\x02h2';
+
+interface BunTlsOptions {
+  cert?: string;
+  key?: string;
+  ca?: string | string[];
+  serverName?: string;
+  rejectUnauthorized?: boolean;
+  ALPNProtocols: string;
+}
+
+interface BunListener {
+  readonly port: number;
+  readonly hostname: string;
+  stop(closeActiveConnections?: boolean): void;
+  ref(): void;
+  unref(): void;
+}
+
+/** The part of the `Bun` namespace h2flow uses. */
+interface BunApi {
+  listen(options: { hostname: string; port: number; allowHalfOpen: boolean; tls?: BunTlsOptions; socket: BunHandlers }): BunListener;
+  connect(options: { hostname: string; port: number; allowHalfOpen: boolean; tls?: BunTlsOptions; socket: BunHandlers }): Promise<BunSocket>;
+}
+
+function bun(): BunApi {
+  const api = (globalThis as { Bun?: BunApi }).Bun;
+  if (api === undefined) throw new Error('h2flow/bun: the Bun global is missing (use h2flow/node or h2flow/deno on other runtimes)');
+  return api;
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
+  readonly port?: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Serve TLS with ALPN `h2` (connections that do not negotiate `h2` are closed); h2c without it. */
+  readonly tls?: TlsCertKey;
+  /** Options for every server session. */
+  readonly session?: SessionOptions;
+}
+
+const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
+const toNetAddr = (hostname: string, port: number | undefined): NetAddr => ({ transport: 'tcp', hostname, port: port ?? 0 });
+
+function pairOf(socket: BunSocket, session: SessionOptions | undefined): BunSocketPair {
+  const streams = session?.streams as StreamConstructors | undefined;
+  return new BunSocketPair(socket, streams === undefined ? {} : { streams });
+}
+
+/** Binds at once (`Bun.listen` is synchronous); throws if the address cannot be bound. */
+function listenNow(options: ListenOptions): H2Server {
+  const secure = options.tls !== undefined;
+  let admit: (socket: BunSocket) => void = () => undefined;
+  const listener = bun().listen({
+    hostname: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    // Our FIN must not close the peer's direction: the session reads to the end after its GOAWAY.
+    allowHalfOpen: true,
+    ...(secure ? { tls: { cert: pem(options.tls!.cert), key: pem(options.tls!.key), ALPNProtocols: ALPN_H2 } } : {}),
+    socket: {
+      ...bunSocketHandlers,
+      open(socket) {
+        pairOf(socket, options.session);
+        if (!secure) admit(socket);
+      },
+      handshake(socket, success) {
+        // RFC 9113 §3.2: HTTP/2 over TLS is identified by ALPN "h2"; anything else is not ours to speak.
+        if (success && socket.alpnProtocol === 'h2') admit(socket);
+        else socket.terminate();
+      },
+    },
+  });
+  const { server, accept } = sessionServer(
+    { address: toNetAddr(listener.hostname, listener.port), stop: () => listener.stop(false), ref: () => listener.ref(), unref: () => listener.unref() },
+    options.session,
+  );
+  admit = (socket) => {
+    const pair = socket.data;
+    if (pair !== undefined) accept(pair, toNetAddr(socket.remoteAddress, socket.remotePort));
+  };
+  return server;
+}
+
+/**
+ * Listens for HTTP/2 connections (h2c with prior knowledge, or TLS with ALPN `h2`) and yields a server
+ * `H2Session` per connection; the same API as h2flow/node's `listen`.
+ */
+export async function listen(options: ListenOptions = {}): Promise<H2Server> {
+  return listenNow(options);
+}
+
+/**
+ * Serves `handler` over HTTP/2. Takes Bun's form `serve({ fetch, port, tls })` as well as Deno's and
+ * h2flow's (see serve-args.ts); the handler's second argument is h2flow's `info` (peer address, stream),
+ * not Bun's `Server`. Binds at once: `server.port`/`server.url` are readable on return.
+ *
+ * @example
+ * ```ts
+ * import { serve } from 'h2flow';
+ * const server = serve({ port: 8443, tls: { cert, key }, fetch: (req) => new Response('hi') });
+ * console.log(server.url.href);
+ * ```
+ */
+export function serve(...args: ServeArgs): HttpServer {
+  const { handler, options } = normaliseServeArgs(args);
+  return serveWith((o) => listenNow(o), handler, options);
+}
+
+/** Options of {@link connectSession} and {@link connect}. */
+export interface ConnectOptions {
+  /** For `https:` URLs: extra trusted roots (`ca`, PEM), `serverName`, or `rejectUnauthorized: false`. */
+  readonly tls?: { readonly ca?: string | string[]; readonly serverName?: string; readonly rejectUnauthorized?: boolean };
+  /** Options for the client session (settings, config, streams implementation). */
+  readonly session?: SessionOptions;
+  /** Sees every byte both ways (e.g. a frame log); see `tapTransport`. */
+  readonly tap?: TapObserver;
+  /** Called once connected (TLS: after the handshake), before the session sends its preface. */
+  readonly onConnect?: (info: { readonly protocol: 'h2' | 'h2c'; readonly remoteAddr: NetAddr }) => void;
+  /** Aborts connecting. */
+  readonly signal?: AbortSignal;
+}
+
+function openSocket(url: URL, options: ConnectOptions): Promise<BunSocketPair> {
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new TypeError(`h2flow: unsupported URL scheme ${url.protocol}`));
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  const signal = options.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<BunSocketPair>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    };
+    let opened: BunSocket | null = null;
+    const onAbort = (): void => settle(() => (opened?.terminate(), reject(signal?.reason)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const ready = (socket: BunSocket): void =>
+      settle(() => {
+        options.onConnect?.({ protocol: secure ? 'h2' : 'h2c', remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
+        resolve(socket.data!);
+      });
+    const tls = options.tls;
+    bun()
+      .connect({
+        hostname,
+        port,
+        allowHalfOpen: true,
+        ...(secure
+          ? {
+              tls: {
+                ALPNProtocols: ALPN_H2,
+                serverName: tls?.serverName ?? hostname,
+                ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
+                ...(tls?.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+              },
+            }
+          : {}),
+        socket: {
+          ...bunSocketHandlers,
+          open(socket) {
+            opened = socket;
+            pairOf(socket, options.session);
+            if (!secure) ready(socket);
+          },
+          handshake(socket, success, authorizationError) {
+            if (!success || authorizationError !== null) {
+              socket.terminate();
+              settle(() => reject(authorizationError ?? new Error(`h2flow: TLS handshake with ${url.host} failed`)));
+            } else if (socket.alpnProtocol !== 'h2') {
+              socket.terminate();
+              settle(() => reject(new Error(`h2flow: ${url.host} did not negotiate h2 via ALPN (got ${String(socket.alpnProtocol)})`)));
+            } else {
+              ready(socket);
+            }
+          },
+          connectError: (_socket, error) => settle(() => reject(error)),
+        },
+      })
+      .catch((error: unknown) => settle(() => reject(error)));
+  });
+}
+
+/**
+ * Opens an HTTP/2 connection and returns its client session: `http:` URLs speak h2c with prior knowledge,
+ * `https:` URLs TLS with ALPN `h2` (certificates verified unless `tls.rejectUnauthorized` is false).
+ */
+export async function connectSession(url: string | URL, options: ConnectOptions = {}): Promise<H2Session> {
+  let pair: H2Transport = await openSocket(new URL(url), options);
+  if (options.tap !== undefined) pair = tapTransport(pair, options.tap, options.session?.streams as StreamConstructors | undefined);
+  const session = new H2Session(pair, { ...options.session, role: 'client' });
+  session.closed.catch(() => undefined);
+  return session;
+}
+
+/** Options of {@link connect}: those of {@link connectSession}, plus where pushed responses go. */
+export interface ClientConnectOptions extends ConnectOptions {
+  /** Receives each pushed stream (push is off unless `session.settings.enablePush` is true). */
+  readonly onPush?: (stream: H2Stream) => void;
+}
+
+/**
+ * A fetch-style client for one origin over one HTTP/2 connection, connecting in the background (the first
+ * `fetch` waits for it). Server push is disabled unless `session.settings.enablePush` asks for it.
+ */
+export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
+  // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
+  const settings = { enablePush: false, ...options.session?.settings };
+  const session = connectSession(url, { ...options, session: { ...options.session, settings } });
+  return new H2Client(session, { baseUrl: url, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
+}

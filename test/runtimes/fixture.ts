@@ -1,0 +1,75 @@
+/**
+ * What the runtime tests run inside Deno and Bun (bundled by test/support/runtimes.ts with the runtime's
+ * transport): one program, runtime-neutral, driven by a JSON argument.
+ * - `{ mode: 'server', cert, key }`: serves h2c and TLS with `serve()` (each in another argument form),
+ *   prints `READY {"h2c":port,"tls":port}`, and exits on its own after a `GET /quit` shut both down.
+ * - `{ mode: 'client', targets: [{ url, ca?, get?: [path, bytes], echo?: bytes }] }`: fetches with
+ *   `connect()`, prints `RESULT` with each body's sha256.
+ */
+import { patternBytes } from '../support/peers';
+import type { HttpServer, ServeArgs } from '../../src/transport/serve-args';
+import type { FetchHandler } from '../../src/fetch/fetch-server';
+import type { H2Client } from '../../src/fetch/fetch-client';
+
+export interface RuntimeTransport {
+  serve(...args: ServeArgs): HttpServer;
+  connect(url: string, options?: { tls?: { caCerts?: string[] } }): H2Client;
+}
+
+type Config =
+  | { mode: 'server'; cert: string; key: string }
+  | { mode: 'client'; targets: { url: string; ca?: string; get?: [string, number]; echo?: number }[] };
+
+const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+const sha256 = async (b: ArrayBuffer | Uint8Array): Promise<string> => hex(await crypto.subtle.digest('SHA-256', b as ArrayBuffer));
+
+export async function runFixture(runtime: string, transport: RuntimeTransport): Promise<void> {
+  const config = JSON.parse(process.argv[process.argv.length - 1] ?? '{}') as Config;
+  if (config.mode === 'server') {
+    const servers: HttpServer[] = [];
+    const handler: FetchHandler = (request) => {
+      const url = new URL(request.url);
+      switch (url.pathname) {
+        case '/echo':
+          return new Response(request.body);
+        case '/big':
+          return new Response(patternBytes(Number(url.searchParams.get('n'))));
+        case '/info':
+          return Response.json({ runtime, method: request.method, scheme: url.protocol });
+        case '/quit':
+          setTimeout(() => void Promise.all(servers.map((s) => s.shutdown())), 0);
+          return new Response('bye');
+        default:
+          return new Response('not found', { status: 404 });
+      }
+    };
+    const onListen = (): void => undefined;
+    // h2c in Deno's (options, handler) form; TLS in Bun's { fetch } form with Deno's top-level cert/key.
+    servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen }, handler));
+    servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen, cert: config.cert, key: config.key, fetch: handler }));
+    const [h2c, tls] = await Promise.all(servers.map((s) => s.listening));
+    console.log(`READY ${JSON.stringify({ h2c: h2c!.port, tls: tls!.port, addr: servers[0]!.addr, url: String(servers[1]!.url) })}`);
+    await Promise.all(servers.map((s) => s.finished));
+    console.log('FINISHED');
+    return;
+  }
+  const results: Record<string, unknown>[] = [];
+  for (const t of config.targets) {
+    const client = transport.connect(t.url, t.ca !== undefined ? { tls: { caCerts: [t.ca] } } : {});
+    const result: Record<string, unknown> = { url: t.url };
+    if (t.get !== undefined) {
+      const res = await client.fetch(t.get[0]);
+      const body = await res.arrayBuffer();
+      result.get = { status: res.status, bytes: body.byteLength, sha256: await sha256(body) };
+    }
+    if (t.echo !== undefined) {
+      const data = patternBytes(t.echo);
+      const res = await client.fetch('/echo', { method: 'POST', body: data });
+      const body = await res.arrayBuffer();
+      result.echo = { status: res.status, bytes: body.byteLength, sha256: await sha256(body) };
+    }
+    await client.close();
+    results.push(result);
+  }
+  console.log(`RESULT ${JSON.stringify(results)}`);
+}
