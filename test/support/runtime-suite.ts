@@ -1,0 +1,175 @@
+/**
+ * The tests h2flow runs in Deno and in Bun, defined once: the streams-layer suite (session-suite.ts,
+ * bundled with esbuild and run by the runtime), `serve()` in the runtime against curl, nghttp and h2load
+ * (h2c and TLS, 64 MiB up and down with sha256), and the runtime's client against node:http2 and nghttpd.
+ * The runtime programs are test/runtimes/*-fixture.ts; this file drives them from Node.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSecureServer, createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { daemon, freePort, patternBytes, run, sha256, tempDir, waitForPort, type Daemon, type TestCert } from './peers';
+import { bundleFor, runArgs, runtimeBinary, type Runtime } from './runtimes';
+
+const MiB = 1024 * 1024;
+const BIG = 64 * MiB;
+
+interface Digest {
+  status: number;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * A CA and a leaf certificate for 127.0.0.1 signed by it: Deno's TLS (rustls) refuses a self-signed CA
+ * certificate as the server's own (CaUsedAsEndEntity), so clients trust `ca` and servers present the leaf.
+ */
+function caSignedCert(dir: string): TestCert & { ca: string } {
+  const f = (name: string): string => join(dir, name);
+  const openssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore', timeout: 10_000 });
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=h2flow test CA',
+    '-keyout', f('ca-key.pem'), '-out', f('ca.pem')]);
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', f('leaf-key.pem'), '-out', f('leaf.csr')]);
+  writeFileSync(f('leaf.ext'), 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-CAcreateserial', '-days', '1', '-extfile', f('leaf.ext'), '-out', f('leaf.pem')]);
+  const read = (name: string): string => readFileSync(f(name), 'utf8');
+  return { cert: read('leaf.pem'), key: read('leaf-key.pem'), certFile: f('leaf.pem'), keyFile: f('leaf-key.pem'), ca: read('ca.pem') };
+}
+
+export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
+  const S = suite(`h2flow in ${runtime}`);
+  const dir = tempDir(`h2flow-${runtime}-`);
+  let cert: TestCert & { ca: string };
+  let caFile = '';
+  let binary = '';
+  let server: Daemon | null = null;
+  let ports = { h2c: 0, tls: 0 };
+  let bigFile = '';
+  const bigSha = sha256(patternBytes(BIG));
+
+  S.before(async () => {
+    binary = runtimeBinary(runtime);
+    cert = caSignedCert(dir.path);
+    caFile = join(dir.path, 'ca.pem');
+    bigFile = join(dir.path, 'big.bin');
+    writeFileSync(bigFile, patternBytes(BIG));
+    const script = await bundleFor(runtime, `test/runtimes/${runtime}-fixture.ts`, dir.path);
+    server = daemon(binary, [...runArgs(runtime, script), JSON.stringify({ mode: 'server', cert: cert.cert, key: cert.key })], 240_000);
+    const [, ready] = await server.waitFor(/READY (\{.*\})/, 30_000);
+    ports = JSON.parse(ready!) as { h2c: number; tls: number };
+  });
+  S.after(async () => {
+    await server?.stop();
+    dir.cleanup();
+  });
+
+  S(`the streams-layer suite (session-suite.ts) passes under ${runtime}`, async () => {
+    const script = await bundleFor(runtime, 'test/streams/session-native.test.ts', dir.path);
+    const r = await run(binary, runArgs(runtime, script), { timeoutMs: 120_000 });
+    const out = r.stdout.toString() + r.stderr;
+    const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    assert.ok(total > 50, `suite ran (${out.slice(-2000)})`);
+    assert.is(passed, total, out.slice(-4000));
+    assert.is(r.code, 0);
+  });
+
+  S(`serve() in ${runtime} answers curl and nghttp over h2c and TLS (ALPN h2), in Deno's and Bun's argument forms`, async () => {
+    const h2c = await run('curl', ['-s', '--http2-prior-knowledge', `http://127.0.0.1:${ports.h2c}/info`]);
+    assert.equal(JSON.parse(h2c.stdout.toString()), { runtime, method: 'GET', scheme: 'http:' });
+    const tls = await run('curl', ['-s', '--http2', '--cacert', caFile, '-w', '\n%{http_version}', `https://127.0.0.1:${ports.tls}/info`]);
+    const [body, version] = tls.stdout.toString().split('\n');
+    assert.equal(JSON.parse(body!), { runtime, method: 'GET', scheme: 'https:' });
+    assert.is(version, '2');
+    for (const url of [`http://127.0.0.1:${ports.h2c}/info`, `https://127.0.0.1:${ports.tls}/info`]) {
+      const n = await run('nghttp', ['-v', url]);
+      assert.is(n.code, 0, n.stderr);
+      assert.match(n.stdout.toString(), /:status: 200/);
+      assert.match(n.stdout.toString(), /"runtime":"/);
+    }
+  });
+
+  S(`serve() in ${runtime} completes every h2load request over h2c and TLS`, async () => {
+    for (const url of [`http://127.0.0.1:${ports.h2c}/info`, `https://127.0.0.1:${ports.tls}/info`]) {
+      const r = await run('h2load', ['-n', '2000', '-c', '4', '-m', '10', url], { timeoutMs: 60_000 });
+      assert.match(r.stdout.toString(), /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout/, r.stdout.toString());
+    }
+  });
+
+  S(`serve() in ${runtime} echoes 64 MiB up and sends 64 MiB down, sha256 intact (curl, h2c and TLS; TCP_NODELAY: Nagle would take tens of seconds)`, async () => {
+    for (const origin of [`http://127.0.0.1:${ports.h2c}`, `https://127.0.0.1:${ports.tls}`]) {
+      const flags = origin.startsWith('https') ? ['--http2', '--cacert', caFile] : ['--http2-prior-knowledge'];
+      const echo = await run('curl', ['-s', '-f', ...flags, '--data-binary', `@${bigFile}`, `${origin}/echo`], { timeoutMs: 120_000 });
+      assert.is(echo.stdout.byteLength, BIG, `${origin} echo: ${echo.stderr}`);
+      assert.is(sha256(echo.stdout), bigSha);
+      const down = await run('curl', ['-s', '-f', ...flags, `${origin}/big?n=${BIG}`], { timeoutMs: 120_000 });
+      assert.is(down.stdout.byteLength, BIG, `${origin} download: ${down.stderr}`);
+      assert.is(sha256(down.stdout), bigSha);
+    }
+  });
+
+  S(`connect().fetch in ${runtime} gets 64 MiB from and echoes 64 MiB through node:http2 (h2c and TLS), and fetches from nghttpd`, async () => {
+    const bigBody = patternBytes(BIG);
+    const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
+      if (headers[':path'] === '/echo') {
+        stream.respond({ ':status': 200 });
+        stream.pipe(stream);
+      } else {
+        stream.respond({ ':status': 200 });
+        stream.end(bigBody);
+      }
+    };
+    const listening = async (s: Http2Server): Promise<number> => {
+      s.on('stream', onStream);
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      return (s.address() as AddressInfo).port;
+    };
+    const h2c = createServer();
+    const tls = createSecureServer({ cert: cert.cert, key: cert.key });
+    const htdocs = join(dir.path, 'htdocs');
+    mkdirSync(htdocs, { recursive: true });
+    writeFileSync(join(htdocs, 'blob.bin'), patternBytes(4 * MiB));
+    const nghttpdPort = await freePort();
+    const nghttpd = daemon('nghttpd', ['-a', '127.0.0.1', '-d', htdocs, String(nghttpdPort), cert.keyFile, cert.certFile]);
+    try {
+      await waitForPort(nghttpdPort);
+      const targets = [
+        { url: `http://127.0.0.1:${await listening(h2c)}`, get: ['/big', BIG], echo: BIG },
+        { url: `https://127.0.0.1:${await listening(tls)}`, ca: cert.ca, get: ['/big', BIG], echo: BIG },
+        { url: `https://127.0.0.1:${nghttpdPort}`, ca: cert.ca, get: ['/blob.bin', 4 * MiB] },
+      ];
+      const script = await bundleFor(runtime, `test/runtimes/${runtime}-fixture.ts`, dir.path);
+      const r = await run(binary, [...runArgs(runtime, script), JSON.stringify({ mode: 'client', targets })], { timeoutMs: 180_000 });
+      const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
+      assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
+      const results = JSON.parse(line!) as { url: string; get?: Digest; echo?: Digest }[];
+      assert.equal(results[0]!.get, { status: 200, bytes: BIG, sha256: bigSha });
+      assert.equal(results[0]!.echo, { status: 200, bytes: BIG, sha256: bigSha });
+      assert.equal(results[1]!.get, { status: 200, bytes: BIG, sha256: bigSha });
+      assert.equal(results[1]!.echo, { status: 200, bytes: BIG, sha256: bigSha });
+      assert.equal(results[2]!.get, { status: 200, bytes: 4 * MiB, sha256: sha256(patternBytes(4 * MiB)) });
+      assert.is(r.code, 0, r.stderr);
+    } finally {
+      h2c.close();
+      tls.close();
+      await nghttpd.stop();
+    }
+  });
+
+  S(`shutdown() in ${runtime} ends both servers and the process exits on its own`, async () => {
+    const r = await run('curl', ['-s', '--http2-prior-knowledge', `http://127.0.0.1:${ports.h2c}/quit`]);
+    assert.is(r.stdout.toString(), 'bye');
+    const code = await new Promise<number | null>((resolve) => {
+      const child = server!.child;
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once('exit', (c) => resolve(c));
+    });
+    assert.is(code, 0, server!.output());
+    assert.match(server!.output(), /FINISHED/);
+  });
+
+  return S;
+}
