@@ -21,6 +21,11 @@ const ENTRIES = [
   { name: 'streams', src: 'src/streams/index.ts', platform: 'neutral' },
   { name: 'fetch', src: 'src/fetch/index.ts', platform: 'neutral' },
   { name: 'node', src: 'src/transport/node.ts', platform: 'node' },
+  // Deno's and Bun's entries: h2flow/deno serves TLS through Deno's node:tls, so both keep node: imports external.
+  { name: 'index-deno', src: 'src/index-deno.ts', platform: 'node' },
+  { name: 'index-bun', src: 'src/index-bun.ts', platform: 'node' },
+  { name: 'deno', src: 'src/transport/deno.ts', platform: 'node' },
+  { name: 'bun', src: 'src/transport/bun.ts', platform: 'node' },
   { name: 'cli', src: 'src/cli/main.ts', platform: 'node', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(e.src));
 

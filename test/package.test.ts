@@ -27,6 +27,8 @@ const EXPECTED: Record<string, string[]> = {
   './core': ['H2Connection', 'H2Configuration', 'ErrorCodes', 'SettingCodes', 'StreamState'],
   './streams': ['H2Session', 'H2Stream', 'H2StreamError'],
   './node': ['listen', 'connect', 'serve'],
+  './deno': ['listen', 'connect', 'serve', 'denoConnToPair'],
+  './bun': ['listen', 'connect', 'serve', 'bunSocketPair'],
 };
 
 Package('h2flow has no runtime dependencies', () => {

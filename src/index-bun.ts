@@ -1,0 +1,7 @@
+/**
+ * h2flow on Bun (the `bun` export condition of `h2flow`): everything runtime-neutral from index.ts, plus
+ * `serve()`, `connect(url).fetch()` and `listen()` over Bun's own sockets (see transport/bun.ts).
+ */
+export * from './index';
+export { connect, connectSession, listen, serve } from './transport/bun';
+export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeArgs, ServeInit, ServeOptions } from './transport/bun';

@@ -1,0 +1,7 @@
+/**
+ * h2flow on Deno (the `deno` export condition of `h2flow`): everything runtime-neutral from index.ts, plus
+ * `serve()`, `connect(url).fetch()` and `listen()` over Deno's own sockets (see transport/deno.ts).
+ */
+export * from './index';
+export { connect, connectSession, listen, serve } from './transport/deno';
+export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeArgs, ServeInit, ServeOptions } from './transport/deno';
