@@ -26,6 +26,8 @@ const ENTRIES = [
   { name: 'index-bun', src: 'src/index-bun.ts', platform: 'node' },
   { name: 'deno', src: 'src/transport/deno.ts', platform: 'node' },
   { name: 'bun', src: 'src/transport/bun.ts', platform: 'node' },
+  { name: 'index-browser', src: 'src/index-browser.ts', platform: 'browser' },
+  { name: 'websocket', src: 'src/transport/websocket.ts', platform: 'browser' },
   { name: 'cli', src: 'src/cli/main.ts', platform: 'node', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(e.src));
 

@@ -43,6 +43,7 @@ const ALLOWED: Record<string, string[]> = {
   root: ['root', 'hpack', 'frame', 'core', 'streams', 'fetch'],
 };
 const MAY_USE_NODE = new Set(['transport', 'cli']);
+const RUNTIME_ENTRIES = new Set(['node', 'deno', 'bun', 'browser'].map((r) => join('src', `index-${r}.ts`)));
 
 Layering('every source file imports only its own layer or the layers below it', () => {
   assert.ok(files.length > 0, 'no source files found');
@@ -54,8 +55,8 @@ Layering('every source file imports only its own layer or the layers below it', 
       const spec = (m[1] ?? m[2])!;
       if (spec.startsWith('.')) {
         const target = targetLayer(f, spec);
-        // index-node.ts is the `node` condition of the root entry: the one root file that may reach a transport.
-        const allowed = f === join('src', 'index-node.ts') ? [...ALLOWED.root!, 'transport'] : ALLOWED[layer] ?? [];
+        // index-<runtime>.ts are the root entry's runtime conditions: the root files that may reach a transport.
+        const allowed = RUNTIME_ENTRIES.has(f) ? [...ALLOWED.root!, 'transport'] : ALLOWED[layer] ?? [];
         if (!allowed.includes(target)) bad.push(`${f} (${layer}) imports ${spec} (${target})`);
       } else if (spec.startsWith('node:')) {
         if (!MAY_USE_NODE.has(layer)) bad.push(`${f} (${layer}) imports runtime module ${spec}`);

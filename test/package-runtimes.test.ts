@@ -18,7 +18,7 @@ Conditions.before(() => {
   symlinkSync(resolve('.'), join(dir.path, 'node_modules', 'h2flow'), 'dir');
   writeFileSync(join(dir.path, 'package.json'), JSON.stringify({ type: 'module', dependencies: { h2flow: '*' } }));
   writeFileSync(join(dir.path, 'main.mjs'), "import { serve, connect } from 'h2flow';\nconsole.log(import.meta.resolve('h2flow'), typeof serve, typeof connect);\n");
-  writeFileSync(join(dir.path, 'browser.mjs'), "import { H2Session, H2Client } from 'h2flow';\nexport { H2Session, H2Client };\n");
+  writeFileSync(join(dir.path, 'browser.mjs'), "import { H2Session, H2Client, webSocketTransport } from 'h2flow';\nexport { H2Session, H2Client, webSocketTransport };\n");
 });
 Conditions.after(() => dir.cleanup());
 
@@ -40,10 +40,10 @@ Conditions("a browser bundle of 'h2flow' takes the browser build, and it imports
   const { build } = await import('esbuild');
   const result = await build({ entryPoints: [join(dir.path, 'browser.mjs')], bundle: true, write: false, format: 'esm', platform: 'browser', metafile: true, absWorkingDir: dir.path, logLevel: 'silent' });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((i) => i.endsWith('dist/index.mjs')), inputs.join(', '));
+  assert.ok(inputs.some((i) => i.endsWith('dist/index-browser.mjs')), inputs.join(', '));
   assert.not.match(result.outputFiles[0]!.text, NODE_IMPORT);
   // The published file itself, and the runtime-neutral entries next to it.
-  for (const f of ['dist/index.mjs', 'dist/streams.mjs', 'dist/fetch.mjs', 'dist/core.mjs', 'dist/hpack.mjs', 'dist/frame.mjs', 'dist/bun.mjs', 'dist/index-bun.mjs']) {
+  for (const f of ['dist/index-browser.mjs', 'dist/websocket.mjs', 'dist/index.mjs', 'dist/streams.mjs', 'dist/fetch.mjs', 'dist/core.mjs', 'dist/hpack.mjs', 'dist/frame.mjs', 'dist/bun.mjs', 'dist/index-bun.mjs']) {
     assert.not.match(readFileSync(f, 'utf8'), NODE_IMPORT, `${f} imports a node: module`);
   }
   assert.match(readFileSync('dist/node.mjs', 'utf8'), NODE_IMPORT, 'the check finds node: imports where they are');

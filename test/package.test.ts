@@ -29,6 +29,7 @@ const EXPECTED: Record<string, string[]> = {
   './node': ['listen', 'connect', 'serve'],
   './deno': ['listen', 'connect', 'serve', 'denoConnToPair'],
   './bun': ['listen', 'connect', 'serve', 'bunSocketPair'],
+  './websocket': ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError'],
 };
 
 Package('h2flow has no runtime dependencies', () => {

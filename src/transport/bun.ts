@@ -137,7 +137,6 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
  *
  * @example
  * ```ts
- * import { serve } from 'h2flow';
  * const server = serve({ port: 8443, tls: { cert, key }, fetch: (req) => new Response('hi') });
  * console.log(server.url.href);
  * ```

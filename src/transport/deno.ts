@@ -122,7 +122,6 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
  *
  * @example
  * ```ts
- * import { serve } from 'h2flow';
  * const server = serve({ port: 8443, cert, key }, (req) => new Response(`hello ${new URL(req.url).pathname}`));
  * await server.finished;
  * ```

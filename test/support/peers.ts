@@ -165,22 +165,7 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Deterministic pseudo-random bytes (xorshift32), fast enough for tens of MiB. */
-export function patternBytes(size: number, seed = 0x9e3779b9): Uint8Array {
-  const out = new Uint8Array(size);
-  const words = new Uint32Array(out.buffer, 0, size >>> 2);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    words[i] = x;
-  }
-  for (let i = words.length * 4; i < size; i++) out[i] = i & 0xff;
-  return out;
-}
+export { patternBytes } from './pattern-bytes';
 
 /**
  * Bundles the `h2flow` CLI (src/cli/main.ts) into `dir` with esbuild and returns the file to run with

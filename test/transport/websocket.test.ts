@@ -1,0 +1,183 @@
+/**
+ * h2flow/websocket: the tunnel's bounds and close semantics against a scripted WebSocket, then HTTP/2
+ * through real tunnels: a Deno `Deno.upgradeWebSocket` server, with clients in Deno, Bun and headless
+ * Chromium (WebSocket and WebSocketStream), 8 MiB each way with sha256.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chromium } from 'playwright-core';
+import { webSocketTransport, WebSocketClosedError, type WebSocketLike } from '../../src/transport/websocket';
+import { daemon, run, tempDir, type Daemon } from '../support/peers';
+import { bundleFor, runArgs, runtimeBinary } from '../support/runtimes';
+
+/** A WebSocket whose peer the test plays: `receive()` delivers a message, `sent` records sends. */
+class ScriptedWebSocket extends EventTarget implements WebSocketLike {
+  readyState = 1;
+  bufferedAmount = 0;
+  binaryType = 'blob';
+  readonly sent: Uint8Array[] = [];
+  closedWith: { code?: number; reason?: string } | null = null;
+  send(data: Uint8Array): void {
+    this.sent.push(data.slice());
+    this.bufferedAmount += data.byteLength;
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith ??= { ...(code !== undefined ? { code } : {}), ...(reason !== undefined ? { reason } : {}) };
+    this.readyState = 2;
+  }
+  receive(data: ArrayBuffer | string): void {
+    this.dispatchEvent(Object.assign(new Event('message'), { data }));
+  }
+  peerCloses(code: number, wasClean: boolean): void {
+    this.readyState = 3;
+    this.dispatchEvent(Object.assign(new Event('close'), { code, reason: '', wasClean }));
+  }
+  opens(): void {
+    this.readyState = 1;
+    this.dispatchEvent(new Event('open'));
+  }
+}
+
+const Tunnel = suite('WebSocket tunnel transport');
+
+Tunnel('a WebSocket cannot pause reads: past maxQueuedBytes unread, the tunnel closes (4009) and the readable errors', async () => {
+  const ws = new ScriptedWebSocket();
+  const pair = webSocketTransport(ws, { maxQueuedBytes: 1000 });
+  assert.is(ws.binaryType, 'arraybuffer');
+  ws.receive(new ArrayBuffer(600));
+  ws.receive(new ArrayBuffer(400));
+  assert.is(ws.closedWith, null, 'up to the bound is queued');
+  ws.receive(new ArrayBuffer(1));
+  assert.is(ws.closedWith?.code, 4009);
+  const reader = pair.readable.getReader();
+  const error = await reader.read().then(() => null, (e: unknown) => e);
+  assert.instance(error, WebSocketClosedError);
+  assert.is((error as WebSocketClosedError).code, 4009);
+});
+
+Tunnel('a write waits while bufferedAmount is above the mark and resolves once it falls', async () => {
+  const ws = new ScriptedWebSocket();
+  const writer = webSocketTransport(ws, { writableHighWaterMark: 100 }).writable.getWriter();
+  await writer.write(new Uint8Array(100));
+  let done = false;
+  const second = writer.write(new Uint8Array(10)).then(() => (done = true));
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.is(done, false, 'held while 110 bytes are buffered');
+  assert.is(ws.sent.length, 2, 'the bytes were handed to the socket (it copies them)');
+  ws.bufferedAmount = 0;
+  await second;
+  assert.ok(done);
+});
+
+Tunnel('writes made while connecting wait for open; a socket closing instead rejects them', async () => {
+  const ws = new ScriptedWebSocket();
+  ws.readyState = 0;
+  const writer = webSocketTransport(ws).writable.getWriter();
+  const first = writer.write(new Uint8Array([1, 2, 3]));
+  await new Promise((r) => setTimeout(r, 1));
+  assert.is(ws.sent.length, 0);
+  ws.opens();
+  await first;
+  assert.equal([...ws.sent[0]!], [1, 2, 3]);
+
+  const failing = new ScriptedWebSocket();
+  failing.readyState = 0;
+  const w2 = webSocketTransport(failing).writable.getWriter();
+  const pending = w2.write(new Uint8Array(1)).then(() => null, (e: unknown) => e);
+  failing.peerCloses(1006, false);
+  assert.instance(await pending, WebSocketClosedError);
+});
+
+Tunnel('a clean close (1000) ends the readable; any other close errors it with its code; a text message closes with 4003', async () => {
+  const clean = new ScriptedWebSocket();
+  const r1 = webSocketTransport(clean).readable.getReader();
+  clean.receive(new Uint8Array([7]).buffer);
+  clean.peerCloses(1000, true);
+  assert.equal((await r1.read()).value, new Uint8Array([7]));
+  assert.ok((await r1.read()).done);
+
+  const dropped = new ScriptedWebSocket();
+  const r2 = webSocketTransport(dropped).readable.getReader();
+  dropped.peerCloses(1006, false);
+  const e2 = await r2.read().then(() => null, (e: unknown) => e);
+  assert.is((e2 as WebSocketClosedError).code, 1006);
+
+  const text = new ScriptedWebSocket();
+  const r3 = webSocketTransport(text).readable.getReader();
+  text.receive('not http/2');
+  assert.is(text.closedWith?.code, 4003);
+  assert.instance(await r3.read().then(() => null, (e: unknown) => e), WebSocketClosedError);
+});
+
+Tunnel('closing the writable closes the socket (1000), aborting it closes with 4000', async () => {
+  const a = new ScriptedWebSocket();
+  await webSocketTransport(a).writable.close();
+  assert.is(a.closedWith?.code, 1000);
+  const b = new ScriptedWebSocket();
+  await webSocketTransport(b).writable.abort(new Error('x'));
+  assert.is(b.closedWith?.code, 4000);
+});
+
+const N = 8 * 1024 * 1024;
+const dir = tempDir('h2flow-ws-');
+let server: Daemon;
+let wsUrl = '';
+const Real = suite('HTTP/2 over real WebSocket tunnels');
+Real.before(async () => {
+  const script = await bundleFor('deno', 'test/runtimes/ws-deno-server.ts', dir.path);
+  server = daemon(runtimeBinary('deno'), runArgs('deno', script), 240_000);
+  const [, ready] = await server.waitFor(/READY (\{.*\})/, 30_000);
+  wsUrl = `ws://127.0.0.1:${(JSON.parse(ready!) as { port: number }).port}/`;
+});
+Real.after(async () => {
+  await server.stop();
+  dir.cleanup();
+});
+
+interface TunnelResult {
+  info: { runtime: string; path: string };
+  big: { status: number; bytes: number; sha256: string };
+  echo: { status: number; bytes: number; sha256: string };
+  expected: string;
+}
+function check(result: TunnelResult, who: string): void {
+  assert.equal(result.info, { runtime: 'deno', path: '/info' }, who);
+  assert.equal(result.big, { status: 200, bytes: N, sha256: result.expected }, who);
+  assert.equal(result.echo, { status: 200, bytes: N, sha256: result.expected }, who);
+}
+
+for (const runtime of ['deno', 'bun'] as const) {
+  Real(`a ${runtime} client (new WebSocket) fetches through a Deno.upgradeWebSocket tunnel, 8 MiB each way`, async () => {
+    const script = await bundleFor(runtime, 'test/runtimes/ws-client.ts', dir.path);
+    const r = await run(runtimeBinary(runtime), [...runArgs(runtime, script), JSON.stringify({ url: wsUrl, n: N })], { timeoutMs: 120_000 });
+    const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
+    assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
+    check(JSON.parse(line!) as TunnelResult, runtime);
+  });
+}
+
+Real('headless Chromium fetches through the tunnel over WebSocket and over WebSocketStream, 8 MiB each way', async () => {
+  const { build } = await import('esbuild');
+  const bundle = await build({ entryPoints: ['test/runtimes/ws-browser.ts'], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(wsUrl.replace('ws:', 'http:'));
+    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    for (const kind of ['WebSocket', 'WebSocketStream'] as const) {
+      const result = (await page.evaluate(
+        ([url, n, k]) => (globalThis as unknown as { h2flowTunnel(u: string, n: number, k: string): Promise<unknown> }).h2flowTunnel(url, n, k),
+        [wsUrl, N, kind] as const,
+      )) as TunnelResult;
+      check(result, `chromium ${kind}`);
+    }
+  } finally {
+    await browser.close();
+  }
+  // Every tunnel so far (deno, bun, two from Chromium) ended with its session closed cleanly.
+  await server.waitFor(/(?:TUNNEL CLOSED[^\n]*\n[^]*){4}/);
+  assert.not.match(server.output(), /TUNNEL CLOSED error/, server.output());
+});
+
+Tunnel.run();
+Real.run();
