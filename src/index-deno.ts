@@ -5,3 +5,5 @@
 export * from './index';
 export { connect, connectSession, listen, serve } from './transport/deno';
 export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeArgs, ServeInit, ServeOptions } from './transport/deno';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';

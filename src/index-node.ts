@@ -19,3 +19,5 @@ export type {
   TapObserver,
   TlsServerOptions,
 } from './transport/node';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';
