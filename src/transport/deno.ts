@@ -26,8 +26,9 @@ export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, Trailers
 export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args';
 export type { AcceptedSession, H2Server } from './session-server';
 
-interface DenoListener extends AsyncIterable<DenoConn> {
+interface DenoListener {
   readonly addr: DenoNetAddr;
+  accept(): Promise<DenoConn>;
   close(): void;
   ref(): void;
   unref(): void;
@@ -58,6 +59,9 @@ export interface ListenOptions {
   readonly session?: SessionOptions;
 }
 
+/** How long accepting pauses after a failed accept that did not come from closing the listener. */
+const ACCEPT_BACKOFF_MS = 100;
+
 const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
 const toNetAddr = (a: DenoNetAddr): NetAddr => ({ transport: 'tcp', hostname: a.hostname ?? '', port: a.port ?? 0 });
 
@@ -77,15 +81,29 @@ function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
   if (options.tls !== undefined) return listenNodeTls({ ...options, tls: options.tls });
   const api = deno();
   const listener = api.listen({ port: options.port ?? 0, hostname: options.host ?? '127.0.0.1', transport: 'tcp' });
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    listener.close();
+  };
   const { server, accept } = sessionServer(
-    { address: toNetAddr(listener.addr), stop: () => listener.close(), ref: () => listener.ref(), unref: () => listener.unref() },
+    { address: toNetAddr(listener.addr), stop, ref: () => listener.ref(), unref: () => listener.unref() },
     options.session,
   );
   void (async () => {
-    try {
-      for await (const conn of listener) accept(pairOf(conn, options.session), toNetAddr(conn.remoteAddr));
-    } catch {
-      // The listener was closed (BadResource) or failed: stop accepting either way.
+    for (;;) {
+      let conn: DenoConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        // Closed by close(): stop. Anything else (EMFILE when out of descriptors, a connection reset while
+        // queued) must not end accepting for good: back off briefly, as Node's net server keeps listening.
+        const name = error instanceof Error ? error.name : '';
+        if (name === 'BadResource' || name === 'Interrupted' || stopped) return;
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
+        continue;
+      }
+      accept(pairOf(conn, options.session), toNetAddr(conn.remoteAddr));
     }
   })();
   return server;

@@ -62,7 +62,7 @@ export interface HttpServer {
    * cannot be bound — left unhandled, that rejection ends the process, as `Deno.serve`'s throw would.
    */
   readonly listening: Promise<NetAddr>;
-  /** The bound address (Deno). Throws before the server is listening (on Deno and Bun it is at once). */
+  /** The bound address (Deno). Throws before the server is listening (at once on Bun, and on Deno for h2c). */
   readonly addr: NetAddr;
   /** The bound port (Bun). Throws before the server is listening. */
   readonly port: number;

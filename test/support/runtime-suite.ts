@@ -99,19 +99,21 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     }
   });
 
-  S(`serve() in ${runtime} echoes 64 MiB up and sends 64 MiB down, sha256 intact (curl, h2c and TLS; TCP_NODELAY: Nagle would take tens of seconds)`, async () => {
+  S(`serve() in ${runtime} echoes 64 MiB up and down over h2c and TLS and sends 64 MiB down over TLS, sha256 intact (curl; TCP_NODELAY: Nagle would take tens of seconds)`, async () => {
     for (const origin of [`http://127.0.0.1:${ports.h2c}`, `https://127.0.0.1:${ports.tls}`]) {
       const flags = origin.startsWith('https') ? ['--http2', '--cacert', caFile] : ['--http2-prior-knowledge'];
       const echo = await run('curl', ['-s', '-f', ...flags, '--data-binary', `@${bigFile}`, `${origin}/echo`], { timeoutMs: 120_000 });
       assert.is(echo.stdout.byteLength, BIG, `${origin} echo: ${echo.stderr}`);
       assert.is(sha256(echo.stdout), bigSha);
+      // The echo already sent 64 MiB each way; a plain download once, over TLS, keeps the suite quick.
+      if (!origin.startsWith('https')) continue;
       const down = await run('curl', ['-s', '-f', ...flags, `${origin}/big?n=${BIG}`], { timeoutMs: 120_000 });
       assert.is(down.stdout.byteLength, BIG, `${origin} download: ${down.stderr}`);
       assert.is(sha256(down.stdout), bigSha);
     }
   });
 
-  S(`connect().fetch in ${runtime} gets 64 MiB from and echoes 64 MiB through node:http2 (h2c and TLS), and fetches from nghttpd`, async () => {
+  S(`connect().fetch in ${runtime} gets 64 MiB from node:http2 over h2c, echoes 64 MiB through it over TLS, and fetches from nghttpd`, async () => {
     const bigBody = patternBytes(BIG);
     const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
       if (headers[':path'] === '/echo') {
@@ -137,8 +139,8 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     try {
       await waitForPort(nghttpdPort);
       const targets = [
-        { url: `http://127.0.0.1:${await listening(h2c)}`, get: ['/big', BIG], echo: BIG },
-        { url: `https://127.0.0.1:${await listening(tls)}`, ca: cert.ca, get: ['/big', BIG], echo: BIG },
+        { url: `http://127.0.0.1:${await listening(h2c)}`, get: ['/big', BIG] },
+        { url: `https://127.0.0.1:${await listening(tls)}`, ca: cert.ca, echo: BIG },
         { url: `https://127.0.0.1:${nghttpdPort}`, ca: cert.ca, get: ['/blob.bin', 4 * MiB] },
       ];
       const script = await bundleFor(runtime, `test/runtimes/${runtime}-fixture.ts`, dir.path);
@@ -147,8 +149,6 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
       assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
       const results = JSON.parse(line!) as { url: string; get?: Digest; echo?: Digest }[];
       assert.equal(results[0]!.get, { status: 200, bytes: BIG, sha256: bigSha });
-      assert.equal(results[0]!.echo, { status: 200, bytes: BIG, sha256: bigSha });
-      assert.equal(results[1]!.get, { status: 200, bytes: BIG, sha256: bigSha });
       assert.equal(results[1]!.echo, { status: 200, bytes: BIG, sha256: bigSha });
       assert.equal(results[2]!.get, { status: 200, bytes: 4 * MiB, sha256: sha256(patternBytes(4 * MiB)) });
       assert.is(r.code, 0, r.stderr);
