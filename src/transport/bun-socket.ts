@@ -5,7 +5,7 @@
  * events to it. Layer: transport (Bun).
  */
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
-import { SocketClosedError } from './socket-pair';
+import { SocketClosedError } from './socket-closed-error';
 
 /** What h2flow uses of a Bun `Socket`. */
 export interface BunSocket {

@@ -15,7 +15,7 @@ import { tapTransport, type TapObserver } from './tap';
 
 export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket';
 export type { BunSocket, BunSocketPairOptions } from './bun-socket';
-export { SocketClosedError } from './socket-pair';
+export { SocketClosedError } from './socket-closed-error';
 export { tapTransport } from './tap';
 export type { TapObserver } from './tap';
 export { H2Client } from '../fetch/fetch-client';

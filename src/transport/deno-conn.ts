@@ -4,7 +4,7 @@
  * Layer: transport (Deno).
  */
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
-import { SocketClosedError } from './socket-pair';
+import { SocketClosedError } from './socket-closed-error';
 
 /** The address shape Deno reports for TCP connections and listeners. */
 export interface DenoNetAddr {

@@ -16,7 +16,7 @@ import { tapTransport, type TapObserver } from './tap';
 
 export { denoConnToPair } from './deno-conn';
 export type { DenoConn, DenoConnPairOptions, DenoNetAddr } from './deno-conn';
-export { SocketClosedError } from './socket-pair';
+export { SocketClosedError } from './socket-closed-error';
 export { tapTransport } from './tap';
 export type { TapObserver } from './tap';
 export { H2Client } from '../fetch/fetch-client';

@@ -8,6 +8,9 @@
  */
 import type { Socket } from 'node:net';
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
+import { SocketClosedError } from './socket-closed-error';
+
+export { SocketClosedError } from './socket-closed-error';
 
 /** Options for {@link socketToPair}. */
 export interface SocketPairOptions {
@@ -31,16 +34,6 @@ const DEFAULT_READABLE_HWM = 256 * 1024;
 const DEFAULT_WRITABLE_HWM = 1024 * 1024;
 /** How long a cancelled readable keeps draining the peer after our FIN before the socket is destroyed. */
 const LINGER_MS = 2000;
-
-/** The error a pair's streams carry when the socket closes under them without a socket error. */
-export class SocketClosedError extends Error {
-  /** Node-style error code: `'ERR_SOCKET_CLOSED'`. */
-  readonly code = 'ERR_SOCKET_CLOSED';
-  constructor(message = 'socket closed') {
-    super(message);
-    this.name = 'SocketClosedError';
-  }
-}
 
 /**
  * Wraps a connected Node socket (`net.Socket` or `tls.TLSSocket`) as a `{ readable, writable }` pair.

@@ -11,7 +11,8 @@ export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
   binaryType: string;
-  send(data: Uint8Array): void;
+  /** DOM's `WebSocket.send` takes no view of a SharedArrayBuffer, hence `Uint8Array<ArrayBuffer>`. */
+  send(data: Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: Event) => void, options?: { once?: boolean }): void;
 }
@@ -138,7 +139,8 @@ export function webSocketTransport(ws: WebSocketLike, options: WebSocketTranspor
     async write(chunk) {
       await whenOpen();
       if (ws.readyState !== OPEN) throw closedError();
-      ws.send(chunk);
+      // The session's chunks are views of ordinary ArrayBuffers; send() copies them.
+      ws.send(chunk as Uint8Array<ArrayBuffer>);
       // No event tells when bufferedAmount falls: poll, backing off to 50 ms; the socket closing ends it.
       for (let delay = 1; ws.bufferedAmount > writeMark; delay = Math.min(delay * 2, 50)) {
         if (ws.readyState !== OPEN) throw closedError();

@@ -17,7 +17,7 @@ class ScriptedWebSocket extends EventTarget implements WebSocketLike {
   binaryType = 'blob';
   readonly sent: Uint8Array[] = [];
   closedWith: { code?: number; reason?: string } | null = null;
-  send(data: Uint8Array): void {
+  send(data: Uint8Array<ArrayBuffer>): void {
     this.sent.push(data.slice());
     this.bufferedAmount += data.byteLength;
   }
