@@ -1,7 +1,8 @@
 /**
  * The package's runtime conditions: `import 'h2flow'` resolves to the Deno, Bun, Node or browser build in
  * each (the real runtimes and esbuild's browser platform resolving the package by name), and the browser
- * build has no `node:` import. Needs dist/ (npm test builds it first).
+ * build has no `node:` import; the JSR package passes `deno publish --dry-run`. Needs dist/ (npm test builds
+ * it first).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -91,6 +92,14 @@ Conditions("tsc type-checks a consumer of 'h2flow' under the bun and browser con
     const r = await run(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', config], { cwd: dir.path, timeoutMs: 120_000 });
     assert.is(r.code, 0, `${condition}: ${r.stdout.toString()}${r.stderr}`);
   }
+});
+
+Conditions('deno publish --dry-run accepts the JSR package (deno.json: the sources, h2flow/deno as its root)', async () => {
+  const r = await run(runtimeBinary('deno'), ['publish', '--dry-run', '--allow-dirty'], { timeoutMs: 180_000 });
+  // Deno colours its output when FORCE_COLOR is set at all (test/run.mjs sets it to 0).
+  const out = (r.stdout.toString() + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');
+  assert.is(r.code, 0, out.slice(-3000));
+  assert.match(out, /Success Dry run complete/);
 });
 
 Conditions.run();

@@ -42,11 +42,11 @@ export class StreamRecord {
   /** The user-facing view. */
   readonly facade: H2Stream;
   /** The final (non-1xx) response header block, sent or received. */
-  readonly response = new Outcome<H2HeaderList>();
+  readonly response: Outcome<H2HeaderList> = new Outcome<H2HeaderList>();
   /** The trailers received from the peer, or null when the body ended without them. */
-  readonly trailers = new Outcome<H2HeaderList | null>();
+  readonly trailers: Outcome<H2HeaderList | null> = new Outcome<H2HeaderList | null>();
   /** Settles when both halves ended (fulfilled) or the stream failed (rejected). */
-  readonly closed = new Outcome<void>();
+  readonly closed: Outcome<void> = new Outcome<void>();
   /** 1xx header blocks received so far (null until the first). */
   informational: H2HeaderList[] | null = null;
   /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
