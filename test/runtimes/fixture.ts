@@ -5,6 +5,8 @@
  *   prints `READY {"h2c":port,"tls":port}`, and exits on its own after a `GET /quit` shut both down.
  * - `{ mode: 'client', targets: [{ url, ca?, get?: [path, bytes], echo?: bytes }] }`: fetches with
  *   `connect()`, prints `RESULT` with each body's sha256.
+ * - `{ mode: 'client-errors', targets: [{ url, ca? }] }`: one fetch each, prints `RESULT` with `ok` or the
+ *   rejection's message for each (within a deadline: a fetch that hangs is reported as such).
  */
 import { patternBytes } from '../support/peers';
 import type { HttpServer, ServeArgs } from '../../src/transport/serve-args';
@@ -18,7 +20,8 @@ export interface RuntimeTransport {
 
 type Config =
   | { mode: 'server'; cert: string; key: string }
-  | { mode: 'client'; targets: { url: string; ca?: string; get?: [string, number]; echo?: number }[] };
+  | { mode: 'client'; targets: { url: string; ca?: string; get?: [string, number]; echo?: number }[] }
+  | { mode: 'client-errors'; targets: { url: string; ca?: string }[] };
 
 const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 const sha256 = async (b: ArrayBuffer | Uint8Array): Promise<string> => hex(await crypto.subtle.digest('SHA-256', b as ArrayBuffer));
@@ -51,6 +54,23 @@ export async function runFixture(runtime: string, transport: RuntimeTransport): 
     console.log(`READY ${JSON.stringify({ h2c: h2c!.port, tls: tls!.port, addr: servers[0]!.addr, url: String(servers[1]!.url) })}`);
     await Promise.all(servers.map((s) => s.finished));
     console.log('FINISHED');
+    return;
+  }
+  if (config.mode === 'client-errors') {
+    const outcomes: string[] = [];
+    for (const t of config.targets) {
+      const client = transport.connect(t.url, t.ca !== undefined ? { tls: { caCerts: [t.ca] } } : {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hang = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('hung'), 20_000)));
+      const outcome = client.fetch('/').then(
+        (r) => `ok ${r.status}`,
+        (e: unknown) => `rejected ${e instanceof Error ? `${e.name}: ${e.message} ${String((e as Error & { code?: unknown }).code ?? '')}` : String(e)}`,
+      );
+      outcomes.push(await Promise.race([outcome, hang]));
+      clearTimeout(timer);
+      await client.close().catch(() => undefined);
+    }
+    console.log(`RESULT ${JSON.stringify(outcomes)}`);
     return;
   }
   const results: Record<string, unknown>[] = [];

@@ -11,6 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { daemon, freePort, patternBytes, run, sha256, tempDir, waitForPort, type Daemon, type TestCert } from './peers';
 import { bundleFor, runArgs, runtimeBinary, type Runtime } from './runtimes';
 
@@ -156,6 +158,41 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
       h2c.close();
       tls.close();
       await nghttpd.stop();
+    }
+  });
+
+  S(`connect().fetch in ${runtime} rejects, never hangs, for a closed port, an untrusted certificate, an HTTP/1.1-only TLS server and one without ALPN`, async () => {
+    const closedPort = await freePort();
+    const untrusted = createSecureServer({ cert: cert.cert, key: cert.key });
+    untrusted.on('stream', (stream) => void stream.end());
+    // HTTP/1.1 only: its ALPN offers no h2, so the handshake fails (no_application_protocol).
+    const http1 = createHttpsServer({ cert: cert.cert, key: cert.key, ALPNProtocols: ['http/1.1'] }, (_req, res) => res.end('http/1.1'));
+    // No ALPN at all: the handshake succeeds without a protocol, and h2flow's own check must refuse it.
+    const noAlpn = createTlsServer({ cert: cert.cert, key: cert.key }, (socket) => socket.end());
+    const listen = async (s: Http2Server | HttpsServer | TlsServer): Promise<number> => {
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      return (s.address() as AddressInfo).port;
+    };
+    try {
+      const targets = [
+        { url: `http://127.0.0.1:${closedPort}` },
+        { url: `https://127.0.0.1:${await listen(untrusted)}` },
+        { url: `https://127.0.0.1:${await listen(http1)}`, ca: cert.ca },
+        { url: `https://127.0.0.1:${await listen(noAlpn)}`, ca: cert.ca },
+      ];
+      const script = await bundleFor(runtime, `test/runtimes/${runtime}-fixture.ts`, dir.path);
+      const r = await run(binary, [...runArgs(runtime, script), JSON.stringify({ mode: 'client-errors', targets })], { timeoutMs: 120_000 });
+      const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
+      assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
+      const [refused, unverified, http1Only, withoutAlpn] = JSON.parse(line!) as string[];
+      assert.match(refused!, /^rejected .*(refused|ECONNREFUSED)/i);
+      assert.match(unverified!, /^rejected .*(certificate|UnknownIssuer)/i);
+      assert.match(http1Only!, /^rejected .*(NO_APPLICATION_PROTOCOL|NoApplicationProtocol)/i);
+      assert.match(withoutAlpn!, /^rejected .*did not negotiate h2/);
+    } finally {
+      untrusted.close();
+      http1.close();
+      noAlpn.close();
     }
   });
 
