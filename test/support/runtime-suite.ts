@@ -10,9 +10,9 @@ import { createSecureServer, createServer, type Http2Server, type IncomingHttpHe
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { daemon, freePort, patternBytes, run, sha256, tempDir, waitForPort, type Daemon, type TestCert } from './peers';
 import { bundleFor, runArgs, runtimeBinary, type Runtime } from './runtimes';
 
@@ -159,6 +159,37 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
       tls.close();
       await nghttpd.stop();
     }
+  });
+
+  S(`serve() in ${runtime} closes on a peer that is not HTTP/2, survives peers hanging up mid-preface, mid-frame and mid-handshake, and keeps answering`, async () => {
+    const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
+    /** Opens a connection, writes `bytes`, then either hangs up or waits (with a deadline) for the server to close. */
+    const poke = (port: number, bytes: string | Uint8Array, then: 'hang-up' | 'await-close', tls = false): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = tls ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['h2'] }) : netConnect({ port, host: '127.0.0.1' });
+        const timer = setTimeout(() => (socket.destroy(), resolve('server did not close within 10 s')), 10_000);
+        socket.on('error', () => undefined);
+        socket.on('close', () => (clearTimeout(timer), resolve('closed')));
+        socket.once(tls ? 'secureConnect' : 'connect', () => {
+          socket.write(bytes);
+          if (then === 'hang-up') socket.destroy();
+        });
+        socket.resume();
+      });
+    assert.is(await poke(ports.h2c, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 'await-close'), 'closed', 'an HTTP/1.1 request gets the connection closed');
+    assert.is(await poke(ports.h2c, new Uint8Array(64).fill(0xff), 'await-close'), 'closed', 'garbage gets the connection closed');
+    assert.is(await poke(ports.h2c, PREFACE.slice(0, 10), 'hang-up'), 'closed');
+    assert.is(await poke(ports.h2c, PREFACE + '\x00\x00\x12\x04', 'hang-up'), 'closed');
+    assert.is(await poke(ports.tls, PREFACE.slice(0, 5), 'hang-up', true), 'closed');
+    const raw = netConnect({ port: ports.tls, host: '127.0.0.1' });
+    raw.on('error', () => undefined);
+    await new Promise((resolve) => raw.once('connect', resolve));
+    raw.end(new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x40])); // a TLS record header, then nothing
+    for (const url of [`http://127.0.0.1:${ports.h2c}/info`, `https://127.0.0.1:${ports.tls}/info`]) {
+      const r = await run('curl', ['-s', '-f', url.startsWith('https') ? '--http2' : '--http2-prior-knowledge', '--cacert', caFile, url]);
+      assert.is((JSON.parse(r.stdout.toString()) as { runtime: string }).runtime, runtime, r.stderr);
+    }
+    raw.destroy();
   });
 
   S(`connect().fetch in ${runtime} rejects, never hangs, for a closed port, an untrusted certificate, an HTTP/1.1-only TLS server and one without ALPN`, async () => {
