@@ -1,9 +1,23 @@
 /**
- * h2flow on Bun (the `bun` export condition of `h2flow`): everything runtime-neutral from index.ts, plus
- * `serve()`, `connect(url).fetch()` and `listen()` over Bun's own sockets (see transport/bun.ts).
+ * h2flow on Bun (the `bun` export condition of `h2flow`): everything index.ts exports, plus `serve()`,
+ * `connect(url).fetch()`, `connectSession()` and `listen()` over Bun's own sockets (see transport/bun.ts),
+ * and the WebSocket tunnel transports. The rest of the Bun transport is in `h2flow/bun`.
  */
 export * from './index';
-export { connect, connectSession, listen, serve } from './transport/bun';
-export type { ClientConnectOptions, ConnectOptions, H2Server, HttpServer, ListenOptions, ServeArgs, ServeInit, ServeOptions } from './transport/bun';
+export { connect, connectSession, listen, serve, SocketClosedError } from './transport/bun';
+export type {
+  AcceptedSession,
+  ClientConnectOptions,
+  ConnectOptions,
+  H2Server,
+  HttpServer,
+  ListenOptions,
+  ServeArgs,
+  ServeInit,
+  ServeOptions,
+  SessionOptions,
+  TapObserver,
+  TlsCertKey,
+} from './transport/bun';
 export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
 export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';

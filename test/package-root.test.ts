@@ -1,6 +1,6 @@
 /**
  * The root entry `h2flow` is for users: sessions, the fetch adapters, `serve`/`connect`/`listen` on Node,
- * and the errors users catch. Its exact export list, per export condition, in the bundle and in its
+ * Deno and Bun, the WebSocket tunnel transports, and the errors users catch. Its exact export list, per export condition, in the bundle and in its
  * declarations, is written here, so that adding a name to the root is a conscious choice; the layers'
  * internals stay in `h2flow/core`, `h2flow/streams`, etc.
  */
@@ -84,10 +84,36 @@ const NODE_TYPES = [
   'TlsServerOptions',
 ];
 
+// Every runtime's root (browsers' too) adds the WebSocket tunnel transports.
+const WEBSOCKET_VALUES = ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError'];
+const WEBSOCKET_TYPES = ['WebSocketLike', 'WebSocketStreamLike', 'WebSocketTransportOptions'];
+// The `deno` and `bun` conditions add their transport's user API, the same names as Node's but for TLS
+// options (runtime-neutral `TlsCertKey`) and serve()'s argument forms.
+const RUNTIME_VALUES = [...VALUES, 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError', ...WEBSOCKET_VALUES];
+const RUNTIME_TYPES = [
+  ...TYPES,
+  'AcceptedSession',
+  'ClientConnectOptions',
+  'ConnectOptions',
+  'H2Server',
+  'HttpServer',
+  'ListenOptions',
+  'ServeArgs',
+  'ServeInit',
+  'ServeOptions',
+  'SessionOptions',
+  'TapObserver',
+  'TlsCertKey',
+  ...WEBSOCKET_TYPES,
+];
+
 /** What each root bundle exports: values at run time; values and types in its declarations. */
 const EXPECTED: Record<string, { values: string[]; types: string[] }> = {
   './dist/index.mjs': { values: VALUES, types: TYPES },
-  './dist/index-node.mjs': { values: NODE_VALUES, types: NODE_TYPES },
+  './dist/index-node.mjs': { values: [...NODE_VALUES, ...WEBSOCKET_VALUES], types: [...NODE_TYPES, ...WEBSOCKET_TYPES] },
+  './dist/index-deno.mjs': { values: RUNTIME_VALUES, types: RUNTIME_TYPES },
+  './dist/index-bun.mjs': { values: RUNTIME_VALUES, types: RUNTIME_TYPES },
+  './dist/index-browser.mjs': { values: [...VALUES, ...WEBSOCKET_VALUES], types: [...TYPES, ...WEBSOCKET_TYPES] },
 };
 
 const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort();
