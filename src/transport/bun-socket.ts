@@ -50,6 +50,8 @@ export class BunSocketPair implements H2Transport {
   #readDone = false;
   #writeDone = false;
   #closed = false;
+  /** The error the socket closed with, if any: later writes fail with it. */
+  #failure: unknown = null;
   #paused = false;
   #lingering: (() => void) | null = null;
   #pending: { rest: Uint8Array; resolve: () => void; reject: (e: unknown) => void } | null = null;
@@ -90,9 +92,9 @@ export class BunSocketPair implements H2Transport {
   }
 
   #write(chunk: Uint8Array): Promise<void> | undefined {
-    if (this.#closed) throw new SocketClosedError();
+    if (this.#closed) throw this.#failure ?? new SocketClosedError();
     const n = this.#socket.write(chunk);
-    if (n < 0) throw new SocketClosedError();
+    if (n < 0) throw this.#failure ?? new SocketClosedError();
     if (n >= chunk.byteLength) return undefined;
     return new Promise<void>((resolve, reject) => {
       this.#pending = { rest: chunk.subarray(n), resolve, reject };
@@ -141,6 +143,7 @@ export class BunSocketPair implements H2Transport {
    */
   onClose(error?: unknown): void {
     this.#closed = true;
+    this.#failure ??= error ?? null;
     this.#lingering?.();
     const failure = error ?? new SocketClosedError();
     const p = this.#pending;

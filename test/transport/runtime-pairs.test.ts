@@ -1,0 +1,253 @@
+/**
+ * The Deno and Bun pairs' contracts, driven on Node with scripted connections (their code uses only the
+ * connection objects it is given): TCP_NODELAY, partial writes continued, reads only while the queue has
+ * room, half-close, clean and unclean ends, aborts. The real runtimes run them in deno.test.ts/bun.test.ts.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { denoConnToPair, type DenoConn } from '../../src/transport/deno-conn';
+import { BunSocketPair, type BunSocket } from '../../src/transport/bun-socket';
+import { SocketClosedError } from '../../src/transport/socket-closed-error';
+import { settle } from '../support/duplex-pair';
+
+/** A Deno connection whose peer the test plays: reads wait for `feed`, writes take at most `writeLimit` bytes. */
+class ScriptedConn implements DenoConn {
+  readonly remoteAddr = { transport: 'tcp', hostname: '127.0.0.1', port: 1 };
+  readonly calls: string[] = [];
+  readonly written: number[] = [];
+  writeLimit = Infinity;
+  reads = 0;
+  closed = false;
+  #waiting: ((r: { n: number | null } | { error: Error }) => void) | null = null;
+  #buffer: (Uint8Array | null | Error)[] = [];
+  #target: Uint8Array | null = null;
+  setNoDelay(on?: boolean): void {
+    this.calls.push(`setNoDelay(${String(on)})`);
+  }
+  read(p: Uint8Array): Promise<number | null> {
+    this.reads++;
+    const next = this.#buffer.shift();
+    if (next !== undefined) return this.#deliver(p, next);
+    this.#target = p;
+    return new Promise((resolve, reject) => {
+      this.#waiting = (r) => ('error' in r ? reject(r.error) : resolve(r.n));
+    });
+  }
+  #deliver(p: Uint8Array, item: Uint8Array | null | Error): Promise<number | null> {
+    if (item instanceof Error) return Promise.reject(item);
+    if (item === null) return Promise.resolve(null);
+    p.set(item);
+    return Promise.resolve(item.byteLength);
+  }
+  /** The peer sends bytes (or ends: null, or fails: an Error). */
+  feed(item: Uint8Array | null | Error): void {
+    const waiting = this.#waiting;
+    if (waiting === null) {
+      this.#buffer.push(item);
+      return;
+    }
+    this.#waiting = null;
+    if (item instanceof Error) waiting({ error: item });
+    else if (item === null) waiting({ n: null });
+    else {
+      this.#target!.set(item);
+      waiting({ n: item.byteLength });
+    }
+  }
+  async write(p: Uint8Array): Promise<number> {
+    if (this.closed) throw Object.assign(new Error('closed'), { name: 'BadResource' });
+    const n = Math.min(p.byteLength, this.writeLimit);
+    this.written.push(n);
+    return n;
+  }
+  async closeWrite(): Promise<void> {
+    this.calls.push('closeWrite');
+  }
+  close(): void {
+    this.calls.push('close');
+    this.closed = true;
+    this.#waiting?.({ error: Object.assign(new Error('closed'), { name: 'BadResource' }) });
+    this.#waiting = null;
+  }
+}
+
+const Deno = suite('denoConnToPair (scripted Deno.Conn)');
+
+Deno('sets TCP_NODELAY, and continues a partial write until conn.write took all of it', async () => {
+  const conn = new ScriptedConn();
+  const pair = denoConnToPair(conn);
+  assert.equal(conn.calls, ['setNoDelay(true)']);
+  conn.writeLimit = 1000;
+  const writer = pair.writable.getWriter();
+  await writer.write(new Uint8Array(3500));
+  assert.equal(conn.written, [1000, 1000, 1000, 500]);
+});
+
+Deno('reads only while the queue has room: a session that stops reading stops the reads', async () => {
+  const conn = new ScriptedConn();
+  const pair = denoConnToPair(conn, { readableHighWaterMark: 100_000 });
+  for (let i = 0; i < 10; i++) conn.feed(new Uint8Array(40_000));
+  await settle();
+  // 3 × 40 000 bytes fill the 100 000-byte queue; the 4th read waits for the session.
+  assert.is(conn.reads, 3);
+  const reader = pair.readable.getReader();
+  await reader.read();
+  await settle();
+  assert.is(conn.reads, 4);
+});
+
+Deno('a TLS peer that ends without close_notify (UnexpectedEof) ends the readable cleanly; other errors fail it', async () => {
+  const conn = new ScriptedConn();
+  const reader = denoConnToPair(conn).readable.getReader();
+  conn.feed(new Uint8Array([1, 2]));
+  conn.feed(Object.assign(new Error('peer closed connection without sending TLS close_notify'), { name: 'UnexpectedEof' }));
+  assert.equal([...(await reader.read()).value!], [1, 2]);
+  assert.ok((await reader.read()).done);
+
+  const reset = new ScriptedConn();
+  const r2 = denoConnToPair(reset).readable.getReader();
+  const error = Object.assign(new Error('reset'), { name: 'ConnectionReset' });
+  reset.feed(error);
+  assert.is(await r2.read().then(() => null, (e: unknown) => e), error);
+});
+
+Deno('closing the writable half-closes (closeWrite); the connection is closed once the peer ended too', async () => {
+  const conn = new ScriptedConn();
+  const pair = denoConnToPair(conn);
+  const reader = pair.readable.getReader();
+  await pair.writable.close();
+  assert.equal(conn.calls, ['setNoDelay(true)', 'closeWrite']);
+  conn.feed(null);
+  assert.ok((await reader.read()).done);
+  assert.equal(conn.calls, ['setNoDelay(true)', 'closeWrite', 'close']);
+});
+
+Deno('aborting the writable or cancelling the readable first closes at once; later writes fail with SocketClosedError', async () => {
+  const a = new ScriptedConn();
+  const pa = denoConnToPair(a);
+  await pa.writable.abort(new Error('gave up'));
+  assert.ok(a.closed);
+  const b = new ScriptedConn();
+  const pb = denoConnToPair(b);
+  await pb.readable.cancel();
+  assert.ok(b.closed);
+  const err = await pb.writable.getWriter().write(new Uint8Array(1)).then(() => null, (e: unknown) => e);
+  assert.instance(err, SocketClosedError);
+});
+
+/** A Bun socket whose peer the test plays: `write` takes at most `writeLimit` bytes per call. */
+class ScriptedSocket implements BunSocket {
+  data: BunSocketPair | undefined;
+  readonly remoteAddress = '127.0.0.1';
+  readonly calls: string[] = [];
+  readonly written: number[] = [];
+  writeLimit = Infinity;
+  closed = false;
+  write(data: Uint8Array): number {
+    if (this.closed) return -1;
+    const n = Math.min(data.byteLength, this.writeLimit);
+    this.written.push(n);
+    return n;
+  }
+  shutdown(): void {
+    this.calls.push('shutdown');
+  }
+  end(): void {
+    this.calls.push('end');
+    this.closed = true;
+  }
+  terminate(): void {
+    this.calls.push('terminate');
+    this.closed = true;
+  }
+  pause(): void {
+    this.calls.push('pause');
+  }
+  resume(): void {
+    this.calls.push('resume');
+  }
+  setNoDelay(on?: boolean): boolean {
+    this.calls.push(`setNoDelay(${String(on)})`);
+    return true;
+  }
+}
+
+const Bun = suite('BunSocketPair (scripted Bun socket)');
+
+Bun("sets TCP_NODELAY; a write Bun takes only part of resolves once 'drain' let the rest through", async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket);
+  assert.equal(socket.calls, ['setNoDelay(true)']);
+  socket.writeLimit = 524_288;
+  let done = false;
+  const writing = pair.writable.getWriter().write(new Uint8Array(1_200_000)).then(() => (done = true));
+  await settle();
+  assert.is(done, false);
+  pair.onDrain();
+  await settle();
+  assert.is(done, false);
+  pair.onDrain();
+  await writing;
+  assert.equal(socket.written, [524_288, 524_288, 151_424]);
+});
+
+Bun('pauses the socket when the queue is full and resumes it when the session reads', async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket, { readableHighWaterMark: 1000 });
+  pair.onData(new Uint8Array(600));
+  assert.not.ok(socket.calls.includes('pause'));
+  pair.onData(new Uint8Array(600));
+  assert.ok(socket.calls.includes('pause'));
+  const reader = pair.readable.getReader();
+  await reader.read();
+  await reader.read();
+  await settle();
+  assert.ok(socket.calls.includes('resume'));
+});
+
+Bun("closing the writable shuts down our side only; 'end' from the peer then ends the readable and the socket", async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket);
+  const reader = pair.readable.getReader();
+  await pair.writable.close();
+  assert.equal(socket.calls, ['setNoDelay(true)', 'shutdown']);
+  pair.onEnd();
+  assert.ok((await reader.read()).done);
+  assert.equal(socket.calls, ['setNoDelay(true)', 'shutdown', 'end']);
+});
+
+Bun('a close without error ends the readable; with an error it fails it and a waiting write', async () => {
+  const clean = new ScriptedSocket();
+  const p1 = new BunSocketPair(clean);
+  const r1 = p1.readable.getReader();
+  p1.onClose();
+  assert.ok((await r1.read()).done);
+
+  const failing = new ScriptedSocket();
+  failing.writeLimit = 10;
+  const p2 = new BunSocketPair(failing);
+  const r2 = p2.readable.getReader();
+  const writer = p2.writable.getWriter();
+  const write = writer.write(new Uint8Array(100)).then(() => null, (e: unknown) => e);
+  await settle();
+  const error = new Error('ECONNRESET');
+  p2.onClose(error);
+  assert.is(await write, error);
+  assert.is(await r2.read().then(() => null, (e: unknown) => e), error);
+  assert.is(await writer.write(new Uint8Array(1)).then(() => null, (e: unknown) => e), error, 'later writes fail with the same error');
+});
+
+Bun('aborting the writable terminates the socket, also while a write waits for drain', async () => {
+  const socket = new ScriptedSocket();
+  socket.writeLimit = 10;
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  const stuck = writer.write(new Uint8Array(100)).then(() => null, (e: unknown) => e);
+  await settle();
+  void writer.abort(new Error('peer stopped reading'));
+  assert.instance(await stuck, SocketClosedError);
+  assert.ok(socket.calls.includes('terminate'));
+});
+
+Deno.run();
+Bun.run();
