@@ -43,35 +43,39 @@ export interface ServeOptions {
   readonly session?: SessionOptions;
 }
 
-/** `serve()`'s first argument when it is an object: options, with the handler inside or not. */
-export type ServeInit = ServeOptions & { readonly handler?: FetchHandler; readonly fetch?: FetchHandler };
+/** `serve()`'s first argument when it is an object: options (`O`: a runtime's), with the handler inside or not. */
+export type ServeInit<O = ServeOptions> = O & { readonly handler?: FetchHandler; readonly fetch?: FetchHandler };
 
-/** Every accepted `serve()` argument list. */
-export type ServeArgs =
-  | readonly [handler: FetchHandler, options?: ServeOptions]
-  | readonly [options: ServeOptions, handler: FetchHandler]
-  | readonly [init: ServeInit & ({ readonly handler: FetchHandler } | { readonly fetch: FetchHandler })];
+/** Every accepted `serve()` argument list (`O`: the runtime's options). */
+export type ServeArgs<O = ServeOptions> =
+  | readonly [handler: FetchHandler, options?: O]
+  | readonly [options: O, handler: FetchHandler]
+  | readonly [init: ServeInit<O> & ({ readonly handler: FetchHandler } | { readonly fetch: FetchHandler })];
 
 /** Options after normalisation: TLS always under `tls`, no handler inside. */
-export type NormalisedServeOptions = Omit<ServeOptions, 'cert' | 'key'>;
+export type NormalisedServeOptions<O = ServeOptions> = Omit<O, 'cert' | 'key' | 'handler' | 'fetch'>;
 
-/** A running `serve()` server: the shape of Deno's `HttpServer`, with Bun's `Server` names beside it. */
-export interface HttpServer {
+/** What every runtime's running `serve()` server has at its core (Deno's `HttpServer` first three). */
+export interface ServerCore {
   /**
    * Resolves with the bound address once listening (`port: 0` asked for a free one); rejects if the address
    * cannot be bound — left unhandled, that rejection ends the process, as `Deno.serve`'s throw would.
    */
   readonly listening: Promise<NetAddr>;
+  /** Resolves when the server has shut down (after `shutdown()`, `stop()` or the signal). */
+  readonly finished: Promise<void>;
+  /** Stops accepting, lets requests in flight finish (GOAWAY), and resolves when every connection closed. */
+  shutdown(): Promise<void>;
+}
+
+/** The rest of Deno's `HttpServer` names and Bun's `Server` names, on every runtime's server. */
+export interface ServerNames {
   /** The bound address (Deno). Throws before the server is listening (at once on Bun, and on Deno for h2c). */
   readonly addr: NetAddr;
   /** The bound port (Bun). Throws before the server is listening. */
   readonly port: number;
   /** `http(s)://host:port/` (Bun). Throws before the server is listening. */
   readonly url: URL;
-  /** Resolves when the server has shut down (after `shutdown()`, `stop()` or the signal). */
-  readonly finished: Promise<void>;
-  /** Stops accepting, lets requests in flight finish (GOAWAY), and resolves when every connection closed. */
-  shutdown(): Promise<void>;
   /** Bun's `stop`: graceful like `shutdown()`, or with `closeActiveConnections` every connection closed at once. */
   stop(closeActiveConnections?: boolean): Promise<void>;
   /** Keeps the process alive while the server listens (the default). */
@@ -79,6 +83,9 @@ export interface HttpServer {
   /** Lets the process exit even though the server listens. */
   unref(): void;
 }
+
+/** A running `serve()` server: the shape of Deno's `HttpServer`, with Bun's `Server` names beside it. */
+export interface HttpServer extends ServerCore, ServerNames {}
 
 /** A listening HTTP/2 server as every transport's `listen()` returns it (what `serve()` builds on). */
 export interface SessionListener {
@@ -100,11 +107,11 @@ function usage(detail: string): TypeError {
  * Normalises `serve()`'s arguments (see the file comment for the forms) into a handler and options with
  * TLS under `tls`. Throws a TypeError for anything else, including a handler given twice.
  */
-export function normaliseServeArgs(args: readonly unknown[]): { handler: FetchHandler; options: NormalisedServeOptions } {
+export function normaliseServeArgs<O extends object = ServeOptions>(args: readonly unknown[]): { handler: FetchHandler; options: NormalisedServeOptions<O> } {
   if (args.length === 0 || args.length > 2) throw usage(`takes 1 or 2 arguments, got ${args.length}`);
   const [first, second] = args;
   let handler: FetchHandler;
-  let init: ServeInit;
+  let init: ServeInit & { readonly tls?: unknown };
   if (isHandler(first)) {
     if (second !== undefined && !isOptions(second)) throw usage('got a handler followed by something that is not an options object');
     handler = first;
@@ -130,6 +137,6 @@ export function normaliseServeArgs(args: readonly unknown[]): { handler: FetchHa
   const { handler: _h, fetch: _f, cert, key, ...rest } = init;
   if ((cert === undefined) !== (key === undefined)) throw new TypeError('h2flow: serve() needs both `cert` and `key` for TLS');
   if (cert !== undefined && rest.tls !== undefined) throw new TypeError('h2flow: serve() got TLS twice (`tls` and top-level `cert`/`key`)');
-  const options: NormalisedServeOptions = cert !== undefined && key !== undefined ? { ...rest, tls: { cert, key } } : rest;
-  return { handler, options };
+  const options = cert !== undefined && key !== undefined ? { ...rest, tls: { cert, key } } : rest;
+  return { handler, options: options as NormalisedServeOptions<O> };
 }

@@ -7,6 +7,8 @@ import cluster from 'node:cluster';
 import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
 import { runPrimary, workerCount, type ServeWorkers } from './workers';
+import { normaliseServeArgs, type ServeArgs, type ServerNames } from './serve-args';
+import { withServerNames, type ServerControl } from './session-server';
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */
 export interface ServeOptions {
@@ -16,6 +18,10 @@ export interface ServeOptions {
   readonly hostname?: string;
   /** Serve TLS with ALPN `h2` (and `http/1.1` unless `http1` is false) instead of cleartext. */
   readonly tls?: TlsServerOptions;
+  /** Deno's spelling of `tls.cert`: with `key`, serves TLS. */
+  readonly cert?: string | Buffer;
+  /** Deno's spelling of `tls.key`. */
+  readonly key?: string | Buffer;
   /**
    * Answer HTTP/1.1 on the same port with the same handler (default true): cleartext connections that do
    * not start with the HTTP/2 preface go to Node's HTTP/1.1 server, TLS offers ALPN `http/1.1`, and
@@ -72,7 +78,10 @@ const DEFAULT_GRACEFUL_TIMEOUT = 10_000;
 
 /**
  * Serves `handler` over HTTP/2 and HTTP/1.1, `Deno.serve` style: each request is a global `Request`, each
- * answer a `Response` (streamed; trailers through `withTrailers`). Cleartext (h2c with prior knowledge,
+ * answer a `Response` (streamed; trailers through `withTrailers`). Takes every runtime's argument forms:
+ * `serve(handler, options?)`, `serve(options, handler)`, `serve({ handler, ...options })` (Deno's) and
+ * `serve({ fetch, ...options })` (Bun's); anything else is a TypeError. The server also has Deno's `addr`,
+ * `ref()`, `unref()` and Bun's `port`, `url`, `stop()`. Cleartext (h2c with prior knowledge,
  * `Upgrade: h2c`, or HTTP/1.1, told apart by the first bytes), or TLS with ALPN `h2`/`http/1.1` when
  * `tls` is given.
  *
@@ -82,14 +91,19 @@ const DEFAULT_GRACEFUL_TIMEOUT = 10_000;
  * await server.listening;
  * ```
  */
-export function serve(handler: FetchHandler, options: ServeOptions = {}): HttpServer {
+export function serve(...args: ServeArgs<ServeOptions>): HttpServer & ServerNames {
+  // Every runtime's argument forms (serve-args.ts); top-level cert/key are moved under tls.
+  const { handler, options } = normaliseServeArgs<ServeOptions>(args);
   const workers = workerCount(options.workers);
-  if (workers > 1 && cluster.isPrimary) return withSignals(runPrimary(workers, options), options);
-  return withSignals(serveHere(handler, options), options);
+  const scheme = options.tls !== undefined ? 'https' : 'http';
+  if (workers > 1 && cluster.isPrimary) return withServerNames(withSignals(runPrimary(workers, options), options), scheme, () => null);
+  let control: ServerControl | null = null;
+  const server = serveHere(handler, options, (c) => (control = c));
+  return withServerNames(withSignals(server, options), scheme, () => control);
 }
 
-/** Serves in this process. */
-function serveHere(handler: FetchHandler, options: ServeOptions): HttpServer {
+/** Serves in this process; `onListener` gets the listener's controls once it listens. */
+function serveHere(handler: FetchHandler, options: ServeOptions, onListener: (control: ServerControl) => void): HttpServer {
   let server: H2Server | null = null;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -103,6 +117,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions): HttpServer {
     ...(options.http1 !== false ? { http1: { handler, onError } } : {}),
   }).then((s) => {
     server = s;
+    onListener({ ref: () => s.ref(), unref: () => s.unref(), closeNow: () => s.close({ graceful: false }) });
     const scheme = options.tls !== undefined ? 'https' : 'http';
     if (options.onListen !== undefined) options.onListen(s.address);
     else if (!cluster.isWorker) console.log(`Listening on ${scheme}://${s.address.hostname}:${s.address.port}/`);

@@ -8,7 +8,7 @@ import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/session-pump';
 import type { H2Transport } from '../streams/types';
 import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
-import type { HttpServer, NormalisedServeOptions, SessionListener, SessionOptions } from './serve-args';
+import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args';
 
 /** A connection a server accepted: its session and the peer's address. */
 export interface AcceptedSession {
@@ -92,6 +92,64 @@ function notYet(name: string): Error {
   return new Error(`h2flow: server.${name} is not known until the server listens (await server.listening)`);
 }
 
+/** What {@link withServerNames} needs from a transport's listener once it has one. */
+export interface ServerControl {
+  ref(): void;
+  unref(): void;
+  /** Closes every connection at once (Bun's `stop(true)`). */
+  closeNow(): Promise<void>;
+}
+
+/**
+ * Adds Deno's and Bun's names (`addr`, `port`, `url`, `stop`, `ref`, `unref`) to a server: the address
+ * comes from `listening` (or `bound`, when the transport bound synchronously), `control()` gives the
+ * listener once there is one (null before, or where there is none: a cluster's primary, whose `stop(true)`
+ * is then graceful and whose `ref`/`unref` only apply to the listeners made later).
+ */
+export function withServerNames<S extends ServerCore>(server: S, scheme: 'http' | 'https', control: () => ServerControl | null, bound?: NetAddr): S & ServerNames {
+  let addr: NetAddr | null = bound ?? null;
+  let unrefd = false;
+  server.listening.then(
+    (a) => {
+      addr = a;
+      if (unrefd) control()?.unref();
+    },
+    () => undefined,
+  );
+  const known = (name: string): NetAddr => {
+    if (addr === null) throw notYet(name);
+    return addr;
+  };
+  const names: ServerNames = {
+    get addr() {
+      return known('addr');
+    },
+    get port() {
+      return known('port').port;
+    },
+    get url() {
+      const a = known('url');
+      const host = a.hostname.includes(':') ? `[${a.hostname}]` : a.hostname;
+      return new URL(`${scheme}://${host}:${a.port}/`);
+    },
+    stop(closeActiveConnections = false) {
+      const c = control();
+      if (!closeActiveConnections || c === null) return server.shutdown();
+      // Immediate: connections are closed now; `finished` still resolves through shutdown().
+      return Promise.all([c.closeNow(), server.shutdown()]).then(() => undefined);
+    },
+    ref() {
+      unrefd = false;
+      control()?.ref();
+    },
+    unref() {
+      unrefd = true;
+      control()?.unref();
+    },
+  };
+  return Object.defineProperties(server, Object.getOwnPropertyDescriptors(names)) as S & ServerNames;
+}
+
 /**
  * `serve()` over a transport's `listen()`: serves `handler` on each accepted session. A `listen` that binds
  * synchronously (Deno, Bun) makes `addr`/`port`/`url` readable at once, and its bind error is thrown, as
@@ -102,11 +160,9 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let shuttingDown: Promise<void> | null = null;
-  let unrefd = false;
   const scheme = options.tls !== undefined ? 'https' : 'http';
   const started = (l: SessionListener): NetAddr => {
     listener = l;
-    if (unrefd) l.unref?.();
     if (options.onListen !== undefined) options.onListen(l.address);
     else console.log(`Listening on ${scheme}://${l.address.hostname}:${l.address.port}/`);
     void (async () => {
@@ -123,43 +179,20 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     ...(options.session !== undefined ? { session: options.session } : {}),
   });
-  const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(started(bound));
-  const stopWith = (closeOptions: CloseOptions | undefined): Promise<void> => {
+  const boundNow = bound instanceof Promise ? undefined : started(bound);
+  const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(boundNow!);
+  const shutdown = (): Promise<void> => {
     shuttingDown ??= listening
-      .then(() => listener?.close(closeOptions))
+      .then(() => listener?.close())
       .catch(() => undefined)
       .finally(() => finish());
     return shuttingDown;
   };
-  const shutdown = (): Promise<void> => stopWith(undefined);
   options.signal?.addEventListener('abort', () => void shutdown(), { once: true });
-  const addr = (name: string): NetAddr => {
-    if (listener === null) throw notYet(name);
-    return listener.address;
+  const control = (): ServerControl | null => {
+    const l = listener;
+    if (l === null) return null;
+    return { ref: () => l.ref?.(), unref: () => l.unref?.(), closeNow: () => l.close({ graceful: false }) };
   };
-  return {
-    listening,
-    finished,
-    shutdown,
-    stop: (closeActiveConnections = false) => stopWith(closeActiveConnections ? { graceful: false } : undefined),
-    ref() {
-      unrefd = false;
-      listener?.ref?.();
-    },
-    unref() {
-      unrefd = true;
-      listener?.unref?.();
-    },
-    get addr() {
-      return addr('addr');
-    },
-    get port() {
-      return addr('port').port;
-    },
-    get url() {
-      const a = addr('url');
-      const host = a.hostname.includes(':') ? `[${a.hostname}]` : a.hostname;
-      return new URL(`${scheme}://${host}:${a.port}/`);
-    },
-  };
+  return withServerNames({ listening, finished, shutdown }, scheme, control, boundNow);
 }
