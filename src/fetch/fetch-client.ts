@@ -8,7 +8,7 @@ import { trailerFields } from './fetch-headers';
 import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request';
 import { buildResponse, type ResponseTrailers } from './client-response';
 import { iterate } from '../streams/interop';
-import type { CloseOptions } from '../streams/session-pump';
+import type { CloseOptions } from '../streams/close-lifecycle';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
 import type { H2HeaderList } from '../streams/types';

@@ -4,9 +4,12 @@
  */
 export { H2Session } from './session';
 export type { H2SessionOptions } from './session';
-export type { CloseOptions, H2Timeouts, RequestOptions } from './session-pump';
+export type { CloseOptions } from './close-lifecycle';
+export type { H2Timeouts } from './session-timers';
+export type { RequestOptions } from './session-pump';
 export type { H2Clock } from './deadline';
-export { DEFAULT_CONNECTION_WINDOW, DEFAULT_EVENT_BUFFER, DEFAULT_OUTBOUND_HIGH_WATER_MARK } from './session-pump';
+export { DEFAULT_CONNECTION_WINDOW, DEFAULT_EVENT_BUFFER } from './session-pump';
+export { DEFAULT_OUTBOUND_HIGH_WATER_MARK } from './output-writer';
 export { H2Stream } from './stream';
 export type { RespondOptions } from './stream';
 export { H2SessionError, H2StreamError } from './errors';

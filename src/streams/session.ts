@@ -5,7 +5,9 @@
  */
 import { checkOptions, type H2ConfigurationOptions, type H2Connection, type H2Event } from '../core';
 import type { H2Clock } from './deadline';
-import { SessionPump, type CloseOptions, type H2Timeouts, type RequestOptions } from './session-pump';
+import type { CloseOptions } from './close-lifecycle';
+import { SessionPump, type RequestOptions } from './session-pump';
+import type { H2Timeouts } from './session-timers';
 import type { H2Settings } from './settings';
 import type { H2Stream } from './stream';
 import { globalStreams, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';

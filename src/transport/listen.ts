@@ -6,7 +6,7 @@
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { H2Session, type H2SessionOptions } from '../streams/session';
-import type { CloseOptions } from '../streams/session-pump';
+import type { CloseOptions } from '../streams/close-lifecycle';
 import type { NetAddr } from '../fetch/fetch-server';
 import type { StreamConstructors } from '../streams/types';
 import { socketToPair } from './socket-pair';

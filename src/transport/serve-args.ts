@@ -9,7 +9,7 @@
  * Anything else is a TypeError: a misplaced handler must never fall back to a default bind.
  */
 import type { FetchHandler, NetAddr } from '../fetch/fetch-server';
-import type { CloseOptions } from '../streams/session-pump';
+import type { CloseOptions } from '../streams/close-lifecycle';
 import type { H2Session, H2SessionOptions } from '../streams/session';
 
 /** PEM certificate chain and private key (strings, or their bytes) for a TLS server. */

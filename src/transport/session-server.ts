@@ -5,7 +5,7 @@
  * Layer: transport (no runtime API here).
  */
 import { H2Session, type H2SessionOptions } from '../streams/session';
-import type { CloseOptions } from '../streams/session-pump';
+import type { CloseOptions } from '../streams/close-lifecycle';
 import type { H2Transport } from '../streams/types';
 import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args';

@@ -1,0 +1,197 @@
+/**
+ * How a session ends: graceful drain (GOAWAY, PING round trip, streams in flight finish), abortive
+ * close or connection error (GOAWAY, every stream fails), the peer hanging up or the transport failing
+ * or stalling; then the last flush, the transport's close, and `closed`. Layer: streams (runtime-neutral).
+ */
+import { ErrorCodes, H2Error } from '../core';
+import { GOAWAY, GRACEFUL_SHUTDOWN } from './core-ops';
+import { H2SessionError } from './errors';
+import { Outcome } from './outcome';
+import type { SessionPump } from './session-pump';
+import { CLOSING, DONE, DRAINING, OPEN } from './session-state';
+
+/** Options of `H2Session.close`. */
+export interface CloseOptions {
+  /** Let streams in flight finish (GOAWAY NO_ERROR, new streams refused). Default true. */
+  readonly graceful?: boolean;
+  /** The GOAWAY error code of a non-graceful close. Default NO_ERROR. */
+  readonly errorCode?: number;
+}
+
+/** The session's ending, from the first GOAWAY to `closed`. */
+export class CloseLifecycle {
+  readonly #pump: SessionPump;
+  readonly #closed = new Outcome<void>();
+  #idle: Outcome<void> | null = null;
+  #stalled: Outcome<never> | null = null;
+
+  constructor(pump: SessionPump) {
+    this.#pump = pump;
+  }
+
+  /** Settles when the transport is done; rejects with the session's failure. */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /** Closes the session (see `H2Session.close`). */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.#pump.state === OPEN) {
+      if (options.graceful === false) {
+        const code = options.errorCode ?? ErrorCodes.NO_ERROR;
+        this.terminate(code, new H2SessionError(code, false, 'session closed'), false);
+      } else {
+        await this.drain();
+      }
+    }
+    return this.#closed.promise.then(undefined, () => undefined);
+  }
+
+  /** The last stream retired: a drain waiting for it may finish. */
+  onIdle(): void {
+    if (this.#idle !== null) this.#idle.resolve();
+  }
+
+  /** Graceful close: GOAWAY NO_ERROR, streams in flight finish, new ones are refused, then the transport closes. */
+  async drain(): Promise<void> {
+    const pump = this.#pump;
+    pump.state = DRAINING;
+    pump.slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
+    let roundTrip: Promise<void> | null = null;
+    if (!pump.goawayReceived) {
+      try {
+        if (pump.isClient) {
+          // Client: one GOAWAY (last stream id: the highest pushed stream, or 0) and no PING. A server
+          // opens streams only by PUSH_PROMISE on our open requests, which we wait for anyway.
+          pump.run(GOAWAY, ErrorCodes.NO_ERROR, null);
+        } else {
+          // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
+          // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
+          pump.run(GRACEFUL_SHUTDOWN, null, null);
+          roundTrip = pump.ping().then(undefined, () => undefined);
+        }
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    if (roundTrip !== null) await roundTrip;
+    if (pump.records.size > 0 && pump.state === DRAINING) {
+      this.#idle = new Outcome<void>();
+      await this.#idle.promise;
+    }
+    if (pump.state === DRAINING) this.finish(null);
+  }
+
+  /** Connection-level failure or abortive close: GOAWAY (queued by the caller or the core), every stream fails. */
+  terminate(code: number, error: H2SessionError, isFailure: boolean): void {
+    const pump = this.#pump;
+    if (pump.state === DONE || pump.state === CLOSING) return;
+    if (!error.remote) {
+      try {
+        pump.run(GOAWAY, code, null);
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    this.failAll(error);
+    this.finish(isFailure ? error : null);
+  }
+
+  /**
+   * The peer ended the transport. With no stream open that is a clean end (`closed` fulfils, e.g. a peer
+   * hanging up on our GOAWAY before answering the drain's PING); with streams open it is a failure.
+   * Either way every waiter (PINGs, SETTINGS, stream slots) is rejected: no answer can arrive any more.
+   */
+  onTransportEnd(): void {
+    const pump = this.#pump;
+    if (pump.state === DONE || pump.state === CLOSING) return;
+    const open = pump.records.size;
+    const error = new H2SessionError(ErrorCodes.CANCEL, true, open === 0 ? 'transport ended' : `transport ended with ${open} stream(s) open`);
+    this.failAll(error);
+    this.finish(open === 0 ? null : error);
+  }
+
+  onTransportError(cause: unknown): void {
+    const pump = this.#pump;
+    if (pump.state === DONE || pump.state === CLOSING) return;
+    const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause });
+    pump.output.writerClosed = true;
+    this.failAll(error);
+    this.finish(error);
+  }
+
+  failAll(error: H2SessionError): void {
+    const pump = this.#pump;
+    // From here on nothing new is sent: no DATA, no WINDOW_UPDATE for bodies being torn down.
+    pump.state = CLOSING;
+    pump.failure ??= error;
+    const records = [...pump.records.values()];
+    for (const record of records) record.fail(error);
+    pump.records.clear();
+    this.rejectWaiters(error);
+  }
+
+  /** Rejects every PING, SETTINGS and stream-slot waiter: nothing can answer them once the session ends. */
+  rejectWaiters(error: H2SessionError): void {
+    const pump = this.#pump;
+    for (const ack of pump.pings.values()) ack.reject(error);
+    pump.pings.clear();
+    for (const ack of pump.settingsAcks) ack?.reject(error);
+    pump.settingsAcks.length = 0;
+    pump.slots.rejectAll(error);
+  }
+
+  /** Flushes the last frames, closes the transport, then settles `closed`. */
+  finish(failure: H2SessionError | null): void {
+    const pump = this.#pump;
+    pump.state = CLOSING;
+    // The write timer stays armed until the transport is closed: a peer that does not read must not
+    // hold the final flush (and `closed`) forever either.
+    pump.timers.stopPolicies();
+    pump.closeIncoming();
+    // A graceful close may end with a PING or SETTINGS still unanswered: the transport closes now, so
+    // those waiters fail instead of hanging.
+    if (pump.pings.size > 0 || pump.settingsAcks.length > 0 || pump.slots.waiting) this.rejectWaiters(pump.unusable());
+    pump.output.flushNow();
+    pump.state = DONE;
+    pump.closeEvents();
+    if (this.#idle !== null) this.#idle.resolve();
+    pump.output.releaseBacklog();
+    void this.#closeTransport(failure);
+  }
+
+  async #closeTransport(failure: H2SessionError | null): Promise<void> {
+    const pump = this.#pump;
+    if (!pump.output.writerClosed) {
+      // A sink write the peer never lets complete cannot be aborted (Web Streams wait for it), so the
+      // write timeout may give up on the close instead (`#stalled`).
+      this.#stalled ??= new Outcome<never>();
+      try {
+        await Promise.race([pump.output.close(), this.#stalled.promise]);
+      } catch (err) {
+        if (err === this.#stalled.reason) failure ??= err as H2SessionError;
+      }
+    }
+    await pump.input.cancel();
+    pump.timers.write.disarm();
+    if (failure !== null) this.#closed.reject(failure);
+    else this.#closed.resolve();
+  }
+
+  /**
+   * The peer stopped reading or answering: abort the transport (nothing more can be delivered) and fail.
+   * If the session was already closing, its last flush is what is stuck: stop waiting for it.
+   */
+  onStalled(message: string): void {
+    const pump = this.#pump;
+    const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, message);
+    pump.output.abort(error);
+    if (pump.state >= CLOSING) {
+      this.#stalled ??= new Outcome<never>();
+      this.#stalled.reject(error);
+      return;
+    }
+    this.failAll(error);
+    this.finish(error);
+  }
+}

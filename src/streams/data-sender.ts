@@ -1,0 +1,104 @@
+/**
+ * DATA scheduling: drains ready bodies into DATA frames, round robin frame by frame, as far as the
+ * peer's windows and the outbound high-water mark allow, then their END_STREAM or trailers.
+ * Layer: streams (runtime-neutral).
+ */
+import type { OutboundBody } from './outbound-body';
+import { SendScheduler } from './scheduler';
+import { END_STREAM, SEND_DATA, SEND_LAST_DATA, SEND_LAST_HEADERS } from './core-ops';
+import type { SessionPump } from './session-pump';
+import { CLOSING } from './session-state';
+
+/** Per-frame overhead counted against the outbound high-water mark (the 9-octet frame header). */
+const FRAME_HEADER = 9;
+
+/** Sends the bodies' DATA as the windows allow. */
+export class DataSender {
+  readonly scheduler = new SendScheduler<OutboundBody>();
+  readonly #pump: SessionPump;
+  #pumping = false;
+
+  constructor(pump: SessionPump) {
+    this.#pump = pump;
+  }
+
+  /** A transport write completed: room may have opened under the high-water mark. */
+  onWritten(): void {
+    if (this.scheduler.hasReady) this.pumpData();
+  }
+
+  /** Sends DATA for ready bodies, one frame per body in turn, while windows and the output allow. */
+  pumpData(): void {
+    const pump = this.#pump;
+    if (this.#pumping || pump.state >= CLOSING) return;
+    this.#pumping = true;
+    try {
+      const scheduler = this.scheduler;
+      const output = pump.output;
+      while (scheduler.hasReady && output.hasRoom) {
+        const body = scheduler.next() as OutboundBody;
+        try {
+          this.#sendFrom(body);
+        } catch (err) {
+          const record = pump.records.get(body.streamId);
+          if (record !== undefined) record.fail(err);
+          else body.fail(err);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /**
+   * Sends DATA for `body`: one frame while other bodies wait their turn (round robin, frame by frame),
+   * and frame after frame while it is the only one ready, as far as the windows and the outbound
+   * high-water mark allow; then the end (END_STREAM or trailers) once everything queued went out.
+   * Queues it again if it has more.
+   */
+  #sendFrom(body: OutboundBody): void {
+    if (body.done) return;
+    const pump = this.#pump;
+    const conn = pump.conn;
+    const output = pump.output;
+    const scheduler = this.scheduler;
+    const id = body.streamId;
+    while (body.pendingBytes > 0) {
+      const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
+      if (window <= 0) {
+        scheduler.block(body);
+        return;
+      }
+      const piece = body.peek(window);
+      const size = piece.byteLength;
+      const last = size === body.pendingBytes && body.ending && body.trailers === null;
+      pump.run(last ? SEND_LAST_DATA : SEND_DATA, id, piece);
+      if (output.vectored) {
+        body.commit(size, true);
+        output.hold(body);
+      } else {
+        body.commit(size);
+      }
+      output.unflushed += size + FRAME_HEADER;
+      if (last) {
+        this.#endBody(body);
+        return;
+      }
+      if (scheduler.hasReady || !output.hasRoom) {
+        if (body.pendingBytes > 0 || body.ending) scheduler.enqueue(body);
+        return;
+      }
+    }
+    if (!body.ending) return;
+    const trailers = body.trailers;
+    if (trailers !== null) pump.run(SEND_LAST_HEADERS, id, trailers);
+    else pump.run(END_STREAM, id, null);
+    output.unflushed += FRAME_HEADER;
+    this.#endBody(body);
+  }
+
+  #endBody(body: OutboundBody): void {
+    body.finish();
+    this.#pump.records.get(body.streamId)?.onLocalEnd();
+  }
+}

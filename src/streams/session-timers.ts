@@ -1,0 +1,141 @@
+/**
+ * The session's timed policies (SETTINGS acknowledgement, idle, write stall, keepalive), each one
+ * `Deadline` on the injected clock that checks on expiry whether there was progress since it was armed.
+ * Layer: streams (runtime-neutral).
+ */
+import { ErrorCodes } from '../core';
+import { Deadline, type H2Clock } from './deadline';
+import { H2SessionError } from './errors';
+import type { SessionPump } from './session-pump';
+import { CLOSING, OPEN } from './session-state';
+
+/** The session's timed policies, in milliseconds (0 turns one off). */
+export interface H2Timeouts {
+  /**
+   * How long the peer has to acknowledge our SETTINGS (RFC 9113 §6.5.3) before GOAWAY SETTINGS_TIMEOUT.
+   * Armed from the start, so it also drops a peer that never sends its preface (slow-loris). Default 10 000.
+   */
+  readonly settingsAck?: number;
+  /**
+   * How long a connection may stay without any open stream before a graceful close (GOAWAY NO_ERROR);
+   * stops idle connections from piling up. Default 180 000 on servers (nghttpx's value), 0 on clients.
+   */
+  readonly idle?: number;
+  /**
+   * How long the transport may go without accepting any of the bytes the session wrote before the session
+   * fails: a peer that stops reading cannot hold the connection's buffers forever (CVE-2019-9517). Checked
+   * every half period, so the failure comes between 1× and 1.5× this after the last accepted write.
+   * Default 30 000.
+   */
+  readonly write?: number;
+  /** Silence from the peer after which a PING checks that it is still there. Default 0 (off). */
+  readonly keepAlive?: number;
+  /** How long that PING's ACK may take before the session fails. Default 15 000 (Go's PingTimeout). */
+  readonly pingTimeout?: number;
+}
+
+/** Default timeouts (security.md §14: nghttpx and Go values). */
+const DEFAULT_SETTINGS_ACK_TIMEOUT = 10_000;
+const DEFAULT_SERVER_IDLE_TIMEOUT = 180_000;
+const DEFAULT_WRITE_TIMEOUT = 30_000;
+const DEFAULT_PING_TIMEOUT = 15_000;
+
+/** The session's timers and the progress counters they compare. */
+export class SessionTimers {
+  readonly #pump: SessionPump;
+  readonly settings: Deadline;
+  readonly idle: Deadline;
+  readonly write: Deadline;
+  readonly keepAlive: Deadline;
+  readonly ping: Deadline;
+  /** Streams opened so far (either side). */
+  opened = 0;
+  /** Reads from the transport so far. */
+  received = 0;
+  #openedSeen = 0;
+  #writtenSeen = 0;
+  #writeStrikes = 0;
+  #receivedSeen = 0;
+
+  constructor(pump: SessionPump, clock: H2Clock, timeouts: H2Timeouts) {
+    this.#pump = pump;
+    this.settings = new Deadline(clock, timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this.#onSettingsTimeout);
+    this.idle = new Deadline(clock, timeouts.idle ?? (pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this.#onIdleTimeout);
+    // Checked every half period: a stall is two checks in a row with no write completed, so it is caught
+    // between 1× and 1.5× the timeout after the last completed write (one full-period check would take up to 2×).
+    this.write = new Deadline(clock, (timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this.#onWriteTimeout);
+    this.keepAlive = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
+    this.ping = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
+  }
+
+  /** A transport write started: the write timer watches it unless it already runs. */
+  onWriteStarted(): void {
+    if (this.write.armed) return;
+    this.#writtenSeen = this.#pump.output.written;
+    this.#writeStrikes = 0;
+    this.write.arm();
+  }
+
+  /** The session is ending: every policy but the write timer stops (that one watches the last flush). */
+  stopPolicies(): void {
+    this.settings.disarm();
+    this.idle.disarm();
+    this.keepAlive.disarm();
+    this.ping.disarm();
+  }
+
+  readonly #onSettingsTimeout = (): boolean => {
+    const pump = this.#pump;
+    if (pump.settingsAcks.length === 0 || pump.state >= CLOSING) return false;
+    // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
+    // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
+    const code = ErrorCodes.SETTINGS_TIMEOUT;
+    pump.lifecycle.terminate(code, new H2SessionError(code, false, 'the peer did not acknowledge SETTINGS in time'), true);
+    return false;
+  };
+
+  readonly #onIdleTimeout = (): boolean => {
+    const pump = this.#pump;
+    if (pump.state !== OPEN || pump.records.size > 0) return false;
+    if (this.opened !== this.#openedSeen) {
+      this.#openedSeen = this.opened;
+      return true;
+    }
+    void pump.close();
+    return false;
+  };
+
+  readonly #onWriteTimeout = (): boolean => {
+    const output = this.#pump.output;
+    if (output.inFlight === 0) return false;
+    if (output.written !== this.#writtenSeen) {
+      this.#writtenSeen = output.written;
+      this.#writeStrikes = 0;
+      return true;
+    }
+    if (++this.#writeStrikes < 2) return true;
+    this.#pump.lifecycle.onStalled('the transport accepted no data in time (the peer is not reading)');
+    return false;
+  };
+
+  readonly #onKeepAliveTimeout = (): boolean => {
+    if (this.#pump.state >= CLOSING) return false;
+    if (this.received !== this.#receivedSeen) {
+      this.#receivedSeen = this.received;
+      return true;
+    }
+    this.ping.arm();
+    this.#pump.ping().then(this.#onKeepAliveAck, () => undefined);
+    return false;
+  };
+
+  readonly #onKeepAliveAck = (): void => {
+    this.ping.disarm();
+    this.keepAlive.arm();
+  };
+
+  readonly #onPingTimeout = (): boolean => {
+    if (this.#pump.state < CLOSING) this.#pump.lifecycle.onStalled('the peer did not answer a keepalive PING in time');
+    return false;
+  };
+}
