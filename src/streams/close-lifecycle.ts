@@ -23,6 +23,7 @@ export class CloseLifecycle {
   readonly #pump: SessionPump;
   readonly #closed = new Outcome<void>();
   #idle: Outcome<void> | null = null;
+  #roundTrip: Outcome<void> | null = null;
   #stalled: Outcome<never> | null = null;
 
   constructor(pump: SessionPump) {
@@ -36,12 +37,16 @@ export class CloseLifecycle {
 
   /** Closes the session (see `H2Session.close`). */
   async close(options: CloseOptions = {}): Promise<void> {
-    if (this.#pump.state === OPEN) {
+    const pump = this.#pump;
+    if (pump.state <= DRAINING) {
       if (options.graceful === false) {
+        // Also during a graceful drain: an abortive close does not wait for the streams in flight.
         const code = options.errorCode ?? ErrorCodes.NO_ERROR;
         this.terminate(code, new H2SessionError(code, false, 'session closed'), false);
       } else {
-        await this.drain();
+        // A drain the peer started (its GOAWAY) has no deadline of ours until we ask to close.
+        pump.timers.drain.arm();
+        if (pump.state === OPEN) await this.drain();
       }
     }
     return this.#closed.promise.then(undefined, () => undefined);
@@ -52,13 +57,16 @@ export class CloseLifecycle {
     if (this.#idle !== null) this.#idle.resolve();
   }
 
-  /** Graceful close: GOAWAY NO_ERROR, streams in flight finish, new ones are refused, then the transport closes. */
+  /**
+   * Graceful close: GOAWAY NO_ERROR, streams in flight finish, new ones are refused, then the transport
+   * closes. Started by `close()` (drain deadline armed there) or by the peer's GOAWAY (none).
+   */
   async drain(): Promise<void> {
     const pump = this.#pump;
     pump.state = DRAINING;
     pump.slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
-    let roundTrip: Promise<void> | null = null;
     if (!pump.goawayReceived) {
+      let roundTrip: Promise<void> | null = null;
       try {
         if (pump.isClient) {
           // Client: one GOAWAY (last stream id: the highest pushed stream, or 0) and no PING. A server
@@ -68,18 +76,57 @@ export class CloseLifecycle {
           // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
           // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
           pump.run(GRACEFUL_SHUTDOWN, null, null);
-          roundTrip = pump.ping().then(undefined, () => undefined);
+          roundTrip = pump.ping();
         }
       } catch (err) {
         if (!(err instanceof H2Error)) throw err;
       }
+      if (roundTrip !== null) {
+        // The peer may read and never answer: the shutdown deadline goes on without the ACK.
+        const acked = (this.#roundTrip = new Outcome<void>());
+        roundTrip.then(this.#onRoundTrip, this.#onRoundTrip);
+        pump.timers.shutdown.arm();
+        await acked.promise;
+        pump.timers.shutdown.disarm();
+      }
     }
-    if (roundTrip !== null) await roundTrip;
     if (pump.records.size > 0 && pump.state === DRAINING) {
       this.#idle = new Outcome<void>();
       await this.#idle.promise;
     }
     if (pump.state === DRAINING) this.finish(null);
+  }
+
+  readonly #onRoundTrip = (): void => {
+    this.#roundTrip?.resolve();
+  };
+
+  /**
+   * The peer did not answer the graceful close's PING in time. A server sends the GOAWAY the ACK would
+   * have triggered (RFC 9113 §6.8: the last stream ID it processed), then the drain goes on.
+   */
+  onShutdownTimeout(): void {
+    const pump = this.#pump;
+    if (pump.state !== DRAINING) return;
+    if (!pump.isClient) {
+      try {
+        pump.run(GOAWAY, ErrorCodes.NO_ERROR, null);
+      } catch (err) {
+        if (!(err instanceof H2Error)) throw err;
+      }
+    }
+    this.#roundTrip?.resolve();
+  }
+
+  /** Streams still in flight at the drain deadline are reset with CANCEL, and the transport closes. */
+  onDrainTimeout(): void {
+    const pump = this.#pump;
+    if (pump.state !== DRAINING) return;
+    const open = pump.records.size;
+    const error = open === 0 ? null : new H2SessionError(ErrorCodes.CANCEL, false, `graceful close timed out with ${open} stream(s) in flight`);
+    for (const record of [...pump.records.values()]) pump.resetStream(record, ErrorCodes.CANCEL, error);
+    if (error !== null) pump.failure ??= error;
+    this.finish(error);
   }
 
   /** Connection-level failure or abortive close: GOAWAY (queued by the caller or the core), every stream fails. */
@@ -156,23 +203,28 @@ export class CloseLifecycle {
     pump.state = DONE;
     pump.closeEvents();
     if (this.#idle !== null) this.#idle.resolve();
+    this.#roundTrip?.resolve();
     pump.output.releaseBacklog();
     void this.#closeTransport(failure);
   }
 
   async #closeTransport(failure: H2SessionError | null): Promise<void> {
     const pump = this.#pump;
-    if (!pump.output.writerClosed) {
-      // A sink write the peer never lets complete cannot be aborted (Web Streams wait for it), so the
-      // write timeout may give up on the close instead (`#stalled`).
-      this.#stalled ??= new Outcome<never>();
-      try {
-        await Promise.race([pump.output.close(), this.#stalled.promise]);
-      } catch (err) {
-        if (err === this.#stalled.reason) failure ??= err as H2SessionError;
-      }
+    // A sink write or close the peer never lets complete cannot be aborted (Web Streams wait for it), so
+    // the write timeout (bytes in flight) or the closing deadline (the close itself) may give up instead.
+    const stalled = (this.#stalled ??= new Outcome<never>());
+    pump.timers.closing.arm();
+    try {
+      if (!pump.output.writerClosed) await Promise.race([pump.output.close(), stalled.promise]);
+    } catch (err) {
+      if (err === stalled.reason) failure ??= err as H2SessionError;
     }
-    await pump.input.cancel();
+    try {
+      await Promise.race([pump.input.cancel(), stalled.promise]);
+    } catch (err) {
+      failure ??= err as H2SessionError;
+    }
+    pump.timers.closing.disarm();
     pump.timers.write.disarm();
     if (failure !== null) this.#closed.reject(failure);
     else this.#closed.resolve();

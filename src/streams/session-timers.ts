@@ -32,6 +32,20 @@ export interface H2Timeouts {
   readonly keepAlive?: number;
   /** How long that PING's ACK may take before the session fails. Default 15 000 (Go's PingTimeout). */
   readonly pingTimeout?: number;
+  /**
+   * How long a graceful close waits for the peer to acknowledge its GOAWAY/PING round trip (RFC 9113
+   * §6.8) before going on without it: a server then sends its final GOAWAY with the real last stream ID.
+   * Stops a peer that reads but never answers from holding a closing (or idle-closed) connection open
+   * forever, a slow-loris. Default 5 000 (Envoy's drain_timeout between the two GOAWAYs).
+   */
+  readonly shutdown?: number;
+  /**
+   * How long a graceful close we started (`close()`, or the idle timeout) lets streams in flight finish;
+   * at the deadline they are reset with CANCEL and the transport closes (`closed` then rejects: streams
+   * were cut short). Stops a peer from holding a closing connection with a stream it never finishes.
+   * Default 30 000.
+   */
+  readonly drain?: number;
 }
 
 /** Default timeouts (security.md §14: nghttpx and Go values). */
@@ -39,6 +53,8 @@ const DEFAULT_SETTINGS_ACK_TIMEOUT = 10_000;
 const DEFAULT_SERVER_IDLE_TIMEOUT = 180_000;
 const DEFAULT_WRITE_TIMEOUT = 30_000;
 const DEFAULT_PING_TIMEOUT = 15_000;
+const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
+const DEFAULT_DRAIN_TIMEOUT = 30_000;
 
 /** The session's timers and the progress counters they compare. */
 export class SessionTimers {
@@ -48,6 +64,12 @@ export class SessionTimers {
   readonly write: Deadline;
   readonly keepAlive: Deadline;
   readonly ping: Deadline;
+  /** A graceful close's GOAWAY/PING round trip. */
+  readonly shutdown: Deadline;
+  /** A graceful close's streams in flight. */
+  readonly drain: Deadline;
+  /** The transport's close (its last flush): the write timeout's full period. */
+  readonly closing: Deadline;
   /** Streams opened so far (either side). */
   opened = 0;
   /** Reads from the transport so far. */
@@ -66,6 +88,18 @@ export class SessionTimers {
     this.write = new Deadline(clock, (timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this.#onWriteTimeout);
     this.keepAlive = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
     this.ping = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
+    this.shutdown = new Deadline(clock, timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
+      pump.lifecycle.onShutdownTimeout();
+      return false;
+    });
+    this.drain = new Deadline(clock, timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, () => {
+      pump.lifecycle.onDrainTimeout();
+      return false;
+    });
+    this.closing = new Deadline(clock, timeouts.write ?? DEFAULT_WRITE_TIMEOUT, () => {
+      pump.lifecycle.onStalled('the transport did not finish closing in time');
+      return false;
+    });
   }
 
   /** A transport write started: the write timer watches it unless it already runs. */
@@ -76,12 +110,14 @@ export class SessionTimers {
     this.write.arm();
   }
 
-  /** The session is ending: every policy but the write timer stops (that one watches the last flush). */
+  /** The session is ending: every policy but the write timers stops (those watch the last flush). */
   stopPolicies(): void {
     this.settings.disarm();
     this.idle.disarm();
     this.keepAlive.disarm();
     this.ping.disarm();
+    this.shutdown.disarm();
+    this.drain.disarm();
   }
 
   readonly #onSettingsTimeout = (): boolean => {

@@ -56,7 +56,7 @@ export interface H2SessionOptions {
    * (`H2Transport.vectored`, e.g. Node sockets), where those bytes are the bodies' own chunks.
    */
   readonly outboundHighWaterMark?: number;
-  /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive); see {@link H2Timeouts}. */
+  /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive, close phases); see {@link H2Timeouts}. */
   readonly timeouts?: H2Timeouts;
   /** The clock those policies run on; default the runtime's `setTimeout` (unref'd where possible). */
   readonly clock?: H2Clock;
@@ -79,7 +79,8 @@ export interface H2SessionOptions {
  * high-volume ones (DATA, WINDOW_UPDATE, PING) first, counted in `droppedEvents`: it never grows without bound.
  *
  * Timed policies run on `clock`: SETTINGS must be acknowledged within 10 s, a server closes a connection
- * idle for 180 s, and a transport that accepts nothing for 30 s fails the session (see `timeouts`).
+ * idle for 180 s, a transport that accepts nothing for 30 s fails the session, and every phase of a
+ * close has a deadline (see `timeouts`).
  *
  * @example
  * ```ts
@@ -183,10 +184,13 @@ export class H2Session {
 
   /**
    * Closes the connection. Graceful (default): GOAWAY NO_ERROR, streams in flight finish, new ones are
-   * refused, then the transport closes. `{ graceful: false }`: GOAWAY with `errorCode`, every open stream
-   * fails now. Resolves when the transport is closed, and never rejects: also when the peer hangs up
-   * before the graceful close's GOAWAY/PING round trip completes (the connection is closed either way;
-   * `closed` tells whether streams were cut short).
+   * refused, then the transport closes. `{ graceful: false }` (also during a graceful close): GOAWAY with
+   * `errorCode`, every open stream fails now. Resolves when the transport is closed, and never rejects:
+   * also when the peer hangs up before the graceful close's GOAWAY/PING round trip completes (the
+   * connection is closed either way; `closed` tells whether streams were cut short).
+   *
+   * Every phase has a deadline (`timeouts`): the GOAWAY/PING round trip (`shutdown`, 5 s), the streams in
+   * flight (`drain`, 30 s; then they are reset with CANCEL), and the transport's last flush (`write`).
    */
   close(options?: CloseOptions): Promise<void> {
     let checked: CloseOptions;
@@ -213,7 +217,7 @@ const SESSION_OPTIONS: Record<keyof H2SessionOptions, true> = {
   clock: true,
   upgrade: true,
 };
-const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true };
+const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true, shutdown: true, drain: true };
 const SETTINGS_OPTIONS: Record<keyof H2Settings, true> = {
   headerTableSize: true,
   enablePush: true,

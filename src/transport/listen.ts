@@ -72,7 +72,8 @@ export interface H2Server extends AsyncIterable<H2Session> {
   /**
    * Stops accepting, closes every session (graceful by default: GOAWAY, streams in flight finish) and
    * every HTTP/1.1 connection (idle ones now, busy ones after their response), and resolves when all are
-   * closed. `{ graceful: false }` closes everything at once.
+   * closed. `{ graceful: false }` closes everything at once. Each session's close is bounded by its
+   * `timeouts` (`shutdown`, `drain`, `write`).
    */
   close(options?: CloseOptions): Promise<void>;
   /** Keeps the process alive while listening (the default). */

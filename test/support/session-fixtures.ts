@@ -1,0 +1,62 @@
+/**
+ * Small fixtures for streams-layer tests outside the per-implementation suite (session-suite.ts): a
+ * session facing the scripted TestPeer, two sessions over one in-memory pair, and `track()` to watch a
+ * promise settle without awaiting it. Native Web Streams; no test sleeps.
+ */
+import { H2Session, type H2SessionOptions } from '../../src/streams';
+import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
+import { WirePeer } from './wire-peer';
+
+export const GET: [string, string][] = [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']];
+export const POST: [string, string][] = [[':method', 'POST'], [':scheme', 'http'], [':path', '/upload'], [':authority', 'example.com']];
+export const OK: [string, string][] = [[':status', '200']];
+
+/** Session options without the role (set by the fixture). */
+export type SessionOptions = Omit<H2SessionOptions, 'role'>;
+
+/** Whether a promise settled, and how, observed without awaiting it. */
+export interface Tracked {
+  readonly done: boolean;
+  /** The rejection reason, undefined while pending or once fulfilled. */
+  readonly failed: unknown;
+  /** True once it settled either way. */
+  readonly settled: boolean;
+}
+
+/** Tracks whether a promise settled, without awaiting it (and without leaving a rejection unhandled). */
+export function track(promise: Promise<unknown>): Tracked {
+  const state = { done: false, failed: undefined as unknown, settled: false };
+  promise.then(
+    () => {
+      state.done = true;
+      state.settled = true;
+    },
+    (err: unknown) => {
+      state.done = true;
+      state.settled = true;
+      state.failed = err ?? new Error('rejected');
+    },
+  );
+  return state;
+}
+
+/** A session facing the scripted TestPeer (playing the other role), past the SETTINGS exchange. */
+export async function facingPeer(role: 'client' | 'server', options: SessionOptions = {}, peerSettings: Record<number, number> = {}) {
+  const [a, b] = duplexPair(options.streams === undefined ? {} : { streams: options.streams as never });
+  const session = new H2Session(a, { ...options, role });
+  const wire = new WirePeer(b, role === 'server' ? 'client' : 'server');
+  await wire.send(wire.peer.greeting(peerSettings));
+  await settle();
+  wire.peer.drain();
+  await wire.send(wire.peer.settingsAck());
+  await settle();
+  return { session, wire, peer: wire.peer, end: a as DuplexEnd, peerEnd: b as DuplexEnd };
+}
+
+/** A client and a server session over one in-memory pair. */
+export function sessionPair(options: { server?: SessionOptions; client?: SessionOptions; capacity?: number } = {}) {
+  const [a, b] = duplexPair(options.capacity === undefined ? {} : { capacity: options.capacity });
+  const server = new H2Session(a, { ...options.server, role: 'server' });
+  const client = new H2Session(b, { ...options.client, role: 'client' });
+  return { server, client, serverEnd: a, clientEnd: b };
+}
