@@ -24,7 +24,10 @@ export interface NetAddr {
 export interface FetchHandlerInfo {
   /** The peer's address when the transport knows it. */
   readonly remoteAddr: NetAddr | undefined;
-  /** Settles when the response has been completely handed to the connection (rejects if the stream failed first). */
+  /**
+   * Resolves when the response has been completely handed to the connection; rejects with the stream's
+   * error (e.g. an `H2StreamError` CANCEL: the client reset it) if the stream failed before that.
+   */
   readonly completed: Promise<void>;
   /**
    * The underlying HTTP/2 stream (e.g. for `push()`), and its session; absent when the request came

@@ -192,10 +192,14 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     else if (!this.#writableOpen) controller.error(new TypeError(`stream ${this.streamId}: body already ended`));
   }
 
-  /** Underlying-sink write: resolves once every byte of `chunk` fits the peer's windows. */
+  /**
+   * Underlying-sink write: resolves once every byte of `chunk` fits the peer's windows. A write after
+   * `end()` (the fast path ended the body under an open writable) fails: it could never be sent.
+   */
   write(chunk: Uint8Array): Promise<void> | undefined {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('h2flow: body chunks must be Uint8Array');
     if (this.#failed) throw this.#error;
+    if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
     if (chunk.byteLength === 0) return undefined;
     this.#append(chunk);
     this.#host.schedule(this);

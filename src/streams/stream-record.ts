@@ -112,6 +112,15 @@ export class StreamRecord {
     return this.#outbound;
   }
 
+  /**
+   * Throws unless this side may still send on the stream: the stream's error if it was reset or failed,
+   * a TypeError if this side already ended it. `what` names the call in the message.
+   */
+  assertCanSend(what: string): void {
+    if (this.error !== null) throw this.error;
+    if (this.localEnded) throw new TypeError(`h2flow: stream ${this.id}: ${what} after this side ended the stream`);
+  }
+
   // --- hooks called by the session's event dispatch ---
 
   /** DATA arrived. */

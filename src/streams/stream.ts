@@ -136,6 +136,7 @@ export class H2Stream {
   /**
    * This side's body. `write()` resolves once its bytes fit the peer's flow-control windows; `close()`
    * sends END_STREAM (or the trailers set with `sendTrailers`); `abort()` resets the stream with CANCEL.
+   * Writes reject with the stream's error once it fails, and with a TypeError after `end()`.
    */
   get writable(): WritableStream<Uint8Array> {
     return this.#record.outboundBody().writable(this.#record.host.streams);
@@ -145,7 +146,8 @@ export class H2Stream {
    * Sends the response header block (server). With `body` and/or `trailers`, the whole body follows as
    * DATA frames as the windows open, then END_STREAM or the trailers. Without them, stream the body
    * through `writable` or `end()`; anything queued there before `respond()` waits for the headers.
-   * Ignored if the stream already failed.
+   * Throws the stream's error (`H2StreamError`, or the session's `H2SessionError`) if it was reset or
+   * failed, and a TypeError if it was already answered or this side already ended it.
    */
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;
@@ -154,7 +156,8 @@ export class H2Stream {
     const end = booleanOption('H2Stream.respond', 'endStream', opts.endStream);
     const body = opts.body;
     const bytes = body === undefined ? EMPTY : toBytes(body, 'H2Stream.respond');
-    if (record.error !== null) return;
+    record.assertCanSend('respond()');
+    if (record.response.settled) throw new TypeError(`h2flow: stream ${record.id}: respond() was already called`);
     const list = toHeaderList(headers);
     const trailers = opts.trailers;
     const endStream = body === undefined && trailers === undefined && end;
@@ -165,17 +168,24 @@ export class H2Stream {
     }
   }
 
-  /** Sends a 1xx informational header block (server), e.g. 103 Early Hints. */
+  /**
+   * Sends a 1xx informational header block (server), e.g. 103 Early Hints, before the final response.
+   * Throws like `respond()` on a stream that failed or ended, and a TypeError after the final response.
+   */
   informational(headers: H2HeadersInit): void {
     const record = this.#record;
-    if (record.error !== null) return;
+    if (record.host.isClient) throw new TypeError('h2flow: informational() is for server streams');
+    record.assertCanSend('informational()');
+    if (record.response.settled) throw new TypeError(`h2flow: stream ${record.id}: informational() after the final response`);
     record.host.sendHeaders(record, toHeaderList(headers), false);
   }
 
   /**
    * Sends `body` (if any) and ends this side of the stream, without creating a WritableStream. Resolves
-   * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first. Without
-   * a body it may follow `sendTrailers()` or another `end()`: it then only waits for that end.
+   * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first (at
+   * once if it already has). Without a body it may follow `sendTrailers()` or another `end()`: it then
+   * only waits for that end. With an open `writable`, the body ends after the chunks it has handed over
+   * so far; its later writes reject with a TypeError (close the writable instead to end after them).
    */
   end(body?: Uint8Array | string): Promise<void> {
     let bytes: Uint8Array;
@@ -192,17 +202,22 @@ export class H2Stream {
 
   /**
    * Ends this side's body with trailers: when the open `writable` is closed, or else right after the
-   * body queued so far. Ignored if the stream already failed.
+   * body queued so far. Throws the stream's error if it was reset or failed, and a TypeError if this
+   * side's body already ended.
    */
   sendTrailers(headers: H2HeadersInit): void {
-    if (this.#record.error !== null) return;
+    this.#record.assertCanSend('sendTrailers()');
     this.#record.outboundBody().setTrailers(toHeaderList(headers));
   }
 
-  /** Server push: sends PUSH_PROMISE with the promised request `headers` and returns the pushed stream. */
+  /**
+   * Server push: sends PUSH_PROMISE with the promised request `headers` and returns the pushed stream.
+   * Throws the stream's error if it was reset or failed.
+   */
   push(headers: H2HeadersInit): H2Stream {
     const record = this.#record;
     if (record.host.isClient) throw new TypeError('h2flow: push() is for server streams');
+    if (record.error !== null) throw record.error;
     return record.host.pushStream(record, toHeaderList(headers)).facade;
   }
 

@@ -670,15 +670,15 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     }
   });
 
-  Session('answering a stream the peer already reset sends nothing and fails nothing', async () => {
+  Session('answering a stream the peer already reset throws its error and sends nothing', async () => {
     const { server, wire, peer } = await serverFacingPeer();
     const incoming = server.incoming.getReader();
     await wire.send(peer.headers(1, GET, { endStream: true }));
     const { value: stream } = await incoming.read();
     await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
     await settle();
-    stream?.respond(OK, { body: 'too late' });
-    stream?.sendTrailers([['x', 'y']]);
+    assert.throws(() => stream?.respond(OK, { body: 'too late' }), (err: unknown) => err instanceof H2StreamError);
+    assert.throws(() => stream?.sendTrailers([['x', 'y']]), (err: unknown) => err instanceof H2StreamError);
     await settle();
     peer.expectNone();
     assert.instance(await rejection(stream!.closed), H2StreamError);
