@@ -102,12 +102,13 @@ export class CloseLifecycle {
   };
 
   /**
-   * The peer did not answer the graceful close's PING in time. A server sends the GOAWAY the ACK would
-   * have triggered (RFC 9113 §6.8: the last stream ID it processed), then the drain goes on.
+   * The peer did not answer the graceful close's PING in time, or sent its own GOAWAY meanwhile (frames
+   * arrive in order, so every stream it opened before that is in). A server sends the GOAWAY the ACK
+   * would have triggered (RFC 9113 §6.8: the last stream ID it processed), then the drain goes on.
    */
-  onShutdownTimeout(): void {
+  endRoundTrip(): void {
     const pump = this.#pump;
-    if (pump.state !== DRAINING) return;
+    if (pump.state !== DRAINING || this.#roundTrip === null || this.#roundTrip.settled) return;
     if (!pump.isClient) {
       try {
         pump.run(GOAWAY, ErrorCodes.NO_ERROR, null);
@@ -115,7 +116,7 @@ export class CloseLifecycle {
         if (!(err instanceof H2Error)) throw err;
       }
     }
-    this.#roundTrip?.resolve();
+    this.#roundTrip.resolve();
   }
 
   /** Streams still in flight at the drain deadline are reset with CANCEL, and the transport closes. */

@@ -94,4 +94,5 @@ function onGoAway(pump: SessionPump, ev: ConnectionTerminated): void {
   // The core refuses our streams above lastStreamId itself (StreamReset REFUSED_STREAM events follow).
   pump.slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
   if (pump.state === OPEN) void pump.lifecycle.drain();
+  else pump.lifecycle.endRoundTrip();
 }

@@ -89,7 +89,7 @@ export class SessionTimers {
     this.keepAlive = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
     this.ping = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
     this.shutdown = new Deadline(clock, timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
-      pump.lifecycle.onShutdownTimeout();
+      pump.lifecycle.endRoundTrip();
       return false;
     });
     this.drain = new Deadline(clock, timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, () => {

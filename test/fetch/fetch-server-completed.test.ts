@@ -5,11 +5,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ErrorCodes } from '../../src/core';
+import { ErrorCodes, SettingCodes } from '../../src/core';
 import { H2StreamError } from '../../src/streams';
 import { serveSession, withTrailers, type FetchHandlerInfo } from '../../src/fetch/fetch-server';
 import { settle } from '../support/duplex-pair';
 import { facingPeer, GET, track } from '../support/session-fixtures';
+import { TestClock } from '../support/test-clock';
 
 /** A response body that yields `chunks` one macrotask apart (not in-memory: headers go out first). */
 function slowBody(chunks: string[]): ReadableStream<Uint8Array> {
@@ -64,6 +65,44 @@ for (const [shape, makeResponse] of SHAPES) {
     await settle(6);
     assert.is(completed!.done, true);
     assert.is(completed!.failed, undefined);
+  });
+}
+
+/** Ways a response being streamed can be cut short. */
+const ENDINGS: [string, (f: Awaited<ReturnType<typeof facingPeer>>, clock: TestClock) => Promise<void>][] = [
+  ['the client resets the stream', (f) => f.wire.send(f.peer.rstStream(1, ErrorCodes.CANCEL))],
+  ['the client sends GOAWAY with an error', (f) => f.wire.send(f.peer.goAway(1, ErrorCodes.PROTOCOL_ERROR))],
+  ['the transport fails', async (f) => f.end.destroy(new Error('ECONNRESET'))],
+  ['the transport ends', (f) => f.wire.close()],
+  ['the server closes abortively', async (f) => void f.session.close({ graceful: false })],
+  [
+    'a graceful close runs into its drain deadline',
+    async (f, clock) => {
+      void f.session.close();
+      for (let i = 0; i < 10; i++) {
+        await settle();
+        clock.advance(10_000);
+      }
+    },
+  ],
+];
+
+for (const [ending, end] of ENDINGS) {
+  test(`info.completed rejects when ${ending} while the response body waits on the window`, async () => {
+    const clock = new TestClock();
+    const f = await facingPeer('server', { clock }, { [SettingCodes.INITIAL_WINDOW_SIZE]: 4 });
+    let completed: ReturnType<typeof track> | null = null;
+    void serveSession(f.session, (_request, i) => {
+      completed = track(i.completed);
+      return new Response(slowBody(['0123456789', 'abcdef']));
+    });
+    await f.wire.send(f.peer.headers(1, GET, { endStream: true }));
+    await settle(6);
+    assert.is(completed!.done, false, 'the body waits for the client to open its window');
+    await end(f, clock);
+    await settle(6);
+    assert.is(completed!.done, true, 'completed settled');
+    assert.ok(completed!.failed !== undefined, 'completed rejected: the response did not go out');
   });
 }
 
