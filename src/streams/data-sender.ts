@@ -67,6 +67,7 @@ export class DataSender {
       const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
       if (window <= 0) {
         scheduler.block(body);
+        pump.timers.streamStall.blocked(body);
         return;
       }
       const piece = body.peek(window);

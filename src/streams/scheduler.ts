@@ -28,6 +28,11 @@ export class SendScheduler<T extends Sendable> {
     return this.#blocked.size;
   }
 
+  /** True while `item` waits for a window update. */
+  isBlocked(item: T): boolean {
+    return this.#blocked.get(item.streamId) === item;
+  }
+
   /** Puts a sender at the back of the ready queue (no-op if it is already queued or blocked). */
   enqueue(item: T): void {
     if (this.#queued.has(item) || this.#blocked.get(item.streamId) === item) return;

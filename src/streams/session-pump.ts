@@ -321,7 +321,10 @@ export class SessionPump implements StreamHost {
     // When the whole session fails, queued streams stay: they show what arrived before the failure.
     if (record.error !== null && this.failure === null && this.#isPeerStream(record.id)) this.#incoming.delete(record.facade);
     const out = record.outbound;
-    if (out !== null) this.data.scheduler.remove(out);
+    if (out !== null) {
+      this.data.scheduler.remove(out);
+      this.timers.streamStall.forget(out);
+    }
     this.slots.wake();
     if (this.records.size === 0) {
       this.lifecycle.onIdle();

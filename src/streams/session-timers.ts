@@ -8,6 +8,7 @@ import { Deadline, type H2Clock } from './deadline';
 import { H2SessionError } from './errors';
 import type { SessionPump } from './session-pump';
 import { CLOSING, OPEN } from './session-state';
+import { StreamStallWatch } from './stream-stall';
 
 /** The session's timed policies, in milliseconds (0 turns one off). */
 export interface H2Timeouts {
@@ -46,6 +47,15 @@ export interface H2Timeouts {
    * Default 30 000.
    */
   readonly drain?: number;
+  /**
+   * How long a stream's DATA may wait on the peer's flow-control window (the stream's or the
+   * connection's) with none of it let through before the stream is reset with CANCEL. Stops a peer that
+   * opens many streams and never reads from holding their handlers and queued bodies forever (the
+   * transport keeps accepting bytes, so the write timeout does not see it). Streams with nothing to send
+   * are not affected. Checked every half period: the reset comes 1× to 1.5× this after the last byte
+   * went through. Default 60 000.
+   */
+  readonly streamStall?: number;
 }
 
 /** Default timeouts (security.md §14: nghttpx and Go values). */
@@ -55,6 +65,7 @@ const DEFAULT_WRITE_TIMEOUT = 30_000;
 const DEFAULT_PING_TIMEOUT = 15_000;
 const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
 const DEFAULT_DRAIN_TIMEOUT = 30_000;
+const DEFAULT_STREAM_STALL_TIMEOUT = 60_000;
 
 /** The session's timers and the progress counters they compare. */
 export class SessionTimers {
@@ -70,6 +81,8 @@ export class SessionTimers {
   readonly drain: Deadline;
   /** The transport's close (its last flush): the write timeout's full period. */
   readonly closing: Deadline;
+  /** Streams whose DATA the peer's windows keep out. */
+  readonly streamStall: StreamStallWatch;
   /** Streams opened so far (either side). */
   opened = 0;
   /** Reads from the transport so far. */
@@ -96,6 +109,7 @@ export class SessionTimers {
       pump.lifecycle.onDrainTimeout();
       return false;
     });
+    this.streamStall = new StreamStallWatch(pump, clock, timeouts.streamStall ?? DEFAULT_STREAM_STALL_TIMEOUT);
     this.closing = new Deadline(clock, timeouts.write ?? DEFAULT_WRITE_TIMEOUT, () => {
       pump.lifecycle.onStalled('the transport did not finish closing in time');
       return false;
@@ -118,6 +132,7 @@ export class SessionTimers {
     this.ping.disarm();
     this.shutdown.disarm();
     this.drain.disarm();
+    this.streamStall.stop();
   }
 
   readonly #onSettingsTimeout = (): boolean => {

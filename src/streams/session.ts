@@ -217,7 +217,7 @@ const SESSION_OPTIONS: Record<keyof H2SessionOptions, true> = {
   clock: true,
   upgrade: true,
 };
-const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true, shutdown: true, drain: true };
+const TIMEOUT_OPTIONS: Record<keyof H2Timeouts, true> = { settingsAck: true, idle: true, write: true, keepAlive: true, pingTimeout: true, shutdown: true, drain: true, streamStall: true };
 const SETTINGS_OPTIONS: Record<keyof H2Settings, true> = {
   headerTableSize: true,
   enablePush: true,
