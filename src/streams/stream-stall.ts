@@ -4,7 +4,9 @@
  * that opens many streams and never reads holds each one's handler and queued body otherwise, forever:
  * the write timeout cannot see it (the transport still accepts bytes), and the windows bound only what
  * is sent, not what waits. Streams with nothing to send, or that keep moving however slowly, are left
- * alone. Layer: streams (runtime-neutral).
+ * alone. A wait to read is not counted: a quiet peer on a bidirectional stream (an RFC 8441 WebSocket,
+ * gRPC streaming) is normal, and what it sent unread is bounded by our window. Layer: streams
+ * (runtime-neutral).
  */
 import { ErrorCodes } from '../core';
 import { Deadline, type H2Clock } from './deadline';

@@ -184,8 +184,9 @@ export class H2Stream {
    * Sends `body` (if any) and ends this side of the stream, without creating a WritableStream. Resolves
    * once END_STREAM (or the trailers) reached the connection; rejects if the stream fails first (at
    * once if it already has). Without a body it may follow `sendTrailers()` or another `end()`: it then
-   * only waits for that end. With an open `writable`, the body ends after the chunks it has handed over
-   * so far; its later writes reject with a TypeError (close the writable instead to end after them).
+   * only waits for that end; with a body after the end it rejects with a TypeError. With an open
+   * `writable`, the body ends after the chunks it has handed over so far; its later writes reject with
+   * a TypeError (close the writable instead to end after them).
    */
   end(body?: Uint8Array | string): Promise<void> {
     let bytes: Uint8Array;
@@ -196,7 +197,12 @@ export class H2Stream {
     }
     const out = this.#record.outboundBody();
     if (body === undefined && (out.ending || out.done)) return out.sent(true);
-    out.enqueue(bytes, true);
+    try {
+      out.enqueue(bytes, true);
+    } catch (err) {
+      // A body after the end: reject like every other failure of end(), not throw.
+      return Promise.reject(err);
+    }
     return out.sent(true);
   }
 
@@ -212,12 +218,13 @@ export class H2Stream {
 
   /**
    * Server push: sends PUSH_PROMISE with the promised request `headers` and returns the pushed stream.
-   * Throws the stream's error if it was reset or failed.
+   * Throws like `respond()` on a stream that failed or that this side already ended.
    */
   push(headers: H2HeadersInit): H2Stream {
     const record = this.#record;
     if (record.host.isClient) throw new TypeError('h2flow: push() is for server streams');
-    if (record.error !== null) throw record.error;
+    // RFC 9113 §8.4: PUSH_PROMISE only on a stream still open on this side.
+    record.assertCanSend('push()');
     return record.host.pushStream(record, toHeaderList(headers)).facade;
   }
 

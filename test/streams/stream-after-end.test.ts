@@ -146,4 +146,19 @@ test('respond() on a stream that already completed throws', async () => {
   assert.throws(() => stream.respond(OK), (err: unknown) => err instanceof TypeError && /ended the stream/.test(err.message));
 });
 
+test('end(body) after the body ended rejects with a TypeError instead of throwing', async () => {
+  const { stream } = await serverStream();
+  stream.respond(OK);
+  await stream.end('first');
+  let result: Promise<void> | null = null;
+  assert.not.throws(() => (result = stream.end('second')));
+  assert.instance(await failure(result!), TypeError);
+});
+
+test('push() on a stream this side already ended throws a TypeError', async () => {
+  const { stream } = await serverStream(true);
+  stream.respond(OK, { endStream: true });
+  assert.throws(() => stream.push(GET), (err: unknown) => err instanceof TypeError && /ended the stream/.test(err.message));
+});
+
 test.run();
