@@ -62,11 +62,18 @@ async function openRequest(f: Fixture): Promise<{ stream: H2Stream; ofStream: Pr
   return { stream, ofStream: { response: stream.response, trailers: stream.trailers, closed: stream.closed, 'readable read': read } };
 }
 
+/** The next request from `incoming` (its lock released: the sweep reads `incoming` again). */
+async function takeRequest(f: Fixture): Promise<H2Stream> {
+  const reader = f.session.incoming.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  return value as H2Stream;
+}
+
 /** A server stream for a request whose body is still open, that body being read. */
 async function openServerStream(f: Fixture): Promise<{ stream: H2Stream; ofStream: Promises }> {
   await f.wire.send(f.peer.headers(1, POST));
-  const { value } = await f.session.incoming.getReader().read();
-  const stream = value as H2Stream;
+  const stream = await takeRequest(f);
   const read = stream.readable.getReader().read();
   return { stream, ofStream: { trailers: stream.trailers, closed: stream.closed, 'readable read': read } };
 }
@@ -169,8 +176,7 @@ const PHASES: Phase[] = [
     role: 'server',
     async setup(f) {
       await f.wire.send(f.peer.headers(1, POST), f.peer.data(1, 'abc'));
-      const { value } = await f.session.incoming.getReader().read();
-      const stream = value as H2Stream;
+      const stream = await takeRequest(f);
       stream.respond(OK);
       const writer = stream.writable.getWriter();
       await writer.write(bytes(10));
@@ -335,7 +341,12 @@ for (const phase of PHASES) {
       const f: Fixture = { ...fixture, clock, controller };
       const point = await phase.setup(f);
       const ofStream = trackAll(point.ofStream);
-      const ofSession = trackAll({ ...point.ofSession, 'session.closed': f.session.closed });
+      const ofSession = trackAll({
+        ...point.ofSession,
+        'session.closed': f.session.closed,
+        'incoming read': f.session.incoming.getReader().read(),
+        'events read': f.session.events.getReader().read(),
+      });
       const made = trackAll(await means.run(f, point.stream));
       await settle();
       assert.equal(pendingNames(ofStream), [], 'stream promises still pending');
