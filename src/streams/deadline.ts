@@ -1,7 +1,8 @@
 /**
- * Timed policies of a session (SETTINGS acknowledgement, idle, write stall, keepalive) on an injected
- * clock, so tests drive time by hand and the protocol core stays clock-free. One timer per policy, at
- * most one tick per period whatever the traffic. Layer: streams (runtime-neutral).
+ * Timed policies of a session (SETTINGS acknowledgement, idle, write stall, keepalive, close phases,
+ * stream stall) on an injected clock, so tests drive time by hand and the protocol core stays
+ * clock-free. One timer per policy, at most one tick per period whatever the traffic.
+ * Layer: streams (runtime-neutral).
  */
 
 /** The clock a session arms its timeouts on: `globalThis.setTimeout`/`clearTimeout` by default. */

@@ -56,7 +56,7 @@ export interface H2SessionOptions {
    * (`H2Transport.vectored`, e.g. Node sockets), where those bytes are the bodies' own chunks.
    */
   readonly outboundHighWaterMark?: number;
-  /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive, close phases); see {@link H2Timeouts}. */
+  /** Timed policies (SETTINGS acknowledgement, idle, write stall, keepalive, close phases, stream stall); see {@link H2Timeouts}. */
   readonly timeouts?: H2Timeouts;
   /** The clock those policies run on; default the runtime's `setTimeout` (unref'd where possible). */
   readonly clock?: H2Clock;
@@ -79,8 +79,9 @@ export interface H2SessionOptions {
  * high-volume ones (DATA, WINDOW_UPDATE, PING) first, counted in `droppedEvents`: it never grows without bound.
  *
  * Timed policies run on `clock`: SETTINGS must be acknowledged within 10 s, a server closes a connection
- * idle for 180 s, a transport that accepts nothing for 30 s fails the session, and every phase of a
- * close has a deadline (see `timeouts`).
+ * idle for 180 s, a transport that accepts nothing for 30 s fails the session, a stream whose DATA the
+ * peer's window keeps out for 60 s is reset with CANCEL, and every phase of a close has a deadline (see
+ * `timeouts`).
  *
  * @example
  * ```ts
