@@ -75,8 +75,9 @@ export class CloseLifecycle {
         } else {
           // Server: two-step GOAWAY (the core's startGracefulShutdown). Our own PING after it comes back
           // after the core's, so by then every stream the peer opened before seeing GOAWAY has arrived.
+          // Untimed: the shutdown deadline bounds this round trip.
           pump.run(GRACEFUL_SHUTDOWN, null, null);
-          roundTrip = pump.ping();
+          roundTrip = pump.ping(false);
         }
       } catch (err) {
         if (!(err instanceof H2Error)) throw err;

@@ -45,12 +45,7 @@ export function dispatchEvent(pump: SessionPump, ev: H2Event): void {
       pump.onRemoteSettings();
       break;
     case 'PingAckReceived': {
-      const n = new DataView(ev.pingData.buffer, ev.pingData.byteOffset, 8).getUint32(4);
-      const ack = pump.pings.get(n);
-      if (ack !== undefined) {
-        pump.pings.delete(n);
-        ack.resolve();
-      }
+      pump.settlePing(new DataView(ev.pingData.buffer, ev.pingData.byteOffset, 8).getUint32(4), false);
       break;
     }
     case 'SettingsAcknowledged': {

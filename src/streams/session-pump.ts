@@ -204,8 +204,11 @@ export class SessionPump implements StreamHost {
     return record.facade;
   }
 
-  /** Sends a PING; resolves when its ACK arrives, rejects if the session ends first (or already has). */
-  ping(): Promise<void> {
+  /**
+   * Sends a PING; resolves when its ACK arrives, rejects if the session ends first (or already has), or,
+   * when `timed`, if the ACK takes longer than `timeouts.pingTimeout` (the session lives on).
+   */
+  ping(timed = true): Promise<void> {
     if (this.state >= CLOSING) return Promise.reject(this.unusable());
     const n = ++this.#pingCounter;
     const data = new Uint8Array(8);
@@ -213,6 +216,7 @@ export class SessionPump implements StreamHost {
     this.run(PING, data, null);
     const ack = new Outcome<void>();
     this.pings.set(n, ack);
+    if (timed) this.timers.watchPing(n);
     return ack.promise;
   }
 
@@ -230,6 +234,16 @@ export class SessionPump implements StreamHost {
   /** Closes the session (see `H2Session.close`). */
   close(options: CloseOptions = {}): Promise<void> {
     return this.lifecycle.close(options);
+  }
+
+  /** A PING's ACK arrived (or its deadline passed: `timedOut`): its `ping()` settles. */
+  settlePing(n: number, timedOut: boolean): void {
+    const ack = this.pings.get(n);
+    if (ack === undefined) return;
+    this.pings.delete(n);
+    if (timedOut) ack.reject(new H2SessionError(ErrorCodes.NO_ERROR, false, 'the peer did not acknowledge the PING in time'));
+    else ack.resolve();
+    this.timers.pingSettled(n);
   }
 
   // --- StreamHost: what streams ask of the session ---

@@ -31,7 +31,10 @@ export interface H2Timeouts {
   readonly write?: number;
   /** Silence from the peer after which a PING checks that it is still there. Default 0 (off). */
   readonly keepAlive?: number;
-  /** How long that PING's ACK may take before the session fails. Default 15 000 (Go's PingTimeout). */
+  /**
+   * How long that PING's ACK may take before the session fails; also how long a `ping()` waits for its
+   * ACK before it rejects (the session lives on). Default 15 000 (Go's PingTimeout).
+   */
   readonly pingTimeout?: number;
   /**
    * How long a graceful close waits for the peer to acknowledge its GOAWAY/PING round trip (RFC 9113
@@ -87,6 +90,10 @@ export class SessionTimers {
   opened = 0;
   /** Reads from the transport so far. */
   received = 0;
+  readonly #clock: H2Clock;
+  readonly #pingTimeout: number;
+  /** The deadline of each `ping()` awaiting its ACK, by its counter. */
+  readonly #pingDeadlines = new Map<number, Deadline>();
   #openedSeen = 0;
   #writtenSeen = 0;
   #writeStrikes = 0;
@@ -94,13 +101,15 @@ export class SessionTimers {
 
   constructor(pump: SessionPump, clock: H2Clock, timeouts: H2Timeouts) {
     this.#pump = pump;
+    this.#clock = clock;
+    this.#pingTimeout = timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
     this.settings = new Deadline(clock, timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this.#onSettingsTimeout);
     this.idle = new Deadline(clock, timeouts.idle ?? (pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this.#onIdleTimeout);
     // Checked every half period: a stall is two checks in a row with no write completed, so it is caught
     // between 1× and 1.5× the timeout after the last completed write (one full-period check would take up to 2×).
     this.write = new Deadline(clock, (timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this.#onWriteTimeout);
     this.keepAlive = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
-    this.ping = new Deadline(clock, timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT, this.#onPingTimeout);
+    this.ping = new Deadline(clock, this.#pingTimeout, this.#onPingTimeout);
     this.shutdown = new Deadline(clock, timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
       pump.lifecycle.endRoundTrip();
       return false;
@@ -124,6 +133,26 @@ export class SessionTimers {
     this.write.arm();
   }
 
+  /** `ping()` number `n` was sent: it rejects if its ACK does not come within `pingTimeout`. */
+  watchPing(n: number): void {
+    const deadline = new Deadline(this.#clock, this.#pingTimeout, () => {
+      this.#pingDeadlines.delete(n);
+      this.#pump.settlePing(n, true);
+      return false;
+    });
+    if (!deadline.enabled) return;
+    this.#pingDeadlines.set(n, deadline);
+    deadline.arm();
+  }
+
+  /** `ping()` number `n` settled. */
+  pingSettled(n: number): void {
+    const deadline = this.#pingDeadlines.get(n);
+    if (deadline === undefined) return;
+    this.#pingDeadlines.delete(n);
+    deadline.disarm();
+  }
+
   /** The session is ending: every policy but the write timers stops (those watch the last flush). */
   stopPolicies(): void {
     this.settings.disarm();
@@ -133,6 +162,8 @@ export class SessionTimers {
     this.shutdown.disarm();
     this.drain.disarm();
     this.streamStall.stop();
+    for (const deadline of this.#pingDeadlines.values()) deadline.disarm();
+    this.#pingDeadlines.clear();
   }
 
   readonly #onSettingsTimeout = (): boolean => {
@@ -176,7 +207,8 @@ export class SessionTimers {
       return true;
     }
     this.ping.arm();
-    this.#pump.ping().then(this.#onKeepAliveAck, () => undefined);
+    // Untimed: the keepalive's own PING timer fails the session instead.
+    this.#pump.ping(false).then(this.#onKeepAliveAck, () => undefined);
     return false;
   };
 

@@ -164,7 +164,10 @@ export class H2Session {
     return this.#pump.request(headers, checked);
   }
 
-  /** Sends a PING; resolves when the peer acknowledges it, rejects with an `H2SessionError` if the session ends first. */
+  /**
+   * Sends a PING; resolves when the peer acknowledges it, rejects with an `H2SessionError` if the session
+   * ends first or the ACK takes longer than `timeouts.pingTimeout` (15 s; the session lives on).
+   */
   ping(): Promise<void> {
     return this.#pump.ping();
   }

@@ -147,7 +147,9 @@ export class H2Stream {
    * DATA frames as the windows open, then END_STREAM or the trailers. Without them, stream the body
    * through `writable` or `end()`; anything queued there before `respond()` waits for the headers.
    * Throws the stream's error (`H2StreamError`, or the session's `H2SessionError`) if it was reset or
-   * failed, and a TypeError if it was already answered or this side already ended it.
+   * failed, and a TypeError if it was already answered or this side already ended it. The peer may reset
+   * a stream at any time, also between `incoming` yielding it and this call: answer inside a handler
+   * whose failure ends only that stream, not the loop over `incoming`.
    */
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;

@@ -56,7 +56,7 @@ function collect(req: NodeJS.ReadableStream): Promise<Uint8Array> {
 
 function serveWith(session: H2Session, handler: (stream: H2Stream) => unknown): void {
   void (async () => {
-    for await (const stream of session.incoming) void Promise.resolve(handler(stream)).catch(() => undefined);
+    for await (const stream of session.incoming) void (async () => handler(stream))().catch(() => undefined);
   })();
 }
 

@@ -103,7 +103,7 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
   /** Serves every request with `handler` until the session ends. */
   function serve(server: H2Session, handler: (stream: H2Stream) => unknown): void {
     void (async () => {
-      for await (const stream of server.incoming) void Promise.resolve(handler(stream)).catch(() => undefined);
+      for await (const stream of server.incoming) void (async () => handler(stream))().catch(() => undefined);
     })();
   }
 
