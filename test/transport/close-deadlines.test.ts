@@ -22,13 +22,14 @@ async function silentClient(port: number): Promise<{ socket: Socket; peer: TestP
   return { socket, peer, closed };
 }
 
-/** Waits (on socket I/O) until the peer has received a frame of `type`. */
-async function until(peer: TestPeer, type: number, seen: { frames: number[] }): Promise<void> {
-  for (;;) {
+/** Waits (on socket I/O) until the peer has received `count` frames of `type`; throws if they never come. */
+async function until(peer: TestPeer, type: number, seen: { frames: number[] }, count = 1): Promise<void> {
+  for (let polls = 0; polls < 2000; polls++) {
     for (const f of peer.drain()) seen.frames.push(f.type);
-    if (seen.frames.includes(type)) return;
+    if (seen.frames.filter((t) => t === type).length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  throw new Error(`no ${type} frame arrived (saw ${seen.frames.join(', ')})`);
 }
 
 test('listen().close() settles when a peer never acknowledges the shutdown PING', async () => {
@@ -37,8 +38,9 @@ test('listen().close() settles when a peer never acknowledges the shutdown PING'
   const accepted = server.accepted.getReader().read();
   const client = await silentClient(server.address.port);
   await accepted;
-  const closing = server.close();
   const seen = { frames: [] as number[] };
+  await until(client.peer, T.SETTINGS, seen, 2);
+  const closing = server.close();
   await until(client.peer, T.PING, seen);
   assert.ok(seen.frames.includes(T.GOAWAY));
   clock.advance(5000);
@@ -53,13 +55,41 @@ test('serve().shutdown() settles when a peer never acknowledges the shutdown PIN
   const { port } = await server.listening;
   const client = await silentClient(port);
   const seen = { frames: [] as number[] };
-  await until(client.peer, T.SETTINGS, seen);
+  await until(client.peer, T.SETTINGS, seen, 2);
   const shutdown = server.shutdown();
   await until(client.peer, T.PING, seen);
   clock.advance(5000);
   await shutdown;
   await server.finished;
   await client.closed;
+});
+
+test('connections idle-closed by a listen() server are released at the shutdown deadline even if their peers never answer (slow-loris)', async () => {
+  const clock = new TestClock();
+  const server = await listen({ session: { clock, timeouts: { idle: 180_000 } } });
+  const accepted = server.accepted.getReader();
+  const clients = [];
+  const seen = [];
+  for (let i = 0; i < 50; i++) {
+    const client = await silentClient(server.address.port);
+    await accepted.read();
+    // Its SETTINGS and its ACK of ours, then the server's ACK: the handshake is complete on both sides.
+    const frames = { frames: [] as number[] };
+    await until(client.peer, T.SETTINGS, frames, 2);
+    clients.push(client);
+    seen.push(frames);
+  }
+  clock.advance(180_000);
+  for (const [i, client] of clients.entries()) await until(client.peer, T.PING, seen[i]!);
+  let open = clients.length;
+  for (const client of clients) void client.closed.then(() => open--);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.is(open, 50, 'GOAWAY and PING sent, the connections wait for the ACK');
+  clock.advance(5000);
+  await Promise.all(clients.map((c) => c.closed));
+  assert.is(open, 0);
+  await server.close();
+  assert.is(clock.pending, 0);
 });
 
 test.run();
