@@ -111,6 +111,8 @@ export interface H2ConfigurationOptions {
   maxHeaderListSize?: number;
   /** See {@link H2Configuration.maxHeaderFields}. */
   maxHeaderFields?: number;
+  /** See {@link H2Configuration.oversizedRequestStatus}. */
+  oversizedRequestStatus?: number | null;
   /** See {@link H2Configuration.maxContinuationFrames}. */
   maxContinuationFrames?: number;
   /** See {@link H2Configuration.maxHeaderBlockSize}. */
@@ -169,6 +171,7 @@ const OPTION_KEYS: Record<keyof H2ConfigurationOptions, true> = {
   logger: true,
   maxHeaderListSize: true,
   maxHeaderFields: true,
+  oversizedRequestStatus: true,
   maxContinuationFrames: true,
   maxHeaderBlockSize: true,
   maxConcurrentStreams: true,
@@ -242,8 +245,11 @@ export class H2Configuration {
   /**
    * SETTINGS_MAX_HEADER_LIST_SIZE we advertise and enforce in the HPACK decoder (the sum of
    * name + value + 32 over a decoded header block, RFC 7541 §4.1). Stops the HPACK bomb
-   * (CVE-2016-6581) and the 0-length headers leak (CVE-2019-9516): a larger block is a connection
-   * error ENHANCE_YOUR_CALM (`DenialOfServiceError`). Default 65536 (64 KiB), h2's value.
+   * (CVE-2016-6581) and the 0-length headers leak (CVE-2019-9516). A larger block is still decoded
+   * (within {@link maxHeaderBlockSize} encoded octets, keeping HPACK in sync) but no field past the
+   * limit is kept, and it is a stream error, as for {@link maxHeaderFields}: RST_STREAM
+   * ENHANCE_YOUR_CALM, or the {@link oversizedRequestStatus} response; the connection and its other
+   * streams go on (RFC 9113 §10.5.1). h2 makes it a connection error. Default 65536 (64 KiB), h2's value.
    */
   readonly maxHeaderListSize: number;
   /**
@@ -260,6 +266,16 @@ export class H2Configuration {
    * requests and responses, split cookies included. Raise it for peers that send more.
    */
   readonly maxHeaderFields: number;
+  /**
+   * A server's answer to a request refused for its header block ({@link maxHeaderListSize} or
+   * {@link maxHeaderFields}): `null` (default) refuses it with RST_STREAM ENHANCE_YOUR_CALM; a
+   * status (400 … 599, normally 431 Request Header Fields Too Large, RFC 6585 §5) answers it with a
+   * bodiless response of that status instead (then RST_STREAM NO_ERROR if the client had not ended
+   * its side, RFC 9113 §8.1), so a browser shows an error rather than retrying. The request is never
+   * reported. Either way it spends one {@link maxResetStreams} token, so a peer that sends nothing
+   * else ends in GOAWAY ENHANCE_YOUR_CALM. Beyond h2.
+   */
+  readonly oversizedRequestStatus: number | null;
   /**
    * The most frames (HEADERS/PUSH_PROMISE plus CONTINUATIONs) one header block may span. Stops the
    * CONTINUATION flood (CERT VU#421644, CVE-2024-27316/-28182/-27983/-2023-45288). Passed to the frame
@@ -369,6 +385,7 @@ export class H2Configuration {
     const o = options;
     this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
     this.maxHeaderFields = checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32);
+    this.oversizedRequestStatus = o.oversizedRequestStatus == null ? null : checkLimit('oversizedRequestStatus', o.oversizedRequestStatus, 400, 599);
     this.maxContinuationFrames = checkLimit('maxContinuationFrames', o.maxContinuationFrames ?? DEFAULT_LIMITS.maxContinuationFrames, 1, MAX_U32);
     this.maxHeaderBlockSize = checkLimit('maxHeaderBlockSize', o.maxHeaderBlockSize ?? 2 * this.maxHeaderListSize, 0, Number.MAX_SAFE_INTEGER);
     this.maxConcurrentStreams = checkLimit('maxConcurrentStreams', o.maxConcurrentStreams ?? DEFAULT_LIMITS.maxConcurrentStreams, 0, MAX_U32);

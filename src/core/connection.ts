@@ -71,7 +71,7 @@ import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from '
 import type { SettingsInput } from './settings';
 import type { H2Stream } from './stream';
 import { EVEN, ODD, StreamRegistry } from './stream-registry';
-import { StreamClosedBy, StreamState } from './stream-state';
+import { StreamClosedBy, StreamInputs, StreamState } from './stream-state';
 import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
@@ -830,6 +830,7 @@ export class H2Connection {
     // Diverges from h2, which checks MAX_CONCURRENT_STREAMS before decoding: we refuse the stream
     // instead of failing the connection, so the block must be decoded to keep HPACK in sync.
     const headers = this.#decodeHeaders(frame.data);
+    const tooLarge = this.#blockTooLarge(headers);
     this.#fsm.processInput(ConnectionInputs.RECV_HEADERS);
     let stream = this.#reg.get(streamId);
     if (stream === undefined) {
@@ -839,13 +840,16 @@ export class H2Connection {
         this.#refuseStream(streamId, ErrorCodes.REFUSED_STREAM);
         return;
       }
-      if (headers.length > this.#config.maxHeaderFields) {
-        this.#refuseStream(streamId, ErrorCodes.ENHANCE_YOUR_CALM);
+      if (tooLarge) {
+        const status = this.#config.oversizedRequestStatus;
+        if (status !== null && parity === ODD) this.#answerRefusedRequest(streamId, endStream, status);
+        else this.#refuseStream(streamId, ErrorCodes.ENHANCE_YOUR_CALM);
         return;
       }
       stream = this.#beginNewStream(streamId, parity);
-    } else if (headers.length > this.#config.maxHeaderFields && this.#mayReceiveHeaders(stream)) {
-      // Too many fields on a stream that may receive headers (see maxHeaderFields). Other states
+    } else if (tooLarge && this.#mayReceiveHeaders(stream)) {
+      // Too many fields, or too large a list, on a stream that may receive headers (see
+      // maxHeaderFields, maxHeaderListSize): a stream error (RFC 9113 §10.5.1). Other states
       // take the normal path, whose state check fails the block before any field is looked at.
       this.#resetForPeer(stream, ErrorCodes.ENHANCE_YOUR_CALM, events);
       return;
@@ -903,6 +907,33 @@ export class H2Connection {
   }
 
   /**
+   * Whether the header block just decoded is refused for its size: past maxHeaderListSize (decoded
+   * anyway, its fields past the limit dropped) or carrying more than maxHeaderFields fields.
+   */
+  #blockTooLarge(headers: readonly HeaderField[]): boolean {
+    return this.#decoder.lastBlockOversized || headers.length > this.#config.maxHeaderFields;
+  }
+
+  /**
+   * Answers a new request refused for its header block with a bodiless `status` response (see
+   * `oversizedRequestStatus`), then RST_STREAM NO_ERROR if the client has not ended its side (RFC
+   * 9113 §8.1). The request is never reported. Spends a reset token, as a refusal would.
+   */
+  #answerRefusedRequest(streamId: number, endStream: boolean, status: number): void {
+    if (!this.#resetBudget.spend()) throw new DenialOfServiceError('Too many streams reset because of the peer');
+    this.#log?.debug('Answering stream ID %d with %d: header block too large', streamId, status);
+    const stream = this.#beginNewStream(streamId, ODD);
+    const sm = stream.stateMachine;
+    sm.processInput(StreamInputs.RECV_HEADERS);
+    if (endStream) sm.processInput(StreamInputs.RECV_END_STREAM);
+    this.#fsm.processInput(ConnectionInputs.SEND_HEADERS);
+    this.#queueFrames(stream.sendHeaders([[':status', String(status)]], this.#encoder, true));
+    if (!endStream) this.#queueControlFrame(stream.resetStream(ErrorCodes.NO_ERROR)[0] as Frame);
+    // Registered as closed without refunding the budgets: the stream did not complete.
+    this.#reg.note(stream, false, false);
+  }
+
+  /**
    * Resets an open stream because of something the peer sent (a stream error): RST_STREAM with
    * `errorCode`, spending the reset budget, and `StreamReset(remoteReset: false)` for the user.
    */
@@ -934,8 +965,8 @@ export class H2Connection {
     }
     // RFC 9113 §6.6: pushes may only be associated with a client-initiated stream.
     if (frame.streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
-    if (pushedHeaders.length > this.#config.maxHeaderFields && stream.open && this.#mayReceiveHeaders(stream)) {
-      // Too many fields in the promised request (see maxHeaderFields): refuse the pushed stream.
+    if (this.#blockTooLarge(pushedHeaders) && stream.open && this.#mayReceiveHeaders(stream)) {
+      // Too many fields, or too large a list, in the promised request: refuse the pushed stream.
       this.#reg.checkNewStreamId(promisedId, EVEN);
       this.#refuseStream(promisedId, ErrorCodes.ENHANCE_YOUR_CALM);
       return;
@@ -1377,10 +1408,14 @@ export class H2Connection {
 
   // --- errors ---
 
-  /** Decodes a header block, mapping HPACK failures to h2 exceptions. Port of h2's `_decode_headers`. */
+  /**
+   * Decodes a header block, mapping HPACK failures to h2 exceptions. Port of h2's `_decode_headers`.
+   * Diverges from h2: a list past maxHeaderListSize is decoded in full but truncated (the caller
+   * refuses its stream, see #blockTooLarge) instead of failing the connection (RFC 9113 §10.5.1).
+   */
   #decodeHeaders(block: Uint8Array): HeaderField[] {
     try {
-      return this.#decoder.decode(block);
+      return this.#decoder.decode(block, TRUNCATE);
     } catch (e) {
       throw e instanceof HPACKError ? connectionErrorFromHpackError(e) : e;
     }
@@ -1395,6 +1430,9 @@ const CLOSE_OPTIONS = ['errorCode', 'additionalData', 'lastStreamId'];
 const ALTSVC_OPTIONS = ['origin', 'streamId'];
 const PRIORITIZE_OPTIONS = ['weight', 'dependsOn', 'exclusive'];
 const SETTING_NAMES = Object.keys(SettingCodes);
+
+/** Decoding options: lists past maxHeaderListSize are truncated and flagged, not thrown. */
+const TRUNCATE = { oversized: 'truncate' } as const;
 
 /** API check: stream IDs are integers 0 … 2^31-1 (a new stream 0 is rejected later as too low, as in h2). */
 function checkStreamIdArgument(streamId: number): void {

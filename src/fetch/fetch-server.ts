@@ -74,6 +74,13 @@ export interface FetchServerOptions {
   readonly remoteAddr?: NetAddr;
 }
 
+/**
+ * The core options a fetch server's sessions take (a transport's `serve()` merges them under the user's):
+ * a request refused for its header block gets 431 Request Header Fields Too Large (RFC 6585 §5), as
+ * RFC 9113 §10.5.1 suggests, instead of a bare RST_STREAM; its handler never runs.
+ */
+export const FETCH_SERVER_CONFIG = { oversizedRequestStatus: 431 } as const;
+
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 /**
  * Whether a `Request` would carry `method` as sent: not a method fetch refuses, and not a lowercase

@@ -6,7 +6,7 @@ import { byteStringToBytes, latin1FromBytes } from './byte-string';
 import { checkTableSize, DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
 import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors';
 import { NeverIndexedHeaderTuple } from './header-tuple';
-import { huffmanDecodeInto } from './huffman';
+import { huffmanDecodedLength, huffmanDecodeInto } from './huffman';
 import { decodeInteger, type Cursor } from './integer';
 import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table';
 
@@ -20,6 +20,15 @@ export type HeaderField<T extends string | Uint8Array = string> = [T, T];
 export interface DecodeOptions {
   /** Return names and values as fresh `Uint8Array`s instead of ByteStrings (default false). */
   raw?: boolean;
+  /**
+   * What a header list past `maxHeaderListSize` does: `'throw'` (default, hpack's behaviour) throws
+   * OversizedHeaderListError and leaves the decoder unusable; `'truncate'` (beyond hpack) decodes the
+   * whole block, keeping the dynamic table in sync, but keeps no field past the limit: the fields
+   * returned are those within it, and {@link Decoder.lastBlockOversized} is true. Memory stays bounded
+   * by the limit (a string past it is never built, unless it enters the table). RFC 9113 §10.5.1: the
+   * block must be decoded anyway, and the stream can then be refused without touching the connection.
+   */
+  oversized?: 'throw' | 'truncate';
 }
 
 /**
@@ -41,6 +50,9 @@ export class Decoder {
   #maxAllowedTableSize = DEFAULT_TABLE_SIZE;
   #table = new DynamicTable();
   #cursor: Cursor = { pos: 0 };
+  /** Decoded length of the last string #readString read (also when it was not built). */
+  #lastLength = 0;
+  #lastOversized = false;
 
   /**
    * Creates a decoder with an empty dynamic table of the default 4,096 octets. `maxHeaderListSize`
@@ -77,6 +89,14 @@ export class Decoder {
     this.#maxAllowedTableSize = checkTableSize(size, 'maxAllowedTableSize');
   }
 
+  /**
+   * Whether the last block decoded with `oversized: 'truncate'` went past `maxHeaderListSize` (its
+   * fields past the limit were decoded but dropped).
+   */
+  get lastBlockOversized(): boolean {
+    return this.#lastOversized;
+  }
+
   /** The dynamic table (read-only use: inspection and tests). */
   get headerTable(): DynamicTable {
     return this.#table;
@@ -98,22 +118,28 @@ export class Decoder {
    * Decodes one complete header block. Throws an HPACKDecodingError subclass on any malformed input;
    * after OversizedHeaderListError the decoder's state is unusable (close the connection).
    */
-  decode(block: Uint8Array, options?: { raw?: false }): HeaderField<string>[];
-  decode(block: Uint8Array, options: { raw: true }): HeaderField<Uint8Array>[];
+  decode(block: Uint8Array, options?: DecodeOptions & { raw?: false }): HeaderField<string>[];
+  decode(block: Uint8Array, options: DecodeOptions & { raw: true }): HeaderField<Uint8Array>[];
   decode(block: Uint8Array, options?: DecodeOptions): HeaderField<string>[] | HeaderField<Uint8Array>[];
   decode(block: Uint8Array, options?: DecodeOptions): HeaderField<string>[] | HeaderField<Uint8Array>[] {
     const raw = options?.raw === true;
+    const truncate = options?.oversized === 'truncate';
     const table = this.#table;
     const cursor = this.#cursor;
     const end = block.length;
     const max = this.#maxHeaderListSize;
     const headers: HeaderField<string | Uint8Array>[] = [];
     let listSize = 0;
+    // Past the limit (truncate mode): fields are decoded and dropped; only strings that enter the
+    // dynamic table are still built, and those are bounded by the table size.
+    let over = false;
+    let fields = 0;
+    this.#lastOversized = false;
     cursor.pos = 0;
     while (cursor.pos < end) {
       const first = block[cursor.pos]!;
-      let name: string;
-      let value: string;
+      let name: string | null;
+      let value: string | null;
       let neverIndexed = false;
       if (first & 0x80) {
         // Indexed Header Field Representation (RFC 7541 §6.1).
@@ -130,14 +156,22 @@ export class Decoder {
           value = table.value(i);
         }
       } else if (first & 0x40) {
-        // Literal Header Field with Incremental Indexing (RFC 7541 §6.2.1).
-        name = this.#readName(block, 6, listSize);
-        value = this.#readString(block, max - listSize - ENTRY_OVERHEAD - name.length);
-        table.add(name, value);
+        // Literal Header Field with Incremental Indexing (RFC 7541 §6.2.1). Truncating, a string that
+        // fits in the dynamic table is built even past the list limit: the table needs it.
+        const tableBudget = table.maxSize - ENTRY_OVERHEAD;
+        const listBudget = over ? -1 : max - listSize - ENTRY_OVERHEAD;
+        name = this.#readName(block, 6, truncate ? Math.max(listBudget, tableBudget) : listBudget, truncate);
+        const nameLength = this.#lastLength;
+        value = this.#readString(block, truncate ? Math.max(listBudget, tableBudget) - nameLength : listBudget - nameLength, truncate);
+        if (name === null || value === null) {
+          // Not built: larger than the table, which it empties (RFC 7541 §4.4), and past the list limit.
+          table.clear();
+          over = true;
+        } else table.add(name, value);
       } else if (first & 0x20) {
         // RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following
         // the change"; one after a header field is a decoding error.
-        if (headers.length > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
+        if (fields > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
         const size = decodeInteger(block, cursor, 5);
         // RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit determined by the protocol".
         if (size > this.#maxAllowedTableSize) {
@@ -148,11 +182,19 @@ export class Decoder {
       } else {
         // Literal without indexing (§6.2.2, 0000xxxx) or never indexed (§6.2.3, 0001xxxx).
         neverIndexed = (first & 0x10) !== 0;
-        name = this.#readName(block, 4, listSize);
-        value = this.#readString(block, max - listSize - ENTRY_OVERHEAD - name.length);
+        name = this.#readName(block, 4, over ? -1 : max - listSize - ENTRY_OVERHEAD, truncate);
+        const nameLength = this.#lastLength;
+        value = this.#readString(block, over ? -1 : max - listSize - ENTRY_OVERHEAD - nameLength, truncate);
+        if (name === null || value === null) over = true;
       }
+      fields++;
+      if (over || name === null || value === null) continue;
       listSize += name.length + value.length + ENTRY_OVERHEAD;
-      if (listSize > max) throw this.#oversized();
+      if (listSize > max) {
+        if (!truncate) throw this.#oversized();
+        over = true;
+        continue;
+      }
       if (raw) {
         const n = byteStringToBytes(name, 'name');
         const v = byteStringToBytes(value, 'value');
@@ -161,6 +203,7 @@ export class Decoder {
         headers.push(neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value]);
       }
     }
+    this.#lastOversized = over;
     // The peer must have shrunk its table when our allowed maximum went down.
     if (table.maxSize > this.#maxAllowedTableSize) {
       throw new InvalidTableSizeError('Encoder did not shrink table size to within the max');
@@ -176,19 +219,21 @@ export class Decoder {
   }
 
   /** Reads a literal's name: an index in the low `prefixBits` bits, or a string literal after them when 0. */
-  #readName(block: Uint8Array, prefixBits: number, listSize: number): string {
+  #readName(block: Uint8Array, prefixBits: number, budget: number, truncate: boolean): string | null {
     const cursor = this.#cursor;
     const index = decodeInteger(block, cursor, prefixBits);
-    if (index === 0) return this.#readString(block, this.#maxHeaderListSize - listSize - ENTRY_OVERHEAD);
-    if (index <= STATIC_TABLE_LENGTH) return STATIC_TABLE[index - 1]![0];
-    return this.#table.name(this.#dynamicIndex(index));
+    if (index === 0) return this.#readString(block, budget, truncate);
+    const name = index <= STATIC_TABLE_LENGTH ? STATIC_TABLE[index - 1]![0] : this.#table.name(this.#dynamicIndex(index));
+    this.#lastLength = name.length;
+    return name;
   }
 
   /**
-   * Reads a string literal (RFC 7541 §5.2) as a ByteString. When it would decode to more than `budget`
-   * octets the header list is too large: throws before building it.
+   * Reads a string literal (RFC 7541 §5.2) as a ByteString; its decoded length is left in #lastLength.
+   * When it would decode to more than `budget` octets the header list is too large: throws before
+   * building it, or (truncate) returns null without building it.
    */
-  #readString(block: Uint8Array, budget: number): string {
+  #readString(block: Uint8Array, budget: number, truncate: boolean): string | null {
     const cursor = this.#cursor;
     if (cursor.pos >= block.length) throw new HPACKDecodingError('Truncated header block: missing string literal');
     const huffman = (block[cursor.pos]! & 0x80) !== 0;
@@ -197,10 +242,23 @@ export class Decoder {
     if (length > block.length - start) throw new HPACKDecodingError('Truncated header block: string literal runs past the end');
     cursor.pos = start + length;
     if (!huffman) {
-      if (length > budget) throw this.#oversized();
-      return latin1FromBytes(block, start, start + length);
+      this.#lastLength = length;
+      if (length <= budget) return latin1FromBytes(block, start, start + length);
+      if (truncate) return null;
+      throw this.#oversized();
+    }
+    // A string that may decode past the budget (at most 8/5 octets per octet) is measured first, and
+    // never materialised when it is past it; still validated: a malformed one is a decoding error.
+    if (length * 1.6 > budget) {
+      const decoded = huffmanDecodedLength(block, start, start + length);
+      if (decoded > budget) {
+        this.#lastLength = decoded;
+        if (truncate) return null;
+        throw this.#oversized();
+      }
     }
     const n = huffmanDecodeInto(block, start, start + length, scratch);
+    this.#lastLength = n;
     let s: string | null = null;
     if (n <= budget) {
       s = n > KEEP_SCRATCH_OCTETS
@@ -208,7 +266,7 @@ export class Decoder {
         : String.fromCharCode.apply(null, n === scratch.length ? scratch : scratch.slice(0, n));
     }
     if (scratch.length > KEEP_SCRATCH_OCTETS) scratch.length = 0;
-    if (s === null) throw this.#oversized();
+    if (s === null && !truncate) throw this.#oversized();
     return s;
   }
 

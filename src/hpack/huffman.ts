@@ -97,6 +97,30 @@ export function huffmanDecodeInto(src: Uint8Array, start: number, end: number, o
   return n;
 }
 
+/**
+ * The decoded length of the Huffman string `src[start..end)`, validating it as
+ * {@link huffmanDecodeInto} does but keeping nothing: a string too long to keep costs no memory.
+ */
+export function huffmanDecodedLength(src: Uint8Array, start: number, end: number): number {
+  const table = DECODE_TABLE;
+  let state = 0;
+  let n = 0;
+  let accept = ACCEPT;
+  for (let i = start; i < end; i++) {
+    const b = src[i]!;
+    let e = table[(state << 4) | (b >>> 4)]!;
+    if (e & EMIT) n++;
+    else if (e & FAIL) throw new HPACKDecodingError('Invalid Huffman string: contains EOS');
+    e = table[((e & 0xff) << 4) | (b & 0xf)]!;
+    if (e & EMIT) n++;
+    else if (e & FAIL) throw new HPACKDecodingError('Invalid Huffman string: contains EOS');
+    state = e & 0xff;
+    accept = e & ACCEPT;
+  }
+  if (!accept) throw new HPACKDecodingError('Incomplete Huffman string: padding is not a prefix of EOS of at most 7 bits');
+  return n;
+}
+
 /** Decodes a whole Huffman string into fresh octets. */
 export function huffmanDecode(src: Uint8Array): Uint8Array {
   const out: number[] = [];

@@ -4,7 +4,7 @@
  * Layer: transport (Node).
  */
 import cluster from 'node:cluster';
-import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
+import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
 import { runPrimary, workerCount, type ServeWorkers } from './workers';
 import { normaliseServeArgs, type ServeArgs, type ServerNames } from './serve-args';
@@ -113,7 +113,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, onListener: (co
     port: options.port ?? 8000,
     host: options.hostname ?? '0.0.0.0',
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
-    ...(options.session !== undefined ? { session: options.session } : {}),
+    session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
     ...(options.http1 !== false ? { http1: { handler, onError } } : {}),
   }).then((s) => {
     server = s;

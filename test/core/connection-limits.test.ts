@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConnectionState, DenialOfServiceError, ErrorCodes, H2Configuration, H2Connection, ProtocolError, StreamIDTooLowError } from '../../src/core';
-import type { StreamReset } from '../../src/core';
+import type { RequestReceived, StreamReset } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
 import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
 import { concat } from '../support/bytes';
@@ -168,10 +168,73 @@ Limits('closed-stream memory is bounded by maxClosedStreams, oldest forgotten fi
   throwsError(() => conn.receiveData(peer.headers(1, [['x-trailer', '1']], { endStream: true })), StreamIDTooLowError);
 });
 
-Limits('a smaller maxHeaderListSize is advertised and enforced', () => {
+Limits('a smaller maxHeaderListSize is advertised and enforced: the request past it is refused, the others go on', () => {
   const { conn, peer } = serverPair({ maxHeaderListSize: 200 });
   conn.receiveData(peer.headers(1, REQUEST));
-  throwsError(() => conn.receiveData(peer.headers(3, [...REQUEST, ['x-long', 'y'.repeat(100)]])), DenialOfServiceError);
+  assert.equal(conn.receiveData(peer.headers(3, [...REQUEST, ['x-long', 'y'.repeat(100)]])), []);
+  peer.read(conn.dataToSend()).expectRstStream(3, E.ENHANCE_YOUR_CALM).expectNone();
+  assert.is(conn.openInboundStreams, 1);
+  assert.equal(types(conn.receiveData(peer.data(1, 'body', { endStream: true }))), ['DataReceived', 'StreamEnded']);
+});
+
+Limits('a block past maxHeaderListSize keeps HPACK in sync: entries it adds are usable by the next block', () => {
+  const { conn, peer } = serverPair({ maxHeaderListSize: 300 });
+  // The peer's encoder indexes x-a (small) and x-b (past the limit) in the refused block.
+  assert.equal(conn.receiveData(peer.headers(1, [...REQUEST, ['x-a', 'kept'], ['x-b', 'z'.repeat(400)]], { endStream: true })), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
+  // The next block refers to x-a by index: decoded correctly only if the table followed.
+  const events = conn.receiveData(peer.headers(3, [...REQUEST, ['x-a', 'kept']], { endStream: true }));
+  assert.equal(types(events), ['RequestReceived', 'StreamEnded']);
+  assert.equal((events[0] as RequestReceived).headers.slice(-1), [['x-a', 'kept']]);
+  assert.ok(conn.decoder.headerTable.length >= 1);
+});
+
+Limits('a server with oversizedRequestStatus answers a request past the limits with that status and serves the next', () => {
+  const { conn, peer } = serverPair({ maxHeaderListSize: 200, maxHeaderFields: 10, oversizedRequestStatus: 431 });
+  conn.receiveData(peer.headers(1, REQUEST));
+  // Ended request: a bodiless 431 with END_STREAM.
+  assert.equal(conn.receiveData(peer.headers(3, [...REQUEST, ['cookie', 'c'.repeat(300)]], { endStream: true })), []);
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 3, endStream: true, headers: [[':status', '431']] }).expectNone();
+  // A request still sending its body: 431, then RST_STREAM NO_ERROR (RFC 9113 §8.1); too many fields count too.
+  assert.equal(conn.receiveData(peer.headers(5, [...REQUEST, ...fields(11 - REQUEST.length)])), []);
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 5, endStream: true, headers: [[':status', '431']] }).expectRstStream(5, E.NO_ERROR).expectNone();
+  // Its body in flight is answered as for any stream we reset.
+  conn.receiveData(peer.data(5, 'x'));
+  peer.read(conn.dataToSend()).expectRstStream(5, E.STREAM_CLOSED).expectNone();
+  assert.is(conn.openInboundStreams, 1);
+  assert.equal(types(conn.receiveData(peer.data(1, '', { endStream: true }))), ['DataReceived', 'StreamEnded']);
+  assert.equal(types(conn.receiveData(peer.headers(7, REQUEST, { endStream: true }))), ['RequestReceived', 'StreamEnded']);
+});
+
+Limits('a peer sending only oversized requests spends the reset budget: GOAWAY ENHANCE_YOUR_CALM', () => {
+  for (const oversizedRequestStatus of [null, 431]) {
+    const { conn, peer } = serverPair({ maxHeaderListSize: 200, maxResetStreams: 5, oversizedRequestStatus });
+    for (let i = 0; i < 5; i++) conn.receiveData(peer.headers(2 * i + 1, [...REQUEST, ['x-long', 'y'.repeat(300)]], { endStream: true }));
+    conn.dataToSend();
+    throwsError(() => conn.receiveData(peer.headers(11, [...REQUEST, ['x-long', 'y'.repeat(300)]], { endStream: true })), DenialOfServiceError);
+    peer.read(conn.dataToSend()).expectGoAway(undefined, E.ENHANCE_YOUR_CALM).expectNone();
+  }
+});
+
+Limits('trailers, responses and promised requests past maxHeaderListSize are stream errors', () => {
+  {
+    const { conn, peer } = serverPair({ maxHeaderListSize: 200 });
+    conn.receiveData(peer.headers(1, REQUEST));
+    const events = conn.receiveData(peer.headers(1, [['x-trailer', 't'.repeat(300)]], { endStream: true }));
+    assert.equal(types(events), ['StreamReset']);
+    peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
+  }
+  {
+    const { conn, peer } = clientPair({ maxHeaderListSize: 200 });
+    conn.sendHeaders(1, REQUEST, { endStream: true });
+    conn.sendHeaders(3, REQUEST, { endStream: true });
+    conn.dataToSend();
+    assert.equal(types(conn.receiveData(peer.pushPromise(1, 2, [...REQUEST, ['x-p', 'p'.repeat(300)]]))), []);
+    peer.read(conn.dataToSend()).expectRstStream(2, E.ENHANCE_YOUR_CALM).expectNone();
+    assert.equal(types(conn.receiveData(peer.headers(1, [...RESPONSE, ['x-r', 'r'.repeat(300)]]))), ['StreamReset']);
+    peer.read(conn.dataToSend()).expectRstStream(1, E.ENHANCE_YOUR_CALM).expectNone();
+    assert.equal(types(conn.receiveData(peer.headers(3, RESPONSE, { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+  }
 });
 
 Limits('a header block spanning more than maxContinuationFrames frames is a connection error', () => {

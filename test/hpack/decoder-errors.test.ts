@@ -127,6 +127,42 @@ Errors('an indexed literal over the remaining budget fails before it enters the 
   }
 });
 
+Errors("oversized: 'truncate' decodes the whole block, keeps only the fields within the limit and flags it", () => {
+  const field = [0x00, 0x01, 0x78, 0x3c, ...new Array<number>(60).fill(0x61)]; // 93 octets by RFC 7541 §4.1
+  const decoder = new Decoder(100);
+  const headers = decoder.decode(Uint8Array.from([...field, ...field, 0x82]), { oversized: 'truncate' });
+  assert.equal(headers, [['x', 'a'.repeat(60)]]);
+  assert.ok(decoder.lastBlockOversized);
+  // The flag is per block, and the decoder stays usable.
+  assert.equal(decoder.decode(Uint8Array.from([0x82]), { oversized: 'truncate' }), [[':method', 'GET']]);
+  assert.not.ok(decoder.lastBlockOversized);
+});
+
+Errors("truncating keeps the dynamic table in sync: entries past the limit still enter it, huge ones empty it", () => {
+  const value = new Array<number>(100).fill(0x61);
+  const indexed = (name: number) => [0x40, 0x01, name, 0x64, ...value]; // literal with indexing, 133 octets
+  const huffman = [0x40, 0x01, 0x7a, 0x80 | 63, ...huffmanEncode(Uint8Array.from(value))];
+  const decoder = new Decoder(150);
+  // x fits; y and z (Huffman) are past the list limit but fit in the 4 KiB table.
+  const headers = decoder.decode(Uint8Array.from([...indexed(0x78), ...indexed(0x79), ...huffman]), { oversized: 'truncate' });
+  assert.equal(headers.map(([n]) => n), ['x']);
+  assert.ok(decoder.lastBlockOversized);
+  assert.equal([0, 1, 2].map((i) => decoder.headerTable.name(i)), ['z', 'y', 'x']);
+  // An entry larger than the table is never built, and empties it (RFC 7541 §4.4).
+  const len = 5000;
+  const big = new Uint8Array(8 + len);
+  big.set([0x40, 0x01, 0x77]);
+  const end = encodeInteger(big, 3, len, 7, 0x00);
+  assert.equal(decoder.decode(big.subarray(0, end + len), { oversized: 'truncate' }), []);
+  assert.is(decoder.headerTable.length, 0);
+});
+
+Errors("truncating still rejects malformed input past the limit: a bad Huffman string or table index", () => {
+  const field = [0x00, 0x01, 0x78, 0x3c, ...new Array<number>(60).fill(0x61)];
+  throwsExactly(() => new Decoder(50).decode(Uint8Array.from([...field, 0x00, 0x01, 0x78, 0x81, 0xff]), { oversized: 'truncate' }), HPACKDecodingError);
+  throwsExactly(() => new Decoder(50).decode(Uint8Array.from([...field, 0xfe]), { oversized: 'truncate' }), InvalidTableIndexError);
+});
+
 Errors('decoder size settings outside their range are API misuse (RangeError), and leave the decoder unchanged', () => {
   const decoder = new Decoder();
   for (const bad of [Number.NaN, -1, 1.5, 2 ** 32, Infinity]) {

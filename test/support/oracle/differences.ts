@@ -306,6 +306,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'avoided',
   },
   {
+    id: 'header-list-stream-error',
+    what: 'A header block whose decoded list exceeds our MAX_HEADER_LIST_SIZE (maxHeaderListSize), within maxHeaderBlockSize encoded octets',
+    oracle: 'DenialOfServiceError → GOAWAY ENHANCE_YOUR_CALM: every other stream of the connection dies with it',
+    ours: 'Decoded in full (HPACK stays in sync; fields past the limit are dropped, never kept), then a stream error: RST_STREAM ENHANCE_YOUR_CALM for a new request (or the `oversizedRequestStatus` response, 431 under serve()), the stream reset for trailers/responses, the promised stream refused for PUSH_PROMISE. Only a block past maxHeaderBlockSize is a connection error',
+    why: 'RFC 9113 §10.5.1 allows it ("a server that receives a larger header section than it is willing to handle can send an HTTP 431"); one oversized cookie must not cut a page\'s other requests (issue 13, as node:http2 does)',
+    scope: 'tagged',
+  },
+  {
     id: 'h2flow-limits',
     what: "h2flow's resource limits (maxResetStreams, maxEmptyFrames, maxPriorityFrames, maxUnknownFrames, maxQueuedControlFrames, maxSettingsEntries, maxHeaderBlockSize, maxHeaderFields)",
     oracle: 'No such limits',

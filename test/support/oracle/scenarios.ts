@@ -559,7 +559,6 @@ const invalidSequences: Family = () => {
         ['DATA before HEADERS on an idle stream', (s) => s.recv(s.peer.data(1, 'x'))],
         ['a request split into 63 CONTINUATIONs', (s) => s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 60 }, (_, i) => [`x-${i}`, 'v'] as [string, string])], { fragments: 64, endStream: true }))],
         ['a request split into 65 frames', (s) => s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 70 }, (_, i) => [`x-${i}`, 'v'] as [string, string])], { fragments: 65, endStream: true }))],
-        ['a header block over the decoder limit', (s) => s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 20 }, (_, i) => [`x-${i}`, bodyOf(4000)] as [string, string])], { fragments: 6, endStream: true }))],
         ['a malformed HPACK block', (s) => s.allow('hpack-compression-error').recv(s.peer.headersRaw(1, Uint8Array.of(0x80), { endStream: true }))],
         ['an HPACK index past the table', (s) => s.allow('hpack-compression-error').recv(s.peer.headersRaw(1, Uint8Array.of(0xfe), { endStream: true }))],
         ['an HPACK table size update above the limit', (s) => s.allow('hpack-compression-error').recv(s.peer.headersRaw(1, Uint8Array.of(0x3f, 0xe1, 0x7f, 0x82), { endStream: true }))],
@@ -568,6 +567,12 @@ const invalidSequences: Family = () => {
         const s = mk(name);
         body(s);
         out.push(s.build());
+      }
+      {
+        // RFC 9113 §10.5.1: decoded, then refused as a stream error (`header-list-stream-error`).
+        const s = mk('a header block over the decoder limit');
+        s.recv(s.peer.headers(1, [...REQ, ...Array.from({ length: 20 }, (_, i) => [`x-${i}`, bodyOf(4000)] as [string, string])], { fragments: 6, endStream: true }));
+        out.push(s.differ('header-list-stream-error', { err: null, events: [], frames: ['RST_STREAM:11'] }).build());
       }
     } else {
       const more: [string, (s: Script) => void][] = [

@@ -1,0 +1,81 @@
+/**
+ * Contained failures against a real peer (issue 13): node:http2's client sends requests whose header
+ * block is past h2flow's MAX_HEADER_LIST_SIZE on the same connection as normal ones; `serve()` answers
+ * the oversized ones 431 without running the handler, and the others as usual on the same connection.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect as http2Connect, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { serve, type HttpServer } from '../../src/transport/node';
+
+const Contained = suite('contained failures: oversized header blocks against serve()');
+
+let server: HttpServer;
+let origin = '';
+let handled: string[] = [];
+
+Contained.before(async () => {
+  server = serve(
+    (request) => {
+      handled.push(new URL(request.url).pathname);
+      return new Response('ok');
+    },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
+  );
+  origin = `http://127.0.0.1:${(await server.listening).port}`;
+});
+
+Contained.after(() => server.shutdown());
+
+/** One request on `session`: its status and body, once the stream closed. */
+function get(session: ClientHttp2Session, path: string, extra: OutgoingHttpHeaders = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ':path': path, ...extra });
+    let status = 0;
+    let body = '';
+    req.on('response', (headers: IncomingHttpHeaders) => (status = Number(headers[':status'])));
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => resolve({ status, body }));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A node:http2 client allowed to send header blocks far past the server's advertised limit. */
+function client(): ClientHttp2Session {
+  const session = http2Connect(origin, { maxSendHeaderBlockLength: 1024 * 1024, maxHeaderListPairs: 1000 } as Parameters<typeof http2Connect>[1]);
+  session.on('error', () => undefined);
+  return session;
+}
+
+Contained('a 100 KiB header field gets 431 and a normal request on the same connection gets 200', async () => {
+  handled = [];
+  const session = client();
+  try {
+    const [big, normal] = await Promise.all([get(session, '/big', { cookie: 'c'.repeat(100 * 1024) }), get(session, '/normal')]);
+    assert.equal([big.status, normal.status, normal.body], [431, 200, 'ok']);
+    // Still the same connection: one more request goes through it.
+    assert.is((await get(session, '/after')).status, 200);
+    assert.not.ok(session.closed || session.destroyed);
+    assert.equal(handled.sort(), ['/after', '/normal']);
+  } finally {
+    session.close();
+  }
+});
+
+Contained('100 header fields of 1 KiB each get 431; the requests in flight beside them complete', async () => {
+  handled = [];
+  const session = client();
+  try {
+    const fields: OutgoingHttpHeaders = {};
+    for (let i = 0; i < 100; i++) fields[`x-field-${i}`] = `${i}-`.padEnd(1024, 'v');
+    const results = await Promise.all([get(session, '/a'), get(session, '/many', fields), get(session, '/b'), get(session, '/c')]);
+    assert.equal(results.map((r) => r.status), [200, 431, 200, 200]);
+    assert.equal(handled.sort(), ['/a', '/b', '/c']);
+  } finally {
+    session.close();
+  }
+});
+
+Contained.run();
