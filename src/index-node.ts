@@ -4,8 +4,9 @@
  * over node:net/tls. The rest of the Node transport (`socketToPair`, `tapTransport`) is in `h2flow/node`.
  */
 export * from './index';
-export { connect, connectSession, listen, serve, SocketClosedError } from './transport/node';
+export { AbuseGuard, connect, connectSession, listen, serve, SocketClosedError } from './transport/node';
 export type {
+  AbuseGuardOptions,
   AcceptedSession,
   ClientConnectOptions,
   ConnectOptions,

@@ -67,9 +67,10 @@ const TYPES = [
   'TrailersExtension',
 ];
 // The `node` condition adds the Node transport's user API.
-const NODE_VALUES = [...VALUES, 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError'];
+const NODE_VALUES = [...VALUES, 'AbuseGuard', 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError'];
 const NODE_TYPES = [
   ...TYPES,
+  'AbuseGuardOptions',
   'AcceptedSession',
   'ClientConnectOptions',
   'ConnectOptions',

@@ -12,6 +12,7 @@ import type { StreamConstructors } from '../streams/types';
 import { socketToPair } from './socket-pair';
 import { sniffProtocol } from './sniff';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1';
+import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -53,6 +54,19 @@ export interface ListenOptions {
    * HTTP/1.1 before it is closed (connections held open empty exhaust file descriptors). Default 10 s.
    */
   readonly sniffTimeout?: number;
+  /**
+   * Refuse addresses whose connections keep ending in connection errors (see {@link AbuseGuard}):
+   * `true` for the defaults, options, or a guard shared with other listeners. Default off for
+   * `listen()` (the raw session API), on for `serve()`.
+   */
+  readonly abuse?: boolean | AbuseGuardOptions | AbuseGuard;
+}
+
+/** The guard `abuse` asks for, or null. */
+function abuseGuard(abuse: ListenOptions['abuse']): AbuseGuard | null {
+  if (abuse === undefined || abuse === false) return null;
+  if (abuse instanceof AbuseGuard) return abuse;
+  return new AbuseGuard(abuse === true ? {} : abuse);
 }
 
 /** A connection a server accepted: its session and the peer's address. */
@@ -124,6 +138,13 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   let accepting = true;
   /** Set once close() is done: nothing more is served. */
   let closed = false;
+  const guard = abuseGuard(options.abuse);
+  // An address cooling down is closed before anything is read (TLS: before the handshake).
+  const refused = (socket: Socket): boolean => {
+    if (guard === null || guard.admits(socket.remoteAddress ?? '')) return false;
+    socket.destroy();
+    return true;
+  };
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
     let session: H2Session;
     try {
@@ -134,7 +155,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       return;
     }
     live.set(session, socket);
-    session.closed.catch(() => undefined).finally(() => live.delete(session));
+    const remote = socket.remoteAddress ?? '';
+    session.closed.catch((error: unknown) => guard?.noteSessionEnd(remote, error)).finally(() => live.delete(session));
     enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).
@@ -151,6 +173,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
   const onSocket = (socket: Socket): void => startSession(socket);
   const onCleartext = (socket: Socket): void => {
+    if (refused(socket)) return;
     if (http1 === null) {
       onSocket(socket);
       return;
@@ -175,6 +198,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       else socket.destroy();
     });
     tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
+    tlsServer.prependListener('connection', (socket: Socket) => void refused(socket));
     server = tlsServer;
   } else {
     server = createNetServer({ allowHalfOpen: true, noDelay: true }, onCleartext);

@@ -24,6 +24,8 @@ export { H2Client } from '../fetch/fetch-client';
 export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client';
 export { withTrailers } from '../fetch/fetch-server';
 export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server';
+export { AbuseGuard, addressKey } from './abuse-guard';
+export type { AbuseGuardOptions } from './abuse-guard';
 export { listen } from './listen';
 export type { AcceptedSession, H2Server, ListenHttp1Options, ListenOptions, SessionOptions, TlsServerOptions } from './listen';
 export { serve } from './serve';

@@ -6,6 +6,7 @@
 import cluster from 'node:cluster';
 import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
+import type { AbuseGuard, AbuseGuardOptions } from './abuse-guard';
 import { runPrimary, workerCount, type ServeWorkers } from './workers';
 import { normaliseServeArgs, type ServeArgs, type ServerNames } from './serve-args';
 import { withServerNames, type ServerControl } from './session-server';
@@ -36,6 +37,11 @@ export interface ServeOptions {
   readonly onError?: (error: unknown) => Response | Promise<Response>;
   /** Options for every session. */
   readonly session?: SessionOptions;
+  /**
+   * Refuse addresses that keep provoking connection errors (see `ListenOptions.abuse`). Default on; with
+   * `workers`, each worker keeps its own table.
+   */
+  readonly abuse?: boolean | AbuseGuardOptions | AbuseGuard;
   /**
    * How long a graceful shutdown lets requests in flight run (ms, default 10 000); connections still
    * open then are closed.
@@ -113,6 +119,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, onListener: (co
     port: options.port ?? 8000,
     host: options.hostname ?? '0.0.0.0',
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    abuse: options.abuse ?? true,
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
     ...(options.http1 !== false ? { http1: { handler, onError } } : {}),
   }).then((s) => {
