@@ -21,7 +21,9 @@ const HELLO = 'hello world\n';
 
 async function serveH2flow() {
   const { serve } = await import('../dist/node.mjs');
-  const server = serve(() => new Response(HELLO, { headers: { 'content-type': 'text/plain' } }), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
+  // H2FLOW_BENCH_NO_GUARD=1: without the abuse guard (to see what each attack connection costs).
+  const abuse = process.env.H2FLOW_BENCH_NO_GUARD ? { abuse: false } : {};
+  const server = serve(() => new Response(HELLO, { headers: { 'content-type': 'text/plain' } }), { port: 0, hostname: '127.0.0.1', onListen: () => undefined, ...abuse });
   return (await server.listening).port;
 }
 
