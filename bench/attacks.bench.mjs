@@ -125,6 +125,9 @@ async function attack(name, port, seconds) {
         pump();
       });
       socket.on('data', () => undefined);
+      // The server is done with us (GOAWAY, then its end): reconnect at once rather than wait for our
+      // unsent bytes to drain into a socket nobody reads any more.
+      socket.on('end', () => socket.destroy());
       socket.on('error', () => undefined);
       socket.on('close', () => {
         clearTimeout(timer);
