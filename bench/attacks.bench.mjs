@@ -113,20 +113,33 @@ async function attack(name, port, seconds) {
       const socket = netConnect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
       const state = { next: -1, opened: false };
       const timer = setTimeout(() => socket.destroy(), Math.max(0, deadline - Date.now()));
+      // One batch per turn: the kernel takes loopback writes at once, so a loop would never let the
+      // server's GOAWAY in.
       const pump = () => {
-        while (!socket.destroyed && Date.now() < deadline) {
-          const bytes = make(state);
-          if (bytes === null) return; // holds what it opened until closed
-          if (!socket.write(bytes)) return void socket.once('drain', pump);
-        }
+        if (socket.destroyed || Date.now() >= deadline) return;
+        const bytes = make(state);
+        if (bytes === null) return; // holds what it opened until closed
+        if (socket.write(bytes)) setImmediate(pump);
+        else socket.once('drain', pump);
       };
       socket.on('connect', () => {
         socket.write(PREFACE);
         pump();
       });
-      socket.on('data', () => undefined);
-      // The server is done with us (GOAWAY, then its end): reconnect at once rather than wait for our
+      // The server is done with us (GOAWAY, or its end): reconnect at once rather than wait for our
       // unsent bytes to drain into a socket nobody reads any more.
+      let pending = Buffer.alloc(0);
+      socket.on('data', (d) => {
+        pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
+        let at = 0;
+        while (at + 9 <= pending.length) {
+          const len = pending.readUIntBE(at, 3);
+          if (pending[at + 3] === 0x7) return void socket.destroy();
+          if (at + 9 + len > pending.length) break;
+          at += 9 + len;
+        }
+        pending = pending.subarray(at);
+      });
       socket.on('end', () => socket.destroy());
       socket.on('error', () => undefined);
       socket.on('close', () => {
