@@ -7,7 +7,7 @@
 import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/close-lifecycle';
 import type { H2Transport } from '../streams/types';
-import { serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
+import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args';
 
 /** A connection a server accepted: its session and the peer's address. */
@@ -177,7 +177,7 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     port: options.port ?? 8000,
     host: options.hostname ?? '0.0.0.0',
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
-    ...(options.session !== undefined ? { session: options.session } : {}),
+    session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
   });
   const boundNow = bound instanceof Promise ? undefined : started(bound);
   const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(boundNow!);
