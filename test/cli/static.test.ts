@@ -149,6 +149,20 @@ Static('a small file is served from memory until a stat shows it changed on disk
   assert.is(files.cache.size, 0);
 });
 
+Static('concurrent requests for a cached file share revalidation and all get it; a change is seen by the next', async () => {
+  const files = new StaticFiles(root);
+  const path = join(root, 'busy.txt');
+  await writeFile(path, 'v1');
+  await (await files.serve(new Request('http://x/busy.txt'))).text();
+  const many = await Promise.all(Array.from({ length: 50 }, () => files.serve(new Request('http://x/busy.txt'))));
+  assert.equal(await Promise.all(many.map((r) => r.text())), new Array(50).fill('v1'));
+  await writeFile(path, 'v2!');
+  assert.is(await (await files.serve(new Request('http://x/busy.txt'))).text(), 'v2!');
+  await unlink(path);
+  const gone = await Promise.all(Array.from({ length: 5 }, () => files.serve(new Request('http://x/busy.txt'))));
+  assert.equal(gone.map((r) => r.status), [404, 404, 404, 404, 404]);
+});
+
 Static('a cached file replaced by a symlink leading out of the root is refused', async () => {
   const files = new StaticFiles(root);
   const path = join(root, 'swap.txt');
