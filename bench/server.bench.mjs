@@ -2,7 +2,8 @@
 // serving the same handler: GET / → 12 bytes of text, GET /bulk → 256 MiB from one in-memory 1 MiB buffer.
 // Small: `h2load -c4 -m32 -n N /` (req/s, best of three). Bulk: `h2load -n8 -c1 -m1 /bulk` (MB/s).
 // h2flow runs twice: its session API (listen + stream.respond) against node:http2's core `stream` API, and
-// its fetch API (serve(handler) with Request/Response) against node:http2's compat API; the session API also
+// its fetch API (serve(handler) with Request/Response, and with h2flow's opt-in LightResponse) against
+// node:http2's compat API; the session API also
 // runs on web-streams-polyfill (the session's `streams` option) next to Node's built-in streams.
 // Then scaling: serve() with 1 and 2 workers (node:cluster) under h2load -c8, and `h2flow serve` with its
 // access log against -q. `node bench/server.bench.mjs --deploy` runs only that part.
@@ -47,11 +48,13 @@ async function serveH2flowSession(session = {}) {
   return server.address.port;
 }
 
-async function serveH2flowFetch(workers = 1) {
+async function serveH2flowFetch(workers = 1, light = false) {
   const { serve } = await import('../dist/node.mjs');
+  const { LightResponse } = await import('../dist/index-node.mjs');
+  const Small = light ? LightResponse : Response;
   const server = serve(
     (request) => {
-      if (new URL(request.url).pathname !== '/bulk') return new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+      if (new URL(request.url).pathname !== '/bulk') return new Small(HELLO, { headers: { 'content-type': 'text/plain' } });
       let sent = 0;
       const body = new ReadableStream({
         pull(controller) {
@@ -120,6 +123,7 @@ const SERVERS = {
   'h2flow-session-polyfill': async () => serveH2flowSession({ streams: await import('web-streams-polyfill') }),
   'h2flow-fetch': () => serveH2flowFetch(1),
   'h2flow-fetch-2-workers': () => serveH2flowFetch(2),
+  'h2flow-fetch-light': () => serveH2flowFetch(1, true),
   'node-core': serveNodeCore,
   'node-compat': serveNodeCompat,
 };
@@ -247,6 +251,7 @@ if (serveArg !== undefined) {
   if (only) process.exit(0);
   report('server small responses (session API vs core API)', 'req/s', results['h2flow-session'].small, 'node:http2 core', results['node-core'].small);
   report('server small responses (fetch API vs compat API)', 'req/s', results['h2flow-fetch'].small, 'node:http2 compat', results['node-compat'].small);
+  report('server small responses (fetch API with LightResponse vs compat API)', 'req/s', results['h2flow-fetch-light'].small, 'node:http2 compat', results['node-compat'].small);
   report('server small responses (session API vs compat API)', 'req/s', results['h2flow-session'].small, 'node:http2 compat', results['node-compat'].small);
   report('server small responses (session API on web-streams-polyfill vs core API)', 'req/s', results['h2flow-session-polyfill'].small, 'node:http2 core', results['node-core'].small);
   report('server bulk 8×256 MiB (session API vs core API)', 'MB/s', results['h2flow-session'].bulk, 'node:http2 core', results['node-core'].bulk);

@@ -14,7 +14,7 @@ export { H2Stream } from './streams/index';
 export type { CloseOptions, H2Clock, H2HeaderList, H2HeadersInit, H2Settings, H2Timeouts, H2Transport, RequestOptions, RespondOptions, StreamConstructors } from './streams/index';
 export type { H2ConfigurationOptions } from './core/index';
 
-export { H2Client, respondToStream, serveSession, withTrailers } from './fetch/index';
+export { H2Client, LightResponse, respondToStream, serveSession, withTrailers } from './fetch/index';
 export type {
   FetchHandler,
   FetchHandlerInfo,

@@ -18,6 +18,7 @@ const VALUES = [
   'H2Stream',
   // the fetch adapters
   'H2Client',
+  'LightResponse',
   'respondToStream',
   'serveSession',
   'withTrailers',

@@ -17,14 +17,17 @@ const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connecti
  * `trailers` (RFC 9113 §8.2.2: "the TE header field ... MUST NOT contain any value other than 'trailers'").
  */
 export function appendHeaderFields(headers: Headers, out: Array<readonly [string, string]>): void {
-  for (const [name, value] of headers) {
-    if (CONNECTION_SPECIFIC.has(name)) continue;
-    if (name === 'te') {
-      if (value.toLowerCase() === 'trailers') out.push([name, 'trailers']);
-      continue;
-    }
-    out.push([name, value]);
+  for (const [name, value] of headers) appendField(name, value, out);
+}
+
+/** Appends one field (a lowercase name, a valid value) as {@link appendHeaderFields} does. */
+export function appendField(name: string, value: string, out: Array<readonly [string, string]>): void {
+  if (CONNECTION_SPECIFIC.has(name)) return;
+  if (name === 'te') {
+    if (value.toLowerCase() === 'trailers') out.push([name, 'trailers']);
+    return;
   }
+  out.push([name, value]);
 }
 
 /**
@@ -79,4 +82,40 @@ export function trailerFields(init: TrailersInit): Array<readonly [string, strin
 /** Statuses whose responses have no content (RFC 9110 §6.4.1: 1xx, 204, 205 and 304). */
 export function isNullBodyStatus(status: number): boolean {
   return status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
+}
+
+// Fetch's header-name token (RFC 9110 §5.6.2).
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
+
+/** Throws TypeError, as `new Headers()` would, unless `name` is a token (RFC 9110 §5.6.2). */
+export function checkFieldName(name: string): void {
+  if (name.length === 0) throw new TypeError('h2flow: empty header name');
+  for (let j = 0; j < name.length; j++) {
+    const c = name.charCodeAt(j);
+    if (c >= 0x80 || TOKEN[c] === 0) throw new TypeError(`h2flow: invalid header name ${JSON.stringify(name)}`);
+  }
+}
+
+/** Throws TypeError, as `new Headers()` would, if `value` has NUL, LF or CR (Fetch: a valid header value). */
+export function checkFieldValue(name: string, value: string): void {
+  for (let j = 0; j < value.length; j++) {
+    const c = value.charCodeAt(j);
+    if (c === 0 || c === 0x0a || c === 0x0d || c > 0xff) throw new TypeError(`h2flow: invalid value for header ${name}`);
+  }
+}
+
+function isHttpWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** `value` without leading and trailing HTTP whitespace (Fetch: "normalize" a header value), then checked. */
+export function normalizeFieldValue(name: string, value: string): string {
+  let from = 0;
+  let to = value.length;
+  while (from < to && isHttpWhitespace(value.charCodeAt(from))) from++;
+  while (to > from && isHttpWhitespace(value.charCodeAt(to - 1))) to--;
+  const out = from === 0 && to === value.length ? value : value.slice(from, to);
+  checkFieldValue(name, out);
+  return out;
 }

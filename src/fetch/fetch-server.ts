@@ -5,9 +5,12 @@
  * Layer: fetch.
  */
 import { ErrorCodes } from '../core';
-import { appendHeaderFields, headerPairs, headersFromList, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { isCanonicalUrl } from './canonical-url';
+import { headersFromList, type TrailersInit } from './fetch-headers';
 import { fetchMethod } from './fetch-method';
 import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target';
+import { sendResponse, type TrailersExtension } from './send-response';
+import { bodyTaken, serverRequest, type RequestExchange } from './server-request';
 import { Outcome } from '../streams/outcome';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
@@ -40,23 +43,8 @@ export interface FetchHandlerInfo {
 /** A `Deno.serve`-style handler: a Request in, a Response (or a promise of one) out. */
 export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
 
-/**
- * h2flow's request trailers: every request a fetch server hands its handler carries `trailers`, a promise
- * of the trailer block the client sent after the body (null if none), settled once the body has been read.
- */
-export interface RequestTrailers {
-  readonly trailers: Promise<Headers | null>;
-}
-
-/**
- * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,
- * resolved after the body) whose fields are sent as an HTTP/2 trailer block — `Response.headers` cannot
- * carry trailers. Build one with {@link withTrailers}. On the client side, h2flow's `fetch` returns
- * responses whose `trailers` is a `Promise<Headers | null>`.
- */
-export interface TrailersExtension {
-  trailers?: TrailersInit | Promise<TrailersInit> | undefined;
-}
+export type { RequestTrailers } from './server-request';
+export type { TrailersExtension } from './send-response';
 
 /** Returns `response` with trailers attached (see {@link TrailersExtension}). */
 export function withTrailers(response: Response, trailers: TrailersInit | Promise<TrailersInit>): Response & TrailersExtension {
@@ -97,39 +85,11 @@ function defaultOnError(error: unknown): Response {
 }
 
 /**
- * The underlying source of the runtime-native ReadableStream a Request gets as its body (the Request
- * constructor accepts no other implementation): it takes a reader on the stream's body only on the first
- * pull, so a handler that never reads the body costs no body stream at all.
- */
-class RequestBodySource {
-  readonly #stream: H2Stream;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-
-  constructor(stream: H2Stream) {
-    this.#stream = stream;
-  }
-
-  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    const { done, value } = await (this.#reader ??= this.#stream.readable.getReader()).read();
-    if (done) controller.close();
-    else controller.enqueue(value);
-  }
-
-  cancel(reason: unknown): Promise<void> | undefined {
-    if (this.#reader !== null) return this.#reader.cancel(reason);
-    // Never read: cancelling the stream's body resets the stream if the peer is still sending.
-    return this.#stream.readable.cancel(reason);
-  }
-}
-
-const PULL_ONE: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
-
-/**
  * One request being answered: the handler's `info` (its `completed` promise is made only when read) and
  * the state behind the Request's `signal` and `trailers`, also made only when read. One object per
  * request instead of a closure per hook.
  */
-class Exchange implements FetchHandlerInfo {
+class Exchange implements FetchHandlerInfo, RequestExchange {
   readonly stream: H2Stream;
   readonly session: H2Session;
   readonly remoteAddr: NetAddr | undefined;
@@ -186,7 +146,7 @@ class Exchange implements FetchHandlerInfo {
    * response) is left to it: it may still be reading after answering (a 202 that keeps ingesting).
    */
   refuseUntakenBody(request: Request | null): void {
-    if (this.stream.remoteEnded || request?.body?.locked === true) return;
+    if (this.stream.remoteEnded || (request !== null && bodyTaken(request))) return;
     this.#refused = true;
     this.stream.reset(ErrorCodes.NO_ERROR);
   }
@@ -202,155 +162,9 @@ function trailerHeaders(list: H2HeaderList | null): Headers | null {
   return list === null ? null : headersFromList(list);
 }
 
-type ServerRequestClass = new (url: string, init: RequestInit, exchange: Exchange) => Request & RequestTrailers;
-let serverRequest: ServerRequestClass | null = null;
-
-/**
- * The Request handlers receive: the runtime's Request with `signal` and `trailers` served by the exchange
- * from the prototype (no per-request property definitions or closures). A Request given a signal in its
- * init builds a second AbortSignal and a listener per request; this one makes its signal only when read.
- * Defined on first use, so importing h2flow needs no global Request.
- */
-function serverRequestClass(): ServerRequestClass {
-  return (serverRequest ??= class ServerRequest extends Request {
-    readonly #exchange: Exchange;
-
-    constructor(url: string, init: RequestInit, exchange: Exchange) {
-      super(url, init);
-      this.#exchange = exchange;
-    }
-
-    get trailers(): Promise<Headers | null> {
-      return this.#exchange.trailers;
-    }
-
-    static {
-      // An accessor over Request's own `signal` (TypeScript types it as a plain property, hence no `get` above).
-      Object.defineProperty(this.prototype, 'signal', {
-        get(this: ServerRequest): AbortSignal {
-          return this.#exchange.signal;
-        },
-        configurable: true,
-      });
-    }
-  });
-}
-
-/**
- * Builds the Request of a server stream from its validated target (see request-target.ts); throws
- * TypeError for a request the fetch API cannot represent (a field `Headers` refuses).
- */
-function toRequest(headerList: H2HeaderList, target: RequestTarget, url: string, exchange: Exchange, body: H2Stream | null): Request {
-  const { pairs, host } = headerPairs(headerList);
-  // RFC 9113 §8.3.1: ":authority ... Clients that generate HTTP/2 requests directly MUST use the :authority
-  // pseudo-header field to convey authority information" — fetch code reads it as `host`.
-  if (host === null) pairs.push(['host', target.authority]);
-  const init: RequestInit & { duplex?: 'half' } = { method: target.method, headers: pairs };
-  if (body !== null) {
-    init.body = new ReadableStream<Uint8Array>(new RequestBodySource(body), PULL_ONE);
-    init.duplex = 'half';
-  }
-  return new (serverRequestClass())(url, init, exchange);
-}
-
-/**
- * The HTTP/2 response header block of `response`. Throws for a status no HTTP/2 response can carry: a
- * `Response.error()` (status 0: a network error, which the caller turns into a stream reset) or a
- * subclass reporting anything but 200–599 (RFC 9110 §15: "a three-digit integer code"; 1xx are interim).
- */
-function responseHeaderList(response: Response): Array<readonly [string, string]> {
-  const status = response.status;
-  if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`h2flow: a response with status ${status} cannot be sent`);
-  const list: Array<readonly [string, string]> = [[':status', String(status)]];
-  appendHeaderFields(response.headers, list);
-  return list;
-}
-
-const PENDING = Symbol('pending');
-/** Microtask turns an in-memory body takes to yield a chunk or its end (2 for undici's). */
-const SETTLE_TURNS = 4;
-const RESOLVED = Promise.resolve();
-
-function microtaskTurns(): Promise<typeof PENDING> {
-  let p = RESOLVED;
-  for (let i = 1; i < SETTLE_TURNS; i++) p = p.then();
-  return p.then(pendingMark);
-}
-
-function pendingMark(): typeof PENDING {
-  return PENDING;
-}
-
-/** `read`'s result if it settles within a few microtask turns, else PENDING (the read goes on). */
-function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
-  return Promise.race([read, microtaskTurns()]);
-}
-
-/** Streams `response` onto `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
-async function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> {
-  const headers = responseHeaderList(response);
-  const trailers = (response as TrailersExtension).trailers;
-  const body = response.body;
-  if (body === null || isHead || isNullBodyStatus(response.status)) {
-    if (body !== null) void body.cancel().catch(ignore);
-    if (trailers === undefined || isHead) {
-      stream.respond(headers, { endStream: true });
-      return;
-    }
-    stream.respond(headers);
-    stream.sendTrailers(trailerFields(await trailers));
-    await stream.end();
-    return;
-  }
-  const reader = body.getReader();
-  try {
-    // An in-memory body (a string, bytes, JSON) yields its one chunk and its end within a few microtasks:
-    // then headers, chunk and END_STREAM go to the session at once, through respond()'s fast path (no
-    // WritableStream). A body that is slower gets its headers right away: an event stream must not hold
-    // them until its first event, nor a full-duplex echo its first chunk until its second.
-    let read = reader.read();
-    let next = await soon(read);
-    let responded = false;
-    if (next === PENDING) {
-      stream.respond(headers);
-      responded = true;
-      next = await read;
-    }
-    if (next.done) {
-      if (trailers === undefined && !responded) {
-        stream.respond(headers, { endStream: true });
-        return;
-      }
-      if (!responded) stream.respond(headers);
-      if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
-      await stream.end();
-      return;
-    }
-    const first = next.value;
-    read = reader.read();
-    if (!responded) {
-      const second = await soon(read);
-      if (second !== PENDING && second.done && trailers === undefined) {
-        stream.respond(headers, { body: first });
-        await stream.end();
-        return;
-      }
-      stream.respond(headers);
-    }
-    const writer = stream.writable.getWriter();
-    void writer.write(first).catch(ignore);
-    next = await read;
-    while (!next.done) {
-      await writer.ready;
-      void writer.write(next.value).catch(ignore);
-      next = await reader.read();
-    }
-    if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
-    await writer.close();
-  } catch (error) {
-    void reader.cancel(error).catch(ignore);
-    throw error;
-  }
+/** `url` as the runtime's `Request.url` serializes it; throws TypeError for a URL it refuses. */
+function requestUrl(url: string): string {
+  return isCanonicalUrl(url) ? url : new URL(url).href;
 }
 
 /**
@@ -399,7 +213,7 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   let request: Request | null = null;
   if (target.url !== null && isRepresentableMethod(method)) {
     try {
-      request = toRequest(headerList, target, target.url, exchange, body);
+      request = serverRequest({ method, url: requestUrl(target.url), headerList, authority: target.authority, body, exchange });
     } catch {
       // The fetch API cannot represent it: no handler can answer it.
     }

@@ -7,4 +7,5 @@
 export { H2Client } from './fetch-client';
 export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from './fetch-client';
 export { respondToStream, serveSession, withTrailers } from './fetch-server';
+export { LightResponse } from './light-response';
 export type { FetchHandler, FetchHandlerInfo, FetchServerOptions, NetAddr, RequestTrailers, TrailersExtension } from './fetch-server';

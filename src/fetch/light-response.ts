@@ -1,0 +1,211 @@
+/**
+ * LightResponse: an opt-in `Response` for fetch handlers served by h2flow. It is `instanceof Response`
+ * and behaves as one, but a string, bytes or null body with plain headers is sent by h2flow's server
+ * straight from what it was given: no ReadableStream, no Headers and no copy of the bytes unless
+ * something reads them. Layer: fetch (runtime-neutral; where the runtime's Response keeps state a lazy
+ * object cannot reach, the constructor returns an ordinary Response).
+ */
+import { checkFieldName, isNullBodyStatus, normalizeFieldValue } from './fetch-headers';
+
+type Field = [string, string];
+type BodyInit = ConstructorParameters<typeof Response>[0];
+type ResponseInit = NonNullable<ConstructorParameters<typeof Response>[1]>;
+type HeadersInit = ConstructorParameters<typeof Headers>[0];
+
+/** The parts h2flow's server sends for a LightResponse (see {@link lightResponseParts}). */
+export interface LightResponseParts {
+  readonly status: number;
+  /** Validated fields: lowercase names, normalized values (as `Headers` keeps them). */
+  readonly fields: readonly Field[];
+  readonly body: string | Uint8Array | null;
+}
+
+const TEXT_TYPE = 'text/plain;charset=UTF-8';
+
+/** `init` as validated fields, as `new Headers(init)` would hold them (names lowercased, values normalized). */
+function fieldsOf(init: HeadersInit | undefined): Field[] {
+  const fields: Field[] = [];
+  if (init === undefined || init === null) return fields;
+  if (init instanceof Headers) {
+    for (const [name, value] of init) fields.push([name, value]);
+    return fields;
+  }
+  const add = (name: string, value: string): void => {
+    const n = String(name);
+    checkFieldName(n);
+    fields.push([n.toLowerCase(), normalizeFieldValue(n, String(value))]);
+  };
+  if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const pair of init as Iterable<readonly string[]>) {
+      if (pair.length !== 2) throw new TypeError('h2flow: a header pair must have a name and a value');
+      add(pair[0]!, pair[1]!);
+    }
+  } else {
+    for (const name of Object.keys(init)) add(name, (init as Record<string, string>)[name]!);
+  }
+  return fields;
+}
+
+function hasField(fields: readonly Field[], name: string): boolean {
+  for (const f of fields) if (f[0] === name) return true;
+  return false;
+}
+
+// Set by LightResponse's static block: its private members, for the module's own use.
+let realOf: (response: LightResponseImpl) => Response;
+let partsOf: (response: object) => LightResponseParts | null;
+
+/**
+ * The key of LightResponse's parts method, shared by every copy of this module (h2flow's entries are
+ * separate bundles: a LightResponse from `h2flow` served by `serve` from `h2flow/node` is still light).
+ */
+const PARTS = Symbol.for('h2flow.LightResponse.parts');
+
+/** See {@link LightResponse}. */
+class LightResponseImpl {
+  readonly #status: number = 200;
+  readonly #body: string | Uint8Array | null = null;
+  readonly #fields: Field[] = [];
+  #headers: Headers | null = null;
+  #real: Response | null = null;
+
+  constructor(body?: BodyInit | null, init?: ResponseInit) {
+    if (!lightResponses()) return new Response(body, init) as unknown as LightResponseImpl;
+    const status = init?.status ?? 200;
+    const plain = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
+    // Anything the Response constructor checks or transforms beyond this (a status it refuses, a status
+    // text, a body of another kind) is left to it.
+    if (!plain || init?.statusText !== undefined || !Number.isInteger(status) || status < 200 || status > 599 || (body != null && isNullBodyStatus(status))) {
+      this.#real = new Response(body, init);
+      return;
+    }
+    this.#status = status;
+    this.#body = body ?? null;
+    this.#fields = fieldsOf(init?.headers);
+    if (typeof body === 'string' && !hasField(this.#fields, 'content-type')) this.#fields.push(['content-type', TEXT_TYPE]);
+  }
+
+  get status(): number {
+    return this.#real?.status ?? this.#status;
+  }
+
+  get ok(): boolean {
+    const status = this.status;
+    return status >= 200 && status <= 299;
+  }
+
+  get statusText(): string {
+    return this.#real?.statusText ?? '';
+  }
+
+  get headers(): Headers {
+    return (this.#headers ??= this.#real !== null ? this.#real.headers : new Headers(this.#fields));
+  }
+
+  get type(): Response['type'] {
+    return 'default';
+  }
+
+  get url(): string {
+    return '';
+  }
+
+  get redirected(): boolean {
+    return false;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#realize().body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#real?.bodyUsed ?? false;
+  }
+
+  /** The real Response behind the runtime's internal slots, made on first use. */
+  #realize(): Response {
+    return (this.#real ??= new Response(this.#body, { status: this.#status, headers: this.#headers ?? this.#fields }));
+  }
+
+  static {
+    realOf = (response) => response.#realize();
+    partsOf = (response) => {
+      // Once made real (its body read, cloned...), the real Response is what is sent.
+      if (!(#body in response) || response.#real !== null) return null;
+      // Headers read (and perhaps changed) through `headers` are sent as they are now.
+      const fields = response.#headers === null ? response.#fields : [...response.#headers];
+      return { status: response.#status, fields, body: response.#body };
+    };
+  }
+}
+
+/**
+ * A `Response` (`instanceof Response`, every member works) that h2flow's fetch server sends without
+ * making its native parts: for a body given as a string, a `Uint8Array` or null, the bytes go out as
+ * given in one HEADERS + DATA, with `content-length`. A real Response is made only if something reads
+ * its body, clones it or reads another member the runtime keeps internally. Bytes are not copied: do not
+ * modify a `Uint8Array` body after returning it. Other bodies (streams, Blobs, FormData) work as with
+ * `Response`, at its cost. On a runtime whose Response cannot be stood in for, `new LightResponse()`
+ * returns an ordinary `Response`.
+ *
+ * @example
+ * ```ts
+ * import { serve, LightResponse } from 'h2flow';
+ * serve(() => new LightResponse('hello\n', { headers: { 'content-type': 'text/plain' } }));
+ * ```
+ */
+export const LightResponse = LightResponseImpl as unknown as {
+  new (body?: BodyInit | null, init?: ResponseInit): Response;
+  readonly prototype: Response;
+};
+/** A LightResponse is a Response. */
+export type LightResponse = Response;
+
+/**
+ * The parts of a LightResponse h2flow's server can send as they are, or null for anything else (another
+ * Response, or a LightResponse whose body was made into a stream and may have been read).
+ */
+export function lightResponseParts(response: Response): LightResponseParts | null {
+  const parts = (response as unknown as Record<symbol, ((this: Response) => LightResponseParts | null) | undefined>)[PARTS];
+  return typeof parts === 'function' ? parts.call(response) : null;
+}
+
+let lightClass: boolean | undefined;
+
+/**
+ * Puts `Response.prototype` under LightResponse's prototype and forwards every internal slot a probe
+ * Response has (undici's `Symbol(state)`, `Symbol(headers)`) to the real response, if the runtime's own
+ * Response code then works on it (`clone()`, `text()`); false (ordinary Responses) otherwise.
+ */
+function lightResponses(): boolean {
+  if (lightClass !== undefined) return lightClass;
+  const proto = LightResponseImpl.prototype as unknown as Record<PropertyKey, unknown>;
+  Object.setPrototypeOf(proto, Response.prototype);
+  const probe = new Response('probe');
+  for (const key of Object.getOwnPropertySymbols(probe)) {
+    Object.defineProperty(proto, key, {
+      get(this: LightResponseImpl): unknown {
+        return (realOf(this) as unknown as Record<symbol, unknown>)[key];
+      },
+      set(this: LightResponseImpl, value: unknown): void {
+        (realOf(this) as unknown as Record<symbol, unknown>)[key] = value;
+      },
+      configurable: true,
+    });
+  }
+  Object.defineProperty(proto, PARTS, {
+    value(this: object): LightResponseParts | null {
+      return partsOf(this);
+    },
+  });
+  lightClass = true;
+  try {
+    const light = new LightResponseImpl('probe', { headers: { 'x-probe': '1' } });
+    const clone = (light as unknown as Response).clone();
+    lightClass = light instanceof Response && clone.headers.get('x-probe') === '1' && clone.status === 200;
+  } catch {
+    lightClass = false;
+  }
+  if (!lightClass) Object.setPrototypeOf(proto, Object.prototype);
+  return lightClass;
+}

@@ -1,0 +1,239 @@
+/**
+ * Sends a fetch `Response` on a server stream as HEADERS, DATA and END_STREAM (or trailers). A body the
+ * response holds in memory (a string or bytes) goes out in one `respond` with its `content-length`, never
+ * through its ReadableStream; a streamed body ends with its last DATA frame whenever its end is known in
+ * time (RFC 9113 §8.1: END_STREAM may ride on any frame; an empty DATA frame just for it is one frame
+ * per response more than needed). Layer: fetch (runtime-neutral; reads undici's body source when the
+ * runtime is Node, checked once at run time).
+ */
+import { appendField, appendHeaderFields, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
+import { lightResponseParts } from './light-response';
+import type { H2Stream } from '../streams/stream';
+
+/**
+ * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,
+ * resolved after the body) whose fields are sent as an HTTP/2 trailer block — `Response.headers` cannot
+ * carry trailers. Build one with `withTrailers`. On the client side, h2flow's `fetch` returns responses
+ * whose `trailers` is a `Promise<Headers | null>`.
+ */
+export interface TrailersExtension {
+  trailers?: TrailersInit | Promise<TrailersInit> | undefined;
+}
+
+type HeaderList = Array<readonly [string, string]>;
+
+/**
+ * The start of an HTTP/2 response header block (its `:status`). Throws for a status no HTTP/2 response can carry: a
+ * `Response.error()` (status 0: a network error, which the caller turns into a stream reset) or a
+ * subclass reporting anything but 200–599 (RFC 9110 §15: "a three-digit integer code"; 1xx are interim).
+ */
+function responseHeaderList(status: number): HeaderList {
+  if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`h2flow: a response with status ${status} cannot be sent`);
+  return [[':status', String(status)]];
+}
+
+function hasContentLength(list: HeaderList): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]![0] === 'content-length') return true;
+  return false;
+}
+
+const UTF8 = new TextEncoder();
+
+/** `text` as UTF-8; a short ASCII string is copied in JS (cheaper than a call into the encoder). */
+function utf8(text: string): Uint8Array {
+  const n = text.length;
+  if (n > 256) return UTF8.encode(text);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return UTF8.encode(text);
+    out[i] = c;
+  }
+  return out;
+}
+
+// --- undici's body source ---
+
+interface UndiciBody {
+  readonly stream: ReadableStream<Uint8Array>;
+  readonly source: unknown;
+}
+
+/** The internal slot of Node's (undici's) Response holding `{ body: { stream, source } }`, or null elsewhere. */
+let stateKey: symbol | null | undefined;
+
+function findStateKey(): symbol | null {
+  if (typeof Response !== 'function') return null;
+  const probe = new Response('probe');
+  for (const key of Object.getOwnPropertySymbols(probe)) {
+    const body = ((probe as unknown as Record<symbol, { body?: UndiciBody } | undefined>)[key])?.body;
+    if (typeof body === 'object' && body !== null && body.source === 'probe' && body.stream === probe.body) return key;
+  }
+  return null;
+}
+
+/**
+ * The body `response` holds in memory (the string or bytes it was made from), or undefined when it is
+ * not known to be one: another kind of body, a runtime without undici's slots, or a body the handler
+ * already read or locked (then its stream says what is left).
+ */
+function memoryBody(response: Response): string | Uint8Array | undefined {
+  const key = (stateKey ??= findStateKey());
+  if (key === null) return undefined;
+  const body = (response as unknown as Record<symbol, { body?: UndiciBody | null } | undefined>)[key]?.body;
+  if (body == null) return undefined;
+  const source = body.source;
+  if (typeof source !== 'string' && !(source instanceof Uint8Array)) return undefined;
+  // A subclass may serve another body; a used or locked one is not the source any more.
+  const stream = response.body;
+  if (stream !== body.stream || stream.locked || response.bodyUsed) return undefined;
+  return source;
+}
+
+// --- streamed bodies ---
+
+const PENDING = Symbol('pending');
+/** Microtask turns an in-memory body takes to yield a chunk or its end (2 for undici's). */
+const SETTLE_TURNS = 4;
+const RESOLVED = Promise.resolve();
+
+function microtaskTurns(): Promise<typeof PENDING> {
+  let p = RESOLVED;
+  for (let i = 1; i < SETTLE_TURNS; i++) p = p.then();
+  return p.then(pendingMark);
+}
+
+function pendingMark(): typeof PENDING {
+  return PENDING;
+}
+
+/** `read`'s result if it settles within a few microtask turns, else PENDING (the read goes on). */
+function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
+  return Promise.race([read, microtaskTurns()]);
+}
+
+function ignore(): void {}
+
+/**
+ * Streams `body` after `headers`. Each chunk is sent once the next read says whether more follows: a read
+ * that settles within a few microtask turns shows the end in time for the last chunk to carry END_STREAM
+ * (an in-memory body, or a stream that closes right after its last enqueue), and one that does not lets the
+ * chunk go at once (an event stream must not hold an event until the next one). Headers go out as soon as
+ * a read is pending, so a slow first chunk does not hold them (nor a full-duplex echo its first chunk).
+ */
+async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableStream<Uint8Array>, trailers: TrailersExtension['trailers']): Promise<void> {
+  const reader = body.getReader();
+  let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  try {
+    let responded = false;
+    let read = reader.read();
+    let next = await soon(read);
+    if (next === PENDING) {
+      stream.respond(headers);
+      responded = true;
+      next = await read;
+    }
+    let last: Uint8Array | null = null;
+    while (!next.done) {
+      const chunk = next.value;
+      read = reader.read();
+      const following = await soon(read);
+      if (following !== PENDING && following.done) {
+        last = chunk;
+        break;
+      }
+      if (!responded) {
+        stream.respond(headers);
+        responded = true;
+      }
+      writer ??= stream.writable.getWriter();
+      void writer.write(chunk).catch(ignore);
+      if (following === PENDING) {
+        next = await read;
+      } else {
+        await writer.ready;
+        next = following;
+      }
+    }
+    const fields = trailers === undefined ? null : trailerFields(await trailers);
+    if (!responded) {
+      // The whole body was one chunk (or none): one respond, with its length.
+      const bytes = last?.byteLength ?? 0;
+      if (fields === null && !hasContentLength(headers)) headers.push(['content-length', String(bytes)]);
+      if (last === null && fields === null) stream.respond(headers, { endStream: true });
+      else stream.respond(headers, fields === null ? { body: last ?? EMPTY } : { body: last ?? EMPTY, trailers: fields });
+      await stream.end();
+      return;
+    }
+    if (fields !== null || writer !== null && last === null) {
+      writer ??= stream.writable.getWriter();
+      if (last !== null) void writer.write(last).catch(ignore);
+      if (fields !== null) stream.sendTrailers(fields);
+      await writer.close();
+      return;
+    }
+    // The last chunk carries END_STREAM: every earlier write has reached the session once `ready`
+    // resolves (its queue is empty), so `end(last)` queues after them.
+    if (writer !== null) {
+      await writer.ready;
+      writer.releaseLock();
+    }
+    await stream.end(last ?? undefined);
+  } catch (error) {
+    void reader.cancel(error).catch(ignore);
+    throw error;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Sends `response` on `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
+export async function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> {
+  const light = lightResponseParts(response);
+  const status = light?.status ?? response.status;
+  const headers = responseHeaderList(status);
+  if (light !== null) for (const [name, value] of light.fields) appendField(name, value, headers);
+  else appendHeaderFields(response.headers, headers);
+  const trailers = (response as TrailersExtension).trailers;
+  const noBody = isHead || isNullBodyStatus(status);
+  if (light !== null && trailers === undefined) {
+    // An h2flow LightResponse whose body is in memory: no Response, no stream, no copy.
+    return sendWhole(stream, headers, noBody ? null : light.body);
+  }
+  const body = response.body;
+  if (body === null || noBody) {
+    if (body !== null) void body.cancel().catch(ignore);
+    if (trailers === undefined || isHead) {
+      stream.respond(headers, { endStream: true });
+      return;
+    }
+    stream.respond(headers);
+    stream.sendTrailers(trailerFields(await trailers));
+    await stream.end();
+    return;
+  }
+  if (trailers === undefined) {
+    const source = memoryBody(response);
+    if (source !== undefined) return sendWhole(stream, headers, source);
+  }
+  return sendStream(stream, headers, body, trailers);
+}
+
+/**
+ * One respond: headers (with `content-length` unless given), the whole body and END_STREAM on its last
+ * DATA frame (or on the HEADERS without a body). Resolves when the end reached the connection.
+ */
+function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Array | null): Promise<void> | undefined {
+  if (body === null) {
+    stream.respond(headers, { endStream: true });
+    return undefined;
+  }
+  const bytes = typeof body === 'string' ? utf8(body) : body;
+  if (!hasContentLength(headers)) headers.push(['content-length', String(bytes.byteLength)]);
+  if (bytes.byteLength === 0) {
+    stream.respond(headers, { endStream: true });
+    return undefined;
+  }
+  stream.respond(headers, { body: bytes });
+  return stream.end();
+}
