@@ -1,4 +1,5 @@
-// Memory per connection and per open stream, h2flow against node:http2 in one run. Each server runs in
+// Memory per connection and per open stream, h2flow (listen(), and serve() with a handler that holds each
+// request unanswered) against node:http2 in one run. Each server runs in
 // its own child process (with --expose-gc) and reports its memory on request; this process opens raw
 // TCP connections that send the preface and SETTINGS, then, for the stream phase, HEADERS without
 // END_STREAM on 50 streams per connection that the server never answers.
@@ -26,6 +27,12 @@ if (process.argv[2] === '--serve') {
         })().catch(() => undefined);
       }
     })();
+  } else if (kind === 'h2flow-serve') {
+    // The fetch path: every request reaches a handler that holds it and never answers.
+    const { serve } = await import('../dist/node.mjs');
+    const held = [];
+    const server = serve((request) => new Promise(() => held.push(request)), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
+    port = (await server.listening).port;
   } else {
     const http2 = await import('node:http2');
     const server = http2.createServer();
@@ -117,9 +124,11 @@ if (process.argv[2] === '--serve') {
 
   const h2flow = await measure('h2flow');
   const node = await measure('node:http2');
+  const served = await measure('h2flow-serve');
   // Less is better here: the ratio is h2flow's bytes over node:http2's (below 1: h2flow uses less).
   report('memory per idle connection, RSS (lower is better)', 'KiB', h2flow.perConn.rss / 1024, 'node:http2', node.perConn.rss / 1024);
   report('memory per idle connection, heap (lower is better)', 'KiB', h2flow.perConn.heap / 1024, 'node:http2', node.perConn.heap / 1024);
   report('memory per open stream, RSS (lower is better)', 'KiB', h2flow.perStream.rss / 1024, 'node:http2', node.perStream.rss / 1024);
   report('memory per open stream, heap (lower is better)', 'KiB', h2flow.perStream.heap / 1024, 'node:http2', node.perStream.heap / 1024);
+  report('memory per open request held by a serve() handler, heap (lower is better)', 'KiB', served.perStream.heap / 1024, 'node:http2', node.perStream.heap / 1024);
 }

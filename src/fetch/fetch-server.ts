@@ -177,18 +177,37 @@ function unrepresentable(target: RequestTarget): Response {
   return new Response(null, { status: notImplemented ? 501 : 400 });
 }
 
-/** The handler's response, or onError's (the default's: 500) if it fails or returns something else. */
-async function handle(handler: FetchHandler, request: Request, exchange: Exchange, onError: FetchServerOptions['onError']): Promise<Response> {
+/**
+ * The handler's response, or onError's (the default's: 500) if it fails or returns something else. A
+ * Response returned synchronously is taken as it is (no promise, no microtask turn before it is sent).
+ */
+function handle(handler: FetchHandler, request: Request, exchange: Exchange, onError: FetchServerOptions['onError']): Response | Promise<Response> {
+  let result: Response | Promise<Response>;
   try {
-    const response = await handler(request, exchange);
+    result = handler(request, exchange);
+  } catch (error) {
+    return recover(error, onError);
+  }
+  return result instanceof Response ? result : settle(result, onError);
+}
+
+async function settle(result: Promise<Response>, onError: FetchServerOptions['onError']): Promise<Response> {
+  try {
+    const response = await result;
     if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
     return response;
   } catch (error) {
-    try {
-      return await (onError ?? defaultOnError)(error);
-    } catch (inner) {
-      return defaultOnError(inner);
-    }
+    return recover(error, onError);
+  }
+}
+
+async function recover(error: unknown, onError: FetchServerOptions['onError']): Promise<Response> {
+  try {
+    const response = await (onError ?? defaultOnError)(error);
+    if (!(response instanceof Response)) throw new TypeError('h2flow: onError must return a Response');
+    return response;
+  } catch (inner) {
+    return defaultOnError(inner);
   }
 }
 
@@ -218,7 +237,12 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
       // The fetch API cannot represent it: no handler can answer it.
     }
   }
-  const response = request === null ? unrepresentable(target) : await handle(handler, request, exchange, options.onError);
+  let response = request === null ? unrepresentable(target) : handle(handler, request, exchange, options.onError);
+  if (!(response instanceof Response)) response = await response;
+  // A body the handler took is read through `stream.readable`, which the Request's body source opens only
+  // on its first pull (after the ReadableStream's start, a microtask later): open it before the response
+  // can end, or the streams layer would take the body for unwanted and refuse the rest of it.
+  if (body !== null && request !== null && bodyTaken(request)) void stream.readable;
   try {
     await sendResponse(stream, response, method === 'HEAD');
     exchange.complete();
