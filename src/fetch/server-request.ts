@@ -270,17 +270,20 @@ function makeSubclass(): SubclassRequest {
   };
 }
 
+/** The lazy class as the runtime check found it (null: refused), made once. */
+let madeLazy: LazyRequestClass | null | undefined;
+/** The class in use: the lazy one, or null for the subclass. */
 let lazyClass: LazyRequestClass | null | undefined;
 let subclass: SubclassRequest | null = null;
 
-/** Overrides the runtime check (tests run both kinds): true for the lazy request, false for the subclass. */
+/** Overrides the runtime check (tests run both kinds): false for the subclass, undefined for the runtime's choice. */
 export function useLazyRequests(lazy: boolean | undefined): void {
-  lazyClass = lazy === false ? null : lazy === true ? makeLazyRequestClass() : undefined;
+  lazyClass = lazy === false ? null : undefined;
 }
 
 /** Whether server requests are lazy on this runtime. */
 export function lazyRequests(): boolean {
-  if (lazyClass === undefined) lazyClass = makeLazyRequestClass();
+  if (lazyClass === undefined) lazyClass = madeLazy === undefined ? (madeLazy = makeLazyRequestClass()) : madeLazy;
   return lazyClass !== null;
 }
 

@@ -1,0 +1,70 @@
+/**
+ * LightResponse behaves as the runtime's Response built from the same arguments: its fields, headers,
+ * body methods, clone(), and the errors the Response constructor throws.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LightResponse } from '../../src/fetch/light-response';
+
+const Light = suite('LightResponse');
+
+type Args = [ConstructorParameters<typeof Response>[0], ConstructorParameters<typeof Response>[1]];
+
+async function view(r: Response): Promise<unknown> {
+  return { status: r.status, ok: r.ok, statusText: r.statusText, type: r.type, url: r.url, redirected: r.redirected, headers: [...r.headers], bodyUsed: r.bodyUsed, text: await r.text(), after: r.bodyUsed };
+}
+
+const CASES: Args[] = [
+  ['hello', undefined],
+  ['héllo', { status: 201, headers: { 'X-A': ' 1 ', 'content-type': 'text/html' } }],
+  [new Uint8Array([1, 2, 3]), { headers: [['x-b', '2'], ['x-b', '3']] }],
+  [null, { status: 204 }],
+  [undefined, { status: 404, headers: new Headers({ 'x-c': 'c' }) }],
+  ['', { status: 500, statusText: 'Bad' }],
+  [new Blob(['blob']), undefined],
+];
+
+for (const [body, init] of CASES) {
+  Light(`new LightResponse(${typeof body === 'string' ? JSON.stringify(body) : Object.prototype.toString.call(body)}, ${JSON.stringify(init)}) reads as new Response() does`, async () => {
+    const light = new LightResponse(body, init);
+    assert.ok(light instanceof Response);
+    assert.equal(await view(light), await view(new Response(body, init)));
+  });
+}
+
+Light('a LightResponse clones, and both copies read the body', async () => {
+  const light = new LightResponse('twice', { headers: { 'x-a': '1' } });
+  const copy = light.clone();
+  assert.ok(copy instanceof Response);
+  assert.is(copy.headers.get('x-a'), '1');
+  assert.is(await copy.text(), 'twice');
+  assert.is(await light.text(), 'twice');
+});
+
+Light('a LightResponse gives its body as a stream, json() and arrayBuffer()', async () => {
+  assert.equal(await new LightResponse('{"a":1}').json(), { a: 1 });
+  assert.is((await new LightResponse(new Uint8Array(7)).arrayBuffer()).byteLength, 7);
+  const reader = new LightResponse('s').body!.getReader();
+  assert.equal([...(await reader.read()).value!], [0x73]);
+});
+
+Light('LightResponse refuses what Response refuses: a bad header, a status out of range, a body with a null-body status', () => {
+  for (const [body, init] of [
+    ['x', { headers: { 'bad name': 'v' } }],
+    ['x', { headers: { 'x-a': 'v\r\nx-b: w' } }],
+    ['x', { headers: [['x-a']] as unknown as [string, string][] }],
+    ['x', { status: 99 }],
+    ['x', { status: 204 }],
+  ] as Args[]) {
+    let expected: unknown;
+    try {
+      new Response(body, init);
+    } catch (e) {
+      expected = e;
+    }
+    assert.ok(expected instanceof Error, `Response refuses ${JSON.stringify(init)}`);
+    assert.throws(() => new LightResponse(body, init), (e: unknown) => e instanceof (expected as Error).constructor, JSON.stringify(init));
+  }
+});
+
+Light.run();
