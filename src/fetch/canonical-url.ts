@@ -19,6 +19,28 @@ function isDigit(c: number): boolean {
 }
 
 /**
+ * True when `url[from, to)` is an IPv4 address in the parser's own serialization: four decimal octets,
+ * each 0–255 without a leading zero (as `127.0.0.1`, the usual host of a local server).
+ */
+function isDottedQuad(url: string, from: number, to: number): boolean {
+  let parts = 0;
+  let i = from;
+  while (i < to) {
+    const start = i;
+    let value = 0;
+    while (i < to && isDigit(url.charCodeAt(i))) value = value * 10 + (url.charCodeAt(i++) - 0x30);
+    const len = i - start;
+    if (len === 0 || len > 3 || value > 255 || (len > 1 && url.charCodeAt(start) === 0x30)) return false;
+    parts++;
+    if (i === to) break;
+    if (url.charCodeAt(i) !== 0x2e || parts === 4) return false;
+    i++;
+    if (i === to) return false;
+  }
+  return parts === 4;
+}
+
+/**
  * True when `host` (a validated authority's host) is a plain lowercase DNS name the parser keeps as is:
  * labels of [a-z0-9-], no empty label, no IDNA (`xn--`) label, and a last label starting with a letter
  * (WHATWG URL "ends in a number": `127.1` or `0x7f.1` would be rewritten as IPv4).
@@ -63,7 +85,7 @@ export function isCanonicalUrl(url: string): boolean {
   if (pathStart < 0) return false;
   const colon = url.indexOf(':', hostStart);
   const hostEnd = colon >= 0 && colon < pathStart ? colon : pathStart;
-  if (!isPlainHost(url, hostStart, hostEnd)) return false;
+  if (!isPlainHost(url, hostStart, hostEnd) && !isDottedQuad(url, hostStart, hostEnd)) return false;
   if (hostEnd !== pathStart && !isKeptPort(url, hostEnd + 1, pathStart, https)) return false;
   let inQuery = false;
   for (let i = pathStart; i < url.length; i++) {

@@ -136,11 +136,11 @@ for (const lazy of [true, false]) {
 }
 
 Req('isCanonicalUrl is true only for URLs the WHATWG URL parser keeps as they are', () => {
-  for (const url of ['http://example.com/', 'https://a.b-c.example/x/y?z=1&w=%41', 'http://a1.example:8080/p', 'https://example.com:80/', 'http://example.com//x', 'http://a.example/x.y']) {
+  for (const url of ['http://example.com/', 'https://a.b-c.example/x/y?z=1&w=%41', 'http://a1.example:8080/p', 'https://example.com:80/', 'http://example.com//x', 'http://a.example/x.y', 'http://127.0.0.1:8080/', 'http://0.10.255.1/']) {
     assert.ok(isCanonicalUrl(url), url);
     assert.is(new URL(url).href, url, url);
   }
-  for (const url of ['http://EXAMPLE.com/', 'http://example.com:80/', 'https://example.com:443/', 'http://a/./b', 'http://a/b/..', 'http://a/%2e/b', 'http://127.1/', 'http://a.0x7f/', 'http://xn--zz/', "http://a/?q='", 'http://a/b c', 'http://a:/', 'http://a:08/', 'http://a..b/', 'http://a/é']) {
+  for (const url of ['http://EXAMPLE.com/', 'http://example.com:80/', 'https://example.com:443/', 'http://a/./b', 'http://a/b/..', 'http://a/%2e/b', 'http://127.1/', 'http://a.0x7f/', 'http://xn--zz/', "http://a/?q='", 'http://a/b c', 'http://a:/', 'http://a:08/', 'http://a..b/', 'http://a/é', 'http://127.1/', 'http://127.0.0.01/', 'http://256.0.0.1/', 'http://1.2.3.4.5/', 'http://1.2.3./', 'http://0x7f.0.0.1/']) {
     assert.not.ok(isCanonicalUrl(url), url);
   }
   // A sweep: wherever it says yes, the parser agrees.
@@ -150,7 +150,8 @@ Req('isCanonicalUrl is true only for URLs the WHATWG URL parser keeps as they ar
   let yes = 0;
   for (let i = 0; i < 20000; i++) {
     let host = '';
-    for (let j = 1 + rand(8); j > 0; j--) host += alphabet[rand(6)];
+    if (rand(3) === 0) for (let j = 0; j < 4; j++) host += `${j > 0 ? '.' : ''}${rand(3) === 0 ? '0' : ''}${rand(300)}`;
+    else for (let j = 1 + rand(8); j > 0; j--) host += alphabet[rand(6)];
     let path = '/';
     for (let j = rand(10); j > 0; j--) path += alphabet[rand(alphabet.length)];
     const url = `${rand(2) === 0 ? 'http' : 'https'}://${host}${rand(4) === 0 ? `:${rand(70000)}` : ''}${path}`;
