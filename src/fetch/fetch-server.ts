@@ -244,7 +244,8 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   // can end, or the streams layer would take the body for unwanted and refuse the rest of it.
   if (body !== null && request !== null && bodyTaken(request)) void stream.readable;
   try {
-    await sendResponse(stream, response, method === 'HEAD');
+    const sent = sendResponse(stream, response, method === 'HEAD');
+    if (sent !== undefined) await sent;
     exchange.complete();
   } catch (error) {
     // A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended.

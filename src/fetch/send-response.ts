@@ -187,8 +187,11 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
 
 const EMPTY = new Uint8Array(0);
 
-/** Sends `response` on `stream`; resolves when END_STREAM (or the trailers) reached the connection. */
-export async function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> {
+/**
+ * Sends `response` on `stream`. Returns undefined when END_STREAM went out at once, else a promise that
+ * resolves when END_STREAM (or the trailers) reached the connection; throws (or rejects) if it cannot be sent.
+ */
+export function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> | undefined {
   const light = lightResponseParts(response);
   const status = light?.status ?? response.status;
   const headers = responseHeaderList(status);
@@ -205,18 +208,22 @@ export async function sendResponse(stream: H2Stream, response: Response, isHead:
     if (body !== null) void body.cancel().catch(ignore);
     if (trailers === undefined || isHead) {
       stream.respond(headers, { endStream: true });
-      return;
+      return undefined;
     }
-    stream.respond(headers);
-    stream.sendTrailers(trailerFields(await trailers));
-    await stream.end();
-    return;
+    return sendTrailersOnly(stream, headers, trailers);
   }
   if (trailers === undefined) {
     const source = memoryBody(response);
     if (source !== undefined) return sendWhole(stream, headers, source);
   }
   return sendStream(stream, headers, body, trailers);
+}
+
+/** Headers, then the trailers once they resolve (a response without a body). */
+async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers: NonNullable<TrailersExtension['trailers']>): Promise<void> {
+  stream.respond(headers);
+  stream.sendTrailers(trailerFields(await trailers));
+  await stream.end();
 }
 
 /**
