@@ -128,6 +128,8 @@ class LightResponseImpl {
   }
 
   static {
+    // Users see the exported name.
+    Object.defineProperty(this, 'name', { value: 'LightResponse' });
     realOf = (response) => response.#realize();
     partsOf = (response) => {
       // Once made real (its body read, cloned...), the real Response is what is sent.
@@ -150,7 +152,7 @@ class LightResponseImpl {
  *
  * @example
  * ```ts
- * import { serve, LightResponse } from 'h2flow';
+ * // serve and LightResponse from 'h2flow'
  * serve(() => new LightResponse('hello\n', { headers: { 'content-type': 'text/plain' } }));
  * ```
  */
