@@ -93,8 +93,9 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   readonly stream: H2Stream;
   readonly session: H2Session;
   readonly remoteAddr: NetAddr | undefined;
-  readonly #completed = new Outcome<void>();
-  #completedRead = false;
+  /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
+  #completed: Outcome<void> | null = null;
+  #result: { readonly error: unknown } | 'sent' | null = null;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
   #refused = false;
@@ -106,12 +107,15 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   }
 
   get completed(): Promise<void> {
-    const promise = this.#completed.promise;
-    if (!this.#completedRead) {
-      this.#completedRead = true;
-      promise.catch(ignore);
+    if (this.#completed === null) {
+      const completed = new Outcome<void>();
+      this.#completed = completed;
+      const result = this.#result;
+      if (result === 'sent') completed.resolve();
+      else if (result !== null) completed.reject(result.error);
+      completed.promise.catch(ignore);
     }
-    return promise;
+    return this.#completed.promise;
   }
 
   /**
@@ -135,7 +139,8 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   }
 
   complete(): void {
-    this.#completed.resolve();
+    this.#result = 'sent';
+    this.#completed?.resolve();
   }
 
   /**
@@ -152,7 +157,8 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   }
 
   fail(error: unknown): void {
-    this.#completed.reject(error);
+    this.#result ??= { error };
+    this.#completed?.reject(error);
   }
 }
 
