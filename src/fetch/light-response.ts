@@ -124,7 +124,8 @@ class LightResponseImpl {
 
   /** The real Response behind the runtime's internal slots, made on first use. */
   #realize(): Response {
-    return (this.#real ??= new Response(this.#body, { status: this.#status, headers: this.#headers ?? this.#fields }));
+    // (A cast: Deno's lib types take only a Uint8Array over an ArrayBuffer, not any ArrayBufferLike.)
+    return (this.#real ??= new Response(this.#body as BodyInit, { status: this.#status, headers: this.#headers ?? this.#fields }));
   }
 
   static {
