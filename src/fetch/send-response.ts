@@ -32,9 +32,32 @@ function responseHeaderList(status: number): HeaderList {
   return [[':status', String(status)]];
 }
 
-function hasContentLength(list: HeaderList): boolean {
-  for (let i = 1; i < list.length; i++) if (list[i]![0] === 'content-length') return true;
-  return false;
+/**
+ * The body length the handler's own `content-length` declares: null without one, NaN for a value that is
+ * not `1*DIGIT` (`Headers` joins repeated fields as `5, 5`).
+ */
+function declaredLength(list: HeaderList): number | null {
+  for (let i = 1; i < list.length; i++) {
+    const field = list[i]!;
+    if (field[0] !== 'content-length') continue;
+    const value = field[1];
+    for (let j = 0; j < value.length; j++) {
+      const c = value.charCodeAt(j);
+      if (c < 0x30 || c > 0x39) return NaN;
+    }
+    return value.length === 0 ? NaN : Number(value);
+  }
+  return null;
+}
+
+/**
+ * Throws unless `length` body bytes match the handler's `content-length` (if any). RFC 9113 §8.1.1: a
+ * message whose DATA does not match its content-length is malformed (and an h2 peer may take it as a
+ * connection error, failing every other request on it): a handler's wrong value resets this stream instead.
+ */
+function checkLength(declared: number | null, length: number, final: boolean): void {
+  if (declared === null || (final ? length === declared : length <= declared)) return;
+  throw new TypeError(`h2flow: the response's content-length (${declared}) does not match its body (${final ? '' : 'over '}${length} bytes)`);
 }
 
 const UTF8 = new TextEncoder();
@@ -124,6 +147,8 @@ function ignore(): void {}
 async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableStream<Uint8Array>, trailers: TrailersExtension['trailers']): Promise<void> {
   const reader = body.getReader();
   let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  const declared = declaredLength(headers);
+  let length = 0;
   try {
     let responded = false;
     let read = reader.read();
@@ -142,6 +167,7 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
         last = chunk;
         break;
       }
+      checkLength(declared, (length += chunk.byteLength), false);
       if (!responded) {
         stream.respond(headers);
         responded = true;
@@ -155,11 +181,12 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
         next = following;
       }
     }
+    checkLength(declared, length + (last?.byteLength ?? 0), true);
     const fields = trailers === undefined ? null : trailerFields(await trailers);
     if (!responded) {
       // The whole body was one chunk (or none): one respond, with its length.
       const bytes = last?.byteLength ?? 0;
-      if (fields === null && !hasContentLength(headers)) headers.push(['content-length', String(bytes)]);
+      if (fields === null && declared === null) headers.push(['content-length', String(bytes)]);
       if (last === null && fields === null) stream.respond(headers, { endStream: true });
       else stream.respond(headers, fields === null ? { body: last ?? EMPTY } : { body: last ?? EMPTY, trailers: fields });
       await stream.end();
@@ -236,7 +263,9 @@ function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Ar
     return undefined;
   }
   const bytes = typeof body === 'string' ? utf8(body) : body;
-  if (!hasContentLength(headers)) headers.push(['content-length', String(bytes.byteLength)]);
+  const declared = declaredLength(headers);
+  checkLength(declared, bytes.byteLength, true);
+  if (declared === null) headers.push(['content-length', String(bytes.byteLength)]);
   if (bytes.byteLength === 0) {
     stream.respond(headers, { endStream: true });
     return undefined;

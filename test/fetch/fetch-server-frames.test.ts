@@ -206,4 +206,39 @@ for (const [name, Kind] of [['Response', Response], ['LightResponse', LightRespo
   });
 }
 
+/** Bodies whose handler-set content-length is wrong: each kind of send (whole, one chunk, streamed). */
+const WRONG_LENGTHS: Array<[string, () => Response]> = [
+  ['a string Response', () => new Response('hello', { headers: { 'content-length': '3' } })],
+  ['a LightResponse', () => new LightResponse('hello', { headers: { 'content-length': '9' } })],
+  ['a repeated content-length', () => new Response('hello', { headers: [['content-length', '5'], ['content-length', '5']] })],
+  ['a one-chunk stream', () => new Response(twoChunks('same turn').pipeThrough(new TransformStream()), { headers: { 'content-length': '4' } })],
+  ['a streamed body too long', () => new Response(twoChunks('later'), { headers: { 'content-length': '8' } })],
+  ['a streamed body too short', () => new Response(twoChunks('later'), { headers: { 'content-length': '20' } })],
+];
+
+Frames('a response whose content-length does not match its body resets only its stream with INTERNAL_ERROR', async () => {
+  const [a, b] = duplexPair();
+  const server = new H2Session(a, { role: 'server' });
+  const client = new H2Client(new H2Session(b, { role: 'client' }), { baseUrl: 'http://example.com' });
+  void serveSession(server, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === '/ok') return new Response('fine', { headers: { 'content-length': '4' } });
+    return WRONG_LENGTHS[Number(path.slice(1))]![1]();
+  });
+  try {
+    for (let i = 0; i < WRONG_LENGTHS.length; i++) {
+      const failure = await client.fetch(`/${i}`).then(
+        (response) => response.arrayBuffer().then(() => null),
+        (e: unknown) => e,
+      ).catch((e: unknown) => e);
+      assert.instance(failure, H2StreamError, WRONG_LENGTHS[i]![0]);
+      assert.is((failure as H2StreamError).code, ErrorCodes.INTERNAL_ERROR, WRONG_LENGTHS[i]![0]);
+      // The connection lives on (a malformed response could have made the client fail it).
+      assert.is(await (await client.fetch('/ok')).text(), 'fine');
+    }
+  } finally {
+    await client.close();
+  }
+});
+
 Frames.run();
