@@ -104,6 +104,8 @@ class LazyRequest {
   #body: ReadableStream<Uint8Array> | null = null;
   #source: RequestBodySource | null = null;
   #real: Request | null = null;
+  /** The real Request was made after the handler took the body: `#body` stays the body (see #realize). */
+  #bodyKept = false;
 
   constructor(parts: ServerRequestParts) {
     this.#parts = parts;
@@ -131,7 +133,7 @@ class LazyRequest {
 
   get body(): ReadableStream<Uint8Array> | null {
     // After a clone() the real Request's body is a branch of the tee: it is the body from then on.
-    if (this.#real !== null) return this.#real.body;
+    if (this.#real !== null && !this.#bodyKept) return this.#real.body;
     const stream = this.#parts.body;
     if (stream === null) return null;
     if (this.#body === null) [this.#body, this.#source] = bodyStream(stream);
@@ -139,19 +141,21 @@ class LazyRequest {
   }
 
   get bodyUsed(): boolean {
-    if (this.#real !== null) return this.#real.bodyUsed;
+    if (this.#real !== null && !this.#bodyKept) return this.#real.bodyUsed;
     return this.#source?.disturbed === true;
   }
 
   /** Whether the handler took the body: it was locked or read (see `Exchange.refuseUntakenBody`). */
   #bodyTaken(): boolean {
-    if (this.#real !== null) return this.#real.body?.locked === true || this.#real.bodyUsed;
+    if (this.#real !== null && !this.#bodyKept) return this.#real.body?.locked === true || this.#real.bodyUsed;
     return this.#body !== null && (this.#body.locked || this.#source?.disturbed === true);
   }
 
   /**
-   * The real Request behind the runtime's internal slots, made on first use. Throws TypeError if the
-   * handler locked or read the body first (the runtime's Request takes no used body).
+   * The real Request behind the runtime's internal slots, made on first use. If the handler locked or
+   * read the body first (the runtime's Request takes no used body), the real one gets a locked stand-in
+   * body, so that its body methods refuse as on a used body while its other members (`cache`, `mode`...)
+   * answer as a Request's do, and the handler's stream stays the body.
    */
   #realize(): Request {
     if (this.#real !== null) return this.#real;
@@ -159,10 +163,12 @@ class LazyRequest {
     const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: this.#headers ?? headerInit(parts) };
     const body = this.body;
     if (body !== null) {
-      init.body = body;
+      this.#bodyKept = body.locked || this.#source!.disturbed;
+      init.body = this.#bodyKept ? new ReadableStream<Uint8Array>() : body;
       init.duplex = 'half';
     }
     const real = new Request(parts.url, init);
+    if (this.#bodyKept) real.body!.getReader();
     this.#real = real;
     return real;
   }

@@ -97,6 +97,28 @@ for (const lazy of [true, false]) {
     await client.close();
   });
 
+  Req(`the ${kind} answers every Request member after the handler read its body, and refuses a second read`, async () => {
+    setUp();
+    const { seen, client } = await serveOne(async (r) => {
+      const reader = r.body!.getReader();
+      const first = await reader.read();
+      reader.releaseLock();
+      const text = await r.text().then(
+        () => 'read twice',
+        (e: unknown) => (e as Error).name,
+      );
+      let copy = 'copied';
+      try {
+        new Request(r);
+      } catch (e) {
+        copy = (e as Error).name;
+      }
+      return [new TextDecoder().decode(first.value), r.cache, r.mode, r.credentials, r.redirect, r.bodyUsed, text, copy];
+    }, '/up', { method: 'POST', body: 'payload' });
+    assert.equal(seen, ['payload', 'default', 'cors', 'same-origin', 'follow', true, 'TypeError', 'TypeError']);
+    await client.close();
+  });
+
   // The subclass's internal signal slot is the runtime's own (never aborted): only the lazy request
   // gives new Request(request) the signal that follows the client.
   Req(`a client's reset aborts the ${kind}'s signal${lazy ? ' and that of new Request(request)' : ''}`, async () => {
