@@ -13,6 +13,7 @@ import { socketToPair } from './socket-pair';
 import { sniffProtocol } from './sniff';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1';
 import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard';
+import type { AcceptedSession, H2Server as SessionServer } from './session-server';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -69,18 +70,10 @@ function abuseGuard(abuse: ListenOptions['abuse']): AbuseGuard | null {
   return new AbuseGuard(abuse === true ? {} : abuse);
 }
 
-/** A connection a server accepted: its session and the peer's address. */
-export interface AcceptedSession {
-  readonly session: H2Session;
-  readonly remoteAddr: NetAddr;
-}
+export type { AcceptedSession } from './session-server';
 
-/** A listening HTTP/2 server; iterate it (or read `sessions`) for each connection's session. */
-export interface H2Server extends AsyncIterable<H2Session> {
-  /** The bound address. */
-  readonly address: NetAddr;
-  /** Every accepted connection, with its peer address. */
-  readonly accepted: ReadableStream<AcceptedSession>;
+/** A listening HTTP/2 server; iterate it (or read `accepted`) for each connection's session. */
+export interface H2Server extends SessionServer {
   /** Sessions and HTTP/1.1 connections open now. */
   readonly connections: number;
   /**
@@ -90,8 +83,6 @@ export interface H2Server extends AsyncIterable<H2Session> {
    * `timeouts` (`shutdown`, `drain`, `write`).
    */
   close(options?: CloseOptions): Promise<void>;
-  /** Keeps the process alive while listening (the default). */
-  ref(): void;
   /** Lets the process exit while listening (open connections still keep it alive). */
   unref(): void;
 }
