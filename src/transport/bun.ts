@@ -9,8 +9,8 @@ import { H2Client } from '../fetch/fetch-client';
 import type { H2Stream } from '../streams/stream';
 import type { H2Transport, StreamConstructors } from '../streams/types';
 import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket';
-import { normaliseServeArgs, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
-import { serveWith, sessionServer, type H2Server } from './session-server';
+import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
+import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server';
 import { tapTransport, type TapObserver } from './tap';
 
 export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket';
@@ -80,12 +80,10 @@ export interface ListenOptions {
   readonly session?: SessionOptions;
 }
 
-const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
 const toNetAddr = (hostname: string, port: number | undefined): NetAddr => ({ transport: 'tcp', hostname, port: port ?? 0 });
 
 function pairOf(socket: BunSocket, session: SessionOptions | undefined): BunSocketPair {
-  const streams = session?.streams as StreamConstructors | undefined;
-  return new BunSocketPair(socket, streams === undefined ? {} : { streams });
+  return new BunSocketPair(socket, sessionStreams(session));
 }
 
 /** Binds at once (`Bun.listen` is synchronous); throws if the address cannot be bound. */
@@ -97,7 +95,7 @@ function listenNow(options: ListenOptions): H2Server {
     port: options.port ?? 0,
     // Our FIN must not close the peer's direction: the session reads to the end after its GOAWAY.
     allowHalfOpen: true,
-    ...(secure ? { tls: { cert: pem(options.tls!.cert), key: pem(options.tls!.key), ALPNProtocols: ALPN_H2 } } : {}),
+    ...(secure ? { tls: { cert: pemText(options.tls!.cert), key: pemText(options.tls!.key), ALPNProtocols: ALPN_H2 } } : {}),
     socket: {
       ...bunSocketHandlers,
       open(socket) {

@@ -9,8 +9,8 @@ import { H2Client } from '../fetch/fetch-client';
 import type { H2Stream } from '../streams/stream';
 import type { H2Transport, StreamConstructors } from '../streams/types';
 import { denoConnToPair, type DenoConn, type DenoNetAddr } from './deno-conn';
-import { normaliseServeArgs, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
-import { serveWith, sessionServer, type H2Server } from './session-server';
+import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
+import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server';
 import { listen as nodeListen } from './node';
 import { tapTransport, type TapObserver } from './tap';
 
@@ -62,12 +62,10 @@ export interface ListenOptions {
 /** How long accepting pauses after a failed accept that did not come from closing the listener. */
 const ACCEPT_BACKOFF_MS = 100;
 
-const pem = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
 const toNetAddr = (a: DenoNetAddr): NetAddr => ({ transport: 'tcp', hostname: a.hostname ?? '', port: a.port ?? 0 });
 
 function pairOf(conn: DenoConn, session: SessionOptions | undefined): H2Transport {
-  const streams = session?.streams as StreamConstructors | undefined;
-  return denoConnToPair(conn, streams === undefined ? {} : { streams });
+  return denoConnToPair(conn, sessionStreams(session));
 }
 
 /**
@@ -111,7 +109,7 @@ function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
 
 function listenNodeTls(options: ListenOptions & { tls: TlsCertKey }): Promise<H2Server> {
   const { tls, ...rest } = options;
-  return nodeListen({ ...rest, tls: { cert: pem(tls.cert), key: pem(tls.key) } });
+  return nodeListen({ ...rest, tls: { cert: pemText(tls.cert), key: pemText(tls.key) } });
 }
 
 /**

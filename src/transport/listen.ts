@@ -8,12 +8,11 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/close-lifecycle';
 import type { NetAddr } from '../fetch/fetch-server';
-import type { StreamConstructors } from '../streams/types';
 import { socketToPair } from './socket-pair';
 import { sniffProtocol } from './sniff';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1';
 import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard';
-import type { AcceptedSession, H2Server as SessionServer } from './session-server';
+import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -90,12 +89,6 @@ export interface H2Server extends SessionServer {
 /** A Node address as a NetAddr. */
 export function toNetAddr(address: string | undefined, port: number | undefined): NetAddr {
   return { transport: 'tcp', hostname: address ?? '', port: port ?? 0 };
-}
-
-/** The pair's streams come from the same implementation as the session's. */
-export function sessionStreams(options: SessionOptions | undefined): { streams?: StreamConstructors } {
-  const streams = options?.streams as StreamConstructors | undefined;
-  return streams === undefined ? {} : { streams };
 }
 
 const DEFAULT_SNIFF_TIMEOUT = 10_000;

@@ -13,7 +13,8 @@ import { socketToPair } from './socket-pair';
 import { tapTransport, type TapObserver } from './tap';
 import type { H2Stream } from '../streams/stream';
 import type { H2HeaderList, H2Transport, StreamConstructors } from '../streams/types';
-import { sessionStreams, toNetAddr, type SessionOptions } from './listen';
+import { toNetAddr, type SessionOptions } from './listen';
+import { sessionStreams } from './session-server';
 import { upgradeSocket } from './h2c-client';
 
 export { socketToPair, SocketClosedError } from './socket-pair';

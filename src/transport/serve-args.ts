@@ -18,6 +18,9 @@ export interface TlsCertKey {
   readonly key: string | Uint8Array;
 }
 
+/** A PEM given as bytes, as the text the TLS APIs take. */
+export const pemText = (v: string | Uint8Array): string => (typeof v === 'string' ? v : new TextDecoder().decode(v));
+
 /** Session options a transport passes through (`role` is set by the transport). */
 export type SessionOptions = Omit<H2SessionOptions, 'role'>;
 

@@ -6,7 +6,7 @@
  */
 import { H2Session, type H2SessionOptions } from '../streams/session';
 import type { CloseOptions } from '../streams/close-lifecycle';
-import type { H2Transport } from '../streams/types';
+import type { H2Transport, StreamConstructors } from '../streams/types';
 import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args';
 
@@ -28,6 +28,12 @@ export interface H2Server extends AsyncIterable<H2Session> {
   ref(): void;
   /** Lets the process exit while listening. */
   unref(): void;
+}
+
+/** The pair's streams come from the same implementation as the session's (every transport's pair takes them). */
+export function sessionStreams(options: SessionOptions | undefined): { streams?: StreamConstructors } {
+  const streams = options?.streams as StreamConstructors | undefined;
+  return streams === undefined ? {} : { streams };
 }
 
 /** What a runtime's listener gives {@link sessionServer}: how to stop accepting and to (un)ref. */
