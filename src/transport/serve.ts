@@ -4,19 +4,15 @@
  * Layer: transport (Node).
  */
 import cluster from 'node:cluster';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
+import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler } from '../fetch/fetch-server';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
 import type { AbuseGuard, AbuseGuardOptions } from './abuse-guard';
 import { runPrimary, workerCount, type ServeWorkers } from './workers';
-import { normaliseServeArgs, type ServeArgs, type ServerNames } from './serve-args';
+import { normaliseServeArgs, type ServeArgs, type ServeOptions as CommonServeOptions, type ServerCore, type ServerNames } from './serve-args';
 import { withServerNames, type ServerControl } from './session-server';
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */
-export interface ServeOptions {
-  /** TCP port. Default 8000 (as Deno); 0 picks a free one. */
-  readonly port?: number;
-  /** Interface to bind. Default `0.0.0.0` (as Deno). */
-  readonly hostname?: string;
+export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 'key' | 'session'> {
   /** Serve TLS with ALPN `h2` (and `http/1.1` unless `http1` is false) instead of cleartext. */
   readonly tls?: TlsServerOptions;
   /** Deno's spelling of `tls.cert`: with `key`, serves TLS. */
@@ -29,12 +25,6 @@ export interface ServeOptions {
    * `Upgrade: h2c` requests are switched to HTTP/2. False: HTTP/2 only (other connections are closed).
    */
   readonly http1?: boolean;
-  /** Aborting it shuts the server down gracefully. */
-  readonly signal?: AbortSignal;
-  /** Called once listening. Default: logs `Listening on http(s)://host:port/`. */
-  readonly onListen?: (addr: NetAddr) => void;
-  /** Turns a handler error into a response (default: log it and answer 500). */
-  readonly onError?: (error: unknown) => Response | Promise<Response>;
   /** Options for every session. */
   readonly session?: SessionOptions;
   /**
@@ -63,14 +53,7 @@ export interface ServeOptions {
 }
 
 /** A running {@link serve} server (the shape of Deno's `HttpServer`). */
-export interface HttpServer {
-  /**
-   * Resolves with the bound address once listening (`port: 0` asked for a free one); rejects if the address
-   * cannot be bound — left unhandled, that rejection ends the process, as `Deno.serve`'s throw would.
-   */
-  readonly listening: Promise<NetAddr>;
-  /** Resolves when the server has shut down (after `shutdown()` or the signal). */
-  readonly finished: Promise<void>;
+export interface HttpServer extends ServerCore {
   /**
    * Stops accepting, lets requests in flight finish (HTTP/2: GOAWAY; HTTP/1.1: `connection: close`)
    * within `gracefulTimeout`, and resolves when every connection closed.
@@ -104,12 +87,12 @@ export function serve(...args: ServeArgs<ServeOptions>): HttpServer & ServerName
   const scheme = options.tls !== undefined ? 'https' : 'http';
   if (workers > 1 && cluster.isPrimary) return withServerNames(withSignals(runPrimary(workers, options), options), scheme, () => null);
   let control: ServerControl | null = null;
-  const server = serveHere(handler, options, (c) => (control = c));
+  const server = serveHere(handler, options, scheme, (c) => (control = c));
   return withServerNames(withSignals(server, options), scheme, () => control);
 }
 
 /** Serves in this process; `onListener` gets the listener's controls once it listens. */
-function serveHere(handler: FetchHandler, options: ServeOptions, onListener: (control: ServerControl) => void): HttpServer {
+function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' | 'https', onListener: (control: ServerControl) => void): HttpServer {
   let server: H2Server | null = null;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -125,7 +108,6 @@ function serveHere(handler: FetchHandler, options: ServeOptions, onListener: (co
   }).then((s) => {
     server = s;
     onListener({ ref: () => s.ref(), unref: () => s.unref(), closeNow: () => s.close({ graceful: false }) });
-    const scheme = options.tls !== undefined ? 'https' : 'http';
     if (options.onListen !== undefined) options.onListen(s.address);
     else if (!cluster.isWorker) console.log(`Listening on ${scheme}://${s.address.hostname}:${s.address.port}/`);
     void (async () => {
