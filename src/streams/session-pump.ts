@@ -39,11 +39,6 @@ import type { H2Stream } from './stream';
 import { StreamRecord, type StreamHost } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
 
-// Moved out with the split; re-exported so modules that imported them from here keep compiling.
-export type { CloseOptions } from './close-lifecycle';
-export type { H2Timeouts } from './session-timers';
-export { DEFAULT_OUTBOUND_HIGH_WATER_MARK } from './output-writer';
-
 /** The options of an `H2Session` (documented there), with the Web Streams implementation resolved. */
 export type SessionPumpOptions = Omit<H2SessionOptions, 'streams'> & { readonly streams: StreamConstructors };
 
