@@ -287,23 +287,22 @@ export class SessionPump implements StreamHost {
 
   /** RST_STREAM with `code`; both bodies fail with a local `H2StreamError`. */
   resetStream(record: StreamRecord, code: number, cause?: unknown): void {
-    if (this.state < CLOSING) {
-      try {
-        this.run(RESET_STREAM, record.id, code);
-      } catch (err) {
-        // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
-        if (!(err instanceof H2Error)) throw err;
-      }
-    }
+    this.#sendReset(record.id, code);
     record.fail(new H2StreamError(record.id, code, false, undefined, cause === undefined ? undefined : { cause }));
   }
 
   /** RST_STREAM NO_ERROR after a complete response (RFC 9113 §8.1); the stream itself completes. */
   stopSending(record: StreamRecord): void {
+    this.#sendReset(record.id, ErrorCodes.NO_ERROR);
+  }
+
+  /** RST_STREAM with `code`, unless the session is ending (nothing new is sent then). */
+  #sendReset(id: number, code: number): void {
     if (this.state >= CLOSING) return;
     try {
-      this.run(RESET_STREAM, record.id, ErrorCodes.NO_ERROR);
+      this.run(RESET_STREAM, id, code);
     } catch (err) {
+      // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
       if (!(err instanceof H2Error)) throw err;
     }
   }
