@@ -298,13 +298,8 @@ export class SessionPump implements StreamHost {
 
   /** RST_STREAM with `code`, unless the session is ending (nothing new is sent then). */
   #sendReset(id: number, code: number): void {
-    if (this.state >= CLOSING) return;
-    try {
-      this.run(RESET_STREAM, id, code);
-    } catch (err) {
-      // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
-      if (!(err instanceof H2Error)) throw err;
-    }
+    // The core may already consider the stream closed (e.g. both END_STREAMs crossed): nothing to send.
+    if (this.state < CLOSING) this.tryRun(RESET_STREAM, id, code);
   }
 
   /** PUSH_PROMISE on `record` for a new server stream carrying the promised request `headers`. */
@@ -368,6 +363,18 @@ export class SessionPump implements StreamHost {
     }
     this.data.pumpData();
     this.output.scheduleFlush();
+  }
+
+  /**
+   * `run`, for a frame the core may refuse because the stream or connection is already closed on its
+   * side (an `H2Error`): then there is nothing to send, and nothing else to do.
+   */
+  tryRun<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
+    try {
+      this.run(op, a, b);
+    } catch (err) {
+      if (!(err instanceof H2Error)) throw err;
+    }
   }
 
   /** A stream the peer opened (request or push): hand it to `incoming`, or refuse it if nobody takes them any more. */
