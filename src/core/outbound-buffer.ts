@@ -5,7 +5,7 @@
  * Replaces h2's `_data_to_send` bytearray.
  */
 
-import type { Frame } from '../frame';
+import { FRAME_HEADER_LENGTH, type Frame } from '../frame';
 
 /** The size of a shared slab, and the smallest private one. */
 const SLAB_SIZE = 65536;
@@ -21,8 +21,6 @@ const SHARED_LIMIT = 16384;
  */
 const shared = { buf: new Uint8Array(0), top: 0 };
 const EMPTY = new Uint8Array(0);
-/** Length of an HTTP/2 frame header (RFC 9113 §4.1). */
-const FRAME_HEADER = 9;
 
 /**
  * Queued outbound bytes in a slab. Successive batches are carved from the same slab, each written
@@ -156,7 +154,7 @@ export class OutboundBuffer {
    * into the slab and `data` is kept by reference until it is taken.
    */
   pushDataReference(streamId: number, endStream: boolean, data: Uint8Array): void {
-    this.#reserve(FRAME_HEADER);
+    this.#reserve(FRAME_HEADER_LENGTH);
     const b = this.#buf;
     const o = this.#end;
     const n = data.length;
@@ -170,11 +168,11 @@ export class OutboundBuffer {
     b[o + 6] = (streamId >>> 16) & 0xff;
     b[o + 7] = (streamId >>> 8) & 0xff;
     b[o + 8] = streamId & 0xff;
-    this.#end += FRAME_HEADER;
+    this.#end += FRAME_HEADER_LENGTH;
     this.#seal();
     this.#pieces.push(data);
     this.#piecesLength += n;
-    this.#queued += FRAME_HEADER + n;
+    this.#queued += FRAME_HEADER_LENGTH + n;
   }
 
   /** Moves the slab's live bytes onto the piece list (the slab never writes into them again). */

@@ -110,13 +110,7 @@ export class CloseLifecycle {
   endRoundTrip(): void {
     const pump = this.#pump;
     if (pump.state !== DRAINING || this.#roundTrip === null || this.#roundTrip.settled) return;
-    if (!pump.isClient) {
-      try {
-        pump.run(GOAWAY, ErrorCodes.NO_ERROR, null);
-      } catch (err) {
-        if (!(err instanceof H2Error)) throw err;
-      }
-    }
+    if (!pump.isClient) pump.tryRun(GOAWAY, ErrorCodes.NO_ERROR, null);
     this.#roundTrip.resolve();
   }
 
@@ -135,13 +129,7 @@ export class CloseLifecycle {
   terminate(code: number, error: H2SessionError, isFailure: boolean): void {
     const pump = this.#pump;
     if (pump.state === DONE || pump.state === CLOSING) return;
-    if (!error.remote) {
-      try {
-        pump.run(GOAWAY, code, null);
-      } catch (err) {
-        if (!(err instanceof H2Error)) throw err;
-      }
-    }
+    if (!error.remote) pump.tryRun(GOAWAY, code, null);
     this.failAll(error);
     this.finish(isFailure ? error : null);
   }

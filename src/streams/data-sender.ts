@@ -8,9 +8,8 @@ import { SendScheduler } from './scheduler';
 import { END_STREAM, SEND_DATA, SEND_LAST_DATA, SEND_LAST_HEADERS } from './core-ops';
 import type { SessionPump } from './session-pump';
 import { CLOSING } from './session-state';
-
-/** Per-frame overhead counted against the outbound high-water mark (the 9-octet frame header). */
-const FRAME_HEADER = 9;
+// Each DATA frame's 9-octet header counts against the outbound high-water mark too.
+import { FRAME_HEADER_LENGTH } from '../frame';
 
 /** Sends the bodies' DATA as the windows allow. */
 export class DataSender {
@@ -80,7 +79,7 @@ export class DataSender {
       } else {
         body.commit(size);
       }
-      output.unflushed += size + FRAME_HEADER;
+      output.unflushed += size + FRAME_HEADER_LENGTH;
       if (last) {
         this.#endBody(body);
         return;
@@ -94,7 +93,7 @@ export class DataSender {
     const trailers = body.trailers;
     if (trailers !== null) pump.run(SEND_LAST_HEADERS, id, trailers);
     else pump.run(END_STREAM, id, null);
-    output.unflushed += FRAME_HEADER;
+    output.unflushed += FRAME_HEADER_LENGTH;
     this.#endBody(body);
   }
 

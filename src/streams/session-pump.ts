@@ -39,11 +39,6 @@ import type { H2Stream } from './stream';
 import { StreamRecord, type StreamHost } from './stream-record';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
 
-// Moved out with the split; re-exported so modules that imported them from here keep compiling.
-export type { CloseOptions } from './close-lifecycle';
-export type { H2Timeouts } from './session-timers';
-export { DEFAULT_OUTBOUND_HIGH_WATER_MARK } from './output-writer';
-
 /** The options of an `H2Session` (documented there), with the Web Streams implementation resolved. */
 export type SessionPumpOptions = Omit<H2SessionOptions, 'streams'> & { readonly streams: StreamConstructors };
 
@@ -292,25 +287,19 @@ export class SessionPump implements StreamHost {
 
   /** RST_STREAM with `code`; both bodies fail with a local `H2StreamError`. */
   resetStream(record: StreamRecord, code: number, cause?: unknown): void {
-    if (this.state < CLOSING) {
-      try {
-        this.run(RESET_STREAM, record.id, code);
-      } catch (err) {
-        // The core already considers the stream closed (e.g. both END_STREAMs crossed): nothing to send.
-        if (!(err instanceof H2Error)) throw err;
-      }
-    }
+    this.#sendReset(record.id, code);
     record.fail(new H2StreamError(record.id, code, false, undefined, cause === undefined ? undefined : { cause }));
   }
 
   /** RST_STREAM NO_ERROR after a complete response (RFC 9113 §8.1); the stream itself completes. */
   stopSending(record: StreamRecord): void {
-    if (this.state >= CLOSING) return;
-    try {
-      this.run(RESET_STREAM, record.id, ErrorCodes.NO_ERROR);
-    } catch (err) {
-      if (!(err instanceof H2Error)) throw err;
-    }
+    this.#sendReset(record.id, ErrorCodes.NO_ERROR);
+  }
+
+  /** RST_STREAM with `code`, unless the session is ending (nothing new is sent then). */
+  #sendReset(id: number, code: number): void {
+    // The core may already consider the stream closed (e.g. both END_STREAMs crossed): nothing to send.
+    if (this.state < CLOSING) this.tryRun(RESET_STREAM, id, code);
   }
 
   /** PUSH_PROMISE on `record` for a new server stream carrying the promised request `headers`. */
@@ -374,6 +363,18 @@ export class SessionPump implements StreamHost {
     }
     this.data.pumpData();
     this.output.scheduleFlush();
+  }
+
+  /**
+   * `run`, for a frame the core may refuse because the stream or connection is already closed on its
+   * side (an `H2Error`): then there is nothing to send, and nothing else to do.
+   */
+  tryRun<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
+    try {
+      this.run(op, a, b);
+    } catch (err) {
+      if (!(err instanceof H2Error)) throw err;
+    }
   }
 
   /** A stream the peer opened (request or push): hand it to `incoming`, or refuse it if nobody takes them any more. */
