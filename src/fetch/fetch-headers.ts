@@ -62,10 +62,9 @@ export function headersFromList(list: H2HeaderList): Headers {
   return new Headers(headerPairs(list).pairs);
 }
 
-/** The value of the first field named `name` in `list`, or null. */
-export function fieldValue(list: H2HeaderList, name: string): string | null {
-  for (const [n, v] of list) if (n === name) return v;
-  return null;
+/** A received trailer block as fetch `Headers` (null: the peer sent none). */
+export function trailerHeaders(list: H2HeaderList | null): Headers | null {
+  return list === null ? null : headersFromList(list);
 }
 
 /** Accepted trailer inputs: a `Headers`, a record or `[name, value]` pairs. */
