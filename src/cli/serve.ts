@@ -103,7 +103,7 @@ export function serveHandler(root: string | null, origin: () => string): FetchHa
   return (request, info) => {
     const { pathname } = new URL(request.url);
     if (pathname === '/echo') return echo(request);
-    if (root !== null) return serveStatic(root, request);
+    if (root !== null) return serveStatic(root, request, pathname);
     if (pathname === '/' || pathname === '/index.html') {
       if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed\n', { status: 405, headers: { allow: 'GET, HEAD' } });
       const html = Buffer.from(defaultPage(origin(), info.stream === undefined ? 'http/1.1' : 'h2'), 'utf8');

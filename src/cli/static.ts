@@ -147,11 +147,14 @@ export class StaticFiles {
     return this.#cache;
   }
 
-  /** Answers `request` from the files under the root. */
-  async serve(request: Request): Promise<Response> {
+  /**
+   * Answers `request` from the files under the root. `pathname` is its URL's, when the caller already
+   * parsed `request.url` (one parse per request instead of two).
+   */
+  async serve(request: Request, pathname?: string): Promise<Response> {
     const method = request.method;
     if (method !== 'GET' && method !== 'HEAD') return plain(405, 'method not allowed\n', { allow: 'GET, HEAD' });
-    const { pathname } = new URL(request.url);
+    pathname ??= new URL(request.url).pathname;
     const file = resolveInside(this.root, pathname);
     if (file === null) return plain(404, 'not found\n');
     const directoryForm = pathname.endsWith('/');
@@ -315,8 +318,8 @@ const handlers = new Map<string, StaticFiles>();
  * Answers `request` from the files under `root` with a {@link StaticFiles} kept per root (default
  * options), so its cache and the root's real path live across requests.
  */
-export function serveStatic(root: string, request: Request): Promise<Response> {
+export function serveStatic(root: string, request: Request, pathname?: string): Promise<Response> {
   let files = handlers.get(root);
   if (files === undefined) handlers.set(root, (files = new StaticFiles(root)));
-  return files.serve(request);
+  return files.serve(request, pathname);
 }

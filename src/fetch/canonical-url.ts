@@ -1,9 +1,10 @@
 /**
  * A conservative test for URLs the WHATWG URL parser would return unchanged, so a fetch server can skip
- * the parse for the usual request (`https://example.com/path?query`). Anything it is unsure of (IPv4/6,
- * uppercase, percent-encoded or IDNA hosts, dot segments, characters the parser escapes, default ports)
- * takes the parse. Layer: fetch (runtime-neutral).
+ * the parse for the usual request (`https://example.com/path?query`). Anything it is unsure of (IPv6 or
+ * non-dotted-decimal IPv4, uppercase, percent-encoded or IDNA hosts, dot segments, characters the parser
+ * escapes, default ports) takes the parse. Layer: fetch (runtime-neutral).
  */
+import { isIPv4 } from './request-target';
 
 // Path and query characters the URL parser keeps as they are for http(s): unreserved, sub-delims
 // except `'` (escaped in a special URL's query), `:`, `@`, `/`, `?` and `%` (which it never validates).
@@ -16,28 +17,6 @@ function isLower(c: number): boolean {
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
-}
-
-/**
- * True when `url[from, to)` is an IPv4 address in the parser's own serialization: four decimal octets,
- * each 0–255 without a leading zero (as `127.0.0.1`, the usual host of a local server).
- */
-function isDottedQuad(url: string, from: number, to: number): boolean {
-  let parts = 0;
-  let i = from;
-  while (i < to) {
-    const start = i;
-    let value = 0;
-    while (i < to && isDigit(url.charCodeAt(i))) value = value * 10 + (url.charCodeAt(i++) - 0x30);
-    const len = i - start;
-    if (len === 0 || len > 3 || value > 255 || (len > 1 && url.charCodeAt(start) === 0x30)) return false;
-    parts++;
-    if (i === to) break;
-    if (url.charCodeAt(i) !== 0x2e || parts === 4) return false;
-    i++;
-    if (i === to) return false;
-  }
-  return parts === 4;
 }
 
 /**
@@ -85,7 +64,7 @@ export function isCanonicalUrl(url: string): boolean {
   if (pathStart < 0) return false;
   const colon = url.indexOf(':', hostStart);
   const hostEnd = colon >= 0 && colon < pathStart ? colon : pathStart;
-  if (!isPlainHost(url, hostStart, hostEnd) && !isDottedQuad(url, hostStart, hostEnd)) return false;
+  if (!isPlainHost(url, hostStart, hostEnd) && !isIPv4(url, hostStart, hostEnd)) return false;
   if (hostEnd !== pathStart && !isKeptPort(url, hostEnd + 1, pathStart, https)) return false;
   let inQuery = false;
   for (let i = pathStart; i < url.length; i++) {

@@ -4,7 +4,7 @@
  * server sent is in `headers` (`getSetCookie()` included); the body errors with the abort signal's
  * reason when the fetch is aborted. Layer: fetch (runtime-neutral).
  */
-import { headersFromList, isNullBodyStatus } from './fetch-headers';
+import { headersFromList, isNullBodyStatus, trailerHeaders } from './fetch-headers';
 import { toNative } from '../streams/interop';
 import type { H2Stream } from '../streams/stream';
 import type { H2HeaderList, Source } from '../streams/types';
@@ -152,8 +152,4 @@ export function buildResponse(stream: H2Stream, fields: H2HeaderList, method: st
   if (signal !== null) trailers = trailers.catch((error: unknown) => Promise.reject(signal.aborted ? signal.reason : error));
   trailers.catch(ignore);
   return new (clientResponseClass())(body, status, headers, url, trailers);
-}
-
-function trailerHeaders(list: H2HeaderList | null): Headers | null {
-  return list === null ? null : headersFromList(list);
 }

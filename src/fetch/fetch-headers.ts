@@ -3,6 +3,7 @@
  * `Headers`, shared by the fetch-style server and client. Layer: fetch (runtime-neutral: uses the
  * runtime's global `Headers`).
  */
+import { isToken } from './request-target';
 import type { H2HeaderList } from '../streams/types';
 
 /**
@@ -62,10 +63,9 @@ export function headersFromList(list: H2HeaderList): Headers {
   return new Headers(headerPairs(list).pairs);
 }
 
-/** The value of the first field named `name` in `list`, or null. */
-export function fieldValue(list: H2HeaderList, name: string): string | null {
-  for (const [n, v] of list) if (n === name) return v;
-  return null;
+/** A received trailer block as fetch `Headers` (null: the peer sent none). */
+export function trailerHeaders(list: H2HeaderList | null): Headers | null {
+  return list === null ? null : headersFromList(list);
 }
 
 /** Accepted trailer inputs: a `Headers`, a record or `[name, value]` pairs. */
@@ -84,17 +84,10 @@ export function isNullBodyStatus(status: number): boolean {
   return status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
 }
 
-// Fetch's header-name token (RFC 9110 §5.6.2).
-const TOKEN = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN[c.charCodeAt(0)] = 1;
-
 /** Throws TypeError, as `new Headers()` would, unless `name` is a token (RFC 9110 §5.6.2). */
 export function checkFieldName(name: string): void {
   if (name.length === 0) throw new TypeError('h2flow: empty header name');
-  for (let j = 0; j < name.length; j++) {
-    const c = name.charCodeAt(j);
-    if (c >= 0x80 || TOKEN[c] === 0) throw new TypeError(`h2flow: invalid header name ${JSON.stringify(name)}`);
-  }
+  if (!isToken(name)) throw new TypeError(`h2flow: invalid header name ${JSON.stringify(name)}`);
 }
 
 /** Throws TypeError, as `new Headers()` would, if `value` has NUL, LF or CR (Fetch: a valid header value). */

@@ -6,7 +6,7 @@
  */
 import { ErrorCodes } from '../core';
 import { isCanonicalUrl } from './canonical-url';
-import { headersFromList, type TrailersInit } from './fetch-headers';
+import { trailerHeaders, type TrailersInit } from './fetch-headers';
 import { fetchMethod } from './fetch-method';
 import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target';
 import { sendResponse, type TrailersExtension } from './send-response';
@@ -14,7 +14,6 @@ import { bodyTaken, serverRequest, type RequestExchange } from './server-request
 import { Outcome } from '../streams/outcome';
 import type { H2Session } from '../streams/session';
 import type { H2Stream } from '../streams/stream';
-import type { H2HeaderList } from '../streams/types';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
 export interface NetAddr {
@@ -163,10 +162,6 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
 }
 
 function ignore(): void {}
-
-function trailerHeaders(list: H2HeaderList | null): Headers | null {
-  return list === null ? null : headersFromList(list);
-}
 
 /** `url` as the runtime's `Request.url` serializes it; throws TypeError for a URL it refuses. */
 function requestUrl(url: string): string {

@@ -88,8 +88,11 @@ export function isScheme(value: string): boolean {
   return true;
 }
 
-/** RFC 3986 §3.2.2 `dec-octet "." dec-octet "." dec-octet "." dec-octet` over `s[start, end)`. */
-function isIPv4(s: string, start: number, end: number): boolean {
+/**
+ * RFC 3986 §3.2.2 `dec-octet "." dec-octet "." dec-octet "." dec-octet` over `s[start, end)`: four
+ * decimal octets 0–255 without a leading zero, which is also how the WHATWG URL parser serializes IPv4.
+ */
+export function isIPv4(s: string, start: number, end: number): boolean {
   let parts = 0;
   let i = start;
   for (;;) {
