@@ -34,20 +34,24 @@ function responseHeaderList(status: number): HeaderList {
 
 /**
  * The body length the handler's own `content-length` declares: null without one, NaN for a value that is
- * not `1*DIGIT` (`Headers` joins repeated fields as `5, 5`).
+ * not `1*DIGIT` or for a repeated field (`Headers` joins repeats as `5, 5`; a LightResponse keeps them as
+ * separate fields, which must not let a second value reach the wire unchecked).
  */
 function declaredLength(list: HeaderList): number | null {
+  let declared: number | null = null;
   for (let i = 1; i < list.length; i++) {
     const field = list[i]!;
     if (field[0] !== 'content-length') continue;
+    if (declared !== null) return NaN;
     const value = field[1];
     for (let j = 0; j < value.length; j++) {
       const c = value.charCodeAt(j);
       if (c < 0x30 || c > 0x39) return NaN;
     }
-    return value.length === 0 ? NaN : Number(value);
+    if (value.length === 0) return NaN;
+    declared = Number(value);
   }
-  return null;
+  return declared;
 }
 
 /**

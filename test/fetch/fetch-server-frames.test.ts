@@ -211,6 +211,7 @@ const WRONG_LENGTHS: Array<[string, () => Response]> = [
   ['a string Response', () => new Response('hello', { headers: { 'content-length': '3' } })],
   ['a LightResponse', () => new LightResponse('hello', { headers: { 'content-length': '9' } })],
   ['a repeated content-length', () => new Response('hello', { headers: [['content-length', '5'], ['content-length', '5']] })],
+  ['a LightResponse with two content-length fields', () => new LightResponse('hello', { headers: [['content-length', '5'], ['content-length', '6']] })],
   ['a one-chunk stream', () => new Response(twoChunks('same turn').pipeThrough(new TransformStream()), { headers: { 'content-length': '4' } })],
   ['a streamed body too long', () => new Response(twoChunks('later'), { headers: { 'content-length': '8' } })],
   ['a streamed body too short', () => new Response(twoChunks('later'), { headers: { 'content-length': '20' } })],
