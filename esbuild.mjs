@@ -85,8 +85,8 @@ function walk(dir, out = []) {
 }
 
 /**
- * tsc emits declarations with the sources' extensionless specifiers (`from './connection'`,
- * `from '../core'`), which only Bundler resolution accepts: NodeNext and Node16 reject them
+ * tsc emits declarations with the sources' specifiers (`from './connection.ts'`, and extensionless
+ * ones a contributor may write: `from '../core'`), which only Bundler resolution accepts: NodeNext and Node16 reject them
  * (TS2834/TS2835, or every import silently `any` under skipLibCheck), and so does Deno. Each relative
  * specifier becomes the `.js` path of the file it names (`./connection.js`, `../core/index.js`); a
  * `.d.ts` is found for it under every resolution mode. The specifiers name declaration files only,
@@ -99,6 +99,8 @@ function explicitSpecifiers(dir) {
     const text = readFileSync(file, 'utf8');
     const fixed = text.replace(RELATIVE_SPECIFIER, (all, lead, quote, spec) => {
       if (spec.endsWith('.js')) return all;
+      // The sources name their .ts files (JSR resolves no other way); a declaration names the .js.
+      if (spec.endsWith('.ts')) spec = spec.slice(0, -3);
       const target = resolve(dirname(file), spec);
       const trimmed = spec.replace(/\/$/, '');
       let explicit;

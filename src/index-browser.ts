@@ -2,6 +2,6 @@
  * h2flow in browsers (the `browser` export condition of `h2flow`): everything runtime-neutral from
  * index.ts, plus the WebSocket tunnel transports. No `node:` import (test/package-runtimes.test.ts).
  */
-export * from './index';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';
+export * from './index.ts';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -3,8 +3,8 @@
  * `connect(url).fetch()`, `connectSession()` and `listen()` over Bun's own sockets (see transport/bun.ts),
  * and the WebSocket tunnel transports. The rest of the Bun transport is in `h2flow/bun`.
  */
-export * from './index';
-export { connect, connectSession, listen, serve, SocketClosedError } from './transport/bun';
+export * from './index.ts';
+export { connect, connectSession, listen, serve, SocketClosedError } from './transport/bun.ts';
 export type {
   AcceptedSession,
   ClientConnectOptions,
@@ -18,6 +18,6 @@ export type {
   SessionOptions,
   TapObserver,
   TlsCertKey,
-} from './transport/bun';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';
+} from './transport/bun.ts';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -3,8 +3,8 @@
  * `connect(url).fetch()`, `connectSession()` and `listen()` over Deno's own sockets (see transport/deno.ts),
  * and the WebSocket tunnel transports. The rest of the Deno transport is in `h2flow/deno`.
  */
-export * from './index';
-export { connect, connectSession, listen, serve, SocketClosedError } from './transport/deno';
+export * from './index.ts';
+export { connect, connectSession, listen, serve, SocketClosedError } from './transport/deno.ts';
 export type {
   AcceptedSession,
   ClientConnectOptions,
@@ -18,6 +18,6 @@ export type {
   SessionOptions,
   TapObserver,
   TlsCertKey,
-} from './transport/deno';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';
+} from './transport/deno.ts';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -3,8 +3,8 @@
  * `serve(handler)` (the `Deno.serve` shape), `connect(url).fetch()`, `connectSession()` and `listen()`
  * over node:net/tls. The rest of the Node transport (`socketToPair`, `tapTransport`) is in `h2flow/node`.
  */
-export * from './index';
-export { AbuseGuard, connect, connectSession, listen, serve, SocketClosedError } from './transport/node';
+export * from './index.ts';
+export { AbuseGuard, connect, connectSession, listen, serve, SocketClosedError } from './transport/node.ts';
 export type {
   AbuseGuardOptions,
   AcceptedSession,
@@ -19,6 +19,6 @@ export type {
   SessionOptions,
   TapObserver,
   TlsServerOptions,
-} from './transport/node';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket';
+} from './transport/node.ts';
+export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -8,13 +8,13 @@
  * (the protocol core's `H2Connection`, events and state machines, frames, HPACK) stay in their own
  * entries, `h2flow/core`, `h2flow/frame`, `h2flow/hpack`, `h2flow/streams`, `h2flow/fetch`.
  */
-export { H2Session } from './streams/index';
-export type { H2SessionOptions } from './streams/index';
-export { H2Stream } from './streams/index';
-export type { CloseOptions, H2Clock, H2HeaderList, H2HeadersInit, H2Settings, H2Timeouts, H2Transport, RequestOptions, RespondOptions, StreamConstructors } from './streams/index';
-export type { H2ConfigurationOptions } from './core/index';
+export { H2Session } from './streams/index.ts';
+export type { H2SessionOptions } from './streams/index.ts';
+export { H2Stream } from './streams/index.ts';
+export type { CloseOptions, H2Clock, H2HeaderList, H2HeadersInit, H2Settings, H2Timeouts, H2Transport, RequestOptions, RespondOptions, StreamConstructors } from './streams/index.ts';
+export type { H2ConfigurationOptions } from './core/index.ts';
 
-export { H2Client, LightResponse, respondToStream, serveSession, withTrailers } from './fetch/index';
+export { H2Client, LightResponse, respondToStream, serveSession, withTrailers } from './fetch/index.ts';
 export type {
   FetchHandler,
   FetchHandlerInfo,
@@ -25,12 +25,12 @@ export type {
   RequestTrailers,
   ResponseTrailers,
   TrailersExtension,
-} from './fetch/index';
+} from './fetch/index.ts';
 
 // Errors: a stream's or session's failure, and the core's typed exceptions that session calls throw.
-export { H2SessionError, H2StreamError } from './streams/index';
-export { ErrorCodes, errorCodeName } from './core/index';
-export type { ErrorCode } from './core/index';
+export { H2SessionError, H2StreamError } from './streams/index.ts';
+export { ErrorCodes, errorCodeName } from './core/index.ts';
+export type { ErrorCode } from './core/index.ts';
 export {
   DenialOfServiceError,
   FlowControlError,
@@ -47,4 +47,4 @@ export {
   StreamIDTooLowError,
   TooManyStreamsError,
   UnsupportedFrameError,
-} from './core/index';
+} from './core/index.ts';

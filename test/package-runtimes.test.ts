@@ -94,7 +94,9 @@ Conditions("tsc type-checks a consumer of 'h2flow' under the bun and browser con
   }
 });
 
-Conditions('deno publish --dry-run accepts the JSR package (deno.json: the sources, h2flow/deno as its root)', async () => {
+Conditions('deno publish --dry-run accepts the JSR package (deno.json: the sources, h2flow/deno as its root) without sloppy imports', async () => {
+  // JSR resolves only the specifiers it is given: every relative import in src/ names its .ts file.
+  assert.not.match(readFileSync('deno.json', 'utf8'), /"sloppy-imports"/);
   const r = await run(runtimeBinary('deno'), ['publish', '--dry-run', '--allow-dirty'], { timeoutMs: 180_000 });
   // Deno colours its output when FORCE_COLOR is set at all (test/run.mjs sets it to 0).
   const out = (r.stdout.toString() + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');

@@ -5,7 +5,7 @@
  * (EMFILE for everyone). Layer: CLI (Node).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { sameFile, type FileIdentity } from './file-cache';
+import { sameFile, type FileIdentity } from './file-cache.ts';
 
 /** Options of {@link fileBody}. */
 export interface FileBodyOptions {

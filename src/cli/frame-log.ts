@@ -16,9 +16,9 @@ import {
   SettingsFrame,
   WindowUpdateFrame,
   type Frame,
-} from '../frame';
-import { Decoder } from '../hpack';
-import { errorCodeName, SettingCodes, settingCodeName } from '../core';
+} from '../frame/index.ts';
+import { Decoder } from '../hpack/index.ts';
+import { errorCodeName, SettingCodes, settingCodeName } from '../core/index.ts';
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(FrameType).map(([name, code]) => [code, name]));
 const INDENT = '          ';

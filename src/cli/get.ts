@@ -7,9 +7,9 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { connectSession, H2Client, type ConnectOptions, type H2RequestInit } from '../transport/node';
-import { FrameLog } from './frame-log';
-import type { CliIo } from './hpack';
+import { connectSession, H2Client, type ConnectOptions, type H2RequestInit } from '../transport/node.ts';
+import { FrameLog } from './frame-log.ts';
+import type { CliIo } from './hpack.ts';
 
 /** Usage text of `h2flow get`. */
 export const GET_USAGE = `Usage: h2flow get URL [-v] [-d DATA|@FILE|@-] [-H 'name: value']... [--trailer 'name: value']... [-o FILE] [-n N -c C] [-k]

@@ -3,7 +3,7 @@
  * CLI layer (Node). Decode fills each case's `headers` from `wire`; encode fills `wire` from `headers`.
  */
 import { readFile } from 'node:fs/promises';
-import { Decoder, Encoder, HPACKError } from '../hpack/index';
+import { Decoder, Encoder, HPACKError } from '../hpack/index.ts';
 
 /** Where `runHpack` reads and writes: the process's streams, or test doubles. */
 export interface CliIo {

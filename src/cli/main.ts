@@ -3,9 +3,9 @@
  * CLI layer (Node), the binary's entry point (esbuild builds it to dist/cli.mjs). Add a subcommand by
  * adding a row to COMMANDS.
  */
-import { runGet } from './get';
-import { runHpack, type CliIo } from './hpack';
-import { runServe } from './serve';
+import { runGet } from './get.ts';
+import { runHpack, type CliIo } from './hpack.ts';
+import { runServe } from './serve.ts';
 
 /** A subcommand: one help line and a runner resolving to the exit status. */
 interface Command {

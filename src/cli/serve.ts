@@ -8,12 +8,12 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cluster from 'node:cluster';
-import { serve, type FetchHandler, type HttpServer, type ServeWorkers, type TrailersExtension } from '../transport/node';
-import { workerCount } from '../transport/workers';
-import { defaultPage } from './default-page';
-import type { CliIo } from './hpack';
-import { SafeOutput } from './safe-output';
-import { serveStatic } from './static';
+import { serve, type FetchHandler, type HttpServer, type ServeWorkers, type TrailersExtension } from '../transport/node.ts';
+import { workerCount } from '../transport/workers.ts';
+import { defaultPage } from './default-page.ts';
+import type { CliIo } from './hpack.ts';
+import { SafeOutput } from './safe-output.ts';
+import { serveStatic } from './static.ts';
 
 /** Usage text of `h2flow serve`. */
 export const SERVE_USAGE = `Usage: h2flow serve [dir] [--port 8080] [--host 127.0.0.1] [--cert FILE --key FILE] [--workers N|auto] [--no-http1] [--quiet]

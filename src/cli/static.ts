@@ -6,9 +6,9 @@
 import type { Stats } from 'node:fs';
 import { open, realpath, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { contentTypeFor } from './content-types';
-import { fileBody, type FileBodyOptions } from './file-body';
-import { FileCache, identityOf, sameFile, type CachedFile } from './file-cache';
+import { contentTypeFor } from './content-types.ts';
+import { fileBody, type FileBodyOptions } from './file-body.ts';
+import { FileCache, identityOf, sameFile, type CachedFile } from './file-cache.ts';
 
 /** An inclusive byte range `[start, end]` of a representation (RFC 9110 §14.1.2). */
 export interface ByteRange {

@@ -3,8 +3,8 @@
  * Sans-I/O core. Port of h2/config.py (H2Configuration, DummyLogger); the limits are h2flow's own
  * (see ../shared/reference/security.md, beside the project, for the attacks and the reference numbers).
  */
-import { headerCodec } from './header-encoding';
-import { checkOptions } from './options-check';
+import { headerCodec } from './header-encoding.ts';
+import { checkOptions } from './options-check.ts';
 
 /**
  * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and

@@ -3,7 +3,7 @@
  * Port of h2/connection.py ConnectionState, ConnectionInputs, H2ConnectionStateMachine.
  */
 
-import { ProtocolError } from './exceptions';
+import { ProtocolError } from './exceptions.ts';
 
 /** The 4 connection states. Port of h2.connection.ConnectionState. */
 export const ConnectionState = {

@@ -21,22 +21,22 @@ import {
   RstStreamFrame,
   SettingsFrame,
   WindowUpdateFrame,
-} from '../frame';
-import type { DataFrame, Frame, PushPromiseFrame } from '../frame';
-import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack';
-import type { HeaderField, HeadersInput } from '../hpack';
-import { base64urlDecode, base64urlEncode } from './base64url';
-import { toByteString, toBytes } from '../hpack/byte-string';
-import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendDataOptions, SendHeadersOptions } from './connection-options';
-import { booleanOption, checkOptions, checkSettingsArgument } from './options-check';
-import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping';
-import { applyPriority, checkPriority, fitPriorityHeaders } from './priority';
-import { H2Configuration } from './config';
-import type { H2Logger } from './config';
-import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
-import type { ConnectionStateValue } from './connection-state';
-import { ErrorCodes } from './errors';
-import { END_STREAM_BIT, PRIORITY_BIT } from './flag-bits';
+} from '../frame/index.ts';
+import type { DataFrame, Frame, PushPromiseFrame } from '../frame/index.ts';
+import { Decoder, Encoder, HPACKError, OversizedHeaderListError } from '../hpack/index.ts';
+import type { HeaderField, HeadersInput } from '../hpack/index.ts';
+import { base64urlDecode, base64urlEncode } from './base64url.ts';
+import { toByteString, toBytes } from '../hpack/byte-string.ts';
+import type { AltSvcOptions, CloseConnectionOptions, PrioritizeOptions, SendDataOptions, SendHeadersOptions } from './connection-options.ts';
+import { booleanOption, checkOptions, checkSettingsArgument } from './options-check.ts';
+import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './error-mapping.ts';
+import { applyPriority, checkPriority, fitPriorityHeaders } from './priority.ts';
+import { H2Configuration } from './config.ts';
+import type { H2Logger } from './config.ts';
+import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state.ts';
+import type { ConnectionStateValue } from './connection-state.ts';
+import { ErrorCodes } from './errors.ts';
+import { END_STREAM_BIT, PRIORITY_BIT } from './flag-bits.ts';
 import {
   AlternativeServiceAvailable,
   ConnectionTerminated,
@@ -49,8 +49,8 @@ import {
   UnknownFrameReceived,
   WindowUpdated,
   fillEvent,
-} from './events';
-import type { H2Event } from './events';
+} from './events.ts';
+import type { H2Event } from './events.ts';
 import {
   DenialOfServiceError,
   FlowControlError,
@@ -64,15 +64,15 @@ import {
   StreamClosedError,
   StreamIDTooLowError,
   TooManyStreamsError,
-} from './exceptions';
-import { AbuseBudget, QueuedControlFrames } from './limits';
-import { OutboundBuffer } from './outbound-buffer';
-import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings';
-import type { SettingsInput } from './settings';
-import type { H2Stream } from './stream';
-import { EVEN, ODD, StreamRegistry } from './stream-registry';
-import { StreamClosedBy, StreamInputs, StreamState } from './stream-state';
-import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
+} from './exceptions.ts';
+import { AbuseBudget, QueuedControlFrames } from './limits.ts';
+import { OutboundBuffer } from './outbound-buffer.ts';
+import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings.ts';
+import type { SettingsInput } from './settings.ts';
+import type { H2Stream } from './stream.ts';
+import { EVEN, ODD, StreamRegistry } from './stream-registry.ts';
+import { StreamClosedBy, StreamInputs, StreamState } from './stream-state.ts';
+import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows.ts';
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
 const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;

@@ -4,12 +4,12 @@
  * h2/frame_buffer.py.
  */
 
-import { FrameTooLargeError as FrameLayerTooLargeError, InvalidPaddingError } from '../frame';
-import type { FrameError } from '../frame';
-import { OversizedHeaderListError } from '../hpack';
-import type { HPACKError } from '../hpack';
-import { ErrorCodes } from './errors';
-import { DenialOfServiceError, FrameDataMissingError, FrameTooLargeError, ProtocolError } from './exceptions';
+import { FrameTooLargeError as FrameLayerTooLargeError, InvalidPaddingError } from '../frame/index.ts';
+import type { FrameError } from '../frame/index.ts';
+import { OversizedHeaderListError } from '../hpack/index.ts';
+import type { HPACKError } from '../hpack/index.ts';
+import { ErrorCodes } from './errors.ts';
+import { DenialOfServiceError, FrameDataMissingError, FrameTooLargeError, ProtocolError } from './exceptions.ts';
 
 /** The h2 exception for a frame-layer (hyperframe / FrameBuffer) error, keeping its error code. */
 export function connectionErrorFromFrameError(e: FrameError): ProtocolError {

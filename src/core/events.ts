@@ -9,9 +9,9 @@
 // `ConnectionTerminated`, `AlternativeServiceAvailable`) take all their fields at construction here,
 // with non-nullable types where the core always sets them.
 
-import type { Frame } from '../frame';
-import { ChangedSetting } from './settings';
-import { utf8Decode } from './utf8';
+import type { Frame } from '../frame/index.ts';
+import { ChangedSetting } from './settings.ts';
+import { utf8Decode } from './utf8.ts';
 
 /** A header field as events carry it: `[name, value]`, ByteStrings unless `headerEncoding` says otherwise. */
 export type Header = readonly [name: string, value: string];

@@ -10,8 +10,8 @@
 // - Every exception has an `events` array: `H2Connection.receiveData` stores there the events it had
 //   decoded before a connection error, so nothing that completed is lost.
 
-import { ErrorCodes } from './errors';
-import type { H2Event } from './events';
+import { ErrorCodes } from './errors.ts';
+import type { H2Event } from './events.ts';
 
 /** The base class for all exceptions of the protocol core. Port of h2.exceptions.H2Error. */
 export class H2Error extends Error {

@@ -11,9 +11,9 @@
  * events deliver `bytes`); and the encoding must be one this module implements (h2 takes any Python
  * codec), checked when it is configured rather than when the first header block arrives.
  */
-import { isByteString, notByteStringError } from '../hpack/byte-string';
-import type { HeaderEncoding } from './config';
-import { utf8ByteString, utf8Decode } from './utf8';
+import { isByteString, notByteStringError } from '../hpack/byte-string.ts';
+import type { HeaderEncoding } from './config.ts';
+import { utf8ByteString, utf8Decode } from './utf8.ts';
 
 /** One encoding, both ways. */
 export interface HeaderCodec {

@@ -16,10 +16,10 @@
 // Difference from h2 4.4.1: an empty header name sent with validation on is a `ProtocolError`
 // (h2 crashes with IndexError).
 
-import type { Header } from './events';
-import { CheckedStrings } from './checked-strings';
-import { ProtocolError } from './exceptions';
-import { type HeaderValidationFlags, isConnectionHeader } from './headers';
+import type { Header } from './events.ts';
+import { CheckedStrings } from './checked-strings.ts';
+import { ProtocolError } from './exceptions.ts';
+import { type HeaderValidationFlags, isConnectionHeader } from './headers.ts';
 
 // Bits for the six allowed pseudo-header fields.
 const METHOD = 1;

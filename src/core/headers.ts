@@ -14,13 +14,13 @@
 // Difference from h2 4.1 (Debian's oracle), following 4.4.1: outbound cookies can be split
 // (`splitOutboundCookies`, absent from 4.1).
 
-import { describe, latin1FromBytes } from '../hpack/byte-string';
-import { HeaderTuple, type HeadersInput, NeverIndexedHeaderTuple } from '../hpack/index';
-import { CheckedStrings } from './checked-strings';
-import type { Header } from './events';
-import { FlowControlError, ProtocolError } from './exceptions';
-import { BYTE_STRINGS, type HeaderCodec, headerCodec, sendsUnchanged } from './header-encoding';
-import { LARGEST_FLOW_CONTROL_WINDOW } from './windows';
+import { describe, latin1FromBytes } from '../hpack/byte-string.ts';
+import { HeaderTuple, type HeadersInput, NeverIndexedHeaderTuple } from '../hpack/index.ts';
+import { CheckedStrings } from './checked-strings.ts';
+import type { Header } from './events.ts';
+import { FlowControlError, ProtocolError } from './exceptions.ts';
+import { BYTE_STRINGS, type HeaderCodec, headerCodec, sendsUnchanged } from './header-encoding.ts';
+import { LARGEST_FLOW_CONTROL_WINDOW } from './windows.ts';
 
 /** Headers as the API accepts them outbound: `[name, value]` pairs (strings or octets) or a record. */
 export type OutboundHeaders = HeadersInput;

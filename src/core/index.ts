@@ -3,23 +3,23 @@
  * The public surface of src/core. Port of the h2 package's public modules (connection, config,
  * events, exceptions, errors, settings), plus the stream state machine and limits.
  */
-export { H2Connection } from './connection';
+export { H2Connection } from './connection.ts';
 export type {
   AltSvcOptions,
   CloseConnectionOptions,
   PrioritizeOptions,
   SendDataOptions,
   SendHeadersOptions,
-} from './connection-options';
-export { DEFAULT_LIMITS, DummyLogger, H2Configuration, OutputLogger } from './config';
-export { booleanOption, checkOptions } from './options-check';
-export type { H2ConfigurationOptions, H2Logger, HeaderEncoding, OutputLoggerOptions } from './config';
-export { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state';
-export type { ConnectionInput, ConnectionStateValue } from './connection-state';
-export { ChangedSetting, SettingCodes, Settings, settingCodeName } from './settings';
-export type { SettingCode, SettingsInput } from './settings';
-export { ErrorCodes, errorCodeName } from './errors';
-export type { ErrorCode } from './errors';
+} from './connection-options.ts';
+export { DEFAULT_LIMITS, DummyLogger, H2Configuration, OutputLogger } from './config.ts';
+export { booleanOption, checkOptions } from './options-check.ts';
+export type { H2ConfigurationOptions, H2Logger, HeaderEncoding, OutputLoggerOptions } from './config.ts';
+export { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state.ts';
+export type { ConnectionInput, ConnectionStateValue } from './connection-state.ts';
+export { ChangedSetting, SettingCodes, Settings, settingCodeName } from './settings.ts';
+export type { SettingCode, SettingsInput } from './settings.ts';
+export { ErrorCodes, errorCodeName } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
 export {
   DenialOfServiceError,
   FlowControlError,
@@ -36,7 +36,7 @@ export {
   StreamIDTooLowError,
   TooManyStreamsError,
   UnsupportedFrameError,
-} from './exceptions';
+} from './exceptions.ts';
 export {
   AlternativeServiceAvailable,
   ConnectionTerminated,
@@ -56,8 +56,8 @@ export {
   TrailersReceived,
   UnknownFrameReceived,
   WindowUpdated,
-} from './events';
-export type { H2Event, Header } from './events';
-export { StreamClosedBy, StreamInputs, StreamState } from './stream-state';
-export { H2Stream } from './stream';
-export { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows';
+} from './events.ts';
+export type { H2Event, Header } from './events.ts';
+export { StreamClosedBy, StreamInputs, StreamState } from './stream-state.ts';
+export { H2Stream } from './stream.ts';
+export { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows.ts';

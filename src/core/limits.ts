@@ -7,7 +7,7 @@
  * so speed may vary with it but no result does (limits.test.ts checks against a seed-free model).
  */
 
-import type { StreamClosedBy } from './stream-state';
+import type { StreamClosedBy } from './stream-state.ts';
 
 /**
  * A token bucket refilled by useful work instead of time: it starts full with `capacity` tokens,

@@ -5,7 +5,7 @@
  * Replaces h2's `_data_to_send` bytearray.
  */
 
-import { FRAME_HEADER_LENGTH, type Frame } from '../frame';
+import { FRAME_HEADER_LENGTH, type Frame } from '../frame/index.ts';
 
 /** The size of a shared slab, and the smallest private one. */
 const SLAB_SIZE = 65536;

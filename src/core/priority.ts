@@ -3,9 +3,9 @@
  * into a HEADERS frame. Sans-I/O core. Port of h2.connection._add_frame_priority.
  */
 
-import { ContinuationFrame } from '../frame';
-import type { Frame, HeadersFrame, PriorityFrame } from '../frame';
-import { ProtocolError } from './exceptions';
+import { ContinuationFrame } from '../frame/index.ts';
+import type { Frame, HeadersFrame, PriorityFrame } from '../frame/index.ts';
+import { ProtocolError } from './exceptions.ts';
 
 /** The largest stream ID a priority may depend on (RFC 9113 §5.1.1: 31 bits). */
 const MAX_STREAM_ID = 2 ** 31 - 1;

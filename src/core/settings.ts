@@ -4,8 +4,8 @@
  * Port of h2/settings.py (SettingCodes, ChangedSetting, Settings, _validate_setting).
  */
 
-import { ErrorCodes } from './errors';
-import { InvalidSettingsValueError } from './exceptions';
+import { ErrorCodes } from './errors.ts';
+import { InvalidSettingsValueError } from './exceptions.ts';
 
 /** Every setting this implementation knows, in RFC spelling. Port of h2.settings.SettingCodes. */
 export const SettingCodes = {

@@ -5,11 +5,11 @@
  * `_get_stream_by_id`, `_open_streams`, `_closed_streams`, `_stream_closed_by`).
  */
 
-import type { H2Configuration } from './config';
-import { NoSuchStreamError, ProtocolError, StreamClosedError, StreamIDTooLowError } from './exceptions';
-import { ClosedStreamMemory } from './limits';
-import { H2Stream } from './stream';
-import { StreamClosedBy } from './stream-state';
+import type { H2Configuration } from './config.ts';
+import { NoSuchStreamError, ProtocolError, StreamClosedError, StreamIDTooLowError } from './exceptions.ts';
+import { ClosedStreamMemory } from './limits.ts';
+import { H2Stream } from './stream.ts';
+import { StreamClosedBy } from './stream-state.ts';
 
 /** Stream-ID parities (h2's AllowedStreamIDs). */
 export const EVEN = 0;

@@ -4,7 +4,7 @@
  * and `_transitions` (all 77 transitions; side-effect functions keep h2's names, camelCased).
  */
 
-import { ErrorCodes } from './errors';
+import { ErrorCodes } from './errors.ts';
 import {
   AlternativeServiceAvailable,
   DataReceived,
@@ -18,8 +18,8 @@ import {
   StreamReset,
   TrailersReceived,
   WindowUpdated,
-} from './events';
-import { ProtocolError, StreamClosedError } from './exceptions';
+} from './events.ts';
+import { ProtocolError, StreamClosedError } from './exceptions.ts';
 
 /** The seven stream states of RFC 9113 §5.1 (h2's numbering). */
 export const StreamState = {

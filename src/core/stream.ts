@@ -9,12 +9,12 @@
 // Differences from h2 (where h2 crashes with IndexError): an empty encoded header block still yields
 // one HEADERS frame; a PUSH_PROMISE on an idle parent stream is a `ProtocolError`.
 
-import { byteStringToBytes } from '../hpack/byte-string';
-import type { Encoder } from '../hpack/index';
-import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index';
-import type { H2Configuration, H2Logger, HeaderEncoding } from './config';
-import { ErrorCodes } from './errors';
-import { END_HEADERS_BIT, END_STREAM_BIT } from './flag-bits';
+import { byteStringToBytes } from '../hpack/byte-string.ts';
+import type { Encoder } from '../hpack/index.ts';
+import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index.ts';
+import type { H2Configuration, H2Logger, HeaderEncoding } from './config.ts';
+import { ErrorCodes } from './errors.ts';
+import { END_HEADERS_BIT, END_STREAM_BIT } from './flag-bits.ts';
 import {
   type AlternativeServiceAvailable,
   type DataReceived,
@@ -27,9 +27,9 @@ import {
   StreamReset,
   type WindowUpdated,
   type Writable,
-} from './events';
-import { FlowControlError, InvalidBodyLengthError, ProtocolError } from './exceptions';
-import { validateHeaders, validateOutboundHeaders } from './header-validation';
+} from './events.ts';
+import { FlowControlError, InvalidBodyLengthError, ProtocolError } from './exceptions.ts';
+import { validateHeaders, validateOutboundHeaders } from './header-validation.ts';
 import {
   authorityFromHeaders,
   decodeHeaders,
@@ -42,8 +42,8 @@ import {
   normalizeInboundHeaders,
   normalizeOutboundHeaders,
   type OutboundHeaders,
-} from './headers';
-import { headerCodec } from './header-encoding';
+} from './headers.ts';
+import { headerCodec } from './header-encoding.ts';
 import {
   H2StreamStateMachine,
   STREAM_OPEN,
@@ -53,8 +53,8 @@ import {
   StreamInputs,
   StreamState,
   streamStateName,
-} from './stream-state';
-import { WindowManager } from './windows';
+} from './stream-state.ts';
+import { WindowManager } from './windows.ts';
 
 /** The frames of one header block: HEADERS or PUSH_PROMISE, then CONTINUATIONs. */
 export type HeaderBlockFrames = (HeadersFrame | PushPromiseFrame | ContinuationFrame)[];

@@ -3,7 +3,7 @@
  * (not in ES2022). Sans-I/O core. Used for `headerEncoding: 'utf-8'` (both ways) and debug output.
  */
 
-import { latin1FromBytes } from '../hpack/byte-string';
+import { latin1FromBytes } from '../hpack/byte-string.ts';
 
 /** Longest slice passed to `String.fromCharCode.apply` at once. */
 const CHUNK = 4096;

@@ -3,7 +3,7 @@
  * every stream and by the connection. Sans-I/O core. Port of h2/windows.py WindowManager.
  */
 
-import { FlowControlError } from './exceptions';
+import { FlowControlError } from './exceptions.ts';
 
 /**
  * The largest value an HTTP/2 flow-control window may take.

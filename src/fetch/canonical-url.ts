@@ -4,7 +4,7 @@
  * non-dotted-decimal IPv4, uppercase, percent-encoded or IDNA hosts, dot segments, characters the parser
  * escapes, default ports) takes the parse. Layer: fetch (runtime-neutral).
  */
-import { isIPv4 } from './request-target';
+import { isIPv4 } from './request-target.ts';
 
 // Path and query characters the URL parser keeps as they are for http(s): unreserved, sub-delims
 // except `'` (escaped in a special URL's query), `:`, `@`, `/`, `?` and `%` (which it never validates).

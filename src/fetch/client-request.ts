@@ -5,9 +5,9 @@
  * URL of the client's own origin, so `:authority` and `:path` are exactly what the caller asked for.
  * Layer: fetch (runtime-neutral).
  */
-import { fetchMethod } from './fetch-method';
-import { isAuthority, isToken } from './request-target';
-import { appendHeaderFields, type TrailersInit } from './fetch-headers';
+import { fetchMethod } from './fetch-method.ts';
+import { isAuthority, isToken } from './request-target.ts';
+import { appendHeaderFields, type TrailersInit } from './fetch-headers.ts';
 
 type TrailersInput = TrailersInit | Promise<TrailersInit>;
 

@@ -4,10 +4,10 @@
  * server sent is in `headers` (`getSetCookie()` included); the body errors with the abort signal's
  * reason when the fetch is aborted. Layer: fetch (runtime-neutral).
  */
-import { headersFromList, isNullBodyStatus, trailerHeaders } from './fetch-headers';
-import { toNative } from '../streams/interop';
-import type { H2Stream } from '../streams/stream';
-import type { H2HeaderList, Source } from '../streams/types';
+import { headersFromList, isNullBodyStatus, trailerHeaders } from './fetch-headers.ts';
+import { toNative } from '../streams/interop.ts';
+import type { H2Stream } from '../streams/stream.ts';
+import type { H2HeaderList, Source } from '../streams/types.ts';
 
 /** h2flow's response extension: the trailer block the server sent after the body, or null if none. */
 export interface ResponseTrailers {

@@ -3,20 +3,20 @@
  * with a streaming body, request bodies streamed full duplex, trailers through an extension. Runtime-
  * neutral (the runtime's global Request, Response and Headers). Layer: fetch.
  */
-import { ErrorCodes } from '../core/errors';
-import { trailerFields } from './fetch-headers';
-import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request';
-import { buildResponse, type ResponseTrailers } from './client-response';
-import { iterate } from '../streams/interop';
-import type { CloseOptions } from '../streams/close-lifecycle';
-import type { H2Session } from '../streams/session';
-import type { H2Stream } from '../streams/stream';
-import type { H2HeaderList } from '../streams/types';
-import type { TrailersInit } from './fetch-headers';
-import { readRequestTarget } from './request-target';
+import { ErrorCodes } from '../core/errors.ts';
+import { trailerFields } from './fetch-headers.ts';
+import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request.ts';
+import { buildResponse, type ResponseTrailers } from './client-response.ts';
+import { iterate } from '../streams/interop.ts';
+import type { CloseOptions } from '../streams/close-lifecycle.ts';
+import type { H2Session } from '../streams/session.ts';
+import type { H2Stream } from '../streams/stream.ts';
+import type { H2HeaderList } from '../streams/types.ts';
+import type { TrailersInit } from './fetch-headers.ts';
+import { readRequestTarget } from './request-target.ts';
 
-export type { H2RequestInit } from './client-request';
-export type { ResponseTrailers } from './client-response';
+export type { H2RequestInit } from './client-request.ts';
+export type { ResponseTrailers } from './client-response.ts';
 
 type TrailersInput = TrailersInit | Promise<TrailersInit>;
 

@@ -3,8 +3,8 @@
  * `Headers`, shared by the fetch-style server and client. Layer: fetch (runtime-neutral: uses the
  * runtime's global `Headers`).
  */
-import { isToken } from './request-target';
-import type { H2HeaderList } from '../streams/types';
+import { isToken } from './request-target.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 
 /**
  * RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message containing connection-specific

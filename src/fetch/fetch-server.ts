@@ -4,16 +4,16 @@
  * Response, Headers and AbortController; bodies are bridged across Web Streams implementations).
  * Layer: fetch.
  */
-import { ErrorCodes } from '../core';
-import { isCanonicalUrl } from './canonical-url';
-import { trailerHeaders, type TrailersInit } from './fetch-headers';
-import { fetchMethod } from './fetch-method';
-import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target';
-import { sendResponse, type TrailersExtension } from './send-response';
-import { bodyTaken, serverRequest, type RequestExchange } from './server-request';
-import { Outcome } from '../streams/outcome';
-import type { H2Session } from '../streams/session';
-import type { H2Stream } from '../streams/stream';
+import { ErrorCodes } from '../core/index.ts';
+import { isCanonicalUrl } from './canonical-url.ts';
+import { trailerHeaders, type TrailersInit } from './fetch-headers.ts';
+import { fetchMethod } from './fetch-method.ts';
+import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target.ts';
+import { sendResponse, type TrailersExtension } from './send-response.ts';
+import { bodyTaken, serverRequest, type RequestExchange } from './server-request.ts';
+import { Outcome } from '../streams/outcome.ts';
+import type { H2Session } from '../streams/session.ts';
+import type { H2Stream } from '../streams/stream.ts';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
 export interface NetAddr {
@@ -42,8 +42,8 @@ export interface FetchHandlerInfo {
 /** A `Deno.serve`-style handler: a Request in, a Response (or a promise of one) out. */
 export type FetchHandler = (request: Request, info: FetchHandlerInfo) => Response | Promise<Response>;
 
-export type { RequestTrailers } from './server-request';
-export type { TrailersExtension } from './send-response';
+export type { RequestTrailers } from './server-request.ts';
+export type { TrailersExtension } from './send-response.ts';
 
 /** Returns `response` with trailers attached (see {@link TrailersExtension}). */
 export function withTrailers(response: Response, trailers: TrailersInit | Promise<TrailersInit>): Response & TrailersExtension {

@@ -4,8 +4,8 @@
  * session. Runtime-neutral: the runtime's own `Request`, `Response` and `Headers`. Layer: fetch (above
  * streams, below the transports).
  */
-export { H2Client } from './fetch-client';
-export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from './fetch-client';
-export { respondToStream, serveSession, withTrailers } from './fetch-server';
-export { LightResponse } from './light-response';
-export type { FetchHandler, FetchHandlerInfo, FetchServerOptions, NetAddr, RequestTrailers, TrailersExtension } from './fetch-server';
+export { H2Client } from './fetch-client.ts';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from './fetch-client.ts';
+export { respondToStream, serveSession, withTrailers } from './fetch-server.ts';
+export { LightResponse } from './light-response.ts';
+export type { FetchHandler, FetchHandlerInfo, FetchServerOptions, NetAddr, RequestTrailers, TrailersExtension } from './fetch-server.ts';

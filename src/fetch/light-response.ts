@@ -5,7 +5,7 @@
  * something reads them. Layer: fetch (runtime-neutral; where the runtime's Response keeps state a lazy
  * object cannot reach, the constructor returns an ordinary Response).
  */
-import { checkFieldName, isNullBodyStatus, normalizeFieldValue } from './fetch-headers';
+import { checkFieldName, isNullBodyStatus, normalizeFieldValue } from './fetch-headers.ts';
 
 type Field = [string, string];
 type BodyInit = ConstructorParameters<typeof Response>[0];

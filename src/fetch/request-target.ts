@@ -6,8 +6,8 @@
  * and never reaches a handler. The client side uses the same predicates for what callers give it.
  * Layer: fetch (runtime-neutral).
  */
-import { ErrorCodes } from '../core/errors';
-import type { H2HeaderList } from '../streams/types';
+import { ErrorCodes } from '../core/errors.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 
 /**
  * A request whose pseudo-header fields or `host` are malformed (RFC 9113 §8.1.1: "Malformed requests

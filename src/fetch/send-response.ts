@@ -6,9 +6,9 @@
  * per response more than needed). Layer: fetch (runtime-neutral; reads undici's body source when the
  * runtime is Node, checked once at run time).
  */
-import { appendField, appendHeaderFields, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers';
-import { lightResponseParts } from './light-response';
-import type { H2Stream } from '../streams/stream';
+import { appendField, appendHeaderFields, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers.ts';
+import { lightResponseParts } from './light-response.ts';
+import type { H2Stream } from '../streams/stream.ts';
 
 /**
  * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,

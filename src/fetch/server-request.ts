@@ -8,9 +8,9 @@
  * slots (own symbol-keyed properties), which the lazy request forwards. Elsewhere, a subclass of the
  * runtime's Request. Layer: fetch (runtime-neutral: uses the runtime's global Request and Headers).
  */
-import { checkFieldName, checkFieldValue, headerPairs } from './fetch-headers';
-import type { H2Stream } from '../streams/stream';
-import type { H2HeaderList } from '../streams/types';
+import { checkFieldName, checkFieldValue, headerPairs } from './fetch-headers.ts';
+import type { H2Stream } from '../streams/stream.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 
 /**
  * h2flow's request trailers: every request a fetch server hands its handler carries `trailers`, a promise

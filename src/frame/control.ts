@@ -3,13 +3,13 @@
  * PING (§6.7), GOAWAY (§6.8), WINDOW_UPDATE (§6.9).
  * Frame layer (sans-I/O). Port of the same-named classes of hyperframe/frame.py.
  */
-import { EMPTY, Frame, StreamAssociation, frameSpec, readUint32, writeUint32 } from './frame';
-import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority';
-import type { PriorityFields } from './priority';
-import { FrameType } from './frame-type';
-import type { FlagName } from './flags';
-import { InvalidDataError, InvalidFrameError } from './errors';
-import { bytesRepr, mapRepr } from './repr';
+import { EMPTY, Frame, StreamAssociation, frameSpec, readUint32, writeUint32 } from './frame.ts';
+import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority.ts';
+import type { PriorityFields } from './priority.ts';
+import { FrameType } from './frame-type.ts';
+import type { FlagName } from './flags.ts';
+import { InvalidDataError, InvalidFrameError } from './errors.ts';
+import { bytesRepr, mapRepr } from './repr.ts';
 
 // RFC 9113 §6.3: "If a PRIORITY frame is received with a stream identifier of 0x0, the recipient
 // MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."

@@ -2,11 +2,11 @@
  * The DATA frame (RFC 9113 §6.1): a stream's content octets, optionally padded.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `DataFrame`.
  */
-import { EMPTY, frameSpec, StreamAssociation } from './frame';
-import { PaddedFrame } from './padding';
-import { FrameType } from './frame-type';
-import type { FlagName } from './flags';
-import { rawDataRepr } from './repr';
+import { EMPTY, frameSpec, StreamAssociation } from './frame.ts';
+import { PaddedFrame } from './padding.ts';
+import { FrameType } from './frame-type.ts';
+import type { FlagName } from './flags.ts';
+import { rawDataRepr } from './repr.ts';
 
 // RFC 9113 §6.1: "If a DATA frame is received whose Stream Identifier field is 0x0, the recipient
 // MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."

@@ -3,11 +3,11 @@
  * carries any unknown type untouched. Frame layer (sans-I/O). Port of hyperframe/frame.py
  * `AltSvcFrame` and `ExtensionFrame`; PRIORITY_UPDATE is h2flow's own.
  */
-import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame';
-import type { FrameSpec } from './frame';
-import { FrameType } from './frame-type';
-import { InvalidDataError, InvalidFrameError } from './errors';
-import { bytesRepr, rawDataRepr } from './repr';
+import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame.ts';
+import type { FrameSpec } from './frame.ts';
+import { FrameType } from './frame-type.ts';
+import { InvalidDataError, InvalidFrameError } from './errors.ts';
+import { bytesRepr, rawDataRepr } from './repr.ts';
 
 const ALTSVC_SPEC = frameSpec('AltSvcFrame', FrameType.ALTSVC, StreamAssociation.EITHER);
 

@@ -3,11 +3,11 @@
  * SETTINGS_MAX_FRAME_SIZE and joins HEADERS/PUSH_PROMISE + CONTINUATION into one header block.
  * Frame layer (sans-I/O). Port of h2/frame_buffer.py.
  */
-import { EMPTY, FRAME_HEADER_LENGTH } from './frame';
-import type { Frame } from './frame';
-import { frameForHeader } from './frame-header';
-import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers';
-import { ContinuationError, FrameError, FrameTooLargeError, HeaderBlockTooLargeError, PrefaceError } from './errors';
+import { EMPTY, FRAME_HEADER_LENGTH } from './frame.ts';
+import type { Frame } from './frame.ts';
+import { frameForHeader } from './frame-header.ts';
+import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
+import { ContinuationError, FrameError, FrameTooLargeError, HeaderBlockTooLargeError, PrefaceError } from './errors.ts';
 
 /** RFC 9113 §3.4: the client connection preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
 export const CONNECTION_PREFACE: Uint8Array = new Uint8Array([

@@ -2,14 +2,14 @@
  * Parsing the 9-octet frame header (RFC 9113 §4.1) into an empty frame of the right class.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `Frame.parse_frame_header` and `FRAMES`.
  */
-import { FRAME_HEADER_LENGTH } from './frame';
-import type { Frame } from './frame';
-import { DataFrame } from './data';
-import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers';
-import { GoAwayFrame, PingFrame, PriorityFrame, RstStreamFrame, SettingsFrame, WindowUpdateFrame } from './control';
-import { AltSvcFrame, ExtensionFrame, PriorityUpdateFrame } from './extensions';
-import { FrameType } from './frame-type';
-import { InvalidFrameError, UnknownFrameError } from './errors';
+import { FRAME_HEADER_LENGTH } from './frame.ts';
+import type { Frame } from './frame.ts';
+import { DataFrame } from './data.ts';
+import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
+import { GoAwayFrame, PingFrame, PriorityFrame, RstStreamFrame, SettingsFrame, WindowUpdateFrame } from './control.ts';
+import { AltSvcFrame, ExtensionFrame, PriorityUpdateFrame } from './extensions.ts';
+import { FrameType } from './frame-type.ts';
+import { InvalidFrameError, UnknownFrameError } from './errors.ts';
 
 /** A frame class as the header parser builds it: from the stream id alone. */
 type FrameClass = new (streamId: number) => Frame;

@@ -2,10 +2,10 @@
  * The abstract HTTP/2 frame: stream id, flags, 9-byte header writing, serialization, repr.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `Frame` (header parsing is in frame-header.ts).
  */
-import { Flags, flagTable } from './flags';
-import type { FlagDefinition, FlagName, FlagTable } from './flags';
-import { InvalidDataError } from './errors';
-import { rawDataRepr } from './repr';
+import { Flags, flagTable } from './flags.ts';
+import type { FlagDefinition, FlagName, FlagTable } from './flags.ts';
+import { InvalidDataError } from './errors.ts';
+import { rawDataRepr } from './repr.ts';
 
 /** The 9-octet frame header (RFC 9113 §4.1). */
 export const FRAME_HEADER_LENGTH = 9;

@@ -3,14 +3,14 @@
  * Frame layer (sans-I/O). Port of hyperframe/frame.py `HeadersFrame`, `PushPromiseFrame`,
  * `ContinuationFrame`; FrameBuffer joins a block's fragments into its HEADERS/PUSH_PROMISE frame.
  */
-import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame';
-import { PaddedFrame } from './padding';
-import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority';
-import type { PriorityFields } from './priority';
-import { FrameType } from './frame-type';
-import type { FlagName } from './flags';
-import { InvalidDataError, InvalidFrameError } from './errors';
-import { rawDataRepr } from './repr';
+import { EMPTY, Frame, frameSpec, readUint32, StreamAssociation, writeUint32 } from './frame.ts';
+import { PaddedFrame } from './padding.ts';
+import { PRIORITY_DATA_LENGTH, priorityRepr, readPriority, writePriority } from './priority.ts';
+import type { PriorityFields } from './priority.ts';
+import { FrameType } from './frame-type.ts';
+import type { FlagName } from './flags.ts';
+import { InvalidDataError, InvalidFrameError } from './errors.ts';
+import { rawDataRepr } from './repr.ts';
 
 /** PRIORITY is 0x20 on HEADERS (RFC 9113 §6.2). */
 const PRIORITY_BIT = 0x20;

@@ -2,10 +2,10 @@
  * h2flow's frame layer: every HTTP/2 frame, parsing, serialization and the receive-side FrameBuffer.
  * Frame layer (sans-I/O), the public surface of src/frame. Port of hyperframe + h2/frame_buffer.py.
  */
-export { FrameType } from './frame-type';
-export type { FrameTypeCode } from './frame-type';
-export { Flag, Flags } from './flags';
-export type { FlagDefinition, FlagName, FlagTable } from './flags';
+export { FrameType } from './frame-type.ts';
+export type { FrameTypeCode } from './frame-type.ts';
+export { Flag, Flags } from './flags.ts';
+export type { FlagDefinition, FlagName, FlagTable } from './flags.ts';
 export {
   ContinuationError,
   FrameBufferError,
@@ -17,16 +17,16 @@ export {
   InvalidPaddingError,
   PrefaceError,
   UnknownFrameError,
-} from './errors';
-export { FRAME_HEADER_LENGTH, FRAME_MAX_ALLOWED_LEN, Frame, StreamAssociation } from './frame';
-export type { FrameSpec, StreamAssociationKind } from './frame';
-export { PaddedFrame } from './padding';
-export type { PriorityFields } from './priority';
-export { DataFrame } from './data';
-export type { DataFrameFields } from './data';
-export { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers';
-export type { ContinuationFrameFields, HeadersFrameFields, PushPromiseFrameFields } from './headers';
-export { GoAwayFrame, PingFrame, PriorityFrame, RstStreamFrame, SettingsFrame, WindowUpdateFrame } from './control';
+} from './errors.ts';
+export { FRAME_HEADER_LENGTH, FRAME_MAX_ALLOWED_LEN, Frame, StreamAssociation } from './frame.ts';
+export type { FrameSpec, StreamAssociationKind } from './frame.ts';
+export { PaddedFrame } from './padding.ts';
+export type { PriorityFields } from './priority.ts';
+export { DataFrame } from './data.ts';
+export type { DataFrameFields } from './data.ts';
+export { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
+export type { ContinuationFrameFields, HeadersFrameFields, PushPromiseFrameFields } from './headers.ts';
+export { GoAwayFrame, PingFrame, PriorityFrame, RstStreamFrame, SettingsFrame, WindowUpdateFrame } from './control.ts';
 export type {
   GoAwayFrameFields,
   PingFrameFields,
@@ -35,10 +35,10 @@ export type {
   SettingsFrameFields,
   SettingsInput,
   WindowUpdateFrameFields,
-} from './control';
-export { AltSvcFrame, ExtensionFrame, PriorityUpdateFrame } from './extensions';
-export type { AltSvcFrameFields, ExtensionFrameFields, PriorityUpdateFrameFields } from './extensions';
-export { FRAMES, parseFrameHeader } from './frame-header';
-export type { ParseFrameHeaderOptions } from './frame-header';
-export { CONNECTION_PREFACE, FrameBuffer } from './frame-buffer';
-export type { FrameBufferOptions } from './frame-buffer';
+} from './control.ts';
+export { AltSvcFrame, ExtensionFrame, PriorityUpdateFrame } from './extensions.ts';
+export type { AltSvcFrameFields, ExtensionFrameFields, PriorityUpdateFrameFields } from './extensions.ts';
+export { FRAMES, parseFrameHeader } from './frame-header.ts';
+export type { ParseFrameHeaderOptions } from './frame-header.ts';
+export { CONNECTION_PREFACE, FrameBuffer } from './frame-buffer.ts';
+export type { FrameBufferOptions } from './frame-buffer.ts';

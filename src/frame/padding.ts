@@ -2,10 +2,10 @@
  * Frames that may carry padding (DATA, HEADERS, PUSH_PROMISE): the PADDED flag, Pad Length octet
  * and zero padding. Frame layer (sans-I/O). Port of hyperframe/frame.py's `Padding` mixin.
  */
-import { Frame } from './frame';
-import type { FrameSpec } from './frame';
-import type { FlagName } from './flags';
-import { InvalidFrameError, InvalidPaddingError } from './errors';
+import { Frame } from './frame.ts';
+import type { FrameSpec } from './frame.ts';
+import type { FlagName } from './flags.ts';
+import { InvalidFrameError, InvalidPaddingError } from './errors.ts';
 
 /** PADDED is 0x08 on every frame type that defines it (RFC 9113 §6.1, §6.2, §6.6). */
 const PADDED_BIT = 0x08;

@@ -2,8 +2,8 @@
  * The RFC 9113 §5.3.2 priority fields (E bit, 31-bit dependency, weight) shared by HEADERS and PRIORITY.
  * Frame layer (sans-I/O). Port of hyperframe/frame.py's `Priority` mixin.
  */
-import { readUint32, writeUint32 } from './frame';
-import { boolRepr } from './repr';
+import { readUint32, writeUint32 } from './frame.ts';
+import { boolRepr } from './repr.ts';
 
 /** The 5 octets of priority data. */
 export const PRIORITY_DATA_LENGTH = 5;

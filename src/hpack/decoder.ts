@@ -2,13 +2,13 @@
  * The HPACK decoder: header blocks → header lists, bounded against HPACK bombs.
  * Sans-I/O hpack layer. Port of hpack/hpack.py Decoder.
  */
-import { byteStringToBytes, latin1FromBytes } from './byte-string';
-import { checkTableSize, DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table';
-import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors';
-import { NeverIndexedHeaderTuple } from './header-tuple';
-import { huffmanDecodedLength, huffmanDecodeInto } from './huffman';
-import { decodeInteger, type Cursor } from './integer';
-import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table';
+import { byteStringToBytes, latin1FromBytes } from './byte-string.ts';
+import { checkTableSize, DEFAULT_TABLE_SIZE, DynamicTable, ENTRY_OVERHEAD } from './dynamic-table.ts';
+import { HPACKDecodingError, InvalidTableIndexError, InvalidTableSizeError, OversizedHeaderListError } from './errors.ts';
+import { NeverIndexedHeaderTuple } from './header-tuple.ts';
+import { huffmanDecodedLength, huffmanDecodeInto } from './huffman.ts';
+import { decodeInteger, type Cursor } from './integer.ts';
+import { STATIC_TABLE, STATIC_TABLE_LENGTH } from './static-table.ts';
 
 /** Default `maxHeaderListSize`: 64 KiB, as hpack. */
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 65536;

@@ -3,7 +3,7 @@
  * insertion and eviction are O(1); an encoder's table also indexes its entries by name and value, so
  * lookups are O(1) too. Sans-I/O hpack layer. Port of hpack/table.py HeaderTable (dynamic part).
  */
-import { MAX_INTEGER } from './integer';
+import { MAX_INTEGER } from './integer.ts';
 
 /** RFC 7541 §4.1: "The size of an entry is the sum of its name's length in octets, its value's length in octets, and 32." */
 export const ENTRY_OVERHEAD = 32;

@@ -6,12 +6,12 @@
  * as one octet in 'héllo' and as two in '日本é'). Text is encoded by the caller (the core, for
  * `headerEncoding`).
  */
-import { isByteString, latin1FromBytes, notByteStringError } from './byte-string';
-import { checkTableSize, DynamicTable } from './dynamic-table';
-import { HeaderTuple, type HeaderString } from './header-tuple';
-import { huffmanEncodeInto } from './huffman';
-import { encodeInteger } from './integer';
-import { STATIC_TABLE_LENGTH, STATIC_TABLE_MAP } from './static-table';
+import { isByteString, latin1FromBytes, notByteStringError } from './byte-string.ts';
+import { checkTableSize, DynamicTable } from './dynamic-table.ts';
+import { HeaderTuple, type HeaderString } from './header-tuple.ts';
+import { huffmanEncodeInto } from './huffman.ts';
+import { encodeInteger } from './integer.ts';
+import { STATIC_TABLE_LENGTH, STATIC_TABLE_MAP } from './static-table.ts';
 
 /**
  * What `Encoder.encode` accepts: `[name, value]` pairs (ByteStrings or octets), `HeaderTuple`s

@@ -3,9 +3,9 @@
  * Sans-I/O hpack layer. Port of hpack/huffman.py and hpack/huffman_table.py: decoding is nghttp2's
  * finite state machine over 4-bit nibbles, its transition table generated here from the code table.
  */
-import { HPACKDecodingError } from './errors';
-import { latin1FromBytes } from './byte-string';
-import { HUFFMAN_CODES, HUFFMAN_CODE_LENGTHS, HUFFMAN_EOS, HUFFMAN_SYMBOL_COUNT } from './huffman-table';
+import { HPACKDecodingError } from './errors.ts';
+import { latin1FromBytes } from './byte-string.ts';
+import { HUFFMAN_CODES, HUFFMAN_CODE_LENGTHS, HUFFMAN_EOS, HUFFMAN_SYMBOL_COUNT } from './huffman-table.ts';
 
 /** Transition flag: the state after this nibble may end the string (padding so far is ≤ 7 one-bits). */
 const ACCEPT = 0x100;

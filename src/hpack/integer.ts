@@ -2,7 +2,7 @@
  * HPACK prefixed integers (RFC 7541 §5.1), bounded so that a hostile varint cannot run away.
  * Sans-I/O hpack layer. Port of hpack/hpack.py encode_integer/decode_integer (4.2.0 length guard).
  */
-import { HPACKDecodingError } from './errors';
+import { HPACKDecodingError } from './errors.ts';
 
 /** Largest integer accepted on the wire: 2^32-1 (indices, lengths and table sizes all fit). */
 export const MAX_INTEGER = 0xffffffff;

@@ -3,12 +3,12 @@
  * close or connection error (GOAWAY, every stream fails), the peer hanging up or the transport failing
  * or stalling; then the last flush, the transport's close, and `closed`. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes, H2Error } from '../core';
-import { GOAWAY, GRACEFUL_SHUTDOWN } from './core-ops';
-import { H2SessionError } from './errors';
-import { Outcome } from './outcome';
-import type { SessionPump } from './session-pump';
-import { CLOSING, DONE, DRAINING, OPEN } from './session-state';
+import { ErrorCodes, H2Error } from '../core/index.ts';
+import { GOAWAY, GRACEFUL_SHUTDOWN } from './core-ops.ts';
+import { H2SessionError } from './errors.ts';
+import { Outcome } from './outcome.ts';
+import type { SessionPump } from './session-pump.ts';
+import { CLOSING, DONE, DRAINING, OPEN } from './session-state.ts';
 
 /** Options of `H2Session.close`. */
 export interface CloseOptions {

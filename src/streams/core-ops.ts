@@ -3,8 +3,8 @@
  * to two arguments, so the session's one `#run(op, a, b)` entry point needs no closure per call.
  * Layer: streams (runtime-neutral).
  */
-import type { H2Connection, H2Event } from '../core';
-import type { H2HeaderList } from './types';
+import type { H2Connection, H2Event } from '../core/index.ts';
+import type { H2HeaderList } from './types.ts';
 
 const END = { endStream: true } as const;
 const NO_END = { endStream: false } as const;

@@ -3,13 +3,13 @@
  * peer's windows and the outbound high-water mark allow, then their END_STREAM or trailers.
  * Layer: streams (runtime-neutral).
  */
-import type { OutboundBody } from './outbound-body';
-import { SendScheduler } from './scheduler';
-import { END_STREAM, SEND_DATA, SEND_LAST_DATA, SEND_LAST_HEADERS } from './core-ops';
-import type { SessionPump } from './session-pump';
-import { CLOSING } from './session-state';
+import type { OutboundBody } from './outbound-body.ts';
+import { SendScheduler } from './scheduler.ts';
+import { END_STREAM, SEND_DATA, SEND_LAST_DATA, SEND_LAST_HEADERS } from './core-ops.ts';
+import type { SessionPump } from './session-pump.ts';
+import { CLOSING } from './session-state.ts';
 // Each DATA frame's 9-octet header counts against the outbound high-water mark too.
-import { FRAME_HEADER_LENGTH } from '../frame';
+import { FRAME_HEADER_LENGTH } from '../frame/index.ts';
 
 /** Sends the bodies' DATA as the windows allow. */
 export class DataSender {

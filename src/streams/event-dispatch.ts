@@ -3,12 +3,12 @@
  * ends, resets), to the sender (window updates), or to the session's waiters (PING and SETTINGS ACKs,
  * GOAWAY). Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
-import type { ConnectionTerminated, H2Event, PushedStreamReceived, RequestReceived } from '../core';
-import { H2SessionError } from './errors';
-import type { SessionPump } from './session-pump';
-import { OPEN } from './session-state';
-import { StreamRecord } from './stream-record';
+import { ErrorCodes } from '../core/index.ts';
+import type { ConnectionTerminated, H2Event, PushedStreamReceived, RequestReceived } from '../core/index.ts';
+import { H2SessionError } from './errors.ts';
+import type { SessionPump } from './session-pump.ts';
+import { OPEN } from './session-state.ts';
+import { StreamRecord } from './stream-record.ts';
 
 /** Delivers one core event (called by the pump, never re-entered). */
 export function dispatchEvent(pump: SessionPump, ev: H2Event): void {

@@ -3,7 +3,7 @@
  * acknowledged to the core only once the consumer has taken it (ack in `pull()`), so a reader that stops
  * makes the peer stop at the stream window. Layer: streams (runtime-neutral).
  */
-import type { Source, StreamConstructors } from './types';
+import type { Source, StreamConstructors } from './types.ts';
 
 /** What an inbound body needs from its session. */
 export interface InboundHost {

@@ -3,12 +3,12 @@
  * what that produced; pauses while the output backs up, so a peer that does not read cannot make us
  * queue unbounded replies. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes, H2Error, ProtocolError } from '../core';
-import { DELIVER, RECEIVE } from './core-ops';
-import { H2SessionError } from './errors';
-import type { SessionPump } from './session-pump';
-import { DONE } from './session-state';
-import type { H2Transport } from './types';
+import { ErrorCodes, H2Error, ProtocolError } from '../core/index.ts';
+import { DELIVER, RECEIVE } from './core-ops.ts';
+import { H2SessionError } from './errors.ts';
+import type { SessionPump } from './session-pump.ts';
+import { DONE } from './session-state.ts';
+import type { H2Transport } from './types.ts';
 
 /** Reads the transport into the session. */
 export class InputReader {

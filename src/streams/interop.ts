@@ -4,8 +4,8 @@
  * internal slots and throws a TypeError). These adapters re-wrap a stream with the other constructors,
  * passing chunks, backpressure, cancellation and errors through. Layer: streams (runtime-neutral).
  */
-import type { Sink, Source, StreamConstructors } from './types';
-import { globalStreams } from './types';
+import type { Sink, Source, StreamConstructors } from './types.ts';
+import { globalStreams } from './types.ts';
 
 /** Reads from any ReadableStream-like object through its reader, one chunk per pull. */
 class ReaderSource<T> implements Source<T> {

@@ -5,9 +5,9 @@
  * needs no WritableStream at all. Over a vectored transport the core references the chunks, and
  * writes resolve once the transport no longer needs them. Layer: streams (runtime-neutral).
  */
-import { Outcome } from './outcome';
-import type { Sendable } from './scheduler';
-import type { H2HeaderList, Sink, StreamConstructors } from './types';
+import { Outcome } from './outcome.ts';
+import type { Sendable } from './scheduler.ts';
+import type { H2HeaderList, Sink, StreamConstructors } from './types.ts';
 
 /** What an outbound body needs from its session. */
 export interface OutboundHost {

@@ -4,13 +4,13 @@
  * read loop's backpressure, and over a vectored transport the bodies' chunks each write still
  * references). Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
-import { H2SessionError } from './errors';
-import type { OutboundBody } from './outbound-body';
-import { Outcome } from './outcome';
-import type { SessionPump } from './session-pump';
-import { DONE } from './session-state';
-import type { H2Transport } from './types';
+import { ErrorCodes } from '../core/index.ts';
+import { H2SessionError } from './errors.ts';
+import type { OutboundBody } from './outbound-body.ts';
+import { Outcome } from './outcome.ts';
+import type { SessionPump } from './session-pump.ts';
+import { DONE } from './session-state.ts';
+import type { H2Transport } from './types.ts';
 
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
 export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 256 * 1024;

@@ -4,8 +4,8 @@
  * the oldest "low-value" one if the owner marks some so, else the oldest.
  * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
  */
-import { HeadQueue } from './head-queue';
-import type { StreamConstructors } from './types';
+import { HeadQueue } from './head-queue.ts';
+import type { StreamConstructors } from './types.ts';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
 export class PullQueue<T> {

@@ -5,7 +5,7 @@
  * take the whole connection window in microtask order. Layer: streams (runtime-neutral).
  */
 
-import { HeadQueue } from './head-queue';
+import { HeadQueue } from './head-queue.ts';
 
 /** Something with DATA to send on one stream. */
 export interface Sendable {

@@ -5,15 +5,15 @@
  * frame a turn produced in one transport write, `CloseLifecycle` ends the session, `SessionTimers`
  * runs the timed policies. Nothing else calls the core. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes, H2Configuration, H2Connection, H2Error } from '../core';
-import type { H2Event } from '../core';
-import { CloseLifecycle, type CloseOptions } from './close-lifecycle';
-import { H2SessionError, H2StreamError } from './errors';
-import type { OutboundBody } from './outbound-body';
-import { Outcome } from './outcome';
-import { InputReader } from './input-reader';
-import { OutputWriter } from './output-writer';
-import { PullQueue } from './pull-queue';
+import { ErrorCodes, H2Configuration, H2Connection, H2Error } from '../core/index.ts';
+import type { H2Event } from '../core/index.ts';
+import { CloseLifecycle, type CloseOptions } from './close-lifecycle.ts';
+import { H2SessionError, H2StreamError } from './errors.ts';
+import type { OutboundBody } from './outbound-body.ts';
+import { Outcome } from './outcome.ts';
+import { InputReader } from './input-reader.ts';
+import { OutputWriter } from './output-writer.ts';
+import { PullQueue } from './pull-queue.ts';
 import {
   ACKNOWLEDGE,
   INITIATE,
@@ -26,18 +26,18 @@ import {
   SEND_LAST_HEADERS,
   UPDATE_SETTINGS,
   type CoreOp,
-} from './core-ops';
-import { DataSender } from './data-sender';
-import { dispatchEvent } from './event-dispatch';
-import { defaultClock } from './deadline';
-import type { H2SessionOptions } from './session';
-import { CLOSING, DONE, OPEN } from './session-state';
-import { SessionTimers } from './session-timers';
-import { StreamSlots } from './stream-slots';
-import { settingsToCodes, type H2Settings } from './settings';
-import type { H2Stream } from './stream';
-import { StreamRecord, type StreamHost } from './stream-record';
-import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
+} from './core-ops.ts';
+import { DataSender } from './data-sender.ts';
+import { dispatchEvent } from './event-dispatch.ts';
+import { defaultClock } from './deadline.ts';
+import type { H2SessionOptions } from './session.ts';
+import { CLOSING, DONE, OPEN } from './session-state.ts';
+import { SessionTimers } from './session-timers.ts';
+import { StreamSlots } from './stream-slots.ts';
+import { settingsToCodes, type H2Settings } from './settings.ts';
+import type { H2Stream } from './stream.ts';
+import { StreamRecord, type StreamHost } from './stream-record.ts';
+import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types.ts';
 
 /** The options of an `H2Session` (documented there), with the Web Streams implementation resolved. */
 export type SessionPumpOptions = Omit<H2SessionOptions, 'streams'> & { readonly streams: StreamConstructors };

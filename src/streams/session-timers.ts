@@ -3,12 +3,12 @@
  * `Deadline` on the injected clock that checks on expiry whether there was progress since it was armed.
  * Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
-import { Deadline, type H2Clock } from './deadline';
-import { H2SessionError } from './errors';
-import type { SessionPump } from './session-pump';
-import { CLOSING, OPEN } from './session-state';
-import { StreamStallWatch } from './stream-stall';
+import { ErrorCodes } from '../core/index.ts';
+import { Deadline, type H2Clock } from './deadline.ts';
+import { H2SessionError } from './errors.ts';
+import type { SessionPump } from './session-pump.ts';
+import { CLOSING, OPEN } from './session-state.ts';
+import { StreamStallWatch } from './stream-stall.ts';
 
 /** The session's timed policies, in milliseconds (0 turns one off). */
 export interface H2Timeouts {

@@ -3,14 +3,14 @@
  * Server sessions yield requests from `incoming`; client sessions open them with `request()`.
  * Layer: streams (runtime-neutral: Web Streams and the protocol core only).
  */
-import { checkOptions, type H2ConfigurationOptions, type H2Connection, type H2Event } from '../core';
-import type { H2Clock } from './deadline';
-import type { CloseOptions } from './close-lifecycle';
-import { SessionPump, type RequestOptions } from './session-pump';
-import type { H2Timeouts } from './session-timers';
-import type { H2Settings } from './settings';
-import type { H2Stream } from './stream';
-import { globalStreams, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types';
+import { checkOptions, type H2ConfigurationOptions, type H2Connection, type H2Event } from '../core/index.ts';
+import type { H2Clock } from './deadline.ts';
+import type { CloseOptions } from './close-lifecycle.ts';
+import { SessionPump, type RequestOptions } from './session-pump.ts';
+import type { H2Timeouts } from './session-timers.ts';
+import type { H2Settings } from './settings.ts';
+import type { H2Stream } from './stream.ts';
+import { globalStreams, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types.ts';
 
 /** Options of {@link H2Session}. */
 export interface H2SessionOptions {

@@ -2,7 +2,7 @@
  * Friendly names for HTTP/2 SETTINGS (RFC 9113 §6.5.2, RFC 8441 §3) and their conversion to the
  * numeric codes the core's `updateSettings` takes. Layer: streams (runtime-neutral).
  */
-import { SettingCodes } from '../core';
+import { SettingCodes } from '../core/index.ts';
 
 /** SETTINGS a session advertises, by name; each maps to its RFC 9113 §6.5.2 code. */
 export interface H2Settings {

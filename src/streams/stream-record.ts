@@ -3,13 +3,13 @@
  * hooks the session's event dispatch calls. Users see it only through its `H2Stream` facade.
  * Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
-import { H2StreamError } from './errors';
-import { InboundBody, type InboundHost } from './inbound-body';
-import { OutboundBody, type OutboundHost } from './outbound-body';
-import { Outcome } from './outcome';
-import { H2Stream } from './stream';
-import type { H2HeaderList, StreamConstructors } from './types';
+import { ErrorCodes } from '../core/index.ts';
+import { H2StreamError } from './errors.ts';
+import { InboundBody, type InboundHost } from './inbound-body.ts';
+import { OutboundBody, type OutboundHost } from './outbound-body.ts';
+import { Outcome } from './outcome.ts';
+import { H2Stream } from './stream.ts';
+import type { H2HeaderList, StreamConstructors } from './types.ts';
 
 /** What a stream needs from its session (the one owner of the H2Connection). */
 export interface StreamHost extends InboundHost, OutboundHost {

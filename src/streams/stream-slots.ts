@@ -2,7 +2,7 @@
  * Client stream slots: requests wait here, strictly first come first served, until the peer's
  * MAX_CONCURRENT_STREAMS (RFC 9113 §5.1.2) leaves room for one more stream. Layer: streams (runtime-neutral).
  */
-import { Outcome } from './outcome';
+import { Outcome } from './outcome.ts';
 
 /**
  * A FIFO of requests waiting for a stream slot. A woken waiter holds its slot (a grant) until it has

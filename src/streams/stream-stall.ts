@@ -8,11 +8,11 @@
  * gRPC streaming) is normal, and what it sent unread is bounded by our window. Layer: streams
  * (runtime-neutral).
  */
-import { ErrorCodes } from '../core';
-import { Deadline, type H2Clock } from './deadline';
-import type { OutboundBody } from './outbound-body';
-import type { SessionPump } from './session-pump';
-import { CLOSING } from './session-state';
+import { ErrorCodes } from '../core/index.ts';
+import { Deadline, type H2Clock } from './deadline.ts';
+import type { OutboundBody } from './outbound-body.ts';
+import type { SessionPump } from './session-pump.ts';
+import { CLOSING } from './session-state.ts';
 
 /** A blocked body's progress at the last check. */
 interface Mark {

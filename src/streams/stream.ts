@@ -3,9 +3,9 @@
  * body `writable`, header blocks as promises). It never touches the H2Connection: every action goes to
  * the owning session by stream ID. Layer: streams (runtime-neutral).
  */
-import { booleanOption, checkOptions, ErrorCodes } from '../core';
-import type { StreamRecord } from './stream-record';
-import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types';
+import { booleanOption, checkOptions, ErrorCodes } from '../core/index.ts';
+import type { StreamRecord } from './stream-record.ts';
+import { toHeaderList, type H2HeaderList, type H2HeadersInit } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
 const NONE: readonly H2HeaderList[] = Object.freeze([]);

@@ -7,8 +7,8 @@
  * that address are refused for a cool-down. Runtime-neutral (no timers, a clock function): any
  * transport's listener can use it. Layer: transport.
  */
-import { ErrorCodes, H2Error } from '../core';
-import { H2SessionError } from '../streams/errors';
+import { ErrorCodes, H2Error } from '../core/index.ts';
+import { H2SessionError } from '../streams/errors.ts';
 
 /** Options of {@link AbuseGuard}; every one has a default. */
 export interface AbuseGuardOptions {

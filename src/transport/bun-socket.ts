@@ -4,8 +4,8 @@
  * set of handlers per listener, so each socket's pair lives in `socket.data` and the handlers below route
  * events to it. Layer: transport (Bun).
  */
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
-import { SocketClosedError } from './socket-closed-error';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
+import { SocketClosedError } from './socket-closed-error.ts';
 
 /** What h2flow uses of a Bun `Socket`. */
 export interface BunSocket {

@@ -3,27 +3,27 @@
  * the same API as h2flow/node: `serve()` (every runtime's argument forms, Bun's `{ fetch }` included),
  * `listen()`, `connectSession()` and `connect().fetch()`. Layer: transport (Bun).
  */
-import { H2Session } from '../streams/session';
-import type { NetAddr } from '../fetch/fetch-server';
-import { H2Client } from '../fetch/fetch-client';
-import type { H2Stream } from '../streams/stream';
-import type { H2Transport, StreamConstructors } from '../streams/types';
-import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket';
-import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args';
-import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server';
-import { tapTransport, type TapObserver } from './tap';
+import { H2Session } from '../streams/session.ts';
+import type { NetAddr } from '../fetch/fetch-server.ts';
+import { H2Client } from '../fetch/fetch-client.ts';
+import type { H2Stream } from '../streams/stream.ts';
+import type { H2Transport, StreamConstructors } from '../streams/types.ts';
+import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.ts';
+import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
+import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
+import { tapTransport, type TapObserver } from './tap.ts';
 
-export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket';
-export type { BunSocket, BunSocketPairOptions } from './bun-socket';
-export { SocketClosedError } from './socket-closed-error';
-export { tapTransport } from './tap';
-export type { TapObserver } from './tap';
-export { H2Client } from '../fetch/fetch-client';
-export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client';
-export { withTrailers } from '../fetch/fetch-server';
-export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server';
-export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args';
-export type { AcceptedSession, H2Server } from './session-server';
+export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket.ts';
+export type { BunSocket, BunSocketPairOptions } from './bun-socket.ts';
+export { SocketClosedError } from './socket-closed-error.ts';
+export { tapTransport } from './tap.ts';
+export type { TapObserver } from './tap.ts';
+export { H2Client } from '../fetch/fetch-client.ts';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client.ts';
+export { withTrailers } from '../fetch/fetch-server.ts';
+export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server.ts';
+export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args.ts';
+export type { AcceptedSession, H2Server } from './session-server.ts';
 
 interface BunHandlers {
   open?(socket: BunSocket): void;

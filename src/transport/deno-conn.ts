@@ -3,8 +3,8 @@
  * runs over, and the few Deno types h2flow needs (declared here, so no Deno type package is needed).
  * Layer: transport (Deno).
  */
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
-import { SocketClosedError } from './socket-closed-error';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
+import { SocketClosedError } from './socket-closed-error.ts';
 
 /** The address shape Deno reports for TCP connections and listeners. */
 export interface DenoNetAddr {

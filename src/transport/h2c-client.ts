@@ -6,10 +6,10 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { H2Configuration, H2Connection } from '../core';
-import type { H2SessionOptions } from '../streams/session';
-import { settingsToCodes } from '../streams/settings';
-import type { H2HeaderList } from '../streams/types';
+import { H2Configuration, H2Connection } from '../core/index.ts';
+import type { H2SessionOptions } from '../streams/session.ts';
+import { settingsToCodes } from '../streams/settings.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 
 /** An upgraded socket: HTTP/2 from its next byte on, and stream 1's request header list. */
 export interface UpgradedSocket {

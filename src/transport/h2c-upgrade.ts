@@ -5,7 +5,7 @@
  * stream 1 answers. Layer: transport (Node).
  */
 
-import { H2Configuration, H2Connection } from '../core';
+import { H2Configuration, H2Connection } from '../core/index.ts';
 
 /** Fields that are about the HTTP/1.1 connection and never go into an HTTP/2 header list (RFC 9113 §8.2.2). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings', 'host']);

@@ -6,11 +6,11 @@
  */
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-server';
-import type { TrailersExtension } from '../fetch/fetch-server';
-import { trailerFields } from '../fetch/fetch-headers';
-import type { H2HeaderList } from '../streams/types';
-import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade';
+import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-server.ts';
+import type { TrailersExtension } from '../fetch/fetch-server.ts';
+import { trailerFields } from '../fetch/fetch-headers.ts';
+import type { H2HeaderList } from '../streams/types.ts';
+import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 
 /** An `Upgrade: h2c` request accepted: the 101 is written, the socket is HTTP/2 from its next byte on. */
 export interface H2cUpgrade {

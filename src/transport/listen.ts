@@ -5,14 +5,14 @@
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { H2Session, type H2SessionOptions } from '../streams/session';
-import type { CloseOptions } from '../streams/close-lifecycle';
-import type { NetAddr } from '../fetch/fetch-server';
-import { socketToPair } from './socket-pair';
-import { sniffProtocol } from './sniff';
-import { Http1Server, type H2cUpgrade, type Http1Options } from './http1';
-import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard';
-import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server';
+import { H2Session, type H2SessionOptions } from '../streams/session.ts';
+import type { CloseOptions } from '../streams/close-lifecycle.ts';
+import type { NetAddr } from '../fetch/fetch-server.ts';
+import { socketToPair } from './socket-pair.ts';
+import { sniffProtocol } from './sniff.ts';
+import { Http1Server, type H2cUpgrade, type Http1Options } from './http1.ts';
+import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard.ts';
+import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -69,7 +69,7 @@ function abuseGuard(abuse: ListenOptions['abuse']): AbuseGuard | null {
   return new AbuseGuard(abuse === true ? {} : abuse);
 }
 
-export type { AcceptedSession } from './session-server';
+export type { AcceptedSession } from './session-server.ts';
 
 /** A listening HTTP/2 server; iterate it (or read `accepted`) for each connection's session. */
 export interface H2Server extends SessionServer {

@@ -5,33 +5,33 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { H2Session } from '../streams/session';
-import type { NetAddr } from '../fetch/fetch-server';
-import { H2Client } from '../fetch/fetch-client';
-import { checkBaseUrl } from '../fetch/client-request';
-import { socketToPair } from './socket-pair';
-import { tapTransport, type TapObserver } from './tap';
-import type { H2Stream } from '../streams/stream';
-import type { H2HeaderList, H2Transport, StreamConstructors } from '../streams/types';
-import { toNetAddr, type SessionOptions } from './listen';
-import { sessionStreams } from './session-server';
-import { upgradeSocket } from './h2c-client';
+import { H2Session } from '../streams/session.ts';
+import type { NetAddr } from '../fetch/fetch-server.ts';
+import { H2Client } from '../fetch/fetch-client.ts';
+import { checkBaseUrl } from '../fetch/client-request.ts';
+import { socketToPair } from './socket-pair.ts';
+import { tapTransport, type TapObserver } from './tap.ts';
+import type { H2Stream } from '../streams/stream.ts';
+import type { H2HeaderList, H2Transport, StreamConstructors } from '../streams/types.ts';
+import { toNetAddr, type SessionOptions } from './listen.ts';
+import { sessionStreams } from './session-server.ts';
+import { upgradeSocket } from './h2c-client.ts';
 
-export { socketToPair, SocketClosedError } from './socket-pair';
-export type { SocketPairOptions } from './socket-pair';
-export { tapTransport } from './tap';
-export type { TapObserver } from './tap';
-export { H2Client } from '../fetch/fetch-client';
-export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client';
-export { withTrailers } from '../fetch/fetch-server';
-export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server';
-export { AbuseGuard, addressKey } from './abuse-guard';
-export type { AbuseGuardOptions } from './abuse-guard';
-export { listen } from './listen';
-export type { AcceptedSession, H2Server, ListenHttp1Options, ListenOptions, SessionOptions, TlsServerOptions } from './listen';
-export { serve } from './serve';
-export type { HttpServer, ServeOptions } from './serve';
-export type { ServeWorkers } from './workers';
+export { socketToPair, SocketClosedError } from './socket-pair.ts';
+export type { SocketPairOptions } from './socket-pair.ts';
+export { tapTransport } from './tap.ts';
+export type { TapObserver } from './tap.ts';
+export { H2Client } from '../fetch/fetch-client.ts';
+export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client.ts';
+export { withTrailers } from '../fetch/fetch-server.ts';
+export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server.ts';
+export { AbuseGuard, addressKey } from './abuse-guard.ts';
+export type { AbuseGuardOptions } from './abuse-guard.ts';
+export { listen } from './listen.ts';
+export type { AcceptedSession, H2Server, ListenHttp1Options, ListenOptions, SessionOptions, TlsServerOptions } from './listen.ts';
+export { serve } from './serve.ts';
+export type { HttpServer, ServeOptions } from './serve.ts';
+export type { ServeWorkers } from './workers.ts';
 
 /** Options of {@link connectSession} and {@link connect}. */
 export interface ConnectOptions {

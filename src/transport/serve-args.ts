@@ -8,9 +8,9 @@
  * - `serve({ fetch, ...options })` (`Bun.serve`'s form).
  * Anything else is a TypeError: a misplaced handler must never fall back to a default bind.
  */
-import type { FetchHandler, NetAddr } from '../fetch/fetch-server';
-import type { CloseOptions } from '../streams/close-lifecycle';
-import type { H2Session, H2SessionOptions } from '../streams/session';
+import type { FetchHandler, NetAddr } from '../fetch/fetch-server.ts';
+import type { CloseOptions } from '../streams/close-lifecycle.ts';
+import type { H2Session, H2SessionOptions } from '../streams/session.ts';
 
 /** PEM certificate chain and private key (strings, or their bytes) for a TLS server. */
 export interface TlsCertKey {

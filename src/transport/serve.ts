@@ -4,12 +4,12 @@
  * Layer: transport (Node).
  */
 import cluster from 'node:cluster';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler } from '../fetch/fetch-server';
-import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen';
-import type { AbuseGuard, AbuseGuardOptions } from './abuse-guard';
-import { runPrimary, workerCount, type ServeWorkers } from './workers';
-import { normaliseServeArgs, type ServeArgs, type ServeOptions as CommonServeOptions, type ServerCore, type ServerNames } from './serve-args';
-import { withServerNames, type ServerControl } from './session-server';
+import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler } from '../fetch/fetch-server.ts';
+import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen.ts';
+import type { AbuseGuard, AbuseGuardOptions } from './abuse-guard.ts';
+import { runPrimary, workerCount, type ServeWorkers } from './workers.ts';
+import { normaliseServeArgs, type ServeArgs, type ServeOptions as CommonServeOptions, type ServerCore, type ServerNames } from './serve-args.ts';
+import { withServerNames, type ServerControl } from './session-server.ts';
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */
 export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 'key' | 'session'> {

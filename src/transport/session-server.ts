@@ -4,11 +4,11 @@
  * runtime's own half only binds, accepts connections and turns each into a `{ readable, writable }` pair.
  * Layer: transport (no runtime API here).
  */
-import { H2Session, type H2SessionOptions } from '../streams/session';
-import type { CloseOptions } from '../streams/close-lifecycle';
-import type { H2Transport, StreamConstructors } from '../streams/types';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server';
-import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args';
+import { H2Session, type H2SessionOptions } from '../streams/session.ts';
+import type { CloseOptions } from '../streams/close-lifecycle.ts';
+import type { H2Transport, StreamConstructors } from '../streams/types.ts';
+import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
+import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args.ts';
 
 /** A connection a server accepted: its session and the peer's address. */
 export interface AcceptedSession {

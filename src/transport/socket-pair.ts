@@ -7,10 +7,10 @@
  * mark of our own, vectored writes (`H2Transport.vectored`) and a lingering close.
  */
 import type { Socket } from 'node:net';
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
-import { SocketClosedError } from './socket-closed-error';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
+import { SocketClosedError } from './socket-closed-error.ts';
 
-export { SocketClosedError } from './socket-closed-error';
+export { SocketClosedError } from './socket-closed-error.ts';
 
 /** Options for {@link socketToPair}. */
 export interface SocketPairOptions {

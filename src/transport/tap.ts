@@ -3,7 +3,7 @@
  * directions (for frame logs such as `h2flow get -v`), without changing what flows or its backpressure.
  * Layer: transport (runtime-neutral Web Streams; no runtime API).
  */
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
 
 /** Called with each chunk as it passes; must not modify or keep a mutable reference to it. */
 export interface TapObserver {

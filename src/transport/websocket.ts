@@ -4,7 +4,7 @@
  * `WebSocketStream` (Chromium), whose streams have real backpressure. Layer: transport (Web APIs only:
  * no `node:` import, so it is part of the browser build).
  */
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types';
+import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
 
 /** What h2flow uses of a `WebSocket` (the WHATWG interface; Deno's and Bun's server sockets have it too). */
 export interface WebSocketLike {

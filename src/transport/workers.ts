@@ -6,8 +6,8 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism, cpus } from 'node:os';
-import type { NetAddr } from '../fetch/fetch-server';
-import type { HttpServer, ServeOptions } from './serve';
+import type { NetAddr } from '../fetch/fetch-server.ts';
+import type { HttpServer, ServeOptions } from './serve.ts';
 
 /** How many processes serve: a count, or `'auto'` (one per CPU). */
 export type ServeWorkers = number | 'auto';
