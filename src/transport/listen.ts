@@ -55,6 +55,12 @@ export interface ListenOptions {
    */
   readonly sniffTimeout?: number;
   /**
+   * TLS: how long a new connection may take to finish its handshake before it is dropped. Stops slow
+   * handshakes (a peer that opens TCP and stalls the handshake holds a descriptor; Node's own default is
+   * 120 s) and bounds `close()`, which lets handshakes in flight finish and be served. Default 10 s.
+   */
+  readonly handshakeTimeout?: number;
+  /**
    * Refuse addresses whose connections keep ending in connection errors (see {@link AbuseGuard}):
    * `true` for the defaults, options, or a guard shared with other listeners. Default off for
    * `listen()` (the raw session API), on for `serve()`.
@@ -92,6 +98,7 @@ export function toNetAddr(address: string | undefined, port: number | undefined)
 }
 
 const DEFAULT_SNIFF_TIMEOUT = 10_000;
+const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /**
  * Listens for HTTP/2 connections (h2c with prior knowledge, or TLS with ALPN `h2`) and yields a server
@@ -155,15 +162,29 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
           ...(h1Options.upgrade !== false ? { onUpgrade: (socket: Socket, upgrade: H2cUpgrade) => startSession(socket, upgrade) } : {}),
         });
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
-  const onSocket = (socket: Socket): void => startSession(socket);
+  /**
+   * Sockets not yet a session or an HTTP/1.1 connection (sniffing; over TLS every raw socket until it
+   * closes, as the TLSSocket a handshake yields is another object): a forced close destroys them.
+   */
+  const pending = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    pending.add(socket);
+    socket.once('close', () => pending.delete(socket));
+  };
+  const onSocket = (socket: Socket): void => {
+    pending.delete(socket);
+    startSession(socket);
+  };
   const onCleartext = (socket: Socket): void => {
     if (refused(socket)) return;
+    track(socket);
     if (http1 === null) {
       onSocket(socket);
       return;
     }
     socket.setNoDelay(true);
     void sniffProtocol(socket, sniffTimeout).then((protocol) => {
+      pending.delete(socket);
       if (protocol === null || closed) socket.destroy();
       else if (protocol === 'h2') startSession(socket);
       else http1.accept(socket);
@@ -172,8 +193,14 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   let server: NetServer;
   if (options.tls !== undefined) {
     // RFC 9113 §3.2: HTTP/2 over TLS is identified by ALPN "h2"; HTTP/1.1 by "http/1.1" (or no ALPN at all).
-    const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key, ALPNProtocols: http1 === null ? ['h2'] : ['h2', 'http/1.1'] });
+    const tlsServer = createTlsServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ALPNProtocols: http1 === null ? ['h2'] : ['h2', 'http/1.1'],
+      handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+    });
     tlsServer.on('secureConnection', (socket: TLSSocket) => {
+      pending.delete(socket);
       if (socket.alpnProtocol === 'h2') {
         // Half-open only once secure: a peer that hangs up mid-handshake must not leave a half-open socket behind.
         socket.allowHalfOpen = true;
@@ -182,7 +209,9 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       else socket.destroy();
     });
     tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
-    tlsServer.prependListener('connection', (socket: Socket) => void refused(socket));
+    tlsServer.prependListener('connection', (socket: Socket) => {
+      if (!refused(socket)) track(socket);
+    });
     server = tlsServer;
   } else {
     server = createNetServer({ allowHalfOpen: true, noDelay: true }, onCleartext);
@@ -220,6 +249,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
         closeQueue?.();
       })();
       if (closeOptions?.graceful === false) {
+        for (const socket of pending) socket.destroy();
         for (const [session, socket] of live) {
           void session.close(closeOptions).catch(() => undefined);
           socket.destroy();

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { listen, serve } from '../../src/transport/node';
 import { TestPeer, T } from '../support/peer';
 import { TestClock } from '../support/test-clock';
+import { selfSignedCert, tempDir } from '../support/peers';
 
 /** A raw client that completes the handshake, reads and parses every frame, and never sends another. */
 async function silentClient(port: number): Promise<{ socket: Socket; peer: TestPeer; closed: Promise<unknown> }> {
@@ -91,5 +92,35 @@ test('connections idle-closed by a listen() server are released at the shutdown 
   await server.close();
   assert.is(clock.pending, 0);
 });
+
+// A TCP connection that never starts its TLS handshake: Node's tls.Server would hold it (and close()) for 120 s.
+const stalledHandshake = async (port: number): Promise<{ socket: Socket; closed: Promise<unknown> }> => {
+  const socket = connect({ port, host: '127.0.0.1' });
+  await once(socket, 'connect');
+  return { socket, closed: once(socket, 'close') };
+};
+const certDir = tempDir('h2flow-close-tls-');
+const cert = selfSignedCert(certDir.path);
+
+test('a TLS listen() drops a connection that stalls its handshake after handshakeTimeout, so a graceful close() settles', async () => {
+  const server = await listen({ tls: cert, handshakeTimeout: 200 });
+  const client = await stalledHandshake(server.address.port);
+  assert.is(server.connections, 0, 'not a session yet');
+  await server.close();
+  await client.closed;
+});
+
+test('close({ graceful: false }) destroys connections still handshaking or sniffing at once', async () => {
+  // Deadlines far beyond the test's own: only the forced close can end these connections.
+  const tls = await listen({ tls: cert, handshakeTimeout: 600_000 });
+  const sniffing = await listen({ http1: { handler: () => new Response('x') }, sniffTimeout: 600_000 });
+  const clients = [await stalledHandshake(tls.address.port), await stalledHandshake(sniffing.address.port)];
+  // The accept has reached the server before it closes.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await Promise.all([tls.close({ graceful: false }), sniffing.close({ graceful: false })]);
+  await Promise.all(clients.map((c) => c.closed));
+});
+
+test.after(() => certDir.cleanup());
 
 test.run();
