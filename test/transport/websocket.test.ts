@@ -139,11 +139,18 @@ interface TunnelResult {
   big: { status: number; bytes: number; sha256: string };
   echo: { status: number; bytes: number; sha256: string };
   expected: string;
+  smalls: number[];
+  cookie: { seen: string | null; set: string[] };
+  trailers: { bytes: number; trailers: Record<string, string> | null };
 }
 function check(result: TunnelResult, who: string): void {
   assert.equal(result.info, { runtime: 'deno', path: '/info' }, who);
   assert.equal(result.big, { status: 200, bytes: N, sha256: result.expected }, who);
   assert.equal(result.echo, { status: 200, bytes: N, sha256: result.expected }, who);
+  assert.equal(result.smalls, [1000, 2000, 3000, 4000], who);
+  // A browser's own fetch would drop the cookie and hide set-cookie: h2flow's client does neither.
+  assert.equal(result.cookie, { seen: 'session=abc', set: ['a=1; Path=/', 'b=2; Path=/'] }, who);
+  assert.equal(result.trailers, { bytes: 100_000, trailers: { 'x-bytes': '100000', 'x-echo': 'yes' } }, who);
 }
 
 for (const runtime of ['deno', 'bun'] as const) {
