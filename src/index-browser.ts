@@ -3,5 +3,5 @@
  * index.ts, plus the WebSocket tunnel transports. No `node:` import (test/package-runtimes.test.ts).
  */
 export * from './index.ts';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';
+export { serveTransport, serveWebSocket, webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { ServeTransportOptions, ServeWebSocketOptions, WebSocketEventLike, WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -4,9 +4,11 @@
  * and the WebSocket tunnel transports. The rest of the Bun transport is in `h2flow/bun`.
  */
 export * from './index.ts';
-export { connect, connectSession, listen, serve, SocketClosedError } from './transport/bun.ts';
+export { bunWebSocket, connect, connectSession, listen, serve, SocketClosedError } from './transport/bun.ts';
 export type {
   AcceptedSession,
+  BunServerWebSocket,
+  BunWebSocketHandlers,
   ClientConnectOptions,
   ConnectOptions,
   H2Server,
@@ -19,5 +21,5 @@ export type {
   TapObserver,
   TlsCertKey,
 } from './transport/bun.ts';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';
+export { serveTransport, serveWebSocket, webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { ServeTransportOptions, ServeWebSocketOptions, WebSocketEventLike, WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

@@ -19,5 +19,5 @@ export type {
   TapObserver,
   TlsCertKey,
 } from './transport/deno.ts';
-export { webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
-export type { WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';
+export { serveTransport, serveWebSocket, webSocketStreamTransport, webSocketTransport, WebSocketClosedError } from './transport/websocket.ts';
+export type { ServeTransportOptions, ServeWebSocketOptions, WebSocketEventLike, WebSocketLike, WebSocketStreamLike, WebSocketTransportOptions } from './transport/websocket.ts';

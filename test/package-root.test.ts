@@ -86,9 +86,9 @@ const NODE_TYPES = [
   'TlsServerOptions',
 ];
 
-// Every runtime's root (browsers' too) adds the WebSocket tunnel transports.
-const WEBSOCKET_VALUES = ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError'];
-const WEBSOCKET_TYPES = ['WebSocketLike', 'WebSocketStreamLike', 'WebSocketTransportOptions'];
+// Every runtime's root (browsers' too) adds the WebSocket tunnel transports and the tunnel's server end.
+const WEBSOCKET_VALUES = ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError', 'serveTransport', 'serveWebSocket'];
+const WEBSOCKET_TYPES = ['WebSocketLike', 'WebSocketStreamLike', 'WebSocketTransportOptions', 'ServeTransportOptions', 'ServeWebSocketOptions', 'WebSocketEventLike'];
 // The `deno` and `bun` conditions add their transport's user API, the same names as Node's but for TLS
 // options (runtime-neutral `TlsCertKey`) and serve()'s argument forms.
 const RUNTIME_VALUES = [...VALUES, 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError', ...WEBSOCKET_VALUES];
@@ -114,7 +114,7 @@ const EXPECTED: Record<string, { values: string[]; types: string[] }> = {
   './dist/index.mjs': { values: VALUES, types: TYPES },
   './dist/index-node.mjs': { values: [...NODE_VALUES, ...WEBSOCKET_VALUES], types: [...NODE_TYPES, ...WEBSOCKET_TYPES] },
   './dist/index-deno.mjs': { values: RUNTIME_VALUES, types: RUNTIME_TYPES },
-  './dist/index-bun.mjs': { values: RUNTIME_VALUES, types: RUNTIME_TYPES },
+  './dist/index-bun.mjs': { values: [...RUNTIME_VALUES, 'bunWebSocket'], types: [...RUNTIME_TYPES, 'BunServerWebSocket', 'BunWebSocketHandlers'] },
   './dist/index-browser.mjs': { values: [...VALUES, ...WEBSOCKET_VALUES], types: [...TYPES, ...WEBSOCKET_TYPES] },
 };
 

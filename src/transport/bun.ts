@@ -16,6 +16,8 @@ import { tapTransport, type TapObserver } from './tap.ts';
 export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket.ts';
 export type { BunSocket, BunSocketPairOptions } from './bun-socket.ts';
 export { SocketClosedError } from './socket-closed-error.ts';
+export { bunWebSocket } from './bun-websocket.ts';
+export type { BunServerWebSocket, BunWebSocketHandlers } from './bun-websocket.ts';
 export { tapTransport } from './tap.ts';
 export type { TapObserver } from './tap.ts';
 export { H2Client } from '../fetch/fetch-client.ts';

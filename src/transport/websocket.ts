@@ -1,10 +1,17 @@
 /**
  * h2flow/websocket: HTTP/2 tunnelled over a WebSocket (browsers, Deno, Bun, Node ≥ 22), each binary message
  * a run of HTTP/2 bytes. `webSocketTransport(ws)` wraps a `WebSocket`; `webSocketStreamTransport(wss)` a
- * `WebSocketStream` (Chromium), whose streams have real backpressure. Layer: transport (Web APIs only:
- * no `node:` import, so it is part of the browser build).
+ * `WebSocketStream` (Chromium), whose streams have real backpressure. `serveWebSocket(ws, handler)` is the
+ * server end: a WebSocket a server accepted (Deno's `upgradeWebSocket`, the `ws` package on Node, Bun's
+ * through `bunWebSocket` in h2flow/bun) served by a fetch handler. Layer: transport (Web APIs only: no
+ * `node:` import, so it is part of the browser build).
  */
 import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
+import type { FetchHandler } from '../fetch/fetch-server.ts';
+import { serveTransport, type ServeTransportOptions } from './tunnel-server.ts';
+
+export { serveTransport } from './tunnel-server.ts';
+export type { ServeTransportOptions } from './tunnel-server.ts';
 
 /** What h2flow uses of a `WebSocket` (the WHATWG interface; Deno's and Bun's server sockets have it too). */
 export interface WebSocketLike {
@@ -14,7 +21,18 @@ export interface WebSocketLike {
   /** DOM's `WebSocket.send` takes no view of a SharedArrayBuffer, hence `Uint8Array<ArrayBuffer>`. */
   send(data: Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: Event) => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void, options?: { once?: boolean }): void;
+}
+
+/** What h2flow reads of a WebSocket's events (DOM's, Deno's, Bun's and the `ws` package's all have it). */
+export interface WebSocketEventLike {
+  readonly type: string;
+  /** A `message` event's payload. */
+  readonly data?: unknown;
+  /** A `close` event's code, reason and whether the closing handshake completed. */
+  readonly code?: number;
+  readonly reason?: string;
+  readonly wasClean?: boolean;
 }
 
 /** Options of {@link webSocketTransport}. */
@@ -102,7 +120,7 @@ export function webSocketTransport(ws: WebSocketLike, options: WebSocketTranspor
   );
   ws.addEventListener('message', (event) => {
     if (readDone) return;
-    const data = (event as Event & { readonly data: unknown }).data;
+    const data = event.data;
     if (!(data instanceof ArrayBuffer)) {
       fail(new WebSocketClosedError('h2flow: a text message arrived on an HTTP/2 tunnel', CLOSE_BAD_MESSAGE), CLOSE_BAD_MESSAGE);
       return;
@@ -112,10 +130,10 @@ export function webSocketTransport(ws: WebSocketLike, options: WebSocketTranspor
       fail(new WebSocketClosedError(`h2flow: more than ${maxQueued} bytes arrived unread on the WebSocket tunnel`, CLOSE_OVERFLOW), CLOSE_OVERFLOW);
     }
   });
-  ws.addEventListener('close', (e) => {
-    const event = e as Event & { readonly code: number; readonly reason: string; readonly wasClean: boolean };
-    const clean = event.wasClean && event.code === CLOSE_NORMAL;
-    failure ??= clean ? null : new WebSocketClosedError(`h2flow: WebSocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`, event.code);
+  ws.addEventListener('close', (event) => {
+    const code = event.code ?? 1006;
+    const clean = event.wasClean === true && code === CLOSE_NORMAL;
+    failure ??= clean ? null : new WebSocketClosedError(`h2flow: WebSocket closed (${code}${event.reason ? ` ${event.reason}` : ''})`, code);
     settleOpen();
     if (readDone) return;
     readDone = true;
@@ -182,4 +200,31 @@ export async function webSocketStreamTransport(wss: WebSocketStreamLike, options
     cancel: (reason) => reader.cancel(reason),
   });
   return { readable: bytes, writable };
+}
+
+/** Options of {@link serveWebSocket}. */
+export interface ServeWebSocketOptions extends ServeTransportOptions {
+  /** Options of the tunnel's transport (its bounds on unread and unsent bytes). */
+  readonly transport?: WebSocketTransportOptions;
+}
+
+/**
+ * Serves HTTP/2 spoken over a WebSocket a server accepted with a fetch handler, as `serve()` would serve a
+ * TCP connection. Resolves when the tunnel's session closed cleanly, rejects with the reason it failed.
+ *
+ * @example
+ * ```ts
+ * // Node, with the `ws` package:
+ * new WebSocketServer({ server }).on('connection', (ws) => void serveWebSocket(ws, handler).catch(() => {}));
+ * // Deno:
+ * Deno.serve((req) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(req);
+ *   void serveWebSocket(socket, handler).catch(() => {});
+ *   return response;
+ * });
+ * ```
+ */
+export function serveWebSocket(ws: WebSocketLike, handler: FetchHandler, options: ServeWebSocketOptions = {}): Promise<void> {
+  const { transport, ...serveOptions } = options;
+  return serveTransport(webSocketTransport(ws, transport), handler, serveOptions);
 }

@@ -2,8 +2,8 @@
  * Run in Deno: `Deno.serve` upgrading each WebSocket request to a tunnel (ws-tunnel.ts), and serving an empty
  * page otherwise. Prints READY {"port"}, and `TUNNEL CLOSED ok|error` as each tunnel's session ends.
  */
-import { webSocketTransport, type WebSocketLike } from '../../src/transport/websocket';
-import { serveTunnel, tunnelHandler } from './ws-tunnel';
+import { serveWebSocket, type WebSocketLike } from '../../src/transport/websocket';
+import { tunnelHandler } from './ws-tunnel';
 
 interface DenoWs {
   serve(options: { port: number; hostname: string; onListen(a: { port: number }): void }, handler: (req: Request) => Response): unknown;
@@ -15,6 +15,9 @@ D.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(`R
   // A page for browsers to run the client in: http://127.0.0.1 is a secure context (crypto.subtle).
   if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('<!doctype html><title>h2flow tunnel</title>', { headers: { 'content-type': 'text/html' } });
   const { socket, response } = D.upgradeWebSocket(req);
-  void serveTunnel(webSocketTransport(socket), handler).then((outcome) => console.log(`TUNNEL CLOSED ${outcome}`));
+  void serveWebSocket(socket, handler).then(
+    () => console.log('TUNNEL CLOSED ok'),
+    (e: unknown) => console.log(`TUNNEL CLOSED error ${String(e)}`),
+  );
   return response;
 });

@@ -1,13 +1,13 @@
 /**
  * HTTP/2 over WebSocket tunnels, run inside Deno, Bun and Chromium by test/transport/websocket.test.ts.
- * - `wsServer(upgrade)`: every WebSocket the runtime upgrades becomes a server `H2Session` answering
+ * - `tunnelHandler(runtime)`: the fetch handler every tunnel server (Deno, Bun, Node) serves, answering
  *   `/info`, `/echo` (the request body back), `/big?n=` (n pattern bytes), `/cookie` (the request's
  *   cookie back, two `set-cookie`) and `/trailers` (the body back, then trailers).
  * - `tunnelClient(pair, n)`: fetches over a tunnel, concurrently, and reports sha256 of each body.
  */
 import { H2Session } from '../../src/streams/session';
 import { H2Client } from '../../src/fetch/fetch-client';
-import { serveSession, withTrailers, type FetchHandler } from '../../src/fetch/fetch-server';
+import { withTrailers, type FetchHandler } from '../../src/fetch/fetch-server';
 import type { TrailersExtension } from '../../src/fetch/send-response';
 import type { H2Transport } from '../../src/streams/types';
 import { patternBytes } from '../support/pattern-bytes';
@@ -32,16 +32,6 @@ export const tunnelHandler = (runtime: string): FetchHandler => (request) => {
   }
   return Response.json({ runtime, path: url.pathname });
 };
-
-/** Serves one tunnel; resolves when its session closed (never rejects: the outcome is returned). */
-export async function serveTunnel(pair: H2Transport, handler: FetchHandler): Promise<string> {
-  const session = new H2Session(pair, { role: 'server' });
-  void serveSession(session, handler);
-  return session.closed.then(
-    () => 'ok',
-    (e: unknown) => `error ${String(e)}`,
-  );
-}
 
 const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 

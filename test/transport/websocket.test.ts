@@ -6,7 +6,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromium } from 'playwright-core';
-import { webSocketTransport, WebSocketClosedError, type WebSocketLike } from '../../src/transport/websocket';
+import { createServer, type Server } from 'node:http';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { serveWebSocket, webSocketTransport, WebSocketClosedError, type WebSocketLike } from '../../src/transport/websocket';
+import { tunnelClient, tunnelHandler } from '../runtimes/ws-tunnel';
 import { daemon, run, tempDir, type Daemon } from '../support/peers';
 import { bundleFor, runArgs, runtimeBinary } from '../support/runtimes';
 
@@ -143,8 +146,8 @@ interface TunnelResult {
   cookie: { seen: string | null; set: string[] };
   trailers: { bytes: number; trailers: Record<string, string> | null };
 }
-function check(result: TunnelResult, who: string): void {
-  assert.equal(result.info, { runtime: 'deno', path: '/info' }, who);
+function check(result: TunnelResult, who: string, server = 'deno'): void {
+  assert.equal(result.info, { runtime: server, path: '/info' }, who);
   assert.equal(result.big, { status: 200, bytes: N, sha256: result.expected }, who);
   assert.equal(result.echo, { status: 200, bytes: N, sha256: result.expected }, who);
   assert.equal(result.smalls, [1000, 2000, 3000, 4000], who);
@@ -186,5 +189,70 @@ Real('headless Chromium fetches through the tunnel over WebSocket and over WebSo
   assert.not.match(server.output(), /TUNNEL CLOSED error/, server.output());
 });
 
+/** Runs ws-client.ts in `runtime` against `url`; its parsed RESULT. */
+async function runtimeClient(runtime: 'deno' | 'bun', url: string, scriptDir: string): Promise<TunnelResult> {
+  const script = await bundleFor(runtime, 'test/runtimes/ws-client.ts', scriptDir);
+  const r = await run(runtimeBinary(runtime), [...runArgs(runtime, script), JSON.stringify({ url, n: N })], { timeoutMs: 120_000 });
+  const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
+  assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
+  return JSON.parse(line!) as TunnelResult;
+}
+
+const BunServer = suite('HTTP/2 over WebSocket tunnels into Bun.serve (bunWebSocket)');
+const bunDir = tempDir('h2flow-ws-bun-');
+let bunServer: Daemon;
+let bunUrl = '';
+BunServer.before(async () => {
+  const script = await bundleFor('bun', 'test/runtimes/ws-bun-server.ts', bunDir.path);
+  bunServer = daemon(runtimeBinary('bun'), runArgs('bun', script), 240_000);
+  const [, ready] = await bunServer.waitFor(/READY (\{.*\})/, 30_000);
+  bunUrl = `ws://127.0.0.1:${(JSON.parse(ready!) as { port: number }).port}/`;
+});
+BunServer.after(async () => {
+  await bunServer.stop();
+  bunDir.cleanup();
+});
+
+BunServer('Deno and Bun clients fetch through a Bun.serve server.upgrade tunnel, 8 MiB each way, and every tunnel closes cleanly', async () => {
+  for (const runtime of ['deno', 'bun'] as const) check(await runtimeClient(runtime, bunUrl, bunDir.path), `${runtime} → bun`, 'bun');
+  await bunServer.waitFor(/(?:TUNNEL CLOSED[^\n]*\n[^]*){2}/);
+  assert.not.match(bunServer.output(), /TUNNEL CLOSED error/, bunServer.output());
+});
+
+const NodeServer = suite('HTTP/2 over WebSocket tunnels into a Node server (the ws package, serveWebSocket)');
+const nodeDir = tempDir('h2flow-ws-node-');
+let http: Server;
+let wss: WebSocketServer;
+let nodeUrl = '';
+const outcomes: Promise<string>[] = [];
+NodeServer.before(async () => {
+  http = createServer();
+  wss = new WebSocketServer({ server: http });
+  wss.on('connection', (ws) => {
+    outcomes.push(
+      serveWebSocket(ws, tunnelHandler('node')).then(
+        () => 'ok',
+        (e: unknown) => `error ${String(e)}`,
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  nodeUrl = `ws://127.0.0.1:${(http.address() as { port: number }).port}/`;
+});
+NodeServer.after(async () => {
+  wss.close();
+  await new Promise((resolve) => http.close(resolve));
+  nodeDir.cleanup();
+});
+
+NodeServer('a Node client (ws) and a Deno client fetch through a ws-package tunnel server, 8 MiB each way, and every tunnel closes cleanly', async () => {
+  const client = new NodeWebSocket(nodeUrl);
+  check((await tunnelClient(webSocketTransport(client), N)) as unknown as TunnelResult, 'node → node', 'node');
+  check(await runtimeClient('deno', nodeUrl, nodeDir.path), 'deno → node', 'node');
+  assert.equal(await Promise.all(outcomes), ['ok', 'ok']);
+});
+
 Tunnel.run();
 Real.run();
+BunServer.run();
+NodeServer.run();
