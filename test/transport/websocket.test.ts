@@ -126,11 +126,15 @@ const dir = tempDir('h2flow-ws-');
 let server: Daemon;
 let wsUrl = '';
 const Real = suite('HTTP/2 over real WebSocket tunnels');
+/** Starts a tunnel server script in `runtime`; the daemon and its ws:// URL once it printed READY. */
+async function tunnelServer(runtime: 'deno' | 'bun', entry: string, scriptDir: string): Promise<{ daemon: Daemon; url: string }> {
+  const script = await bundleFor(runtime, entry, scriptDir);
+  const d = daemon(runtimeBinary(runtime), runArgs(runtime, script), 240_000);
+  const [, ready] = await d.waitFor(/READY (\{.*\})/, 30_000);
+  return { daemon: d, url: `ws://127.0.0.1:${(JSON.parse(ready!) as { port: number }).port}/` };
+}
 Real.before(async () => {
-  const script = await bundleFor('deno', 'test/runtimes/ws-deno-server.ts', dir.path);
-  server = daemon(runtimeBinary('deno'), runArgs('deno', script), 240_000);
-  const [, ready] = await server.waitFor(/READY (\{.*\})/, 30_000);
-  wsUrl = `ws://127.0.0.1:${(JSON.parse(ready!) as { port: number }).port}/`;
+  ({ daemon: server, url: wsUrl } = await tunnelServer('deno', 'test/runtimes/ws-deno-server.ts', dir.path));
 });
 Real.after(async () => {
   await server.stop();
@@ -158,11 +162,7 @@ function check(result: TunnelResult, who: string, server = 'deno'): void {
 
 for (const runtime of ['deno', 'bun'] as const) {
   Real(`a ${runtime} client (new WebSocket) fetches through a Deno.upgradeWebSocket tunnel, 8 MiB each way`, async () => {
-    const script = await bundleFor(runtime, 'test/runtimes/ws-client.ts', dir.path);
-    const r = await run(runtimeBinary(runtime), [...runArgs(runtime, script), JSON.stringify({ url: wsUrl, n: N })], { timeoutMs: 120_000 });
-    const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
-    assert.ok(line !== undefined, `${r.stdout.toString()}\n${r.stderr}`);
-    check(JSON.parse(line!) as TunnelResult, runtime);
+    check(await runtimeClient(runtime, wsUrl, dir.path), runtime);
   });
 }
 
@@ -203,10 +203,7 @@ const bunDir = tempDir('h2flow-ws-bun-');
 let bunServer: Daemon;
 let bunUrl = '';
 BunServer.before(async () => {
-  const script = await bundleFor('bun', 'test/runtimes/ws-bun-server.ts', bunDir.path);
-  bunServer = daemon(runtimeBinary('bun'), runArgs('bun', script), 240_000);
-  const [, ready] = await bunServer.waitFor(/READY (\{.*\})/, 30_000);
-  bunUrl = `ws://127.0.0.1:${(JSON.parse(ready!) as { port: number }).port}/`;
+  ({ daemon: bunServer, url: bunUrl } = await tunnelServer('bun', 'test/runtimes/ws-bun-server.ts', bunDir.path));
 });
 BunServer.after(async () => {
   await bunServer.stop();
