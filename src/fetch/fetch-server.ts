@@ -17,7 +17,8 @@ import type { H2Stream } from '../streams/stream.ts';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
 export interface NetAddr {
-  readonly transport: 'tcp';
+  /** `udp` for a client over QUIC (a WebTransport tunnel). */
+  readonly transport: 'tcp' | 'udp';
   readonly hostname: string;
   readonly port: number;
 }

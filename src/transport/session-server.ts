@@ -41,6 +41,11 @@ export interface ListenerControl {
   readonly address: NetAddr;
   /** Stops accepting new connections (the runtime's listener close). */
   stop(): void | Promise<void>;
+  /**
+   * Called once every session closed after `stop()`: releases what must outlive the graceful close (a QUIC
+   * endpoint, whose close ends every connection on it at once).
+   */
+  release?(): void | Promise<void>;
   ref(): void;
   unref(): void;
 }
@@ -71,6 +76,7 @@ export function sessionServer(control: ListenerControl, session: SessionOptions 
         // close() settles even if a peer hangs up before answering the graceful close's GOAWAY/PING.
         await Promise.all([...live].map((s) => s.close(closeOptions).catch(() => undefined)));
         await stopped;
+        await Promise.resolve(control.release?.()).catch(() => undefined);
       })();
       return closing;
     },
