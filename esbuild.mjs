@@ -28,6 +28,8 @@ const ENTRIES = [
   { name: 'bun', src: 'src/transport/bun.ts', platform: 'node' },
   { name: 'index-browser', src: 'src/index-browser.ts', platform: 'browser' },
   { name: 'websocket', src: 'src/transport/websocket.ts', platform: 'browser' },
+  // The Deno QUIC server in it uses only the Deno global: no node: import, so one build serves browsers too.
+  { name: 'webtransport', src: 'src/transport/webtransport.ts', platform: 'browser' },
   { name: 'cli', src: 'src/cli/main.ts', platform: 'node', banner: '#!/usr/bin/env node' },
 ].filter((e) => existsSync(e.src));
 

@@ -73,7 +73,7 @@ Conditions("a browser bundle of 'h2flow' takes the browser build, and it imports
   assert.ok(inputs.some((i) => i.endsWith('dist/index-browser.mjs')), inputs.join(', '));
   assert.not.match(result.outputFiles[0]!.text, NODE_IMPORT);
   // The published file itself, and the runtime-neutral entries next to it.
-  for (const f of ['dist/index-browser.mjs', 'dist/websocket.mjs', 'dist/index.mjs', 'dist/streams.mjs', 'dist/fetch.mjs', 'dist/core.mjs', 'dist/hpack.mjs', 'dist/frame.mjs', 'dist/bun.mjs', 'dist/index-bun.mjs']) {
+  for (const f of ['dist/index-browser.mjs', 'dist/websocket.mjs', 'dist/webtransport.mjs', 'dist/index.mjs', 'dist/streams.mjs', 'dist/fetch.mjs', 'dist/core.mjs', 'dist/hpack.mjs', 'dist/frame.mjs', 'dist/bun.mjs', 'dist/index-bun.mjs']) {
     assert.not.match(readFileSync(f, 'utf8'), NODE_IMPORT, `${f} imports a node: module`);
   }
   assert.match(readFileSync('dist/node.mjs', 'utf8'), NODE_IMPORT, 'the check finds node: imports where they are');

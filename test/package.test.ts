@@ -30,6 +30,7 @@ const EXPECTED: Record<string, string[]> = {
   './deno': ['listen', 'connect', 'serve', 'denoConnToPair'],
   './bun': ['listen', 'connect', 'serve', 'bunSocketPair'],
   './websocket': ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError'],
+  './webtransport': ['webTransportTransport', 'connectWebTransport', 'serveWebTransportSession', 'serveWebTransport', 'listenWebTransport'],
 };
 
 Package('h2flow has no runtime dependencies', () => {

@@ -19,6 +19,8 @@ export { listenWebTransport, serveWebTransport } from './webtransport-deno.ts';
 export type { WebTransportListenOptions, WebTransportServeOptions } from './webtransport-deno.ts';
 export { H2Client } from '../fetch/fetch-client.ts';
 export type { FetchHandler, NetAddr } from '../fetch/fetch-server.ts';
+export type { HttpServer, ServeArgs, SessionOptions, TlsCertKey } from './serve-args.ts';
+export type { H2Server } from './session-server.ts';
 
 /** Options of {@link connectWebTransport}. */
 export interface ConnectWebTransportOptions {

@@ -11,6 +11,8 @@ import { FrameBuffer, PingFrame } from 'h2flow/frame';
 import { H2Configuration, H2Connection, RequestReceived } from 'h2flow/core';
 import { H2Stream, toNative } from 'h2flow/streams';
 import { respondToStream } from 'h2flow/fetch';
+import { connectWebTransport, serveWebTransport, webTransportTransport } from 'h2flow/webtransport';
+import type { HttpServer, WebTransportBidiStreamLike } from 'h2flow/webtransport';
 
 declare const transport: H2Transport;
 
@@ -62,4 +64,13 @@ void respondToStream(stream, session, handler);
 // @ts-expect-error: respondToStream answers a stream, not a session
 void respondToStream(session, session, handler);
 
+// h2flow/webtransport
+declare const bidi: WebTransportBidiStreamLike;
+const tunnel: H2Transport = webTransportTransport(bidi);
+const wtClient: H2Client = connectWebTransport('https://127.0.0.1:4433/h2', { serverCertificateHashes: [{ algorithm: 'sha-256', value: new Uint8Array(32) }] });
+const wtServer: HttpServer = serveWebTransport({ port: 4433, cert: 'PEM', key: 'PEM' }, handler);
+// @ts-expect-error: a WebTransport pair wraps a bidirectional stream, not a URL
+webTransportTransport('https://127.0.0.1:4433/h2');
+
+export { tunnel, wtClient, wtServer };
 export { body, code, err, notBody, notCode, notFrames, notHeaders, ping };
