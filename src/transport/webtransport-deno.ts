@@ -120,8 +120,9 @@ export function listenWebTransport(options: WebTransportListenOptions): H2Server
       alpnProtocols: [ALPN_H3],
       cert: pemText(options.tls.cert),
       key: pemText(options.tls.key),
-      // HTTP/3's own unidirectional streams (control, QPACK) keep Deno's default limit.
-      maxConcurrentBidirectionalStreams: options.maxTunnelsPerConnection ?? DEFAULT_TUNNELS,
+      // The session's CONNECT request is a client bidirectional stream too (RFC 9114 §4.1; WebTransport over
+      // HTTP/3 §3.2); HTTP/3's own unidirectional streams (control, QPACK) keep Deno's default limit.
+      maxConcurrentBidirectionalStreams: (options.maxTunnelsPerConnection ?? DEFAULT_TUNNELS) + 1,
     });
   } catch (error) {
     endpoint.close();
