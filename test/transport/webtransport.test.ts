@@ -7,8 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { webTransportTransport, type WebTransportCloseInfoLike, type WebTransportLike } from '../../src/transport/webtransport';
 import { daemon, run, tempDir, type Daemon } from '../support/peers';
@@ -143,6 +144,15 @@ let hash: number[] = [];
 let pem = { cert: '', key: '' };
 const Real = suite('HTTP/2 over real WebTransport sessions');
 
+/** A UDP port that was free a moment ago on 127.0.0.1 (the README's server names its port). */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
+  const { port } = socket.address();
+  await new Promise<void>((done) => socket.close(done));
+  return port;
+}
+
 const denoArgs = (script: string, config: unknown): string[] => {
   const args = runArgs('deno', script);
   // QUIC and WebTransport are unstable in Deno 2.9.
@@ -210,6 +220,54 @@ Real('headless Chromium (connectWebTransport in a page) and serveWebTransport: c
     check(result, 'chromium');
   } finally {
     await browser.close();
+  }
+});
+
+/** The README's two code blocks under "Browser via WebTransport": the Deno server, then the page. */
+function readmeBlocks(): { server: string; page: string } {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('### Browser via WebTransport'));
+  const blocks = [...section.matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 2, 'the README has the server and the page example');
+  return { server: blocks[0]!, page: blocks[1]! };
+}
+
+Real("the README's WebTransport example runs as written: its Deno server, and its page in headless Chromium", async () => {
+  const { server: serverCode, page: pageCode } = readmeBlocks();
+  const port = await freeUdpPort();
+  const source = resolve('src/transport/webtransport.ts');
+  const serverFile = join(dir.path, 'readme-server.ts');
+  writeFileSync(
+    serverFile,
+    serverCode
+      .replace("from 'h2flow/webtransport'", `from '${source}'`)
+      .replace("'cert.pem'", `'${join(dir.path, 'cert.pem')}'`)
+      .replace("'key.pem'", `'${join(dir.path, 'key.pem')}'`)
+      .replaceAll('4433', String(port)),
+  );
+  const readmeServer = daemon(runtimeBinary('deno'), ['run', '-A', '--quiet', '--unstable-net', serverFile], 120_000);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    await readmeServer.waitFor(/Listening on/, 30_000);
+    const IMPORT = "import { connectWebTransport } from 'h2flow/webtransport';";
+    const lines = pageCode.replaceAll('4433', String(port)).replace('BASE64 FROM THE OPENSSL LINE ABOVE', Buffer.from(hash).toString('base64')).split('\n');
+    assert.ok(lines.includes(IMPORT), 'the page imports h2flow/webtransport');
+    const body = lines.filter((l) => l !== IMPORT);
+    const { build } = await import('esbuild');
+    const bundle = await build({
+      stdin: { contents: `import { connectWebTransport } from '${source}';\n(globalThis as any).readmeExample = async () => {\n${body.join('\n')}\n};`, loader: 'ts', resolveDir: resolve('.') },
+      bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning',
+    });
+    const page = await browser.newPage();
+    const logged: string[] = [];
+    page.on('console', (m) => logged.push(m.text()));
+    await page.goto(`http://127.0.0.1:${ports.page}/`);
+    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    await page.evaluate(() => (globalThis as unknown as { readmeExample(): Promise<void> }).readmeExample());
+    assert.equal(logged, ['/info session=abc ping']);
+  } finally {
+    await browser.close();
+    await readmeServer.stop();
   }
 });
 
