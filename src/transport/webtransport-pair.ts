@@ -45,9 +45,12 @@ export interface WebTransportTransportOptions {
 /** How long a failed read waits for the session's `closed` to tell a clean close from a lost one. */
 const CLOSE_VERDICT_MS = 1000;
 
-/** True if `wt` closed cleanly (code 0) within {@link CLOSE_VERDICT_MS}; false if it failed or is still open. */
-async function closedCleanly(wt: WebTransportLike | undefined): Promise<boolean> {
-  if (wt === undefined) return false;
+/**
+ * True if `wt` closed cleanly (code 0) within {@link CLOSE_VERDICT_MS}; false if it failed or is still open,
+ * and at once for a `WebTransportError` the stream itself caused (the peer reset it: the session lives on).
+ */
+async function closedCleanly(wt: WebTransportLike | undefined, error: unknown): Promise<boolean> {
+  if (wt === undefined || (error as { source?: unknown } | null)?.source === 'stream') return false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_VERDICT_MS)));
   const verdict = wt.closed.then(
@@ -91,7 +94,7 @@ export function webTransportTransport(bidi: WebTransportBidiStreamLike, options:
           result = await reader.read();
         } catch (error) {
           if (readDone) return;
-          const clean = await closedCleanly(options.webTransport);
+          const clean = await closedCleanly(options.webTransport, error);
           if (readDone) return;
           readDone = true;
           if (clean) controller.close();

@@ -29,6 +29,11 @@ export interface ConnectWebTransportOptions {
    * trust a self-signed ECDSA certificate valid for at most 14 days, as a development server has.
    */
   readonly serverCertificateHashes?: ReadonlyArray<{ readonly algorithm: string; readonly value: ArrayBuffer | ArrayBufferView }>;
+  /**
+   * The origin requests name (`:scheme`, `:authority`) and relative URLs resolve against. Default: the URL
+   * given; for a session given instead, its `url` if it has one (Deno's server side), else `https://localhost/`.
+   */
+  readonly baseUrl?: string | URL;
   /** Options for the client session (settings, config, streams implementation). */
   readonly session?: SessionOptions;
 }
@@ -65,12 +70,12 @@ export function connectWebTransport(url: string | URL | WebTransportLike, option
   if (typeof url === 'string' || url instanceof URL) {
     const WT = (globalThis as { WebTransport?: WebTransportConstructor }).WebTransport;
     if (WT === undefined) throw new Error('h2flow: this runtime has no WebTransport (Deno needs --unstable-net)');
-    baseUrl = String(url);
+    baseUrl = String(options.baseUrl ?? url);
     const hashes = options.serverCertificateHashes;
-    wt = new WT(baseUrl, hashes === undefined ? {} : { serverCertificateHashes: hashes.map((h) => ({ algorithm: h.algorithm, value: h.value })) });
+    wt = new WT(String(url), hashes === undefined ? {} : { serverCertificateHashes: hashes.map((h) => ({ algorithm: h.algorithm, value: h.value })) });
   } else {
     wt = url;
-    baseUrl = (url as { url?: string }).url ?? 'https://webtransport.invalid/';
+    baseUrl = String(options.baseUrl ?? (url as { url?: string }).url ?? 'https://localhost/');
   }
   wt.closed.catch(() => undefined);
   const opening = (async () => {
@@ -117,13 +122,15 @@ export interface ServeWebTransportSessionOptions {
  * ```
  */
 export async function serveWebTransportSession(wt: WebTransportLike, handler: FetchHandler, options: ServeWebTransportSessionOptions = {}): Promise<void> {
-  const tunnels: Promise<unknown>[] = [];
+  // Tunnels still open: a long-lived session that opens many in turn holds only the live ones.
+  const live = new Set<Promise<void>>();
   const serving = { ...(options.remoteAddr !== undefined ? { remoteAddr: options.remoteAddr } : {}), ...(options.onError !== undefined ? { onError: options.onError } : {}) };
   await acceptTunnels(wt, options.session, (pair) => {
     const session = new H2Session(pair, { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config }, role: 'server' });
     options.onSession?.(session);
-    tunnels.push(serveSession(session, handler, serving).catch(() => undefined), session.closed.catch(() => undefined));
+    const done = Promise.all([serveSession(session, handler, serving), session.closed.catch(() => undefined)]).then(() => undefined);
+    live.add(done);
+    void done.finally(() => live.delete(done));
   });
-  await Promise.all(tunnels);
+  await Promise.all(live);
 }
-

@@ -7,12 +7,21 @@
  *   errors, the server's session fails, and nothing hangs.
  * - `shutdown`: `server.shutdown()` with an idle client: the client's session sees GOAWAY and closes
  *   cleanly, and the server finishes.
+ * - `session`: `serveWebTransportSession()` on a session Deno's own QUIC API accepted: two tunnels from one
+ *   client session are served, and its promise settles once the client closed the session.
  */
-import { connectWebTransport, listenWebTransport, serveWebTransport, webTransportTransport, type WebTransportLike } from '../../src/transport/webtransport';
+import { connectWebTransport, listenWebTransport, serveWebTransport, serveWebTransportSession, webTransportTransport, type WebTransportLike } from '../../src/transport/webtransport';
+import { H2Client } from '../../src/fetch/fetch-client';
 import { H2Session } from '../../src/streams/session';
 
 interface DenoEdge {
   args: string[];
+  QuicEndpoint: new (o: { hostname: string; port: number }) => {
+    addr: { port: number };
+    listen(o: { alpnProtocols: string[]; cert: string; key: string }): { accept(): Promise<unknown> };
+    close(): void;
+  };
+  upgradeWebTransport(conn: unknown): Promise<WebTransportLike>;
   connectQuic(o: { hostname: string; port: number; alpnProtocols: string[]; caCerts: string[]; serverName: string }): Promise<{ closed: Promise<unknown> }>;
 }
 const D = (globalThis as unknown as { Deno: DenoEdge }).Deno;
@@ -102,6 +111,25 @@ const result: Record<string, unknown> = {};
   const client = connectWebTransport(`https://127.0.0.1:${server.port}/h2`, { serverCertificateHashes: hashes });
   const first = await outcome(client.fetch('/').then((r) => r.text()));
   result.shutdown = { first, serverShutdown: await outcome(server.shutdown()), clientClosed: await outcome(client.closed), finished: await outcome(server.finished) };
+}
+
+// session: serveWebTransportSession on a session accepted with Deno's API directly.
+{
+  const endpoint = new D.QuicEndpoint({ hostname: '127.0.0.1', port: 0 });
+  const listener = endpoint.listen({ alpnProtocols: ['h3'], cert, key });
+  const served = (async () => {
+    const wt = await D.upgradeWebTransport(await listener.accept());
+    return serveWebTransportSession(wt, (req) => new Response(new URL(req.url).pathname), { remoteAddr: { transport: 'udp', hostname: 'client', port: 1 } });
+  })();
+  const wt = new WT(`https://127.0.0.1:${endpoint.addr.port}/h2`, { serverCertificateHashes: hashes });
+  wt.closed.catch(() => undefined);
+  await wt.ready;
+  const clients = await Promise.all([1, 2].map(async () => new H2Client(new H2Session(webTransportTransport(await wt.createBidirectionalStream(), { webTransport: wt }), { role: 'client' }), { baseUrl: 'https://localhost/' })));
+  const bodies = await Promise.all(clients.map((c, i) => c.fetch(`/tunnel${i}`).then((r) => r.text())));
+  await Promise.all(clients.map((c) => c.close()));
+  wt.close({ closeCode: 0, reason: '' });
+  result.session = { bodies, served: await outcome(served) };
+  endpoint.close();
 }
 
 console.log(`RESULT ${JSON.stringify(result)}`);

@@ -112,7 +112,7 @@ Pair('closing the writable closes the stream (FIN); cancelling the readable canc
   assert.is(bidi.cancelled, 'done');
 });
 
-Pair('a peer FIN ends the readable; a failed read errors it unless the session closed cleanly (code 0)', async () => {
+Pair('a peer FIN ends the readable; a failed read errors it with its error unless the session closed cleanly (code 0)', async () => {
   const fin = new ScriptedBidi();
   const r1 = webTransportTransport(fin).readable.getReader();
   fin.source.enqueue(new Uint8Array([7]));
@@ -120,18 +120,23 @@ Pair('a peer FIN ends the readable; a failed read errors it unless the session c
   assert.equal((await r1.read()).value, new Uint8Array([7]));
   assert.ok((await r1.read()).done);
 
-  const cases: Array<[string, WebTransportLike | undefined, boolean]> = [
-    ['no session given', undefined, false],
-    ['session closed with code 0', fakeSession(Promise.resolve({ closeCode: 0, reason: '' })), true],
-    ['session closed with code 7', fakeSession(Promise.resolve({ closeCode: 7, reason: 'x' })), false],
-    ['session lost', fakeSession(Promise.reject(new Error('lost'))), false],
+  const lost = new Error('connection lost');
+  const reset = Object.assign(new Error('stream reset'), { source: 'stream' });
+  const cleanClose = (): WebTransportLike => fakeSession(Promise.resolve({ closeCode: 0, reason: '' }));
+  const cases: Array<[string, WebTransportLike | undefined, Error, boolean]> = [
+    ['no session given', undefined, lost, false],
+    ['session closed with code 0', cleanClose(), lost, true],
+    ['session closed with code 7', fakeSession(Promise.resolve({ closeCode: 7, reason: 'x' })), lost, false],
+    ['session lost', fakeSession(Promise.reject(new Error('lost'))), lost, false],
+    ['the stream was reset (source "stream"), whatever the session does', cleanClose(), reset, false],
+    ['session still open past the verdict deadline', fakeSession(new Promise(() => undefined)), lost, false],
   ];
-  for (const [name, webTransport, clean] of cases) {
+  for (const [name, webTransport, error, clean] of cases) {
     const bidi = new ScriptedBidi();
     const reader = webTransportTransport(bidi, webTransport === undefined ? {} : { webTransport }).readable.getReader();
-    const read = reader.read().then((r) => (r.done ? 'end' : 'data'), () => 'error');
+    const read = reader.read().then((r) => (r.done ? 'end' : 'data'), (e: unknown) => (e === error ? 'error' : `other ${String(e)}`));
     await tick();
-    bidi.source.error(new Error('connection lost'));
+    bidi.source.error(error);
     assert.is(await read, clean ? 'end' : 'error', name);
   }
 });
@@ -271,7 +276,7 @@ Real("the README's WebTransport example runs as written: its Deno server, and it
   }
 });
 
-Real('the server closes a connection that never finishes its WebTransport setup, holds a client to maxTunnelsPerConnection, survives a client lost mid-request, and shuts down under a connected client', async () => {
+Real('the server closes a connection that never finishes its WebTransport setup, holds a client to maxTunnelsPerConnection, survives a client lost mid-request, and shuts down under a connected client; serveWebTransportSession serves a session accepted elsewhere', async () => {
   const script = await bundleFor('deno', 'test/runtimes/wt-deno-edge.ts', dir.path);
   const r = await run(runtimeBinary('deno'), denoArgs(script, { ...pem, hash }), { timeoutMs: 90_000 });
   const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
@@ -286,6 +291,7 @@ Real('the server closes a connection that never finishes its WebTransport setup,
   assert.equal(result.lost, { clientFetch: 'rejected H2SessionError', handlerBody: 'rejected H2SessionError', clientClosed: 'rejected H2SessionError' });
   assert.is(result.lostShutdown, 'ok', 'shutdown after a lost client settles');
   assert.equal(result.shutdown, { first: 'ok hi', serverShutdown: 'ok', clientClosed: 'ok', finished: 'ok' });
+  assert.equal(result.session, { bodies: ['/tunnel0', '/tunnel1'], served: 'ok' }, 'serveWebTransportSession served both tunnels and settled');
 });
 
 Real('the WebTransport server shuts down gracefully and the process exits on its own', async () => {
