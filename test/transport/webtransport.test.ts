@@ -11,7 +11,13 @@ import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
 import { webTransportTransport, type WebTransportCloseInfoLike, type WebTransportLike } from '../../src/transport/webtransport';
+import { H2Session } from '../../src/streams/session';
+import type { StreamConstructors } from '../../src/streams/types';
+import { H2Client } from '../../src/fetch/fetch-client';
+import { serveSession } from '../../src/fetch/fetch-server';
+import { patternBytes } from '../support/pattern-bytes';
 import { daemon, run, tempDir, type Daemon } from '../support/peers';
 import { bundleFor, runArgs, runtimeBinary } from '../support/runtimes';
 import type { WtResult } from '../runtimes/wt-tunnel';
@@ -140,6 +146,28 @@ Pair('a peer FIN ends the readable; a failed read errors it with its error unles
     assert.is(await read, clean ? 'end' : 'error', name);
   }
 });
+
+const IMPLEMENTATIONS: Array<[string, StreamConstructors | undefined]> = [
+  ['the runtime streams', undefined],
+  ['web-streams-polyfill', { ReadableStream: PolyReadable, WritableStream: PolyWritable } as unknown as StreamConstructors],
+];
+for (const [name, streams] of IMPLEMENTATIONS) {
+  Pair(`HTTP/2 runs over a pair of connected streams with ${name}: 1 MiB echoed, and both sessions close cleanly on FIN`, async () => {
+    const up = new TransformStream<Uint8Array, Uint8Array>();
+    const down = new TransformStream<Uint8Array, Uint8Array>();
+    const options = streams === undefined ? {} : { streams };
+    const server = new H2Session(webTransportTransport({ readable: up.readable, writable: down.writable }, options), { role: 'server', ...options });
+    void serveSession(server, (req) => new Response(req.body));
+    const session = new H2Session(webTransportTransport({ readable: down.readable, writable: up.writable }, options), { role: 'client', ...options });
+    const client = new H2Client(session, { baseUrl: 'https://tunnel.test' });
+    const body = patternBytes(1 << 20);
+    const echoed = new Uint8Array(await (await client.fetch('/echo', { method: 'POST', body })).arrayBuffer());
+    assert.ok(echoed.byteLength === body.byteLength && echoed.every((b, i) => b === body[i]), 'the body came back intact');
+    await client.close();
+    await session.closed;
+    await server.closed;
+  });
+}
 
 const N = 4 * 1024 * 1024;
 const dir = tempDir('h2flow-wt-');
