@@ -132,7 +132,12 @@ export function webTransportTransport(bidi: WebTransportBidiStreamLike, options:
       // holds it forever: the signal fires at once, and the stream is reset then.
       (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener('abort', () => reset(new Error('h2flow: WebTransport stream aborted')), { once: true });
     },
-    write: (chunk) => Promise.race([writer.write(chunk), aborted]),
+    write(chunk) {
+      const written = writer.write(chunk);
+      // Once the reset won the race, the write's own rejection has no one to see it.
+      written.catch(() => undefined);
+      return Promise.race([written, aborted]);
+    },
     close: () => writer.close(),
     abort: (reason) => reset(reason),
   });
