@@ -8,9 +8,10 @@
  */
 import { H2Session } from '../streams/session.ts';
 import { H2Client } from '../fetch/fetch-client.ts';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
+import type { FetchHandler } from '../fetch/fetch-server.ts';
 import type { SessionOptions } from './serve-args.ts';
 import { sessionStreams } from './session-server.ts';
+import { serveTransport, type ServeTransportOptions } from './tunnel-server.ts';
 import { acceptTunnels, webTransportTransport, type WebTransportLike } from './webtransport-pair.ts';
 
 export { acceptTunnels, webTransportTransport } from './webtransport-pair.ts';
@@ -20,6 +21,8 @@ export type { WebTransportListenOptions, WebTransportServeOptions } from './webt
 export { H2Client } from '../fetch/fetch-client.ts';
 export type { FetchHandler, NetAddr } from '../fetch/fetch-server.ts';
 export type { HttpServer, ServeArgs, SessionOptions, TlsCertKey } from './serve-args.ts';
+export { serveTransport } from './tunnel-server.ts';
+export type { ServeTransportOptions } from './tunnel-server.ts';
 export type { H2Server } from './session-server.ts';
 
 /** Options of {@link connectWebTransport}. */
@@ -96,17 +99,8 @@ export function connectWebTransport(url: string | URL | WebTransportLike, option
   return new H2Client(opening, { baseUrl });
 }
 
-/** Options of {@link serveWebTransportSession}. */
-export interface ServeWebTransportSessionOptions {
-  /** Options for every server session (merged over the fetch server's defaults). */
-  readonly session?: SessionOptions;
-  /** The client's address, as the handler's `info.remoteAddr`. */
-  readonly remoteAddr?: NetAddr;
-  /** Turns a handler error into a response (default: log it and answer 500). */
-  readonly onError?: (error: unknown) => Response | Promise<Response>;
-  /** Called with each tunnel's server session as it starts (e.g. to close it on shutdown). */
-  readonly onSession?: (session: H2Session) => void;
-}
+/** Options of {@link serveWebTransportSession}: those of `serveTransport`, applied to every tunnel. */
+export type ServeWebTransportSessionOptions = ServeTransportOptions;
 
 /**
  * Serves `handler` over HTTP/2 on every bidirectional stream the client opens on a server-side
@@ -124,11 +118,8 @@ export interface ServeWebTransportSessionOptions {
 export async function serveWebTransportSession(wt: WebTransportLike, handler: FetchHandler, options: ServeWebTransportSessionOptions = {}): Promise<void> {
   // Tunnels still open: a long-lived session that opens many in turn holds only the live ones.
   const live = new Set<Promise<void>>();
-  const serving = { ...(options.remoteAddr !== undefined ? { remoteAddr: options.remoteAddr } : {}), ...(options.onError !== undefined ? { onError: options.onError } : {}) };
   await acceptTunnels(wt, options.session, (pair) => {
-    const session = new H2Session(pair, { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config }, role: 'server' });
-    options.onSession?.(session);
-    const done = Promise.all([serveSession(session, handler, serving), session.closed.catch(() => undefined)]).then(() => undefined);
+    const done = serveTransport(pair, handler, options).catch(() => undefined);
     live.add(done);
     void done.finally(() => live.delete(done));
   });
