@@ -856,6 +856,7 @@ export class H2Connection {
     }
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
+    const isNew = stream.stateMachine.state === StreamState.IDLE;
     let result: [Frame[], H2Event[]];
     try {
       result = stream.receiveHeaders(headers, endStream, this.#config.headerEncoding);
@@ -864,6 +865,13 @@ export class H2Connection {
     }
     const frames = result[0];
     const streamEvents = result[1];
+    if (stream.malformed !== null) {
+      // A malformed message: a stream error (RFC 9113 §8.1.1), RST_STREAM PROTOCOL_ERROR spending the
+      // reset budget. A request refused so was never reported, so its StreamReset is not either.
+      this.#queueReceivedFrames(frames);
+      if (!isNew) for (const ev of streamEvents) events.push(ev);
+      return;
+    }
     if ((frame.flags.bits & PRIORITY_BIT) !== 0) {
       const priority = this.#priorityEvent(frame);
       const first = streamEvents[0];
@@ -971,7 +979,7 @@ export class H2Connection {
       this.#refuseStream(promisedId, ErrorCodes.ENHANCE_YOUR_CALM);
       return;
     }
-    let result: [Frame[], H2Event[]];
+    let result: [Frame[], H2Event[]] | null;
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     try {
@@ -982,6 +990,13 @@ export class H2Connection {
       return;
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    if (result === null) {
+      // A malformed promised request: a stream error on the promised stream (RFC 9113 §8.4), not
+      // reported; the parent stream goes on. h2 fails the connection.
+      this.#reg.checkNewStreamId(promisedId, EVEN);
+      this.#refuseStream(promisedId, ErrorCodes.PROTOCOL_ERROR);
+      return;
     }
     // Reserved streams do not count against MAX_CONCURRENT_STREAMS (RFC 9113 §5.1.2), so a server
     // could make us hold any number of them: past our MAX_CONCURRENT_STREAMS reserved streams, refuse
@@ -1037,6 +1052,12 @@ export class H2Connection {
       this.#receiveDataOnClosedStream(frame);
       for (const ev of result.streamEvents) events.push(ev);
       return;
+    }
+    if (stream.malformed !== null) {
+      // A malformed message (content-length, RFC 9113 §8.1.1) reset the stream: its DATA is never
+      // reported, so nobody will acknowledge it; the connection window is credited at once.
+      const increment = this.#inboundWindow.processBytes(length);
+      if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     }
     this.#queueReceivedFrames(result[0]);
     for (const ev of result[1]) events.push(ev);

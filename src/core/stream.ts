@@ -47,7 +47,7 @@ import { headerCodec } from './header-encoding.ts';
 import {
   H2StreamStateMachine,
   STREAM_OPEN,
-  type StreamClosedBy,
+  StreamClosedBy,
   type StreamEvent,
   type StreamInput,
   StreamInputs,
@@ -111,6 +111,7 @@ export class H2Stream {
   #expectedContentLength: number | null = null;
   #actualContentLength = 0;
   #authority: string | null = null;
+  #malformed: string | null = null;
 
   /**
    * @param streamId The stream ID.
@@ -141,6 +142,14 @@ export class H2Stream {
   /** Whether the stream is open in the MAX_CONCURRENT_STREAMS sense (OPEN or half-closed). */
   get open(): boolean {
     return STREAM_OPEN[this.stateMachine.state] === true;
+  }
+
+  /**
+   * Why the peer's message on this stream was malformed, once a receive method reset the stream for
+   * it (RFC 9113 §8.1.1), else `null`. Beyond h2, which fails the connection instead.
+   */
+  get malformed(): string | null {
+    return this.#malformed;
   }
 
   /** Whether the stream is closed. */
@@ -284,16 +293,25 @@ export class H2Stream {
 
   /**
    * A PUSH_PROMISE arrived on this (parent) stream, promising `promisedStreamId`.
-   * Port of h2.stream.H2Stream.receive_push_promise_in_band.
+   * Port of h2.stream.H2Stream.receive_push_promise_in_band. Diverges from h2, which fails the
+   * connection: a malformed promised request yields `null`, for the connection to refuse the
+   * promised stream with PROTOCOL_ERROR (RFC 9113 §8.4: "it MUST respond on the promised stream with
+   * a stream error (Section 5.4.2) of type PROTOCOL_ERROR"); this stream is unaffected.
    */
-  receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents {
+  receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents | null {
     this.#log?.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
     const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     if (events.length === 0) this.#refuseIdlePush('Idle streams cannot receive pushes');
     const pushEvent = events[0] as PushedStreamReceived;
     fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
-    fillEvent(pushEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+    try {
+      fillEvent(pushEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.#log?.debug('Malformed push promise on %s: %s', this, err.message);
+      return null;
+    }
     return [NO_FRAMES, events];
   }
 
@@ -310,49 +328,92 @@ export class H2Stream {
 
   /**
    * A header block (request, response, 1xx or trailers) arrived on this stream.
-   * Port of h2.stream.H2Stream.receive_headers.
+   * Port of h2.stream.H2Stream.receive_headers. Diverges from h2, which fails the connection: a
+   * malformed message (invalid fields or pseudo-headers, trailers without END_STREAM, a 1xx with
+   * END_STREAM or after the final response, a body that disagrees with content-length at the end)
+   * resets only this stream, RST_STREAM PROTOCOL_ERROR with a `StreamReset` in place of the block's
+   * events (RFC 9113 §8.1.1, see {@link malformed}). Blocks the stream's state forbids still raise.
    * @param headers The decoded fields, as ByteStrings.
    * @param headerEncoding The connection's `headerEncoding`: a string decodes the event's headers.
    */
   receiveHeaders(headers: Header[], endStream: boolean, headerEncoding: HeaderEncoding): FramesAndEvents {
     const sm = this.stateMachine;
-    let input: StreamInput = StreamInputs.RECV_HEADERS;
-    if (isInformationalResponse(headers)) {
-      if (endStream) throw new ProtocolError('Cannot set END_STREAM on informational responses');
-      input = StreamInputs.RECV_INFORMATIONAL_HEADERS;
+    // Only a client receives responses: a server takes a block with a 1xx :status as a request (or
+    // trailers), which validation rejects for its :status (RFC 9113 §8.3.1); h2 fails the connection.
+    const informational = this.config.clientSide && isInformationalResponse(headers);
+    // RFC 9113 §8.1: a 1xx after the final response is a HEADERS frame without END_STREAM after a
+    // final status: malformed. Checked before the state machine, which would close the stream for it.
+    if (informational && sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
+      return this.#malformedMessage('Informational response after final response');
     }
-    const events = sm.processInput(input) as H2Event[];
+    const events = sm.processInput(informational ? StreamInputs.RECV_INFORMATIONAL_HEADERS : StreamInputs.RECV_HEADERS) as H2Event[];
+    // RFC 9113 §8.1: "A HEADERS frame with the END_STREAM flag set that carries an informational
+    // status code is malformed".
+    if (informational && endStream) return this.#malformedMessage('Cannot set END_STREAM on informational responses');
     const headersEvent = events[0] as Writable<HeaderBlockEvent | InformationalResponseReceived>;
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       (headersEvent as Writable<HeaderBlockEvent>).streamEnded = es[0] as HeaderBlockEvent['streamEnded'];
       for (const ev of es) events.push(ev);
     }
-    this.#initializeContentLength(headers);
+    const trailers = headersEvent.type === 'TrailersReceived';
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
-    if (headersEvent.type === 'TrailersReceived' && !endStream) throw new ProtocolError('Trailers must have END_STREAM set');
+    if (trailers && !endStream) return this.#malformedMessage('Trailers must have END_STREAM set');
     const flags = this.#buildHdrValidationFlags(events);
-    headersEvent.headers = this.#processReceivedHeaders(headers, flags, headerEncoding);
+    let hs: Header[];
+    try {
+      // Trailers do not change the expected length: the body they end is the one the headers announced
+      // (h2 reads them again, forgetting it). RFC 9110 §6.5.1: trailers carry no framing.
+      if (!trailers) this.#initializeContentLength(headers);
+      hs = this.#processReceivedHeaders(headers, flags, headerEncoding);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return this.#malformedMessage(err.message);
+    }
+    // RFC 9113 §8.1.1: the content must match content-length, also when trailers end it, or when a
+    // request's own HEADERS do. (A response's may not: 204, 304 and HEAD answers carry none.)
+    const expected = this.#expectedContentLength;
+    if (endStream && expected !== null && expected !== this.#actualContentLength && (trailers || headersEvent.type === 'RequestReceived')) {
+      return this.#malformedMessage(new InvalidBodyLengthError(expected, this.#actualContentLength).message);
+    }
+    headersEvent.headers = hs;
     return [NO_FRAMES, events];
   }
 
   /**
    * A DATA frame arrived: consumes receive window, checks content-length, and yields `DataReceived`
-   * (+ `StreamEnded`). Port of h2.stream.H2Stream.receive_data.
+   * (+ `StreamEnded`). Port of h2.stream.H2Stream.receive_data. Diverges from h2: a body that
+   * exceeds or falls short of content-length, or DATA before a response's headers, is a malformed
+   * message that resets this stream (RFC 9113 §8.1.1, see {@link malformed}); h2 raises
+   * `InvalidBodyLengthError`, a connection error.
    * @param flowControlLen The frame's flow-controlled length (payload plus padding).
    * @throws FlowControlError if the peer overran the stream's window size.
-   * @throws InvalidBodyLengthError if the body exceeds or falls short of content-length.
    */
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
     this.#log?.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
-    const events = this.stateMachine.processInput(StreamInputs.RECV_DATA) as H2Event[];
+    const sm = this.stateMachine;
+    // RFC 9113 §8.1: a message is HEADERS, then DATA. DATA first is malformed (h2's state machine
+    // closes the stream and fails the connection for it).
+    if (!sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
+      this.#inboundWindowManager.windowConsumed(flowControlLen);
+      return this.#malformedMessage('cannot receive data before headers');
+    }
+    const events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
     this.#inboundWindowManager.windowConsumed(flowControlLen);
-    this.#trackContentLength(data.length, endStream);
+    this.#actualContentLength += data.length;
+    const actual = this.#actualContentLength;
+    const expected = this.#expectedContentLength;
+    // RFC 9113 §8.1.1
+    // > A request or response is also malformed if the value of a content-length header field does
+    // > not equal the sum of the DATA frame payload lengths that form the content
+    if (expected !== null && (expected < actual || (endStream && expected !== actual))) {
+      return this.#malformedMessage(new InvalidBodyLengthError(expected, actual).message);
+    }
     dataEvent.data = data;
     dataEvent.flowControlledLength = flowControlLen;
     if (endStream) {
-      const es = this.stateMachine.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
+      const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       dataEvent.streamEnded = es[0] as DataReceived['streamEnded'];
       for (const ev of es) events.push(ev);
     }
@@ -423,6 +484,23 @@ export class H2Stream {
     this.#log?.debug('Local reset %s with error code: %d', this, errorCode);
     this.stateMachine.processInput(StreamInputs.SEND_RST_STREAM);
     return [new RstStreamFrame(this.streamId, { errorCode })];
+  }
+
+  /**
+   * Answers a malformed message received on this stream (RFC 9113 §8.1.1: "Malformed requests or
+   * responses that are detected MUST be treated as a stream error (Section 5.4.2) of type
+   * PROTOCOL_ERROR"): the stream closes as reset by us, and the RST_STREAM and a
+   * `StreamReset(remoteReset: false)` replace whatever the frame would have yielded. The header
+   * block, if any, was decoded in full, so HPACK stays in sync and the connection goes on.
+   */
+  #malformedMessage(reason: string): FramesAndEvents {
+    this.#log?.debug('Malformed message on %s: %s', this, reason);
+    this.#malformed = reason;
+    const sm = this.stateMachine;
+    sm.state = StreamState.CLOSED;
+    sm.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
+    const errorCode = ErrorCodes.PROTOCOL_ERROR;
+    return [[new RstStreamFrame(this.streamId, { errorCode })], [new StreamReset({ streamId: this.streamId, errorCode, remoteReset: false })]];
   }
 
   /**
@@ -540,19 +618,5 @@ export class H2Stream {
       else if (digits !== canonical) throw new ProtocolError(`Conflicting content-length headers: ${canonical} and ${digits}`);
     }
     this.#expectedContentLength = canonical === null ? null : Number(canonical);
-  }
-
-  /**
-   * Counts received body bytes against content-length.
-   * RFC 9113 §8.1.1
-   * > A request or response is also malformed if the value of a content-length header field does
-   * > not equal the sum of the DATA frame payload lengths that form the content
-   */
-  #trackContentLength(length: number, endStream: boolean): void {
-    this.#actualContentLength += length;
-    const actual = this.#actualContentLength;
-    const expected = this.#expectedContentLength;
-    if (expected === null) return;
-    if (expected < actual || (endStream && expected !== actual)) throw new InvalidBodyLengthError(expected, actual);
   }
 }

@@ -325,11 +325,22 @@ Attacks('a peer sending only 100 KiB header blocks (past MAX_HEADER_LIST_SIZE, w
   assert.ok(growth < 16, `heap grew ${growth.toFixed(1)} MiB`);
 });
 
-Attacks('a few empty header names are malformed: GOAWAY PROTOCOL_ERROR (h2 makes it a connection error)', () => {
-  const { conn, peer } = server();
+Attacks('a few empty header names are malformed: RST_STREAM PROTOCOL_ERROR, and repeats end in GOAWAY ENHANCE_YOUR_CALM (h2 makes the first a connection error)', () => {
+  const { conn, peer } = server({ maxResetStreams: 20 });
   const block = concat(bytes(0x82, 0x87, 0x84, 0x01, 11, 'example.com'), repeat(bytes(0x00, 0x00, 0x00), 10));
-  assert.instance(feed(conn, peer.headersRaw(1, block, { endStream: true })).error, ProtocolError);
-  expectGoAwayOnly(conn, peer, E.PROTOCOL_ERROR);
+  // RFC 9113 §8.1.1 (security.md §5): a stream error; the connection goes on.
+  const first = feed(conn, peer.headersRaw(1, block, { endStream: true }));
+  assert.is(first.error, null);
+  assert.equal(first.events, []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.PROTOCOL_ERROR).expectNone();
+  // Each refusal spends the reset budget (CVE-2019-9514 family): a peer sending nothing else is cut.
+  const r = feedAll(conn, (function* () {
+    for (let id = 3; id < 200; id += 2) yield peer.headersRaw(id, block, { endStream: true });
+  })());
+  assert.instance(r.error, DenialOfServiceError);
+  assert.is(r.events, 0);
+  assert.ok(r.fed <= 21, `cut after ${r.fed} malformed requests`);
+  expectGoAwayOnly(conn, peer, ECY);
 });
 
 Attacks('1 900 tiny header fields in one request are refused with RST_STREAM ENHANCE_YOUR_CALM; the connection stays usable', () => {

@@ -37,7 +37,7 @@ import {
 } from '../../src/core';
 import type { ConnectionTerminated } from '../../src/core';
 import { E, S, TestPeer, type HeaderPair } from '../support/peer';
-import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { REQUEST, RESPONSE, clientPair, expectMalformed, serverPair, throwsError, types } from '../support/h2-connection';
 import { bytes, concat, latin1 } from '../support/bytes';
 import { mulberry32 } from '../support/prng';
 
@@ -235,7 +235,7 @@ Basic('priority arguments that are not a stream ID or a boolean throw before any
   peer.read(conn.dataToSend()).expectHeaders({ streamId: 1, endStream: true, headers }).expectNone();
 });
 
-Basic('received trailers are TrailersReceived with a related StreamEnded; trailers without END_STREAM are an error', () => {
+Basic('received trailers are TrailersReceived with a related StreamEnded; trailers without END_STREAM are malformed: that stream is reset', () => {
   const { conn, peer } = serverPair();
   conn.receiveData(concat(peer.headers(1, REQUEST), peer.data(1, 'abc')));
   const events = conn.receiveData(peer.headers(1, [['grpc-status', '0']], { endStream: true }));
@@ -243,9 +243,8 @@ Basic('received trailers are TrailersReceived with a related StreamEnded; traile
   assert.is((events[0] as TrailersReceived).streamEnded, events[1]);
   const other = serverPair();
   other.conn.receiveData(other.peer.headers(1, REQUEST));
-  const err = throwsError(() => other.conn.receiveData(other.peer.headers(1, [['grpc-status', '0']])), ProtocolError);
-  assert.is(err.errorCode, ErrorCodes.PROTOCOL_ERROR);
-  other.peer.read(other.conn.dataToSend()).expectGoAway(1, E.PROTOCOL_ERROR).expectNone();
+  // RFC 9113 §8.1: trailers must end the stream, else the message is malformed (§8.1.1).
+  expectMalformed(other, other.conn.receiveData(other.peer.headers(1, [['grpc-status', '0']])), 1);
 });
 
 Basic('a GOAWAY with an error code is reported, closes the connection and drops queued output', () => {
@@ -510,8 +509,9 @@ Basic('an informational response may not end the stream, either way', () => {
   throwsError(() => conn.sendHeaders(1, [[':status', '100']], { endStream: true }), ProtocolError);
   const client = clientPair();
   client.conn.sendHeaders(1, REQUEST, { endStream: true });
-  throwsError(() => client.conn.receiveData(client.peer.headers(1, [[':status', '100']], { endStream: true })), ProtocolError);
-  client.peer.read(client.conn.dataToSend()).expectHeaders().expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+  client.peer.read(client.conn.dataToSend()).expectHeaders().expectNone();
+  // RFC 9113 §8.1: a 1xx with END_STREAM is malformed, a stream error (§8.1.1).
+  expectMalformed(client, client.conn.receiveData(client.peer.headers(1, [[':status', '100']], { endStream: true })), 1);
 });
 
 Basic('an informational response after the final response is rejected', () => {
@@ -528,25 +528,33 @@ Basic('a response to HEAD may announce a content-length and carry no body', () =
   assert.equal(types(events), ['ResponseReceived', 'StreamEnded']);
 });
 
-Basic('more body than content-length is InvalidBodyLengthError and GOAWAY PROTOCOL_ERROR', () => {
-  const { conn, peer } = serverPair();
-  conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '3']]));
-  const err = throwsError(() => conn.receiveData(peer.data(1, 'abcd')), InvalidBodyLengthError);
-  assert.is(err.expectedLength, 3);
-  assert.is(err.actualLength, 4);
-  peer.read(conn.dataToSend()).expectGoAway(1, E.PROTOCOL_ERROR).expectNone();
+Basic('more body than content-length resets that stream with PROTOCOL_ERROR, its DATA unreported and credited to the connection window', () => {
+  const pair = serverPair();
+  const { conn, peer } = pair;
+  conn.receiveData(concat(peer.headers(1, [...REQUEST, ['content-length', '3']]), peer.headers(3, REQUEST)));
+  const events = conn.receiveData(peer.data(1, 'a'.repeat(16384)));
+  assert.equal(types(events), ['StreamReset']);
+  expectMalformed(pair, events, 1);
+  // The other stream goes on; the refused 16 KiB count as processed: acknowledging 16 KiB more
+  // reaches half the window, and the connection WINDOW_UPDATE gives back both.
+  assert.equal(types(conn.receiveData(peer.data(3, 'b'.repeat(16384), { endStream: true }))), ['DataReceived', 'StreamEnded']);
+  conn.acknowledgeReceivedData(16384, 3);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 32768).expectNone();
 });
 
-Basic('less body than content-length at END_STREAM is InvalidBodyLengthError', () => {
-  const { conn, peer } = serverPair();
+Basic('less body than content-length at END_STREAM resets that stream with PROTOCOL_ERROR', () => {
+  const pair = serverPair();
+  const { conn, peer } = pair;
   conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '10']]));
-  conn.receiveData(peer.data(1, 'abc'));
-  throwsError(() => conn.receiveData(peer.data(1, 'def', { endStream: true })), InvalidBodyLengthError);
+  assert.equal(types(conn.receiveData(peer.data(1, 'abc'))), ['DataReceived']);
+  expectMalformed(pair, conn.receiveData(peer.data(1, 'def', { endStream: true })), 1);
 });
 
-Basic('a non-numeric content-length is a protocol error', () => {
-  const { conn, peer } = serverPair();
-  throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '1x']])), ProtocolError);
+Basic('a non-numeric content-length makes the request malformed: refused with PROTOCOL_ERROR, never reported', () => {
+  const pair = serverPair();
+  expectMalformed(pair, pair.conn.receiveData(pair.peer.headers(1, [...REQUEST, ['content-length', '1x']])), 1, { reported: false });
+  // HPACK stayed in sync: the next request (same fields, now indexed) decodes.
+  assert.equal(types(pair.conn.receiveData(pair.peer.headers(3, [...REQUEST, ['content-length', '0']], { endStream: true }))), ['RequestReceived', 'StreamEnded']);
 });
 
 Basic('a request over MAX_HEADER_LIST_SIZE is refused with RST_STREAM ENHANCE_YOUR_CALM; the connection goes on (RFC 9113 §10.5.1)', () => {
@@ -624,6 +632,23 @@ Basic('a client cannot push', () => {
   const { conn } = clientPair();
   conn.sendHeaders(1, REQUEST);
   throwsError(() => conn.pushStream(1, 2, REQUEST), ProtocolError);
+});
+
+Basic('a PUSH_PROMISE of a malformed request refuses the promised stream with PROTOCOL_ERROR, unreported; the parent stream goes on (RFC 9113 §8.4)', () => {
+  const pair = clientPair();
+  const { conn, peer } = pair;
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders().expectNone();
+  expectMalformed(pair, conn.receiveData(peer.pushPromise(1, 2, [...REQUEST, ['Bad', 'x']])), 2, { reported: false });
+  // The refused promise's ID counts as used: a valid push on stream 4 is accepted.
+  assert.equal(types(conn.receiveData(peer.pushPromise(1, 4, REQUEST))), ['PushedStreamReceived']);
+  assert.equal(types(conn.receiveData(peer.headers(1, RESPONSE, { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+});
+
+Basic('a request carrying a 1xx :status is a malformed request to a server, not an informational response: refused with PROTOCOL_ERROR', () => {
+  const pair = serverPair();
+  expectMalformed(pair, pair.conn.receiveData(pair.peer.headers(1, [[':status', '100'], ...REQUEST])), 1, { reported: false });
+  assert.equal(types(pair.conn.receiveData(pair.peer.headers(3, REQUEST, { endStream: true }))), ['RequestReceived', 'StreamEnded']);
 });
 
 Basic.run();

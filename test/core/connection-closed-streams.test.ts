@@ -11,7 +11,7 @@ import type { H2Connection } from '../../src/core';
 import { mulberry32 } from '../support/prng';
 import type { PushedStreamReceived, RequestReceived, ResponseReceived, StreamReset } from '../../src/core';
 import { E } from '../support/peer';
-import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { REQUEST, RESPONSE, clientPair, expectMalformed, serverPair, throwsError, types } from '../support/h2-connection';
 import { bytes, concat, latin1 } from '../support/bytes';
 
 const Closed = suite('closed streams and frame sequences');
@@ -206,10 +206,15 @@ Closed('an automatic reset is reported once; later frames only get RST_STREAM', 
   assert.is(peer.read(conn.dataToSend()).drain().filter((f) => f.typeName === 'RST_STREAM').length, 5);
 });
 
-Closed('DATA before HEADERS on a stream is a PROTOCOL_ERROR', () => {
-  const { conn, peer } = clientPair();
+Closed('DATA before the response HEADERS is a malformed response: that stream is reset with PROTOCOL_ERROR', () => {
+  const pair = clientPair();
+  const { conn, peer } = pair;
   conn.sendHeaders(1, REQUEST);
-  throwsError(() => conn.receiveData(peer.data(1, 'x')), ProtocolError);
+  conn.sendHeaders(3, REQUEST, { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders().expectHeaders().expectNone();
+  // RFC 9113 §8.1: a response is HEADERS, then DATA (§8.1.1 malformed: a stream error).
+  expectMalformed(pair, conn.receiveData(peer.data(1, 'x')), 1);
+  assert.equal(types(conn.receiveData(peer.headers(3, RESPONSE, { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
 });
 
 Closed('a frame with a payload too short for its type is a FRAME_SIZE_ERROR', () => {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { ErrorCodes, H2Configuration, H2Connection, InvalidBodyLengthError, ProtocolError, StreamIDTooLowError } from '../../src/core';
 import type { DataReceived, InformationalResponseReceived, PushedStreamReceived, RequestReceived, ResponseReceived, StreamReset, TrailersReceived } from '../../src/core';
 import { E, S, TestPeer } from '../support/peer';
-import { REQUEST, RESPONSE, clientPair, serverPair, throwsError, types } from '../support/h2-connection';
+import { REQUEST, RESPONSE, clientPair, expectMalformed, serverPair, throwsError, types } from '../support/h2-connection';
 import { concat, latin1 } from '../support/bytes';
 
 const Events = suite('connection events and output');
@@ -212,12 +212,13 @@ Events('GOAWAY reports the peer debug data and error code', () => {
 
 const HEAD: [string, string][] = [[':method', 'HEAD'], [':path', '/'], [':authority', 'example.com'], [':scheme', 'https']];
 
-Events('a response to HEAD with a content-length may not carry a body', () => {
-  const { conn, peer } = clientPair();
+Events('a response to HEAD with a content-length may not carry a body: that stream is reset with PROTOCOL_ERROR', () => {
+  const pair = clientPair();
+  const { conn, peer } = pair;
   conn.sendHeaders(1, HEAD);
+  peer.read(conn.dataToSend()).expectHeaders().expectNone();
   conn.receiveData(peer.headers(1, [[':status', '200'], ['content-length', '1']]));
-  throwsError(() => conn.receiveData(peer.data(1, '\x01')), InvalidBodyLengthError);
-  peer.read(conn.dataToSend()).expectHeaders().expectGoAway(0, E.PROTOCOL_ERROR).expectNone();
+  expectMalformed(pair, conn.receiveData(peer.data(1, '\x01')), 1);
 });
 
 Events('duplicate content-length fields that agree are accepted', () => {
@@ -226,32 +227,48 @@ Events('duplicate content-length fields that agree are accepted', () => {
   assert.equal(types(conn.receiveData(peer.data(1, 'abc', { endStream: true }))), ['DataReceived', 'StreamEnded']);
 });
 
-Events('duplicate content-length fields that disagree are a PROTOCOL_ERROR', () => {
-  const { conn, peer } = serverPair();
-  throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', '3'], ['content-length', '4']])), ProtocolError);
-  peer.read(conn.dataToSend()).expectGoAway(1, E.PROTOCOL_ERROR).expectNone();
+Events('duplicate content-length fields that disagree make the request malformed: refused with PROTOCOL_ERROR', () => {
+  const pair = serverPair();
+  expectMalformed(pair, pair.conn.receiveData(pair.peer.headers(1, [...REQUEST, ['content-length', '3'], ['content-length', '4']])), 1, { reported: false });
 });
 
-Events('content-length must be digits only (RFC 9110 §8.6)', () => {
+Events('content-length must be digits only (RFC 9110 §8.6), else the request is refused with PROTOCOL_ERROR', () => {
   for (const value of ['-1', '+1', '1.0', '0x10', 'abc', '']) {
-    const { conn, peer } = serverPair();
-    throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['content-length', value]])), ProtocolError);
+    const pair = serverPair();
+    expectMalformed(pair, pair.conn.receiveData(pair.peer.headers(1, [...REQUEST, ['content-length', value]])), 1, { reported: false });
   }
 });
 
-Events('an empty END_STREAM DATA before the announced length is InvalidBodyLengthError', () => {
-  const { conn, peer } = serverPair();
+Events('an empty END_STREAM DATA before the announced length resets that stream with PROTOCOL_ERROR', () => {
+  const pair = serverPair();
+  const { conn, peer } = pair;
   conn.receiveData(concat(peer.headers(1, [...REQUEST, ['content-length', '5']]), peer.data(1, 'abc')));
-  const err = throwsError(() => conn.receiveData(peer.data(1, '', { endStream: true })), InvalidBodyLengthError);
-  assert.equal([err.expectedLength, err.actualLength], [5, 3]);
+  expectMalformed(pair, conn.receiveData(peer.data(1, '', { endStream: true })), 1);
 });
 
-Events('an informational response after the final one is a PROTOCOL_ERROR for the client', () => {
+Events('a body that trailers end short of content-length, or a request HEADERS that end it announcing one, is malformed (h2 accepts both)', () => {
+  const pair = serverPair();
+  const { conn, peer } = pair;
+  conn.receiveData(concat(peer.headers(1, [...REQUEST, ['content-length', '5']]), peer.data(1, 'abc')));
+  expectMalformed(pair, conn.receiveData(peer.headers(1, [['x-checksum', '1']], { endStream: true })), 1);
+  expectMalformed(pair, conn.receiveData(peer.headers(3, [...REQUEST, ['content-length', '5']], { endStream: true })), 3, { reported: false });
+  // Trailers that end an exact body pass, whatever content-length they carry themselves.
+  conn.receiveData(concat(peer.headers(5, [...REQUEST, ['content-length', '3']]), peer.data(5, 'abc')));
+  assert.equal(types(conn.receiveData(peer.headers(5, [['content-length', '9']], { endStream: true }))), ['TrailersReceived', 'StreamEnded']);
+  // A response ended by its HEADERS may announce a length (a 304, or the answer to HEAD).
+  const client = clientPair();
+  client.conn.sendHeaders(1, REQUEST, { endStream: true });
+  assert.equal(types(client.conn.receiveData(client.peer.headers(1, [[':status', '304'], ['content-length', '9']], { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+});
+
+Events('an informational response after the final one is a malformed response for the client: that stream is reset', () => {
   for (const endStream of [false, true]) {
-    const { conn, peer } = clientPair();
+    const pair = clientPair();
+    const { conn, peer } = pair;
     conn.sendHeaders(1, REQUEST, { endStream: true });
     conn.receiveData(peer.headers(1, RESPONSE));
-    throwsError(() => conn.receiveData(peer.headers(1, [[':status', '100']], { endStream })), ProtocolError);
+    peer.read(conn.dataToSend()).expectHeaders().expectNone();
+    expectMalformed(pair, conn.receiveData(peer.headers(1, [[':status', '100']], { endStream })), 1);
   }
 });
 

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { H2Configuration, H2Connection, ProtocolError, RequestReceived, ResponseReceived } from '../../src/core';
 import type { H2ConfigurationOptions, H2Event, Header } from '../../src/core';
 import type { HeaderPair, TestPeer } from '../support/peer';
-import { REQUEST, clientPair, serverPair, throwsError } from '../support/h2-connection';
+import { REQUEST, RESPONSE, clientPair, expectMalformed, serverPair, throwsError } from '../support/h2-connection';
 
 const Encoding = suite('header encoding');
 
@@ -116,9 +116,13 @@ Encoding('an encoding the core cannot apply is refused when configured, not when
   assert.equal(ev.headers[4], ['x-a', '\xc3\xa9']);
 });
 
-Encoding('received octets that are not valid in the encoding are still a ProtocolError', () => {
-  const { conn, peer } = serverPair({ headerEncoding: 'utf-8' });
-  throwsError(() => conn.receiveData(peer.headers(1, [...REQUEST, ['x-a', '\xff']])), ProtocolError);
+Encoding('received octets that are not valid in the encoding make the message malformed: that stream is refused with PROTOCOL_ERROR', () => {
+  const pair = serverPair({ headerEncoding: 'utf-8' });
+  expectMalformed(pair, pair.conn.receiveData(pair.peer.headers(1, [...REQUEST, ['x-a', '\xff']])), 1, { reported: false });
+  const client = clientPair({ headerEncoding: 'utf-8' });
+  client.conn.sendHeaders(1, REQUEST, { endStream: true });
+  client.peer.read(client.conn.dataToSend()).expectHeaders().expectNone();
+  expectMalformed(client, client.conn.receiveData(client.peer.headers(1, [...RESPONSE, ['x-a', '\xc3']])), 1);
 });
 
 Encoding.run();

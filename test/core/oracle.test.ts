@@ -9,6 +9,7 @@ import { H2Configuration, H2Connection } from '../../src/core';
 import { handWrittenScenarios } from '../support/oracle/scenarios';
 import { randomFlowScenarios, randomScenarios } from '../support/oracle/random';
 import { runH2flow, runOracle, type OracleConnection } from '../support/oracle/run';
+import type { ScenarioRecord } from '../support/oracle/normalize';
 import { compareScenario, runsToLastStep } from '../support/oracle/compare';
 import { ALLOWED_DIFFERENCES, DIFFERENCES, ORACLE_CONFIG, TAGGED_DIFFERENCES } from '../support/oracle/differences';
 
@@ -97,6 +98,32 @@ Oracle('after a failed send desynchronises python, an undecodable header block f
   assert.match(compareScenario(sc, py, record('undecodable: Invalid table index 62')).join('\n'), 'h2flow sent an undecodable header block');
 });
 
+Oracle('a malformed message python ends the connection for must be exactly a stream reset on h2flow, and the connection must live on', () => {
+  const check = (name: string, mutate: (ours: ScenarioRecord, last: number) => void, expect: string) => {
+    const i = scenarios.findIndex((s) => s.name === name);
+    const sc = scenarios[i]!;
+    const ours = runH2flow(sc, factory);
+    assert.equal(compareScenario(sc, python[i]!, ours), [], `${name} agrees as is`);
+    const last = ours.steps.length - 1;
+    const changed = structuredClone(ours);
+    mutate(changed, last);
+    assert.match(compareScenario(sc, python[i]!, changed).join('\n'), expect);
+  };
+  type F = { t: string; s?: number; code?: number };
+  const frames = (r: ScenarioRecord, i: number) => r.steps[i]!.frames as F[];
+  const request = 'inbound headers: request with an uppercase name [server]';
+  // A GOAWAY as well, another error code, another stream, or a reset that is missing.
+  check(request, (r, i) => void frames(r, i).push({ t: 'GOAWAY', s: 0, code: 1 }), 'also sent GOAWAY');
+  check(request, (r, i) => void (frames(r, i).find((f) => f.t === 'RST_STREAM')!.code = 8), 'reset a stream of the received message');
+  check(request, (r, i) => void (frames(r, i).find((f) => f.t === 'RST_STREAM')!.s = 3), 'reset a stream of the received message');
+  check(request, (r, i) => void (r.steps[i]!.frames = []), 'reset a stream of the received message');
+  // The connection must answer the PING fed after the last step.
+  check(request, (r) => void (r.probe = { out: '', ev: [], frames: [] }), 'connection must go on');
+  const response = 'inbound headers: response with a connection header [client]';
+  check(response, (r, i) => void ((r.steps[i]!.ev![0] as { errorCode: number }).errorCode = 8), 'StreamReset must carry PROTOCOL_ERROR');
+  check(response, (r, i) => void r.steps[i]!.ev!.push({ type: 'StreamEnded', streamId: 1 }), 'events on stream 1 after its reset');
+});
+
 scenarios.forEach((sc, i) => {
   Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
     const ours = runH2flow(sc, factory);
@@ -107,6 +134,7 @@ scenarios.forEach((sc, i) => {
 
 Oracle('every allowed difference excuses at least one step of the corpus (none is stale)', () => {
   for (const id of ALLOWED_DIFFERENCES) assert.ok(used.has(id), `allowed difference ${id} excused nothing: drop it or its scenario`);
+  assert.ok(used.has('malformed-stream-error'), 'no scenario exercised malformed-stream-error');
 });
 
 Oracle.run();

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { H2Configuration, type H2ConfigurationOptions } from '../../src/core/config';
 import { ErrorCodes } from '../../src/core/errors';
-import type { Header } from '../../src/core/events';
+import type { H2Event, Header, StreamReset } from '../../src/core/events';
 import { FlowControlError, InvalidBodyLengthError, ProtocolError, StreamClosedError } from '../../src/core/exceptions';
 import { H2Stream } from '../../src/core/stream';
 import { StreamClosedBy, StreamState } from '../../src/core/stream-state';
@@ -41,6 +41,20 @@ function serverAfterRequest(options: H2ConfigurationOptions = {}, endStream = fa
   return s;
 }
 const flagsOf = (f: Frame): string[] => [...f.flags].sort();
+/**
+ * Asserts a receive method answered a malformed message (RFC 9113 §8.1.1): the stream is closed as
+ * reset by us, RST_STREAM PROTOCOL_ERROR and one StreamReset(PROTOCOL_ERROR, local) replace its
+ * events, and `malformed` says why (`reason`).
+ */
+function assertMalformed(s: H2Stream, result: [Frame[], H2Event[]], reason: RegExp): void {
+  const [frames, events] = result;
+  assert.equal(frames.map((f) => [f.type, (f as RstStreamFrame).errorCode]), [[0x3, 1]]);
+  assert.equal(events.map((e) => [e.type, (e as StreamReset).errorCode, (e as StreamReset).remoteReset]), [['StreamReset', 1, false]]);
+  assert.ok(s.closed);
+  assert.is(s.closedBy, StreamClosedBy.SEND_RST_STREAM);
+  assert.match(s.malformed ?? '', reason);
+}
+
 const block = (frames: Frame[]): Uint8Array => concat(...frames.map((f) => (f as HeadersFrame).data));
 
 Stream('a client request is one HEADERS frame with END_HEADERS (and END_STREAM when asked) that decodes to the headers', () => {
@@ -149,24 +163,28 @@ Stream('never-indexed received fields stay never-indexed in events, decoded or n
   }
 });
 
-Stream('received cookies are joined and invalid received headers are a ProtocolError unless validation is off', () => {
+Stream('received cookies are joined and invalid received headers make the message malformed unless validation is off', () => {
   const [, events] = stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['cookie', 'a=1'], ['cookie', 'b=2']], false, null);
   const req = events[0]!;
   if (req.type !== 'RequestReceived') throw new Error(req.type);
   assert.equal([req.headers[4]![0], req.headers[4]![1]], ['cookie', 'a=1; b=2']);
   assert.instance(req.headers[4], NeverIndexedHeaderTuple);
-  assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['Bad', 'x']], false, null), isA(ProtocolError));
-  assert.not.throws(() => stream(1, { clientSide: false, validateInboundHeaders: false }).receiveHeaders([...REQUEST, ['Bad', 'x']], false, null));
+  const bad = stream(1, { clientSide: false });
+  assertMalformed(bad, bad.receiveHeaders([...REQUEST, ['Bad', 'x']], false, null), /uppercase/);
+  const lax = stream(1, { clientSide: false, validateInboundHeaders: false });
+  assert.equal(lax.receiveHeaders([...REQUEST, ['Bad', 'x']], false, null)[1].map((e) => e.type), ['RequestReceived']);
+  assert.is(lax.malformed, null);
 });
 
-Stream('a client receives 1xx, the response and trailers; trailers without END_STREAM are refused', () => {
+Stream('a client receives 1xx, the response and trailers; a 1xx with END_STREAM and trailers without it are malformed', () => {
   const s = clientAfterRequest();
-  assert.throws(() => clientAfterRequest().receiveHeaders([[':status', '100']], true, null), /Cannot set END_STREAM on informational responses/);
+  const ended = clientAfterRequest();
+  assertMalformed(ended, ended.receiveHeaders([[':status', '100']], true, null), /Cannot set END_STREAM on informational responses/);
   assert.equal(s.receiveHeaders([[':status', '100']], false, null)[1].map((e) => e.type), ['InformationalResponseReceived']);
   assert.equal(s.receiveHeaders([...RESPONSE], false, null)[1].map((e) => e.type), ['ResponseReceived']);
   const bad = clientAfterRequest();
   bad.receiveHeaders([...RESPONSE], false, null);
-  assert.throws(() => bad.receiveHeaders([['grpc-status', '0']], false, null), /Trailers must have END_STREAM set/);
+  assertMalformed(bad, bad.receiveHeaders([['grpc-status', '0']], false, null), /Trailers must have END_STREAM set/);
   const [, events] = s.receiveHeaders([['grpc-status', '0']], true, null);
   assert.equal(events.map((e) => e.type), ['TrailersReceived', 'StreamEnded']);
   assert.is(s.closedBy, StreamClosedBy.RECV_END_STREAM);
@@ -197,10 +215,10 @@ Stream('the body must match content-length: not more at any time, and exactly at
   const over = stream(1, { clientSide: false });
   over.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
   over.receiveData(new Uint8Array(3), false, 3);
-  assert.throws(() => over.receiveData(new Uint8Array(2), false, 2), (e: unknown) => e instanceof InvalidBodyLengthError && e.expectedLength === 4 && e.actualLength === 5);
+  assertMalformed(over, over.receiveData(new Uint8Array(2), false, 2), /^Expected 4 bytes, received 5$/);
   const under = stream(1, { clientSide: false });
   under.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
-  assert.throws(() => under.receiveData(new Uint8Array(3), true, 3), (e: unknown) => String(e) === 'InvalidBodyLengthError: Expected 4 bytes, received 3');
+  assertMalformed(under, under.receiveData(new Uint8Array(3), true, 3), /^Expected 4 bytes, received 3$/);
   const exact = stream(1, { clientSide: false });
   exact.receiveHeaders([...REQUEST, ['content-length', '004'], ['content-length', '4']], false, null);
   assert.not.throws(() => exact.receiveData(new Uint8Array(4), true, 9));
@@ -210,16 +228,18 @@ Stream('the body must match content-length: not more at any time, and exactly at
 
 Stream('content-length must be digits only, and repeated values must agree', () => {
   for (const bad of ['', '-1', '+1', '1.0', ' 1', '0x10', '１']) {
-    assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['content-length', bad]], false, null), /Invalid content-length header/, bad);
+    const s = stream(1, { clientSide: false });
+    assertMalformed(s, s.receiveHeaders([...REQUEST, ['content-length', bad]], false, null), /Invalid content-length header/);
   }
-  assert.throws(() => stream(1, { clientSide: false }).receiveHeaders([...REQUEST, ['content-length', '1'], ['content-length', '2']], false, null), /Conflicting content-length headers/);
+  const s = stream(1, { clientSide: false });
+  assertMalformed(s, s.receiveHeaders([...REQUEST, ['content-length', '1'], ['content-length', '2']], false, null), /Conflicting content-length headers/);
 });
 
 Stream('after our own HEAD request the response body must be empty whatever content-length says', () => {
   const s = stream(1);
   s.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
   s.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);
-  assert.throws(() => s.receiveData(new Uint8Array(1), false, 1), isA(InvalidBodyLengthError));
+  assertMalformed(s, s.receiveData(new Uint8Array(1), false, 1), /^Expected 0 bytes, received 1$/);
   const ok = stream(3);
   ok.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
   ok.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);
@@ -342,12 +362,14 @@ Stream('a server pushes: PUSH_PROMISE on the parent, the promised stream goes RE
 
 Stream('a client receives a push: PushedStreamReceived on the parent, the promised stream is RESERVED_REMOTE', () => {
   const parent = clientAfterRequest();
-  const [, events] = parent.receivePushPromiseInBand(2, [...REQUEST], null);
-  const ev = events[0]!;
+  const result = parent.receivePushPromiseInBand(2, [...REQUEST], null);
+  if (result === null) throw new Error('a valid promised request was refused');
+  const ev = result[1][0]!;
   if (ev.type !== 'PushedStreamReceived') throw new Error(ev.type);
   assert.equal([ev.parentStreamId, ev.pushedStreamId], [1, 2]);
   assert.equal(ev.headers.map((h) => [h[0], h[1]]), REQUEST);
-  assert.throws(() => clientAfterRequest().receivePushPromiseInBand(2, [[':status', '200']], null), isA(ProtocolError));
+  // A malformed promised request is refused on the promised stream (null), not a connection error.
+  assert.is(clientAfterRequest().receivePushPromiseInBand(2, [[':status', '200']], null), null);
   const pushed = stream(2);
   assert.equal(pushed.remotelyPushed(REQUEST), [[], []]);
   assert.is(pushed.stateMachine.state, StreamState.RESERVED_REMOTE);

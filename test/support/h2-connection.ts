@@ -70,3 +70,29 @@ export function throwsError<T extends Error>(fn: () => unknown, klass: abstract 
   if (!(caught instanceof klass)) assert.unreachable(`expected ${klass.name}, got ${String(caught)}`);
   return caught as T;
 }
+
+/**
+ * Asserts the answer to a malformed message on `streamId` (RFC 9113 §8.1.1): a stream error, not a
+ * connection error. Of `events` (what receiveData returned), the stream's own end with
+ * `StreamReset(PROTOCOL_ERROR, remoteReset: false)`, or are none at all for a new request
+ * (`reported: false`, refused before it was ever reported); the output is RST_STREAM PROTOCOL_ERROR
+ * (after the connection WINDOW_UPDATE crediting refused DATA, with `windowUpdate`) and nothing else;
+ * and the connection still answers a PING.
+ */
+export function expectMalformed(pair: Pair, events: readonly H2Event[], streamId: number, { reported = true, windowUpdate = false }: { reported?: boolean; windowUpdate?: boolean } = {}): void {
+  const { conn, peer } = pair;
+  const mine = events.filter((e) => 'streamId' in e && e.streamId === streamId);
+  if (reported) {
+    const last = mine[mine.length - 1];
+    if (last === undefined || last.type !== 'StreamReset') return assert.unreachable(`expected a StreamReset for stream ${streamId} last, got ${JSON.stringify(types(mine))}`);
+    assert.is(last.errorCode, 1);
+    assert.is(last.remoteReset, false);
+  } else {
+    assert.equal(types(mine), [], `a refused new request is not reported`);
+  }
+  peer.read(conn.dataToSend());
+  if (windowUpdate) peer.expectWindowUpdate(0);
+  peer.expectRstStream(streamId, 1).expectNone();
+  assert.equal(types(conn.receiveData(peer.ping())), ['PingReceived']);
+  peer.read(conn.dataToSend()).expectPing({ ack: true }).expectNone();
+}

@@ -41,6 +41,70 @@ export function receivedFrameTypes(step: Step): number[] {
   return types;
 }
 
+/**
+ * The streams a `receive` step's bytes carry a message on: those of its HEADERS, DATA and
+ * CONTINUATION frames, and the promised stream of each PUSH_PROMISE.
+ */
+export function receivedMessageStreams(step: Step): Set<number> {
+  const ids = new Set<number>();
+  if (step.op !== 'receive') return ids;
+  const bytes = unhex(String(step['hex']));
+  let i = bytes.length >= 24 && bytes[0] === 0x50 && bytes[1] === 0x52 && bytes[2] === 0x49 ? 24 : 0;
+  while (i + 9 <= bytes.length) {
+    const length = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    const type = bytes[i + 3]!;
+    const sid = (((bytes[i + 5]! & 0x7f) << 24) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 8) | bytes[i + 8]!) >>> 0;
+    if (type === 0x0 || type === 0x1 || type === 0x9) ids.add(sid);
+    if (type === 0x5) {
+      const p = i + 9 + ((bytes[i + 4]! & 0x8) !== 0 ? 1 : 0);
+      if (p + 4 <= bytes.length) ids.add((((bytes[p]! & 0x7f) << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!) >>> 0);
+    }
+    i += 9 + length;
+  }
+  return ids;
+}
+
+type FrameJson = { t?: string; s?: number; code?: number };
+
+/**
+ * `malformed-stream-error`: where python answered received bytes with a connection error
+ * PROTOCOL_ERROR (ProtocolError or InvalidBodyLengthError) and h2flow raised nothing, h2flow must have
+ * treated a malformed message as a stream error (RFC 9113 §8.1.1): its frames are python's up to the
+ * GOAWAY, then (a WINDOW_UPDATE crediting the connection window for refused DATA, then)
+ * RST_STREAM(PROTOCOL_ERROR) on a stream the bytes carried a message on, and no GOAWAY at all
+ * (frames after it answer later frames of the same read, which python never processed); its events
+ * reset that stream only as `StreamReset(PROTOCOL_ERROR, remoteReset: false)`, with nothing after it
+ * on that stream. Returns why not (empty when it holds), or `null` when the step is not such a case.
+ */
+export function malformedStreamError(step: Step, py: StepRecord, ours: StepRecord): string[] | null {
+  if (step.op !== 'receive' || ours.err || !py.err) return null;
+  if (!['ProtocolError', 'InvalidBodyLengthError'].includes(py.err.cls) || py.err.code !== 1) return null;
+  const pyFrames = (py.frames ?? []) as FrameJson[];
+  const goaway = pyFrames.findIndex((f) => f.t === 'GOAWAY');
+  if (goaway < 0 || pyFrames[goaway]!.code !== 1) return null;
+  const lines: string[] = [];
+  const frames = (ours.frames ?? []) as FrameJson[];
+  const prefix = pyFrames.slice(0, goaway);
+  if (!same(frames.slice(0, prefix.length), prefix)) lines.push(`  malformed: h2flow's frames before its RST_STREAM differ from python's before its GOAWAY: python ${show(prefix)} h2flow ${show(frames)}`);
+  let k = prefix.length;
+  if (frames[k]?.t === 'WINDOW_UPDATE' && frames[k]?.s === 0) k++;
+  const rst = frames[k];
+  const streams = receivedMessageStreams(step);
+  if (rst?.t !== 'RST_STREAM' || rst.code !== 1 || !streams.has(rst.s!)) {
+    lines.push(`  malformed: python ended the connection (GOAWAY PROTOCOL_ERROR), so h2flow must reset a stream of the received message (${show([...streams])}) with PROTOCOL_ERROR; got ${show(frames)}`);
+    return lines;
+  }
+  if (frames.some((f) => f.t === 'GOAWAY')) lines.push(`  malformed: h2flow reset stream ${rst.s} but also sent GOAWAY: ${show(frames)}`);
+  const evs = (ours.ev ?? []) as { type: string; streamId?: number; errorCode?: number; remoteReset?: boolean }[];
+  const reset = evs.findIndex((e) => e.type === 'StreamReset' && e.streamId === rst.s);
+  if (reset >= 0) {
+    const e = evs[reset]!;
+    if (e.errorCode !== 1 || e.remoteReset !== false) lines.push(`  malformed: h2flow's StreamReset must carry PROTOCOL_ERROR, remoteReset false: ${show(e)}`);
+    if (evs.slice(reset + 1).some((x) => x.streamId === rst.s)) lines.push(`  malformed: events on stream ${rst.s} after its reset: ${show(evs)}`);
+  }
+  return lines;
+}
+
 /** The excuse (and its difference id) that lets our error stand for python's at this step, if any. */
 function excuseFor(step: Step, p: NormError, o: NormError, excuses: readonly { id: string; excuse: Excuse }[]): { id: string; excuse: Excuse } | undefined {
   return excuses.find(({ excuse: e }) =>
@@ -111,6 +175,25 @@ function compareAfterFatal(step: Step, py: StepRecord, ours: StepRecord, excuses
 }
 
 /**
+ * After a `malformed-stream-error` step python's connection is dead and h2flow's goes on: later steps
+ * cannot be compared with python's. They may raise h2 errors (e.g. on the stream h2flow reset), never
+ * a JS error (a crash); and the connection must still answer a PING afterwards ({@link probeAnswered}).
+ */
+function compareAfterMalformed(step: Step, ours: StepRecord): string[] {
+  if (ours.err && !ours.err.h2) return [`  after a malformed message h2flow must go on without a crash, got ${show(ours.err)}`];
+  return [];
+}
+
+/** Whether h2flow answered the PING that {@link runH2flow} feeds after the last step (the connection lives). */
+function probeAnswered(ours: ScenarioRecord): boolean {
+  const p = ours.probe;
+  return p !== undefined && (p.ev ?? []).some((e) => (e as { type?: string }).type === 'PingReceived') && (p.frames ?? []).some((f) => (f as FrameJson).t === 'PING');
+}
+
+/** Whether a step's frames include a GOAWAY. */
+const sentGoaway = (r: StepRecord): boolean => (r.frames ?? []).some((f) => (f as FrameJson).t === 'GOAWAY');
+
+/**
  * `encoder-desync`: h2 encodes outbound headers while validating them, so a send that fails
  * validation leaves entries in its HPACK table that no peer saw; its later blocks are undecodable.
  * Header lists are then compared no more, but h2flow's own blocks must still decode.
@@ -158,6 +241,9 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
   let diverging = 0;
   let fatal = false;
   let desync = false;
+  /** A `malformed-stream-error` step happened: python's connection died there, ours went on. */
+  let malformed = false;
+  let oursEnded = false;
   const failedSend = (i: number): boolean => sc.steps.slice(0, i).some((st, j) => (st.op === 'sendHeaders' || st.op === 'pushStream') && py.steps[j]!.err !== undefined);
   const last = sc.steps.length - 1;
   sc.steps.forEach((step, i) => {
@@ -169,6 +255,8 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
       if (unmetExpectation(py.steps[i]!, sc.expectLast!).length === 0) {
         lines.push(`  tagged '${sc.differs}' but the oracle already answers ${show(sc.expectLast)}: the tag is stale`);
       }
+    } else if (malformed) {
+      lines = compareAfterMalformed(step, ours.steps[i]!);
     } else if (fatal) {
       lines = compareAfterFatal(step, py.steps[i]!, ours.steps[i]!, excuses, used);
     } else if (desync) {
@@ -176,11 +264,22 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
       lines = compareStep(step, withoutHeaders(py.steps[i]!), withoutHeaders(ours.steps[i]!), excuses, used);
       if (isDesync(ours.steps[i]!)) lines.push(`  h2flow sent an undecodable header block: ${show(ours.steps[i]!.frames)}`);
     } else {
-      lines = compareStep(step, py.steps[i]!, ours.steps[i]!, excuses, used);
+      const asMalformed = malformedStreamError(step, py.steps[i]!, ours.steps[i]!);
+      if (asMalformed !== null) {
+        lines = asMalformed;
+        malformed = true;
+        used.add('malformed-stream-error');
+      } else {
+        lines = compareStep(step, py.steps[i]!, ours.steps[i]!, excuses, used);
+      }
     }
+    if (malformed) oursEnded ||= sentGoaway(ours.steps[i]!) || (step.op === 'closeConnection' && !ours.steps[i]!.err);
     fatal ||= isFatal(step, py.steps[i]!);
     if (lines.length && diverging++ === 0) problems.push(label, ...lines);
   });
   if (diverging > 1) problems.push(`(${diverging - 1} later step(s) differ too)`);
+  if (malformed && !oursEnded && !probeAnswered(ours)) {
+    problems.push(`after a malformed message reset its stream, h2flow's connection must go on: a PING got ${show(ours.probe)}`);
+  }
   return problems;
 }

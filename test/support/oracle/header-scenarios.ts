@@ -9,8 +9,14 @@ import { POST, REQ, ROLES, Script, bodyOf, type Scenario, type ScenarioHeader } 
 /** A family of scenarios. */
 export type Family = () => Scenario[];
 
-/** The last step of a scenario that h2 4.4 (h2flow) refuses with GOAWAY PROTOCOL_ERROR. */
-export const PROTOCOL_ERROR_GOAWAY = { err: 'ProtocolError', code: E.PROTOCOL_ERROR, frames: ['GOAWAY:1'] };
+/**
+ * The last step of a scenario whose message h2 4.4 refuses as malformed (with GOAWAY PROTOCOL_ERROR)
+ * and h2flow resets with RST_STREAM PROTOCOL_ERROR (`malformed-stream-error`): a new request is
+ * refused unreported; a response (the client knows its stream) yields StreamReset.
+ */
+export const MALFORMED_REQUEST = { err: null, events: [], frames: [`RST_STREAM:${E.PROTOCOL_ERROR}`] };
+/** See {@link MALFORMED_REQUEST}: a malformed response or trailers on a stream the client knows. */
+export const MALFORMED_RESPONSE = { err: null, events: ['StreamReset'], frames: [`RST_STREAM:${E.PROTOCOL_ERROR}`] };
 
 /** Extended CONNECT (RFC 8441) and ordinary CONNECT (RFC 9113 §8.5). */
 export const connect: Family = () => {
@@ -29,7 +35,7 @@ export const connect: Family = () => {
     out.push(mk(':protocol on a GET').request(1, [...REQ.slice(0, 1), [':protocol', 'websocket'], ...REQ.slice(1)], true).build());
     const differ = role === 'server' ? { err: null, events: ['RequestReceived'] } : { err: null, frames: ['HEADERS'] };
     out.push(mk('ordinary CONNECT with :authority only').request(1, ORDINARY, false).differ('ordinary-connect', differ).build());
-    out.push(mk('ordinary CONNECT with :scheme and :path').request(1, ORDINARY_WITH_PATH, false).differ('ordinary-connect', role === 'server' ? PROTOCOL_ERROR_GOAWAY : { err: 'ProtocolError', frames: [] }).build());
+    out.push(mk('ordinary CONNECT with :scheme and :path').request(1, ORDINARY_WITH_PATH, false).differ('ordinary-connect', role === 'server' ? MALFORMED_REQUEST : { err: 'ProtocolError', frames: [] }).build());
   }
   return out;
 };
@@ -101,7 +107,7 @@ export const inboundHeaderRules: Family = () => {
       s.config = cfg;
       s.open().request(1, headers, endStream);
       // With validation off only the content-length rules (checked regardless) still differ.
-      if (validate || diff === 'content-length-grammar') s.differ(diff, PROTOCOL_ERROR_GOAWAY);
+      if (validate || diff === 'content-length-grammar') s.differ(diff, MALFORMED_REQUEST);
       out.push(s.build());
     }
   }

@@ -50,6 +50,11 @@ export interface StepRecord {
 export interface ScenarioRecord {
   name: string;
   steps: StepRecord[];
+  /**
+   * h2flow only: what a PING received after the last step produced (is the connection alive?), checked
+   * after a `malformed-stream-error` step (compare.ts).
+   */
+  probe?: StepRecord;
 }
 
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -161,7 +166,7 @@ export function normFrame(f: PeerFrame): Json {
  */
 export function parseOut(record: ScenarioRecord, clientSide: boolean): void {
   const reader = new FrameReader(clientSide, undefined, { lenient: true });
-  for (const step of record.steps) {
+  for (const step of record.probe ? [...record.steps, record.probe] : record.steps) {
     try {
       step.frames = reader.push(unhex(step.out)).map(normFrame);
     } catch (e) {

@@ -125,6 +125,9 @@ function runStep(conn: OracleConnection, s: Step): unknown {
   }
 }
 
+/** A PING frame (opaque data 0x70726f6265...), fed after a scenario's last step. */
+const PROBE_PING = unhex('0000080600000000007072' + '6f62652d2d2d');
+
 /** Runs one scenario on h2flow, recording the same normal forms as the python driver. */
 export function runH2flow(scenario: Scenario, factory: ConnectionFactory): ScenarioRecord {
   const conn = factory(scenario.role === 'client', scenario.config);
@@ -148,7 +151,16 @@ export function runH2flow(scenario: Scenario, factory: ConnectionFactory): Scena
     rec.out = hex(out);
     steps.push(rec);
   }
-  const record = { name: scenario.name, steps };
+  // The probe: does the connection still answer a PING? (Checked after a malformed message, which
+  // python answers by ending the connection and h2flow by resetting one stream.)
+  const probe: StepRecord = { out: '' };
+  try {
+    probe.ev = conn.receiveData(PROBE_PING).map(normEvent);
+    probe.out = hex(conn.dataToSend());
+  } catch (e) {
+    probe.err = normError(e);
+  }
+  const record: ScenarioRecord = { name: scenario.name, steps, probe };
   parseOut(record, scenario.role === 'client');
   return record;
 }
