@@ -126,9 +126,15 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
     if (this.#controller === null) {
       const controller = new AbortController();
       this.#controller = controller;
-      this.stream.closed.then(undefined, (reason: unknown) => {
-        if (!this.#refused) controller.abort(reason);
-      });
+      // Made after the stream failed (a handler looking once its body read failed): aborted already.
+      const error = this.stream.error;
+      if (error !== null) {
+        if (!this.#refused) controller.abort(error);
+      } else {
+        this.stream.closed.then(undefined, (reason: unknown) => {
+          if (!this.#refused) controller.abort(reason);
+        });
+      }
     }
     return this.#controller.signal;
   }

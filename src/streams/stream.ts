@@ -126,6 +126,14 @@ export class H2Stream {
   }
 
   /**
+   * The error the stream failed with (reset by either side, a malformed message from the peer, or its
+   * session failed), or null while it has not failed: what {@link closed} rejects with, known at once.
+   */
+  get error(): unknown {
+    return this.#record.error;
+  }
+
+  /**
    * The peer's body. DATA is acknowledged (the window reopened) only as it is read, so a reader that
    * stops holds the peer at the stream window. Cancelling it resets the stream with CANCEL.
    */
