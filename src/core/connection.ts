@@ -865,7 +865,7 @@ export class H2Connection {
     }
     const frames = result[0];
     const streamEvents = result[1];
-    if (stream.malformed !== null) {
+    if (stream.receiveError !== null) {
       // A malformed message: a stream error (RFC 9113 §8.1.1), RST_STREAM PROTOCOL_ERROR spending the
       // reset budget. A request refused so was never reported, so its StreamReset is not either.
       this.#queueReceivedFrames(frames);
@@ -905,8 +905,9 @@ export class H2Connection {
   }
 
   /**
-   * Refuses a new peer stream with RST_STREAM (REFUSED_STREAM, or ENHANCE_YOUR_CALM for a header
-   * block past `maxHeaderFields`); its ID counts as used and reset by us.
+   * Refuses a new peer stream with RST_STREAM (REFUSED_STREAM, ENHANCE_YOUR_CALM for a header block
+   * past `maxHeaderFields`, PROTOCOL_ERROR for a malformed promised request); its ID counts as used
+   * and reset by us.
    */
   #refuseStream(streamId: number, errorCode: number): void {
     this.#log?.debug('Refusing stream ID %d', streamId);
@@ -1053,9 +1054,9 @@ export class H2Connection {
       for (const ev of result.streamEvents) events.push(ev);
       return;
     }
-    if (stream.malformed !== null) {
-      // A malformed message (content-length, RFC 9113 §8.1.1) reset the stream: its DATA is never
-      // reported, so nobody will acknowledge it; the connection window is credited at once.
+    if (stream.receiveError !== null) {
+      // The stream reset itself for this DATA (content-length, RFC 9113 §8.1.1; its window, §6.9.1):
+      // the DATA is never reported, so nobody will acknowledge it; the connection window is credited.
       const increment = this.#inboundWindow.processBytes(length);
       if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     }

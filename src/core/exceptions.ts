@@ -147,7 +147,8 @@ export class InvalidSettingsValueError extends ProtocolError {
 
 /**
  * The remote peer sent more or less data than the Content-Length header indicated.
- * Port of h2.exceptions.InvalidBodyLengthError.
+ * Port of h2.exceptions.InvalidBodyLengthError. Kept for parity: h2flow does not raise it, since such
+ * a message is malformed, a stream error (RFC 9113 §8.1.1; `H2Stream.receiveError` carries this message).
  */
 export class InvalidBodyLengthError extends ProtocolError {
   override name = 'InvalidBodyLengthError';

@@ -28,7 +28,7 @@ import {
   type WindowUpdated,
   type Writable,
 } from './events.ts';
-import { FlowControlError, InvalidBodyLengthError, ProtocolError } from './exceptions.ts';
+import { FlowControlError, ProtocolError } from './exceptions.ts';
 import { validateHeaders, validateOutboundHeaders } from './header-validation.ts';
 import {
   authorityFromHeaders,
@@ -64,6 +64,9 @@ export type FramesAndEvents = [frames: Frame[], events: H2Event[]];
 
 /** The frames of a receive method that answers nothing: one frozen array shared by all. */
 const NO_FRAMES: Frame[] = Object.freeze([]) as unknown as Frame[];
+
+/** Why a body is malformed for its content-length: InvalidBodyLengthError's message (h2 raises that). */
+const bodyLengthMismatch = (expected: number, actual: number): string => `Expected ${expected} bytes, received ${actual}`;
 
 /** The initial SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2), until the connection sets the peer's. */
 const DEFAULT_MAX_FRAME_SIZE = 16384;
@@ -111,7 +114,7 @@ export class H2Stream {
   #expectedContentLength: number | null = null;
   #actualContentLength = 0;
   #authority: string | null = null;
-  #malformed: string | null = null;
+  #receiveError: string | null = null;
 
   /**
    * @param streamId The stream ID.
@@ -145,11 +148,12 @@ export class H2Stream {
   }
 
   /**
-   * Why the peer's message on this stream was malformed, once a receive method reset the stream for
-   * it (RFC 9113 §8.1.1), else `null`. Beyond h2, which fails the connection instead.
+   * Why a receive method reset this stream for what the peer sent on it (a stream error), else
+   * `null`: a malformed message (RFC 9113 §8.1.1, PROTOCOL_ERROR) or DATA past the stream's window
+   * (RFC 9113 §6.9.1, FLOW_CONTROL_ERROR). Beyond h2, which fails the connection for both.
    */
-  get malformed(): string | null {
-    return this.#malformed;
+  get receiveError(): string | null {
+    return this.#receiveError;
   }
 
   /** Whether the stream is closed. */
@@ -332,7 +336,7 @@ export class H2Stream {
    * malformed message (invalid fields or pseudo-headers, trailers without END_STREAM, a 1xx with
    * END_STREAM or after the final response, a body that disagrees with content-length at the end)
    * resets only this stream, RST_STREAM PROTOCOL_ERROR with a `StreamReset` in place of the block's
-   * events (RFC 9113 §8.1.1, see {@link malformed}). Blocks the stream's state forbids still raise.
+   * events (RFC 9113 §8.1.1, see {@link receiveError}). Blocks the stream's state forbids still raise.
    * @param headers The decoded fields, as ByteStrings.
    * @param headerEncoding The connection's `headerEncoding`: a string decodes the event's headers.
    */
@@ -374,7 +378,7 @@ export class H2Stream {
     // request's own HEADERS do. (A response's may not: 204, 304 and HEAD answers carry none.)
     const expected = this.#expectedContentLength;
     if (endStream && expected !== null && expected !== this.#actualContentLength && (trailers || headersEvent.type === 'RequestReceived')) {
-      return this.#malformedMessage(new InvalidBodyLengthError(expected, this.#actualContentLength).message);
+      return this.#malformedMessage(bodyLengthMismatch(expected, this.#actualContentLength));
     }
     headersEvent.headers = hs;
     return [NO_FRAMES, events];
@@ -384,10 +388,11 @@ export class H2Stream {
    * A DATA frame arrived: consumes receive window, checks content-length, and yields `DataReceived`
    * (+ `StreamEnded`). Port of h2.stream.H2Stream.receive_data. Diverges from h2: a body that
    * exceeds or falls short of content-length, or DATA before a response's headers, is a malformed
-   * message that resets this stream (RFC 9113 §8.1.1, see {@link malformed}); h2 raises
-   * `InvalidBodyLengthError`, a connection error.
+   * message that resets this stream with PROTOCOL_ERROR (RFC 9113 §8.1.1), and DATA past the stream's
+   * window resets it with FLOW_CONTROL_ERROR (§6.9.1), each with a `StreamReset` in place of the
+   * frame's events (see {@link receiveError}); h2 raises `InvalidBodyLengthError` / `FlowControlError`,
+   * connection errors.
    * @param flowControlLen The frame's flow-controlled length (payload plus padding).
-   * @throws FlowControlError if the peer overran the stream's window size.
    */
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
     this.#log?.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
@@ -395,12 +400,19 @@ export class H2Stream {
     // RFC 9113 §8.1: a message is HEADERS, then DATA. DATA first is malformed (h2's state machine
     // closes the stream and fails the connection for it).
     if (!sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
-      this.#inboundWindowManager.windowConsumed(flowControlLen);
       return this.#malformedMessage('cannot receive data before headers');
     }
     const events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
-    this.#inboundWindowManager.windowConsumed(flowControlLen);
+    try {
+      this.#inboundWindowManager.windowConsumed(flowControlLen);
+    } catch (err) {
+      if (!(err instanceof FlowControlError)) throw err;
+      // RFC 9113 §6.9.1: "A receiver MAY respond with a stream error (Section 5.4.2) or connection
+      // error (Section 5.4.1) of type FLOW_CONTROL_ERROR if it is unable to accept a frame." The
+      // connection window was checked (and charged) on its own: only this stream's accounting broke.
+      return this.#resetOnReceive(ErrorCodes.FLOW_CONTROL_ERROR, `DATA past the stream window: ${err.message}`);
+    }
     this.#actualContentLength += data.length;
     const actual = this.#actualContentLength;
     const expected = this.#expectedContentLength;
@@ -408,7 +420,7 @@ export class H2Stream {
     // > A request or response is also malformed if the value of a content-length header field does
     // > not equal the sum of the DATA frame payload lengths that form the content
     if (expected !== null && (expected < actual || (endStream && expected !== actual))) {
-      return this.#malformedMessage(new InvalidBodyLengthError(expected, actual).message);
+      return this.#malformedMessage(bodyLengthMismatch(expected, actual));
     }
     dataEvent.data = data;
     dataEvent.flowControlledLength = flowControlLen;
@@ -489,17 +501,23 @@ export class H2Stream {
   /**
    * Answers a malformed message received on this stream (RFC 9113 §8.1.1: "Malformed requests or
    * responses that are detected MUST be treated as a stream error (Section 5.4.2) of type
-   * PROTOCOL_ERROR"): the stream closes as reset by us, and the RST_STREAM and a
-   * `StreamReset(remoteReset: false)` replace whatever the frame would have yielded. The header
-   * block, if any, was decoded in full, so HPACK stays in sync and the connection goes on.
+   * PROTOCOL_ERROR"). The header block, if any, was decoded in full, so HPACK stays in sync and the
+   * connection goes on.
    */
   #malformedMessage(reason: string): FramesAndEvents {
-    this.#log?.debug('Malformed message on %s: %s', this, reason);
-    this.#malformed = reason;
+    return this.#resetOnReceive(ErrorCodes.PROTOCOL_ERROR, `Malformed message: ${reason}`);
+  }
+
+  /**
+   * A stream error for what the peer sent: the stream closes as reset by us, and RST_STREAM
+   * `errorCode` and a `StreamReset(remoteReset: false)` replace whatever the frame would have yielded.
+   */
+  #resetOnReceive(errorCode: number, reason: string): FramesAndEvents {
+    this.#log?.debug('Resetting %s: %s', this, reason);
+    this.#receiveError = reason;
     const sm = this.stateMachine;
     sm.state = StreamState.CLOSED;
     sm.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
-    const errorCode = ErrorCodes.PROTOCOL_ERROR;
     return [[new RstStreamFrame(this.streamId, { errorCode })], [new StreamReset({ streamId: this.streamId, errorCode, remoteReset: false })]];
   }
 

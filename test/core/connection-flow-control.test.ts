@@ -141,7 +141,23 @@ Flow('received DATA shrinks the receive windows, padding included', () => {
   assert.is(conn.inboundFlowControlWindow, 65535 - 16);
 });
 
-Flow('DATA past the receive window is a FLOW_CONTROL_ERROR', () => {
+Flow('DATA past a stream receive window resets that stream with FLOW_CONTROL_ERROR; the connection and its other streams go on', () => {
+  const pair = serverPair();
+  const { conn, peer } = pair;
+  conn.incrementFlowControlWindow(65535);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 65535).expectNone();
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST)));
+  const chunk = new Uint8Array(16384);
+  conn.receiveData(concat(peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk), peer.data(1, chunk.subarray(0, 16383))));
+  assert.is(conn.remoteFlowControlWindow(1), 0);
+  // RFC 9113 §6.9.1 allows a stream error: the connection window (131070) still had room.
+  const events = conn.receiveData(peer.data(1, 'xx'));
+  assert.equal(events.map((e) => [e.type, (e as StreamReset).errorCode, (e as StreamReset).remoteReset]), [['StreamReset', E.FLOW_CONTROL_ERROR, false]]);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.FLOW_CONTROL_ERROR).expectNone();
+  assert.equal(types(conn.receiveData(peer.data(3, 'ok', { endStream: true }))), ['DataReceived', 'StreamEnded']);
+});
+
+Flow('DATA past the connection receive window is a FLOW_CONTROL_ERROR for the connection', () => {
   const { conn, peer } = serverPair();
   conn.receiveData(peer.headers(1, REQUEST));
   const chunk = new Uint8Array(16384);

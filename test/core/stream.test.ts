@@ -44,7 +44,7 @@ const flagsOf = (f: Frame): string[] => [...f.flags].sort();
 /**
  * Asserts a receive method answered a malformed message (RFC 9113 §8.1.1): the stream is closed as
  * reset by us, RST_STREAM PROTOCOL_ERROR and one StreamReset(PROTOCOL_ERROR, local) replace its
- * events, and `malformed` says why (`reason`).
+ * events, and `receiveError` says why (`reason`).
  */
 function assertMalformed(s: H2Stream, result: [Frame[], H2Event[]], reason: RegExp): void {
   const [frames, events] = result;
@@ -52,7 +52,7 @@ function assertMalformed(s: H2Stream, result: [Frame[], H2Event[]], reason: RegE
   assert.equal(events.map((e) => [e.type, (e as StreamReset).errorCode, (e as StreamReset).remoteReset]), [['StreamReset', 1, false]]);
   assert.ok(s.closed);
   assert.is(s.closedBy, StreamClosedBy.SEND_RST_STREAM);
-  assert.match(s.malformed ?? '', reason);
+  assert.match(s.receiveError ?? '', reason);
 }
 
 const block = (frames: Frame[]): Uint8Array => concat(...frames.map((f) => (f as HeadersFrame).data));
@@ -173,7 +173,7 @@ Stream('received cookies are joined and invalid received headers make the messag
   assertMalformed(bad, bad.receiveHeaders([...REQUEST, ['Bad', 'x']], false, null), /uppercase/);
   const lax = stream(1, { clientSide: false, validateInboundHeaders: false });
   assert.equal(lax.receiveHeaders([...REQUEST, ['Bad', 'x']], false, null)[1].map((e) => e.type), ['RequestReceived']);
-  assert.is(lax.malformed, null);
+  assert.is(lax.receiveError, null);
 });
 
 Stream('a client receives 1xx, the response and trailers; a 1xx with END_STREAM and trailers without it are malformed', () => {
@@ -204,21 +204,25 @@ Stream('received DATA yields DataReceived with the payload and flow-controlled l
   assert.is(s.inboundFlowControlWindow, 65525);
 });
 
-Stream('DATA beyond the stream receive window is a FlowControlError', () => {
+Stream('DATA beyond the stream receive window resets the stream with FLOW_CONTROL_ERROR (a stream error)', () => {
   const s = stream(1, { clientSide: false }, 10);
   s.receiveHeaders([...REQUEST], false, null);
   s.receiveData(new Uint8Array(10), false, 10);
-  assert.throws(() => s.receiveData(new Uint8Array(1), false, 1), isA(FlowControlError));
+  const [frames, events] = s.receiveData(new Uint8Array(1), false, 1);
+  assert.equal(frames.map((f) => [f.type, (f as RstStreamFrame).errorCode]), [[0x3, ErrorCodes.FLOW_CONTROL_ERROR]]);
+  assert.equal(events.map((e) => [e.type, (e as StreamReset).errorCode, (e as StreamReset).remoteReset]), [['StreamReset', ErrorCodes.FLOW_CONTROL_ERROR, false]]);
+  assert.is(s.closedBy, StreamClosedBy.SEND_RST_STREAM);
+  assert.match(s.receiveError ?? '', /stream window/);
 });
 
 Stream('the body must match content-length: not more at any time, and exactly at END_STREAM', () => {
   const over = stream(1, { clientSide: false });
   over.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
   over.receiveData(new Uint8Array(3), false, 3);
-  assertMalformed(over, over.receiveData(new Uint8Array(2), false, 2), /^Expected 4 bytes, received 5$/);
+  assertMalformed(over, over.receiveData(new Uint8Array(2), false, 2), /Expected 4 bytes, received 5$/);
   const under = stream(1, { clientSide: false });
   under.receiveHeaders([...REQUEST, ['content-length', '4']], false, null);
-  assertMalformed(under, under.receiveData(new Uint8Array(3), true, 3), /^Expected 4 bytes, received 3$/);
+  assertMalformed(under, under.receiveData(new Uint8Array(3), true, 3), /Expected 4 bytes, received 3$/);
   const exact = stream(1, { clientSide: false });
   exact.receiveHeaders([...REQUEST, ['content-length', '004'], ['content-length', '4']], false, null);
   assert.not.throws(() => exact.receiveData(new Uint8Array(4), true, 9));
@@ -239,7 +243,7 @@ Stream('after our own HEAD request the response body must be empty whatever cont
   const s = stream(1);
   s.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
   s.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);
-  assertMalformed(s, s.receiveData(new Uint8Array(1), false, 1), /^Expected 0 bytes, received 1$/);
+  assertMalformed(s, s.receiveData(new Uint8Array(1), false, 1), /Expected 0 bytes, received 1$/);
   const ok = stream(3);
   ok.sendHeaders([[':method', 'HEAD'], ...REQUEST.slice(1)], new Encoder(), true);
   ok.receiveHeaders([[':status', '200'], ['content-length', '1000']], false, null);

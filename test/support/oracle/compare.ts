@@ -67,42 +67,55 @@ export function receivedMessageStreams(step: Step): Set<number> {
 type FrameJson = { t?: string; s?: number; code?: number };
 
 /**
- * `malformed-stream-error`: where python answered received bytes with a connection error
- * PROTOCOL_ERROR (ProtocolError or InvalidBodyLengthError) and h2flow raised nothing, h2flow must have
- * treated a malformed message as a stream error (RFC 9113 §8.1.1): its frames are python's up to the
- * GOAWAY, then (a WINDOW_UPDATE crediting the connection window for refused DATA, then)
- * RST_STREAM(PROTOCOL_ERROR) on a stream the bytes carried a message on, and no GOAWAY at all
- * (frames after it answer later frames of the same read, which python never processed); its events
- * reset that stream only as `StreamReset(PROTOCOL_ERROR, remoteReset: false)`, with nothing after it
- * on that stream. Returns why not (empty when it holds), or `null` when the step is not such a case.
+ * The connection errors h2 raises on received bytes that h2flow answers as stream errors of the same
+ * code instead (differences.ts): python's classes for each code, and the difference id it stands for.
  */
-export function malformedStreamError(step: Step, py: StepRecord, ours: StepRecord): string[] | null {
-  if (step.op !== 'receive' || ours.err || !py.err) return null;
-  if (!['ProtocolError', 'InvalidBodyLengthError'].includes(py.err.cls) || py.err.code !== 1) return null;
+const STREAM_ERROR_INSTEAD: Readonly<Record<number, { python: readonly string[]; id: string }>> = {
+  1: { python: ['ProtocolError', 'InvalidBodyLengthError'], id: 'malformed-stream-error' },
+  3: { python: ['FlowControlError'], id: 'stream-flow-control-error' },
+};
+
+/**
+ * `malformed-stream-error`, `stream-flow-control-error`: where python answered received bytes with a
+ * connection error (PROTOCOL_ERROR: ProtocolError, InvalidBodyLengthError; FLOW_CONTROL_ERROR:
+ * FlowControlError) and h2flow raised nothing, h2flow must have answered with a stream error of that
+ * code: its frames are python's up to the GOAWAY, then (a WINDOW_UPDATE crediting the connection window
+ * for refused DATA, then) RST_STREAM with python's code on a stream the bytes carried a message on, and
+ * no GOAWAY at all (frames after it answer later frames of the same read, which python never
+ * processed); its events reset that stream only as `StreamReset(code, remoteReset: false)`, with
+ * nothing after it on that stream. Returns the difference id and why not (empty when it holds), or
+ * `null` when the step is not such a case.
+ */
+export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord): { id: string; lines: string[] } | null {
+  if (step.op !== 'receive' || ours.err || !py.err || py.err.code === null) return null;
+  const code = py.err.code;
+  const kind = STREAM_ERROR_INSTEAD[code];
+  if (kind === undefined || !kind.python.includes(py.err.cls)) return null;
   const pyFrames = (py.frames ?? []) as FrameJson[];
   const goaway = pyFrames.findIndex((f) => f.t === 'GOAWAY');
-  if (goaway < 0 || pyFrames[goaway]!.code !== 1) return null;
+  if (goaway < 0 || pyFrames[goaway]!.code !== code) return null;
   const lines: string[] = [];
+  const result = { id: kind.id, lines };
   const frames = (ours.frames ?? []) as FrameJson[];
   const prefix = pyFrames.slice(0, goaway);
-  if (!same(frames.slice(0, prefix.length), prefix)) lines.push(`  malformed: h2flow's frames before its RST_STREAM differ from python's before its GOAWAY: python ${show(prefix)} h2flow ${show(frames)}`);
+  if (!same(frames.slice(0, prefix.length), prefix)) lines.push(`  ${kind.id}: h2flow's frames before its RST_STREAM differ from python's before its GOAWAY: python ${show(prefix)} h2flow ${show(frames)}`);
   let k = prefix.length;
   if (frames[k]?.t === 'WINDOW_UPDATE' && frames[k]?.s === 0) k++;
   const rst = frames[k];
   const streams = receivedMessageStreams(step);
-  if (rst?.t !== 'RST_STREAM' || rst.code !== 1 || !streams.has(rst.s!)) {
-    lines.push(`  malformed: python ended the connection (GOAWAY PROTOCOL_ERROR), so h2flow must reset a stream of the received message (${show([...streams])}) with PROTOCOL_ERROR; got ${show(frames)}`);
-    return lines;
+  if (rst?.t !== 'RST_STREAM' || rst.code !== code || !streams.has(rst.s!)) {
+    lines.push(`  ${kind.id}: python ended the connection (GOAWAY ${code}), so h2flow must reset a stream of the received message (${show([...streams])}) with code ${code}; got ${show(frames)}`);
+    return result;
   }
-  if (frames.some((f) => f.t === 'GOAWAY')) lines.push(`  malformed: h2flow reset stream ${rst.s} but also sent GOAWAY: ${show(frames)}`);
+  if (frames.some((f) => f.t === 'GOAWAY')) lines.push(`  ${kind.id}: h2flow reset stream ${rst.s} but also sent GOAWAY: ${show(frames)}`);
   const evs = (ours.ev ?? []) as { type: string; streamId?: number; errorCode?: number; remoteReset?: boolean }[];
   const reset = evs.findIndex((e) => e.type === 'StreamReset' && e.streamId === rst.s);
   if (reset >= 0) {
     const e = evs[reset]!;
-    if (e.errorCode !== 1 || e.remoteReset !== false) lines.push(`  malformed: h2flow's StreamReset must carry PROTOCOL_ERROR, remoteReset false: ${show(e)}`);
-    if (evs.slice(reset + 1).some((x) => x.streamId === rst.s)) lines.push(`  malformed: events on stream ${rst.s} after its reset: ${show(evs)}`);
+    if (e.errorCode !== code || e.remoteReset !== false) lines.push(`  ${kind.id}: h2flow's StreamReset must carry code ${code}, remoteReset false: ${show(e)}`);
+    if (evs.slice(reset + 1).some((x) => x.streamId === rst.s)) lines.push(`  ${kind.id}: events on stream ${rst.s} after its reset: ${show(evs)}`);
   }
-  return lines;
+  return result;
 }
 
 /** The excuse (and its difference id) that lets our error stand for python's at this step, if any. */
@@ -175,16 +188,16 @@ function compareAfterFatal(step: Step, py: StepRecord, ours: StepRecord, excuses
 }
 
 /**
- * After a `malformed-stream-error` step python's connection is dead and h2flow's goes on: later steps
+ * After a step {@link streamErrorInstead} accepted, python's connection is dead and h2flow's goes on: later steps
  * cannot be compared with python's. They may raise h2 errors (e.g. on the stream h2flow reset), never
  * a JS error (a crash); and the connection must still answer a PING afterwards ({@link probeAnswered}).
  */
 function compareAfterMalformed(step: Step, ours: StepRecord): string[] {
-  if (ours.err && !ours.err.h2) return [`  after a malformed message h2flow must go on without a crash, got ${show(ours.err)}`];
+  if (ours.err && !ours.err.h2) return [`  after a stream error where python ended the connection, h2flow must go on without a crash, got ${show(ours.err)}`];
   return [];
 }
 
-/** Whether h2flow answered the PING that {@link runH2flow} feeds after the last step (the connection lives). */
+/** Whether h2flow answered the PING that run.ts feeds after the last step (the connection lives). */
 function probeAnswered(ours: ScenarioRecord): boolean {
   const p = ours.probe;
   return p !== undefined && (p.ev ?? []).some((e) => (e as { type?: string }).type === 'PingReceived') && (p.frames ?? []).some((f) => (f as FrameJson).t === 'PING');
@@ -241,7 +254,7 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
   let diverging = 0;
   let fatal = false;
   let desync = false;
-  /** A `malformed-stream-error` step happened: python's connection died there, ours went on. */
+  /** A {@link streamErrorInstead} step happened: python's connection died there, ours went on. */
   let malformed = false;
   let oursEnded = false;
   const failedSend = (i: number): boolean => sc.steps.slice(0, i).some((st, j) => (st.op === 'sendHeaders' || st.op === 'pushStream') && py.steps[j]!.err !== undefined);
@@ -264,11 +277,11 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
       lines = compareStep(step, withoutHeaders(py.steps[i]!), withoutHeaders(ours.steps[i]!), excuses, used);
       if (isDesync(ours.steps[i]!)) lines.push(`  h2flow sent an undecodable header block: ${show(ours.steps[i]!.frames)}`);
     } else {
-      const asMalformed = malformedStreamError(step, py.steps[i]!, ours.steps[i]!);
-      if (asMalformed !== null) {
-        lines = asMalformed;
+      const instead = streamErrorInstead(step, py.steps[i]!, ours.steps[i]!);
+      if (instead !== null) {
+        lines = instead.lines;
         malformed = true;
-        used.add('malformed-stream-error');
+        used.add(instead.id);
       } else {
         lines = compareStep(step, py.steps[i]!, ours.steps[i]!, excuses, used);
       }
@@ -279,7 +292,7 @@ export function compareScenario(sc: Scenario, py: ScenarioRecord, ours: Scenario
   });
   if (diverging > 1) problems.push(`(${diverging - 1} later step(s) differ too)`);
   if (malformed && !oursEnded && !probeAnswered(ours)) {
-    problems.push(`after a malformed message reset its stream, h2flow's connection must go on: a PING got ${show(ours.probe)}`);
+    problems.push(`after a stream error where python ended the connection, h2flow's connection must go on: a PING got ${show(ours.probe)}`);
   }
   return problems;
 }

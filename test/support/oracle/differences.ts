@@ -318,7 +318,15 @@ export const DIFFERENCES: readonly Difference[] = [
     what: 'A malformed message received (RFC 9113 §8.1.1): invalid or forbidden fields, bad or missing pseudo-headers, an invalid content-length, in a request, response, trailers or promised request; trailers without END_STREAM; a 1xx with END_STREAM or after the final response; DATA before a response; a body longer than content-length, or shorter at END_STREAM',
     oracle: 'ProtocolError / InvalidBodyLengthError → GOAWAY PROTOCOL_ERROR: every other stream of the connection dies with it (h2 4.4 too)',
     ours: 'A stream error: RST_STREAM PROTOCOL_ERROR on that stream and StreamReset(PROTOCOL_ERROR, remoteReset: false) in place of its events (none for a new request, which was never reported; the promised stream of a malformed PUSH_PROMISE is refused, the parent goes on); the header block was decoded, so HPACK stays in sync; refused DATA is credited to the connection window; each reset spends the reset budget. Frames the stream state forbids (HEADERS or DATA after END_STREAM, ...) stay connection errors as in h2 (RFC 9113 §5.1)',
-    why: 'RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error (Section 5.4.2) of type PROTOCOL_ERROR"; one bad request must not cut a page\'s other requests (issue 13). compareScenario recognises the case generically (compare.ts malformedStreamError): where python ends the connection with PROTOCOL_ERROR on a receive and h2flow raises nothing, h2flow must send python\'s frames up to the GOAWAY, then RST_STREAM PROTOCOL_ERROR on a stream the bytes carried a message on, no GOAWAY, and only a matching StreamReset; later steps must not crash, and the connection must still answer a PING after the last step',
+    why: 'RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error (Section 5.4.2) of type PROTOCOL_ERROR"; one bad request must not cut a page\'s other requests (issue 13). compareScenario recognises the case generically (compare.ts streamErrorInstead): where python ends the connection with PROTOCOL_ERROR on a receive and h2flow raises nothing, h2flow must send python\'s frames up to the GOAWAY, then RST_STREAM PROTOCOL_ERROR on a stream the bytes carried a message on, no GOAWAY, and only a matching StreamReset; later steps must not crash, and the connection must still answer a PING after the last step',
+    scope: 'state',
+  },
+  {
+    id: 'stream-flow-control-error',
+    what: 'DATA past a stream\'s receive window (the connection window still has room)',
+    oracle: 'FlowControlError → GOAWAY FLOW_CONTROL_ERROR (h2 4.4 too)',
+    ours: 'A stream error: RST_STREAM FLOW_CONTROL_ERROR and StreamReset(FLOW_CONTROL_ERROR, remoteReset: false); the DATA is credited to the connection window; past the connection window it stays a connection error',
+    why: 'RFC 9113 §6.9.1: "A receiver MAY respond with a stream error (Section 5.4.2) or connection error (Section 5.4.1) of type FLOW_CONTROL_ERROR"; only that stream\'s accounting broke (as Go and nghttp2 answer). Recognised by the same generic comparison as malformed-stream-error (code 3)',
     scope: 'state',
   },
   {
