@@ -314,7 +314,7 @@ export class H2Configuration {
   /**
    * Budget of stream resets the peer may cause: every RST_STREAM received for a stream the peer
    * opened, and every RST_STREAM we send automatically because of the peer (refused streams, frames
-   * on closed streams, window overflows) costs one token; every stream that ends normally (with
+   * on closed streams, window overflows, malformed messages) costs one token; every stream that ends normally (with
    * END_STREAM) gives one back. An empty budget is a connection error ENHANCE_YOUR_CALM. The core has
    * no clock, so this is a count-based bucket instead of nghttp2's 1000-burst / 33-per-second one.
    * Stops Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671). Default 1000.

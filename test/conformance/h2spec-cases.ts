@@ -3,10 +3,11 @@
  * set), written afresh from what each case sends and what it accepts. IDs are h2spec's: key/section/seq.
  * Run by h2spec-server.test.ts against a real h2flow server over TCP.
  *
- * Where h2spec asks for a stream error, h2flow (like h2) often answers with a connection error of the same
- * code, which h2spec accepts and RFC 9113 §5.4 allows ("an endpoint MAY choose to treat a stream error
- * as a connection error"): malformed requests (8.1, 8.1.2.x: RFC 9113 §8.1.1), self-dependency (5.3.1),
- * PRIORITY of a wrong length (6.3/2), DATA over SETTINGS_MAX_FRAME_SIZE (4.2/2). After a GOAWAY with an
+ * Where h2spec asks for a stream error, h2flow answers malformed requests (8.1, 8.1.2.x: RFC 9113 §8.1.1)
+ * with one (RST_STREAM PROTOCOL_ERROR; h2 ends the connection), and some others (like h2) with a
+ * connection error of the same code, which h2spec accepts and RFC 9113 §5.4 allows ("an endpoint MAY
+ * choose to treat a stream error as a connection error"): self-dependency (5.3.1), PRIORITY of a wrong
+ * length (6.3/2), DATA over SETTINGS_MAX_FRAME_SIZE (4.2/2). After a GOAWAY with an
  * error code (7/1) h2flow closes the connection, and a frame that still arrives is answered with
  * GOAWAY(PROTOCOL_ERROR) before the close, as h2's connection state machine does.
  */
