@@ -231,6 +231,29 @@ for (const [name, block] of UNREPRESENTABLE) {
 
 class Reason extends Error {}
 
+Client('a response whose body disagrees with its content-length errors that body (a stream error, RFC 9113 §8.1.1); the session and its other requests go on', async () => {
+  const { client } = await setup((s) => {
+    const path = field(s, ':path');
+    if (path === '/short') s.respond([[':status', '200'], ['content-length', '10']], { body: 'abc' });
+    else if (path === '/long') s.respond([[':status', '200'], ['content-length', '2']], { body: 'abc' });
+    else if (path === '/bad-field') s.respond([[':status', '200'], ['content-length', 'x1']], { body: 'x' });
+    else s.respond([[':status', '200']], { body: `ok ${path}` });
+  });
+  for (const path of ['/short', '/long']) {
+    const res = await client.fetch(path);
+    const err = await rejection(res.text());
+    assert.instance(err, H2StreamError, path);
+    assert.is((err as H2StreamError).code, ErrorCodes.PROTOCOL_ERROR, path);
+    assert.is((err as H2StreamError).remote, false, `${path}: this side reset it`);
+  }
+  // A malformed response head: fetch itself rejects.
+  const err = await rejection(client.fetch('/bad-field'));
+  assert.instance(err, H2StreamError);
+  assert.is((err as H2StreamError).code, ErrorCodes.PROTOCOL_ERROR);
+  // The same session still carries requests.
+  assert.is(await (await client.fetch('/after')).text(), 'ok /after');
+});
+
 Client('an abort rejects with the signal reason at every stage: before the call, while connecting, waiting for a slot, before the response', async () => {
   // Before the call.
   const { client, streams } = await setup((s) => {
