@@ -270,7 +270,9 @@ export class StreamEnded extends Event {
 
 /**
  * A stream was reset: by the peer's RST_STREAM (`remoteReset: true`), or by the core itself after a
- * stream error the peer made (`remoteReset: false`). Not emitted for the user's own `resetStream`.
+ * stream error the peer made (`remoteReset: false`: e.g. a malformed message, PROTOCOL_ERROR, RFC 9113
+ * §8.1.1; not emitted for a request refused before it was ever reported). Not emitted for the user's
+ * own `resetStream`.
  * Port of h2.events.StreamReset.
  */
 export class StreamReset extends Event {
