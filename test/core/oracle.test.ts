@@ -124,10 +124,18 @@ Oracle('a malformed message python ends the connection for must be exactly a str
   check(response, (r, i) => void r.steps[i]!.ev!.push({ type: 'StreamEnded', streamId: 1 }), 'events on stream 1 after its reset');
 });
 
+/** How many scenarios each difference adjusted (logged at the end). */
+const usedBy = new Map<string, number>();
+
 scenarios.forEach((sc, i) => {
   Oracle(`h2flow agrees with h2 on: ${sc.name}`, () => {
     const ours = runH2flow(sc, factory);
-    const problems = compareScenario(sc, python[i]!, ours, used);
+    const mine = new Set<string>();
+    const problems = compareScenario(sc, python[i]!, ours, mine);
+    for (const id of mine) {
+      used.add(id);
+      usedBy.set(id, (usedBy.get(id) ?? 0) + 1);
+    }
     if (problems.length) assert.unreachable(`${sc.name}\n${problems.join('\n')}`);
   });
 });
@@ -135,6 +143,7 @@ scenarios.forEach((sc, i) => {
 Oracle('every allowed difference excuses at least one step of the corpus (none is stale)', () => {
   for (const id of ALLOWED_DIFFERENCES) assert.ok(used.has(id), `allowed difference ${id} excused nothing: drop it or its scenario`);
   for (const id of ['malformed-stream-error', 'stream-flow-control-error']) assert.ok(used.has(id), `no scenario exercised ${id}`);
+  console.log(`  oracle: differences used by ${[...usedBy].map(([id, n]) => `${id} ×${n}`).join(', ')}`);
 });
 
 Oracle.run();
