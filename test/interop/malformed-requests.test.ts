@@ -2,12 +2,14 @@
  * Contained failures (issue 13): a request that becomes malformed after its handler started — a body
  * shorter or longer than its content-length (RFC 9113 §8.1.1) — fails only its own stream through
  * `serve()`: the handler's `req.body` errors and `req.signal` aborts, the client gets RST_STREAM
- * PROTOCOL_ERROR, and the other requests on the connection complete. node:http2's client checks
- * content-length itself and cannot send such a request, so a scripted peer speaks over TCP.
+ * PROTOCOL_ERROR, and the other requests on the connection complete. A scripted peer speaks over TCP
+ * (frames exactly as written, trailers too), and node:http2's client, which sends a body that
+ * disagrees with its content-length as it is given.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { serve, type HttpServer } from '../../src/transport/node';
 import { E, T, TestPeer, type HeaderPair, type PeerFrame } from '../support/peer';
 
@@ -163,6 +165,49 @@ Malformed('a signal the handler took before its body turned out malformed aborts
 Malformed('trailers that end a body short of its content-length fail that handler; the other requests complete', async () => {
   await expectContained(await uploadThen(10, (p) => p.headers(1, [['x-checksum', '1']], { endStream: true })));
 });
+
+/** One GET on a node:http2 session: its body text, once it ended. */
+function nodeGet(session: ClientHttp2Session, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ':path': path });
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+for (const [name, contentLength, rest] of [['shorter', '10', 'de'], ['longer', '4', 'defg']] as const) {
+  Malformed(`node:http2 sending a body ${name} than its content-length after the handler started gets RST_STREAM PROTOCOL_ERROR; the session's other requests complete`, async () => {
+    handled = [];
+    seen = new Promise<Seen>((resolve) => (settleSeen = resolve));
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    const session = http2Connect(`http://127.0.0.1:${port}`);
+    session.on('error', () => undefined);
+    try {
+      const before = nodeGet(session, '/before');
+      const req = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': contentLength });
+      const rstCode = new Promise<number>((resolve) => req.on('close', () => resolve(req.rstCode)));
+      req.on('error', () => undefined);
+      req.resume();
+      req.write('abc');
+      await handlerStarted;
+      const after = nodeGet(session, '/after');
+      req.end(rest);
+      assert.is(await rstCode, E.PROTOCOL_ERROR);
+      const s = await seen;
+      assert.ok(s.bodyError instanceof Error, `the handler's body read ended with ${String(s.bodyError)}`);
+      assert.ok(s.aborted, 'req.signal aborted');
+      assert.equal([await before, await after], ['ok /before', 'ok /after']);
+      assert.not.ok(session.closed || session.destroyed, 'the session is still open');
+      assert.equal(handled.sort(), ['/after', '/before', '/upload']);
+    } finally {
+      session.close();
+    }
+  });
+}
 
 Malformed('a request whose header block is malformed never reaches a handler; its neighbours in the same read do', async () => {
   handled = [];
