@@ -361,4 +361,24 @@ Closed('the kept open-stream counters always equal h2\'s scan, over seeded rando
   }
 });
 
+Closed('DATA or HEADERS after trailers: a stream error STREAM_CLOSED while our side is open, a connection error once both sides ended (RFC 9113 §5.1)', () => {
+  // Server: the request's trailers half-closed it (remote); more DATA or HEADERS reset only that stream.
+  for (const extra of ['data', 'headers'] as const) {
+    const { conn, peer } = serverPair();
+    conn.receiveData(concat(peer.headers(1, REQUEST), peer.data(1, 'abc'), peer.headers(1, [['x-t', '1']], { endStream: true }), peer.headers(3, REQUEST)));
+    const more = extra === 'data' ? peer.data(1, 'x') : peer.headers(1, [['x-u', '2']], { endStream: true });
+    const events = conn.receiveData(more);
+    assert.equal(events.map((e) => [e.type, (e as StreamReset).errorCode]), [['StreamReset', E.STREAM_CLOSED]], extra);
+    peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+    assert.equal(types(conn.receiveData(peer.data(3, 'ok', { endStream: true }))), ['DataReceived', 'StreamEnded'], `${extra}: stream 3 goes on`);
+  }
+  // Client: trailers ended a response to a complete request: the stream is closed both ways.
+  const { conn, peer } = clientPair();
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.receiveData(concat(peer.headers(1, RESPONSE), peer.headers(1, [['x-t', '1']], { endStream: true })));
+  peer.read(conn.dataToSend()).expectHeaders().expectNone();
+  throwsError(() => conn.receiveData(peer.data(1, 'x')), StreamClosedError);
+  peer.read(conn.dataToSend()).expectGoAway(0, E.STREAM_CLOSED).expectNone();
+});
+
 Closed.run();
