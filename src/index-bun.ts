@@ -4,10 +4,12 @@
  * and the WebSocket tunnel transports. The rest of the Bun transport is in `h2flow/bun`.
  */
 export * from './index.ts';
-export { bunWebSocket, connect, connectSession, listen, serve, SocketClosedError } from './transport/bun.ts';
+export { AbuseGuard, bunWebSocket, connect, connectSession, listen, serve, SocketClosedError } from './transport/bun.ts';
 export type {
+  AbuseGuardOptions,
   AcceptedSession,
   BunServerWebSocket,
+  BunTransport,
   BunWebSocketHandlers,
   ClientConnectOptions,
   ConnectOptions,

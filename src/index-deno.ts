@@ -1,14 +1,16 @@
 /**
  * h2flow on Deno (the `deno` export condition of `h2flow`): everything index.ts exports, plus `serve()`,
- * `connect(url).fetch()`, `connectSession()` and `listen()` over Deno's own sockets (see transport/deno.ts),
+ * `connect(url).fetch()`, `connectSession()` and `listen()` over Deno's `node:net`/`node:tls` or its own sockets (see transport/deno.ts),
  * and the WebSocket tunnel transports. The rest of the Deno transport is in `h2flow/deno`.
  */
 export * from './index.ts';
-export { connect, connectSession, listen, serve, SocketClosedError } from './transport/deno.ts';
+export { AbuseGuard, connect, connectSession, listen, serve, SocketClosedError } from './transport/deno.ts';
 export type {
+  AbuseGuardOptions,
   AcceptedSession,
   ClientConnectOptions,
   ConnectOptions,
+  DenoTransport,
   H2Server,
   HttpServer,
   ListenOptions,

@@ -90,10 +90,12 @@ const NODE_TYPES = [
 const WEBSOCKET_VALUES = ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError', 'serveTransport', 'serveWebSocket'];
 const WEBSOCKET_TYPES = ['WebSocketLike', 'WebSocketStreamLike', 'WebSocketTransportOptions', 'ServeTransportOptions', 'ServeWebSocketOptions', 'WebSocketEventLike'];
 // The `deno` and `bun` conditions add their transport's user API, the same names as Node's but for TLS
-// options (runtime-neutral `TlsCertKey`) and serve()'s argument forms.
-const RUNTIME_VALUES = [...VALUES, 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError', ...WEBSOCKET_VALUES];
+// options (runtime-neutral `TlsCertKey`) and serve()'s argument forms, plus the name of the runtime's
+// choice of listener (`DenoTransport`, `BunTransport`).
+const RUNTIME_VALUES = [...VALUES, 'AbuseGuard', 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError', ...WEBSOCKET_VALUES];
 const RUNTIME_TYPES = [
   ...TYPES,
+  'AbuseGuardOptions',
   'AcceptedSession',
   'ClientConnectOptions',
   'ConnectOptions',
@@ -113,8 +115,8 @@ const RUNTIME_TYPES = [
 const EXPECTED: Record<string, { values: string[]; types: string[] }> = {
   './dist/index.mjs': { values: VALUES, types: TYPES },
   './dist/index-node.mjs': { values: [...NODE_VALUES, ...WEBSOCKET_VALUES], types: [...NODE_TYPES, ...WEBSOCKET_TYPES] },
-  './dist/index-deno.mjs': { values: RUNTIME_VALUES, types: RUNTIME_TYPES },
-  './dist/index-bun.mjs': { values: [...RUNTIME_VALUES, 'bunWebSocket'], types: [...RUNTIME_TYPES, 'BunServerWebSocket', 'BunWebSocketHandlers'] },
+  './dist/index-deno.mjs': { values: RUNTIME_VALUES, types: [...RUNTIME_TYPES, 'DenoTransport'] },
+  './dist/index-bun.mjs': { values: [...RUNTIME_VALUES, 'bunWebSocket'], types: [...RUNTIME_TYPES, 'BunServerWebSocket', 'BunTransport', 'BunWebSocketHandlers'] },
   './dist/index-browser.mjs': { values: [...VALUES, ...WEBSOCKET_VALUES], types: [...TYPES, ...WEBSOCKET_TYPES] },
 };
 

@@ -172,3 +172,16 @@ export class AbuseGuard {
     if (this.isAbuse(error)) this.noteAbuse(address);
   }
 }
+
+/**
+ * The `abuse` option of every transport's `serve()`/`listen()`: `true` for the defaults, options, a guard
+ * shared with other listeners, or `false` for none.
+ */
+export type AbuseOption = boolean | AbuseGuardOptions | AbuseGuard;
+
+/** The guard an `abuse` option asks for, or null (`undefined` and `false`: none). */
+export function abuseGuardFor(abuse: AbuseOption | undefined): AbuseGuard | null {
+  if (abuse === undefined || abuse === false) return null;
+  if (abuse instanceof AbuseGuard) return abuse;
+  return new AbuseGuard(abuse === true ? {} : abuse);
+}

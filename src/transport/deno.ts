@@ -1,7 +1,8 @@
 /**
- * h2flow/deno: HTTP/2 over `Deno.listen`/`Deno.connect` (h2c with prior knowledge) and
- * `Deno.listenTls`/`Deno.connectTls` (ALPN `h2`), with the same API as h2flow/node: `serve()` (every
- * runtime's argument forms), `listen()`, `connectSession()` and `connect().fetch()`. Layer: transport (Deno).
+ * h2flow/deno: HTTP/2 in Deno with the same API as h2flow/node: `serve()` (every runtime's argument forms),
+ * `listen()`, `connectSession()` and `connect().fetch()`. Servers accept through Deno's `node:net` (h2c, and
+ * HTTP/1.1 on the same port) and `node:tls` (ALPN `h2`), or `Deno.listen` when asked; the client connects
+ * with `Deno.connect` (TLS started over it with `Deno.startTls`). Layer: transport (Deno).
  */
 import { H2Session } from '../streams/session.ts';
 import type { NetAddr } from '../fetch/fetch-server.ts';
@@ -9,9 +10,10 @@ import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { denoConnToPair, type DenoConn, type DenoNetAddr } from './deno-conn.ts';
-import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
+import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions as CommonServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
-import { listen as nodeListen } from './node.ts';
+import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
+import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { tapTransport, type TapObserver } from './tap.ts';
 
 export { denoConnToPair } from './deno-conn.ts';
@@ -23,7 +25,10 @@ export { H2Client } from '../fetch/fetch-client.ts';
 export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client.ts';
 export { withTrailers } from '../fetch/fetch-server.ts';
 export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server.ts';
-export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args.ts';
+export type { HttpServer, ServeArgs, ServeInit, SessionOptions, TlsCertKey } from './serve-args.ts';
+export { AbuseGuard, addressKey } from './abuse-guard.ts';
+export type { AbuseGuardOptions, AbuseOption } from './abuse-guard.ts';
+export type { ListenHttp1Options } from './listen.ts';
 export type { AcceptedSession, H2Server } from './session-server.ts';
 
 interface DenoListener {
@@ -47,6 +52,14 @@ function deno(): DenoApi {
   return api;
 }
 
+/**
+ * What accepts h2c connections in Deno: `'node'` (the default) is Deno's `node:net` running h2flow's Node
+ * transport, which served 1.7× the requests of `Deno.listen` (h2load, small GETs; `npm run bench --
+ * runtimes`) and brings HTTP/1.1 on the same port; `'deno'` is `Deno.listen` (HTTP/2 only, bound at once).
+ * TLS always goes through Deno's `node:tls` (see {@link listen}).
+ */
+export type DenoTransport = 'node' | 'deno';
+
 /** Options of {@link listen}. */
 export interface ListenOptions {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
@@ -57,6 +70,20 @@ export interface ListenOptions {
   readonly tls?: TlsCertKey;
   /** Options for every server session. */
   readonly session?: SessionOptions;
+  /** What accepts h2c connections (default `'node'`; see {@link DenoTransport}). `'deno'` takes no `tls` or `http1`. */
+  readonly transport?: DenoTransport;
+  /**
+   * Also answer HTTP/1.1 on the same port with this fetch handler (`'node'` transport only; see h2flow/node's
+   * `ListenOptions.http1`). Off by default here; `serve()` turns it on.
+   */
+  readonly http1?: ListenHttp1Options;
+  /** Cleartext with `http1`: how long a connection may take to tell HTTP/2 from HTTP/1.1 (default 10 s). */
+  readonly sniffTimeout?: number;
+  /**
+   * Refuse addresses whose connections keep ending in connection errors (see `AbuseGuard`). Default off for
+   * `listen()` (the raw session API), on for `serve()`.
+   */
+  readonly abuse?: AbuseOption;
 }
 
 /** How long accepting pauses after a failed accept that did not come from closing the listener. */
@@ -69,14 +96,27 @@ function pairOf(conn: DenoConn, session: SessionOptions | undefined): H2Transpor
 }
 
 /**
- * h2c binds at once with `Deno.listen` (synchronous; a bind error is thrown). TLS goes through Deno's
- * `node:tls`: `Deno.listenTls` connections have no `setNoDelay` (denoland/deno#13617, still so in Deno 2.9),
- * and with Nagle on, the small frames HTTP/2 interleaves with bulk DATA (WINDOW_UPDATE, the tail of each
- * write) wait for the peer's delayed ACK: a 64 MiB TLS echo took 18–23 s against 4 s over h2c (same
- * machine, under load); node:tls sets TCP_NODELAY like h2c does.
+ * `'node'` (h2c by default, and TLS always) binds through Deno's `node:net`/`node:tls`, asynchronously.
+ * TLS never uses `Deno.listenTls`: its connections have no `setNoDelay` (denoland/deno#13617, still so in
+ * Deno 2.9), and with Nagle on, the small frames HTTP/2 interleaves with bulk DATA (WINDOW_UPDATE, the tail
+ * of each write) wait for the peer's delayed ACK: a 64 MiB TLS echo took 18–23 s against 4 s over h2c
+ * (same machine, under load); node:tls sets TCP_NODELAY like h2c does. `'deno'` binds at once with
+ * `Deno.listen` (synchronous; a bind error is thrown).
  */
 function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
-  if (options.tls !== undefined) return listenNodeTls({ ...options, tls: options.tls });
+  const transport = options.transport ?? 'node';
+  if (transport === 'deno') {
+    if (options.tls !== undefined) throw new TypeError("h2flow/deno: transport 'deno' (Deno.listen) is h2c only; TLS goes through node:tls (Deno.listenTls cannot turn Nagle off)");
+    if (options.http1 !== undefined) throw new TypeError("h2flow/deno: transport 'deno' (Deno.listen) speaks HTTP/2 only; the default transport ('node') also answers HTTP/1.1");
+    return listenDeno(options);
+  }
+  if (transport !== 'node') throw new TypeError(`h2flow/deno: transport must be 'node' or 'deno', not ${String(transport)}`);
+  const { tls, transport: _t, ...rest } = options;
+  return nodeListen({ ...rest, ...(tls !== undefined ? { tls: { cert: pemText(tls.cert), key: pemText(tls.key) } } : {}) });
+}
+
+/** h2c over `Deno.listen`: bound before it returns. */
+function listenDeno(options: ListenOptions): H2Server {
   const api = deno();
   const listener = api.listen({ port: options.port ?? 0, hostname: options.host ?? '127.0.0.1', transport: 'tcp' });
   let stopped = false;
@@ -84,9 +124,10 @@ function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
     stopped = true;
     listener.close();
   };
-  const { server, accept } = sessionServer(
+  const { server, accept, admits } = sessionServer(
     { address: toNetAddr(listener.addr), stop, ref: () => listener.ref(), unref: () => listener.unref() },
     options.session,
+    abuseGuardFor(options.abuse),
   );
   void (async () => {
     for (;;) {
@@ -101,15 +142,19 @@ function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
         continue;
       }
+      // An address cooling down (AbuseGuard) is closed before anything is read or sent.
+      if (!admits(conn.remoteAddr.hostname ?? '')) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed by the peer.
+        }
+        continue;
+      }
       accept(pairOf(conn, options.session), toNetAddr(conn.remoteAddr));
     }
   })();
   return server;
-}
-
-function listenNodeTls(options: ListenOptions & { tls: TlsCertKey }): Promise<H2Server> {
-  const { tls, ...rest } = options;
-  return nodeListen({ ...rest, tls: { cert: pemText(tls.cert), key: pemText(tls.key) } });
 }
 
 /**
@@ -130,11 +175,22 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   return listenNow(options);
 }
 
+/** Options of {@link serve}: every runtime's (see `ServeOptions`), plus which listener serves h2c. */
+export interface ServeOptions extends CommonServeOptions {
+  /**
+   * What accepts h2c connections (default `'node'`: Deno's `node:net`, with HTTP/1.1 on the same port; see
+   * {@link DenoTransport}). `'deno'`: `Deno.listen`, HTTP/2 only, bound before `serve()` returns.
+   */
+  readonly transport?: DenoTransport;
+}
+
 /**
- * Serves `handler` over HTTP/2 with `Deno.serve`'s API (and its argument forms: `serve(handler)`,
- * `serve(options, handler)`, `serve({ handler, ...options })`; also h2flow's `serve(handler, options)` and
- * Bun's `serve({ fetch })`). TLS with `cert`/`key` (or `tls: { cert, key }`). Binds at once: `server.addr`
- * is readable on return, and a bind error is thrown.
+ * Serves `handler` over HTTP/2, and HTTP/1.1 on the same port (`http1`, default true), with `Deno.serve`'s
+ * API (and its argument forms: `serve(handler)`, `serve(options, handler)`, `serve({ handler, ...options })`;
+ * also h2flow's `serve(handler, options)` and Bun's `serve({ fetch })`). TLS with `cert`/`key` (or `tls:
+ * { cert, key }`). Binds through Deno's `node:net`/`node:tls`: `server.addr` is readable once `listening`
+ * resolved, and a bind error rejects `listening`; with `transport: 'deno'` (h2c over `Deno.listen`) it
+ * binds at once, `server.addr` is readable on return and a bind error is thrown, as `Deno.serve` does.
  *
  * @example
  * ```ts
@@ -142,9 +198,11 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
  * await server.finished;
  * ```
  */
-export function serve(...args: ServeArgs): HttpServer {
-  const { handler, options } = normaliseServeArgs(args);
-  return serveWith((o) => listenNow(o), handler, options);
+export function serve(...args: ServeArgs<ServeOptions>): HttpServer {
+  const { handler, options } = normaliseServeArgs<ServeOptions>(args);
+  const transport = options.transport ?? 'node';
+  if (transport === 'deno' && options.http1 === true) throw new TypeError("h2flow/deno: serve() with transport 'deno' (Deno.listen) speaks HTTP/2 only; drop http1 or the transport");
+  return serveWith(({ http1, ...o }) => listenNow({ ...o, transport, ...(transport === 'node' && http1 !== undefined ? { http1 } : {}) }), handler, options);
 }
 
 /** Options of {@link connectSession} and {@link connect}. */

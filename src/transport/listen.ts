@@ -11,7 +11,7 @@ import type { NetAddr } from '../fetch/fetch-server.ts';
 import { socketToPair } from './socket-pair.ts';
 import { sniffProtocol } from './sniff.ts';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1.ts';
-import { AbuseGuard, type AbuseGuardOptions } from './abuse-guard.ts';
+import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
@@ -65,14 +65,7 @@ export interface ListenOptions {
    * `true` for the defaults, options, or a guard shared with other listeners. Default off for
    * `listen()` (the raw session API), on for `serve()`.
    */
-  readonly abuse?: boolean | AbuseGuardOptions | AbuseGuard;
-}
-
-/** The guard `abuse` asks for, or null. */
-function abuseGuard(abuse: ListenOptions['abuse']): AbuseGuard | null {
-  if (abuse === undefined || abuse === false) return null;
-  if (abuse instanceof AbuseGuard) return abuse;
-  return new AbuseGuard(abuse === true ? {} : abuse);
+  readonly abuse?: AbuseOption;
 }
 
 export type { AcceptedSession } from './session-server.ts';
@@ -129,7 +122,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   let accepting = true;
   /** Set once close() is done: nothing more is served. */
   let closed = false;
-  const guard = abuseGuard(options.abuse);
+  const guard = abuseGuardFor(options.abuse);
   // An address cooling down is closed before anything is read (TLS: before the handshake).
   const refused = (socket: Socket): boolean => {
     if (guard === null || guard.admits(socket.remoteAddress ?? '')) return false;

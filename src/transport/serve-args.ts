@@ -11,6 +11,7 @@
 import type { FetchHandler, NetAddr } from '../fetch/fetch-server.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
 import type { H2Session, H2SessionOptions } from '../streams/session.ts';
+import type { AbuseOption } from './abuse-guard.ts';
 
 /** PEM certificate chain and private key (strings, or their bytes) for a TLS server. */
 export interface TlsCertKey {
@@ -44,6 +45,20 @@ export interface ServeOptions {
   readonly onError?: (error: unknown) => Response | Promise<Response>;
   /** Options for every session. */
   readonly session?: SessionOptions;
+  /**
+   * Refuse, for a cool-down, addresses whose connections keep ending in connection errors we sent because
+   * of them (an attacker reconnecting to spend each connection's flood budgets afresh; see `AbuseGuard`):
+   * `true` for the defaults, options, a guard shared with other servers, or `false`. Default on.
+   */
+  readonly abuse?: AbuseOption;
+  /**
+   * Answer HTTP/1.1 on the same port with the same handler, where the transport can (Node's `node:net`
+   * and `node:tls`: Node, Deno by default, Bun with `transport: 'node'`): cleartext connections that do
+   * not start with the HTTP/2 preface go to the runtime's `node:http`, TLS offers ALPN `http/1.1`, and
+   * `Upgrade: h2c` switches to HTTP/2. Default true there; `Deno.listen` and `Bun.listen` speak HTTP/2
+   * only (`http1: true` with them is a TypeError).
+   */
+  readonly http1?: boolean;
 }
 
 /** `serve()`'s first argument when it is an object: options (`O`: a runtime's), with the handler inside or not. */

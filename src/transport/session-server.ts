@@ -9,6 +9,7 @@ import type { CloseOptions } from '../streams/close-lifecycle.ts';
 import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args.ts';
+import type { AbuseGuard, AbuseOption } from './abuse-guard.ts';
 
 /** A connection a server accepted: its session and the peer's address. */
 export interface AcceptedSession {
@@ -53,9 +54,15 @@ export interface ListenerControl {
 /**
  * Builds the {@link H2Server} a runtime's `listen()` returns around its listener: `accept(pair, remoteAddr)`
  * makes a server session of each connection and queues it for `accepted`; after `close()` a connection
- * still arriving (a TLS handshake finishing late) has its pair aborted instead.
+ * still arriving (a TLS handshake finishing late) has its pair aborted instead. With a `guard`, the
+ * runtime asks `admits(address)` before wrapping a new connection (and closes it at once when refused),
+ * and each session that ends in a connection error caused by its peer is counted against its address.
  */
-export function sessionServer(control: ListenerControl, session: SessionOptions | undefined): { server: H2Server; accept(pair: H2Transport, remoteAddr: NetAddr): void } {
+export function sessionServer(
+  control: ListenerControl,
+  session: SessionOptions | undefined,
+  guard: AbuseGuard | null = null,
+): { server: H2Server; accept(pair: H2Transport, remoteAddr: NetAddr): void; admits(address: string): boolean } {
   const live = new Set<H2Session>();
   let controller!: ReadableStreamDefaultController<AcceptedSession>;
   const accepted = new ReadableStream<AcceptedSession>({ start: (c) => void (controller = c) });
@@ -91,14 +98,34 @@ export function sessionServer(control: ListenerControl, session: SessionOptions 
     }
     const s = new H2Session(pair, sessionOptions);
     live.add(s);
-    s.closed.catch(() => undefined).finally(() => live.delete(s));
+    s.closed
+      .catch((error: unknown) => guard?.noteSessionEnd(remoteAddr.hostname, error))
+      .finally(() => live.delete(s));
     controller.enqueue({ session: s, remoteAddr });
   };
-  return { server, accept };
+  return { server, accept, admits: (address) => guard === null || guard.admits(address) };
+}
+
+/** HTTP/1.1 on the HTTP/2 port, as {@link serveWith} asks a transport for it: the same handler answers. */
+export interface ServeHttp1 {
+  readonly handler: FetchHandler;
+  readonly onError?: ((error: unknown) => Response | Promise<Response>) | undefined;
+}
+
+/** What {@link serveWith} asks a transport's `listen()` for, with `serve()`'s defaults applied. */
+export interface ServeListenOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly tls?: NonNullable<NormalisedServeOptions['tls']>;
+  readonly session?: SessionOptions;
+  /** The abuse guard (`serve()`'s default: on). */
+  readonly abuse: AbuseOption;
+  /** HTTP/1.1 with the same handler, unless `http1: false`; a transport that cannot speak it ignores it. */
+  readonly http1?: ServeHttp1;
 }
 
 /** How a transport binds for {@link serveWith}: its `listen()`, with `serve()`'s defaults applied. */
-export type ServeListen = (options: { port: number; host: string; tls?: NonNullable<NormalisedServeOptions['tls']>; session?: SessionOptions }) => SessionListener | Promise<SessionListener>;
+export type ServeListen = (options: ServeListenOptions) => SessionListener | Promise<SessionListener>;
 
 function notYet(name: string): Error {
   return new Error(`h2flow: server.${name} is not known until the server listens (await server.listening)`);
@@ -190,6 +217,8 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     host: options.hostname ?? '0.0.0.0',
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
+    abuse: options.abuse ?? true,
+    ...(options.http1 !== false ? { http1: { handler, onError: options.onError } } : {}),
   });
   const boundNow = bound instanceof Promise ? undefined : started(bound);
   const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(boundNow!);

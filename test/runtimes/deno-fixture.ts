@@ -2,4 +2,5 @@
 import * as deno from '../../src/transport/deno';
 import { runFixture } from './fixture';
 
-await runFixture('deno', deno);
+// h2c on node:net by default (with HTTP/1.1), and on Deno.listen (HTTP/2 only, bound at once).
+await runFixture('deno', deno, { alt: 'deno', defaultBindsAtOnce: false });

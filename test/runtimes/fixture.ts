@@ -1,20 +1,21 @@
 /**
  * What the runtime tests run inside Deno and Bun (bundled by test/support/runtimes.ts with the runtime's
  * transport): one program, runtime-neutral, driven by a JSON argument.
- * - `{ mode: 'server', cert, key }`: serves h2c and TLS with `serve()` (each in another argument form),
- *   prints `READY {"h2c":port,"tls":port}`, and exits on its own after a `GET /quit` shut both down.
+ * - `{ mode: 'server', cert, key }`: serves h2c and TLS with `serve()` (each in another argument form) on the
+ *   runtime's default transport, and h2c on its other one (`alt`), prints `READY {"h2c":port,"tls":port,
+ *   "alt":port,...}`, and exits on its own after a `GET /quit` shut all three down.
  * - `{ mode: 'client', targets: [{ url, ca?, get?: [path, bytes], echo?: bytes }] }`: fetches with
  *   `connect()`, prints `RESULT` with each body's sha256.
  * - `{ mode: 'client-errors', targets: [{ url, ca? }] }`: one fetch each, prints `RESULT` with `ok` or the
  *   rejection's message for each (within a deadline: a fetch that hangs is reported as such).
  */
 import { patternBytes } from '../support/peers';
-import type { HttpServer, ServeArgs } from '../../src/transport/serve-args';
+import type { HttpServer, ServeArgs, ServeOptions } from '../../src/transport/serve-args';
 import type { FetchHandler } from '../../src/fetch/fetch-server';
 import type { H2Client } from '../../src/fetch/fetch-client';
 
 export interface RuntimeTransport {
-  serve(...args: ServeArgs): HttpServer;
+  serve(...args: ServeArgs<ServeOptions & { transport?: string }>): HttpServer;
   connect(url: string, options?: { tls?: { caCerts?: string[] } }): H2Client;
 }
 
@@ -26,7 +27,14 @@ type Config =
 const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 const sha256 = async (b: ArrayBuffer | Uint8Array): Promise<string> => hex(await crypto.subtle.digest('SHA-256', b as ArrayBuffer));
 
-export async function runFixture(runtime: string, transport: RuntimeTransport): Promise<void> {
+/** The runtime's transports for h2c servers: the default one and the other one (`serve({ transport })`). */
+export interface FixtureTransports {
+  readonly alt: string;
+  /** Whether the default transport binds synchronously (`server.port` readable as `serve()` returns). */
+  readonly defaultBindsAtOnce: boolean;
+}
+
+export async function runFixture(runtime: string, transport: RuntimeTransport, transports: FixtureTransports): Promise<void> {
   const config = JSON.parse(process.argv[process.argv.length - 1] ?? '{}') as Config;
   if (config.mode === 'server') {
     const servers: HttpServer[] = [];
@@ -50,8 +58,20 @@ export async function runFixture(runtime: string, transport: RuntimeTransport): 
     // h2c in Deno's (options, handler) form; TLS in Bun's { fetch } form with Deno's top-level cert/key.
     servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen }, handler));
     servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen, cert: config.cert, key: config.key, fetch: handler }));
-    const [h2c, tls] = await Promise.all(servers.map((s) => s.listening));
-    console.log(`READY ${JSON.stringify({ h2c: h2c!.port, tls: tls!.port, addr: servers[0]!.addr, url: String(servers[1]!.url) })}`);
+    servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen, transport: transports.alt }, handler));
+    // The transport that binds synchronously has its port on return; the other one throws until listening.
+    const atOnce = transports.defaultBindsAtOnce ? servers[0]! : servers[2]!;
+    const later = transports.defaultBindsAtOnce ? servers[2]! : servers[0]!;
+    const portOnReturn = atOnce.port;
+    let laterOnReturn = 'readable';
+    try {
+      void later.port;
+    } catch (error) {
+      laterOnReturn = (error as Error).message;
+    }
+    const [h2c, tls, alt] = await Promise.all(servers.map((s) => s.listening));
+    const bound = { portOnReturn: portOnReturn === atOnce.port, laterOnReturn };
+    console.log(`READY ${JSON.stringify({ h2c: h2c!.port, tls: tls!.port, alt: alt!.port, addr: servers[0]!.addr, url: String(servers[1]!.url), bound })}`);
     await Promise.all(servers.map((s) => s.finished));
     console.log('FINISHED');
     return;

@@ -1,7 +1,9 @@
 /**
  * The tests h2flow runs in Deno and in Bun, defined once: the streams-layer suite (session-suite.ts,
  * bundled with esbuild and run by the runtime), `serve()` in the runtime against curl, nghttp and h2load
- * (h2c and TLS, 64 MiB up and down with sha256), and the runtime's client against node:http2 and nghttpd.
+ * (h2c and TLS, 64 MiB up and down with sha256), the runtime's client against node:http2 and nghttpd, HTTP/1.1
+ * on the same port where the transport speaks it (node:net: Deno's default, Bun's `transport: 'node'`), and
+ * the abuse guard on both of the runtime's h2c transports.
  * The runtime programs are test/runtimes/*-fixture.ts; this file drives them from Node.
  */
 import { suite } from 'uvu';
@@ -14,6 +16,7 @@ import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { daemon, freePort, patternBytes, run, sha256, tempDir, waitForPort, type Daemon, type TestCert } from './peers';
+import { TestPeer } from './peer';
 import { bundleFor, runArgs, runtimeBinary, type Runtime } from './runtimes';
 
 const MiB = 1024 * 1024;
@@ -48,7 +51,12 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
   let caFile = '';
   let binary = '';
   let server: Daemon | null = null;
-  let ports = { h2c: 0, tls: 0 };
+  let ports = { h2c: 0, tls: 0, alt: 0 };
+  let ready: { bound: { portOnReturn: boolean; laterOnReturn: string } } | null = null;
+  // Deno serves h2c on node:net by default (HTTP/1.1 too) and on Deno.listen as the alternative; Bun on
+  // Bun.listen by default and on node:net (with HTTP/1.1) as the alternative.
+  const http1Port = (): number => (runtime === 'deno' ? ports.h2c : ports.alt);
+  const h2onlyPort = (): number => (runtime === 'deno' ? ports.alt : ports.h2c);
   let bigFile = '';
   const bigSha = sha256(patternBytes(BIG));
 
@@ -60,8 +68,9 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     writeFileSync(bigFile, patternBytes(BIG));
     const script = await bundleFor(runtime, `test/runtimes/${runtime}-fixture.ts`, dir.path);
     server = daemon(binary, [...runArgs(runtime, script), JSON.stringify({ mode: 'server', cert: cert.cert, key: cert.key })], 240_000);
-    const [, ready] = await server.waitFor(/READY (\{.*\})/, 30_000);
-    ports = JSON.parse(ready!) as { h2c: number; tls: number };
+    const [, line] = await server.waitFor(/READY (\{.*\})/, 30_000);
+    ready = JSON.parse(line!) as typeof ready;
+    ports = ready as unknown as typeof ports;
   });
   S.after(async () => {
     await server?.stop();
@@ -176,8 +185,10 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
         });
         socket.resume();
       });
-    assert.is(await poke(ports.h2c, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 'await-close'), 'closed', 'an HTTP/1.1 request gets the connection closed');
-    assert.is(await poke(ports.h2c, new Uint8Array(64).fill(0xff), 'await-close'), 'closed', 'garbage gets the connection closed');
+    // The HTTP/2-only transport (Deno.listen, Bun.listen) closes what is not HTTP/2.
+    assert.is(await poke(h2onlyPort(), 'GET / HTTP/1.1\r\nhost: x\r\n\r\n', 'await-close'), 'closed', 'an HTTP/1.1 request gets the connection closed');
+    assert.is(await poke(h2onlyPort(), new Uint8Array(64).fill(0xff), 'await-close'), 'closed', 'garbage gets the connection closed');
+    assert.is(await poke(http1Port(), new Uint8Array(64).fill(0xff), 'await-close'), 'closed', 'garbage gets the connection closed by the HTTP/1.1 side');
     assert.is(await poke(ports.h2c, PREFACE.slice(0, 10), 'hang-up'), 'closed');
     assert.is(await poke(ports.h2c, PREFACE + '\x00\x00\x12\x04', 'hang-up'), 'closed');
     assert.is(await poke(ports.tls, PREFACE.slice(0, 5), 'hang-up', true), 'closed');
@@ -190,6 +201,69 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
       assert.is((JSON.parse(r.stdout.toString()) as { runtime: string }).runtime, runtime, r.stderr);
     }
     raw.destroy();
+  });
+
+  S(`serve() in ${runtime} binds at once on the synchronous transport (port readable on return) and says why the other one is not known yet`, () => {
+    assert.ok(ready!.bound.portOnReturn);
+    assert.match(ready!.bound.laterOnReturn, /not known until the server listens/);
+  });
+
+  S(`serve() in ${runtime} over node:net answers HTTP/1.1 and Upgrade: h2c on the HTTP/2 port, and HTTP/2 with prior knowledge (curl)`, async () => {
+    const port = http1Port();
+    const get = await run('curl', ['-s', '-f', '--http1.1', '-w', '\n%{http_version}', `http://127.0.0.1:${port}/info`]);
+    const [body, version] = get.stdout.toString().split('\n');
+    assert.equal(JSON.parse(body!), { runtime, method: 'GET', scheme: 'http:' }, get.stderr);
+    assert.is(version, '1.1');
+    const data = 'x'.repeat(100_000);
+    const post = await run('curl', ['-s', '-f', '--http1.1', '--data-binary', '@-', `http://127.0.0.1:${port}/echo`], { input: data });
+    assert.is(post.stdout.toString(), data, post.stderr);
+    // curl --http2 on http: sends HTTP/1.1 with Upgrade: h2c and continues over HTTP/2 after the 101.
+    const upgraded = await run('curl', ['-s', '-f', '--http2', '-w', '\n%{http_version}', `http://127.0.0.1:${port}/info`]);
+    assert.is(upgraded.stdout.toString().split('\n')[1], '2', upgraded.stderr);
+    const prior = await run('curl', ['-s', '-f', '--http2-prior-knowledge', '-w', '\n%{http_version}', `http://127.0.0.1:${port}/info`]);
+    assert.is(prior.stdout.toString().split('\n')[1], '2', prior.stderr);
+    if (runtime === 'deno') {
+      // Deno's TLS goes through node:tls, whose ALPN offers http/1.1 next to h2.
+      const tls = await run('curl', ['-s', '-f', '--http1.1', '--cacert', caFile, '-w', '\n%{http_version}', `https://127.0.0.1:${ports.tls}/info`]);
+      assert.is(tls.stdout.toString().split('\n')[1], '1.1', tls.stderr);
+    }
+  });
+
+  S(`serve() in ${runtime} refuses an address whose connections keep ending in GOAWAY PROTOCOL_ERROR (AbuseGuard, on by default) on both transports, and serves other addresses`, async () => {
+    /** From `localAddress`: a valid preface, then a PING on stream 1 (PROTOCOL_ERROR); what came back once closed. */
+    const provoke = (port: number, localAddress: string): Promise<Buffer> =>
+      new Promise((resolve) => {
+        const peer = new TestPeer('client');
+        const socket = netConnect({ port, host: '127.0.0.1', localAddress });
+        const got: Buffer[] = [];
+        const timer = setTimeout(() => socket.destroy(), 10_000);
+        socket.on('data', (d: Buffer) => got.push(d));
+        socket.on('error', () => undefined);
+        socket.on('close', () => (clearTimeout(timer), resolve(Buffer.concat(got))));
+        socket.on('connect', () => socket.end(peer.concat(peer.greeting(), peer.raw(0x6, 0, 1, new Uint8Array(8)))));
+      });
+    const goAwayCode = (bytes: Buffer): number | null => {
+      for (let at = 0; at + 9 <= bytes.length; at += 9 + bytes.readUIntBE(at, 3)) if (bytes[at + 3] === 0x7) return bytes.readUInt32BE(at + 13);
+      return null;
+    };
+    for (const [port, attacker] of [
+      [ports.h2c, '127.0.0.11'],
+      [ports.alt, '127.0.0.12'],
+    ] as const) {
+      // Each ends in GOAWAY; its end is noted when the session settles, so a few more may get through.
+      let answered = 0;
+      for (let i = 0; i < 100; i++) {
+        const reply = await provoke(port, attacker);
+        if (reply.length === 0) break;
+        assert.is(goAwayCode(reply), 1, 'GOAWAY PROTOCOL_ERROR');
+        answered++;
+      }
+      assert.ok(answered >= 10 && answered < 100, `port ${port} answered ${answered} abusive connections before refusing`);
+      assert.is((await provoke(port, attacker)).length, 0, 'still refused');
+      // Another address (curl from 127.0.0.1) is served as usual.
+      const r = await run('curl', ['-s', '-f', '--http2-prior-knowledge', `http://127.0.0.1:${port}/info`]);
+      assert.is((JSON.parse(r.stdout.toString()) as { runtime: string }).runtime, runtime, r.stderr);
+    }
   });
 
   S(`connect().fetch in ${runtime} rejects, never hangs, for a closed port, an untrusted certificate, an HTTP/1.1-only TLS server and one without ALPN`, async () => {
