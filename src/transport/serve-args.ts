@@ -88,7 +88,10 @@ export interface ServerCore {
 
 /** The rest of Deno's `HttpServer` names and Bun's `Server` names, on every runtime's server. */
 export interface ServerNames {
-  /** The bound address (Deno). Throws before the server is listening (at once on Bun, and on Deno for h2c). */
+  /**
+   * The bound address (Deno). Throws before the server is listening: readable as `serve()` returns over
+   * `Bun.listen` (Bun's default) and `Deno.listen` (Deno's `transport: 'deno'`), else once `listening` resolved.
+   */
   readonly addr: NetAddr;
   /** The bound port (Bun). Throws before the server is listening. */
   readonly port: number;

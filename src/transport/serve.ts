@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler } from '../fetch/fetch-server.ts';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen.ts';
-import type { AbuseGuard, AbuseGuardOptions } from './abuse-guard.ts';
+import type { AbuseOption } from './abuse-guard.ts';
 import { runPrimary, workerCount, type ServeWorkers } from './workers.ts';
 import { normaliseServeArgs, type ServeArgs, type ServeOptions as CommonServeOptions, type ServerCore, type ServerNames } from './serve-args.ts';
 import { withServerNames, type ServerControl } from './session-server.ts';
@@ -31,7 +31,7 @@ export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 
    * Refuse addresses that keep provoking connection errors (see `ListenOptions.abuse`). Default on; with
    * `workers`, each worker keeps its own table.
    */
-  readonly abuse?: boolean | AbuseGuardOptions | AbuseGuard;
+  readonly abuse?: AbuseOption;
   /**
    * How long a graceful shutdown lets requests in flight run (ms, default 10 000); connections still
    * open then are closed.

@@ -191,8 +191,8 @@ export function withServerNames<S extends ServerCore>(server: S, scheme: 'http' 
 
 /**
  * `serve()` over a transport's `listen()`: serves `handler` on each accepted session. A `listen` that binds
- * synchronously (Deno, Bun) makes `addr`/`port`/`url` readable at once, and its bind error is thrown, as
- * `Deno.serve` does; an asynchronous one (Node) rejects `listening` instead.
+ * synchronously (`Deno.listen`, `Bun.listen`) makes `addr`/`port`/`url` readable at once, and its bind error
+ * is thrown, as `Deno.serve` does; an asynchronous one (`node:net`/`node:tls`) rejects `listening` instead.
  */
 export function serveWith(listen: ServeListen, handler: FetchHandler, options: NormalisedServeOptions): HttpServer {
   let listener: SessionListener | null = null;
