@@ -1,32 +1,46 @@
 // One server for bench/runtimes.bench.mjs, run by Node, Deno or Bun: `<runtime> bench/runtimes-server.mjs
-// KIND SCHEME CERT KEY` serves GET / → 12 bytes over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints `PORT n`, and runs until
-// killed. KIND: `h2flow` (this runtime's build: dist/node.mjs, dist/deno.mjs or dist/bun.mjs), `h2flow-node`
-// (dist/node.mjs, i.e. Node's transport through the runtime's Node compatibility), or `native` (Deno.serve,
-// Bun.serve({ http2: true })).
+// KIND SCHEME CERT KEY` serves GET / → 12 bytes and GET /bulk → 256 MiB (one in-memory Uint8Array body,
+// made on the first /bulk) over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints
+// `PORT n`, and runs until killed. KIND: `h2flow` (this runtime's build, dist/node.mjs, dist/deno.mjs or dist/bun.mjs, with
+// its default listener), `h2flow-alt` (the same build with the runtime's other listener: Deno's
+// `transport: 'deno'` (Deno.listen), Bun's `transport: 'node'` (node:net)), `h2flow-node` (dist/node.mjs,
+// i.e. Node's transport through the runtime's Node compatibility), or `native` (Deno.serve,
+// Bun.serve({ http2: true }), node:http2).
 import { readFileSync } from 'node:fs';
 
 const [kind, scheme, certFile, keyFile] = process.argv.slice(-4);
 const cert = readFileSync(certFile, 'utf8');
 const key = readFileSync(keyFile, 'utf8');
 const HELLO = 'hello world\n';
-const handler = () => new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+const BULK_SIZE = 256 * 1024 * 1024;
+// One in-memory body, answered as bytes (not a stream): Bun.serve({ http2: true }) stalled on a streamed
+// 256 MiB body here (4 MiB streamed came through, 256 MiB as bytes too), so every server gets the same bytes.
+let BULK = null;
+const bulk = () => new Response((BULK ??= new Uint8Array(BULK_SIZE).fill(0x61)), { headers: { 'content-type': 'application/octet-stream' } });
+const handler = (request) => (new URL(request.url).pathname === '/bulk' ? bulk() : new Response(HELLO, { headers: { 'content-type': 'text/plain' } }));
 const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
+const tls = scheme === 'https';
 
 let port;
 if (kind === 'native') {
   if (runtime === 'deno') {
-    port = await new Promise((resolve) => Deno.serve({ port: 0, hostname: '127.0.0.1', cert, key, onListen: (a) => resolve(a.port) }, handler));
+    port = await new Promise((resolve) => Deno.serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { cert, key } : {}), onListen: (a) => resolve(a.port) }, handler));
   } else if (runtime === 'bun') {
-    port = Bun.serve({ port: 0, hostname: '127.0.0.1', tls: { cert, key }, http2: true, fetch: handler }).port;
+    port = Bun.serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}), http2: true, fetch: handler }).port;
   } else {
-    const { createSecureServer } = await import('node:http2');
-    const server = createSecureServer({ cert, key }, (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO));
+    const http2 = await import('node:http2');
+    const onRequest = (req, res) => {
+      if (req.url !== '/bulk') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BULK_SIZE }).end((BULK ??= new Uint8Array(BULK_SIZE).fill(0x61)));
+    };
+    const server = tls ? http2.createSecureServer({ cert, key }, onRequest) : http2.createServer(onRequest);
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = server.address().port;
   }
 } else {
   const dist = kind === 'h2flow-node' || runtime === 'node' ? '../dist/node.mjs' : `../dist/${runtime}.mjs`;
   const { serve } = await import(dist);
-  port = (await serve({ port: 0, hostname: '127.0.0.1', ...(scheme === 'https' ? { tls: { cert, key } } : {}), onListen: () => undefined }, handler).listening).port;
+  const alt = kind === 'h2flow-alt' ? { transport: runtime === 'deno' ? 'deno' : 'node' } : {};
+  port = (await serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}), ...alt, onListen: () => undefined }, handler).listening).port;
 }
 console.log(`PORT ${port}`);

@@ -1,8 +1,10 @@
 // h2flow on each runtime against that runtime's own HTTP/2 server, in one run: h2load over TLS (ALPN h2),
-// `-c4 -m32`, GET / → 12 bytes, req/s (best of three); one comparison over h2c (see below). Servers (bench/runtimes-server.mjs, each in its own
-// process): h2flow on Node vs node:http2; h2flow/deno vs Deno.serve, and Deno.listen vs h2flow's Node transport
-// under Deno (which transport Deno should default to); h2flow/bun vs Bun.serve({ http2: true }). Deno and Bun are
-// the npm dev dependencies' binaries. Figures taken while other work loads the machine are not reliable.
+// `-c4 -m32`, GET / → 12 bytes, req/s (best of three); each runtime's two listeners over h2c; and bulk, h2load
+// `-n8 -c1 -m1` of a 256 MiB response over h2c, MB/s (best of two). Servers (bench/runtimes-server.mjs, each
+// in its own process): h2flow on Node vs node:http2; h2flow/deno vs Deno.serve, and node:net vs Deno.listen
+// under h2flow/deno (which listener Deno defaults to); h2flow/bun vs Bun.serve({ http2: true }), and Bun.listen
+// vs node:net under h2flow/bun. Deno and Bun are the npm dev dependencies' binaries. Figures taken while other
+// work loads the machine are not reliable.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +24,21 @@ const certFile = join(dir, 'cert.pem');
 const keyFile = join(dir, 'key.pem');
 execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
 
-async function measure(runtime, kind, scheme = 'https') {
+/** h2load's result: req/s for the small GET, MB/s for the bulk one (h2load's own figure, 10^6 bytes). */
+function h2load(args, what) {
+  // A deadline: a server that stalls (one did, on a streamed bulk body) fails the row instead of hanging the run.
+  const r = spawnSync('h2load', args, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 });
+  if (!/ 0 failed, 0 errored/.test(r.stdout)) throw new Error(`h2load against ${what} failed:\n${r.stdout}${r.stderr}`);
+  const m = /finished in [^,]+, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(r.stdout);
+  const scale = { '': 1e-6, K: 1e-3, M: 1, G: 1e3 };
+  return { reqPerSec: Number(m?.[1] ?? 0), mbPerSec: Number(m?.[2] ?? 0) * scale[m?.[3] ?? 'M'] };
+}
+
+/**
+ * Starts `runtime`'s server of `kind` and measures it: `small` (h2load -c4 -m32, GET / → 12 bytes, req/s,
+ * best of three) or `bulk` (h2load -n8 -c1 -m1, GET /bulk → 256 MiB each, MB/s, best of two).
+ */
+async function measure(runtime, kind, scheme = 'https', load = 'small') {
   const [bin, ...args] = RUNTIMES[runtime];
   if (bin === undefined) throw new Error(`no ${runtime} binary: npm ci`);
   const child = spawn(bin, [...args, 'bench/runtimes-server.mjs', kind, scheme, certFile, keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -36,11 +52,12 @@ async function measure(runtime, kind, scheme = 'https') {
       });
       child.once('exit', (code) => rej(new Error(`${runtime} ${kind} exited (${code}) before listening`)));
     });
+    const origin = `${scheme}://127.0.0.1:${port}`;
     let best = 0;
-    for (let i = 0; i < 3; i++) {
-      const r = spawnSync('h2load', ['-n', String(REQUESTS), '-c', '4', '-m', '32', `${scheme}://127.0.0.1:${port}/`], { encoding: 'utf8' });
-      if (!/ 0 failed, 0 errored/.test(r.stdout)) throw new Error(`h2load against ${runtime} ${kind} failed:\n${r.stdout}${r.stderr}`);
-      best = Math.max(best, Number(/finished in [^,]+, ([\d.]+) req\/s/.exec(r.stdout)?.[1] ?? 0));
+    if (load === 'bulk') {
+      for (let i = 0; i < 2; i++) best = Math.max(best, h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`], `${runtime} ${kind}`).mbPerSec);
+    } else {
+      for (let i = 0; i < 3; i++) best = Math.max(best, h2load(['-n', String(REQUESTS), '-c', '4', '-m', '32', `${origin}/`], `${runtime} ${kind}`).reqPerSec);
     }
     return best;
   } finally {
@@ -48,15 +65,26 @@ async function measure(runtime, kind, scheme = 'https') {
   }
 }
 
+// H2FLOW_BENCH_ONLY=substring runs only the rows whose name contains it (e.g. `bulk`, `deno`).
+const ONLY = process.env.H2FLOW_BENCH_ONLY ?? '';
+/** Measures and reports one row: h2flow's figure against the peer's, each from its own server process. */
+async function row(name, unit, ours, peer, theirs) {
+  if (!name.includes(ONLY)) return;
+  report(name, unit, await ours(), peer, await theirs());
+}
+
 try {
-  const nodeH2flow = await measure('node', 'h2flow');
-  report('runtimes node: h2flow vs node:http2 (TLS, small GET)', 'req/s', nodeH2flow, 'node:http2', await measure('node', 'native'));
-  const denoH2flow = await measure('deno', 'h2flow');
-  report('runtimes deno: h2flow/deno vs Deno.serve (TLS, small GET)', 'req/s', denoH2flow, 'Deno.serve', await measure('deno', 'native'));
-  // h2flow/deno serves TLS through Deno's node:tls (Deno.listenTls cannot turn Nagle off), so the two
-  // transports differ only over h2c: Deno.listen against node:net in Deno.
-  report('runtimes deno: h2flow/deno (Deno.listen) vs h2flow/node (node:net) under Deno (h2c, small GET)', 'req/s', await measure('deno', 'h2flow', 'http'), 'h2flow/node in Deno', await measure('deno', 'h2flow-node', 'http'));
-  report('runtimes bun: h2flow/bun vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', await measure('bun', 'h2flow'), 'Bun.serve', await measure('bun', 'native'));
+  await row('runtimes node: h2flow vs node:http2 (TLS, small GET)', 'req/s', () => measure('node', 'h2flow'), 'node:http2', () => measure('node', 'native'));
+  await row('runtimes deno: h2flow/deno vs Deno.serve (TLS, small GET)', 'req/s', () => measure('deno', 'h2flow'), 'Deno.serve', () => measure('deno', 'native'));
+  // h2flow/deno serves TLS through Deno's node:tls (Deno.listenTls cannot turn Nagle off), so its two
+  // listeners differ only over h2c: node:net (the default) against Deno.listen (transport: 'deno').
+  await row("runtimes deno: h2flow/deno node:net (default) vs Deno.listen (transport: 'deno') (h2c, small GET)", 'req/s', () => measure('deno', 'h2flow', 'http'), 'Deno.listen', () => measure('deno', 'h2flow-alt', 'http'));
+  await row('runtimes bun: h2flow/bun vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', () => measure('bun', 'h2flow'), 'Bun.serve', () => measure('bun', 'native'));
+  // Which listener Bun's serve() should default to: Bun.listen (today) against Bun's node:net.
+  await row("runtimes bun: h2flow/bun Bun.listen (default) vs node:net (transport: 'node') (h2c, small GET)", 'req/s', () => measure('bun', 'h2flow', 'http'), 'node:net in Bun', () => measure('bun', 'h2flow-alt', 'http'));
+  // Bulk over h2c (both native servers speak it), the issue's 8 × 256 MiB target (≥ 0.8×).
+  await row('runtimes deno: h2flow/deno vs Deno.serve (h2c, bulk 8×256 MiB)', 'MB/s', () => measure('deno', 'h2flow', 'http', 'bulk'), 'Deno.serve', () => measure('deno', 'native', 'http', 'bulk'));
+  await row('runtimes bun: h2flow/bun vs Bun.serve({ http2: true }) (h2c, bulk 8×256 MiB)', 'MB/s', () => measure('bun', 'h2flow', 'http', 'bulk'), 'Bun.serve', () => measure('bun', 'native', 'http', 'bulk'));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
