@@ -1,6 +1,6 @@
 // One server for bench/runtimes.bench.mjs, run by Node, Deno or Bun: `<runtime> bench/runtimes-server.mjs
-// KIND SCHEME CERT KEY` serves GET / → 12 bytes and GET /bulk → 256 MiB (one in-memory Uint8Array body,
-// made on the first /bulk) over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints
+// KIND SCHEME CERT KEY` serves GET / → 12 bytes, GET /bulk → 256 MiB streamed and GET /bulk-bytes → 256 MiB
+// as one in-memory Uint8Array over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints
 // `PORT n`, and runs until killed. KIND: `h2flow` (this runtime's build, dist/node.mjs, dist/deno.mjs or dist/bun.mjs, with
 // its default listener), `h2flow-alt` (the same build with the runtime's other listener: Deno's
 // `transport: 'deno'` (Deno.listen), Bun's `transport: 'node'` (node:net)), `h2flow-node` (dist/node.mjs,
@@ -13,11 +13,30 @@ const cert = readFileSync(certFile, 'utf8');
 const key = readFileSync(keyFile, 'utf8');
 const HELLO = 'hello world\n';
 const BULK_SIZE = 256 * 1024 * 1024;
-// One in-memory body, answered as bytes (not a stream): Bun.serve({ http2: true }) stalled on a streamed
-// 256 MiB body here (4 MiB streamed came through, 256 MiB as bytes too), so every server gets the same bytes.
+const CHUNK = new Uint8Array(1024 * 1024).fill(0x61);
 let BULK = null;
-const bulk = () => new Response((BULK ??= new Uint8Array(BULK_SIZE).fill(0x61)), { headers: { 'content-type': 'application/octet-stream' } });
-const handler = (request) => (new URL(request.url).pathname === '/bulk' ? bulk() : new Response(HELLO, { headers: { 'content-type': 'text/plain' } }));
+const bulkHeaders = { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) };
+/** GET /bulk: 256 MiB streamed, one 1 MiB buffer enqueued 256 times (as bench/server.bench.mjs). */
+const bulkStream = () => {
+  let sent = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (sent >= BULK_SIZE) return controller.close();
+      sent += CHUNK.length;
+      controller.enqueue(CHUNK);
+    },
+  });
+  return new Response(body, { headers: bulkHeaders });
+};
+/**
+ * GET /bulk-bytes: 256 MiB as one in-memory Uint8Array (made on the first request). Bun.serve({ http2: true })
+ * stalled on the streamed body here (4 MiB streamed came through, 256 MiB as bytes too), so Bun's rows use this.
+ */
+const bulkBytes = () => new Response((BULK ??= new Uint8Array(BULK_SIZE).fill(0x61)), { headers: { 'content-type': 'application/octet-stream' } });
+const handler = (request) => {
+  const path = new URL(request.url).pathname;
+  return path === '/bulk' ? bulkStream() : path === '/bulk-bytes' ? bulkBytes() : new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+};
 const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
 const tls = scheme === 'https';
 
@@ -30,8 +49,17 @@ if (kind === 'native') {
   } else {
     const http2 = await import('node:http2');
     const onRequest = (req, res) => {
-      if (req.url !== '/bulk') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BULK_SIZE }).end((BULK ??= new Uint8Array(BULK_SIZE).fill(0x61)));
+      if (!req.url.startsWith('/bulk')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end(HELLO);
+      res.writeHead(200, bulkHeaders);
+      let sent = 0;
+      const more = () => {
+        while (sent < BULK_SIZE) {
+          sent += CHUNK.length;
+          if (!res.write(CHUNK)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
     };
     const server = tls ? http2.createSecureServer({ cert, key }, onRequest) : http2.createServer(onRequest);
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
