@@ -2,8 +2,7 @@
 // KIND SCHEME CERT KEY` serves GET / → 12 bytes, GET /bulk → 256 MiB streamed and GET /bulk-bytes → 256 MiB
 // as one in-memory Uint8Array over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints
 // `PORT n`, and runs until killed. KIND: `h2flow` (this runtime's build, dist/node.mjs, dist/deno.mjs or dist/bun.mjs, with
-// its default listener), `h2flow-alt` (the same build with the runtime's other listener: Deno's
-// `transport: 'deno'` (Deno.listen), Bun's `transport: 'node'` (node:net)), `h2flow-node` (dist/node.mjs,
+// its default listener), `h2flow-alt` (h2flow/deno with `transport: 'deno'`, i.e. Deno.listen), `h2flow-node` (dist/node.mjs,
 // i.e. Node's transport through the runtime's Node compatibility), or `native` (Deno.serve,
 // Bun.serve({ http2: true }), node:http2).
 import { readFileSync } from 'node:fs';
@@ -68,7 +67,7 @@ if (kind === 'native') {
 } else {
   const dist = kind === 'h2flow-node' || runtime === 'node' ? '../dist/node.mjs' : `../dist/${runtime}.mjs`;
   const { serve } = await import(dist);
-  const alt = kind === 'h2flow-alt' ? { transport: runtime === 'deno' ? 'deno' : 'node' } : {};
+  const alt = kind === 'h2flow-alt' ? { transport: 'deno' } : {};
   port = (await serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}), ...alt, onListen: () => undefined }, handler).listening).port;
 }
 console.log(`PORT ${port}`);

@@ -2,8 +2,8 @@
 // `-c4 -m32`, GET / → 12 bytes, req/s (best of three); each runtime's two listeners over h2c; and bulk, h2load
 // `-n8 -c1 -m1` of a 256 MiB response over h2c, MB/s (best of two). Servers (bench/runtimes-server.mjs, each
 // in its own process): h2flow on Node vs node:http2; h2flow/deno vs Deno.serve, and node:net vs Deno.listen
-// under h2flow/deno (which listener Deno defaults to); h2flow/bun vs Bun.serve({ http2: true }), and Bun.listen
-// vs node:net under h2flow/bun. Deno and Bun are the npm dev dependencies' binaries. Figures taken while other
+// under h2flow/deno (which listener Deno defaults to); h2flow/bun vs Bun.serve({ http2: true }), and h2flow/bun
+// (Bun.listen) vs h2flow/node in Bun (node:net). Deno and Bun are the npm dev dependencies' binaries. Figures taken while other
 // work loads the machine are not reliable.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -80,8 +80,9 @@ try {
   // listeners differ only over h2c: node:net (the default) against Deno.listen (transport: 'deno').
   await row("runtimes deno: h2flow/deno node:net (default) vs Deno.listen (transport: 'deno') (h2c, small GET)", 'req/s', () => measure('deno', 'h2flow', 'http'), 'Deno.listen', () => measure('deno', 'h2flow-alt', 'http'));
   await row('runtimes bun: h2flow/bun vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', () => measure('bun', 'h2flow'), 'Bun.serve', () => measure('bun', 'native'));
-  // Which listener Bun's serve() should default to: Bun.listen (today) against Bun's node:net.
-  await row("runtimes bun: h2flow/bun Bun.listen (default) vs node:net (transport: 'node') (h2c, small GET)", 'req/s', () => measure('bun', 'h2flow', 'http'), 'node:net in Bun', () => measure('bun', 'h2flow-alt', 'http'));
+  // Bun's two ways to run h2flow: h2flow/bun (Bun.listen, HTTP/2 only) against h2flow/node over Bun's node:net
+  // (which also answers HTTP/1.1 on the port).
+  await row('runtimes bun: h2flow/bun (Bun.listen) vs h2flow/node in Bun (node:net) (h2c, small GET)', 'req/s', () => measure('bun', 'h2flow', 'http'), 'h2flow/node in Bun', () => measure('bun', 'h2flow-node', 'http'));
   // Bulk over h2c (both native servers speak it), the issue's 8 × 256 MiB target (≥ 0.8×): a streamed body on
   // Deno (as the server bench), one in-memory Uint8Array on Bun (Bun.serve stalled on the streamed one).
   await row('runtimes deno: h2flow/deno vs Deno.serve (h2c, bulk 8×256 MiB streamed)', 'MB/s', () => measure('deno', 'h2flow', 'http', 'bulk'), 'Deno.serve', () => measure('deno', 'native', 'http', 'bulk'));

@@ -9,7 +9,6 @@ export type {
   AbuseGuardOptions,
   AcceptedSession,
   BunServerWebSocket,
-  BunTransport,
   BunWebSocketHandlers,
   ClientConnectOptions,
   ConnectOptions,

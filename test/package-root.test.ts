@@ -90,8 +90,8 @@ const NODE_TYPES = [
 const WEBSOCKET_VALUES = ['webSocketTransport', 'webSocketStreamTransport', 'WebSocketClosedError', 'serveTransport', 'serveWebSocket'];
 const WEBSOCKET_TYPES = ['WebSocketLike', 'WebSocketStreamLike', 'WebSocketTransportOptions', 'ServeTransportOptions', 'ServeWebSocketOptions', 'WebSocketEventLike'];
 // The `deno` and `bun` conditions add their transport's user API, the same names as Node's but for TLS
-// options (runtime-neutral `TlsCertKey`) and serve()'s argument forms, plus the name of the runtime's
-// choice of listener (`DenoTransport`, `BunTransport`).
+// options (runtime-neutral `TlsCertKey`) and serve()'s argument forms, and the abuse guard; Deno's adds the
+// name of its choice of listener (`DenoTransport`).
 const RUNTIME_VALUES = [...VALUES, 'AbuseGuard', 'connect', 'connectSession', 'listen', 'serve', 'SocketClosedError', ...WEBSOCKET_VALUES];
 const RUNTIME_TYPES = [
   ...TYPES,
@@ -116,7 +116,7 @@ const EXPECTED: Record<string, { values: string[]; types: string[] }> = {
   './dist/index.mjs': { values: VALUES, types: TYPES },
   './dist/index-node.mjs': { values: [...NODE_VALUES, ...WEBSOCKET_VALUES], types: [...NODE_TYPES, ...WEBSOCKET_TYPES] },
   './dist/index-deno.mjs': { values: RUNTIME_VALUES, types: [...RUNTIME_TYPES, 'DenoTransport'] },
-  './dist/index-bun.mjs': { values: [...RUNTIME_VALUES, 'bunWebSocket'], types: [...RUNTIME_TYPES, 'BunServerWebSocket', 'BunTransport', 'BunWebSocketHandlers'] },
+  './dist/index-bun.mjs': { values: [...RUNTIME_VALUES, 'bunWebSocket'], types: [...RUNTIME_TYPES, 'BunServerWebSocket', 'BunWebSocketHandlers'] },
   './dist/index-browser.mjs': { values: [...VALUES, ...WEBSOCKET_VALUES], types: [...TYPES, ...WEBSOCKET_TYPES] },
 };
 

@@ -1,6 +1,5 @@
 /**
- * h2flow/bun: HTTP/2 over `Bun.listen`/`Bun.connect` (h2c with prior knowledge, or TLS with ALPN `h2`), or
- * for servers over Bun's `node:net`/`node:tls` with HTTP/1.1 on the same port (`transport: 'node'`), with
+ * h2flow/bun: HTTP/2 over `Bun.listen`/`Bun.connect` (h2c with prior knowledge, or TLS with ALPN `h2`), with
  * the same API as h2flow/node: `serve()` (every runtime's argument forms, Bun's `{ fetch }` included),
  * `listen()`, `connectSession()` and `connect().fetch()`. Layer: transport (Bun).
  */
@@ -10,9 +9,8 @@ import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.ts';
-import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions as CommonServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
+import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
-import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { tapTransport, type TapObserver } from './tap.ts';
 
@@ -27,10 +25,9 @@ export { H2Client } from '../fetch/fetch-client.ts';
 export type { H2ClientOptions, H2RequestInit, ResponseTrailers } from '../fetch/fetch-client.ts';
 export { withTrailers } from '../fetch/fetch-server.ts';
 export type { FetchHandler, FetchHandlerInfo, NetAddr, RequestTrailers, TrailersExtension } from '../fetch/fetch-server.ts';
-export type { HttpServer, ServeArgs, ServeInit, SessionOptions, TlsCertKey } from './serve-args.ts';
+export type { HttpServer, ServeArgs, ServeInit, ServeOptions, SessionOptions, TlsCertKey } from './serve-args.ts';
 export { AbuseGuard, addressKey } from './abuse-guard.ts';
 export type { AbuseGuardOptions, AbuseOption } from './abuse-guard.ts';
-export type { ListenHttp1Options } from './listen.ts';
 export type { AcceptedSession, H2Server } from './session-server.ts';
 
 interface BunHandlers {
@@ -76,13 +73,6 @@ function bun(): BunApi {
   return api;
 }
 
-/**
- * What accepts connections in Bun: `'bun'` (the default) is `Bun.listen` (HTTP/2 only, bound at once);
- * `'node'` is Bun's `node:net`/`node:tls` running h2flow's Node transport, which also answers HTTP/1.1 on
- * the same port (`npm run bench -- runtimes` compares the two).
- */
-export type BunTransport = 'bun' | 'node';
-
 /** Options of {@link listen}. */
 export interface ListenOptions {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
@@ -93,15 +83,6 @@ export interface ListenOptions {
   readonly tls?: TlsCertKey;
   /** Options for every server session. */
   readonly session?: SessionOptions;
-  /** What accepts connections (default `'bun'`; see {@link BunTransport}). */
-  readonly transport?: BunTransport;
-  /**
-   * Also answer HTTP/1.1 on the same port with this fetch handler (`'node'` transport only; see h2flow/node's
-   * `ListenOptions.http1`). Off by default.
-   */
-  readonly http1?: ListenHttp1Options;
-  /** Cleartext with `http1`: how long a connection may take to tell HTTP/2 from HTTP/1.1 (default 10 s). */
-  readonly sniffTimeout?: number;
   /**
    * Refuse addresses whose connections keep ending in connection errors (see `AbuseGuard`). Default off for
    * `listen()` (the raw session API), on for `serve()`.
@@ -115,20 +96,8 @@ function pairOf(socket: BunSocket, session: SessionOptions | undefined): BunSock
   return new BunSocketPair(socket, sessionStreams(session));
 }
 
-/** `'bun'` binds at once (`Bun.listen` is synchronous; a bind error is thrown); `'node'` asynchronously. */
-function listenNow(options: ListenOptions): H2Server | Promise<H2Server> {
-  const transport = options.transport ?? 'bun';
-  if (transport === 'node') {
-    const { tls, transport: _t, ...rest } = options;
-    return nodeListen({ ...rest, ...(tls !== undefined ? { tls: { cert: pemText(tls.cert), key: pemText(tls.key) } } : {}) });
-  }
-  if (transport !== 'bun') throw new TypeError(`h2flow/bun: transport must be 'bun' or 'node', not ${String(transport)}`);
-  if (options.http1 !== undefined) throw new TypeError("h2flow/bun: transport 'bun' (Bun.listen) speaks HTTP/2 only; transport 'node' also answers HTTP/1.1");
-  return listenBun(options);
-}
-
-/** HTTP/2 over `Bun.listen`: bound before it returns. */
-function listenBun(options: ListenOptions): H2Server {
+/** Binds at once (`Bun.listen` is synchronous); throws if the address cannot be bound. */
+function listenNow(options: ListenOptions): H2Server {
   const secure = options.tls !== undefined;
   let admit: (socket: BunSocket) => void = () => undefined;
   let admits: (address: string) => boolean = () => true;
@@ -177,21 +146,12 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   return listenNow(options);
 }
 
-/** Options of {@link serve}: every runtime's (see `ServeOptions`), plus which listener accepts. */
-export interface ServeOptions extends CommonServeOptions {
-  /**
-   * What accepts connections (default `'bun'`: `Bun.listen`, HTTP/2 only, bound before `serve()` returns;
-   * see {@link BunTransport}). `'node'`: Bun's `node:net`/`node:tls`, with HTTP/1.1 on the same port
-   * (`http1`, default true there); `server.port` is then readable once `listening` resolved.
-   */
-  readonly transport?: BunTransport;
-}
-
 /**
  * Serves `handler` over HTTP/2. Takes Bun's form `serve({ fetch, port, tls })` as well as Deno's and
  * h2flow's (see serve-args.ts); the handler's second argument is h2flow's `info` (peer address, stream),
- * not Bun's `Server`. Binds at once with `Bun.listen`: `server.port`/`server.url` are readable on return.
- * With `transport: 'node'`, HTTP/1.1 on the same port too, and the address is known once `listening` resolved.
+ * not Bun's `Server`. Binds at once: `server.port`/`server.url` are readable on return. HTTP/2 only: this
+ * build imports no `node:` module, so `Bun.listen` cannot hand HTTP/1.1 connections to `node:http`; for
+ * HTTP/1.1 on the same port in Bun, use h2flow/node's `serve()` (it runs over Bun's `node:net`).
  *
  * @example
  * ```ts
@@ -199,11 +159,10 @@ export interface ServeOptions extends CommonServeOptions {
  * console.log(server.url.href);
  * ```
  */
-export function serve(...args: ServeArgs<ServeOptions>): HttpServer {
-  const { handler, options } = normaliseServeArgs<ServeOptions>(args);
-  const transport = options.transport ?? 'bun';
-  if (transport === 'bun' && options.http1 === true) throw new TypeError("h2flow/bun: serve() over Bun.listen speaks HTTP/2 only; use transport: 'node' for HTTP/1.1 on the same port");
-  return serveWith(({ http1, ...o }) => listenNow({ ...o, transport, ...(transport === 'node' && http1 !== undefined ? { http1 } : {}) }), handler, options);
+export function serve(...args: ServeArgs): HttpServer {
+  const { handler, options } = normaliseServeArgs(args);
+  if (options.http1 === true) throw new TypeError("h2flow/bun: serve() over Bun.listen speaks HTTP/2 only; h2flow/node's serve() runs in Bun with HTTP/1.1 on the same port");
+  return serveWith(({ http1: _h, ...o }) => listenNow(o), handler, options);
 }
 
 /** Options of {@link connectSession} and {@link connect}. */

@@ -52,9 +52,9 @@ export interface ServeOptions {
    */
   readonly abuse?: AbuseOption;
   /**
-   * Answer HTTP/1.1 on the same port with the same handler, where the transport can (Node's `node:net`
-   * and `node:tls`: Node, Deno by default, Bun with `transport: 'node'`): cleartext connections that do
-   * not start with the HTTP/2 preface go to the runtime's `node:http`, TLS offers ALPN `http/1.1`, and
+   * Answer HTTP/1.1 on the same port with the same handler, where the listener can (`node:net` and
+   * `node:tls`: h2flow/node, also in Bun, and h2flow/deno by default): cleartext connections that do not
+   * start with the HTTP/2 preface go to the runtime's `node:http`, TLS offers ALPN `http/1.1`, and
    * `Upgrade: h2c` switches to HTTP/2. Default true there; `Deno.listen` and `Bun.listen` speak HTTP/2
    * only (`http1: true` with them is a TypeError).
    */

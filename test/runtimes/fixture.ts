@@ -2,7 +2,7 @@
  * What the runtime tests run inside Deno and Bun (bundled by test/support/runtimes.ts with the runtime's
  * transport): one program, runtime-neutral, driven by a JSON argument.
  * - `{ mode: 'server', cert, key }`: serves h2c and TLS with `serve()` (each in another argument form) on the
- *   runtime's default transport, and h2c on its other one (`alt`), prints `READY {"h2c":port,"tls":port,
+ *   runtime's default transport, and h2c on its other one (`alt`: Deno.listen in Deno, h2flow/node in Bun), prints `READY {"h2c":port,"tls":port,
  *   "alt":port,...}`, and exits on its own after a `GET /quit` shut all three down.
  * - `{ mode: 'client', targets: [{ url, ca?, get?: [path, bytes], echo?: bytes }] }`: fetches with
  *   `connect()`, prints `RESULT` with each body's sha256.
@@ -10,12 +10,12 @@
  *   rejection's message for each (within a deadline: a fetch that hangs is reported as such).
  */
 import { patternBytes } from '../support/peers';
-import type { HttpServer, ServeArgs, ServeOptions } from '../../src/transport/serve-args';
+import type { HttpServer, ServeArgs } from '../../src/transport/serve-args';
 import type { FetchHandler } from '../../src/fetch/fetch-server';
 import type { H2Client } from '../../src/fetch/fetch-client';
 
 export interface RuntimeTransport {
-  serve(...args: ServeArgs<ServeOptions & { transport?: string }>): HttpServer;
+  serve(...args: ServeArgs): HttpServer;
   connect(url: string, options?: { tls?: { caCerts?: string[] } }): H2Client;
 }
 
@@ -27,14 +27,14 @@ type Config =
 const hex = (b: ArrayBuffer): string => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 const sha256 = async (b: ArrayBuffer | Uint8Array): Promise<string> => hex(await crypto.subtle.digest('SHA-256', b as ArrayBuffer));
 
-/** The runtime's transports for h2c servers: the default one and the other one (`serve({ transport })`). */
-export interface FixtureTransports {
-  readonly alt: string;
-  /** Whether the default transport binds synchronously (`server.port` readable as `serve()` returns). */
+/** The runtime's other h2c server: Deno's `serve({ transport: 'deno' })`, h2flow/node's `serve()` in Bun. */
+export interface FixtureAlternative {
+  serve(options: { port: number; hostname: string; onListen: () => void }, handler: FetchHandler): HttpServer;
+  /** Whether the default server binds synchronously (`server.port` readable as `serve()` returns). */
   readonly defaultBindsAtOnce: boolean;
 }
 
-export async function runFixture(runtime: string, transport: RuntimeTransport, transports: FixtureTransports): Promise<void> {
+export async function runFixture(runtime: string, transport: RuntimeTransport, alternative: FixtureAlternative): Promise<void> {
   const config = JSON.parse(process.argv[process.argv.length - 1] ?? '{}') as Config;
   if (config.mode === 'server') {
     const servers: HttpServer[] = [];
@@ -58,10 +58,10 @@ export async function runFixture(runtime: string, transport: RuntimeTransport, t
     // h2c in Deno's (options, handler) form; TLS in Bun's { fetch } form with Deno's top-level cert/key.
     servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen }, handler));
     servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen, cert: config.cert, key: config.key, fetch: handler }));
-    servers.push(transport.serve({ port: 0, hostname: '127.0.0.1', onListen, transport: transports.alt }, handler));
+    servers.push(alternative.serve({ port: 0, hostname: '127.0.0.1', onListen }, handler));
     // The transport that binds synchronously has its port on return; the other one throws until listening.
-    const atOnce = transports.defaultBindsAtOnce ? servers[0]! : servers[2]!;
-    const later = transports.defaultBindsAtOnce ? servers[2]! : servers[0]!;
+    const atOnce = alternative.defaultBindsAtOnce ? servers[0]! : servers[2]!;
+    const later = alternative.defaultBindsAtOnce ? servers[2]! : servers[0]!;
     const portOnReturn = atOnce.port;
     let laterOnReturn = 'readable';
     try {

@@ -2,8 +2,8 @@
  * The tests h2flow runs in Deno and in Bun, defined once: the streams-layer suite (session-suite.ts,
  * bundled with esbuild and run by the runtime), `serve()` in the runtime against curl, nghttp and h2load
  * (h2c and TLS, 64 MiB up and down with sha256), the runtime's client against node:http2 and nghttpd, HTTP/1.1
- * on the same port where the transport speaks it (node:net: Deno's default, Bun's `transport: 'node'`), and
- * the abuse guard on both of the runtime's h2c transports.
+ * on the same port where the transport speaks it (node:net: Deno's default, h2flow/node's serve() in Bun),
+ * and the abuse guard on both of the runtime's h2c listeners.
  * The runtime programs are test/runtimes/*-fixture.ts; this file drives them from Node.
  */
 import { suite } from 'uvu';
@@ -54,7 +54,7 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
   let ports = { h2c: 0, tls: 0, alt: 0 };
   let ready: { bound: { portOnReturn: boolean; laterOnReturn: string } } | null = null;
   // Deno serves h2c on node:net by default (HTTP/1.1 too) and on Deno.listen as the alternative; Bun on
-  // Bun.listen by default and on node:net (with HTTP/1.1) as the alternative.
+  // Bun.listen by default, and h2flow/node's serve() over Bun's node:net (with HTTP/1.1) as the alternative.
   const http1Port = (): number => (runtime === 'deno' ? ports.h2c : ports.alt);
   const h2onlyPort = (): number => (runtime === 'deno' ? ports.alt : ports.h2c);
   let bigFile = '';
