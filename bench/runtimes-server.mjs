@@ -1,9 +1,12 @@
 // One server for bench/runtimes.bench.mjs, run by Node, Deno or Bun: `<runtime> bench/runtimes-server.mjs
 // KIND SCHEME CERT KEY` serves GET / → 12 bytes, GET /bulk → 256 MiB streamed and GET /bulk-bytes → 256 MiB
 // as one in-memory Uint8Array over TLS (ALPN h2; SCHEME https) or h2c (SCHEME http) on a free port, prints
-// `PORT n`, and runs until killed. KIND: `h2flow` (this runtime's build, dist/node.mjs, dist/deno.mjs or dist/bun.mjs, with
+// `PORT n`, and runs until killed (SIGTERM/SIGINT exit cleanly, so `--cpu-prof` writes its profile). KIND: `h2flow`
+// (this runtime's build, dist/node.mjs, dist/deno.mjs or dist/bun.mjs, with
 // its default listener), `h2flow-alt` (h2flow/deno with `transport: 'deno'`, i.e. Deno.listen), `h2flow-node` (dist/node.mjs,
-// i.e. Node's transport through the runtime's Node compatibility), or `native` (Deno.serve,
+// i.e. Node's transport through the runtime's Node compatibility), `h2flow-light` (as `h2flow`, small responses
+// made with LightResponse), `h2flow-session` and `h2flow-node-session` (the session API, listen() + respond, small
+// responses only, on this runtime's build or dist/node.mjs), or `native` (Deno.serve,
 // Bun.serve({ http2: true }), node:http2).
 import { readFileSync } from 'node:fs';
 
@@ -38,6 +41,7 @@ const handler = (request) => {
 };
 const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
 const tls = scheme === 'https';
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 
 let port;
 if (kind === 'native') {
@@ -64,10 +68,25 @@ if (kind === 'native') {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = server.address().port;
   }
+} else if (kind.endsWith('-session')) {
+  const dist = kind === 'h2flow-node-session' || runtime === 'node' ? '../dist/node.mjs' : `../dist/${runtime}.mjs`;
+  const { listen } = await import(dist);
+  const server = await listen({ port: 0, host: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}) });
+  void (async () => {
+    for await (const session of server) {
+      void (async () => {
+        for await (const stream of session.incoming) stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: HELLO });
+      })().catch(() => undefined);
+    }
+  })();
+  port = server.address.port;
 } else {
   const dist = kind === 'h2flow-node' || runtime === 'node' ? '../dist/node.mjs' : `../dist/${runtime}.mjs`;
   const { serve } = await import(dist);
+  const { LightResponse } = await import('../dist/index.mjs');
+  const light = (request) =>
+    new URL(request.url).pathname.startsWith('/bulk') ? handler(request) : new LightResponse(HELLO, { headers: { 'content-type': 'text/plain' } });
   const alt = kind === 'h2flow-alt' ? { transport: 'deno' } : {};
-  port = (await serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}), ...alt, onListen: () => undefined }, handler).listening).port;
+  port = (await serve({ port: 0, hostname: '127.0.0.1', ...(tls ? { tls: { cert, key } } : {}), ...alt, onListen: () => undefined }, kind === 'h2flow-light' ? light : handler).listening).port;
 }
 console.log(`PORT ${port}`);

@@ -105,7 +105,9 @@ function findStateKey(): symbol | null {
  * already read or locked (then its stream says what is left).
  */
 function memoryBody(response: Response): string | Uint8Array | undefined {
-  const key = (stateKey ??= findStateKey());
+  // Found once: null (not undici's Response) is an answer too, not a reason to probe again per response.
+  if (stateKey === undefined) stateKey = findStateKey();
+  const key = stateKey;
   if (key === null) return undefined;
   const body = (response as unknown as Record<symbol, { body?: UndiciBody | null } | undefined>)[key]?.body;
   if (body == null) return undefined;

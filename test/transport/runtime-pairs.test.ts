@@ -141,12 +141,15 @@ class ScriptedSocket implements BunSocket {
   readonly remoteAddress = '127.0.0.1';
   readonly calls: string[] = [];
   readonly written: number[] = [];
+  /** Every byte taken, in order. */
+  readonly sent: number[] = [];
   writeLimit = Infinity;
   closed = false;
   write(data: Uint8Array): number {
     if (this.closed) return -1;
     const n = Math.min(data.byteLength, this.writeLimit);
     this.written.push(n);
+    if (data.byteLength < 4096) this.sent.push(...data.subarray(0, n));
     return n;
   }
   shutdown(): void {
@@ -228,7 +231,8 @@ Bun('a close without error ends the readable; with an error it fails it and a wa
   const p2 = new BunSocketPair(failing);
   const r2 = p2.readable.getReader();
   const writer = p2.writable.getWriter();
-  const write = writer.write(new Uint8Array(100)).then(() => null, (e: unknown) => e);
+  // Past the batch size: written at once, and Bun takes only part of it.
+  const write = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
   await settle();
   const error = new Error('ECONNRESET');
   p2.onClose(error);
@@ -242,11 +246,110 @@ Bun('aborting the writable terminates the socket, also while a write waits for d
   socket.writeLimit = 10;
   const pair = new BunSocketPair(socket);
   const writer = pair.writable.getWriter();
-  const stuck = writer.write(new Uint8Array(100)).then(() => null, (e: unknown) => e);
+  const stuck = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
   await settle();
   void writer.abort(new Error('peer stopped reading'));
   assert.instance(await stuck, SocketClosedError);
   assert.ok(socket.calls.includes('terminate'));
+});
+
+Bun('writes made before the event loop turns leave in one socket write, in order, once the microtasks ran', async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  // Each resolves at once (the session's next flush is not held up), none reaches the socket yet.
+  await writer.write(Uint8Array.of(1, 2));
+  await writer.write(Uint8Array.of(3));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await writer.write(Uint8Array.of(4, 5, 6));
+  assert.equal(socket.written, []);
+  await settle(1);
+  assert.equal(socket.written, [6]);
+  assert.equal(socket.sent, [1, 2, 3, 4, 5, 6]);
+  await writer.write(Uint8Array.of(7));
+  await settle(1);
+  assert.equal(socket.written, [6, 1], 'the next turn\'s writes are the next batch');
+});
+
+Bun('a batch reaching writeBatchSize is written at once', async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket, { writeBatchSize: 4 });
+  const writer = pair.writable.getWriter();
+  await writer.write(Uint8Array.of(1, 2));
+  assert.equal(socket.written, []);
+  await writer.write(Uint8Array.of(3, 4));
+  assert.equal(socket.written, [4]);
+  assert.equal(socket.sent, [1, 2, 3, 4]);
+});
+
+Bun("writes made while Bun holds back part of a batch wait for 'drain', and leave after that remainder", async () => {
+  const socket = new ScriptedSocket();
+  socket.writeLimit = 3;
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  await writer.write(Uint8Array.of(1, 2, 3, 4, 5));
+  await settle(1);
+  assert.equal(socket.sent, [1, 2, 3]);
+  let done = false;
+  const waiting = writer.write(Uint8Array.of(6, 7)).then(() => (done = true));
+  await settle();
+  assert.is(done, false, 'the write waits while Bun holds the remainder back');
+  assert.equal(socket.sent, [1, 2, 3], 'nothing overtakes the remainder');
+  socket.writeLimit = Infinity;
+  pair.onDrain();
+  await waiting;
+  assert.equal(socket.sent, [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(socket.written, [3, 2, 2]);
+});
+
+Bun("closing the writable writes what was gathered, and shuts down only once Bun took all of it", async () => {
+  const socket = new ScriptedSocket();
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  await writer.write(Uint8Array.of(1, 2));
+  await writer.close();
+  assert.equal(socket.sent, [1, 2]);
+  assert.equal(socket.calls, ['setNoDelay(true)', 'shutdown']);
+
+  const slow = new ScriptedSocket();
+  slow.writeLimit = 1;
+  const p2 = new BunSocketPair(slow);
+  const w2 = p2.writable.getWriter();
+  await w2.write(Uint8Array.of(1, 2, 3));
+  let closed = false;
+  const closing = w2.close().then(() => (closed = true));
+  await settle();
+  assert.is(closed, false);
+  assert.not.ok(slow.calls.includes('shutdown'), 'no FIN before the last byte');
+  p2.onDrain();
+  p2.onDrain();
+  await closing;
+  assert.equal(slow.sent, [1, 2, 3]);
+  assert.equal(slow.calls, ['setNoDelay(true)', 'shutdown']);
+});
+
+Bun('a socket that closes drops what was gathered and fails the waiting write; aborting does too', async () => {
+  const socket = new ScriptedSocket();
+  socket.writeLimit = 1;
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  await writer.write(Uint8Array.of(1, 2));
+  await settle(1);
+  const waiting = writer.write(Uint8Array.of(3)).then(() => null, (e: unknown) => e);
+  await settle();
+  pair.onClose();
+  assert.instance(await waiting, SocketClosedError);
+  pair.onDrain();
+  assert.equal(socket.sent, [1], 'nothing is written after close');
+
+  const other = new ScriptedSocket();
+  const p2 = new BunSocketPair(other);
+  const w2 = p2.writable.getWriter();
+  await w2.write(Uint8Array.of(1));
+  await w2.abort(new Error('gone'));
+  await settle(1);
+  assert.equal(other.written, [], 'an aborted pair writes nothing more');
+  assert.ok(other.calls.includes('terminate'));
 });
 
 Deno.run();
