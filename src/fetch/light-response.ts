@@ -3,7 +3,7 @@
  * and behaves as one, but a string, bytes or null body with plain headers is sent by h2flow's server
  * straight from what it was given: no ReadableStream, no Headers and no copy of the bytes unless
  * something reads them. Layer: fetch (runtime-neutral; where the runtime's Response keeps state a lazy
- * object cannot reach, the constructor returns an ordinary Response).
+ * object cannot reach, as in Bun, it is a Response subclass that keeps its body as given).
  */
 import { checkFieldName, isNullBodyStatus, normalizeFieldValue } from './fetch-headers.ts';
 
@@ -70,7 +70,7 @@ class LightResponseImpl {
   #real: Response | null = null;
 
   constructor(body?: BodyInit | null, init?: ResponseInit) {
-    if (!lightResponses()) return new Response(body, init) as unknown as LightResponseImpl;
+    if (!lightResponses()) return new (lightSubclass ??= makeLightSubclass())(body, init) as unknown as LightResponseImpl;
     const status = init?.status ?? 200;
     const plain = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
     // Anything the Response constructor checks or transforms beyond this (a status it refuses, a status
@@ -142,14 +142,66 @@ class LightResponseImpl {
   }
 }
 
+// Set by the subclass's static block.
+let subclassPartsOf: (response: object) => LightResponseParts | null;
+let lightSubclass: (new (body?: BodyInit | null, init?: ResponseInit) => Response) | undefined;
+
+/**
+ * LightResponse where no object can stand in for the runtime's Response (Bun: its members are native and
+ * refuse any other object): a real Response (Bun.serve takes it too) that keeps the string, bytes or null
+ * it was made from, so h2flow's server sends those instead of reading the body's ReadableStream (in Bun
+ * `getReader()` and two reads cost ~5× the `new Response()` itself). A body that was touched (`body`
+ * read, or used by `text()` and the like) is sent as any Response's.
+ */
+function makeLightSubclass(): new (body?: BodyInit | null, init?: ResponseInit) => Response {
+  return class LightResponse extends Response {
+    /** The body as given, or undefined for another kind (a stream, a Blob, form data). */
+    readonly #given: string | Uint8Array | null | undefined;
+    #bodyRead = false;
+
+    constructor(body?: BodyInit | null, init?: ResponseInit) {
+      super(body, init);
+      this.#given = body === undefined || body === null ? null : typeof body === 'string' || body instanceof Uint8Array ? body : undefined;
+    }
+
+    static {
+      const body = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get;
+      // An accessor over Response's own `body` (TypeScript types it as a plain property).
+      if (body !== undefined) {
+        Object.defineProperty(this.prototype, 'body', {
+          get(this: LightResponse): ReadableStream<Uint8Array> | null {
+            this.#bodyRead = true;
+            return body.call(this) as ReadableStream<Uint8Array> | null;
+          },
+          configurable: true,
+        });
+      }
+      Object.defineProperty(this.prototype, PARTS, {
+        value(this: object): LightResponseParts | null {
+          return subclassPartsOf(this);
+        },
+      });
+      subclassPartsOf = (response) => {
+        if (!(#given in response) || response.#given === undefined || response.#bodyRead || response.bodyUsed) return null;
+        const fields: Field[] = [];
+        for (const [name, value] of response.headers) fields.push([name, value]);
+        // Fetch's "extract a body": a string is text/plain;charset=UTF-8 (Bun's Headers leave it out).
+        if (typeof response.#given === 'string' && !hasField(fields, 'content-type')) fields.push(['content-type', TEXT_TYPE]);
+        return { status: response.status, fields, body: response.#given };
+      };
+    }
+  };
+}
+
 /**
  * A `Response` (`instanceof Response`, every member works) that h2flow's fetch server sends without
  * making its native parts: for a body given as a string, a `Uint8Array` or null, the bytes go out as
  * given in one HEADERS + DATA, with `content-length`. A real Response is made only if something reads
  * its body, clones it or reads another member the runtime keeps internally. Bytes are not copied: do not
  * modify a `Uint8Array` body after returning it. Other bodies (streams, Blobs, FormData) work as with
- * `Response`, at its cost. On a runtime whose Response cannot be stood in for, `new LightResponse()`
- * returns an ordinary `Response`.
+ * `Response`, at its cost. On a runtime whose Response cannot be stood in for (Bun), `new LightResponse()`
+ * is a subclass of `Response` (a native one, which the runtime's own APIs accept) that keeps its body as
+ * given: the Response is made, but its body is sent without a ReadableStream.
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LightResponse } from '../../src/fetch/light-response';
+import { LightResponse, lightResponseParts } from '../../src/fetch/light-response';
 
 const Light = suite('LightResponse');
 
@@ -62,9 +62,30 @@ Light('LightResponse refuses what Response refuses: a bad header, a status out o
     } catch (e) {
       expected = e;
     }
-    assert.ok(expected instanceof Error, `Response refuses ${JSON.stringify(init)}`);
-    assert.throws(() => new LightResponse(body, init), (e: unknown) => e instanceof (expected as Error).constructor, JSON.stringify(init));
+    // Runtimes differ (Bun takes a body with status 204): LightResponse refuses exactly what Response does.
+    if (expected === undefined) new LightResponse(body, init);
+    else assert.throws(() => new LightResponse(body, init), (e: unknown) => e instanceof (expected as Error).constructor, JSON.stringify(init));
   }
+});
+
+Light("h2flow's server sends a LightResponse's string, bytes or null body as given, with its status and fields", () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const text = lightResponseParts(new LightResponse('hi', { status: 201, headers: { 'X-A': ' 1 ' } }));
+  assert.equal(text, { status: 201, fields: [['x-a', '1'], ['content-type', 'text/plain;charset=UTF-8']], body: 'hi' });
+  assert.is(lightResponseParts(new LightResponse(bytes, { headers: { 'content-type': 'a/b' } }))?.body, bytes, 'the very array');
+  assert.is(lightResponseParts(new LightResponse(null, { status: 204 }))?.body, null);
+  assert.is(lightResponseParts(new Response('hi')), null, 'a Response is sent as one');
+});
+
+Light('a LightResponse whose body was read, locked or is not in memory is sent as any Response', async () => {
+  const locked = new LightResponse('a');
+  void locked.body;
+  assert.is(lightResponseParts(locked), null);
+  const read = new LightResponse('b');
+  assert.is(await read.text(), 'b');
+  assert.is(lightResponseParts(read), null);
+  assert.is(lightResponseParts(new LightResponse(new Blob(['c']))), null);
+  assert.is(lightResponseParts(new LightResponse(new ReadableStream())), null);
 });
 
 Light.run();

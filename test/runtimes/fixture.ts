@@ -13,6 +13,7 @@ import { patternBytes } from '../support/peers';
 import type { HttpServer, ServeArgs } from '../../src/transport/serve-args';
 import type { FetchHandler } from '../../src/fetch/fetch-server';
 import type { H2Client } from '../../src/fetch/fetch-client';
+import { LightResponse } from '../../src/fetch/light-response';
 
 export interface RuntimeTransport {
   serve(...args: ServeArgs): HttpServer;
@@ -45,6 +46,8 @@ export async function runFixture(runtime: string, transport: RuntimeTransport, a
           return new Response(request.body);
         case '/big':
           return new Response(patternBytes(Number(url.searchParams.get('n'))));
+        case '/light':
+          return new LightResponse(`light ${runtime}`, { status: 201, headers: { 'x-light': '1' } });
         case '/info':
           return Response.json({ runtime, method: request.method, scheme: url.protocol });
         case '/quit':

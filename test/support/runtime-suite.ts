@@ -1,6 +1,6 @@
 /**
  * The tests h2flow runs in Deno and in Bun, defined once: the streams-layer suite (session-suite.ts,
- * bundled with esbuild and run by the runtime), `serve()` in the runtime against curl, nghttp and h2load
+ * bundled with esbuild and run by the runtime) and LightResponse's, `serve()` in the runtime against curl, nghttp and h2load
  * (h2c and TLS, 64 MiB up and down with sha256), the runtime's client against node:http2 and nghttpd, HTTP/1.1
  * on the same port where the transport speaks it (node:net: Deno's default, h2flow/node's serve() in Bun),
  * and the abuse guard on both of the runtime's h2c listeners.
@@ -88,6 +88,17 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     assert.is(r.code, 0);
   });
 
+  S(`LightResponse behaves as the Response of ${runtime} and is sent from its parts (light-response.test.ts under ${runtime})`, async () => {
+    const script = await bundleFor(runtime, 'test/fetch/light-response.test.ts', dir.path);
+    const r = await run(binary, runArgs(runtime, script), { timeoutMs: 60_000 });
+    const out = r.stdout.toString() + r.stderr;
+    const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+    assert.ok(total > 10, `suite ran (${out.slice(-2000)})`);
+    assert.is(passed, total, out.slice(-4000));
+    assert.is(r.code, 0);
+  });
+
   S(`serve() in ${runtime} answers curl and nghttp over h2c and TLS (ALPN h2), in Deno's and Bun's argument forms`, async () => {
     const h2c = await run('curl', ['-s', '--http2-prior-knowledge', `http://127.0.0.1:${ports.h2c}/info`]);
     assert.equal(JSON.parse(h2c.stdout.toString()), { runtime, method: 'GET', scheme: 'http:' });
@@ -95,6 +106,14 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     const [body, version] = tls.stdout.toString().split('\n');
     assert.equal(JSON.parse(body!), { runtime, method: 'GET', scheme: 'https:' });
     assert.is(version, '2');
+    // A LightResponse's body goes out as given, with the length and the fields it was made with.
+    const light = await run('curl', ['-s', '-i', '--http2-prior-knowledge', `http://127.0.0.1:${ports.h2c}/light`]);
+    const [head, lightBody] = light.stdout.toString().split('\r\n\r\n');
+    assert.is(lightBody, `light ${runtime}`);
+    assert.match(head!, /^HTTP\/2 201/);
+    assert.match(head!, /\r\nx-light: 1\r\n/);
+    assert.match(head!, /\r\ncontent-type: text\/plain;charset=UTF-8\r\n/i);
+    assert.match(head!, new RegExp(`\\r\\ncontent-length: ${`light ${runtime}`.length}(\\r\\n|$)`));
     for (const url of [`http://127.0.0.1:${ports.h2c}/info`, `https://127.0.0.1:${ports.tls}/info`]) {
       const n = await run('nghttp', ['-v', url]);
       assert.is(n.code, 0, n.stderr);
