@@ -3,7 +3,8 @@
 // `-n8 -c1 -m1` of a 256 MiB response over h2c, MB/s (best of two). Servers (bench/runtimes-server.mjs, each
 // in its own process): h2flow on Node vs node:http2; h2flow/deno vs Deno.serve, and node:net vs Deno.listen
 // under h2flow/deno (which listener Deno defaults to); h2flow/bun vs Bun.serve({ http2: true }), and h2flow/bun
-// (Bun.listen) vs h2flow/node in Bun (node:net). Deno and Bun are the npm dev dependencies' binaries. Figures taken while other
+// (Bun.listen) vs h2flow/node in Bun (node:net); on Bun also the session API and serve() with LightResponse
+// against Bun.serve. Deno and Bun are the npm dev dependencies' binaries. Figures taken while other
 // work loads the machine are not reliable.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -80,6 +81,9 @@ try {
   // listeners differ only over h2c: node:net (the default) against Deno.listen (transport: 'deno').
   await row("runtimes deno: h2flow/deno node:net (default) vs Deno.listen (transport: 'deno') (h2c, small GET)", 'req/s', () => measure('deno', 'h2flow', 'http'), 'Deno.listen', () => measure('deno', 'h2flow-alt', 'http'));
   await row('runtimes bun: h2flow/bun vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', () => measure('bun', 'h2flow'), 'Bun.serve', () => measure('bun', 'native'));
+  // The issue's other Bun targets: the session API (listen + respond) and serve() with LightResponse.
+  await row('runtimes bun: h2flow/bun session API vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', () => measure('bun', 'h2flow-session'), 'Bun.serve', () => measure('bun', 'native'));
+  await row('runtimes bun: h2flow/bun serve() with LightResponse vs Bun.serve({ http2: true }) (TLS, small GET)', 'req/s', () => measure('bun', 'h2flow-light'), 'Bun.serve', () => measure('bun', 'native'));
   // Bun's two ways to run h2flow: h2flow/bun (Bun.listen, HTTP/2 only) against h2flow/node over Bun's node:net
   // (which also answers HTTP/1.1 on the port).
   await row('runtimes bun: h2flow/bun (Bun.listen) vs h2flow/node in Bun (node:net) (h2c, small GET)', 'req/s', () => measure('bun', 'h2flow', 'http'), 'h2flow/node in Bun', () => measure('bun', 'h2flow-node', 'http'));
