@@ -155,9 +155,9 @@ export class BunSocketPair implements H2Transport {
   /** One socket write; settles the waiter once everything is out. */
   #send(out: Uint8Array): void {
     const n = this.#socket.write(out);
+    // −1: Bun closed the socket (its close event follows); nothing gathered can go out any more.
     if (n < 0) {
-      this.#rest = null;
-      this.#settleWaiter(this.#failure ?? new SocketClosedError());
+      this.#dropOutput(this.#failure ?? new SocketClosedError());
     } else if (n < out.byteLength) {
       this.#rest = out.subarray(n);
     } else {
