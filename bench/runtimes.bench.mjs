@@ -77,6 +77,9 @@ async function row(name, unit, ours, peer, theirs) {
 try {
   await row('runtimes node: h2flow vs node:http2 (TLS, small GET)', 'req/s', () => measure('node', 'h2flow'), 'node:http2', () => measure('node', 'native'));
   await row('runtimes deno: h2flow/deno vs Deno.serve (TLS, small GET)', 'req/s', () => measure('deno', 'h2flow'), 'Deno.serve', () => measure('deno', 'native'));
+  // The other Deno targets: the session API (listen + respond) against Deno.serve, and both over h2c.
+  await row('runtimes deno: h2flow/deno session API vs Deno.serve (TLS, small GET)', 'req/s', () => measure('deno', 'h2flow-session'), 'Deno.serve', () => measure('deno', 'native'));
+  await row('runtimes deno: h2flow/deno vs Deno.serve (h2c, small GET)', 'req/s', () => measure('deno', 'h2flow', 'http'), 'Deno.serve', () => measure('deno', 'native', 'http'));
   // h2flow/deno serves TLS through Deno's node:tls (Deno.listenTls cannot turn Nagle off), so its two
   // listeners differ only over h2c: node:net (the default) against Deno.listen (transport: 'deno').
   await row("runtimes deno: h2flow/deno node:net (default) vs Deno.listen (transport: 'deno') (h2c, small GET)", 'req/s', () => measure('deno', 'h2flow', 'http'), 'Deno.listen', () => measure('deno', 'h2flow-alt', 'http'));
