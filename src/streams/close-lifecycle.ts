@@ -214,8 +214,7 @@ export class CloseLifecycle {
     } catch (err) {
       failure ??= err as H2SessionError;
     }
-    pump.timers.closing.disarm();
-    pump.timers.write.disarm();
+    pump.timers.stopWrites();
     if (failure !== null) this.#closed.reject(failure);
     else this.#closed.resolve();
   }

@@ -12,6 +12,7 @@ import { H2SessionError, H2StreamError } from './errors.ts';
 import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import { InputReader } from './input-reader.ts';
+import { directTransport } from './transport-port.ts';
 import { OutputWriter } from './output-writer.ts';
 import { PullQueue } from './pull-queue.ts';
 import {
@@ -123,8 +124,9 @@ export class SessionPump implements StreamHost {
     this.conn = new H2Connection(new H2Configuration({ ...options.config, clientSide: this.isClient }));
     this.#eventCapacity = options.eventBufferSize ?? DEFAULT_EVENT_BUFFER;
     this.#incoming = new PullQueue<H2Stream>(Infinity, this.#onIncomingCancelled);
-    this.input = new InputReader(this, transport);
-    this.output = new OutputWriter(this, transport, options.outboundHighWaterMark);
+    const port = directTransport(transport);
+    this.input = new InputReader(this, port);
+    this.output = new OutputWriter(this, transport, port, options.outboundHighWaterMark);
     this.data = new DataSender(this);
     this.lifecycle = new CloseLifecycle(this);
     this.timers = new SessionTimers(this, options.clock ?? defaultClock(), options.timeouts ?? {});
@@ -140,9 +142,7 @@ export class SessionPump implements StreamHost {
     this.settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
     if (upgrade !== undefined) this.#openUpgradeStream(upgrade.headers);
-    this.timers.settings.arm();
-    this.timers.idle.arm();
-    this.timers.keepAlive.arm();
+    this.timers.start();
     this.input.start();
   }
 
@@ -326,12 +326,12 @@ export class SessionPump implements StreamHost {
     const out = record.outbound;
     if (out !== null) {
       this.data.scheduler.remove(out);
-      this.timers.streamStall.forget(out);
+      this.timers.streamOver(out);
     }
     this.slots.wake();
     if (this.records.size === 0) {
       this.lifecycle.onIdle();
-      this.timers.idle.arm();
+      this.timers.armIdle();
     }
   }
 
