@@ -167,6 +167,11 @@ export class SessionPump implements StreamHost {
     return this.#incoming.readable(this.streams);
   }
 
+  /** `incoming` by callback, with no ReadableStream (see `acceptIncoming`). */
+  consumeIncoming(onStream: (stream: H2Stream) => void, onEnd: () => void): void {
+    this.#incoming.consume(onStream, onEnd);
+  }
+
   /** Settles when the transport is done; rejects with the session's failure. */
   get closed(): Promise<void> {
     return this.lifecycle.closed;
