@@ -104,7 +104,8 @@ export class SessionPump implements StreamHost {
   readonly pings = new Map<number, Outcome<void>>();
   /** SETTINGS awaiting their ACK, in order (null: nobody waits for that one). */
   readonly settingsAcks: Array<Outcome<void> | null> = [];
-  readonly slots = new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams);
+  /** Client stream slots, made with the first request (a server never has one). */
+  #slots: StreamSlots | null = null;
   readonly #incoming: PullQueue<H2Stream>;
   readonly #eventCapacity: number;
   #events: PullQueue<H2Event> | null = null;
@@ -116,7 +117,6 @@ export class SessionPump implements StreamHost {
 
   #peerSettingsSeen = false;
   #pingCounter = 0;
-  readonly #checkCanOpen = (): void => this.#assertCanOpen();
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
@@ -177,6 +177,21 @@ export class SessionPump implements StreamHost {
     return this.lifecycle.closed;
   }
 
+  /** Requests waiting in line for a stream slot (client). */
+  get slots(): StreamSlots {
+    return (this.#slots ??= new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams));
+  }
+
+  /** True while some request waits for a stream slot. */
+  get slotsWaiting(): boolean {
+    return this.#slots !== null && this.#slots.waiting;
+  }
+
+  /** Fails every request waiting for a stream slot (the session is closing or failed). */
+  rejectSlotWaiters(error: unknown): void {
+    this.#slots?.rejectAll(error);
+  }
+
   /** Client: opens a stream with `headers` once MAX_CONCURRENT_STREAMS allows. */
   async request(headers: H2HeadersInit, options: RequestOptions = {}): Promise<H2Stream> {
     if (!this.isClient) throw new TypeError('h2flow: request() is for client sessions');
@@ -187,7 +202,7 @@ export class SessionPump implements StreamHost {
     // Requests wait in FIFO order for a stream slot (the peer's MAX_CONCURRENT_STREAMS).
     let granted = false;
     if (!this.slots.tryAcquire()) {
-      await this.slots.wait(signal, this.#checkCanOpen);
+      await this.slots.wait(signal, () => this.#assertCanOpen());
       granted = true;
     }
     const endStream = options.endStream === true;
@@ -333,7 +348,7 @@ export class SessionPump implements StreamHost {
       this.data.scheduler.remove(out);
       this.timers.streamOver(out);
     }
-    this.slots.wake();
+    this.#slots?.wake();
     if (this.records.size === 0) {
       this.lifecycle.onIdle();
       this.timers.armIdle();
@@ -418,7 +433,7 @@ export class SessionPump implements StreamHost {
   onRemoteSettings(): void {
     this.#peerSettingsSeen = true;
     this.data.scheduler.unblockAll();
-    this.slots.wake();
+    this.#slots?.wake();
   }
 
   // --- for CloseLifecycle ---
