@@ -1,9 +1,16 @@
-// Memory per connection and per open stream, h2flow (listen(), and serve() with a handler that holds each
-// request unanswered) against node:http2 in one run. Each server runs in
-// its own child process (with --expose-gc) and reports its memory on request; this process opens raw
-// TCP connections that send the preface and SETTINGS, then, for the stream phase, HEADERS without
-// END_STREAM on 50 streams per connection that the server never answers.
-// Printed per server: RSS and heap (V8 heap + array buffers) per idle connection, per open stream.
+// Memory per idle connection and per open stream: h2flow's session API (listen()), h2flow's fetch path
+// (serve(), a handler that holds each request unanswered) and node:http2, in one run.
+//
+// Each measurement runs a fresh server in a child process (with --expose-gc), which reports its RSS and
+// heap (V8 heap used + array buffers, after GC) on request. This process drives it over raw TCP:
+// - idle: IDLE connections that send the preface and SETTINGS and acknowledge the server's SETTINGS;
+//   per idle connection = (after − before) / IDLE;
+// - streams: STREAM_CONNECTIONS such connections (measured), then STREAMS requests on each (HEADERS
+//   without END_STREAM, each reaching the application, which never answers: the child reports how many
+//   it holds, and the sample waits until all have arrived); per open stream = (with streams − same
+//   connections without) / (STREAM_CONNECTIONS × STREAMS).
+// Printed per server: RSS and heap per idle connection and per open stream; then JSON ratio lines
+// (lower is better: below 1, h2flow uses less than node:http2).
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { report } from './_report.mjs';
@@ -15,11 +22,11 @@ const STREAMS = 50;
 if (process.argv[2] === '--serve') {
   const kind = process.argv[3];
   let port;
+  const held = [];
   if (kind === 'h2flow') {
     const { listen } = await import('../dist/node.mjs');
     const server = await listen({ port: 0, host: '127.0.0.1' });
     port = server.address.port;
-    const held = [];
     void (async () => {
       for await (const session of server) {
         void (async () => {
@@ -30,13 +37,12 @@ if (process.argv[2] === '--serve') {
   } else if (kind === 'h2flow-serve') {
     // The fetch path: every request reaches a handler that holds it and never answers.
     const { serve } = await import('../dist/node.mjs');
-    const held = [];
     const server = serve((request) => new Promise(() => held.push(request)), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
     port = (await server.listening).port;
   } else {
     const http2 = await import('node:http2');
-    const server = http2.createServer();
-    const held = [];
+    // The same limit as h2flow's default (node:http2's own is unbounded), so both hold every stream.
+    const server = http2.createServer({ settings: { maxConcurrentStreams: 100 } });
     server.on('stream', (stream) => {
       stream.on('error', () => undefined);
       held.push(stream); // never answered
@@ -46,13 +52,16 @@ if (process.argv[2] === '--serve') {
     port = server.address().port;
   }
   process.on('message', async (m) => {
-    if (m !== 'measure') return;
+    if (m === 'held') {
+      process.send({ held: held.length });
+      return;
+    }
     for (let i = 0; i < 4; i++) {
       globalThis.gc();
       await new Promise((r) => setTimeout(r, 20));
     }
     const u = process.memoryUsage();
-    process.send({ rss: u.rss, heap: u.heapUsed + u.arrayBuffers });
+    process.send({ rss: u.rss, heap: u.heapUsed + u.arrayBuffers, held: held.length });
   });
   process.send({ port });
 } else {
@@ -69,66 +78,96 @@ if (process.argv[2] === '--serve') {
   const SETTINGS_ACK = frame(4, 1, 0, Buffer.alloc(0));
   // :method GET, :scheme http, :path /, :authority x (literal without indexing, name index 1).
   const BLOCK = Buffer.from([0x82, 0x86, 0x84, 0x01, 0x01, 0x78]);
-  const headers = (id) => frame(1, 0x4, id, BLOCK); // END_HEADERS, no END_STREAM
+  const requests = (n) => Buffer.concat(Array.from({ length: n }, (_, i) => frame(1, 0x4, 2 * i + 1, BLOCK))); // END_HEADERS, no END_STREAM
 
-  const open = (port, streams) =>
+  // A connection that sent its preface and SETTINGS, resolved once the server's SETTINGS arrived (the
+  // session exists) and acknowledged (its SETTINGS timer is done: an idle connection as it stays).
+  const open = (port) =>
     new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        const parts = [PREFACE, SETTINGS, SETTINGS_ACK];
-        for (let i = 0; i < streams; i++) parts.push(headers(2 * i + 1));
-        socket.write(Buffer.concat(parts));
+      const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([PREFACE, SETTINGS])));
+      let seen = false;
+      socket.on('data', () => {
+        if (seen) return;
+        seen = true;
+        socket.write(SETTINGS_ACK);
         resolve(socket);
       });
-      socket.on('data', () => undefined);
       socket.once('error', reject);
     });
 
-  const settle = () => new Promise((r) => setTimeout(r, 500));
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
-  async function measure(kind) {
+  function start(kind) {
     const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { execArgv: ['--expose-gc'] });
     const replies = [];
     let waiting = null;
     child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
     const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => (waiting = r)));
-    const { port } = await next();
-    const sample = async () => {
-      await settle();
-      child.send('measure');
+    const ask = (m) => {
+      child.send(m);
       return next();
     };
-    const base = await sample();
+    const sample = async () => {
+      await pause(300);
+      return ask('measure');
+    };
+    // Every request reached the application (bounded: a server that refuses some fails the bench).
+    const held = async (n) => {
+      for (let i = 0; i < 200; i++) {
+        if ((await ask('held')).held >= n) return;
+        await pause(50);
+      }
+      throw new Error(`${kind}: the server holds fewer than ${n} requests`);
+    };
+    return { child, next, sample, held };
+  }
+
+  async function openMany(port, n) {
     const sockets = [];
-    for (let i = 0; i < IDLE; i++) sockets.push(await open(port, 0));
-    const idle = await sample();
-    for (const s of sockets.splice(0)) s.destroy();
-    await settle();
-    const base2 = await sample();
-    for (let i = 0; i < STREAM_CONNECTIONS; i++) sockets.push(await open(port, 0));
-    const conns = await sample();
-    for (const s of sockets.splice(0)) s.destroy();
-    await settle();
-    for (let i = 0; i < STREAM_CONNECTIONS; i++) sockets.push(await open(port, STREAMS));
-    const withStreams = await sample();
-    for (const s of sockets.splice(0)) s.destroy();
-    child.kill();
-    const perConn = { rss: (idle.rss - base.rss) / IDLE, heap: (idle.heap - base.heap) / IDLE };
+    for (let i = 0; i < n; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => open(port)))));
+    return sockets;
+  }
+
+  async function measure(kind) {
+    // Idle connections.
+    let server = start(kind);
+    let { port } = await server.next();
+    const base = await server.sample();
+    let sockets = await openMany(port, IDLE);
+    const idle = await server.sample();
+    server.child.kill();
+    for (const s of sockets) s.destroy();
+
+    // Open streams, over a fresh server: the same connections before and after their requests.
+    server = start(kind);
+    ({ port } = await server.next());
+    await server.sample();
+    sockets = await openMany(port, STREAM_CONNECTIONS);
+    const conns = await server.sample();
+    for (const s of sockets) s.write(requests(STREAMS));
+    await server.held(STREAM_CONNECTIONS * STREAMS);
+    const withStreams = await server.sample();
+    server.child.kill();
+    for (const s of sockets) s.destroy();
+
     const n = STREAM_CONNECTIONS * STREAMS;
-    // Streams: the growth with streams open over the same number of connections without them.
-    const connCost = { rss: conns.rss - base2.rss, heap: conns.heap - base2.heap };
-    const perStream = { rss: (withStreams.rss - base2.rss - connCost.rss) / n, heap: (withStreams.heap - base2.heap - connCost.heap) / n };
-    const kib = (x) => (x / 1024).toFixed(1);
+    const perConn = { rss: (idle.rss - base.rss) / IDLE, heap: (idle.heap - base.heap) / IDLE };
+    const perStream = { rss: (withStreams.rss - conns.rss) / n, heap: (withStreams.heap - conns.heap) / n };
+    const kib = (x) => (x / 1024).toFixed(2);
     console.log(`${kind}: per idle connection ${kib(perConn.rss)} KiB RSS, ${kib(perConn.heap)} KiB heap; per open stream ${kib(perStream.rss)} KiB RSS, ${kib(perStream.heap)} KiB heap`);
     return { perConn, perStream };
   }
 
-  const h2flow = await measure('h2flow');
   const node = await measure('node:http2');
+  const h2flow = await measure('h2flow');
   const served = await measure('h2flow-serve');
-  // Less is better here: the ratio is h2flow's bytes over node:http2's (below 1: h2flow uses less).
-  report('memory per idle connection, RSS (lower is better)', 'KiB', h2flow.perConn.rss / 1024, 'node:http2', node.perConn.rss / 1024);
-  report('memory per idle connection, heap (lower is better)', 'KiB', h2flow.perConn.heap / 1024, 'node:http2', node.perConn.heap / 1024);
-  report('memory per open stream, RSS (lower is better)', 'KiB', h2flow.perStream.rss / 1024, 'node:http2', node.perStream.rss / 1024);
-  report('memory per open stream, heap (lower is better)', 'KiB', h2flow.perStream.heap / 1024, 'node:http2', node.perStream.heap / 1024);
-  report('memory per open request held by a serve() handler, heap (lower is better)', 'KiB', served.perStream.heap / 1024, 'node:http2', node.perStream.heap / 1024);
+  const k = (x) => x / 1024;
+  report('memory per idle connection, session API, RSS (lower is better)', 'KiB', k(h2flow.perConn.rss), 'node:http2', k(node.perConn.rss));
+  report('memory per idle connection, session API, heap (lower is better)', 'KiB', k(h2flow.perConn.heap), 'node:http2', k(node.perConn.heap));
+  report('memory per idle connection, serve(), RSS (lower is better)', 'KiB', k(served.perConn.rss), 'node:http2', k(node.perConn.rss));
+  report('memory per idle connection, serve(), heap (lower is better)', 'KiB', k(served.perConn.heap), 'node:http2', k(node.perConn.heap));
+  report('memory per open stream, session API, RSS (lower is better)', 'KiB', k(h2flow.perStream.rss), 'node:http2', k(node.perStream.rss));
+  report('memory per open stream, session API, heap (lower is better)', 'KiB', k(h2flow.perStream.heap), 'node:http2', k(node.perStream.heap));
+  report('memory per open request held by a serve() handler, RSS (lower is better)', 'KiB', k(served.perStream.rss), 'node:http2', k(node.perStream.rss));
+  report('memory per open request held by a serve() handler, heap (lower is better)', 'KiB', k(served.perStream.heap), 'node:http2', k(node.perStream.heap));
 }

@@ -11,7 +11,7 @@
 export { H2Session } from './streams/index.ts';
 export type { H2SessionOptions } from './streams/index.ts';
 export { H2Stream } from './streams/index.ts';
-export type { CloseOptions, H2Clock, H2HeaderList, H2HeadersInit, H2Settings, H2Timeouts, H2Transport, RequestOptions, RespondOptions, StreamConstructors } from './streams/index.ts';
+export type { CloseOptions, H2Clock, H2DirectTransport, H2HeaderList, H2HeadersInit, H2Settings, H2Timeouts, H2Transport, H2TransportSink, RequestOptions, RespondOptions, StreamConstructors } from './streams/index.ts';
 export type { H2ConfigurationOptions } from './core/index.ts';
 
 export { H2Client, LightResponse, respondToStream, serveSession, withTrailers } from './fetch/index.ts';

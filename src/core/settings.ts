@@ -145,6 +145,14 @@ export function checkedSettingsEntries(input: SettingsInput): [number, number][]
   return entries;
 }
 
+/** A setting's values: the current one alone, or [current (null: none yet), pending…]. */
+type Entry = number | (number | null)[];
+
+/** The current value in an entry (null: only pending values; undefined: no entry). */
+function current(entry: Entry | undefined): number | null | undefined {
+  return typeof entry === 'number' ? entry : entry?.[0];
+}
+
 /** Codes 0 … 15 (every setting RFC 9113 and RFC 8441 define) have their current value mirrored. */
 const MIRRORED_CODES = 16;
 
@@ -163,8 +171,12 @@ function isMirrored(code: number): boolean {
  */
 export class Settings implements Iterable<[number, number]> {
   readonly #client: boolean;
-  /** code → [current, pending1, pending2, …]; current is `null` for a setting that exists only as pending. */
-  readonly #values = new Map<number, (number | null)[]>();
+  /**
+   * code → its current value alone (nothing pending: the common case, kept without an array, as every
+   * connection has two of these), or [current, pending1, pending2, …] where current is `null` for a
+   * setting that exists only as pending.
+   */
+  readonly #values = new Map<number, Entry>();
   /**
    * The current values of codes below {@link MIRRORED_CODES}, mirrored from `#values` whenever a
    * current value changes: the named getters run for every stream, and an array read is cheaper
@@ -193,7 +205,7 @@ export class Settings implements Iterable<[number, number]> {
 
   /** Sets `value` as the current value of `code`, with nothing pending. */
   #install(code: number, value: number): void {
-    this.#values.set(code, [value]);
+    this.#values.set(code, value);
     this.#mirrorCurrent(code, value);
   }
 
@@ -208,10 +220,14 @@ export class Settings implements Iterable<[number, number]> {
   acknowledge(): Map<number, ChangedSetting> {
     const changed = new Map<number, ChangedSetting>();
     for (const [code, queue] of this.#values) {
-      if (queue.length > 1) {
-        const old = queue.shift() ?? null;
-        changed.set(code, new ChangedSetting(code, old, queue[0] as number));
-        this.#mirrorCurrent(code, queue[0] as number);
+      if (typeof queue !== 'number' && queue.length > 1) {
+        const old = queue[0] ?? null;
+        const now = queue[1] as number;
+        // Back to a bare value once nothing more is pending.
+        if (queue.length === 2) this.#values.set(code, now);
+        else queue.shift();
+        changed.set(code, new ChangedSetting(code, old, now));
+        this.#mirrorCurrent(code, now);
       }
     }
     return changed;
@@ -220,7 +236,7 @@ export class Settings implements Iterable<[number, number]> {
   /** The current value of `code`, or `undefined` if it has none (yet). */
   get(code: number): number | undefined {
     if (isMirrored(code)) return this.#mirror[code];
-    const v = this.#values.get(code)?.[0];
+    const v = current(this.#values.get(code));
     return v === null ? undefined : v;
   }
 
@@ -238,6 +254,7 @@ export class Settings implements Iterable<[number, number]> {
     check(code, value);
     const queue = this.#values.get(code);
     if (queue === undefined) this.#values.set(code, [null, value]);
+    else if (typeof queue === 'number') this.#values.set(code, [queue, value]);
     else queue.push(value);
     return this;
   }
@@ -267,19 +284,19 @@ export class Settings implements Iterable<[number, number]> {
   /** The number of settings with a current value. */
   get size(): number {
     let n = 0;
-    for (const queue of this.#values.values()) if (queue[0] !== null) n++;
+    for (const queue of this.#values.values()) if (current(queue) !== null) n++;
     return n;
   }
 
   /** The setting codes with a current value, in insertion order. */
   *keys(): IterableIterator<number> {
-    for (const [code, queue] of this.#values) if (queue[0] !== null) yield code;
+    for (const [code, queue] of this.#values) if (current(queue) !== null) yield code;
   }
 
   /** `[code, currentValue]` for every setting with a current value, in insertion order (h2's dict order). */
   *entries(): IterableIterator<[number, number]> {
     for (const [code, queue] of this.#values) {
-      const v = queue[0];
+      const v = current(queue);
       if (v !== null && v !== undefined) yield [code, v];
     }
   }
@@ -290,7 +307,7 @@ export class Settings implements Iterable<[number, number]> {
    */
   *newestEntries(): IterableIterator<[number, number]> {
     for (const [code, queue] of this.#values) {
-      const v = queue[queue.length - 1];
+      const v = typeof queue === 'number' ? queue : queue[queue.length - 1];
       if (v !== null && v !== undefined) yield [code, v];
     }
   }
@@ -300,7 +317,7 @@ export class Settings implements Iterable<[number, number]> {
    * (the initial SETTINGS frame carries every value set before it, and is acknowledged once).
    */
   squashPending(): void {
-    for (const queue of this.#values.values()) if (queue.length > 2) queue.splice(1, queue.length - 2);
+    for (const queue of this.#values.values()) if (typeof queue !== 'number' && queue.length > 2) queue.splice(1, queue.length - 2);
   }
 
   /** Same as {@link entries}. */
@@ -311,10 +328,13 @@ export class Settings implements Iterable<[number, number]> {
   /** Whether both objects hold the same current and pending values (h2's `__eq__`). */
   equals(other: Settings): boolean {
     if (this.#values.size !== other.#values.size) return false;
-    for (const [code, queue] of this.#values) {
-      const theirs = other.#values.get(code);
-      if (theirs === undefined || theirs.length !== queue.length) return false;
-      for (let i = 0; i < queue.length; i++) if (queue[i] !== theirs[i]) return false;
+    for (const [code, entry] of this.#values) {
+      const mine = typeof entry === 'number' ? [entry] : entry;
+      const theirEntry = other.#values.get(code);
+      if (theirEntry === undefined) return false;
+      const theirs = typeof theirEntry === 'number' ? [theirEntry] : theirEntry;
+      if (theirs.length !== mine.length) return false;
+      for (let i = 0; i < mine.length; i++) if (mine[i] !== theirs[i]) return false;
     }
     return true;
   }

@@ -12,7 +12,7 @@ import { MalformedRequestError, readRequestTarget, type RequestTarget } from './
 import { sendResponse, type TrailersExtension } from './send-response.ts';
 import { bodyTaken, serverRequest, type RequestExchange } from './server-request.ts';
 import { Outcome } from '../streams/outcome.ts';
-import type { H2Session } from '../streams/session.ts';
+import { acceptIncoming, type H2Session } from '../streams/session.ts';
 import type { H2Stream } from '../streams/stream.ts';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
@@ -274,17 +274,6 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
  * await serveSession(session, (req) => new Response(`hello ${new URL(req.url).pathname}`));
  * ```
  */
-export async function serveSession(session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
-  const reader = session.incoming.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      void respondToStream(value, session, handler, options);
-    }
-  } catch {
-    return;
-  } finally {
-    reader.releaseLock();
-  }
+export function serveSession(session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+  return new Promise<void>((resolve) => acceptIncoming(session, (stream) => void respondToStream(stream, session, handler, options), resolve));
 }

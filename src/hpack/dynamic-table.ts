@@ -39,6 +39,10 @@ interface NameIndex {
   readonly values: Map<string, number>;
 }
 
+/** The ring's first capacity, made with the first entry. */
+const MIN_RING = 16;
+const NO_ENTRIES: string[] = [];
+
 /**
  * The dynamic table. Index 0 is the newest entry (wire index 62 with the static table before it).
  *
@@ -50,9 +54,11 @@ interface NameIndex {
  * building and maintaining the Maps, e.g. for a fresh table per connection.
  */
 export class DynamicTable {
-  #names: string[] = new Array<string>(16).fill('');
-  #values: string[] = new Array<string>(16).fill('');
-  #mask = 15;
+  // No ring until the first entry: a connection whose peer never indexes a field (or that never sends
+  // one) keeps none. NO_ENTRIES is shared and never written (no slot is used while the count is 0).
+  #names: string[] = NO_ENTRIES;
+  #values: string[] = NO_ENTRIES;
+  #mask = -1;
   #head = 0;
   #count = 0;
   #size = 0;
@@ -208,9 +214,9 @@ export class DynamicTable {
     if (entry.newest === seq) this.#index!.delete(name);
   }
 
-  /** Doubles the ring's capacity, moving the entries to slots 0..count-1 in order. */
+  /** Makes the ring (16 slots) or doubles its capacity, moving the entries to slots 0..count-1 in order. */
   #grow(): void {
-    const capacity = (this.#mask + 1) * 2;
+    const capacity = Math.max(MIN_RING, (this.#mask + 1) * 2);
     const names = new Array<string>(capacity).fill('');
     const values = new Array<string>(capacity).fill('');
     for (let i = 0; i < this.#count; i++) {

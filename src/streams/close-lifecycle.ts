@@ -64,7 +64,7 @@ export class CloseLifecycle {
   async drain(): Promise<void> {
     const pump = this.#pump;
     pump.state = DRAINING;
-    pump.slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
+    pump.rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, false, 'session is closing: no new streams'));
     if (!pump.goawayReceived) {
       let roundTrip: Promise<void> | null = null;
       try {
@@ -175,7 +175,7 @@ export class CloseLifecycle {
     pump.pings.clear();
     for (const ack of pump.settingsAcks) ack?.reject(error);
     pump.settingsAcks.length = 0;
-    pump.slots.rejectAll(error);
+    pump.rejectSlotWaiters(error);
   }
 
   /** Flushes the last frames, closes the transport, then settles `closed`. */
@@ -188,7 +188,7 @@ export class CloseLifecycle {
     pump.closeIncoming();
     // A graceful close may end with a PING or SETTINGS still unanswered: the transport closes now, so
     // those waiters fail instead of hanging.
-    if (pump.pings.size > 0 || pump.settingsAcks.length > 0 || pump.slots.waiting) this.rejectWaiters(pump.unusable());
+    if (pump.pings.size > 0 || pump.settingsAcks.length > 0 || pump.slotsWaiting) this.rejectWaiters(pump.unusable());
     pump.output.flushNow();
     pump.state = DONE;
     pump.closeEvents();
@@ -214,8 +214,7 @@ export class CloseLifecycle {
     } catch (err) {
       failure ??= err as H2SessionError;
     }
-    pump.timers.closing.disarm();
-    pump.timers.write.disarm();
+    pump.timers.stopWrites();
     if (failure !== null) this.#closed.reject(failure);
     else this.#closed.resolve();
   }

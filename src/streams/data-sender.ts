@@ -66,7 +66,7 @@ export class DataSender {
       const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
       if (window <= 0) {
         scheduler.block(body);
-        pump.timers.streamStall.blocked(body);
+        pump.timers.streamBlocked(body);
         return;
       }
       const piece = body.peek(window);

@@ -13,18 +13,21 @@ export interface H2Clock {
 
 /** The runtime's timers. Handles that can be unref'd (Node) are, so a session never keeps a process alive. */
 export function defaultClock(): H2Clock {
-  return {
-    setTimeout(callback, ms) {
-      const handle: unknown = globalThis.setTimeout(callback, ms);
-      const unref = (handle as { unref?: () => void } | null)?.unref;
-      if (typeof unref === 'function') unref.call(handle);
-      return handle;
-    },
-    clearTimeout(handle) {
-      globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]);
-    },
-  };
+  return DEFAULT_CLOCK;
 }
+
+/** One clock object for every session that takes the default (it holds no state). */
+const DEFAULT_CLOCK: H2Clock = {
+  setTimeout(callback, ms) {
+    const handle: unknown = globalThis.setTimeout(callback, ms);
+    const unref = (handle as { unref?: () => void } | null)?.unref;
+    if (typeof unref === 'function') unref.call(handle);
+    return handle;
+  },
+  clearTimeout(handle) {
+    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]);
+  },
+};
 
 /**
  * One armed-or-not timer. When it fires, `onExpire` decides: return true to re-arm (e.g. there was

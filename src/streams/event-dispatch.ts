@@ -87,7 +87,7 @@ function onGoAway(pump: SessionPump, ev: ConnectionTerminated): void {
   }
   // RFC 9113 §6.8: "Receivers of a GOAWAY frame MUST NOT open additional streams on the connection."
   // The core refuses our streams above lastStreamId itself (StreamReset REFUSED_STREAM events follow).
-  pump.slots.rejectAll(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
+  pump.rejectSlotWaiters(new H2SessionError(ErrorCodes.NO_ERROR, true, 'peer sent GOAWAY: no new streams'));
   if (pump.state === OPEN) void pump.lifecycle.drain();
   else pump.lifecycle.endRoundTrip();
 }

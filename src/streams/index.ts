@@ -16,4 +16,4 @@ export { H2SessionError, H2StreamError } from './errors.ts';
 export type { H2Settings } from './settings.ts';
 export { fromNative, iterate, toNative } from './interop.ts';
 export { globalStreams } from './types.ts';
-export type { H2HeaderList, H2HeadersInit, H2Transport, StreamConstructors } from './types.ts';
+export type { H2DirectTransport, H2HeaderList, H2HeadersInit, H2Transport, H2TransportSink, StreamConstructors } from './types.ts';

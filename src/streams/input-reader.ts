@@ -8,22 +8,25 @@ import { DELIVER, RECEIVE } from './core-ops.ts';
 import { H2SessionError } from './errors.ts';
 import type { SessionPump } from './session-pump.ts';
 import { DONE } from './session-state.ts';
-import type { H2Transport } from './types.ts';
+import type { H2DirectTransport, H2TransportSink } from './types.ts';
 
 /** Reads the transport into the session. */
-export class InputReader {
+export class InputReader implements H2TransportSink {
   readonly #pump: SessionPump;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #port: H2DirectTransport;
   #done = false;
+  readonly #onDrained = (): void => {
+    if (this.#pump.state !== DONE) this.#port.resume();
+  };
 
-  constructor(pump: SessionPump, transport: H2Transport) {
+  constructor(pump: SessionPump, port: H2DirectTransport) {
     this.#pump = pump;
-    this.#reader = transport.readable.getReader();
+    this.#port = port;
   }
 
-  /** Starts the read loop (once, after the session is set up). */
+  /** Starts reading (once, after the session is set up). */
   start(): void {
-    void this.#readLoop();
+    this.#port.start(this);
   }
 
   /** Stops reading the transport (once). */
@@ -31,36 +34,39 @@ export class InputReader {
     if (this.#done) return;
     this.#done = true;
     try {
-      await this.#reader.cancel();
+      await this.#port.cancel();
     } catch {
       // Nothing more to read either way.
     }
   }
 
-  /** Transport loop: read, feed the core, write what that produced; pause reading while output backs up. */
-  async #readLoop(): Promise<void> {
+  /** Bytes arrived: feed the core, write what that produced; pause reading while the output backs up. */
+  data(chunk: Uint8Array): void {
     const pump = this.#pump;
-    const reader = this.#reader;
-    try {
-      for (;;) {
-        if (pump.output.backedUp()) await pump.output.backlogDrained();
-        if (pump.state === DONE) return;
-        const { done, value } = await reader.read();
-        if (pump.state === DONE) return;
-        if (done) {
-          this.#done = true;
-          pump.lifecycle.onTransportEnd();
-          return;
-        }
-        pump.timers.received++;
-        this.#receive(value);
-        pump.output.flushNow();
-      }
-    } catch (err) {
-      if (pump.state !== DONE) pump.lifecycle.onTransportError(err);
+    if (pump.state === DONE) {
+      this.#port.pause();
+      return;
+    }
+    pump.timers.received++;
+    this.#receive(chunk);
+    pump.output.flushNow();
+    if (pump.output.backedUp()) {
+      this.#port.pause();
+      void pump.output.backlogDrained().then(this.#onDrained);
     }
   }
 
+  /** The peer ended the transport. */
+  end(): void {
+    if (this.#pump.state === DONE) return;
+    this.#done = true;
+    this.#pump.lifecycle.onTransportEnd();
+  }
+
+  /** Reading failed. */
+  error(err: unknown): void {
+    if (this.#pump.state !== DONE) this.#pump.lifecycle.onTransportError(err);
+  }
   #receive(chunk: Uint8Array): void {
     const pump = this.#pump;
     try {

@@ -10,7 +10,7 @@ import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import type { SessionPump } from './session-pump.ts';
 import { DONE } from './session-state.ts';
-import type { H2Transport } from './types.ts';
+import type { H2DirectTransport, H2Transport } from './types.ts';
 
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
 export const DEFAULT_OUTBOUND_HIGH_WATER_MARK = 256 * 1024;
@@ -24,7 +24,7 @@ export const DEFAULT_VECTORED_OUTBOUND_HIGH_WATER_MARK = 1024 * 1024;
 /** Writes the core's output to the transport and keeps the in-flight accounting. */
 export class OutputWriter {
   readonly #pump: SessionPump;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #port: H2DirectTransport;
   /** The transport takes `Uint8Array[]` writes: DATA payloads go out uncopied (see `H2Transport.vectored`). */
   readonly vectored: boolean;
   /** DATA bytes in flight plus unflushed before bodies wait (`H2SessionOptions.outboundHighWaterMark`). */
@@ -45,9 +45,9 @@ export class OutputWriter {
   readonly #inFlightHeld: (Map<OutboundBody, number> | null)[] = [];
   #backlogDrained: Outcome<void> | null = null;
 
-  constructor(pump: SessionPump, transport: H2Transport, highWaterMark: number | undefined) {
+  constructor(pump: SessionPump, transport: H2Transport, port: H2DirectTransport, highWaterMark: number | undefined) {
     this.#pump = pump;
-    this.#writer = transport.writable.getWriter();
+    this.#port = port;
     this.vectored = transport.vectored === true;
     this.highWaterMark = highWaterMark ?? (this.vectored ? DEFAULT_VECTORED_OUTBOUND_HIGH_WATER_MARK : DEFAULT_OUTBOUND_HIGH_WATER_MARK);
   }
@@ -122,19 +122,22 @@ export class OutputWriter {
     // Released in write order: a body's mark covers its bytes in earlier writes still in flight too.
     if (this.vectored) this.#inFlightHeld.push(held);
     this.#pump.timers.onWriteStarted();
-    (this.#writer as WritableStreamDefaultWriter<Uint8Array | Uint8Array[]>).write(out).then(this.#onWritten, this.#onWriteFailed);
+    const written = this.#port.write(out);
+    // Taken at once: completed a microtask later, as a write promise would be.
+    if (written === undefined) queueMicrotask(this.#onWritten);
+    else written.then(this.#onWritten, this.#onWriteFailed);
   }
 
   /** Closes the transport's writable (after the writes queued). */
   close(): Promise<void> {
     this.writerClosed = true;
-    return this.#writer.close();
+    return this.#port.close();
   }
 
   /** Aborts the transport's writable: nothing more can be delivered. */
   abort(error: unknown): void {
     this.writerClosed = true;
-    this.#writer.abort(error).then(undefined, () => undefined);
+    this.#port.abort(error);
   }
 
   /** Releases `held` once the last write in flight completes (at once if none is). */

@@ -19,6 +19,11 @@ export class PullQueue<T> {
   #readable: ReadableStream<T> | null = null;
   #onCancel: ((unclaimed: readonly T[]) => void) | null;
   readonly #lowValue: ((item: T) => boolean) | null;
+  /** A consumer taking items by callback instead of through the readable (see `consume`). */
+  #consumer: ((item: T) => void) | null = null;
+  #onEnd: (() => void) | null = null;
+  #deliveryScheduled = false;
+  #deliverTask: (() => void) | null = null;
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
@@ -52,9 +57,42 @@ export class PullQueue<T> {
     return this.#readable;
   }
 
+  /**
+   * Hands every item to `onItem` instead of a readable (no ReadableStream is made), then calls `onEnd`
+   * once the queue is closed. Items are delivered a microtask after they arrive, so one removed
+   * meanwhile (`delete`) never reaches the consumer. Called once, instead of reading `readable`.
+   */
+  consume(onItem: (item: T) => void, onEnd: () => void): void {
+    this.#consumer = onItem;
+    this.#onEnd = onEnd;
+    this.#scheduleDelivery();
+  }
+
+  #scheduleDelivery(): void {
+    if (this.#deliveryScheduled) return;
+    this.#deliveryScheduled = true;
+    queueMicrotask((this.#deliverTask ??= () => this.#deliver()));
+  }
+
+  #deliver(): void {
+    this.#deliveryScheduled = false;
+    const consumer = this.#consumer as (item: T) => void;
+    while (this.size > 0) consumer(this.#items.shift() as T);
+    if (this.#closed && this.#onEnd !== null) {
+      const onEnd = this.#onEnd;
+      this.#onEnd = null;
+      onEnd();
+    }
+  }
+
   /** Appends an item (handed straight to a waiting reader if there is one). */
   push(item: T): void {
     if (this.#closed || this.#cancelled) return;
+    if (this.#consumer !== null) {
+      this.#items.push(item);
+      this.#scheduleDelivery();
+      return;
+    }
     if (this.#wanted && this.#controller !== null) {
       this.#wanted = false;
       this.#controller.enqueue(item);
@@ -74,6 +112,7 @@ export class PullQueue<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#consumer !== null) this.#scheduleDelivery();
     if (this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
   }
 

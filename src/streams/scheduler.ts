@@ -16,7 +16,8 @@ export interface Sendable {
 export class SendScheduler<T extends Sendable> {
   readonly #ready = new HeadQueue<T>();
   #queued = new Set<T>();
-  #blocked = new Map<number, T>();
+  /** Made when a sender first waits for a window (most connections never do). */
+  #blocked: Map<number, T> | null = null;
 
   /** True if some sender may be able to send now. */
   get hasReady(): boolean {
@@ -25,17 +26,17 @@ export class SendScheduler<T extends Sendable> {
 
   /** Number of senders waiting for a window update. */
   get blockedCount(): number {
-    return this.#blocked.size;
+    return this.#blocked === null ? 0 : this.#blocked.size;
   }
 
   /** True while `item` waits for a window update. */
   isBlocked(item: T): boolean {
-    return this.#blocked.get(item.streamId) === item;
+    return this.#blocked !== null && this.#blocked.get(item.streamId) === item;
   }
 
   /** Puts a sender at the back of the ready queue (no-op if it is already queued or blocked). */
   enqueue(item: T): void {
-    if (this.#queued.has(item) || this.#blocked.get(item.streamId) === item) return;
+    if (this.#queued.has(item) || (this.#blocked !== null && this.#blocked.get(item.streamId) === item)) return;
     this.#queued.add(item);
     this.#ready.push(item);
   }
@@ -49,28 +50,30 @@ export class SendScheduler<T extends Sendable> {
 
   /** Parks a sender whose window is empty until `unblock(streamId)` or `unblockAll()`. */
   block(item: T): void {
-    this.#blocked.set(item.streamId, item);
+    (this.#blocked ??= new Map()).set(item.streamId, item);
   }
 
   /** A WINDOW_UPDATE for one stream: its sender (if parked) goes back to the ready queue. */
   unblock(streamId: number): void {
-    const item = this.#blocked.get(streamId);
+    const blocked = this.#blocked;
+    const item = blocked?.get(streamId);
     if (item === undefined) return;
-    this.#blocked.delete(streamId);
+    (blocked as Map<number, T>).delete(streamId);
     this.enqueue(item);
   }
 
   /** The connection window (or SETTINGS) changed: every parked sender, oldest first, becomes ready. */
   unblockAll(): void {
-    if (this.#blocked.size === 0) return;
-    const parked = [...this.#blocked.values()];
-    this.#blocked.clear();
+    const blocked = this.#blocked;
+    if (blocked === null || blocked.size === 0) return;
+    const parked = [...blocked.values()];
+    blocked.clear();
     for (const item of parked) this.enqueue(item);
   }
 
   /** Forgets a sender (its stream closed or was reset). */
   remove(item: T): void {
-    if (this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
+    if (this.#blocked !== null && this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
     if (this.#queued.delete(item)) this.#ready.remove(item);
   }
 }

@@ -12,6 +12,7 @@ import { H2SessionError, H2StreamError } from './errors.ts';
 import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import { InputReader } from './input-reader.ts';
+import { directTransport } from './transport-port.ts';
 import { OutputWriter } from './output-writer.ts';
 import { PullQueue } from './pull-queue.ts';
 import {
@@ -103,7 +104,8 @@ export class SessionPump implements StreamHost {
   readonly pings = new Map<number, Outcome<void>>();
   /** SETTINGS awaiting their ACK, in order (null: nobody waits for that one). */
   readonly settingsAcks: Array<Outcome<void> | null> = [];
-  readonly slots = new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams);
+  /** Client stream slots, made with the first request (a server never has one). */
+  #slots: StreamSlots | null = null;
   readonly #incoming: PullQueue<H2Stream>;
   readonly #eventCapacity: number;
   #events: PullQueue<H2Event> | null = null;
@@ -115,7 +117,6 @@ export class SessionPump implements StreamHost {
 
   #peerSettingsSeen = false;
   #pingCounter = 0;
-  readonly #checkCanOpen = (): void => this.#assertCanOpen();
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
@@ -123,8 +124,9 @@ export class SessionPump implements StreamHost {
     this.conn = new H2Connection(new H2Configuration({ ...options.config, clientSide: this.isClient }));
     this.#eventCapacity = options.eventBufferSize ?? DEFAULT_EVENT_BUFFER;
     this.#incoming = new PullQueue<H2Stream>(Infinity, this.#onIncomingCancelled);
-    this.input = new InputReader(this, transport);
-    this.output = new OutputWriter(this, transport, options.outboundHighWaterMark);
+    const port = directTransport(transport);
+    this.input = new InputReader(this, port);
+    this.output = new OutputWriter(this, transport, port, options.outboundHighWaterMark);
     this.data = new DataSender(this);
     this.lifecycle = new CloseLifecycle(this);
     this.timers = new SessionTimers(this, options.clock ?? defaultClock(), options.timeouts ?? {});
@@ -140,9 +142,7 @@ export class SessionPump implements StreamHost {
     this.settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
     if (upgrade !== undefined) this.#openUpgradeStream(upgrade.headers);
-    this.timers.settings.arm();
-    this.timers.idle.arm();
-    this.timers.keepAlive.arm();
+    this.timers.start();
     this.input.start();
   }
 
@@ -167,9 +167,29 @@ export class SessionPump implements StreamHost {
     return this.#incoming.readable(this.streams);
   }
 
+  /** `incoming` by callback, with no ReadableStream (see `acceptIncoming`). */
+  consumeIncoming(onStream: (stream: H2Stream) => void, onEnd: () => void): void {
+    this.#incoming.consume(onStream, onEnd);
+  }
+
   /** Settles when the transport is done; rejects with the session's failure. */
   get closed(): Promise<void> {
     return this.lifecycle.closed;
+  }
+
+  /** Requests waiting in line for a stream slot (client). */
+  get slots(): StreamSlots {
+    return (this.#slots ??= new StreamSlots(() => this.#maxOutboundStreams() - this.conn.openOutboundStreams));
+  }
+
+  /** True while some request waits for a stream slot. */
+  get slotsWaiting(): boolean {
+    return this.#slots !== null && this.#slots.waiting;
+  }
+
+  /** Fails every request waiting for a stream slot (the session is closing or failed). */
+  rejectSlotWaiters(error: unknown): void {
+    this.#slots?.rejectAll(error);
   }
 
   /** Client: opens a stream with `headers` once MAX_CONCURRENT_STREAMS allows. */
@@ -182,7 +202,7 @@ export class SessionPump implements StreamHost {
     // Requests wait in FIFO order for a stream slot (the peer's MAX_CONCURRENT_STREAMS).
     let granted = false;
     if (!this.slots.tryAcquire()) {
-      await this.slots.wait(signal, this.#checkCanOpen);
+      await this.slots.wait(signal, () => this.#assertCanOpen());
       granted = true;
     }
     const endStream = options.endStream === true;
@@ -326,12 +346,12 @@ export class SessionPump implements StreamHost {
     const out = record.outbound;
     if (out !== null) {
       this.data.scheduler.remove(out);
-      this.timers.streamStall.forget(out);
+      this.timers.streamOver(out);
     }
-    this.slots.wake();
+    this.#slots?.wake();
     if (this.records.size === 0) {
       this.lifecycle.onIdle();
-      this.timers.idle.arm();
+      this.timers.armIdle();
     }
   }
 
@@ -413,7 +433,7 @@ export class SessionPump implements StreamHost {
   onRemoteSettings(): void {
     this.#peerSettingsSeen = true;
     this.data.scheduler.unblockAll();
-    this.slots.wake();
+    this.#slots?.wake();
   }
 
   // --- for CloseLifecycle ---

@@ -9,6 +9,7 @@ import { H2SessionError } from './errors.ts';
 import type { SessionPump } from './session-pump.ts';
 import { CLOSING, OPEN } from './session-state.ts';
 import { StreamStallWatch } from './stream-stall.ts';
+import type { OutboundBody } from './outbound-body.ts';
 
 /** The session's timed policies, in milliseconds (0 turns one off). */
 export interface H2Timeouts {
@@ -70,30 +71,31 @@ const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
 const DEFAULT_DRAIN_TIMEOUT = 30_000;
 const DEFAULT_STREAM_STALL_TIMEOUT = 60_000;
 
-/** The session's timers and the progress counters they compare. */
+/**
+ * The session's timers and the progress counters they compare. Each timer (a `Deadline` and its
+ * callback) is made when first armed: a connection that never closes, pings or stalls pays only for the
+ * few it runs (SETTINGS acknowledgement, idle, write).
+ */
 export class SessionTimers {
   readonly #pump: SessionPump;
-  readonly settings: Deadline;
-  readonly idle: Deadline;
-  readonly write: Deadline;
-  readonly keepAlive: Deadline;
-  readonly ping: Deadline;
-  /** A graceful close's GOAWAY/PING round trip. */
-  readonly shutdown: Deadline;
-  /** A graceful close's streams in flight. */
-  readonly drain: Deadline;
-  /** The transport's close (its last flush): the write timeout's full period. */
-  readonly closing: Deadline;
-  /** Streams whose DATA the peer's windows keep out. */
-  readonly streamStall: StreamStallWatch;
   /** Streams opened so far (either side). */
   opened = 0;
   /** Reads from the transport so far. */
   received = 0;
   readonly #clock: H2Clock;
+  readonly #timeouts: H2Timeouts;
   readonly #pingTimeout: number;
-  /** The deadline of each `ping()` awaiting its ACK, by its counter. */
-  readonly #pingDeadlines = new Map<number, Deadline>();
+  #settings: Deadline | null = null;
+  #idle: Deadline | null = null;
+  #write: Deadline | null = null;
+  #keepAlive: Deadline | null = null;
+  #ping: Deadline | null = null;
+  #shutdown: Deadline | null = null;
+  #drain: Deadline | null = null;
+  #closing: Deadline | null = null;
+  #streamStall: StreamStallWatch | null = null;
+  /** The deadline of each `ping()` awaiting its ACK, by its counter (made with the first). */
+  #pingDeadlines: Map<number, Deadline> | null = null;
   #openedSeen = 0;
   #writtenSeen = 0;
   #writeStrikes = 0;
@@ -102,27 +104,89 @@ export class SessionTimers {
   constructor(pump: SessionPump, clock: H2Clock, timeouts: H2Timeouts) {
     this.#pump = pump;
     this.#clock = clock;
+    this.#timeouts = timeouts;
     this.#pingTimeout = timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
-    this.settings = new Deadline(clock, timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this.#onSettingsTimeout);
-    this.idle = new Deadline(clock, timeouts.idle ?? (pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this.#onIdleTimeout);
-    // Checked every half period: a stall is two checks in a row with no write completed, so it is caught
-    // between 1× and 1.5× the timeout after the last completed write (one full-period check would take up to 2×).
-    this.write = new Deadline(clock, (timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this.#onWriteTimeout);
-    this.keepAlive = new Deadline(clock, timeouts.keepAlive ?? 0, this.#onKeepAliveTimeout);
-    this.ping = new Deadline(clock, this.#pingTimeout, this.#onPingTimeout);
-    this.shutdown = new Deadline(clock, timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
-      pump.lifecycle.endRoundTrip();
+  }
+
+  /** The session started: the policies that run from the start (SETTINGS acknowledgement, idle, keepalive). */
+  start(): void {
+    this.settings.arm();
+    this.armIdle();
+    if ((this.#timeouts.keepAlive ?? 0) > 0) this.keepAlive.arm();
+  }
+
+  /** No stream is open: the idle timeout runs (where it is on). */
+  armIdle(): void {
+    if (this.#idle !== null || (this.#timeouts.idle ?? (this.#pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT)) > 0) this.idle.arm();
+  }
+
+  /** The peer's acknowledgement of our SETTINGS. */
+  get settings(): Deadline {
+    return (this.#settings ??= new Deadline(this.#clock, this.#timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, () => this.#onSettingsTimeout()));
+  }
+
+  /** A connection without open streams. */
+  get idle(): Deadline {
+    return (this.#idle ??= new Deadline(this.#clock, this.#timeouts.idle ?? (this.#pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), () => this.#onIdleTimeout()));
+  }
+
+  /**
+   * Writes the transport does not accept. Checked every half period: a stall is two checks in a row with
+   * no write completed, so it is caught between 1× and 1.5× the timeout after the last completed write
+   * (one full-period check would take up to 2×).
+   */
+  get write(): Deadline {
+    return (this.#write ??= new Deadline(this.#clock, (this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, () => this.#onWriteTimeout()));
+  }
+
+  /** Silence from the peer (keepalive PING). */
+  get keepAlive(): Deadline {
+    return (this.#keepAlive ??= new Deadline(this.#clock, this.#timeouts.keepAlive ?? 0, () => this.#onKeepAliveTimeout()));
+  }
+
+  /** The keepalive PING's ACK. */
+  get ping(): Deadline {
+    return (this.#ping ??= new Deadline(this.#clock, this.#pingTimeout, () => this.#onPingTimeout()));
+  }
+
+  /** A graceful close's GOAWAY/PING round trip. */
+  get shutdown(): Deadline {
+    return (this.#shutdown ??= new Deadline(this.#clock, this.#timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
+      this.#pump.lifecycle.endRoundTrip();
       return false;
-    });
-    this.drain = new Deadline(clock, timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, () => {
-      pump.lifecycle.onDrainTimeout();
+    }));
+  }
+
+  /** A graceful close's streams in flight. */
+  get drain(): Deadline {
+    return (this.#drain ??= new Deadline(this.#clock, this.#timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, () => {
+      this.#pump.lifecycle.onDrainTimeout();
       return false;
-    });
-    this.streamStall = new StreamStallWatch(pump, clock, timeouts.streamStall ?? DEFAULT_STREAM_STALL_TIMEOUT);
-    this.closing = new Deadline(clock, timeouts.write ?? DEFAULT_WRITE_TIMEOUT, () => {
-      pump.lifecycle.onStalled('the transport did not finish closing in time');
+    }));
+  }
+
+  /** The transport's close (its last flush): the write timeout's full period. */
+  get closing(): Deadline {
+    return (this.#closing ??= new Deadline(this.#clock, this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT, () => {
+      this.#pump.lifecycle.onStalled('the transport did not finish closing in time');
       return false;
-    });
+    }));
+  }
+
+  /** `body` just waited on a peer's window: the stream-stall deadline watches it. */
+  streamBlocked(body: OutboundBody): void {
+    (this.#streamStall ??= new StreamStallWatch(this.#pump, this.#clock, this.#timeouts.streamStall ?? DEFAULT_STREAM_STALL_TIMEOUT)).blocked(body);
+  }
+
+  /** `body`'s stream is over. */
+  streamOver(body: OutboundBody): void {
+    this.#streamStall?.forget(body);
+  }
+
+  /** The session's transport is closed: its last timers stop. */
+  stopWrites(): void {
+    this.#closing?.disarm();
+    this.#write?.disarm();
   }
 
   /** A transport write started: the write timer watches it unless it already runs. */
@@ -136,37 +200,40 @@ export class SessionTimers {
   /** `ping()` number `n` was sent: it rejects if its ACK does not come within `pingTimeout`. */
   watchPing(n: number): void {
     const deadline = new Deadline(this.#clock, this.#pingTimeout, () => {
-      this.#pingDeadlines.delete(n);
+      this.#pingDeadlines?.delete(n);
       this.#pump.settlePing(n, true);
       return false;
     });
     if (!deadline.enabled) return;
-    this.#pingDeadlines.set(n, deadline);
+    (this.#pingDeadlines ??= new Map()).set(n, deadline);
     deadline.arm();
   }
 
   /** `ping()` number `n` settled. */
   pingSettled(n: number): void {
-    const deadline = this.#pingDeadlines.get(n);
+    const deadline = this.#pingDeadlines?.get(n);
     if (deadline === undefined) return;
-    this.#pingDeadlines.delete(n);
+    this.#pingDeadlines?.delete(n);
     deadline.disarm();
   }
 
   /** The session is ending: every policy but the write timers stops (those watch the last flush). */
   stopPolicies(): void {
-    this.settings.disarm();
-    this.idle.disarm();
-    this.keepAlive.disarm();
-    this.ping.disarm();
-    this.shutdown.disarm();
-    this.drain.disarm();
-    this.streamStall.stop();
-    for (const deadline of this.#pingDeadlines.values()) deadline.disarm();
-    this.#pingDeadlines.clear();
+    this.#settings?.disarm();
+    this.#idle?.disarm();
+    this.#keepAlive?.disarm();
+    this.#ping?.disarm();
+    this.#shutdown?.disarm();
+    this.#drain?.disarm();
+    this.#streamStall?.stop();
+    const pings = this.#pingDeadlines;
+    if (pings !== null) {
+      for (const deadline of pings.values()) deadline.disarm();
+      pings.clear();
+    }
   }
 
-  readonly #onSettingsTimeout = (): boolean => {
+  #onSettingsTimeout(): boolean {
     const pump = this.#pump;
     if (pump.settingsAcks.length === 0 || pump.state >= CLOSING) return false;
     // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
@@ -174,9 +241,9 @@ export class SessionTimers {
     const code = ErrorCodes.SETTINGS_TIMEOUT;
     pump.lifecycle.terminate(code, new H2SessionError(code, false, 'the peer did not acknowledge SETTINGS in time'), true);
     return false;
-  };
+  }
 
-  readonly #onIdleTimeout = (): boolean => {
+  #onIdleTimeout(): boolean {
     const pump = this.#pump;
     if (pump.state !== OPEN || pump.records.size > 0) return false;
     if (this.opened !== this.#openedSeen) {
@@ -185,9 +252,9 @@ export class SessionTimers {
     }
     void pump.close();
     return false;
-  };
+  }
 
-  readonly #onWriteTimeout = (): boolean => {
+  #onWriteTimeout(): boolean {
     const output = this.#pump.output;
     if (output.inFlight === 0) return false;
     if (output.written !== this.#writtenSeen) {
@@ -198,9 +265,9 @@ export class SessionTimers {
     if (++this.#writeStrikes < 2) return true;
     this.#pump.lifecycle.onStalled('the transport accepted no data in time (the peer is not reading)');
     return false;
-  };
+  }
 
-  readonly #onKeepAliveTimeout = (): boolean => {
+  #onKeepAliveTimeout(): boolean {
     if (this.#pump.state >= CLOSING) return false;
     if (this.received !== this.#receivedSeen) {
       this.#receivedSeen = this.received;
@@ -208,17 +275,17 @@ export class SessionTimers {
     }
     this.ping.arm();
     // Untimed: the keepalive's own PING timer fails the session instead.
-    this.#pump.ping(false).then(this.#onKeepAliveAck, () => undefined);
+    this.#pump.ping(false).then(() => this.#onKeepAliveAck(), () => undefined);
     return false;
-  };
+  }
 
-  readonly #onKeepAliveAck = (): void => {
-    this.ping.disarm();
+  #onKeepAliveAck(): void {
+    this.#ping?.disarm();
     this.keepAlive.arm();
-  };
+  }
 
-  readonly #onPingTimeout = (): boolean => {
+  #onPingTimeout(): boolean {
     if (this.#pump.state < CLOSING) this.#pump.lifecycle.onStalled('the peer did not answer a keepalive PING in time');
     return false;
-  };
+  }
 }

@@ -13,6 +13,46 @@ export interface H2Transport {
    * be reused). The session then sends large DATA payloads without copying them.
    */
   readonly vectored?: boolean;
+  /**
+   * The same transport without Web Streams, if it has such an interface (Node sockets through
+   * `socketToPair` do): a session then reads and writes through it, and `readable`/`writable` are never
+   * made (they cost ~8 KiB of heap per connection on Node 20). Only the session may use it.
+   */
+  readonly direct?: H2DirectTransport | undefined;
+}
+
+/** Where a direct transport delivers what it reads. */
+export interface H2TransportSink {
+  /** Received bytes, in order. */
+  data(chunk: Uint8Array): void;
+  /** The peer ended its side (no more data). */
+  end(): void;
+  /** Reading failed (also: the transport closed before its end). */
+  error(error: unknown): void;
+}
+
+/**
+ * A byte transport driven by calls instead of Web Streams, with their semantics: writes complete in
+ * order, one after the other; `close()` comes after the writes before it; `abort()` fails the write
+ * waiting at once.
+ */
+export interface H2DirectTransport {
+  /** Starts reading into `sink` (called once). */
+  start(sink: H2TransportSink): void;
+  /** Stops delivering data until `resume()` (backpressure). */
+  pause(): void;
+  resume(): void;
+  /** Stops reading for good (the transport is released once its writing side is done too). */
+  cancel(): Promise<void>;
+  /**
+   * Writes one chunk (or, if the transport is `vectored`, an array of chunks as one write): undefined if
+   * the transport took it at once, else a promise that settles when it did (or failed).
+   */
+  write(chunk: Uint8Array | Uint8Array[]): Promise<void> | undefined;
+  /** Ends the writing side after the writes queued. */
+  close(): Promise<void>;
+  /** Releases the transport at once; writes waiting fail. */
+  abort(reason: unknown): void;
 }
 
 /** The queuing strategy shape both stream constructors accept. */

@@ -140,7 +140,14 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     }
     live.set(session, socket);
     const remote = socket.remoteAddress ?? '';
-    session.closed.catch((error: unknown) => guard?.noteSessionEnd(remote, error)).finally(() => live.delete(session));
+    // One reaction (no catch/finally chain): it runs for every connection's life.
+    session.closed.then(
+      () => void live.delete(session),
+      (error: unknown) => {
+        live.delete(session);
+        guard?.noteSessionEnd(remote, error);
+      },
+    );
     enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).

@@ -7,7 +7,7 @@
  * mark of our own, vectored writes (`H2Transport.vectored`) and a lingering close.
  */
 import type { Socket } from 'node:net';
-import { globalStreams, type H2Transport, type StreamConstructors } from '../streams/types.ts';
+import { globalStreams, type H2DirectTransport, type H2Transport, type H2TransportSink, type StreamConstructors } from '../streams/types.ts';
 import { SocketClosedError } from './socket-closed-error.ts';
 
 export { SocketClosedError } from './socket-closed-error.ts';
@@ -43,6 +43,11 @@ const LINGER_MS = 2000;
  * lingers (destroys once the peer closes, or after 2 s), cancelling it first or aborting the writable
  * (a session giving up on a peer that stopped reading) destroys it at once.
  *
+ * The pair also has `direct` (see `H2Transport.direct`): a session drives the socket through it, and the
+ * Web Streams `readable` and `writable` (~8 KiB of heap per connection on Node 20) are made only if read
+ * first. The two are exclusive: once one is in use, the other is not offered (`direct` reads undefined,
+ * `readable`/`writable` throw).
+ *
  * @example
  * ```ts
  * const socket = net.connect({ port, host, allowHalfOpen: true });
@@ -50,118 +55,246 @@ const LINGER_MS = 2000;
  * ```
  */
 export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H2Transport {
-  const { ReadableStream: RS, WritableStream: WS } = options.streams ?? globalStreams();
-  const hwm = options.readableHighWaterMark ?? DEFAULT_READABLE_HWM;
-  const writeHighWaterMark = options.writableHighWaterMark ?? DEFAULT_WRITABLE_HWM;
   socket.setNoDelay(true);
+  const core = new SocketCore(socket, options.writableHighWaterMark ?? DEFAULT_WRITABLE_HWM);
+  let readable: ReadableStream<Uint8Array> | null = null;
+  let writable: WritableStream<Uint8Array> | null = null;
+  const views = (): StreamConstructors => {
+    if (core.owner === 'direct') throw new TypeError('h2flow: this socket pair is driven through `direct` (by a session): its streams are not available');
+    core.owner = 'streams';
+    return options.streams ?? globalStreams();
+  };
+  return {
+    get readable() {
+      return (readable ??= readableOf(core, views(), options.readableHighWaterMark ?? DEFAULT_READABLE_HWM));
+    },
+    get writable() {
+      return (writable ??= writableOf(core, views()));
+    },
+    vectored: true,
+    get direct() {
+      return core.owner === 'streams' ? undefined : core;
+    },
+  };
+}
 
-  let readDone = false;
-  let failure: unknown = null;
-  let drain: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+/**
+ * The socket's state and every operation on it, shared by the Web Streams views and the direct
+ * interface (which it is: a session that takes it claims the socket).
+ */
+class SocketCore implements H2DirectTransport {
+  readonly #socket: Socket;
+  readonly #writeHighWaterMark: number;
+  /** Who reads and writes the socket: nobody yet, a session through `direct`, or the Web Streams views. */
+  owner: 'none' | 'direct' | 'streams' = 'none';
+  #readDone = false;
+  #sink: H2TransportSink | null = null;
+  #failure: unknown = null;
+  #drain: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  #corked = false;
+  /** Direct writes: the last one still waiting (for 'drain' or a vectored write's callback), if any. */
+  #tail: Promise<void> | null = null;
 
-  const settleDrain = (error: unknown): void => {
-    const d = drain;
-    drain = null;
+  constructor(socket: Socket, writeHighWaterMark: number) {
+    this.#socket = socket;
+    this.#writeHighWaterMark = writeHighWaterMark;
+    // Always listened to: a socket error must not go unhandled, and a write waiting for 'drain' fails
+    // when the socket closes, whether or not anyone reads it.
+    socket.on('drain', this.#onDrain);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+  }
+
+  // --- reading ---
+
+  /** Starts delivering the socket's bytes, end and failure to `sink` (once). */
+  start(sink: H2TransportSink): void {
+    if (this.owner === 'none') this.owner = 'direct';
+    const socket = this.#socket;
+    this.#sink = sink;
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    // A socket handed over paused (e.g. after sniffing its first bytes, put back with unshift) flows now.
+    if (socket.isPaused()) socket.resume();
+    // Closed before anyone read it (its 'close' went unseen by a reader): nothing will ever arrive.
+    if (socket.destroyed) queueMicrotask(this.#onClose);
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    if (this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  /** Stops reading: destroys the socket, or after our FIN lingers (drains the peer until it closes). */
+  cancel(): Promise<void> {
+    this.#readDone = true;
+    const socket = this.#socket;
+    if (!socket.writableEnded) {
+      socket.destroy();
+      return Promise.resolve();
+    }
+    // Lingering close: our FIN is out; discard what the peer still sends until it closes too, because
+    // closing with unread bytes makes the kernel answer RST, which can destroy our last frames (GOAWAY,
+    // final responses) in the peer's receive buffer before it reads them.
+    socket.on('end', () => socket.destroy());
+    socket.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    return Promise.resolve();
+  }
+
+  readonly #onData = (chunk: Uint8Array): void => {
+    if (!this.#readDone) this.#sink?.data(chunk);
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.#readDone) return;
+    this.#readDone = true;
+    this.#sink?.end();
+  };
+
+  readonly #onError = (err: Error): void => {
+    this.#failure = err;
+    this.#settleDrain(err);
+    if (this.#readDone || this.#sink === null) return;
+    this.#readDone = true;
+    this.#sink.error(err);
+  };
+
+  readonly #onClose = (): void => {
+    const err = this.#failure ?? new SocketClosedError();
+    this.#settleDrain(err);
+    if (this.#readDone || this.#sink === null) return;
+    this.#readDone = true;
+    this.#sink.error(err);
+  };
+
+  // --- writing ---
+
+  /**
+   * Direct writes, one after the other as a WritableStream would: undefined when the socket took it
+   * (below our mark), else a promise that settles once it did; later writes wait behind it.
+   */
+  write(chunk: Uint8Array | Uint8Array[]): Promise<void> | undefined {
+    const tail = this.#tail;
+    let result: Promise<void> | undefined;
+    if (tail === null) {
+      try {
+        result = this.writeNow(chunk);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (result === undefined) return undefined;
+    } else {
+      result = tail.then(() => this.writeNow(chunk));
+    }
+    this.#tail = result;
+    const clear = (): void => {
+      if (this.#tail === result) this.#tail = null;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  /** One write to the socket; a promise if the caller must wait before the next one. */
+  writeNow(chunk: Uint8Array | Uint8Array[]): Promise<void> | undefined {
+    const socket = this.#socket;
+    if (socket.destroyed) throw this.#failure ?? new SocketClosedError();
+    // Writes made in one run of the microtask queue (e.g. responses to many streams finishing in one
+    // turn) leave in one writev: cork on the first, uncork once the current tick's work is done.
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(this.#uncork);
+    }
+    // A vectored write references the caller's arrays (Node keeps them until the kernel took them):
+    // it resolves on the socket's write callback, once they may be reused.
+    if (Array.isArray(chunk)) return writeVectored(socket, chunk);
+    // Wait for 'drain' only past our own mark: the socket's 16 KiB default would stall every batch.
+    if (socket.write(chunk) || socket.writableLength < this.#writeHighWaterMark) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      this.#drain = { resolve, reject };
+    });
+  }
+
+  /** Half-closes the socket after the writes queued (resolves once flushed; at once if it is destroyed). */
+  close(): Promise<void> {
+    const tail = this.#tail;
+    return tail === null ? this.closeNow() : tail.then(() => this.closeNow());
+  }
+
+  closeNow(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      socket.end(() => resolve());
+    });
+  }
+
+  /** Destroys the socket at once (also while a write is stuck): the write waiting fails. */
+  abort(): void {
+    this.#socket.destroy();
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
+
+  readonly #onDrain = (): void => this.#settleDrain(null);
+
+  #settleDrain(error: unknown): void {
+    const d = this.#drain;
+    this.#drain = null;
     if (d === null) return;
     if (error === null) d.resolve();
     else d.reject(error);
-  };
+  }
+}
 
-  const readable = new RS<Uint8Array>(
+/** The Web Streams readable over the socket: paused while its queue is full. */
+function readableOf(core: SocketCore, ctors: StreamConstructors, hwm: number): ReadableStream<Uint8Array> {
+  return new ctors.ReadableStream<Uint8Array>(
     {
       start(controller) {
-        socket.on('data', (chunk: Uint8Array) => {
-          if (readDone) return;
-          controller.enqueue(chunk);
-          if ((controller.desiredSize ?? 0) <= 0) socket.pause();
-        });
-        socket.on('end', () => {
-          if (readDone) return;
-          readDone = true;
-          controller.close();
-        });
-        socket.on('error', (err: Error) => {
-          failure = err;
-          settleDrain(err);
-          if (readDone) return;
-          readDone = true;
-          controller.error(err);
-        });
-        socket.on('close', () => {
-          const err = failure ?? new SocketClosedError();
-          settleDrain(err);
-          if (readDone) return;
-          readDone = true;
-          controller.error(err);
+        core.start({
+          data(chunk) {
+            controller.enqueue(chunk);
+            if ((controller.desiredSize ?? 0) <= 0) core.pause();
+          },
+          end: () => controller.close(),
+          error: (err) => controller.error(err),
         });
       },
       pull() {
-        if (socket.isPaused()) socket.resume();
+        core.resume();
       },
       cancel() {
-        readDone = true;
-        if (!socket.writableEnded) {
-          socket.destroy();
-          return;
-        }
-        // Lingering close: our FIN is out; discard what the peer still sends until it closes too, because
-        // closing with unread bytes makes the kernel answer RST, which can destroy our last frames (GOAWAY,
-        // final responses) in the peer's receive buffer before it reads them.
-        socket.on('end', () => socket.destroy());
-        socket.resume();
-        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+        return core.cancel();
       },
     },
     { highWaterMark: hwm, size: (chunk: Uint8Array) => chunk.byteLength },
   );
+}
 
-  socket.on('drain', () => settleDrain(null));
-
-  // Writes made in one run of the microtask queue (e.g. responses to many streams finishing in one turn)
-  // leave in one writev: cork on the first, uncork once the current tick's work is done.
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    socket.uncork();
-  };
-
-  const writable = new WS<Uint8Array | Uint8Array[]>({
+/** The Web Streams writable over the socket (the stream queues writes; the sink writes one at a time). */
+function writableOf(core: SocketCore, ctors: StreamConstructors): WritableStream<Uint8Array> {
+  const writable = new ctors.WritableStream<Uint8Array | Uint8Array[]>({
     start(controller) {
       // An abort waits for the write in flight (Web Streams call the sink's abort() only after it settles),
       // and a write waiting for 'drain' from a peer that stopped reading never settles. The controller's
       // signal fires at once: destroying the socket then rejects that write and frees the fd and the
       // unsent buffers (CVE-2019-9517 "Internal Data Buffering"). Node 20 and web-streams-polyfill 4 have
       // the signal; @types/node 20 does not declare it.
-      (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener('abort', () => socket.destroy(), { once: true });
+      (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener('abort', () => core.abort(), { once: true });
     },
-    write(chunk) {
-      if (socket.destroyed) throw failure ?? new SocketClosedError();
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(uncork);
-      }
-      // A vectored write references the caller's arrays (Node keeps them until the kernel took them):
-      // it resolves on the socket's write callback, once they may be reused.
-      if (Array.isArray(chunk)) return writeVectored(socket, chunk);
-      // Wait for 'drain' only past our own mark: the socket's 16 KiB default would stall every batch.
-      if (socket.write(chunk) || socket.writableLength < writeHighWaterMark) return undefined;
-      return new Promise<void>((resolve, reject) => {
-        drain = { resolve, reject };
-      });
-    },
-    close() {
-      if (socket.destroyed) return undefined;
-      return new Promise<void>((resolve) => {
-        socket.end(() => resolve());
-      });
-    },
-    abort() {
-      socket.destroy();
-    },
+    write: (chunk) => core.writeNow(chunk),
+    close: () => core.closeNow(),
+    abort: () => core.abort(),
   });
-
-  return { readable, writable: writable as WritableStream<Uint8Array>, vectored: true };
+  return writable as WritableStream<Uint8Array>;
 }
 
 /** Writes `pieces` in order (corked: one writev); resolves once the socket has flushed the last one. */

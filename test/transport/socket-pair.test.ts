@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import * as polyfill from 'web-streams-polyfill';
 import { socketToPair } from '../../src/transport/socket-pair';
 import type { StreamConstructors } from '../../src/streams/types';
+import { H2Session } from '../../src/streams';
+import { TestPeer } from '../support/peer';
 
 const SocketPair = suite('socket pair');
 
@@ -211,5 +213,64 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     }
   });
 }
+
+SocketPair('a session drives the socket through `direct`, and the pair then offers no Web Streams views', async () => {
+  const lb = await loopback();
+  try {
+    const pair = socketToPair(lb.client);
+    assert.ok(pair.direct !== undefined);
+    const session = new H2Session(pair, { role: 'client', timeouts: { settingsAck: 0 } });
+    assert.throws(() => pair.readable, TypeError);
+    assert.throws(() => pair.writable, TypeError);
+    // The session's preface went out through it.
+    const [first] = (await once(lb.peer, 'data')) as [Buffer];
+    assert.is(first.subarray(0, 3).toString('latin1'), 'PRI');
+    lb.peer.end();
+    await session.closed;
+  } finally {
+    lb.close();
+  }
+});
+
+SocketPair('a pair whose streams were taken offers no `direct`: a session then uses the streams', async () => {
+  const lb = await loopback();
+  try {
+    const pair = socketToPair(lb.client);
+    void pair.readable;
+    assert.is(pair.direct, undefined);
+  } finally {
+    lb.close();
+  }
+});
+
+SocketPair('through `direct`, a session stops reading the socket while its output backs up, and reads again once it drains', async () => {
+  const lb = await loopback();
+  try {
+    // Small marks: the PING ACKs of a peer that does not read back up after a few KiB.
+    const pair = socketToPair(lb.client, { writableHighWaterMark: 1024 });
+    const session = new H2Session(pair, { role: 'server', config: { outboundBufferSize: 16 * 1024, maxQueuedControlFrames: 1_000_000 }, timeouts: { settingsAck: 0 } });
+    session.closed.catch(() => undefined);
+    const peer = new TestPeer('client');
+    lb.peer.on('error', () => undefined);
+    lb.peer.pause();
+    const paused = once(lb.client, 'pause');
+    const pings = Array.from({ length: 200 }, () => peer.ping());
+    let sent = 0;
+    // PINGs until the server pauses (each ACK is 17 bytes the peer leaves unread in the kernel buffers).
+    const flood = setInterval(() => {
+      lb.peer.write(peer.concat(...(sent === 0 ? [peer.greeting()] : []), ...pings));
+      sent++;
+    }, 1);
+    await paused;
+    clearInterval(flood);
+    assert.ok(lb.client.isPaused());
+    const resumed = once(lb.client, 'resume');
+    lb.peer.resume();
+    await resumed;
+    await session.close({ graceful: false });
+  } finally {
+    lb.close();
+  }
+});
 
 SocketPair.run();
