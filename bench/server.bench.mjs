@@ -5,11 +5,13 @@
 // its fetch API (serve(handler) with Request/Response, and with h2flow's opt-in LightResponse) against
 // node:http2's compat API; the session API also
 // runs on web-streams-polyfill (the session's `streams` option) next to Node's built-in streams.
+// Over TLS (ALPN h2, a throwaway P-256 certificate): serve() with Response and with LightResponse, and
+// node:http2's compat and core APIs, small responses only (the `-tls` servers).
 // Then scaling: serve() with 1 and 2 workers (node:cluster) under h2load -c8, and `h2flow serve` with its
 // access log against -q. `node bench/server.bench.mjs --deploy` runs only that part.
 // `node bench/server.bench.mjs --serve=NAME` runs one server alone (prints its port; exits on SIGINT), e.g.
 // under `node --cpu-prof` for profiling.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +50,28 @@ async function serveH2flowSession(session = {}) {
   return server.address.port;
 }
 
-async function serveH2flowFetch(workers = 1, light = false) {
+/**
+ * The TLS options of a `-tls` server: the PEM files the parent made (H2FLOW_BENCH_CERT / _KEY), read as
+ * { cert, key }.
+ */
+function tlsFiles() {
+  ensureCertificate();
+  return { cert: readFileSync(process.env.H2FLOW_BENCH_CERT, 'utf8'), key: readFileSync(process.env.H2FLOW_BENCH_KEY, 'utf8') };
+}
+
+/** Makes a throwaway self-signed certificate for the `-tls` servers unless the environment names one. */
+function ensureCertificate() {
+  if (process.env.H2FLOW_BENCH_CERT !== undefined) return;
+  const dir = mkdtempSync(join(tmpdir(), 'h2flow-bench-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  process.env.H2FLOW_BENCH_CERT = cert;
+  process.env.H2FLOW_BENCH_KEY = key;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function serveH2flowFetch(workers = 1, light = false, tls = false) {
   const { serve } = await import('../dist/node.mjs');
   const { LightResponse } = await import('../dist/index-node.mjs');
   const Small = light ? LightResponse : Response;
@@ -65,7 +88,7 @@ async function serveH2flowFetch(workers = 1, light = false) {
       });
       return new Response(body, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) } });
     },
-    { port: 0, hostname: '127.0.0.1', onListen: () => undefined, workers },
+    { port: 0, hostname: '127.0.0.1', onListen: () => undefined, workers, ...(tls ? { tls: tlsFiles() } : {}) },
   );
   return (await server.listening).port;
 }
@@ -87,9 +110,9 @@ function writeBulk(out, end) {
   more();
 }
 
-async function serveNodeCore() {
+async function serveNodeCore(tls = false) {
   const http2 = await import('node:http2');
-  const server = http2.createServer();
+  const server = tls ? http2.createSecureServer(tlsFiles()) : http2.createServer();
   server.on('stream', (stream, headers) => {
     stream.on('error', () => undefined);
     if (headers[':path'] !== '/bulk') {
@@ -103,9 +126,9 @@ async function serveNodeCore() {
   return listenNode(server);
 }
 
-async function serveNodeCompat() {
+async function serveNodeCompat(tls = false) {
   const http2 = await import('node:http2');
-  const server = http2.createServer((req, res) => {
+  const handler = (req, res) => {
     res.on('error', () => undefined);
     if (req.url !== '/bulk') {
       res.setHeader('content-type', 'text/plain');
@@ -114,7 +137,8 @@ async function serveNodeCompat() {
     }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(BULK_SIZE) });
     writeBulk(res, () => res.end());
-  });
+  };
+  const server = tls ? http2.createSecureServer(tlsFiles(), handler) : http2.createServer(handler);
   return listenNode(server);
 }
 
@@ -124,9 +148,16 @@ const SERVERS = {
   'h2flow-fetch': () => serveH2flowFetch(1),
   'h2flow-fetch-2-workers': () => serveH2flowFetch(2),
   'h2flow-fetch-light': () => serveH2flowFetch(1, true),
-  'node-core': serveNodeCore,
-  'node-compat': serveNodeCompat,
+  'node-core': () => serveNodeCore(),
+  'node-compat': () => serveNodeCompat(),
+  'h2flow-fetch-tls': () => serveH2flowFetch(1, false, true),
+  'h2flow-fetch-light-tls': () => serveH2flowFetch(1, true, true),
+  'node-core-tls': () => serveNodeCore(true),
+  'node-compat-tls': () => serveNodeCompat(true),
 };
+
+/** The servers measured over TLS (small responses only). */
+const TLS_SERVERS = ['h2flow-fetch-tls', 'h2flow-fetch-light-tls', 'node-compat-tls', 'node-core-tls'];
 
 /** Runs h2load and returns { reqPerSec, mbPerSec, succeeded } from its summary. */
 function h2load(args) {
@@ -160,18 +191,19 @@ function startProcess(name, args, portPattern) {
 
 async function measure(name) {
   const server = await startServer(name);
+  const tls = TLS_SERVERS.includes(name);
   try {
-    const origin = `http://127.0.0.1:${server.port}`;
+    const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
     h2load(['-n', '2000', '-c', '4', '-m', '32', `${origin}/`]); // warm-up
     // Best of three: the machine is shared, and the best run is the one least disturbed by others.
     const runs = [0, 1, 2].map(() => h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`]));
     const small = runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
-    const bulk = h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`]);
+    const bulk = tls ? null : h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`]);
     for (const [what, r] of [...runs.map((r) => ['small', r]), ['bulk', bulk]]) {
-      if (r.succeeded !== r.total) throw new Error(`${name} ${what}: only ${r.succeeded} of ${r.total} requests succeeded`);
+      if (r !== null && r.succeeded !== r.total) throw new Error(`${name} ${what}: only ${r.succeeded} of ${r.total} requests succeeded`);
     }
-    console.log(`${name}: ${Math.round(small.reqPerSec)} req/s (small), ${Math.round(bulk.mbPerSec)} MB/s (bulk)`);
-    return { small: small.reqPerSec, bulk: bulk.mbPerSec };
+    console.log(`${name}: ${Math.round(small.reqPerSec)} req/s (small)${bulk === null ? '' : `, ${Math.round(bulk.mbPerSec)} MB/s (bulk)`}`);
+    return { small: small.reqPerSec, bulk: bulk?.mbPerSec ?? null };
   } finally {
     await server.stop();
   }
@@ -244,6 +276,7 @@ if (serveArg !== undefined) {
 } else {
   const results = {};
   const only = process.argv.includes('--deploy');
+  ensureCertificate(); // the -tls children read it through the environment
   if (!only) for (const name of Object.keys(SERVERS)) if (name !== 'h2flow-fetch-2-workers') results[name] = await measure(name);
   const deploy = await measureDeployment();
   report('server small responses, serve() with 2 workers vs 1 (h2load -c8 on the same machine)', 'req/s', deploy['h2flow-fetch-2-workers'], 'serve() 1 worker', deploy['h2flow-fetch']);
@@ -256,5 +289,8 @@ if (serveArg !== undefined) {
   report('server small responses (session API on web-streams-polyfill vs core API)', 'req/s', results['h2flow-session-polyfill'].small, 'node:http2 core', results['node-core'].small);
   report('server bulk 8×256 MiB (session API vs core API)', 'MB/s', results['h2flow-session'].bulk, 'node:http2 core', results['node-core'].bulk);
   report('server bulk 8×256 MiB (session API on web-streams-polyfill vs core API)', 'MB/s', results['h2flow-session-polyfill'].bulk, 'node:http2 core', results['node-core'].bulk);
+  report('server small responses over TLS (fetch API vs compat API)', 'req/s', results['h2flow-fetch-tls'].small, 'node:http2 compat', results['node-compat-tls'].small);
+  report('server small responses over TLS (fetch API with LightResponse vs compat API)', 'req/s', results['h2flow-fetch-light-tls'].small, 'node:http2 compat', results['node-compat-tls'].small);
+  report('server small responses over TLS (fetch API vs core API)', 'req/s', results['h2flow-fetch-tls'].small, 'node:http2 core', results['node-core-tls'].small);
   report('server bulk 8×256 MiB (fetch API vs compat API)', 'MB/s', results['h2flow-fetch'].bulk, 'node:http2 compat', results['node-compat'].bulk);
 }
