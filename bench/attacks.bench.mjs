@@ -3,9 +3,11 @@
 // (127.0.0.2), reconnecting whenever it is closed: Rapid Reset, PING / SETTINGS / CONTINUATION / empty-DATA
 // floods, an HPACK bomb, and 2,000 concurrent streams held open. h2flow's serve() (with its defaults, the
 // abuse guard included) against node:http2's compat server, each in its own child process; the attacker
-// runs in a third. Each phase lasts DURATION seconds (default 3), so the whole bench takes about two minutes.
-// Prints per attack: benign req/s and p99 latency, and the req/s share of the no-attack rate, as JSON ratio
-// lines. Figures under load (other processes, this attacker) are noisy: compare within one run only.
+// runs in a third. Each attack runs against a fresh server (see measureServer) for DURATION seconds
+// (default 3) after a no-attack run of the same length, so the whole bench takes about three minutes.
+// Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate, and the server's
+// memory growth over the phase (RSS and V8 heap just before the attacker starts and just after it stopped,
+// read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON ratio lines. Figures under load (other processes, this attacker) are noisy: compare within one run only.
 // `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
 import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
@@ -40,6 +42,12 @@ async function serveNode() {
 }
 
 const SERVERS = { h2flow: serveH2flow, 'node:http2': serveNode };
+
+/** The server process's memory in MiB, as its parent asks for it over IPC between phases. */
+function memoryMiB() {
+  const m = process.memoryUsage();
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 };
+}
 
 // --- the attacker: raw frames ---
 
@@ -107,6 +115,7 @@ async function attack(name, port, seconds) {
   const make = ATTACKS[name];
   const deadline = Date.now() + seconds * 1000;
   let connections = 0;
+  let refused = 0;
   while (Date.now() < deadline) {
     connections++;
     await new Promise((resolve) => {
@@ -129,7 +138,9 @@ async function attack(name, port, seconds) {
       // The server is done with us (GOAWAY, or its end): reconnect at once rather than wait for our
       // unsent bytes to drain into a socket nobody reads any more.
       let pending = Buffer.alloc(0);
+      let answered = false;
       socket.on('data', (d) => {
+        answered = true;
         pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
         let at = 0;
         while (at + 9 <= pending.length) {
@@ -144,12 +155,13 @@ async function attack(name, port, seconds) {
       socket.on('error', () => undefined);
       socket.on('close', () => {
         clearTimeout(timer);
+        if (!answered) refused++;
         // A refused connection closes at once: do not spin faster than the server can refuse.
         setTimeout(resolve, 1);
       });
     });
   }
-  console.log(JSON.stringify({ attack: name, connections }));
+  console.log(JSON.stringify({ attack: name, connections, refused }));
 }
 
 // --- measuring ---
@@ -186,46 +198,68 @@ async function benign(port) {
 }
 
 function startChild(args, ready) {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let text = '';
   const exited = new Promise((resolve) => child.once('exit', () => resolve(text)));
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       text += d;
       const m = ready === null ? null : ready.exec(text);
-      if (m) resolve({ match: m, exited, stop: () => (child.kill('SIGINT'), exited) });
+      if (m) resolve({ match: m, exited, memory: () => askMemory(child), stop: () => (child.kill('SIGINT'), exited) });
     });
-    if (ready === null) resolve({ match: null, exited, stop: () => (child.kill('SIGINT'), exited) });
+    if (ready === null) resolve({ match: null, exited, memory: () => askMemory(child), stop: () => (child.kill('SIGINT'), exited) });
     child.once('exit', (code) => ready !== null && reject(new Error(`${args.join(' ')} exited (${code}) early`)));
   });
 }
 
+/** The child's { rss, heap } in MiB (it answers any IPC message with its memoryUsage). */
+function askMemory(child) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('memory');
+  });
+}
+
+/**
+ * One server per phase: the abuse guard's state (an address refused for 60 s after 10 abusive connections)
+ * would otherwise carry from one attack into the next, and every later phase would measure only the cost
+ * of refusing connections. Each phase: a fresh server, a no-attack run (its baseline), then the
+ * attack (after a short warm-up, so that no phase runs on a cold JIT). The no-attack rate is the best of those baselines (a JIT still warming up, or a neighbour's
+ * load, would otherwise make every share look better than it is).
+ */
 async function measureServer(name) {
-  const server = await startChild([`--serve=${name}`], /port (\d+)/);
-  const port = Number(server.match[1]);
   const results = {};
-  try {
-    await benign(port); // warm-up
-    results['no attack'] = await benign(port);
-    console.log(`${name}, no attack: ${Math.round(results['no attack'].reqPerSec)} req/s, p99 ${results['no attack'].p99Ms.toFixed(1)} ms`);
-    for (const attackName of Object.keys(ATTACKS)) {
+  let baseline = null;
+  for (const attackName of [null, ...Object.keys(ATTACKS)]) {
+    const server = await startChild([`--serve=${name}`], /port (\d+)/);
+    const port = Number(server.match[1]);
+    try {
+      await run('h2load', ['-n', '20000', '-c', '2', '-m', '10', `http://127.0.0.1:${port}/`]); // warm-up (JIT)
+      const quiet = await benign(port);
+      if (baseline === null || quiet.reqPerSec > baseline.reqPerSec) baseline = quiet;
+      if (attackName === null) continue;
+      const before = await server.memory();
       const attacker = await startChild([`--attack=${attackName}`, `--port=${port}`, `--seconds=${DURATION + 1}`], null);
       await new Promise((r) => setTimeout(r, 500));
       const r = await benign(port);
       const text = await attacker.exited;
+      const after = await server.memory();
       r.connections = Number(/"connections":(\d+)/.exec(text)?.[1] ?? 0);
+      r.refused = Number(/"refused":(\d+)/.exec(text)?.[1] ?? 0);
+      r.rssGrowth = after.rss - before.rss;
+      r.heapGrowth = after.heap - before.heap;
       results[attackName] = r;
-      console.log(`${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms, attacker connections ${r.connections}`);
-      await new Promise((res) => setTimeout(res, 300));
+      console.log(
+        `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server: ${Math.round(quiet.reqPerSec)}), ` +
+          `attacker connections ${r.connections} (${r.refused} closed before any byte), ` +
+          `RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
+      );
+    } finally {
+      await server.stop();
     }
-    // The baseline again, warm: the better of the two is the no-attack rate (a JIT still warming up, or
-    // a neighbour's load, would otherwise make every share look better than it is).
-    const again = await benign(port);
-    if (again.reqPerSec > results['no attack'].reqPerSec) results['no attack'] = again;
-    console.log(`${name}, no attack (best of two): ${Math.round(results['no attack'].reqPerSec)} req/s, p99 ${results['no attack'].p99Ms.toFixed(1)} ms`);
-  } finally {
-    await server.stop();
   }
+  results['no attack'] = baseline;
+  console.log(`${name}, no attack (best of ${Object.keys(ATTACKS).length + 1}): ${Math.round(baseline.reqPerSec)} req/s, p99 ${baseline.p99Ms.toFixed(1)} ms`);
   return results;
 }
 
@@ -235,6 +269,7 @@ if (serveArg !== undefined) {
   const name = serveArg.slice('--serve='.length);
   const port = await SERVERS[name]();
   process.on('SIGINT', () => process.exit(0));
+  process.on('message', () => process.send(memoryMiB()));
   console.log(`${name} listening on port ${port}`);
 } else if (attackArg !== undefined) {
   const arg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -244,12 +279,14 @@ if (serveArg !== undefined) {
   console.log(`(each phase ${DURATION} s; figures taken on a loaded machine are noisy)`);
   const ours = await measureServer('h2flow');
   const theirs = await measureServer('node:http2');
-  for (const phase of Object.keys(ours)) {
+  for (const phase of ['no attack', ...Object.keys(ATTACKS)]) {
     report(`benign req/s, ${phase}`, 'req/s', ours[phase].reqPerSec, 'node:http2', theirs[phase].reqPerSec);
     report(`benign p99, ${phase}`, 'ms', ours[phase].p99Ms, 'node:http2', theirs[phase].p99Ms);
     if (phase !== 'no attack') {
       const share = (r, base) => (100 * r.reqPerSec) / base.reqPerSec;
       report(`benign share of the no-attack rate, ${phase}`, '%', share(ours[phase], ours['no attack']), 'node:http2', share(theirs[phase], theirs['no attack']));
+      report(`server RSS growth over the phase, ${phase}`, 'MiB', ours[phase].rssGrowth, 'node:http2', theirs[phase].rssGrowth);
+      report(`server heap growth over the phase, ${phase}`, 'MiB', ours[phase].heapGrowth, 'node:http2', theirs[phase].heapGrowth);
     }
   }
 }

@@ -11,7 +11,8 @@ import { H2Client } from '../../src/fetch/fetch-client';
 import { LightResponse } from '../../src/fetch/light-response';
 import { serveSession, withTrailers, type FetchHandler } from '../../src/fetch/fetch-server';
 import { tapTransport } from '../../src/transport/tap';
-import { duplexPair } from '../support/duplex-pair';
+import { duplexPair, settle } from '../support/duplex-pair';
+import { facingPeer } from '../support/session-fixtures';
 
 const Frames = suite('fetch server frames');
 
@@ -240,6 +241,25 @@ Frames('a response whose content-length does not match its body resets only its 
   } finally {
     await client.close();
   }
+});
+
+Frames('a request reset in the same read as its HEADERS (Rapid Reset) never reaches the handler, the first one included', async () => {
+  const { session, wire, peer } = await facingPeer('server');
+  const handled: string[] = [];
+  void serveSession(session, (request) => {
+    handled.push(new URL(request.url).pathname);
+    return new Response('ok');
+  });
+  const get = (path: string) => [[':method', 'GET'], [':scheme', 'http'], [':path', path], [':authority', 'example.com']] as [string, string][];
+  const frames: Uint8Array[] = [];
+  for (let id = 1; id < 20; id += 2) frames.push(peer.headers(id, get(`/reset-${id}`), { endStream: true }), peer.rstStream(id, ErrorCodes.CANCEL));
+  frames.push(peer.headers(21, get('/kept'), { endStream: true }));
+  await wire.send(...frames);
+  await settle();
+  assert.equal(handled, ['/kept']);
+  const answered = peer.drain().filter((f) => f.type === HEADERS).map((f) => f.streamId);
+  assert.equal(answered, [21]);
+  await session.close({ graceful: false });
 });
 
 Frames.run();
