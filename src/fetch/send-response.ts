@@ -99,6 +99,38 @@ function findStateKey(): symbol | null {
   return null;
 }
 
+/** What Node's ReadableStream keeps under its state symbol: a reader while locked, `disturbed` once read or cancelled. */
+interface StreamState {
+  readonly reader: unknown;
+  readonly disturbed: boolean;
+}
+
+/**
+ * The symbol under which the runtime's ReadableStream keeps its { reader, disturbed } state (Node's
+ * `kState`), or null if it has none that behaves so: each candidate is checked on fresh streams, locked
+ * and cancelled, so a runtime that keeps something else there falls back to the public getters.
+ */
+let streamStateKey: symbol | null | undefined;
+
+function findStreamStateKey(): symbol | null {
+  const slot = (stream: ReadableStream, key: symbol): Partial<StreamState> | undefined => {
+    const state = (stream as unknown as Record<symbol, unknown>)[key];
+    return typeof state === 'object' && state !== null ? (state as Partial<StreamState>) : undefined;
+  };
+  for (const key of Object.getOwnPropertySymbols(new ReadableStream())) {
+    const fresh = new ReadableStream();
+    const locked = new ReadableStream();
+    const cancelled = new ReadableStream();
+    locked.getReader();
+    void cancelled.cancel().catch(() => undefined);
+    const [a, b, c] = [slot(fresh, key), slot(locked, key), slot(cancelled, key)];
+    if (a?.reader === undefined && a?.disturbed === false && b?.reader !== undefined && b?.disturbed === false && c?.reader === undefined && c?.disturbed === true) {
+      return key;
+    }
+  }
+  return null;
+}
+
 /**
  * The body `response` holds in memory (the string or bytes it was made from), or undefined when it is
  * not known to be one: another kind of body, a runtime without undici's slots, or a body the handler
@@ -113,9 +145,16 @@ function memoryBody(response: Response): string | Uint8Array | undefined {
   if (body == null) return undefined;
   const source = body.source;
   if (typeof source !== 'string' && !(source instanceof Uint8Array)) return undefined;
+  // A plain Response's `body` is its state's stream; its stream's own state says whether it was locked
+  // or read (`locked`, `bodyUsed`), one property read instead of three getters with brand checks each.
+  const stream = body.stream;
+  const streamKey = Object.getPrototypeOf(response) === Response.prototype ? (streamStateKey ??= findStreamStateKey()) : null;
+  if (streamKey !== null) {
+    const state = (stream as unknown as Record<symbol, StreamState | undefined>)[streamKey];
+    if (state !== undefined) return state.reader === undefined && !state.disturbed ? source : undefined;
+  }
   // A subclass may serve another body; a used or locked one is not the source any more.
-  const stream = response.body;
-  if (stream !== body.stream || stream.locked || response.bodyUsed) return undefined;
+  if (response.body !== stream || stream.locked || response.bodyUsed) return undefined;
   return source;
 }
 

@@ -207,6 +207,36 @@ for (const [name, Kind] of [['Response', Response], ['LightResponse', LightRespo
   });
 }
 
+Frames('a Response whose body the handler cancelled or locked is not sent from the string it was made from', async () => {
+  const cancelled = await exchange(() => {
+    const r = new Response('source');
+    void r.body!.cancel();
+    return r;
+  });
+  assert.is(cancelled.body, '');
+  const locked = await exchange(() => {
+    const r = new Response('source');
+    r.body!.getReader();
+    return r;
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  assert.instance(locked, H2StreamError);
+  assert.is((locked as H2StreamError).code, ErrorCodes.INTERNAL_ERROR);
+});
+
+Frames('a Response subclass whose body getter serves another stream is sent from that stream', async () => {
+  class Replaced extends Response {
+    override get body(): ReadableStream<Uint8Array> {
+      return new Response('replaced').body!;
+    }
+  }
+  const { body, frames } = await exchange(() => new Replaced('source'));
+  assert.is(body, 'replaced');
+  assert.equal(frames, ['HEADERS', 'DATA+END:8']);
+});
+
 /** Bodies whose handler-set content-length is wrong: each kind of send (whole, one chunk, streamed). */
 const WRONG_LENGTHS: Array<[string, () => Response]> = [
   ['a string Response', () => new Response('hello', { headers: { 'content-length': '3' } })],
