@@ -7,7 +7,10 @@
 // (default 3) after a no-attack run of the same length, so the whole bench takes about three minutes.
 // Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate, and the server's
 // memory growth over the phase (RSS and V8 heap just before the attacker starts and just after it stopped,
-// read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON ratio lines. Figures under load (other processes, this attacker) are noisy: compare within one run only.
+// read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON ratio lines. Each phase's
+// human line also gives the server's CPU time over the phase: on a machine whose cores the attacker and
+// h2load share with the server, a benign share well below 100% with little server CPU spent is the
+// attacker's own load, not the server's. Figures under load (other processes, this attacker) are noisy: compare within one run only.
 // `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
 import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
@@ -43,10 +46,11 @@ async function serveNode() {
 
 const SERVERS = { h2flow: serveH2flow, 'node:http2': serveNode };
 
-/** The server process's memory in MiB, as its parent asks for it over IPC between phases. */
+/** The server process's memory in MiB and CPU time in ms, as its parent asks for them over IPC between phases. */
 function memoryMiB() {
   const m = process.memoryUsage();
-  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 };
+  const cpu = process.cpuUsage();
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 // --- the attacker: raw frames ---
@@ -212,7 +216,7 @@ function startChild(args, ready) {
   });
 }
 
-/** The child's { rss, heap } in MiB (it answers any IPC message with its memoryUsage). */
+/** The child's { rss, heap, cpuMs } (it answers any IPC message with its memory and CPU time). */
 function askMemory(child) {
   return new Promise((resolve) => {
     child.once('message', resolve);
@@ -246,13 +250,14 @@ async function measureServer(name) {
       const after = await server.memory();
       r.connections = Number(/"connections":(\d+)/.exec(text)?.[1] ?? 0);
       r.refused = Number(/"refused":(\d+)/.exec(text)?.[1] ?? 0);
+      r.serverCpuMs = after.cpuMs - before.cpuMs;
       r.rssGrowth = after.rss - before.rss;
       r.heapGrowth = after.heap - before.heap;
       results[attackName] = r;
       console.log(
         `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server: ${Math.round(quiet.reqPerSec)}), ` +
           `attacker connections ${r.connections} (${r.refused} closed before any byte), ` +
-          `RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
+          `server CPU ${Math.round(r.serverCpuMs)} ms, RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
       );
     } finally {
       await server.stop();
