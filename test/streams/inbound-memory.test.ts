@@ -6,7 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { H2Session, type H2SessionOptions, type H2Stream } from '../../src/streams';
+import { ErrorCodes } from '../../src/core';
+import { H2Session, H2StreamError, type H2SessionOptions, type H2Stream } from '../../src/streams';
 import { concat } from '../support/bytes';
 import { duplexPair, rejection, settle, type DuplexEnd } from '../support/duplex-pair';
 
@@ -147,6 +148,23 @@ Memory('a server that answers uploads it never reads stops each with RST_STREAM 
   assert.equal(await readAll(arrived[20]!.readable), last);
   arrived[20]!.respond([[':status', '204']], { endStream: true });
   await sent.closed;
+  await client.close();
+  await server.close();
+});
+
+Memory('a request body asked for after the response abandoned it fails with H2StreamError NO_ERROR, not with data', async () => {
+  const { server, client, arrived } = pair(MiB, 64 * 1024);
+  const sent = await upload(client, bodyOf(100 * 1024, 3));
+  while (arrived.length < 1) await settle();
+  const stream = arrived[0]!;
+  stream.respond([[':status', '413']], { endStream: true });
+  await stream.closed;
+  const err = (await rejection(stream.readable.getReader().read())) as H2StreamError;
+  assert.instance(err, H2StreamError);
+  assert.is(err.code, ErrorCodes.NO_ERROR);
+  assert.is(err.remote, false);
+  assert.match(err.message, /discarded/);
+  await rejection(sent.closed);
   await client.close();
   await server.close();
 });
