@@ -9,7 +9,7 @@ import { isCanonicalUrl } from './canonical-url.ts';
 import { trailerHeaders, type TrailersInit } from './fetch-headers.ts';
 import { fetchMethod } from './fetch-method.ts';
 import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target.ts';
-import { sendResponse, type TrailersExtension } from './send-response.ts';
+import { ENDED, sendResponse, type TrailersExtension } from './send-response.ts';
 import { bodyTaken, serverRequest, type RequestExchange } from './server-request.ts';
 import { Outcome } from '../streams/outcome.ts';
 import { acceptIncoming, type H2Session } from '../streams/session.ts';
@@ -95,7 +95,8 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   readonly remoteAddr: NetAddr | undefined;
   /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
   #completed: Outcome<void> | null = null;
-  #result: { readonly error: unknown } | 'sent' | null = null;
+  /** 'ending': the whole response was handed to the stream, whose `end()` tells when it reached the connection. */
+  #result: { readonly error: unknown } | 'sent' | 'ending' | null = null;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
   #refused = false;
@@ -112,6 +113,7 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
       this.#completed = completed;
       const result = this.#result;
       if (result === 'sent') completed.resolve();
+      else if (result === 'ending') this.#followEnd(completed);
       else if (result !== null) completed.reject(result.error);
       completed.promise.catch(ignore);
     }
@@ -147,6 +149,22 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   complete(): void {
     this.#result = 'sent';
     this.#completed?.resolve();
+  }
+
+  /**
+   * The whole response was handed to the stream: `completed` follows `stream.end()`, asked for only if
+   * someone reads `completed` (no promise per request otherwise).
+   */
+  ending(): void {
+    this.#result = 'ending';
+    if (this.#completed !== null) this.#followEnd(this.#completed);
+  }
+
+  #followEnd(completed: Outcome<void>): void {
+    this.stream.end().then(
+      () => completed.resolve(),
+      (error: unknown) => completed.reject(error),
+    );
   }
 
   /**
@@ -253,7 +271,17 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   if (body !== null && request !== null && bodyTaken(request)) void stream.readable;
   try {
     const sent = sendResponse(stream, response, method === 'HEAD');
-    if (sent !== undefined) await sent;
+    if (sent === ENDED) {
+      // Nothing is left to do once the end reaches the connection unless a request body may still come
+      // (refuseUntakenBody): then wait for it as for any response.
+      if (stream.remoteEnded) {
+        exchange.ending();
+        return;
+      }
+      await stream.end();
+    } else if (sent !== undefined) {
+      await sent;
+    }
     exchange.complete();
   } catch (error) {
     // A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended.

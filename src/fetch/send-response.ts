@@ -260,10 +260,18 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
 const EMPTY = new Uint8Array(0);
 
 /**
- * Sends `response` on `stream`. Returns undefined when END_STREAM went out at once, else a promise that
- * resolves when END_STREAM (or the trailers) reached the connection; throws (or rejects) if it cannot be sent.
+ * {@link sendResponse}'s answer when the whole response, END_STREAM included, was handed to the stream:
+ * `stream.end()` tells when it reached the connection (made only if someone asks).
  */
-export function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> | undefined {
+export const ENDED = 'ended';
+
+/**
+ * Sends `response` on `stream`. Returns undefined when END_STREAM went out at once, {@link ENDED} when
+ * the whole response was handed to the stream (its DATA may still wait for the windows), else a promise
+ * that resolves when END_STREAM (or the trailers) reached the connection; throws (or rejects) if it
+ * cannot be sent.
+ */
+export function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> | typeof ENDED | undefined {
   const light = lightResponseParts(response);
   const status = light?.status ?? response.status;
   const headers = responseHeaderList(status);
@@ -300,9 +308,9 @@ async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers:
 
 /**
  * One respond: headers (with `content-length` unless given), the whole body and END_STREAM on its last
- * DATA frame (or on the HEADERS without a body). Resolves when the end reached the connection.
+ * DATA frame (or on the HEADERS without a body).
  */
-function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Array | null): Promise<void> | undefined {
+function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Array | null): typeof ENDED | undefined {
   if (body === null) {
     stream.respond(headers, { endStream: true });
     return undefined;
@@ -316,5 +324,5 @@ function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Ar
     return undefined;
   }
   stream.respond(headers, { body: bytes });
-  return stream.end();
+  return ENDED;
 }

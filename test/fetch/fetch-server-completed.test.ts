@@ -68,6 +68,40 @@ for (const [shape, makeResponse] of SHAPES) {
   });
 }
 
+test('info.completed first read after the handler returned an in-memory response still resolves', async () => {
+  const { session, wire, peer } = await facingPeer('server');
+  let info: FetchHandlerInfo | null = null;
+  void serveSession(session, (_request, i) => {
+    info = i;
+    return new Response('hello');
+  });
+  await wire.send(peer.headers(1, GET, { endStream: true }));
+  await settle(6);
+  const completed = track(info!.completed);
+  await settle();
+  assert.is(completed.done, true);
+  assert.is(completed.failed, undefined);
+});
+
+test('info.completed first read after the client reset a stream whose in-memory response waited for the window rejects', async () => {
+  // The client's window is 0: the DATA cannot leave, so the end never reaches the connection.
+  const { session, wire, peer } = await facingPeer('server', {}, { [SettingCodes.INITIAL_WINDOW_SIZE]: 0 });
+  let info: FetchHandlerInfo | null = null;
+  void serveSession(session, (_request, i) => {
+    info = i;
+    return new Response('hello');
+  });
+  await wire.send(peer.headers(1, GET, { endStream: true }));
+  await settle(6);
+  await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
+  await settle();
+  const completed = track(info!.completed);
+  await settle();
+  assert.is(completed.done, true);
+  assert.instance(completed.failed, H2StreamError);
+  assert.is((completed.failed as H2StreamError).code, ErrorCodes.CANCEL);
+});
+
 /** Ways a response being streamed can be cut short. */
 const ENDINGS: [string, (f: Awaited<ReturnType<typeof facingPeer>>, clock: TestClock) => Promise<void>][] = [
   ['the client resets the stream', (f) => f.wire.send(f.peer.rstStream(1, ErrorCodes.CANCEL))],
