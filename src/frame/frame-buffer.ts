@@ -6,7 +6,8 @@
 import { EMPTY, FRAME_HEADER_LENGTH } from './frame.ts';
 import type { Frame } from './frame.ts';
 import { frameForHeader } from './frame-header.ts';
-import { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
+import { FrameType } from './frame-type.ts';
+import type { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
 import { ContinuationError, FrameError, FrameTooLargeError, HeaderBlockTooLargeError, PrefaceError } from './errors.ts';
 
 /** RFC 9113 §3.4: the client connection preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
@@ -90,6 +91,8 @@ export class FrameBuffer implements Iterable<Frame> {
   #prefaceLeft: number;
   #pending: Frame | null = null;
   #pendingLength = 0;
+  /** The type octet of `#pending` (read from its header: cheaper than class checks per frame). */
+  #pendingType = 0;
   #block: HeadersFrame | PushPromiseFrame | null = null;
   #blockBytes: Uint8Array = EMPTY;
   #blockLength = 0;
@@ -211,7 +214,7 @@ export class FrameBuffer implements Iterable<Frame> {
       }
       this.#pending = null;
       frame.parseBody(this.#take(length));
-      const out = this.#joinHeaderBlock(frame);
+      const out = this.#joinHeaderBlock(frame, this.#pendingType);
       if (out !== null) return out;
     }
   }
@@ -287,21 +290,22 @@ export class FrameBuffer implements Iterable<Frame> {
     // RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the
     // size defined in SETTINGS_MAX_FRAME_SIZE". Checked before the payload is buffered.
     if (length > this.maxFrameSize) throw new FrameTooLargeError(length, this.maxFrameSize);
-    this.#checkHeaderBlock(frame, length, flagByte);
+    this.#checkHeaderBlock(frame, type, length, flagByte);
     if (h !== this.#scratch) this.#skip(FRAME_HEADER_LENGTH);
     this.#pending = frame;
     this.#pendingLength = length;
+    this.#pendingType = type;
     return frame;
   }
 
   /** Enforces header-block sequencing and the flood limits from a frame's header alone. */
-  #checkHeaderBlock(frame: Frame, length: number, flagByte: number): void {
+  #checkHeaderBlock(frame: Frame, type: number, length: number, flagByte: number): void {
     const block = this.#block;
     if (block !== null) {
       // RFC 9113 §6.10: a block must continue with CONTINUATION frames on the same stream; "A receiver
       // MUST treat the receipt of any other type of frame or a frame on a different stream as a
       // connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-      if (!(frame instanceof ContinuationFrame) || frame.streamId !== block.streamId) {
+      if (type !== FrameType.CONTINUATION || frame.streamId !== block.streamId) {
         throw new ContinuationError('Invalid frame during header block.');
       }
       // CONTINUATION flood (CERT VU#421644): bound the frame count (empty frames included) ...
@@ -312,18 +316,18 @@ export class FrameBuffer implements Iterable<Frame> {
       if (this.#blockLength + length > this.maxHeaderBlockSize) {
         throw new HeaderBlockTooLargeError(`Header block exceeds ${this.maxHeaderBlockSize} bytes.`);
       }
-    } else if (frame instanceof ContinuationFrame) {
+    } else if (type === FrameType.CONTINUATION) {
       // RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a HEADERS, PUSH_PROMISE or
       // CONTINUATION frame without the END_HEADERS flag set. A recipient that observes violation of
       // this rule MUST respond with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
       throw new ContinuationError('CONTINUATION frame without an open header block.');
-    } else if ((flagByte & END_HEADERS_BIT) === 0 && (frame instanceof HeadersFrame || frame instanceof PushPromiseFrame)) {
+    } else if ((flagByte & END_HEADERS_BIT) === 0 && (type === FrameType.HEADERS || type === FrameType.PUSH_PROMISE)) {
       if (length > this.maxHeaderBlockSize) throw new HeaderBlockTooLargeError(`Header block exceeds ${this.maxHeaderBlockSize} bytes.`);
     }
   }
 
-  /** Passes a parsed frame through header-block assembly; null while a block is still open. */
-  #joinHeaderBlock(frame: Frame): Frame | null {
+  /** Passes a parsed frame (of type octet `type`) through header-block assembly; null while a block is still open. */
+  #joinHeaderBlock(frame: Frame, type: number): Frame | null {
     const block = this.#block;
     if (block !== null) {
       const fragment = (frame as ContinuationFrame).data;
@@ -338,10 +342,11 @@ export class FrameBuffer implements Iterable<Frame> {
       this.#blockFrames = 0;
       return block;
     }
-    if ((frame instanceof HeadersFrame || frame instanceof PushPromiseFrame) && (frame.flags.bits & END_HEADERS_BIT) === 0) {
-      this.#block = frame;
+    if ((type === FrameType.HEADERS || type === FrameType.PUSH_PROMISE) && (frame.flags.bits & END_HEADERS_BIT) === 0) {
+      const opening = frame as HeadersFrame | PushPromiseFrame;
+      this.#block = opening;
       this.#blockFrames = 1;
-      this.#appendBlock(frame.data);
+      this.#appendBlock(opening.data);
       return null;
     }
     return frame;
