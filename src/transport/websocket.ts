@@ -153,7 +153,17 @@ export function webSocketTransport(ws: WebSocketLike, options: WebSocketTranspor
     return opened;
   };
   const closedError = (): WebSocketClosedError => failure ?? new WebSocketClosedError('h2flow: WebSocket is closed', 1006);
+  const abort = (): void => {
+    readDone = true;
+    ws.close(CLOSE_ABORTED, 'h2flow: aborted');
+  };
   const writable = new WS<Uint8Array>({
+    start(controller) {
+      // Web Streams call abort() only once the write in flight settles, and a write held by a peer that
+      // stopped reading polls for as long as the socket is open: the signal fires at once, and closing
+      // the socket then ends that write (CVE-2019-9517 "Internal Data Buffering").
+      (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener('abort', abort, { once: true });
+    },
     async write(chunk) {
       await whenOpen();
       if (ws.readyState !== OPEN) throw closedError();
@@ -168,10 +178,7 @@ export function webSocketTransport(ws: WebSocketLike, options: WebSocketTranspor
     close() {
       ws.close(CLOSE_NORMAL);
     },
-    abort() {
-      readDone = true;
-      ws.close(CLOSE_ABORTED, 'h2flow: aborted');
-    },
+    abort,
   });
   return { readable, writable };
 }

@@ -121,6 +121,22 @@ Tunnel('closing the writable closes the socket (1000), aborting it closes with 4
   assert.is(b.closedWith?.code, 4000);
 });
 
+Tunnel('aborting closes the socket at once (4000), even while a write waits for a peer that stopped reading; that write rejects', async () => {
+  // The session's write timeout aborts a tunnel whose peer stopped reading; Web Streams call abort() only
+  // once the write in flight settles, and that write polls bufferedAmount for as long as the socket is open.
+  const ws = new ScriptedWebSocket();
+  const writer = webSocketTransport(ws, { writableHighWaterMark: 100 }).writable.getWriter();
+  const held = writer.write(new Uint8Array(200)).then(() => null, (e: unknown) => e);
+  await new Promise((r) => setTimeout(r, 5));
+  const aborting = writer.abort(new Error('peer stopped reading'));
+  for (let i = 0; i < 20 && ws.closedWith === null; i++) await new Promise((r) => setTimeout(r, 5));
+  const closedWith = ws.closedWith;
+  if (closedWith === null) ws.bufferedAmount = 0; // not closed: let the write still polling end
+  assert.is(closedWith?.code, 4000, 'the socket was closed while the write was held');
+  assert.instance(await held, WebSocketClosedError);
+  await aborting;
+});
+
 const N = 8 * 1024 * 1024;
 const dir = tempDir('h2flow-ws-');
 let server: Daemon;
