@@ -85,6 +85,9 @@ export function sessionServer(
         await stopped;
         await Promise.resolve(control.release?.()).catch(() => undefined);
       })();
+      // A forced close also ends a graceful one in progress (`stop(true)` after `shutdown()`): the sessions
+      // still draining close now instead of waiting for their streams (as listen.ts does).
+      if (closeOptions?.graceful === false) for (const s of live) void s.close(closeOptions).catch(() => undefined);
       return closing;
     },
     ref: () => control.ref(),
