@@ -88,7 +88,14 @@ export interface ListenOptions {
    * `listen()` (the raw session API), on for `serve()`.
    */
   readonly abuse?: AbuseOption;
+  /**
+   * TLS: how long a new connection may take to finish its handshake before it is dropped (default 10 s).
+   * Stops slow handshakes: a peer that opens TCP and stalls the handshake would hold a descriptor for good.
+   */
+  readonly handshakeTimeout?: number;
 }
+
+const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 const toNetAddr = (hostname: string, port: number | undefined): NetAddr => ({ transport: 'tcp', hostname, port: port ?? 0 });
 
@@ -101,6 +108,15 @@ function listenNow(options: ListenOptions): H2Server {
   const secure = options.tls !== undefined;
   let admit: (socket: BunSocket) => void = () => undefined;
   let admits: (address: string) => boolean = () => true;
+  // TLS: each connection's handshake deadline, until its handshake or close.
+  const handshakeMs = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+  const deadlines = new Map<BunSocket, ReturnType<typeof setTimeout>>();
+  const clearDeadline = (socket: BunSocket): void => {
+    const timer = deadlines.get(socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    deadlines.delete(socket);
+  };
   const listener = bun().listen({
     hostname: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -117,11 +133,17 @@ function listenNow(options: ListenOptions): H2Server {
         }
         pairOf(socket, options.session);
         if (!secure) admit(socket);
+        else deadlines.set(socket, setTimeout(() => (deadlines.delete(socket), socket.terminate()), handshakeMs));
       },
       handshake(socket, success) {
+        clearDeadline(socket);
         // RFC 9113 §3.2: HTTP/2 over TLS is identified by ALPN "h2"; anything else is not ours to speak.
         if (success && socket.alpnProtocol === 'h2') admit(socket);
         else socket.terminate();
+      },
+      close(socket, error) {
+        clearDeadline(socket);
+        bunSocketHandlers.close(socket, error);
       },
     },
   });
