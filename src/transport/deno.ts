@@ -231,8 +231,12 @@ async function openConn(url: URL, options: ConnectOptions): Promise<DenoConn> {
   // TLS connections have no setNoDelay (see listenNow).
   const opening = api.connect({ hostname, port, transport: 'tcp' });
   let conn: DenoConn | null = null;
+  let onAbort: (() => void) | null = null;
   try {
-    const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     conn = await Promise.race([opening, aborted]);
     conn.setNoDelay?.(true);
     if (secure) {
@@ -250,6 +254,9 @@ async function openConn(url: URL, options: ConnectOptions): Promise<DenoConn> {
     }
     if (conn === null) void opening.then((c) => c.close()).catch(() => undefined);
     throw error;
+  } finally {
+    // A long-lived signal (one per application) must not gather a listener per connection.
+    if (onAbort !== null) signal?.removeEventListener('abort', onAbort);
   }
   options.onConnect?.({ protocol: secure ? 'h2' : 'h2c', remoteAddr: toNetAddr(conn.remoteAddr) });
   return conn;

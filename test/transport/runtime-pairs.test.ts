@@ -9,6 +9,8 @@ import { denoConnToPair, type DenoConn } from '../../src/transport/deno-conn';
 import { BunSocketPair, type BunSocket } from '../../src/transport/bun-socket';
 import { SocketClosedError } from '../../src/transport/socket-closed-error';
 import { settle } from '../support/duplex-pair';
+import { getEventListeners } from 'node:events';
+import { connectSession as denoConnectSession } from '../../src/transport/deno';
 
 /** A Deno connection whose peer the test plays: reads wait for `feed`, writes take at most `writeLimit` bytes. */
 class ScriptedConn implements DenoConn {
@@ -133,6 +135,24 @@ Deno('aborting the writable or cancelling the readable first closes at once; lat
   assert.ok(b.closed);
   const err = await pb.writable.getWriter().write(new Uint8Array(1)).then(() => null, (e: unknown) => e);
   assert.instance(err, SocketClosedError);
+});
+
+Deno("connectSession leaves nothing on the caller's AbortSignal once connected: one long-lived signal serves many connections", async () => {
+  const conns: ScriptedConn[] = [];
+  const g = globalThis as { Deno?: unknown };
+  const saved = g.Deno;
+  g.Deno = { connect: async () => (conns.push(new ScriptedConn()), conns.at(-1)!) };
+  try {
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) {
+      const session = await denoConnectSession('http://127.0.0.1:1/', { signal });
+      session.close({ graceful: false }).catch(() => undefined);
+    }
+    assert.is(getEventListeners(signal, 'abort').length, 0, 'no abort listener left behind per connection');
+  } finally {
+    g.Deno = saved;
+    for (const conn of conns) conn.close();
+  }
 });
 
 /** A Bun socket whose peer the test plays: `write` takes at most `writeLimit` bytes per call. */
