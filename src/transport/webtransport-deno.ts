@@ -8,6 +8,7 @@
 import type { NetAddr } from '../fetch/fetch-server.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { serveWith, sessionServer, type H2Server } from './session-server.ts';
+import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { acceptTunnels, type WebTransportLike } from './webtransport-pair.ts';
 
 interface QuicAddr {
@@ -63,6 +64,12 @@ export interface WebTransportListenOptions {
    * Slowloris shape of attack).
    */
   readonly setupTimeoutMs?: number;
+  /**
+   * Refuse addresses whose tunnels keep ending in connection errors (see `AbuseGuard`): a refused client's
+   * QUIC connection is closed once accepted, before its WebTransport setup. Default off for
+   * `listenWebTransport()`, on for `serveWebTransport()` (as `listen()` and `serve()`).
+   */
+  readonly abuse?: AbuseOption;
 }
 
 /** Options of {@link serveWebTransport}: `serve()`'s, TLS required, plus the listener's bounds. */
@@ -130,7 +137,7 @@ export function listenWebTransport(options: WebTransportListenOptions): H2Server
   }
   const setupMs = options.setupTimeoutMs ?? DEFAULT_SETUP_MS;
   let stopped = false;
-  const { server, accept } = sessionServer(
+  const { server, accept, admits } = sessionServer(
     {
       address: toNetAddr(endpoint.addr),
       stop: () => {
@@ -143,6 +150,7 @@ export function listenWebTransport(options: WebTransportListenOptions): H2Server
       unref: () => undefined,
     },
     options.session,
+    abuseGuardFor(options.abuse),
   );
 
   const setUp = async (incoming: QuicIncomingLike): Promise<void> => {
@@ -151,6 +159,10 @@ export function listenWebTransport(options: WebTransportListenOptions): H2Server
     const conn = await within(incoming.accept(), setupMs, (c) => closeConn(c, 'setup timed out'));
     if (conn === null) return;
     const remoteAddr = toNetAddr(conn.remoteAddr);
+    if (!admits(remoteAddr.hostname)) {
+      closeConn(conn, 'refused');
+      return;
+    }
     const wt = await within(api.upgradeWebTransport(conn), setupMs, (w) => w.close({ closeCode: 0, reason: 'setup timed out' })).catch(() => null);
     if (wt === null || stopped) {
       closeConn(conn, wt === null ? 'not a WebTransport session' : 'server closed');

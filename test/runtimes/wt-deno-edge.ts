@@ -9,6 +9,8 @@
  *   cleanly, and the server finishes.
  * - `session`: `serveWebTransportSession()` on a session Deno's own QUIC API accepted: two tunnels from one
  *   client session are served, and its promise settles once the client closed the session.
+ * - `abuse`: with `abuse: { maxAbusiveConnections: 2 }`, tunnels that end in GOAWAY PROTOCOL_ERROR (a PING on
+ *   stream 1) are served until the budget is spent, then the address's new connections are refused.
  */
 import { connectWebTransport, listenWebTransport, serveWebTransport, serveWebTransportSession, webTransportTransport, type WebTransportLike } from '../../src/transport/webtransport';
 import { H2Client } from '../../src/fetch/fetch-client';
@@ -130,6 +132,41 @@ const result: Record<string, unknown> = {};
   wt.close({ closeCode: 0, reason: '' });
   result.session = { bodies, served: await outcome(served) };
   endpoint.close();
+}
+
+// abuse: each connection's tunnel sends a preface, SETTINGS and a PING on stream 1 (PROTOCOL_ERROR).
+{
+  const server = listenWebTransport({ tls: { cert, key }, abuse: { maxAbusiveConnections: 2 } });
+  void (async () => {
+    for await (const s of server) s.closed.catch(() => undefined);
+  })();
+  const bad = new Uint8Array([
+    ...new TextEncoder().encode('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+    ...[0, 0, 0, 4, 0, 0, 0, 0, 0],
+    ...[0, 0, 8, 6, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+  ]);
+  const attempts: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const wt = new WT(`https://127.0.0.1:${server.address.port}/h2`, { serverCertificateHashes: hashes });
+    wt.closed.catch(() => undefined);
+    if ((await outcome(wt.ready, 5000)) !== 'ok') {
+      attempts.push('refused');
+      continue;
+    }
+    const bidi = await wt.createBidirectionalStream();
+    void bidi.writable.getWriter().write(bad).catch(() => undefined);
+    const reader = bidi.readable.getReader();
+    // The server answers GOAWAY and ends the tunnel; the read loop ends either way.
+    await outcome((async () => {
+      for (;;) if ((await reader.read()).done) return;
+    })(), 5000);
+    attempts.push('served');
+    wt.close({ closeCode: 0, reason: '' });
+    // The server counts the tunnel when its session has closed: give it that turn.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  result.abuse = attempts;
+  await server.close({ graceful: false });
 }
 
 console.log(`RESULT ${JSON.stringify(result)}`);

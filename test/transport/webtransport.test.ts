@@ -315,7 +315,7 @@ Real("the README's WebTransport example runs as written: its Deno server, and it
   }
 });
 
-Real('the server closes a connection that never finishes its WebTransport setup, holds a client to maxTunnelsPerConnection, survives a client lost mid-request, and shuts down under a connected client; serveWebTransportSession serves a session accepted elsewhere', async () => {
+Real('the server closes a connection that never finishes its WebTransport setup, holds a client to maxTunnelsPerConnection, survives a client lost mid-request, and shuts down under a connected client; serveWebTransportSession serves a session accepted elsewhere; the abuse guard refuses an address whose tunnels keep ending in PROTOCOL_ERROR', async () => {
   const script = await bundleFor('deno', 'test/runtimes/wt-deno-edge.ts', dir.path);
   const r = await run(runtimeBinary('deno'), denoArgs(script, { ...pem, hash }), { timeoutMs: 90_000 });
   const line = /RESULT (.*)/.exec(r.stdout.toString())?.[1];
@@ -331,6 +331,7 @@ Real('the server closes a connection that never finishes its WebTransport setup,
   assert.is(result.lostShutdown, 'ok', 'shutdown after a lost client settles');
   assert.equal(result.shutdown, { first: 'ok hi', serverShutdown: 'ok', clientClosed: 'ok', finished: 'ok' });
   assert.equal(result.session, { bodies: ['/tunnel0', '/tunnel1'], served: 'ok' }, 'serveWebTransportSession served both tunnels and settled');
+  assert.equal(result.abuse, ['served', 'served', 'refused', 'refused', 'refused'], 'the abuse guard refuses the address once two tunnels ended in PROTOCOL_ERROR');
 });
 
 Real('the WebTransport server shuts down gracefully and the process exits on its own', async () => {
