@@ -119,6 +119,8 @@ Oracle('a malformed message python ends the connection for must be exactly a str
   check(request, (r, i) => void (r.steps[i]!.frames = []), 'reset a stream of the received message');
   // The connection must answer the PING fed after the last step.
   check(request, (r) => void (r.probe = { out: '', ev: [], frames: [] }), 'connection must go on');
+  // A refused request must never reach the handler: a RequestReceived for it, even with the reset.
+  check(request, (r, i) => void r.steps[i]!.ev!.push({ type: 'RequestReceived', streamId: 1, headers: [] }), 'must never have reported it');
   const response = 'inbound headers: response with a connection header [client]';
   check(response, (r, i) => void ((r.steps[i]!.ev![0] as { errorCode: number }).errorCode = 8), 'StreamReset must carry code 1');
   check(response, (r, i) => void r.steps[i]!.ev!.push({ type: 'StreamEnded', streamId: 1 }), 'events on stream 1 after its reset');

@@ -83,8 +83,8 @@ const STREAM_ERROR_INSTEAD: Readonly<Record<number, { python: readonly string[];
  * for refused DATA, then) RST_STREAM with python's code on a stream the bytes carried a message on, and
  * no GOAWAY at all (frames after it answer later frames of the same read, which python never
  * processed); its events reset that stream only as `StreamReset(code, remoteReset: false)`, with
- * nothing after it on that stream. Returns the difference id and why not (empty when it holds), or
- * `null` when the step is not such a case.
+ * nothing after it on that stream, or (a stream refused unreported) never name it at all. Returns
+ * the difference id and why not (empty when it holds), or `null` when the step is not such a case.
  */
 export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord): { id: string; lines: string[] } | null {
   if (step.op !== 'receive' || ours.err || !py.err || py.err.code === null) return null;
@@ -108,9 +108,14 @@ export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord)
     return result;
   }
   if (frames.some((f) => f.t === 'GOAWAY')) lines.push(`  ${kind.id}: h2flow reset stream ${rst.s} but also sent GOAWAY: ${show(frames)}`);
-  const evs = (ours.ev ?? []) as { type: string; streamId?: number; errorCode?: number; remoteReset?: boolean }[];
+  const evs = (ours.ev ?? []) as { type: string; streamId?: number; pushedStreamId?: number; errorCode?: number; remoteReset?: boolean }[];
   const reset = evs.findIndex((e) => e.type === 'StreamReset' && e.streamId === rst.s);
-  if (reset >= 0) {
+  if (reset < 0) {
+    // No StreamReset: a new request or promised stream refused before it was ever reported. Then no
+    // event may name it, or a handler would see a malformed request (or a push that never exists).
+    const named = evs.filter((e) => e.streamId === rst.s || e.pushedStreamId === rst.s);
+    if (named.length > 0) lines.push(`  ${kind.id}: h2flow reset stream ${rst.s} without a StreamReset, so it must never have reported it: ${show(named)}`);
+  } else {
     const e = evs[reset]!;
     if (e.errorCode !== code || e.remoteReset !== false) lines.push(`  ${kind.id}: h2flow's StreamReset must carry code ${code}, remoteReset false: ${show(e)}`);
     if (evs.slice(reset + 1).some((x) => x.streamId === rst.s)) lines.push(`  ${kind.id}: events on stream ${rst.s} after its reset: ${show(evs)}`);
