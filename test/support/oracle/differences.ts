@@ -331,9 +331,9 @@ export const DIFFERENCES: readonly Difference[] = [
   },
   {
     id: 'content-length-at-end',
-    what: 'A request whose HEADERS carry END_STREAM and a non-zero content-length; trailers that end a body shorter than content-length (or a content-length in trailers)',
+    what: 'A request, or a response other than 204/304/an answer to HEAD, whose HEADERS carry END_STREAM and a non-zero content-length; trailers that end a body shorter than content-length (or a content-length in trailers)',
     oracle: 'Accepted: h2 counts content-length on DATA frames only, and reads it again from trailers (a trailer without one drops the check)',
-    ours: 'Malformed (RFC 9113 §8.1.1), a stream error as `malformed-stream-error`; trailers never change the expected length. A response ended by its HEADERS may announce a length (204, 304, HEAD: RFC 9110 §8.6)',
+    ours: 'Malformed (RFC 9113 §8.1.1), a stream error as `malformed-stream-error`; trailers never change the expected length. A 204 or 304 response, or an answer to HEAD, ended by its HEADERS may announce a length (RFC 9113 §8.1.1, RFC 9110 §6.4.1)',
     why: 'RFC 9113 §8.1.1: "malformed if the value of a content-length header field does not equal the sum of the DATA frame payload lengths"; a handler must not take a truncated body for a complete one',
     scope: 'tagged',
   },
