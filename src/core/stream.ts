@@ -68,6 +68,12 @@ const NO_FRAMES: Frame[] = Object.freeze([]) as unknown as Frame[];
 /** Why a body is malformed for its content-length: InvalidBodyLengthError's message (h2 raises that). */
 const bodyLengthMismatch = (expected: number, actual: number): string => `Expected ${expected} bytes, received ${actual}`;
 
+/** Whether a response's `:status` is 204 or 304: no content, whatever content-length says (RFC 9110 §6.4.1). */
+function hasNoContentStatus(headers: readonly Header[]): boolean {
+  for (const h of headers) if (h[0] === ':status') return h[1] === '204' || h[1] === '304';
+  return false;
+}
+
 /** The initial SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2), until the connection sets the peer's. */
 const DEFAULT_MAX_FRAME_SIZE = 16384;
 
@@ -374,10 +380,11 @@ export class H2Stream {
       if (!(err instanceof ProtocolError)) throw err;
       return this.#malformedMessage(err.message);
     }
-    // RFC 9113 §8.1.1: the content must match content-length, also when trailers end it, or when a
-    // request's own HEADERS do. (A response's may not: 204, 304 and HEAD answers carry none.)
+    // RFC 9113 §8.1.1: the content must match content-length, also when trailers end it, or when the
+    // message's own HEADERS do; but "A response that is defined to have no content ... MAY have a
+    // non-zero content-length" (204, 304; an answer to HEAD expects 0 already).
     const expected = this.#expectedContentLength;
-    if (endStream && expected !== null && expected !== this.#actualContentLength && (trailers || headersEvent.type === 'RequestReceived')) {
+    if (endStream && expected !== null && expected !== this.#actualContentLength && (trailers || headersEvent.type === 'RequestReceived' || (headersEvent.type === 'ResponseReceived' && !hasNoContentStatus(headers)))) {
       return this.#malformedMessage(bodyLengthMismatch(expected, this.#actualContentLength));
     }
     headersEvent.headers = hs;

@@ -261,6 +261,20 @@ Events('a body that trailers end short of content-length, or a request HEADERS t
   assert.equal(types(client.conn.receiveData(client.peer.headers(1, [[':status', '304'], ['content-length', '9']], { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
 });
 
+Events('a final response whose HEADERS end it announcing a content-length is malformed, unless it has no content (204, 304, an answer to HEAD)', () => {
+  // RFC 9113 §8.1.1: content-length must equal the DATA payloads; "A response that is defined to have
+  // no content ... MAY have a non-zero content-length" (RFC 9110 §6.4.1: 204, 304, HEAD).
+  const pair = clientPair();
+  const { conn, peer } = pair;
+  conn.sendHeaders(1, REQUEST, { endStream: true });
+  conn.sendHeaders(3, REQUEST, { endStream: true });
+  conn.sendHeaders(5, [[':method', 'HEAD'], ...REQUEST.slice(1)], { endStream: true });
+  conn.dataToSend();
+  expectMalformed(pair, conn.receiveData(peer.headers(1, [[':status', '200'], ['content-length', '5']], { endStream: true })), 1);
+  assert.equal(types(conn.receiveData(peer.headers(3, [[':status', '204'], ['content-length', '5']], { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+  assert.equal(types(conn.receiveData(peer.headers(5, [[':status', '200'], ['content-length', '5']], { endStream: true }))), ['ResponseReceived', 'StreamEnded']);
+});
+
 Events('an informational response after the final one is a malformed response for the client: that stream is reset', () => {
   for (const endStream of [false, true]) {
     const pair = clientPair();

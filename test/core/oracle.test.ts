@@ -119,9 +119,23 @@ Oracle('a malformed message python ends the connection for must be exactly a str
   check(request, (r, i) => void (r.steps[i]!.frames = []), 'reset a stream of the received message');
   // The connection must answer the PING fed after the last step.
   check(request, (r) => void (r.probe = { out: '', ev: [], frames: [] }), 'connection must go on');
+  // A refused request must never reach the handler: a RequestReceived for it, even with the reset.
+  check(request, (r, i) => void r.steps[i]!.ev!.push({ type: 'RequestReceived', streamId: 1, headers: [] }), 'must never have reported it');
   const response = 'inbound headers: response with a connection header [client]';
   check(response, (r, i) => void ((r.steps[i]!.ev![0] as { errorCode: number }).errorCode = 8), 'StreamReset must carry code 1');
   check(response, (r, i) => void r.steps[i]!.ev!.push({ type: 'StreamEnded', streamId: 1 }), 'events on stream 1 after its reset');
+});
+
+Oracle('only a malformed message passes as a stream error: another PROTOCOL_ERROR python ends the connection for must stay a connection error', () => {
+  type Sc = Parameters<typeof compareScenario>[0];
+  type Rec = Parameters<typeof compareScenario>[1];
+  // A HEADERS frame on stream 2 (a server receives it: a client may not open even streams).
+  const sc = { name: 'even', role: 'server', config: {}, steps: [{ op: 'receive', hex: '000000010400000002' }] } as unknown as Sc;
+  const py = (msg: string) => ({ name: 'even', steps: [{ out: '', err: { cls: 'ProtocolError', h2: true, code: 1, msg }, frames: [{ t: 'GOAWAY', s: 0, code: 1 }] }] }) as unknown as Rec;
+  const reset = { name: 'even', steps: [{ out: '', ev: [], frames: [{ t: 'RST_STREAM', s: 2, code: 1 }] }], probe: { out: '', ev: [{ type: 'PingReceived' }], frames: [{ t: 'PING' }] } } as unknown as Rec;
+  assert.equal(compareScenario(sc, py("Received uppercase header name b'X'."), reset), []);
+  // RFC 9113 §5.1.1: a stream ID of the wrong parity is a connection error, never a stream reset.
+  assert.match(compareScenario(sc, py('Invalid stream ID for peer.'), reset).join('\n'), 'exception:');
 });
 
 /** How many scenarios each difference adjusted (logged at the end). */

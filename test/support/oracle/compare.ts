@@ -67,30 +67,49 @@ export function receivedMessageStreams(step: Step): Set<number> {
 type FrameJson = { t?: string; s?: number; code?: number };
 
 /**
+ * h2's ProtocolError messages for a malformed message (RFC 9113 §8.1.1): header validation
+ * (h2/utilities.py), content-length, trailers, 1xx rules, DATA before headers. Any other
+ * ProtocolError (stream IDs, frame sequencing, pushes, ...) stays a connection error, so it never
+ * passes as a stream error.
+ */
+const MALFORMED_MESSAGE = new RegExp(
+  '^(Received (uppercase header name|header name with zero length|header (name|value) surrounded by whitespace|' +
+    'custom pseudo-header field|duplicate pseudo-header field|pseudo-header field out of sequence|pseudo-header in trailer)|' +
+    'Connection-specific header field present|Encountered (connect-request|request|response)-only headers|' +
+    'Header block missing mandatory|An empty :path header is forbidden|Invalid value for TE header|' +
+    'Request header block (does not have an :authority|has mismatched :authority)|Invalid content-length header|' +
+    'Trailers must have END_STREAM set|Cannot set END_STREAM on informational responses|' +
+    'Informational response after final response|cannot receive data before headers)',
+);
+
+/**
  * The connection errors h2 raises on received bytes that h2flow answers as stream errors of the same
  * code instead (differences.ts): python's classes for each code, and the difference id it stands for.
  */
-const STREAM_ERROR_INSTEAD: Readonly<Record<number, { python: readonly string[]; id: string }>> = {
-  1: { python: ['ProtocolError', 'InvalidBodyLengthError'], id: 'malformed-stream-error' },
+const STREAM_ERROR_INSTEAD: Readonly<Record<number, { python: readonly string[]; id: string; messages?: Readonly<Record<string, RegExp>> }>> = {
+  1: { python: ['ProtocolError', 'InvalidBodyLengthError'], id: 'malformed-stream-error', messages: { ProtocolError: MALFORMED_MESSAGE } },
   3: { python: ['FlowControlError'], id: 'stream-flow-control-error' },
 };
 
 /**
  * `malformed-stream-error`, `stream-flow-control-error`: where python answered received bytes with a
- * connection error (PROTOCOL_ERROR: ProtocolError, InvalidBodyLengthError; FLOW_CONTROL_ERROR:
+ * connection error (PROTOCOL_ERROR: InvalidBodyLengthError, or ProtocolError for a malformed message,
+ * {@link MALFORMED_MESSAGE}; FLOW_CONTROL_ERROR:
  * FlowControlError) and h2flow raised nothing, h2flow must have answered with a stream error of that
  * code: its frames are python's up to the GOAWAY, then (a WINDOW_UPDATE crediting the connection window
  * for refused DATA, then) RST_STREAM with python's code on a stream the bytes carried a message on, and
  * no GOAWAY at all (frames after it answer later frames of the same read, which python never
  * processed); its events reset that stream only as `StreamReset(code, remoteReset: false)`, with
- * nothing after it on that stream. Returns the difference id and why not (empty when it holds), or
- * `null` when the step is not such a case.
+ * nothing after it on that stream, or (a stream refused unreported) never name it at all. Returns
+ * the difference id and why not (empty when it holds), or `null` when the step is not such a case.
  */
 export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord): { id: string; lines: string[] } | null {
   if (step.op !== 'receive' || ours.err || !py.err || py.err.code === null) return null;
   const code = py.err.code;
   const kind = STREAM_ERROR_INSTEAD[code];
   if (kind === undefined || !kind.python.includes(py.err.cls)) return null;
+  const pattern = kind.messages?.[py.err.cls];
+  if (pattern !== undefined && !pattern.test(py.err.msg ?? '')) return null;
   const pyFrames = (py.frames ?? []) as FrameJson[];
   const goaway = pyFrames.findIndex((f) => f.t === 'GOAWAY');
   if (goaway < 0 || pyFrames[goaway]!.code !== code) return null;
@@ -108,9 +127,14 @@ export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord)
     return result;
   }
   if (frames.some((f) => f.t === 'GOAWAY')) lines.push(`  ${kind.id}: h2flow reset stream ${rst.s} but also sent GOAWAY: ${show(frames)}`);
-  const evs = (ours.ev ?? []) as { type: string; streamId?: number; errorCode?: number; remoteReset?: boolean }[];
+  const evs = (ours.ev ?? []) as { type: string; streamId?: number; pushedStreamId?: number; errorCode?: number; remoteReset?: boolean }[];
   const reset = evs.findIndex((e) => e.type === 'StreamReset' && e.streamId === rst.s);
-  if (reset >= 0) {
+  if (reset < 0) {
+    // No StreamReset: a new request or promised stream refused before it was ever reported. Then no
+    // event may name it, or a handler would see a malformed request (or a push that never exists).
+    const named = evs.filter((e) => e.streamId === rst.s || e.pushedStreamId === rst.s);
+    if (named.length > 0) lines.push(`  ${kind.id}: h2flow reset stream ${rst.s} without a StreamReset, so it must never have reported it: ${show(named)}`);
+  } else {
     const e = evs[reset]!;
     if (e.errorCode !== code || e.remoteReset !== false) lines.push(`  ${kind.id}: h2flow's StreamReset must carry code ${code}, remoteReset false: ${show(e)}`);
     if (evs.slice(reset + 1).some((x) => x.streamId === rst.s)) lines.push(`  ${kind.id}: events on stream ${rst.s} after its reset: ${show(evs)}`);

@@ -318,7 +318,7 @@ export const DIFFERENCES: readonly Difference[] = [
     what: 'A malformed message received (RFC 9113 §8.1.1): invalid or forbidden fields, bad or missing pseudo-headers, an invalid content-length, in a request, response, trailers or promised request; trailers without END_STREAM; a 1xx with END_STREAM or after the final response; DATA before a response; a body longer than content-length, or shorter at END_STREAM',
     oracle: 'ProtocolError / InvalidBodyLengthError → GOAWAY PROTOCOL_ERROR: every other stream of the connection dies with it (h2 4.4 too)',
     ours: 'A stream error: RST_STREAM PROTOCOL_ERROR on that stream and StreamReset(PROTOCOL_ERROR, remoteReset: false) in place of its events (none for a new request, which was never reported; the promised stream of a malformed PUSH_PROMISE is refused, the parent goes on); the header block was decoded, so HPACK stays in sync; refused DATA is credited to the connection window; each reset spends the reset budget. Frames the stream state forbids (HEADERS or DATA after END_STREAM, ...) stay connection errors as in h2 (RFC 9113 §5.1)',
-    why: 'RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error (Section 5.4.2) of type PROTOCOL_ERROR"; one bad request must not cut a page\'s other requests (issue 13). compareScenario recognises the case generically (compare.ts streamErrorInstead): where python ends the connection with PROTOCOL_ERROR on a receive and h2flow raises nothing, h2flow must send python\'s frames up to the GOAWAY, then RST_STREAM PROTOCOL_ERROR on a stream the bytes carried a message on, no GOAWAY, and only a matching StreamReset; later steps must not crash, and the connection must still answer a PING after the last step',
+    why: 'RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error (Section 5.4.2) of type PROTOCOL_ERROR"; one bad request must not cut a page\'s other requests (issue 13). compareScenario recognises the case generically (compare.ts streamErrorInstead): where python ends the connection with PROTOCOL_ERROR on a receive for a malformed message (InvalidBodyLengthError, or a ProtocolError whose message compare.ts MALFORMED_MESSAGE lists) and h2flow raises nothing, h2flow must send python\'s frames up to the GOAWAY, then RST_STREAM PROTOCOL_ERROR on a stream the bytes carried a message on, no GOAWAY, and only a matching StreamReset; later steps must not crash, and the connection must still answer a PING after the last step',
     scope: 'state',
   },
   {
@@ -331,9 +331,9 @@ export const DIFFERENCES: readonly Difference[] = [
   },
   {
     id: 'content-length-at-end',
-    what: 'A request whose HEADERS carry END_STREAM and a non-zero content-length; trailers that end a body shorter than content-length (or a content-length in trailers)',
+    what: 'A request, or a response other than 204/304/an answer to HEAD, whose HEADERS carry END_STREAM and a non-zero content-length; trailers that end a body shorter than content-length (or a content-length in trailers)',
     oracle: 'Accepted: h2 counts content-length on DATA frames only, and reads it again from trailers (a trailer without one drops the check)',
-    ours: 'Malformed (RFC 9113 §8.1.1), a stream error as `malformed-stream-error`; trailers never change the expected length. A response ended by its HEADERS may announce a length (204, 304, HEAD: RFC 9110 §8.6)',
+    ours: 'Malformed (RFC 9113 §8.1.1), a stream error as `malformed-stream-error`; trailers never change the expected length. A 204 or 304 response, or an answer to HEAD, ended by its HEADERS may announce a length (RFC 9113 §8.1.1, RFC 9110 §6.4.1)',
     why: 'RFC 9113 §8.1.1: "malformed if the value of a content-length header field does not equal the sum of the DATA frame payload lengths"; a handler must not take a truncated body for a complete one',
     scope: 'tagged',
   },

@@ -73,6 +73,7 @@ def norm_error(e):
         "cls": type(e).__name__,
         "h2": isinstance(e, h2.exceptions.H2Error),
         "code": None if code is None else int(code),
+        "msg": str(e),
     }
 
 

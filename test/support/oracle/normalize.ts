@@ -30,11 +30,15 @@ export const EVENT_FIELDS: Record<string, readonly string[]> = {
 /** A JSON value in a normal form. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** A normalized exception: class name, whether it is one of h2's classes, and its error code. */
+/**
+ * A normalized exception: class name, whether it is one of h2's classes, and its error code; python's
+ * also carry the message (`msg`), which tells a malformed message from other PROTOCOL_ERRORs.
+ */
 export interface NormError {
   cls: string;
   h2: boolean;
   code: number | null;
+  msg?: string;
 }
 
 /** What one step produced. `out` is the raw hex of dataToSend(); `frames` is filled by {@link parseOut}. */
