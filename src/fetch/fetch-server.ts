@@ -242,6 +242,10 @@ async function recover(error: unknown, onError: FetchServerOptions['onError']): 
  * response (500 by default) and body failures reset only this stream, so the session lives on.
  */
 export async function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+  // Failed before its handler ran (its session failed in the read that brought it, while it waited to be
+  // delivered): no answer can reach the client, and a peer must not make a broken connection run a
+  // batch of handlers for nothing (the session keeps such streams queued, failed, for `incoming` readers).
+  if (stream.error !== null) return;
   const headerList = stream.headers;
   let target: RequestTarget;
   try {

@@ -148,7 +148,12 @@ function memoryBody(response: Response): string | Uint8Array | undefined {
   // A plain Response's `body` is its state's stream; its stream's own state says whether it was locked
   // or read (`locked`, `bodyUsed`), one property read instead of three getters with brand checks each.
   const stream = body.stream;
-  const streamKey = Object.getPrototypeOf(response) === Response.prototype ? (streamStateKey ??= findStreamStateKey()) : null;
+  let streamKey: symbol | null = null;
+  if (Object.getPrototypeOf(response) === Response.prototype) {
+    // Probed once: null (no such slot) is cached too, not looked for again with four streams per response.
+    if (streamStateKey === undefined) streamStateKey = findStreamStateKey();
+    streamKey = streamStateKey;
+  }
   if (streamKey !== null) {
     const state = (stream as unknown as Record<symbol, StreamState | undefined>)[streamKey];
     if (state !== undefined) return state.reader === undefined && !state.disturbed ? source : undefined;
