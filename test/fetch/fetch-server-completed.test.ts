@@ -68,8 +68,9 @@ for (const [shape, makeResponse] of SHAPES) {
   });
 }
 
-test('info.completed first read after the handler returned an in-memory response still resolves', async () => {
-  const { session, wire, peer } = await facingPeer('server');
+/** A server whose handler answers one GET with an in-memory response; the handler's info, once it ran. */
+async function answeredInMemory(settings: Record<number, number> = {}): Promise<{ info: FetchHandlerInfo; wire: Awaited<ReturnType<typeof facingPeer>>['wire']; peer: Awaited<ReturnType<typeof facingPeer>>['peer'] }> {
+  const { session, wire, peer } = await facingPeer('server', {}, settings);
   let info: FetchHandlerInfo | null = null;
   void serveSession(session, (_request, i) => {
     info = i;
@@ -77,7 +78,12 @@ test('info.completed first read after the handler returned an in-memory response
   });
   await wire.send(peer.headers(1, GET, { endStream: true }));
   await settle(6);
-  const completed = track(info!.completed);
+  return { info: info!, wire, peer };
+}
+
+test('info.completed first read after the handler returned an in-memory response still resolves', async () => {
+  const { info } = await answeredInMemory();
+  const completed = track(info.completed);
   await settle();
   assert.is(completed.done, true);
   assert.is(completed.failed, undefined);
@@ -85,17 +91,10 @@ test('info.completed first read after the handler returned an in-memory response
 
 test('info.completed first read after the client reset a stream whose in-memory response waited for the window rejects', async () => {
   // The client's window is 0: the DATA cannot leave, so the end never reaches the connection.
-  const { session, wire, peer } = await facingPeer('server', {}, { [SettingCodes.INITIAL_WINDOW_SIZE]: 0 });
-  let info: FetchHandlerInfo | null = null;
-  void serveSession(session, (_request, i) => {
-    info = i;
-    return new Response('hello');
-  });
-  await wire.send(peer.headers(1, GET, { endStream: true }));
-  await settle(6);
+  const { info, wire, peer } = await answeredInMemory({ [SettingCodes.INITIAL_WINDOW_SIZE]: 0 });
   await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
   await settle();
-  const completed = track(info!.completed);
+  const completed = track(info.completed);
   await settle();
   assert.is(completed.done, true);
   assert.instance(completed.failed, H2StreamError);
