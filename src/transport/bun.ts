@@ -7,12 +7,12 @@ import { H2Session } from '../streams/session.ts';
 import type { NetAddr } from '../fetch/fetch-server.ts';
 import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
-import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
-import { tapTransport, type TapObserver } from './tap.ts';
+import { type TapObserver } from './tap.ts';
+import { clientSession, fetchClient } from './client-connect.ts';
 
 export { BunSocketPair, bunSocketHandlers, bunSocketPair } from './bun-socket.ts';
 export type { BunSocket, BunSocketPairOptions } from './bun-socket.ts';
@@ -270,11 +270,7 @@ function openSocket(url: URL, options: ConnectOptions): Promise<BunSocketPair> {
  * `https:` URLs TLS with ALPN `h2` (certificates verified unless `tls.rejectUnauthorized` is false).
  */
 export async function connectSession(url: string | URL, options: ConnectOptions = {}): Promise<H2Session> {
-  let pair: H2Transport = await openSocket(new URL(url), options);
-  if (options.tap !== undefined) pair = tapTransport(pair, options.tap, options.session?.streams as StreamConstructors | undefined);
-  const session = new H2Session(pair, { ...options.session, role: 'client' });
-  session.closed.catch(() => undefined);
-  return session;
+  return clientSession(await openSocket(new URL(url), options), options);
 }
 
 /** Options of {@link connect}: those of {@link connectSession}, plus where pushed responses go. */
@@ -288,8 +284,5 @@ export interface ClientConnectOptions extends ConnectOptions {
  * `fetch` waits for it). Server push is disabled unless `session.settings.enablePush` asks for it.
  */
 export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
-  // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
-  const settings = { enablePush: false, ...options.session?.settings };
-  const session = connectSession(url, { ...options, session: { ...options.session, settings } });
-  return new H2Client(session, { baseUrl: url, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
+  return fetchClient(url, options, connectSession);
 }

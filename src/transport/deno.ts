@@ -8,13 +8,14 @@ import { H2Session } from '../streams/session.ts';
 import type { NetAddr } from '../fetch/fetch-server.ts';
 import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
-import type { H2Transport, StreamConstructors } from '../streams/types.ts';
+import type { H2Transport } from '../streams/types.ts';
 import { denoConnToPair, type DenoConn, type DenoNetAddr } from './deno-conn.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions as CommonServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
 import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
-import { tapTransport, type TapObserver } from './tap.ts';
+import { type TapObserver } from './tap.ts';
+import { clientSession, fetchClient } from './client-connect.ts';
 
 export { denoConnToPair } from './deno-conn.ts';
 export type { DenoConn, DenoConnPairOptions, DenoNetAddr } from './deno-conn.ts';
@@ -267,12 +268,7 @@ async function openConn(url: URL, options: ConnectOptions): Promise<DenoConn> {
  * `https:` URLs TLS with ALPN `h2` (certificates verified; trust extra roots with `tls.caCerts`).
  */
 export async function connectSession(url: string | URL, options: ConnectOptions = {}): Promise<H2Session> {
-  const conn = await openConn(new URL(url), options);
-  let pair = pairOf(conn, options.session);
-  if (options.tap !== undefined) pair = tapTransport(pair, options.tap, options.session?.streams as StreamConstructors | undefined);
-  const session = new H2Session(pair, { ...options.session, role: 'client' });
-  session.closed.catch(() => undefined);
-  return session;
+  return clientSession(pairOf(await openConn(new URL(url), options), options.session), options);
 }
 
 /** Options of {@link connect}: those of {@link connectSession}, plus where pushed responses go. */
@@ -294,8 +290,5 @@ export interface ClientConnectOptions extends ConnectOptions {
  * ```
  */
 export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
-  // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
-  const settings = { enablePush: false, ...options.session?.settings };
-  const session = connectSession(url, { ...options, session: { ...options.session, settings } });
-  return new H2Client(session, { baseUrl: url, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
+  return fetchClient(url, options, connectSession);
 }

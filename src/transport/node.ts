@@ -8,11 +8,11 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { H2Session } from '../streams/session.ts';
 import type { NetAddr } from '../fetch/fetch-server.ts';
 import { H2Client } from '../fetch/fetch-client.ts';
-import { checkBaseUrl } from '../fetch/client-request.ts';
 import { socketToPair } from './socket-pair.ts';
-import { tapTransport, type TapObserver } from './tap.ts';
+import { type TapObserver } from './tap.ts';
+import { clientSession, fetchClient } from './client-connect.ts';
 import type { H2Stream } from '../streams/stream.ts';
-import type { H2HeaderList, H2Transport, StreamConstructors } from '../streams/types.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 import { toNetAddr, type SessionOptions } from './listen.ts';
 import { sessionStreams } from './session-server.ts';
 import { upgradeSocket } from './h2c-client.ts';
@@ -111,11 +111,7 @@ export async function connectSession(url: string | URL, options: ConnectOptions 
     socket = upgraded.socket;
     upgrade = { headers: upgraded.headers };
   }
-  let pair: H2Transport = socketToPair(socket, sessionStreams(options.session));
-  if (options.tap !== undefined) pair = tapTransport(pair, options.tap, options.session?.streams as StreamConstructors | undefined);
-  const session = new H2Session(pair, { ...options.session, role: 'client', ...(upgrade !== undefined ? { upgrade } : {}) });
-  session.closed.catch(() => undefined);
-  return session;
+  return clientSession(socketToPair(socket, sessionStreams(options.session)), options, upgrade);
 }
 
 /** Options of {@link connect}: those of {@link connectSession}, plus where pushed responses go. */
@@ -143,10 +139,5 @@ export interface ClientConnectOptions extends ConnectOptions {
  * ```
  */
 export function connect(url: string | URL, options: ClientConnectOptions = {}): H2Client {
-  // Checked before connecting: a refused URL must not leave a connection behind.
-  const base = checkBaseUrl(new URL(url));
-  // RFC 9113 §6.5.2: SETTINGS_ENABLE_PUSH 0 "indicates that the endpoint will not accept server push".
-  const settings = { enablePush: false, ...options.session?.settings };
-  const session = connectSession(base, { ...options, session: { ...options.session, settings } });
-  return new H2Client(session, { baseUrl: base, ...(options.onPush !== undefined ? { onPush: options.onPush } : {}) });
+  return fetchClient(url, options, connectSession);
 }

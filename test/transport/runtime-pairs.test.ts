@@ -10,7 +10,8 @@ import { BunSocketPair, type BunSocket } from '../../src/transport/bun-socket';
 import { SocketClosedError } from '../../src/transport/socket-closed-error';
 import { settle } from '../support/duplex-pair';
 import { getEventListeners } from 'node:events';
-import { connectSession as denoConnectSession } from '../../src/transport/deno';
+import { connect as denoConnect, connectSession as denoConnectSession } from '../../src/transport/deno';
+import { connect as bunConnect } from '../../src/transport/bun';
 
 /** A Deno connection whose peer the test plays: reads wait for `feed`, writes take at most `writeLimit` bytes. */
 class ScriptedConn implements DenoConn {
@@ -152,6 +153,24 @@ Deno("connectSession leaves nothing on the caller's AbortSignal once connected: 
   } finally {
     g.Deno = saved;
     for (const conn of conns) conn.close();
+  }
+});
+
+Deno('connect() refuses a URL it cannot fetch from before connecting, in Deno and in Bun: no connection is left behind', () => {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  const saved = { Deno: g.Deno, Bun: g.Bun };
+  let connects = 0;
+  g.Deno = { connect: async () => void connects++, connectTls: async () => void connects++ };
+  g.Bun = { connect: () => void connects++ };
+  try {
+    for (const url of ['ftp://127.0.0.1/', 'http://user:pw@127.0.0.1:1/']) {
+      assert.throws(() => denoConnect(url), TypeError, url);
+      assert.throws(() => bunConnect(url), TypeError, url);
+    }
+    assert.is(connects, 0);
+  } finally {
+    g.Deno = saved.Deno;
+    g.Bun = saved.Bun;
   }
 });
 
