@@ -2,25 +2,37 @@
 // measured with no attack and while one attacker hammers the same server from another loopback address
 // (127.0.0.2), reconnecting whenever it is closed: Rapid Reset, PING / SETTINGS / CONTINUATION / empty-DATA
 // floods, an HPACK bomb, and 2,000 concurrent streams held open. h2flow's serve() (with its defaults, the
-// abuse guard included) against node:http2's compat server, each in its own child process; the attacker
-// runs in a third. Each attack runs against a fresh server (see measureServer) for DURATION seconds
-// (default 3) after a no-attack run of the same length, so the whole bench takes about three minutes.
-// Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate, and the server's
-// memory growth over the phase (RSS and V8 heap just before the attacker starts and just after it stopped,
-// read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON ratio lines. Each phase's
-// human line also gives the server's CPU time over the phase: on a machine whose cores the attacker and
-// h2load share with the server, a benign share well below 100% with little server CPU spent is the
-// attacker's own load, not the server's. Figures under load (other processes, this attacker) are noisy: compare within one run only.
+// abuse guard included; H2FLOW_BENCH_NO_GUARD=1 turns it off, to see each attack connection's own cost)
+// against node:http2's compat server, each in its own child process; the attacker runs in a third. Each
+// attack runs against a fresh server (see measureServer) for DURATION seconds (default 3) between two
+// no-attack runs of the same length, so the whole bench takes about five minutes; see PIN for where each
+// process runs. Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate
+// around it, and the server's memory growth over the phase (RSS and V8 heap just before the attacker starts
+// and just after it stopped, read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON
+// ratio lines. Each phase's human line also gives the server's CPU time over the phase. Figures under load
+// (other processes) are noisy: compare within one run only.
 // `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './_report.mjs';
 
 const DURATION = Number(process.env.H2FLOW_BENCH_ATTACK_SECONDS ?? 3);
 const HELLO = 'hello world\n';
+// With two CPUs or more and taskset(1) (H2FLOW_BENCH_ATTACK_PIN=0 turns it off): the server gets CPU 0 to
+// itself; h2load and the attacker share CPU 1, the attacker at nice 19 so that it takes only what h2load
+// leaves. In production attackers and clients run on other machines: unpinned on 2 cores, the attacker
+// process (a busy reconnect loop) starved h2load, and the server sat idle 40% of an attack phase waiting for
+// benign requests (cpu profile), so the share measured the load generators, not the server.
+const PIN = process.env.H2FLOW_BENCH_ATTACK_PIN !== '0' && availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** `[command, args]` that run `cmd` for `role` ('server', 'client' or 'attacker') where PIN puts it. */
+function pinned(role, cmd, args) {
+  if (!PIN) return [cmd, args];
+  if (role === 'server') return ['taskset', ['-c', '0', cmd, ...args]];
+  return ['taskset', ['-c', '1', ...(role === 'attacker' ? ['nice', '-n', '19'] : []), cmd, ...args]];
+}
 
 // --- servers ---
 
@@ -172,7 +184,7 @@ async function attack(name, port, seconds) {
 
 function run(cmd, args) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...pinned('client', cmd, args), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -202,7 +214,8 @@ async function benign(port) {
 }
 
 function startChild(args, ready) {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const role = args[0].startsWith('--serve=') ? 'server' : 'attacker';
+  const child = spawn(...pinned(role, process.execPath, [new URL(import.meta.url).pathname, ...args]), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let text = '';
   const exited = new Promise((resolve) => child.once('exit', () => resolve(text)));
   return new Promise((resolve, reject) => {
@@ -227,9 +240,11 @@ function askMemory(child) {
 /**
  * One server per phase: the abuse guard's state (an address refused for 60 s after 10 abusive connections)
  * would otherwise carry from one attack into the next, and every later phase would measure only the cost
- * of refusing connections. Each phase: a fresh server, a no-attack run (its baseline), then the
- * attack (after a short warm-up, so that no phase runs on a cold JIT). The no-attack rate is the best of those baselines (a JIT still warming up, or a neighbour's
- * load, would otherwise make every share look better than it is).
+ * of refusing connections. Each phase: a fresh server, a warm-up (so that no phase runs on a cold JIT), a
+ * no-attack run, the attack, and another no-attack run once the attacker is gone. A phase's share is its
+ * attacked rate over the mean of the two no-attack runs around it: the rate of the same server on this
+ * machine drifts by ±20% over a minute (other tenants), more than a single baseline for all phases allows.
+ * The best no-attack run over all phases is printed too.
  */
 async function measureServer(name) {
   const results = {};
@@ -248,14 +263,17 @@ async function measureServer(name) {
       const r = await benign(port);
       const text = await attacker.exited;
       const after = await server.memory();
+      const quietAfter = await benign(port);
+      if (quietAfter.reqPerSec > baseline.reqPerSec) baseline = quietAfter;
       r.connections = Number(/"connections":(\d+)/.exec(text)?.[1] ?? 0);
       r.refused = Number(/"refused":(\d+)/.exec(text)?.[1] ?? 0);
       r.serverCpuMs = after.cpuMs - before.cpuMs;
       r.rssGrowth = after.rss - before.rss;
       r.heapGrowth = after.heap - before.heap;
+      r.around = { reqPerSec: (quiet.reqPerSec + quietAfter.reqPerSec) / 2, p99Ms: Math.max(quiet.p99Ms, quietAfter.p99Ms) };
       results[attackName] = r;
       console.log(
-        `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server: ${Math.round(quiet.reqPerSec)}), ` +
+        `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server, before / after: ${Math.round(quiet.reqPerSec)} / ${Math.round(quietAfter.reqPerSec)}, share ${((100 * r.reqPerSec) / r.around.reqPerSec).toFixed(0)}%), ` +
           `attacker connections ${r.connections} (${r.refused} closed before any byte), ` +
           `server CPU ${Math.round(r.serverCpuMs)} ms, RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
       );
@@ -264,7 +282,7 @@ async function measureServer(name) {
     }
   }
   results['no attack'] = baseline;
-  console.log(`${name}, no attack (best of ${Object.keys(ATTACKS).length + 1}): ${Math.round(baseline.reqPerSec)} req/s, p99 ${baseline.p99Ms.toFixed(1)} ms`);
+  console.log(`${name}, no attack (best of ${2 * Object.keys(ATTACKS).length + 1}): ${Math.round(baseline.reqPerSec)} req/s, p99 ${baseline.p99Ms.toFixed(1)} ms`);
   return results;
 }
 
@@ -281,15 +299,17 @@ if (serveArg !== undefined) {
   await attack(attackArg.slice('--attack='.length), Number(arg('port')), Number(arg('seconds')));
   process.exit(0);
 } else {
-  console.log(`(each phase ${DURATION} s; figures taken on a loaded machine are noisy)`);
+  console.log(`(each phase ${DURATION} s; ${PIN ? 'server on CPU 0, h2load and the attacker (nice 19) on CPU 1' : 'not pinned: the server, h2load and the attacker share every CPU'}; figures taken on a loaded machine are noisy)`);
   const ours = await measureServer('h2flow');
   const theirs = await measureServer('node:http2');
   for (const phase of ['no attack', ...Object.keys(ATTACKS)]) {
     report(`benign req/s, ${phase}`, 'req/s', ours[phase].reqPerSec, 'node:http2', theirs[phase].reqPerSec);
     report(`benign p99, ${phase}`, 'ms', ours[phase].p99Ms, 'node:http2', theirs[phase].p99Ms);
     if (phase !== 'no attack') {
-      const share = (r, base) => (100 * r.reqPerSec) / base.reqPerSec;
-      report(`benign share of the no-attack rate, ${phase}`, '%', share(ours[phase], ours['no attack']), 'node:http2', share(theirs[phase], theirs['no attack']));
+      const share = (r) => (100 * r.reqPerSec) / r.around.reqPerSec;
+      report(`benign share of the no-attack rate around it, ${phase}`, '%', share(ours[phase]), 'node:http2', share(theirs[phase]));
+      const p99Ratio = (r) => r.p99Ms / r.around.p99Ms;
+      report(`benign p99 over the no-attack p99 around it, ${phase}`, '×', p99Ratio(ours[phase]), 'node:http2', p99Ratio(theirs[phase]));
       report(`server RSS growth over the phase, ${phase}`, 'MiB', ours[phase].rssGrowth, 'node:http2', theirs[phase].rssGrowth);
       report(`server heap growth over the phase, ${phase}`, 'MiB', ours[phase].heapGrowth, 'node:http2', theirs[phase].heapGrowth);
     }

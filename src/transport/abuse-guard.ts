@@ -34,6 +34,21 @@ export interface AbuseGuardOptions {
    * PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, COMPRESSION_ERROR and ENHANCE_YOUR_CALM.
    */
   readonly codes?: readonly number[];
+  /**
+   * How long a refused connection is held open, unread, before it is closed, in ms; 0 closes it at once.
+   * An attacker that reconnects whenever it is closed otherwise spins through hundreds of refused
+   * connections a second, each costing a TCP handshake, an accept and a close (CPU every benign client
+   * loses); held, the same loop makes one connection per hold. Default 10,000. Cleartext listeners of
+   * h2flow/node and h2flow/deno hold; a TLS listener (whose handshake starts with the accept) and Bun's
+   * listener close at once.
+   */
+  readonly holdRefusedMs?: number;
+  /**
+   * The most refused connections a listener holds at once; past it they are closed at once. Each held one
+   * keeps a descriptor, the runtime's read-ahead (Node: up to 64 KiB) and the kernel's receive buffer.
+   * Default 64.
+   */
+  readonly maxHeldConnections?: number;
   /** The clock, in ms. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -91,6 +106,8 @@ export class AbuseGuard {
   readonly windowMs: number;
   readonly coolDownMs: number;
   readonly maxAddresses: number;
+  readonly holdRefusedMs: number;
+  readonly maxHeldConnections: number;
   readonly #codes: ReadonlySet<number>;
   readonly #now: () => number;
   /** Insertion order is recency: an updated entry is moved to the end, the first one is evicted. */
@@ -102,6 +119,8 @@ export class AbuseGuard {
     this.windowMs = positiveInteger('windowMs', options.windowMs, 60_000);
     this.coolDownMs = positiveInteger('coolDownMs', options.coolDownMs, 60_000);
     this.maxAddresses = positiveInteger('maxAddresses', options.maxAddresses, 10_000);
+    this.holdRefusedMs = options.holdRefusedMs === 0 ? 0 : positiveInteger('holdRefusedMs', options.holdRefusedMs, 10_000);
+    this.maxHeldConnections = positiveInteger('maxHeldConnections', options.maxHeldConnections, 64);
     this.#codes = new Set(options.codes ?? DEFAULT_CODES);
     this.#now = options.now ?? Date.now;
   }

@@ -14,6 +14,7 @@ import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type Serv
 import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
 import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
+import { RefusalHold } from './refusal-hold.ts';
 import { type TapObserver } from './tap.ts';
 import { clientSession, fetchClient } from './client-connect.ts';
 
@@ -121,15 +122,25 @@ function listenDeno(options: ListenOptions): H2Server {
   const api = deno();
   const listener = api.listen({ port: options.port ?? 0, hostname: options.host ?? '127.0.0.1', transport: 'tcp' });
   let stopped = false;
+  const guard = abuseGuardFor(options.abuse);
+  const hold = guard === null ? null : new RefusalHold(guard.holdRefusedMs, guard.maxHeldConnections);
   const stop = (): void => {
     stopped = true;
     listener.close();
+    hold?.closeAll();
   };
   const { server, accept, admits } = sessionServer(
     { address: toNetAddr(listener.addr), stop, ref: () => listener.ref(), unref: () => listener.unref() },
     options.session,
-    abuseGuardFor(options.abuse),
+    guard,
   );
+  const close = (conn: DenoConn): void => {
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the peer.
+    }
+  };
   void (async () => {
     for (;;) {
       let conn: DenoConn;
@@ -143,13 +154,9 @@ function listenDeno(options: ListenOptions): H2Server {
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
         continue;
       }
-      // An address cooling down (AbuseGuard) is closed before anything is read or sent.
+      // An address cooling down (AbuseGuard) is held unread for a while (RefusalHold), or closed at once.
       if (!admits(conn.remoteAddr.hostname ?? '')) {
-        try {
-          conn.close();
-        } catch {
-          // Already closed by the peer.
-        }
+        if (stopped || !hold!.hold(conn, () => close(conn))) close(conn);
         continue;
       }
       accept(pairOf(conn, options.session), toNetAddr(conn.remoteAddr));

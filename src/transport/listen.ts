@@ -12,6 +12,7 @@ import { socketToPair } from './socket-pair.ts';
 import { sniffProtocol } from './sniff.ts';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
+import { RefusalHold } from './refusal-hold.ts';
 import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
@@ -124,9 +125,15 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   let closed = false;
   const guard = abuseGuardFor(options.abuse);
   // An address cooling down is closed before anything is read (TLS: before the handshake).
-  const refused = (socket: Socket): boolean => {
+  const hold = guard === null ? null : new RefusalHold(guard.holdRefusedMs, guard.maxHeldConnections);
+  const refused = (socket: Socket, holdable: boolean): boolean => {
     if (guard === null || guard.admits(socket.remoteAddress ?? '')) return false;
-    socket.destroy();
+    if (holdable && hold!.hold(socket, () => socket.destroy())) {
+      // Held unread (see RefusalHold): Node reads ahead at most its high-water mark into a paused socket.
+      socket.pause();
+      socket.on('error', () => undefined);
+      socket.once('close', () => hold!.release(socket));
+    } else socket.destroy();
     return true;
   };
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
@@ -176,7 +183,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     startSession(socket);
   };
   const onCleartext = (socket: Socket): void => {
-    if (refused(socket)) return;
+    if (refused(socket, true)) return;
     track(socket);
     if (http1 === null) {
       onSocket(socket);
@@ -209,8 +216,9 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       else socket.destroy();
     });
     tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
+    // Not held: the TLS server starts its handshake on every socket it accepts.
     tlsServer.prependListener('connection', (socket: Socket) => {
-      if (!refused(socket)) track(socket);
+      if (!refused(socket, false)) track(socket);
     });
     server = tlsServer;
   } else {
@@ -240,6 +248,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         accepting = false;
+        // Nothing waits on a refused connection (server.close() waits for every socket).
+        hold?.closeAll();
         http1?.close(closeOptions?.graceful === false);
         // close() settles even if a peer hangs up before answering the graceful close's GOAWAY/PING.
         await Promise.all([...live.keys()].map((s) => s.close(closeOptions).catch(() => undefined)));

@@ -147,7 +147,7 @@ function get(origin: string, localAddress: string): Promise<number> {
 }
 
 Guard('serve() refuses an address whose connections keep ending in GOAWAY PROTOCOL_ERROR, and serves the others', async () => {
-  const guard = new AbuseGuard({ maxAbusiveConnections: 3, coolDownMs: 600_000 });
+  const guard = new AbuseGuard({ maxAbusiveConnections: 3, coolDownMs: 600_000, holdRefusedMs: 0 });
   const server = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', abuse: guard, onListen: () => undefined });
   const { port } = await server.listening;
   try {
@@ -163,8 +163,36 @@ Guard('serve() refuses an address whose connections keep ending in GOAWAY PROTOC
   }
 });
 
+Guard('a refused h2c connection is held unread, at most maxHeldConnections at once, and close() does not wait for them', async () => {
+  const guard = new AbuseGuard({ maxAbusiveConnections: 1, holdRefusedMs: 600_000, maxHeldConnections: 2 });
+  guard.noteAbuse('127.0.0.1');
+  const server = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', abuse: guard, onListen: () => undefined });
+  const { port } = await server.listening;
+  let heldDone = 0;
+  const held = [provoke(port), provoke(port)].map((p) => p.then((bytes) => (heldDone++, bytes)));
+  await until(() => guard.refusedConnections === 2);
+  // A third is past the cap: closed at once, with nothing sent.
+  assert.is((await provoke(port)).length, 0);
+  assert.is(guard.refusedConnections, 3);
+  assert.is(heldDone, 0, 'the two held connections are still open');
+  assert.is(await get(`http://127.0.0.1:${port}`, '127.0.0.2'), 200);
+  // The hold is 10 minutes: shutdown() closes the held connections rather than waiting for them.
+  await server.shutdown();
+  for (const bytes of await Promise.all(held)) assert.is(bytes.length, 0, 'a held connection is never answered');
+});
+
+Guard('AbuseGuard holds refused connections 10 s by default, at most 64; holdRefusedMs 0 closes them at once', () => {
+  const guard = new AbuseGuard();
+  assert.is(guard.holdRefusedMs, 10_000);
+  assert.is(guard.maxHeldConnections, 64);
+  assert.is(new AbuseGuard({ holdRefusedMs: 0 }).holdRefusedMs, 0);
+  for (const bad of [-1, 1.5, Number.NaN]) assert.throws(() => new AbuseGuard({ holdRefusedMs: bad }), RangeError);
+  for (const bad of [0, -1, 1.5]) assert.throws(() => new AbuseGuard({ maxHeldConnections: bad }), RangeError);
+});
+
 Guard('serve() has the guard on by default (10 abusive connections); listen() has it off unless asked', async () => {
-  const served = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
+  // The default guard, but refused connections closed at once rather than held 10 s (see the test above).
+  const served = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', onListen: () => undefined, abuse: { holdRefusedMs: 0 } });
   const listener = await listen({ port: 0 });
   void (async () => {
     for await (const session of listener) void session.closed.catch(() => undefined);
