@@ -1035,7 +1035,7 @@ export class H2Connection {
       // there already is (h2 answers DATA with RST_STREAM only; differences.ts, data-after-end-stream).
       // After a reset the peer may not have seen it yet: RFC 9113 §5.1 says to ignore, so RST_STREAM.
       if (this.#reg.isClosedByEnd(frame.streamId)) throw new StreamClosedError(frame.streamId);
-      this.#receiveDataOnClosedStream(frame);
+      this.#receiveDataOnClosedStream(frame, true);
       return;
     }
     const wasOpen = stream.open;
@@ -1050,7 +1050,8 @@ export class H2Connection {
       this.#noteStreamState(stream, wasOpen, false);
     }
     if (result instanceof StreamClosedError) {
-      this.#receiveDataOnClosedStream(frame);
+      // This DATA itself made the stream reset (e.g. after the peer's END_STREAM): that spends the budget.
+      this.#receiveDataOnClosedStream(frame, false);
       for (const ev of result.streamEvents) events.push(ev);
       return;
     }
@@ -1067,12 +1068,23 @@ export class H2Connection {
   /**
    * DATA on a closed (or forgotten) stream still consumed connection window, so it is acknowledged
    * at once, or the whole connection would stall (h2 #1210); the stream gets RST_STREAM STREAM_CLOSED.
-   * Port of h2's `_handle_data_on_closed_stream`.
+   * Port of h2's `_handle_data_on_closed_stream`. `closedBefore`: the stream was closed before this frame.
    */
-  #receiveDataOnClosedStream(frame: DataFrame): void {
-    const increment = this.#inboundWindow.processBytes(frame.flowControlledLength);
+  #receiveDataOnClosedStream(frame: DataFrame, closedBefore: boolean): void {
+    const length = frame.flowControlledLength;
+    const increment = this.#inboundWindow.processBytes(length);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
-    this.#queueAutoReset(frame.streamId, ErrorCodes.STREAM_CLOSED);
+    // A body still in flight when we reset its stream (an early response, a refused or cancelled
+    // request) is the peer's honest traffic (RFC 9113 §5.1 asks us to ignore it): its replies do not
+    // spend the reset budget, or an uploader's in-flight frames (a window's worth per stream) would end
+    // the whole connection after a few refused uploads. The replies stay bounded by
+    // maxQueuedControlFrames for a peer that does not read; one that reads pays a frame per reply, as
+    // with PING. Empty DATA already spent the empty-frame budget.
+    if (closedBefore && length > 0 && this.#reg.closedBy(frame.streamId) === StreamClosedBy.SEND_RST_STREAM) {
+      this.#queueControlFrame(new RstStreamFrame(frame.streamId, { errorCode: ErrorCodes.STREAM_CLOSED }));
+    } else {
+      this.#queueAutoReset(frame.streamId, ErrorCodes.STREAM_CLOSED);
+    }
   }
 
   #receiveSettingsFrame(frame: SettingsFrame, events: H2Event[], sendAck: boolean): void {

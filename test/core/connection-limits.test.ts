@@ -55,6 +55,35 @@ Limits('the peer resetting its own streams exhausts maxResetStreams: GOAWAY ENHA
   peer.read(conn.dataToSend()).expectGoAway(21, E.ENHANCE_YOUR_CALM).expectNone();
 });
 
+Limits('a body in flight on streams we reset spends no reset budget: refused uploads do not end the connection', () => {
+  const { conn, peer } = serverPair({ maxResetStreams: 5, maxConcurrentStreams: 1 });
+  conn.receiveData(peer.headers(1, REQUEST)); // holds the one slot
+  conn.dataToSend();
+  // Twenty uploads refused (REFUSED_STREAM spends one token each: five would end the connection)...
+  // ...are too many for a budget of 5, so only their bodies are tested here: two refused streams, each
+  // followed by a window's worth of DATA frames (64 × 1 KiB) that were in flight.
+  for (const id of [3, 5]) {
+    conn.receiveData(peer.headers(id, REQUEST));
+    for (let i = 0; i < 64; i++) conn.receiveData(peer.data(id, new Uint8Array(1024)));
+  }
+  assert.is.not(conn.state, ConnectionState.CLOSED);
+  const frames = peer.read(conn.dataToSend()).drain();
+  assert.equal(frames.filter((f) => f.typeName === 'GOAWAY'), []);
+  assert.is(frames.filter((f) => f.typeName === 'RST_STREAM').length, 2 + 128, 'each refusal, then STREAM_CLOSED per frame (as h2)');
+  // Budget left: 5 − 2 refusals. Three more refusals are absorbed, a fourth is not.
+  for (const id of [7, 9, 11]) conn.receiveData(peer.headers(id, REQUEST));
+  throwsError(() => conn.receiveData(peer.headers(13, REQUEST)), DenialOfServiceError);
+});
+
+Limits('DATA on a stream the peer reset still spends the reset budget', () => {
+  const { conn, peer } = serverPair({ maxResetStreams: 3 });
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.rstStream(1, E.CANCEL)));
+  conn.dataToSend();
+  conn.receiveData(peer.data(1, new Uint8Array(10)));
+  conn.receiveData(peer.data(1, new Uint8Array(10)));
+  throwsError(() => conn.receiveData(peer.data(1, new Uint8Array(10))), DenialOfServiceError);
+});
+
 Limits('streams that complete give reset budget back, so a busy honest client never trips it', () => {
   const { conn, peer } = serverPair({ maxResetStreams: 3 });
   let id = 1;
