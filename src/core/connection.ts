@@ -1250,7 +1250,30 @@ export class H2Connection {
   #receivePriorityFrame(frame: PriorityFrame, events: H2Event[]): void {
     // CVE-2019-9513: priority churn.
     if (!this.#priorityBudget.spend()) throw new DenialOfServiceError('Too many PRIORITY frames');
+    if (frame.invalidLength !== null) {
+      this.#receiveInvalidPriority(frame.streamId, frame.invalidLength, events);
+      return;
+    }
     events.push(this.#priorityEvent(frame));
+  }
+
+  /**
+   * RFC 9113 §6.3: "A PRIORITY frame with a length other than 5 octets MUST be treated as a stream error
+   * (Section 5.4.2) of type FRAME_SIZE_ERROR." An open stream is reset (`StreamReset`, remoteReset
+   * false), a closed one answered with RST_STREAM; both spend the reset budget. On a stream never opened
+   * (idle) RST_STREAM is forbidden (§5.1, the peer must treat it as a connection error), so there it
+   * stays a connection error. h2 (hyperframe) ends the connection for every one: differences.ts,
+   * `priority-length-stream-error`.
+   */
+  #receiveInvalidPriority(streamId: number, length: number, events: H2Event[]): void {
+    const stream = this.#reg.find(streamId);
+    if (stream !== undefined && !stream.closed) {
+      this.#resetForPeer(stream, ErrorCodes.FRAME_SIZE_ERROR, events);
+    } else if (stream !== undefined || this.#reg.isForgotten(streamId)) {
+      this.#queueAutoReset(streamId, ErrorCodes.FRAME_SIZE_ERROR);
+    } else {
+      throw new FrameDataMissingError(`PRIORITY must have 5 byte body: actual length ${length}.`);
+    }
   }
 
   /** Builds `PriorityUpdated` for a PRIORITY frame or a HEADERS frame with PRIORITY. Port of h2's `_receive_priority_frame`. */

@@ -33,6 +33,11 @@ export class PriorityFrame extends Frame implements PriorityFields {
   streamWeight: number;
   /** Whether the dependency is exclusive. */
   exclusive: boolean;
+  /**
+   * The payload length when it was not 5: set by `FrameBuffer` instead of failing (RFC 9113 §6.3 makes
+   * it a stream error, FRAME_SIZE_ERROR); the priority fields are then unset. `null` otherwise.
+   */
+  invalidLength: number | null = null;
 
   /** Creates a PRIORITY frame on `streamId` (must be non-zero). */
   constructor(streamId: number, fields?: PriorityFrameFields) {

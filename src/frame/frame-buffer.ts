@@ -8,6 +8,8 @@ import type { Frame } from './frame.ts';
 import { frameForHeader } from './frame-header.ts';
 import { FrameType } from './frame-type.ts';
 import type { ContinuationFrame, HeadersFrame, PushPromiseFrame } from './headers.ts';
+import type { PriorityFrame } from './control.ts';
+import { PRIORITY_DATA_LENGTH } from './priority.ts';
 import { ContinuationError, FrameError, FrameTooLargeError, HeaderBlockTooLargeError, PrefaceError } from './errors.ts';
 
 /** RFC 9113 §3.4: the client connection preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
@@ -213,7 +215,14 @@ export class FrameBuffer implements Iterable<Frame> {
         return this.#releaseBacking();
       }
       this.#pending = null;
-      frame.parseBody(this.#take(length));
+      const body = this.#take(length);
+      // RFC 9113 §6.3: a PRIORITY frame of another length than 5 is a stream error, not the connection's
+      // (hyperframe raises, and h2 ends the connection): handed on marked, for the core to answer.
+      if (this.#pendingType === FrameType.PRIORITY && length !== PRIORITY_DATA_LENGTH) {
+        (frame as PriorityFrame).invalidLength = length;
+        return frame;
+      }
+      frame.parseBody(body);
       const out = this.#joinHeaderBlock(frame, this.#pendingType);
       if (out !== null) return out;
     }

@@ -248,6 +248,7 @@ const MADE_YOU_RESET: [string, (p: TestPeer, id: number) => Uint8Array][] = [
   ['WINDOW_UPDATE with increment 0', (p, id) => p.windowUpdate(id, 0)],
   ['HEADERS on the half-closed (remote) stream', (p, id) => p.headers(id, [['x', 'y']], { endStream: true })],
   ['DATA on the half-closed (remote) stream', (p, id) => p.data(id, 'x')],
+  ['PRIORITY of length 6 on the stream (RFC 9113 §6.3: a stream error)', (p, id) => p.raw(T.PRIORITY, 0, id, new Uint8Array(6))],
 ];
 for (const [name, primitive] of MADE_YOU_RESET) {
   for (const read of [false, true]) {
@@ -270,13 +271,14 @@ for (const [name, primitive] of MADE_YOU_RESET) {
   }
 }
 
-Attacks('MadeYouReset PRIORITY primitives (length 6, self-dependency) are connection errors at once, as in h2', () => {
-  const sized = server();
-  assert.instance(feed(sized.conn, concat(sized.peer.headers(1, REQ, { endStream: true }), sized.peer.raw(T.PRIORITY, 0, 1, new Uint8Array(6)))).error, ProtocolError);
-  expectGoAwayOnly(sized.conn, sized.peer, E.FRAME_SIZE_ERROR);
+Attacks('MadeYouReset PRIORITY self-dependency is a connection error at once, as in h2; PRIORITY of length 6 on an idle stream too', () => {
   const self = server();
   assert.instance(feed(self.conn, concat(self.peer.headers(1, REQ, { endStream: true }), self.peer.priority(1, { dependsOn: 1 }))).error, ProtocolError);
   expectGoAwayOnly(self.conn, self.peer, E.PROTOCOL_ERROR);
+  // RST_STREAM on an idle stream is forbidden (RFC 9113 §5.1): the stream error can only be the connection's.
+  const idle = server();
+  assert.instance(feed(idle.conn, idle.peer.raw(T.PRIORITY, 0, 7, new Uint8Array(6))).error, ProtocolError);
+  expectGoAwayOnly(idle.conn, idle.peer, E.FRAME_SIZE_ERROR);
 });
 
 // ── CVE-2019-9518 Empty Frames Flood, CVE-2019-9513 priority churn ────────────────────────────

@@ -310,4 +310,24 @@ Events('a server sends informational responses before the final one and trailers
   assert.is(conn.openInboundStreams, 0);
 });
 
+Events('a PRIORITY frame of length 4 resets only its stream (FRAME_SIZE_ERROR, RFC 9113 §6.3): the connection and its other streams go on', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST)));
+  conn.dataToSend();
+  const events = conn.receiveData(peer.raw(0x2, 0, 1, new Uint8Array(4)));
+  assert.equal(types(events), ['StreamReset']);
+  const reset = events[0] as StreamReset;
+  assert.is(reset.streamId, 1);
+  assert.is(reset.errorCode, ErrorCodes.FRAME_SIZE_ERROR);
+  assert.is(reset.remoteReset, false);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.FRAME_SIZE_ERROR).expectNone();
+  // On the closed stream: RST_STREAM again, no event.
+  assert.equal(conn.receiveData(peer.raw(0x2, 0, 1, new Uint8Array(6))), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.FRAME_SIZE_ERROR).expectNone();
+  // Stream 3 is untouched.
+  assert.equal(types(conn.receiveData(peer.data(3, 'body', { endStream: true }))), ['DataReceived', 'StreamEnded']);
+  conn.sendHeaders(3, RESPONSE, { endStream: true });
+  peer.read(conn.dataToSend()).expectHeaders({ streamId: 3, endStream: true }).expectNone();
+});
+
 Events.run();

@@ -156,7 +156,7 @@ scenarios.forEach((sc, i) => {
 
 Oracle('every allowed difference excuses at least one step of the corpus (none is stale)', () => {
   for (const id of ALLOWED_DIFFERENCES) assert.ok(used.has(id), `allowed difference ${id} excused nothing: drop it or its scenario`);
-  for (const id of ['malformed-stream-error', 'stream-flow-control-error']) assert.ok(used.has(id), `no scenario exercised ${id}`);
+  for (const id of ['malformed-stream-error', 'stream-flow-control-error', 'priority-length-stream-error']) assert.ok(used.has(id), `no scenario exercised ${id}`);
   console.log(`  oracle: differences used by ${[...usedBy].map(([id, n]) => `${id} ×${n}`).join(', ')}`);
 });
 

@@ -154,6 +154,19 @@ for (const { path, c } of invalid) {
     });
     continue;
   }
+  if (path === 'error/priority-frame-size.json') {
+    Corpus(`${path}: a PRIORITY of the wrong length is left to the core (stream vs connection error, RFC 9113 §6.3), marked with its length`, () => {
+      const buffer = new FrameBuffer();
+      const wire = unhex(c.wire);
+      buffer.addData(wire);
+      const frame = buffer.next();
+      assert.instance(frame, PriorityFrame);
+      assert.is((frame as PriorityFrame).invalidLength, wire.length - 9);
+      assert.is.not(wire.length - 9, 5);
+      assert.is(buffer.next(), null);
+    });
+    continue;
+  }
   Corpus(`${path} (${c.description}) fails with error code ${c.error!.join(' or ')}`, () => {
     const buffer = new FrameBuffer({ maxFrameSize: 16384 });
     const err = throwsWith(() => {

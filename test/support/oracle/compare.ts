@@ -86,10 +86,28 @@ const MALFORMED_MESSAGE = new RegExp(
  * The connection errors h2 raises on received bytes that h2flow answers as stream errors of the same
  * code instead (differences.ts): python's classes for each code, and the difference id it stands for.
  */
-const STREAM_ERROR_INSTEAD: Readonly<Record<number, { python: readonly string[]; id: string; messages?: Readonly<Record<string, RegExp>> }>> = {
+const STREAM_ERROR_INSTEAD: Readonly<
+  Record<number, { python: readonly string[]; id: string; messages?: Readonly<Record<string, RegExp>>; streams?: (step: Step) => Set<number> }>
+> = {
   1: { python: ['ProtocolError', 'InvalidBodyLengthError'], id: 'malformed-stream-error', messages: { ProtocolError: MALFORMED_MESSAGE } },
   3: { python: ['FlowControlError'], id: 'stream-flow-control-error' },
+  // hyperframe's InvalidFrameError, which h2 raises as FrameDataMissingError; h2flow answers only a
+  // PRIORITY of the wrong length on a stream that is not idle so (any other frame stays a connection error).
+  6: { python: ['FrameDataMissingError'], id: 'priority-length-stream-error', streams: (step) => receivedFrameStreams(step, 0x2) },
 };
+
+/** The streams of a `receive` step's frames of `type`. */
+function receivedFrameStreams(step: Step, type: number): Set<number> {
+  const ids = new Set<number>();
+  if (step.op !== 'receive') return ids;
+  const bytes = unhex(String(step['hex']));
+  let i = bytes.length >= 24 && bytes[0] === 0x50 && bytes[1] === 0x52 && bytes[2] === 0x49 ? 24 : 0;
+  while (i + 9 <= bytes.length) {
+    if (bytes[i + 3] === type) ids.add((((bytes[i + 5]! & 0x7f) << 24) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 8) | bytes[i + 8]!) >>> 0);
+    i += 9 + ((bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!);
+  }
+  return ids;
+}
 
 /**
  * `malformed-stream-error`, `stream-flow-control-error`: where python answered received bytes with a
@@ -121,7 +139,7 @@ export function streamErrorInstead(step: Step, py: StepRecord, ours: StepRecord)
   let k = prefix.length;
   if (frames[k]?.t === 'WINDOW_UPDATE' && frames[k]?.s === 0) k++;
   const rst = frames[k];
-  const streams = receivedMessageStreams(step);
+  const streams = kind.streams?.(step) ?? receivedMessageStreams(step);
   if (rst?.t !== 'RST_STREAM' || rst.code !== code || !streams.has(rst.s!)) {
     lines.push(`  ${kind.id}: python ended the connection (GOAWAY ${code}), so h2flow must reset a stream of the received message (${show([...streams])}) with code ${code}; got ${show(frames)}`);
     return result;

@@ -330,6 +330,14 @@ export const DIFFERENCES: readonly Difference[] = [
     scope: 'state',
   },
   {
+    id: 'priority-length-stream-error',
+    what: 'A PRIORITY frame whose payload is not 5 octets, on a stream that is open or closed (not idle)',
+    oracle: 'hyperframe InvalidFrameError → FrameDataMissingError → GOAWAY FRAME_SIZE_ERROR (h2 4.4 too)',
+    ours: 'A stream error: RST_STREAM FRAME_SIZE_ERROR (an open stream also gets StreamReset(FRAME_SIZE_ERROR, remoteReset: false)), spending the reset budget; on an idle stream still GOAWAY FRAME_SIZE_ERROR, since RST_STREAM there is itself a connection error for the peer (RFC 9113 §5.1)',
+    why: 'RFC 9113 §6.3: "A PRIORITY frame with a length other than 5 octets MUST be treated as a stream error (Section 5.4.2) of type FRAME_SIZE_ERROR" (issue 13: no connection error where a stream error suffices). Recognised by the same generic comparison as malformed-stream-error (code 6, the RST on a stream a PRIORITY frame of the bytes named)',
+    scope: 'state',
+  },
+  {
     id: 'content-length-at-end',
     what: 'A request, or a response other than 204/304/an answer to HEAD, whose HEADERS carry END_STREAM and a non-zero content-length; trailers that end a body shorter than content-length (or a content-length in trailers)',
     oracle: 'Accepted: h2 counts content-length on DATA frames only, and reads it again from trailers (a trailer without one drops the check)',

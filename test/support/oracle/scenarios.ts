@@ -455,8 +455,18 @@ const priority: Family = () => {
       out.push(s.recv(s.peer.raw(T.PRIORITY, 0, 0, new Uint8Array(5))).build());
     }
     {
+      // Stream 3 is idle: a connection error for both (RST_STREAM there is forbidden).
       const s = mk('receive PRIORITY of length 6');
       out.push(s.recv(s.peer.raw(T.PRIORITY, 0, 3, new Uint8Array(6))).build());
+    }
+    {
+      // priority-length-stream-error: h2flow resets the open stream; another request still goes through.
+      const s = mk('receive PRIORITY of length 4 on an open stream').request(1, REQ, false);
+      out.push(s.recv(s.peer.raw(T.PRIORITY, 0, 1, new Uint8Array(4))).request(3).respond(3, RESP, true).build());
+    }
+    {
+      const s = mk('receive PRIORITY of length 6 on a closed stream').request(1).respond(1, RESP, true);
+      out.push(s.recv(s.peer.raw(T.PRIORITY, 0, 1, new Uint8Array(6))).build());
     }
     {
       const s = mk('receive PRIORITY for an open and a closed stream').request(1).respond(1, RESP, true);
