@@ -1,6 +1,7 @@
 // Server throughput: h2load against h2flow's Node server and node:http2's, each in its own child process,
 // serving the same handler: GET / → 12 bytes of text, GET /bulk → 256 MiB from one in-memory 1 MiB buffer.
-// Small: `h2load -c4 -m32 -n N /` (req/s, best of three). Bulk: `h2load -n8 -c1 -m1 /bulk` (MB/s).
+// Small: `h2load -c4 -m32 -n N /` (req/s). Bulk: `h2load -n8 -c1 -m1 /bulk` (MB/s). Best of three rounds,
+// every server once per round (see measureAll), each ratio printed with its spread over the rounds.
 // h2flow runs twice: its session API (listen + stream.respond) against node:http2's core `stream` API, and
 // its fetch API (serve(handler) with Request/Response, and with h2flow's opt-in LightResponse) against
 // node:http2's compat API; the session API also
@@ -13,11 +14,15 @@
 // under `node --cpu-prof` for profiling.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './_report.mjs';
 
 const SMALL_REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 20_000);
+const ROUNDS = Number(process.env.H2FLOW_BENCH_ROUNDS ?? 3);
+// H2FLOW_BENCH_PIN=1 (with taskset and two CPUs or more): each server on CPU 0, h2load on CPU 1, so that
+// neither takes the other's core (the scaling part, which needs every core, is never pinned).
+const PIN = process.env.H2FLOW_BENCH_PIN === '1' && availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const BULK_SIZE = 256 * 1024 * 1024;
 const CHUNK = new Uint8Array(1024 * 1024).fill(0x61);
 const HELLO = 'hello world\n';
@@ -159,9 +164,9 @@ const SERVERS = {
 /** The servers measured over TLS (small responses only). */
 const TLS_SERVERS = ['h2flow-fetch-tls', 'h2flow-fetch-light-tls', 'node-compat-tls', 'node-core-tls'];
 
-/** Runs h2load and returns { reqPerSec, mbPerSec, succeeded } from its summary. */
-function h2load(args) {
-  const r = spawnSync('h2load', args, { encoding: 'utf8', timeout: 120_000 });
+/** Runs h2load (on CPU 1 when `pin`) and returns { reqPerSec, mbPerSec, succeeded } from its summary. */
+function h2load(args, pin = false) {
+  const r = pin ? spawnSync('taskset', ['-c', '1', 'h2load', ...args], { encoding: 'utf8', timeout: 120_000 }) : spawnSync('h2load', args, { encoding: 'utf8', timeout: 120_000 });
   const out = r.stdout ?? '';
   const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(out);
   const done = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
@@ -170,14 +175,14 @@ function h2load(args) {
   return { reqPerSec: Number(finished[1]), mbPerSec: Number(finished[2]) * scale, total: Number(done[1]), succeeded: Number(done[2]) };
 }
 
-/** Starts one server in a child process; resolves with { port, stop }. */
-function startServer(name) {
-  return startProcess(name, [new URL(import.meta.url).pathname, `--serve=${name}`], /port (\d+)/);
+/** Starts one server in a child process (on CPU 0 when `pin`); resolves with { port, stop }. */
+function startServer(name, pin = false) {
+  return startProcess(name, [new URL(import.meta.url).pathname, `--serve=${name}`], /port (\d+)/, pin);
 }
 
 /** Starts `node ARGS` and resolves with { port, stop } once its output matches `portPattern`. */
-function startProcess(name, args, portPattern) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+function startProcess(name, args, portPattern, pin = false) {
+  const child = pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (d) => {
@@ -189,24 +194,50 @@ function startProcess(name, args, portPattern) {
   });
 }
 
-async function measure(name) {
-  const server = await startServer(name);
+/**
+ * One round of one server: a fresh process, a warm-up, one small-response run and (h2c) one bulk run.
+ * `pin`: the server on CPU 0 and h2load on CPU 1 (see PIN).
+ */
+async function measureOnce(name, pin) {
+  const server = await startServer(name, pin);
   const tls = TLS_SERVERS.includes(name);
   try {
     const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
-    h2load(['-n', '2000', '-c', '4', '-m', '32', `${origin}/`]); // warm-up
-    // Best of three: the machine is shared, and the best run is the one least disturbed by others.
-    const runs = [0, 1, 2].map(() => h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`]));
-    const small = runs.reduce((a, b) => (b.reqPerSec > a.reqPerSec ? b : a));
-    const bulk = tls ? null : h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`]);
-    for (const [what, r] of [...runs.map((r) => ['small', r]), ['bulk', bulk]]) {
+    h2load(['-n', '2000', '-c', '4', '-m', '32', `${origin}/`], pin); // warm-up
+    const small = h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`], pin);
+    const bulk = tls ? null : h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`], pin);
+    for (const [what, r] of [['small', small], ['bulk', bulk]]) {
       if (r !== null && r.succeeded !== r.total) throw new Error(`${name} ${what}: only ${r.succeeded} of ${r.total} requests succeeded`);
     }
-    console.log(`${name}: ${Math.round(small.reqPerSec)} req/s (small)${bulk === null ? '' : `, ${Math.round(bulk.mbPerSec)} MB/s (bulk)`}`);
     return { small: small.reqPerSec, bulk: bulk?.mbPerSec ?? null };
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Every server, ROUNDS times, interleaved (round 1 of each, then round 2 of each, ...): the machine's speed
+ * drifts over minutes (other tenants), and measuring one server's runs back to back and the other's later
+ * turned that drift into ratio. Per server: the best round (the one least disturbed), and every round
+ * kept, so each ratio is printed with its spread over the rounds (ratio of round i to round i).
+ */
+async function measureAll(names, pin) {
+  const rounds = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      const r = await measureOnce(name, pin);
+      rounds[name].push(r);
+      console.log(`${name} (round ${round + 1}): ${Math.round(r.small)} req/s (small)${r.bulk === null ? '' : `, ${Math.round(r.bulk)} MB/s (bulk)`}`);
+    }
+  }
+  const best = (list, key) => Math.max(...list.map((r) => r[key]));
+  return Object.fromEntries(names.map((n) => [n, { small: best(rounds[n], 'small'), bulk: rounds[n][0].bulk === null ? null : best(rounds[n], 'bulk'), rounds: rounds[n] }]));
+}
+
+/** The ratio's spread over the rounds (`lo–hi`), printed after the JSON line of the best-of ratio. */
+function spread(results, ours, theirs, key) {
+  const ratios = results[ours].rounds.map((r, i) => r[key] / results[theirs].rounds[i][key]);
+  console.log(`  per round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (spread ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`);
 }
 
 /** Small-response req/s of an already started server: a warm-up, then the best of three h2load runs. */
@@ -277,20 +308,25 @@ if (serveArg !== undefined) {
   const results = {};
   const only = process.argv.includes('--deploy');
   ensureCertificate(); // the -tls children read it through the environment
-  if (!only) for (const name of Object.keys(SERVERS)) if (name !== 'h2flow-fetch-2-workers') results[name] = await measure(name);
+  if (!only) Object.assign(results, await measureAll(Object.keys(SERVERS).filter((n) => n !== 'h2flow-fetch-2-workers'), PIN));
   const deploy = await measureDeployment();
   report('server small responses, serve() with 2 workers vs 1 (h2load -c8 on the same machine)', 'req/s', deploy['h2flow-fetch-2-workers'], 'serve() 1 worker', deploy['h2flow-fetch']);
   report('h2flow serve small responses, access log on vs -q', 'req/s', deploy['cli-access-log'], 'h2flow serve -q', deploy['cli-quiet']);
   if (only) process.exit(0);
-  report('server small responses (session API vs core API)', 'req/s', results['h2flow-session'].small, 'node:http2 core', results['node-core'].small);
-  report('server small responses (fetch API vs compat API)', 'req/s', results['h2flow-fetch'].small, 'node:http2 compat', results['node-compat'].small);
-  report('server small responses (fetch API with LightResponse vs compat API)', 'req/s', results['h2flow-fetch-light'].small, 'node:http2 compat', results['node-compat'].small);
-  report('server small responses (session API vs compat API)', 'req/s', results['h2flow-session'].small, 'node:http2 compat', results['node-compat'].small);
-  report('server small responses (session API on web-streams-polyfill vs core API)', 'req/s', results['h2flow-session-polyfill'].small, 'node:http2 core', results['node-core'].small);
-  report('server bulk 8×256 MiB (session API vs core API)', 'MB/s', results['h2flow-session'].bulk, 'node:http2 core', results['node-core'].bulk);
-  report('server bulk 8×256 MiB (session API on web-streams-polyfill vs core API)', 'MB/s', results['h2flow-session-polyfill'].bulk, 'node:http2 core', results['node-core'].bulk);
-  report('server small responses over TLS (fetch API vs compat API)', 'req/s', results['h2flow-fetch-tls'].small, 'node:http2 compat', results['node-compat-tls'].small);
-  report('server small responses over TLS (fetch API with LightResponse vs compat API)', 'req/s', results['h2flow-fetch-light-tls'].small, 'node:http2 compat', results['node-compat-tls'].small);
-  report('server small responses over TLS (fetch API vs core API)', 'req/s', results['h2flow-fetch-tls'].small, 'node:http2 core', results['node-core-tls'].small);
-  report('server bulk 8×256 MiB (fetch API vs compat API)', 'MB/s', results['h2flow-fetch'].bulk, 'node:http2 compat', results['node-compat'].bulk);
+  console.log(`(small: best of ${ROUNDS} interleaved rounds of h2load -c4 -m32 -n ${SMALL_REQUESTS}; ${PIN ? 'servers on CPU 0, h2load on CPU 1' : 'not pinned'})`);
+  const compare = (label, unit, ours, peerLabel, theirs, key) => {
+    report(label, unit, results[ours][key], peerLabel, results[theirs][key]);
+    spread(results, ours, theirs, key);
+  };
+  compare('server small responses (session API vs core API)', 'req/s', 'h2flow-session', 'node:http2 core', 'node-core', 'small');
+  compare('server small responses (fetch API vs compat API)', 'req/s', 'h2flow-fetch', 'node:http2 compat', 'node-compat', 'small');
+  compare('server small responses (fetch API with LightResponse vs compat API)', 'req/s', 'h2flow-fetch-light', 'node:http2 compat', 'node-compat', 'small');
+  compare('server small responses (session API vs compat API)', 'req/s', 'h2flow-session', 'node:http2 compat', 'node-compat', 'small');
+  compare('server small responses (session API on web-streams-polyfill vs core API)', 'req/s', 'h2flow-session-polyfill', 'node:http2 core', 'node-core', 'small');
+  compare('server bulk 8×256 MiB (session API vs core API)', 'MB/s', 'h2flow-session', 'node:http2 core', 'node-core', 'bulk');
+  compare('server bulk 8×256 MiB (session API on web-streams-polyfill vs core API)', 'MB/s', 'h2flow-session-polyfill', 'node:http2 core', 'node-core', 'bulk');
+  compare('server small responses over TLS (fetch API vs compat API)', 'req/s', 'h2flow-fetch-tls', 'node:http2 compat', 'node-compat-tls', 'small');
+  compare('server small responses over TLS (fetch API with LightResponse vs compat API)', 'req/s', 'h2flow-fetch-light-tls', 'node:http2 compat', 'node-compat-tls', 'small');
+  compare('server small responses over TLS (fetch API vs core API)', 'req/s', 'h2flow-fetch-tls', 'node:http2 core', 'node-core-tls', 'small');
+  compare('server bulk 8×256 MiB (fetch API vs compat API)', 'MB/s', 'h2flow-fetch', 'node:http2 compat', 'node-compat', 'bulk');
 }
