@@ -1,7 +1,8 @@
 /**
  * Contained failures against a real peer (issue 13): node:http2's client sends requests whose header
  * block is past h2flow's MAX_HEADER_LIST_SIZE on the same connection as normal ones; `serve()` answers
- * the oversized ones 431 without running the handler, and the others as usual on the same connection.
+ * the oversized ones 431 without running the handler, and the others as usual on the same connection;
+ * uploads answered early (their streams reset while their bodies are in flight) leave the connection up.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -110,6 +111,50 @@ Contained('requests reset in the same write as their HEADERS (Rapid Reset) never
   // carries the whole write; one split could let a single reset request through.
   assert.ok(handled.includes('/kept'));
   assert.ok(handled.length <= 2, `the handler ran for ${handled.join(', ')}`);
+});
+
+Contained('40 uploads of 1 MiB answered 413 before their bodies are read do not end the connection: a GET on it still gets 200', async () => {
+  // A 1 MiB stream window: each refused upload has up to 64 DATA frames in flight when its stream is reset,
+  // 2,560 in all, past the reset budget (1,000) if each reply to them spent a token.
+  const uploads = serve((request) => (request.method === 'POST' ? new Response('too large', { status: 413 }) : new Response('ok')), {
+    port: 0,
+    hostname: '127.0.0.1',
+    onListen: () => undefined,
+    session: { settings: { initialWindowSize: 1 << 20 }, connectionWindowSize: 64 << 20 },
+  });
+  const session = http2Connect(`http://127.0.0.1:${(await uploads.listening).port}`);
+  session.on('error', () => undefined);
+  let goaway: number | null = null;
+  session.on('goaway', (code: number) => (goaway = code));
+  try {
+    // Settles on the response's end: node:http2's client keeps a stream whose upload is unfinished open
+    // after RST_STREAM(NO_ERROR) (RFC 9113 §8.1: stop sending, keep the response), so it is closed here.
+    const post = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/upload' });
+        let status = 0;
+        req.on('response', (headers: IncomingHttpHeaders) => (status = Number(headers[':status'])));
+        req.on('data', () => undefined);
+        req.on('end', () => {
+          req.close();
+          resolve(status);
+        });
+        req.on('error', reject);
+        req.end(new Uint8Array(1024 * 1024));
+      });
+    // One GET first: node:http2's client (v20) reported a POST that was the connection's first stream as
+    // ended with no response (it emitted 'end', never 'response'), though HEADERS 413 and DATA went out
+    // before the RST_STREAM (checked on the wire).
+    assert.equal(await get(session, '/first'), { status: 200, body: 'ok' });
+    const statuses: number[] = [];
+    for (let round = 0; round < 4; round++) statuses.push(...(await Promise.all(Array.from({ length: 10 }, post))));
+    assert.equal(statuses, Array(40).fill(413));
+    assert.equal(await get(session, '/after'), { status: 200, body: 'ok' });
+    assert.is(goaway, null, 'no GOAWAY');
+  } finally {
+    session.destroy();
+    await uploads.shutdown();
+  }
 });
 
 Contained.run();
