@@ -95,6 +95,9 @@ export type ClosedHow = StreamClosedBy | null;
 /** The octet that stands for `null` in the value table. */
 const CLOSED_BY_NULL = 0xff;
 const MIN_CAPACITY = 16;
+/** The storage of an empty {@link ClosedStreamMemory}, shared (never written: the first entry allocates). */
+const NO_KEYS = new Int32Array(0);
+const NO_VALUES = new Uint8Array(0);
 
 /**
  * How the most recently forgotten streams closed, keyed by stream ID, forgetting the oldest entries
@@ -117,19 +120,22 @@ const MIN_CAPACITY = 16;
 export class ClosedStreamMemory {
   /** The most entries kept. */
   readonly limit: number;
-  /** Indexed stream IDs by slot (0: free); the capacity is a power of two, at most half full. */
-  #keys = new Int32Array(MIN_CAPACITY);
+  /**
+   * Indexed stream IDs by slot (0: free); the capacity is a power of two, at most half full. Empty (the
+   * shared zero-length arrays) until the first entry: most connections close no stream for a while.
+   */
+  #keys = NO_KEYS;
   /** The value of each slot: a StreamClosedBy, or CLOSED_BY_NULL. */
-  #values = new Uint8Array(MIN_CAPACITY);
+  #values = NO_VALUES;
   /** `32 - log2(capacity)`: the hash keeps the top bits. */
   #shift = 32 - Math.log2(MIN_CAPACITY);
   readonly #seed = Math.floor(Math.random() * 0x100000000) | 0;
   /** Entries in the index. */
   #indexed = 0;
   /** Stream IDs in insertion order, oldest at `#head` (a ring of `#size` entries). */
-  #order = new Int32Array(MIN_CAPACITY);
+  #order = NO_KEYS;
   /** The value of each ring entry (read only for entries not indexed yet). */
-  #orderValues = new Uint8Array(MIN_CAPACITY);
+  #orderValues = NO_VALUES;
   #head = 0;
   #size = 0;
   /** How many entries at the end of the ring are not in the index yet. */
@@ -221,6 +227,7 @@ export class ClosedStreamMemory {
   }
 
   #slotOf(streamId: number): number {
+    if (this.#indexed === 0) return -1;
     const keys = this.#keys;
     const mask = keys.length - 1;
     for (let i = this.#home(streamId); ; i = (i + 1) & mask) {
@@ -232,7 +239,7 @@ export class ClosedStreamMemory {
 
   /** Adds a key that is not in the index, growing it to stay at most half full. */
   #insert(streamId: number, value: number): void {
-    if (2 * (this.#indexed + 1) > this.#keys.length) this.#resize(2 * this.#keys.length);
+    if (2 * (this.#indexed + 1) > this.#keys.length) this.#resize(Math.max(MIN_CAPACITY, 2 * this.#keys.length));
     this.#place(streamId, value);
     this.#indexed++;
   }
@@ -284,8 +291,9 @@ export class ClosedStreamMemory {
     const old = this.#order;
     const oldValues = this.#orderValues;
     const mask = old.length - 1;
-    const next = new Int32Array(2 * old.length);
-    const nextValues = new Uint8Array(2 * old.length);
+    const capacity = Math.max(MIN_CAPACITY, 2 * old.length);
+    const next = new Int32Array(capacity);
+    const nextValues = new Uint8Array(capacity);
     for (let i = 0; i < this.#size; i++) {
       next[i] = old[(this.#head + i) & mask] as number;
       nextValues[i] = oldValues[(this.#head + i) & mask] as number;

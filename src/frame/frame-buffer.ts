@@ -21,6 +21,9 @@ export const CONNECTION_PREFACE: Uint8Array = new Uint8Array([
 /** END_HEADERS is 0x04 on HEADERS, PUSH_PROMISE and CONTINUATION (RFC 9113 §6.2, §6.6, §6.10). */
 const END_HEADERS_BIT = 0x04;
 
+/** Where a frame header split across chunks is put together (filled and parsed within one call). */
+const HEADER_SCRATCH = new Uint8Array(FRAME_HEADER_LENGTH);
+
 /** When this many consumed chunk slots pile up (and are the majority), the chunk list is compacted. */
 const COMPACT_AFTER = 1024;
 
@@ -100,7 +103,6 @@ export class FrameBuffer implements Iterable<Frame> {
   #blockLength = 0;
   #blockFrames = 0;
   #error: FrameError | null = null;
-  readonly #scratch = new Uint8Array(FRAME_HEADER_LENGTH);
 
   /** Creates an empty buffer; see {@link FrameBufferOptions} for the defaults. */
   constructor(options?: FrameBufferOptions) {
@@ -285,8 +287,8 @@ export class FrameBuffer implements Iterable<Frame> {
     let h = this.#chunks[this.#head]!;
     let o = this.#offset;
     if (this.#chunkEnd(h) - o < FRAME_HEADER_LENGTH) {
-      this.#copyOut(this.#scratch, FRAME_HEADER_LENGTH);
-      h = this.#scratch;
+      this.#copyOut(HEADER_SCRATCH, FRAME_HEADER_LENGTH);
+      h = HEADER_SCRATCH;
       o = 0;
     }
     const length = (h[o]! << 16) | (h[o + 1]! << 8) | h[o + 2]!;
@@ -300,7 +302,7 @@ export class FrameBuffer implements Iterable<Frame> {
     // size defined in SETTINGS_MAX_FRAME_SIZE". Checked before the payload is buffered.
     if (length > this.maxFrameSize) throw new FrameTooLargeError(length, this.maxFrameSize);
     this.#checkHeaderBlock(frame, type, length, flagByte);
-    if (h !== this.#scratch) this.#skip(FRAME_HEADER_LENGTH);
+    if (h !== HEADER_SCRATCH) this.#skip(FRAME_HEADER_LENGTH);
     this.#pending = frame;
     this.#pendingLength = length;
     this.#pendingType = type;

@@ -25,8 +25,18 @@ export interface EncodeOptions {
   huffman?: boolean;
 }
 
-/** Encoders keep their scratch buffer between blocks unless it grew past this. */
+/** The shared scratch buffer is kept between blocks unless it grew past this. */
 const KEEP_BUFFER_BYTES = 64 * 1024;
+/** Nothing to write into: an encoder between blocks holds no buffer of its own. */
+const NO_BUFFER: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+/**
+ * The scratch buffer every encoder writes its block into (the block handed out is a copy), so an idle
+ * connection holds none. Taken for the length of one `encode` (`null` meanwhile: an encode reached from
+ * inside another, through a caller's header iterable, makes its own).
+ */
+let spareBuffer: Uint8Array<ArrayBuffer> | null = null;
+/** Scratch for a Huffman string's multi-octet length prefix (filled and read within one call). */
+const LENGTH_PREFIX = new Uint8Array(6);
 
 /** Octets as a ByteString; anything else (a number from an untyped caller) as its string form, as hpack does. */
 function asString(v: unknown): string {
@@ -39,10 +49,9 @@ export class Encoder {
   #table = new DynamicTable(undefined, true);
   /** Smallest size set since the last block, or -1 when no size update is pending. */
   #pendingMin = -1;
-  #buf = new Uint8Array(512);
+  /** The scratch buffer while a block is encoded (the shared one if free), else {@link NO_BUFFER}. */
+  #buf = NO_BUFFER;
   #pos = 0;
-  /** Scratch for a Huffman string's multi-octet length prefix. */
-  #lengthPrefix = new Uint8Array(6);
 
   /** The dynamic table (read-only use: inspection and tests). */
   get headerTable(): DynamicTable {
@@ -69,6 +78,17 @@ export class Encoder {
   encode(headers: HeadersInput, options?: EncodeOptions): Uint8Array {
     const huffman = options?.huffman ?? true;
     this.#pos = 0;
+    this.#buf = spareBuffer ?? new Uint8Array(512);
+    spareBuffer = null;
+    try {
+      return this.#encode(headers, huffman);
+    } finally {
+      if (this.#buf.length <= KEEP_BUFFER_BYTES) spareBuffer = this.#buf;
+      this.#buf = NO_BUFFER;
+    }
+  }
+
+  #encode(headers: HeadersInput, huffman: boolean): Uint8Array {
     if (this.#pendingMin >= 0) {
       this.#ensure(12);
       const final = this.#table.maxSize;
@@ -87,9 +107,7 @@ export class Encoder {
       for (const k of keys) if (k.charCodeAt(0) === 0x3a) this.#add(k, record[k]!, false, huffman);
       for (const k of keys) if (k.charCodeAt(0) !== 0x3a) this.#add(k, record[k]!, false, huffman);
     }
-    const block = this.#buf.slice(0, this.#pos);
-    if (this.#buf.length > KEEP_BUFFER_BYTES) this.#buf = new Uint8Array(512);
-    return block;
+    return this.#buf.slice(0, this.#pos);
   }
 
   /** Encodes one field, choosing the representation as hpack does. */
@@ -155,9 +173,9 @@ export class Encoder {
           this.#pos = end;
           return;
         }
-        const prefix = encodeInteger(this.#lengthPrefix, 0, length, 7, 0x80);
+        const prefix = encodeInteger(LENGTH_PREFIX, 0, length, 7, 0x80);
         buf.copyWithin(start + prefix, start + 1, end);
-        buf.set(this.#lengthPrefix.subarray(0, prefix), start);
+        buf.set(LENGTH_PREFIX.subarray(0, prefix), start);
         this.#pos = end + prefix - 1;
         return;
       }
