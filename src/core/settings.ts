@@ -148,17 +148,18 @@ export function checkedSettingsEntries(input: SettingsInput): [number, number][]
 /** A setting's values: the current one alone, or [current (null: none yet), pending…]. */
 type Entry = number | (number | null)[];
 
-/** The current value in an entry (null: only pending values; undefined: no entry). */
-function current(entry: Entry | undefined): number | null | undefined {
-  return typeof entry === 'number' ? entry : entry?.[0];
+/** The current value in an entry (null: only pending values). */
+function current(entry: Entry): number | null {
+  return typeof entry === 'number' ? entry : (entry[0] ?? null);
 }
 
-/** Codes 0 … 15 (every setting RFC 9113 and RFC 8441 define) have their current value mirrored. */
-const MIRRORED_CODES = 16;
-
-function isMirrored(code: number): boolean {
-  return code >= 0 && code < MIRRORED_CODES && (code | 0) === code;
-}
+/**
+ * RFC 9113's defaults (§6.5.2, RFC 8441 §3) as `[code, value, …]`, in the order h2 installs them: every
+ * {@link Settings} starts on one of these two shared lists and copies it on its first change (the
+ * peer's settings of a connection whose peer sends none never do).
+ */
+const CLIENT_DEFAULTS: readonly Entry[] = Object.freeze([1, 4096, 2, 1, 4, 65535, 5, 16384, 8, 0]);
+const SERVER_DEFAULTS: readonly Entry[] = Object.freeze([1, 4096, 2, 0, 4, 65535, 5, 16384, 8, 0]);
 
 /**
  * The settings of one side of a connection: each setting has a current value plus a queue of
@@ -172,17 +173,13 @@ function isMirrored(code: number): boolean {
 export class Settings implements Iterable<[number, number]> {
   readonly #client: boolean;
   /**
-   * code → its current value alone (nothing pending: the common case, kept without an array, as every
-   * connection has two of these), or [current, pending1, pending2, …] where current is `null` for a
-   * setting that exists only as pending.
+   * `[code, entry, code, entry, …]` in insertion order (h2's dict order), each entry the current value
+   * alone (nothing pending: the common case) or [current, pending1, pending2, …] where current is `null`
+   * for a setting that exists only as pending. A flat list scanned linearly: a connection has two of
+   * these, each with a handful of settings, and a Map per object costs more than the scan. One of the
+   * shared default lists until the first change ({@link own}).
    */
-  readonly #values = new Map<number, Entry>();
-  /**
-   * The current values of codes below {@link MIRRORED_CODES}, mirrored from `#values` whenever a
-   * current value changes: the named getters run for every stream, and an array read is cheaper
-   * than a Map lookup.
-   */
-  readonly #mirror: (number | undefined)[] = new Array<number | undefined>(MIRRORED_CODES).fill(undefined);
+  #slots: Entry[];
 
   /**
    * @param client Whether these are a client's settings (decides the ENABLE_PUSH default). Default `true`.
@@ -190,27 +187,31 @@ export class Settings implements Iterable<[number, number]> {
    */
   constructor(client = true, initialValues?: SettingsInput) {
     this.#client = client;
-    this.#install(SettingCodes.HEADER_TABLE_SIZE, 4096);
-    this.#install(SettingCodes.ENABLE_PUSH, client ? 1 : 0);
-    this.#install(SettingCodes.INITIAL_WINDOW_SIZE, 65535);
-    this.#install(SettingCodes.MAX_FRAME_SIZE, 16384);
-    this.#install(SettingCodes.ENABLE_CONNECT_PROTOCOL, 0);
+    this.#slots = (client ? CLIENT_DEFAULTS : SERVER_DEFAULTS) as Entry[];
     if (initialValues !== undefined) {
       for (const [code, value] of settingsEntries(initialValues)) {
         check(code, value);
-        this.#install(code, value);
+        const i = this.#find(code);
+        const slots = this.#own();
+        if (i >= 0) slots[i + 1] = value;
+        else slots.push(code, value);
       }
+      // Exactly as long as needed (pushing leaves spare capacity).
+      if (this.#slots !== CLIENT_DEFAULTS && this.#slots !== SERVER_DEFAULTS) this.#slots = this.#slots.slice();
     }
   }
 
-  /** Sets `value` as the current value of `code`, with nothing pending. */
-  #install(code: number, value: number): void {
-    this.#values.set(code, value);
-    this.#mirrorCurrent(code, value);
+  /** The index of `code` in the list, or -1. */
+  #find(code: number): number {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i += 2) if (slots[i] === code) return i;
+    return -1;
   }
 
-  #mirrorCurrent(code: number, value: number | undefined): void {
-    if (isMirrored(code)) this.#mirror[code] = value;
+  /** The list, made this object's own first if it is a shared default one. */
+  #own(): Entry[] {
+    if (this.#slots === CLIENT_DEFAULTS || this.#slots === SERVER_DEFAULTS) this.#slots = this.#slots.slice();
+    return this.#slots;
   }
 
   /**
@@ -219,15 +220,17 @@ export class Settings implements Iterable<[number, number]> {
    */
   acknowledge(): Map<number, ChangedSetting> {
     const changed = new Map<number, ChangedSetting>();
-    for (const [code, queue] of this.#values) {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i += 2) {
+      const queue = slots[i + 1] as Entry;
       if (typeof queue !== 'number' && queue.length > 1) {
+        const code = slots[i] as number;
         const old = queue[0] ?? null;
         const now = queue[1] as number;
         // Back to a bare value once nothing more is pending.
-        if (queue.length === 2) this.#values.set(code, now);
+        if (queue.length === 2) slots[i + 1] = now;
         else queue.shift();
         changed.set(code, new ChangedSetting(code, old, now));
-        this.#mirrorCurrent(code, now);
       }
     }
     return changed;
@@ -235,8 +238,9 @@ export class Settings implements Iterable<[number, number]> {
 
   /** The current value of `code`, or `undefined` if it has none (yet). */
   get(code: number): number | undefined {
-    if (isMirrored(code)) return this.#mirror[code];
-    const v = current(this.#values.get(code));
+    const i = this.#find(code);
+    if (i < 0) return undefined;
+    const v = current(this.#slots[i + 1] as Entry);
     return v === null ? undefined : v;
   }
 
@@ -252,10 +256,15 @@ export class Settings implements Iterable<[number, number]> {
    */
   set(code: number, value: number): this {
     check(code, value);
-    const queue = this.#values.get(code);
-    if (queue === undefined) this.#values.set(code, [null, value]);
-    else if (typeof queue === 'number') this.#values.set(code, [queue, value]);
-    else queue.push(value);
+    const i = this.#find(code);
+    const slots = this.#own();
+    if (i < 0) {
+      slots.push(code, [null, value]);
+    } else {
+      const queue = slots[i + 1] as Entry;
+      if (typeof queue === 'number') slots[i + 1] = [queue, value];
+      else queue.push(value);
+    }
     return this;
   }
 
@@ -269,8 +278,10 @@ export class Settings implements Iterable<[number, number]> {
 
   /** Forgets `code` entirely (current and pending values). */
   delete(code: number): boolean {
-    this.#mirrorCurrent(code, undefined);
-    return this.#values.delete(code);
+    const i = this.#find(code);
+    if (i < 0) return false;
+    this.#own().splice(i, 2);
+    return true;
   }
 
   /**
@@ -284,20 +295,22 @@ export class Settings implements Iterable<[number, number]> {
   /** The number of settings with a current value. */
   get size(): number {
     let n = 0;
-    for (const queue of this.#values.values()) if (current(queue) !== null) n++;
+    const slots = this.#slots;
+    for (let i = 1; i < slots.length; i += 2) if (current(slots[i] as Entry) !== null) n++;
     return n;
   }
 
   /** The setting codes with a current value, in insertion order. */
   *keys(): IterableIterator<number> {
-    for (const [code, queue] of this.#values) if (current(queue) !== null) yield code;
+    for (const [code] of this.entries()) yield code;
   }
 
   /** `[code, currentValue]` for every setting with a current value, in insertion order (h2's dict order). */
   *entries(): IterableIterator<[number, number]> {
-    for (const [code, queue] of this.#values) {
-      const v = current(queue);
-      if (v !== null && v !== undefined) yield [code, v];
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i += 2) {
+      const v = current(slots[i + 1] as Entry);
+      if (v !== null) yield [slots[i] as number, v];
     }
   }
 
@@ -306,9 +319,11 @@ export class Settings implements Iterable<[number, number]> {
    * pending value, else the current one (what the initial SETTINGS frame advertises).
    */
   *newestEntries(): IterableIterator<[number, number]> {
-    for (const [code, queue] of this.#values) {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i += 2) {
+      const queue = slots[i + 1] as Entry;
       const v = typeof queue === 'number' ? queue : queue[queue.length - 1];
-      if (v !== null && v !== undefined) yield [code, v];
+      if (v !== null && v !== undefined) yield [slots[i] as number, v];
     }
   }
 
@@ -317,7 +332,11 @@ export class Settings implements Iterable<[number, number]> {
    * (the initial SETTINGS frame carries every value set before it, and is acknowledged once).
    */
   squashPending(): void {
-    for (const queue of this.#values.values()) if (typeof queue !== 'number' && queue.length > 2) queue.splice(1, queue.length - 2);
+    const slots = this.#slots;
+    for (let i = 1; i < slots.length; i += 2) {
+      const queue = slots[i] as Entry;
+      if (typeof queue !== 'number' && queue.length > 2) queue.splice(1, queue.length - 2);
+    }
   }
 
   /** Same as {@link entries}. */
@@ -327,14 +346,17 @@ export class Settings implements Iterable<[number, number]> {
 
   /** Whether both objects hold the same current and pending values (h2's `__eq__`). */
   equals(other: Settings): boolean {
-    if (this.#values.size !== other.#values.size) return false;
-    for (const [code, entry] of this.#values) {
+    const slots = this.#slots;
+    if (slots.length !== other.#slots.length) return false;
+    for (let i = 0; i < slots.length; i += 2) {
+      const entry = slots[i + 1] as Entry;
+      const at = other.#find(slots[i] as number);
+      if (at < 0) return false;
+      const theirEntry = other.#slots[at + 1] as Entry;
       const mine = typeof entry === 'number' ? [entry] : entry;
-      const theirEntry = other.#values.get(code);
-      if (theirEntry === undefined) return false;
       const theirs = typeof theirEntry === 'number' ? [theirEntry] : theirEntry;
       if (theirs.length !== mine.length) return false;
-      for (let i = 0; i < mine.length; i++) if (mine[i] !== theirs[i]) return false;
+      for (let j = 0; j < mine.length; j++) if (mine[j] !== theirs[j]) return false;
     }
     return true;
   }
