@@ -4,7 +4,7 @@
  * Layer: streams (runtime-neutral).
  */
 import { ErrorCodes } from '../core/index.ts';
-import { Deadline, type H2Clock } from './deadline.ts';
+import { Deadline, type DeadlineTarget, type H2Clock } from './deadline.ts';
 import { H2SessionError } from './errors.ts';
 import type { SessionPump } from './session-pump.ts';
 import { CLOSING, OPEN } from './session-state.ts';
@@ -71,12 +71,22 @@ const DEFAULT_SHUTDOWN_TIMEOUT = 5_000;
 const DEFAULT_DRAIN_TIMEOUT = 30_000;
 const DEFAULT_STREAM_STALL_TIMEOUT = 60_000;
 
+/** Which of the session's deadlines expired (the `kind` each `Deadline` hands back). */
+const SETTINGS = 0;
+const IDLE = 1;
+const WRITE = 2;
+const KEEP_ALIVE = 3;
+const PING = 4;
+const SHUTDOWN = 5;
+const DRAIN = 6;
+const CLOSING_KIND = 7;
+
 /**
  * The session's timers and the progress counters they compare. Each timer (a `Deadline` and its
  * callback) is made when first armed: a connection that never closes, pings or stalls pays only for the
  * few it runs (SETTINGS acknowledgement, idle, write).
  */
-export class SessionTimers {
+export class SessionTimers implements DeadlineTarget {
   readonly #pump: SessionPump;
   /** Streams opened so far (either side). */
   opened = 0;
@@ -122,12 +132,12 @@ export class SessionTimers {
 
   /** The peer's acknowledgement of our SETTINGS. */
   get settings(): Deadline {
-    return (this.#settings ??= new Deadline(this.#clock, this.#timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, () => this.#onSettingsTimeout()));
+    return (this.#settings ??= new Deadline(this.#clock, this.#timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this, SETTINGS));
   }
 
   /** A connection without open streams. */
   get idle(): Deadline {
-    return (this.#idle ??= new Deadline(this.#clock, this.#timeouts.idle ?? (this.#pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), () => this.#onIdleTimeout()));
+    return (this.#idle ??= new Deadline(this.#clock, this.#timeouts.idle ?? (this.#pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this, IDLE));
   }
 
   /**
@@ -136,41 +146,32 @@ export class SessionTimers {
    * (one full-period check would take up to 2×).
    */
   get write(): Deadline {
-    return (this.#write ??= new Deadline(this.#clock, (this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, () => this.#onWriteTimeout()));
+    return (this.#write ??= new Deadline(this.#clock, (this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT) / 2, this, WRITE));
   }
 
   /** Silence from the peer (keepalive PING). */
   get keepAlive(): Deadline {
-    return (this.#keepAlive ??= new Deadline(this.#clock, this.#timeouts.keepAlive ?? 0, () => this.#onKeepAliveTimeout()));
+    return (this.#keepAlive ??= new Deadline(this.#clock, this.#timeouts.keepAlive ?? 0, this, KEEP_ALIVE));
   }
 
   /** The keepalive PING's ACK. */
   get ping(): Deadline {
-    return (this.#ping ??= new Deadline(this.#clock, this.#pingTimeout, () => this.#onPingTimeout()));
+    return (this.#ping ??= new Deadline(this.#clock, this.#pingTimeout, this, PING));
   }
 
   /** A graceful close's GOAWAY/PING round trip. */
   get shutdown(): Deadline {
-    return (this.#shutdown ??= new Deadline(this.#clock, this.#timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, () => {
-      this.#pump.lifecycle.endRoundTrip();
-      return false;
-    }));
+    return (this.#shutdown ??= new Deadline(this.#clock, this.#timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, this, SHUTDOWN));
   }
 
   /** A graceful close's streams in flight. */
   get drain(): Deadline {
-    return (this.#drain ??= new Deadline(this.#clock, this.#timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, () => {
-      this.#pump.lifecycle.onDrainTimeout();
-      return false;
-    }));
+    return (this.#drain ??= new Deadline(this.#clock, this.#timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, this, DRAIN));
   }
 
   /** The transport's close (its last flush): the write timeout's full period. */
   get closing(): Deadline {
-    return (this.#closing ??= new Deadline(this.#clock, this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT, () => {
-      this.#pump.lifecycle.onStalled('the transport did not finish closing in time');
-      return false;
-    }));
+    return (this.#closing ??= new Deadline(this.#clock, this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT, this, CLOSING_KIND));
   }
 
   /** `body` just waited on a peer's window: the stream-stall deadline watches it. */
@@ -199,10 +200,12 @@ export class SessionTimers {
 
   /** `ping()` number `n` was sent: it rejects if its ACK does not come within `pingTimeout`. */
   watchPing(n: number): void {
-    const deadline = new Deadline(this.#clock, this.#pingTimeout, () => {
-      this.#pingDeadlines?.delete(n);
-      this.#pump.settlePing(n, true);
-      return false;
+    const deadline = new Deadline(this.#clock, this.#pingTimeout, {
+      onDeadline: () => {
+        this.#pingDeadlines?.delete(n);
+        this.#pump.settlePing(n, true);
+        return false;
+      },
     });
     if (!deadline.enabled) return;
     (this.#pingDeadlines ??= new Map()).set(n, deadline);
@@ -230,6 +233,31 @@ export class SessionTimers {
     if (pings !== null) {
       for (const deadline of pings.values()) deadline.disarm();
       pings.clear();
+    }
+  }
+
+  /** One of the session's deadlines expired: its policy decides whether it runs again. */
+  onDeadline(kind: number): boolean {
+    switch (kind) {
+      case SETTINGS:
+        return this.#onSettingsTimeout();
+      case IDLE:
+        return this.#onIdleTimeout();
+      case WRITE:
+        return this.#onWriteTimeout();
+      case KEEP_ALIVE:
+        return this.#onKeepAliveTimeout();
+      case PING:
+        return this.#onPingTimeout();
+      case SHUTDOWN:
+        this.#pump.lifecycle.endRoundTrip();
+        return false;
+      case DRAIN:
+        this.#pump.lifecycle.onDrainTimeout();
+        return false;
+      default:
+        this.#pump.lifecycle.onStalled('the transport did not finish closing in time');
+        return false;
     }
   }
 

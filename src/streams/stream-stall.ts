@@ -9,7 +9,7 @@
  * (runtime-neutral).
  */
 import { ErrorCodes } from '../core/index.ts';
-import { Deadline, type H2Clock } from './deadline.ts';
+import { Deadline, type DeadlineTarget, type H2Clock } from './deadline.ts';
 import type { OutboundBody } from './outbound-body.ts';
 import type { SessionPump } from './session-pump.ts';
 import { CLOSING } from './session-state.ts';
@@ -21,7 +21,7 @@ interface Mark {
 }
 
 /** Watches the bodies blocked on the peer's windows. */
-export class StreamStallWatch {
+export class StreamStallWatch implements DeadlineTarget {
   readonly #pump: SessionPump;
   readonly #timer: Deadline;
   readonly #ms: number;
@@ -33,7 +33,7 @@ export class StreamStallWatch {
     this.#ms = ms;
     // Checked every half period, as the write timeout is: two checks in a row without progress reset
     // the stream, so it goes between 1× and 1.5× the deadline after its last byte was let through.
-    this.#timer = new Deadline(clock, ms / 2, this.#check);
+    this.#timer = new Deadline(clock, ms / 2, this);
   }
 
   /** `body` just waited on a window: its progress is watched from here (unless it already is). */
@@ -54,7 +54,8 @@ export class StreamStallWatch {
     this.#marks.clear();
   }
 
-  readonly #check = (): boolean => {
+  /** The half-period check. */
+  onDeadline(): boolean {
     const pump = this.#pump;
     if (pump.state >= CLOSING) return false;
     const scheduler = pump.data.scheduler;
@@ -77,5 +78,5 @@ export class StreamStallWatch {
       if (record !== undefined) pump.resetStream(record, ErrorCodes.CANCEL, reason);
     }
     return this.#marks.size > 0;
-  };
+  }
 }
