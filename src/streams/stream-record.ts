@@ -58,12 +58,11 @@ export class StreamRecord {
   readonly parentId: number | null;
   /** The user-facing view. */
   readonly facade: H2Stream;
-  /** The final (non-1xx) response header block, sent or received. */
-  readonly response: Outcome<H2HeaderList> = new Outcome<H2HeaderList>();
-  /** The trailers received from the peer, or null when the body ended without them. */
-  readonly trailers: Outcome<H2HeaderList | null> = new Outcome<H2HeaderList | null>();
-  /** Settles when both halves ended (fulfilled) or the stream failed (rejected). */
-  readonly closed: Outcome<void> = new Outcome<void>();
+  // The three outcomes are made when first asked for (most streams are asked for none, or one), then
+  // brought up to date with the stream's state: a stream held open costs none of them.
+  #response: Outcome<H2HeaderList> | null = null;
+  #trailers: Outcome<H2HeaderList | null> | null = null;
+  #closed: Outcome<void> | null = null;
   /** 1xx header blocks received so far (null until the first). */
   informational: H2HeaderList[] | null = null;
   /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
@@ -98,6 +97,48 @@ export class StreamRecord {
     this.parentId = options.parentId;
     this.#receiveWindow = options.receiveWindow;
     this.facade = new H2Stream(this);
+  }
+
+  /**
+   * The final (non-1xx) response header block, sent or received. Settled only through this getter, so
+   * one not made yet has not settled: after a failure it is rejected.
+   */
+  get response(): Outcome<H2HeaderList> {
+    if (this.#response === null) {
+      const outcome = new Outcome<H2HeaderList>();
+      this.#response = outcome;
+      if (this.error !== null) outcome.reject(this.error);
+    }
+    return this.#response;
+  }
+
+  /**
+   * The trailers received from the peer, or null when the body ended without them. Made with trailers
+   * when they arrive; otherwise the stream's state says: the peer's end (always before any failure, which
+   * stops it) is null, a failure before it is a rejection.
+   */
+  get trailers(): Outcome<H2HeaderList | null> {
+    if (this.#trailers === null) {
+      const outcome = new Outcome<H2HeaderList | null>();
+      this.#trailers = outcome;
+      if (this.remoteEnded) outcome.resolve(null);
+      else if (this.error !== null) outcome.reject(this.error);
+    }
+    return this.#trailers;
+  }
+
+  /**
+   * Settles when both halves ended (fulfilled) or the stream failed (rejected): a failure first is a
+   * rejection (none comes after both halves ended), both halves ended without one is completion.
+   */
+  get closed(): Outcome<void> {
+    if (this.#closed === null) {
+      const outcome = new Outcome<void>();
+      this.#closed = outcome;
+      if (this.error !== null) outcome.reject(this.error);
+      else if (this.localEnded && this.remoteEnded) outcome.resolve();
+    }
+    return this.#closed;
   }
 
   /** The outgoing body, if one was started. */
@@ -154,7 +195,7 @@ export class StreamRecord {
     if (this.remoteEnded || this.error !== null) return;
     this.remoteEnded = true;
     if (this.#inbound !== null) this.#inbound.end();
-    this.trailers.resolve(null);
+    this.#trailers?.resolve(null);
     if (this.localEnded) this.#complete();
   }
 
@@ -193,9 +234,9 @@ export class StreamRecord {
     this.error = error;
     if (this.#inbound !== null) this.#inbound.fail(error, !this.host.isClient);
     if (this.#outbound !== null) this.#outbound.fail(error);
-    this.response.reject(error);
-    this.trailers.reject(error);
-    this.closed.reject(error);
+    this.#response?.reject(error);
+    this.#trailers?.reject(error);
+    this.#closed?.reject(error);
     this.host.retire(this);
   }
 
@@ -210,7 +251,7 @@ export class StreamRecord {
     this.#discarded = true;
     if (this.#inbound !== null) this.#inbound.fail(this.#discardedError());
     this.remoteEnded = true;
-    this.trailers.resolve(null);
+    this.#trailers?.resolve(null);
     this.#complete();
   }
 
@@ -222,7 +263,7 @@ export class StreamRecord {
     // A server that answered no longer holds the connection window for a request body it left unread
     // (it stays readable): a handler that ignores bodies would otherwise stall the connection for good.
     if (!this.host.isClient && this.#inbound !== null) this.#inbound.releaseUnread();
-    this.closed.resolve();
+    this.#closed?.resolve();
     this.host.retire(this);
   }
 }
