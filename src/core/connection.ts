@@ -1489,7 +1489,8 @@ const PRIORITIZE_OPTIONS = ['weight', 'dependsOn', 'exclusive'];
 const SETTING_NAMES = Object.keys(SettingCodes);
 
 /** Decoding options: lists past maxHeaderListSize are truncated and flagged, not thrown. */
-const TRUNCATE = { oversized: 'truncate' } as const;
+/** Decoding options: oversized lists truncated (see #decodeHeaders); static fields shared (lists are read-only here). */
+const TRUNCATE = { oversized: 'truncate', sharedStatic: true } as const;
 
 /** API check: stream IDs are integers 0 … 2^31-1 (a new stream 0 is rejected later as too low, as in h2). */
 function checkStreamIdArgument(streamId: number): void {

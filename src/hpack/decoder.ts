@@ -29,7 +29,16 @@ export interface DecodeOptions {
    * block must be decoded anyway, and the stream can then be refused without touching the connection.
    */
   oversized?: 'throw' | 'truncate';
+  /**
+   * Fields sent as an index into the static table (`:method GET`, `:scheme https`, `:path /`, …) come as
+   * one shared frozen pair each instead of a new array per field (beyond hpack; ignored with `raw`):
+   * for a caller that never mutates the list (the protocol core, whose header lists are read-only).
+   */
+  sharedStatic?: boolean;
 }
+
+/** The static table's entries as frozen pairs, handed out by `sharedStatic` decoding. */
+const STATIC_PAIRS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) => Object.freeze([name, value]) as HeaderField);
 
 /**
  * Huffman output of the string being decoded, shared by all decoders (decoding is synchronous). A plain
@@ -124,6 +133,7 @@ export class Decoder {
   decode(block: Uint8Array, options?: DecodeOptions): HeaderField<string>[] | HeaderField<Uint8Array>[] {
     const raw = options?.raw === true;
     const truncate = options?.oversized === 'truncate';
+    const sharedStatic = !raw && options?.sharedStatic === true;
     const table = this.#table;
     const cursor = this.#cursor;
     const end = block.length;
@@ -141,6 +151,8 @@ export class Decoder {
       let name: string | null;
       let value: string | null;
       let neverIndexed = false;
+      /** The static entry this field is, whole (an indexed field), or 0. */
+      let staticIndex = 0;
       if (first & 0x80) {
         // Indexed Header Field Representation (RFC 7541 §6.1).
         const index = decodeInteger(block, cursor, 7);
@@ -150,6 +162,7 @@ export class Decoder {
           const entry = STATIC_TABLE[index - 1]!;
           name = entry[0];
           value = entry[1];
+          staticIndex = index;
         } else {
           const i = this.#dynamicIndex(index);
           name = table.name(i);
@@ -199,6 +212,8 @@ export class Decoder {
         const n = byteStringToBytes(name, 'name');
         const v = byteStringToBytes(value, 'value');
         headers.push(neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v]);
+      } else if (sharedStatic && staticIndex > 0) {
+        headers.push(STATIC_PAIRS[staticIndex - 1]!);
       } else {
         headers.push(neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value]);
       }

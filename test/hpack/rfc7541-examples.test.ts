@@ -146,4 +146,22 @@ Examples('C.2.4 indexed field round-trips and leaves the table empty', () => {
   assert.is(encoder.headerTable.length, 0);
 });
 
+Examples('sharedStatic: a field indexed into the static table is one frozen pair per entry; other fields are new pairs', () => {
+  // C.3.1: :method GET, :scheme http, :path / indexed (static); :authority literal with indexing.
+  const block = fromHex('828684410f7777772e6578616d706c652e636f6d');
+  const first = new Decoder().decode(block, { sharedStatic: true });
+  const second = new Decoder().decode(block, { sharedStatic: true });
+  assert.equal(first, REQ1);
+  for (let i = 0; i < 3; i++) {
+    assert.is(first[i], second[i], 'the same pair for the same static entry');
+    assert.ok(Object.isFrozen(first[i]));
+  }
+  assert.is.not(first[3], second[3], 'a literal is a pair of its own');
+  assert.not.ok(Object.isFrozen(first[3]));
+  const plain = new Decoder().decode(block);
+  assert.equal(plain, REQ1);
+  assert.not.ok(Object.isFrozen(plain[0]), 'without the option every pair is a new array (hpack)');
+  assert.equal(new Decoder().decode(block, { sharedStatic: true, raw: true }).length, 4, 'raw: fresh octets as before');
+});
+
 Examples.run();
