@@ -307,5 +307,14 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
  * ```
  */
 export function serveSession(session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
-  return new Promise<void>((resolve) => acceptIncoming(session, (stream) => void respondToStream(stream, session, handler, options), resolve));
+  return new Promise<void>((resolve) => serveRequests(session, handler, options, resolve));
+}
+
+/**
+ * {@link serveSession} without its promise (`onEnd` is called when it would resolve): for a caller that
+ * does not wait for the session, such as `serve()`, whose connections would otherwise each hold a
+ * promise and its resolving functions for their whole life. Not part of the public API.
+ */
+export function serveRequests(session: H2Session, handler: FetchHandler, options: FetchServerOptions, onEnd: () => void = ignore): void {
+  acceptIncoming(session, (stream) => void respondToStream(stream, session, handler, options), onEnd);
 }

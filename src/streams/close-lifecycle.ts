@@ -25,6 +25,8 @@ export class CloseLifecycle {
   #idle: Outcome<void> | null = null;
   #roundTrip: Outcome<void> | null = null;
   #stalled: Outcome<never> | null = null;
+  /** The one internal observer of the close (see `whenClosed`), or `null`. */
+  #onClosed: ((failure: unknown) => void) | null = null;
 
   constructor(pump: SessionPump) {
     this.#pump = pump;
@@ -33,6 +35,13 @@ export class CloseLifecycle {
   /** Settles when the transport is done; rejects with the session's failure. */
   get closed(): Promise<void> {
     return this.#closed.promise;
+  }
+
+  /** `onClosed(null | failure)` once `closed` settles (a microtask later if it already did). */
+  observeClose(onClosed: (failure: unknown) => void): void {
+    const closed = this.#closed;
+    if (!closed.settled) this.#onClosed = onClosed;
+    else queueMicrotask(() => onClosed(closed.failed ? closed.reason : null));
   }
 
   /** Closes the session (see `H2Session.close`). */
@@ -85,7 +94,8 @@ export class CloseLifecycle {
       if (roundTrip !== null) {
         // The peer may read and never answer: the shutdown deadline goes on without the ACK.
         const acked = (this.#roundTrip = new Outcome<void>());
-        roundTrip.then(this.#onRoundTrip, this.#onRoundTrip);
+        const onRoundTrip = (): void => acked.resolve();
+        roundTrip.then(onRoundTrip, onRoundTrip);
         pump.timers.shutdown.arm();
         await acked.promise;
         pump.timers.shutdown.disarm();
@@ -97,10 +107,6 @@ export class CloseLifecycle {
     }
     if (pump.state === DRAINING) this.finish(null);
   }
-
-  readonly #onRoundTrip = (): void => {
-    this.#roundTrip?.resolve();
-  };
 
   /**
    * The peer did not answer the graceful close's PING in time, or sent its own GOAWAY meanwhile (frames
@@ -171,8 +177,7 @@ export class CloseLifecycle {
   /** Rejects every PING, SETTINGS and stream-slot waiter: nothing can answer them once the session ends. */
   rejectWaiters(error: H2SessionError): void {
     const pump = this.#pump;
-    for (const ack of pump.pings.values()) ack.reject(error);
-    pump.pings.clear();
+    pump.rejectPings(error);
     for (const ack of pump.settingsAcks) ack?.reject(error);
     pump.settingsAcks.length = 0;
     pump.rejectSlotWaiters(error);
@@ -188,7 +193,7 @@ export class CloseLifecycle {
     pump.closeIncoming();
     // A graceful close may end with a PING or SETTINGS still unanswered: the transport closes now, so
     // those waiters fail instead of hanging.
-    if (pump.pings.size > 0 || pump.settingsAcks.length > 0 || pump.slotsWaiting) this.rejectWaiters(pump.unusable());
+    if (pump.pendingPings > 0 || pump.settingsAcks.length > 0 || pump.slotsWaiting) this.rejectWaiters(pump.unusable());
     pump.output.flushNow();
     pump.state = DONE;
     pump.closeEvents();
@@ -217,6 +222,9 @@ export class CloseLifecycle {
     pump.timers.stopWrites();
     if (failure !== null) this.#closed.reject(failure);
     else this.#closed.resolve();
+    const onClosed = this.#onClosed;
+    this.#onClosed = null;
+    onClosed?.(failure);
   }
 
   /**

@@ -15,9 +15,8 @@ export class InputReader implements H2TransportSink {
   readonly #pump: SessionPump;
   readonly #port: H2DirectTransport;
   #done = false;
-  readonly #onDrained = (): void => {
-    if (this.#pump.state !== DONE) this.#port.resume();
-  };
+  /** Resumes reading once the output's backlog drained (made the first time the output backs up). */
+  #onDrained: (() => void) | null = null;
 
   constructor(pump: SessionPump, port: H2DirectTransport) {
     this.#pump = pump;
@@ -52,7 +51,11 @@ export class InputReader implements H2TransportSink {
     pump.output.flushNow();
     if (pump.output.backedUp()) {
       this.#port.pause();
-      void pump.output.backlogDrained().then(this.#onDrained);
+      void pump.output.backlogDrained().then(
+        (this.#onDrained ??= () => {
+          if (this.#pump.state !== DONE) this.#port.resume();
+        }),
+      );
     }
   }
 

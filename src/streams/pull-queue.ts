@@ -8,6 +8,12 @@ import { HeadQueue } from './head-queue.ts';
 import type { StreamConstructors } from './types.ts';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
+/** Told when the reader cancels a queue (an object rather than a callback: no closure per queue). */
+export interface PullQueueOwner<T> {
+  /** The reader cancelled: `unclaimed` are the items it never took. */
+  queueCancelled(unclaimed: readonly T[]): void;
+}
+
 export class PullQueue<T> {
   readonly #items = new HeadQueue<T>();
   #capacity: number;
@@ -17,7 +23,7 @@ export class PullQueue<T> {
   #closed = false;
   #cancelled = false;
   #readable: ReadableStream<T> | null = null;
-  #onCancel: ((unclaimed: readonly T[]) => void) | null;
+  #onCancel: PullQueueOwner<T> | null;
   readonly #lowValue: ((item: T) => boolean) | null;
   /** A consumer taking items by callback instead of through the readable (see `consume`). */
   #consumer: ((item: T) => void) | null = null;
@@ -27,10 +33,10 @@ export class PullQueue<T> {
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
-   * @param onCancel called once if the consumer cancels the readable, with the items it never took.
+   * @param onCancel told once if the consumer cancels the readable, with the items it never took.
    * @param lowValue items to drop first when at capacity (oldest first); others go only if none is.
    */
-  constructor(capacity = Infinity, onCancel: ((unclaimed: readonly T[]) => void) | null = null, lowValue: ((item: T) => boolean) | null = null) {
+  constructor(capacity = Infinity, onCancel: PullQueueOwner<T> | null = null, lowValue: ((item: T) => boolean) | null = null) {
     this.#capacity = capacity;
     this.#onCancel = onCancel;
     this.#lowValue = lowValue;
@@ -139,7 +145,7 @@ export class PullQueue<T> {
     const unclaimed = this.#items.takeAll();
     const onCancel = this.#onCancel;
     this.#onCancel = null;
-    if (onCancel !== null) onCancel(unclaimed);
+    if (onCancel !== null) onCancel.queueCancelled(unclaimed);
   }
 
   #dropOne(): void {

@@ -14,7 +14,7 @@ import { Outcome } from './outcome.ts';
 import { InputReader } from './input-reader.ts';
 import { directTransport } from './transport-port.ts';
 import { OutputWriter } from './output-writer.ts';
-import { PullQueue } from './pull-queue.ts';
+import { PullQueue, type PullQueueOwner } from './pull-queue.ts';
 import {
   ACKNOWLEDGE,
   INITIATE,
@@ -84,7 +84,7 @@ function isInformational(headers: H2HeaderList): boolean {
  * Its non-private members are shared with its parts (`DataSender`, `OutputWriter`, `CloseLifecycle`,
  * `SessionTimers`), never with users.
  */
-export class SessionPump implements StreamHost {
+export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   readonly conn: H2Connection;
   readonly streams: StreamConstructors;
   readonly isClient: boolean;
@@ -100,8 +100,8 @@ export class SessionPump implements StreamHost {
   goawayReceived = false;
   /** The session's failure, once it failed. */
   failure: H2SessionError | null = null;
-  /** PINGs awaiting their ACK, by the counter in their payload. */
-  readonly pings = new Map<number, Outcome<void>>();
+  /** PINGs awaiting their ACK, by the counter in their payload (made with the first `ping()`). */
+  #pings: Map<number, Outcome<void>> | null = null;
   /** SETTINGS awaiting their ACK, in order (null: nobody waits for that one). */
   readonly settingsAcks: Array<Outcome<void> | null> = [];
   /** Client stream slots, made with the first request (a server never has one). */
@@ -123,7 +123,7 @@ export class SessionPump implements StreamHost {
     this.streams = options.streams;
     this.conn = new H2Connection(new H2Configuration({ ...options.config, clientSide: this.isClient }));
     this.#eventCapacity = options.eventBufferSize ?? DEFAULT_EVENT_BUFFER;
-    this.#incoming = new PullQueue<H2Stream>(Infinity, this.#onIncomingCancelled);
+    this.#incoming = new PullQueue<H2Stream>(Infinity, this);
     const port = directTransport(transport);
     this.input = new InputReader(this, port);
     this.output = new OutputWriter(this, transport, port, options.outboundHighWaterMark);
@@ -230,7 +230,7 @@ export class SessionPump implements StreamHost {
     new DataView(data.buffer).setUint32(4, n);
     this.run(PING, data, null);
     const ack = new Outcome<void>();
-    this.pings.set(n, ack);
+    (this.#pings ??= new Map()).set(n, ack);
     if (timed) this.timers.watchPing(n);
     return ack.promise;
   }
@@ -246,6 +246,19 @@ export class SessionPump implements StreamHost {
     return ack.promise;
   }
 
+  /** How many `ping()`s await their ACK. */
+  get pendingPings(): number {
+    return this.#pings?.size ?? 0;
+  }
+
+  /** Rejects every `ping()` awaiting its ACK. */
+  rejectPings(error: H2SessionError): void {
+    const pings = this.#pings;
+    if (pings === null) return;
+    for (const ack of pings.values()) ack.reject(error);
+    pings.clear();
+  }
+
   /** Closes the session (see `H2Session.close`). */
   close(options: CloseOptions = {}): Promise<void> {
     return this.lifecycle.close(options);
@@ -253,9 +266,9 @@ export class SessionPump implements StreamHost {
 
   /** A PING's ACK arrived (or its deadline passed: `timedOut`): its `ping()` settles. */
   settlePing(n: number, timedOut: boolean): void {
-    const ack = this.pings.get(n);
+    const ack = this.#pings?.get(n);
     if (ack === undefined) return;
-    this.pings.delete(n);
+    this.#pings?.delete(n);
     if (timedOut) ack.reject(new H2SessionError(ErrorCodes.NO_ERROR, false, 'the peer did not acknowledge the PING in time'));
     else ack.resolve();
     this.timers.pingSettled(n);
@@ -486,7 +499,8 @@ export class SessionPump implements StreamHost {
     );
   }
 
-  readonly #onIncomingCancelled = (unclaimed: readonly H2Stream[]): void => {
+  /** The application cancelled `incoming`: the streams it never took are refused. */
+  queueCancelled(unclaimed: readonly H2Stream[]): void {
     // Streams queued and never taken are refused (server; RFC 9113 §8.7: REFUSED_STREAM means "not
     // processed") or cancelled (pushes on a client); later ones are refused as they arrive.
     const code = this.isClient ? ErrorCodes.CANCEL : ErrorCodes.REFUSED_STREAM;
@@ -494,5 +508,5 @@ export class SessionPump implements StreamHost {
       const record = this.records.get(stream.id);
       if (record !== undefined) this.resetStream(record, code);
     }
-  };
+  }
 }

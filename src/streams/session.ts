@@ -225,6 +225,16 @@ export function acceptIncoming(session: H2Session, onStream: (stream: H2Stream) 
   pumpOf(session).consumeIncoming(onStream, onEnd);
 }
 
+/**
+ * Calls `onClosed` once the session is closed, with `null` where `closed` fulfils and the failure where
+ * it rejects: what `session.closed.then(…, …)` does, without its promise, reaction and two callbacks for
+ * the life of every connection (the listener's bookkeeping). One observer per session; not part of the
+ * public API.
+ */
+export function whenClosed(session: H2Session, onClosed: (failure: unknown) => void): void {
+  pumpOf(session).lifecycle.observeClose(onClosed);
+}
+
 // The keys each options object may carry (checkOptions refuses others, suggesting the camelCase name).
 // Records, so that an option added to an interface and not here fails to compile.
 const SESSION_OPTIONS: Record<keyof H2SessionOptions, true> = {

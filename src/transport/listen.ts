@@ -5,7 +5,7 @@
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { H2Session, type H2SessionOptions } from '../streams/session.ts';
+import { H2Session, whenClosed, type H2SessionOptions } from '../streams/session.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
 import type { NetAddr } from '../fetch/fetch-server.ts';
 import { socketToPair } from './socket-pair.ts';
@@ -147,14 +147,11 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     }
     live.set(session, socket);
     const remote = socket.remoteAddress ?? '';
-    // One reaction (no catch/finally chain): it runs for every connection's life.
-    session.closed.then(
-      () => void live.delete(session),
-      (error: unknown) => {
-        live.delete(session);
-        guard?.noteSessionEnd(remote, error);
-      },
-    );
+    // One callback, no promise: it waits for every connection's whole life.
+    whenClosed(session, (failure) => {
+      live.delete(session);
+      if (failure !== null) guard?.noteSessionEnd(remote, failure);
+    });
     enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).
@@ -174,12 +171,20 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
    * closes, as the TLSSocket a handshake yields is another object): a forced close destroys them.
    */
   const pending = new Set<Socket>();
+  // One listener function for every socket, taken off when the socket leaves `pending` (a `once`
+  // wrapper per socket would stay for the connection's whole life).
+  function onPendingClose(this: Socket): void {
+    pending.delete(this);
+  }
   const track = (socket: Socket): void => {
     pending.add(socket);
-    socket.once('close', () => pending.delete(socket));
+    socket.on('close', onPendingClose);
+  };
+  const untrack = (socket: Socket): void => {
+    if (pending.delete(socket)) socket.removeListener('close', onPendingClose);
   };
   const onSocket = (socket: Socket): void => {
-    pending.delete(socket);
+    untrack(socket);
     startSession(socket);
   };
   const onCleartext = (socket: Socket): void => {
@@ -191,7 +196,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     }
     socket.setNoDelay(true);
     void sniffProtocol(socket, sniffTimeout).then((protocol) => {
-      pending.delete(socket);
+      untrack(socket);
       if (protocol === null || closed) socket.destroy();
       else if (protocol === 'h2') startSession(socket);
       else http1.accept(socket);
@@ -207,7 +212,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
     });
     tlsServer.on('secureConnection', (socket: TLSSocket) => {
-      pending.delete(socket);
+      untrack(socket);
       if (socket.alpnProtocol === 'h2') {
         // Half-open only once secure: a peer that hangs up mid-handshake must not leave a half-open socket behind.
         socket.allowHalfOpen = true;

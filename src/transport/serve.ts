@@ -4,7 +4,7 @@
  * Layer: transport (Node).
  */
 import cluster from 'node:cluster';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler } from '../fetch/fetch-server.ts';
+import { FETCH_SERVER_CONFIG, serveRequests, type FetchHandler } from '../fetch/fetch-server.ts';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen.ts';
 import type { AbuseOption } from './abuse-guard.ts';
 import { runPrimary, workerCount, type ServeWorkers } from './workers.ts';
@@ -112,7 +112,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' 
     else if (!cluster.isWorker) console.log(`Listening on ${scheme}://${s.address.hostname}:${s.address.port}/`);
     void (async () => {
       for await (const { session, remoteAddr } of s.accepted) {
-        void serveSession(session, handler, { remoteAddr, ...(onError !== undefined ? { onError } : {}) });
+        serveRequests(session, handler, { remoteAddr, ...(onError !== undefined ? { onError } : {}) });
       }
     })();
     if (options.signal?.aborted) void shutdown();

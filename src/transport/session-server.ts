@@ -7,7 +7,7 @@
 import { H2Session, type H2SessionOptions } from '../streams/session.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
 import type { H2Transport, StreamConstructors } from '../streams/types.ts';
-import { FETCH_SERVER_CONFIG, serveSession, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
+import { FETCH_SERVER_CONFIG, serveRequests, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args.ts';
 import type { AbuseGuard, AbuseOption } from './abuse-guard.ts';
 
@@ -209,7 +209,7 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     else console.log(`Listening on ${scheme}://${l.address.hostname}:${l.address.port}/`);
     void (async () => {
       for await (const { session, remoteAddr } of l.accepted) {
-        void serveSession(session, handler, { remoteAddr, ...(options.onError !== undefined ? { onError: options.onError } : {}) });
+        serveRequests(session, handler, { remoteAddr, ...(options.onError !== undefined ? { onError: options.onError } : {}) });
       }
     })();
     if (options.signal?.aborted) void shutdown();
