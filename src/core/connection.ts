@@ -65,7 +65,7 @@ import {
   StreamIDTooLowError,
   TooManyStreamsError,
 } from './exceptions.ts';
-import { AbuseBudget, QueuedControlFrames } from './limits.ts';
+import { QueuedControlFrames } from './limits.ts';
 import { OutboundBuffer } from './outbound-buffer.ts';
 import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings.ts';
 import type { SettingsInput } from './settings.ts';
@@ -152,10 +152,16 @@ export class H2Connection {
 
   // Resource limits (see config.ts for the attacks they stop).
   readonly #queuedControl = new QueuedControlFrames();
-  readonly #resetBudget: AbuseBudget;
-  readonly #emptyFrameBudget: AbuseBudget;
-  readonly #priorityBudget: AbuseBudget;
-  readonly #unknownFrameBudget: AbuseBudget;
+  // The four abuse budgets, each a token bucket refilled by useful work instead of time: it starts full
+  // (its config limit), each abusive event spends one token, each stream that ends normally returns one
+  // (never above the limit). A legitimate peer that finishes its streams never runs dry; one that only
+  // provokes work does. Rapid Reset / MadeYouReset (CVE-2023-44487 / CVE-2025-8671), empty frames
+  // (CVE-2019-9518), priority churn (CVE-2019-9513), in place of nghttp2's time-based nghttp2_ratelim.
+  // Plain counters: an object per budget per connection cost more than the counting.
+  #resetTokens: number;
+  #emptyFrameTokens: number;
+  #priorityTokens: number;
+  #unknownFrameTokens: number;
   /** SETTINGS frames we sent that the peer has not acknowledged yet: an ACK beyond them is unsolicited. */
   #settingsAwaitingAck = 0;
   /** PINGs we sent whose ACK has not come back yet: a PING ACK beyond them is unsolicited. */
@@ -198,10 +204,10 @@ export class H2Connection {
     this.#out = new OutboundBuffer(2 * c.outboundBufferSize);
     this.#reg = new StreamRegistry(c);
     this.#inboundWindow = new WindowManager(this.#localSettings.initialWindowSize);
-    this.#resetBudget = new AbuseBudget(c.maxResetStreams);
-    this.#emptyFrameBudget = new AbuseBudget(c.maxEmptyFrames);
-    this.#priorityBudget = new AbuseBudget(c.maxPriorityFrames);
-    this.#unknownFrameBudget = new AbuseBudget(c.maxUnknownFrames);
+    this.#resetTokens = c.maxResetStreams;
+    this.#emptyFrameTokens = c.maxEmptyFrames;
+    this.#priorityTokens = c.maxPriorityFrames;
+    this.#unknownFrameTokens = c.maxUnknownFrames;
   }
 
   // --- properties ---
@@ -824,7 +830,7 @@ export class H2Connection {
     const streamId = frame.streamId;
     const endStream = (frame.flags.bits & END_STREAM_BIT) !== 0;
     // CVE-2019-9518: a header block with no fields that ends nothing.
-    if (frame.data.length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
+    if (frame.data.length === 0 && !endStream && !this.#spendEmptyFrame()) {
       throw new DenialOfServiceError('Too many empty HEADERS frames');
     }
     // Diverges from h2, which checks MAX_CONCURRENT_STREAMS before decoding: we refuse the stream
@@ -929,7 +935,7 @@ export class H2Connection {
    * 9113 §8.1). The request is never reported. Spends a reset token, as a refusal would.
    */
   #answerRefusedRequest(streamId: number, endStream: boolean, status: number): void {
-    if (!this.#resetBudget.spend()) throw new DenialOfServiceError('Too many streams reset because of the peer');
+    if (!this.#spendReset()) throw new DenialOfServiceError('Too many streams reset because of the peer');
     this.#log?.debug('Answering stream ID %d with %d: header block too large', streamId, status);
     const stream = this.#beginNewStream(streamId, ODD);
     const sm = stream.stateMachine;
@@ -1022,7 +1028,7 @@ export class H2Connection {
     this.#fsm.processInput(ConnectionInputs.RECV_DATA);
     this.#inboundWindow.windowConsumed(length);
     // CVE-2019-9518: DATA that carries nothing and ends nothing.
-    if (length === 0 && !endStream && !this.#emptyFrameBudget.spend()) {
+    if (length === 0 && !endStream && !this.#spendEmptyFrame()) {
       throw new DenialOfServiceError('Too many empty DATA frames');
     }
     const stream = this.#liveStreamOrNull(frame.streamId);
@@ -1092,7 +1098,7 @@ export class H2Connection {
     if (frame.flags.has('ACK')) {
       // An ACK of no SETTINGS we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
       if (this.#settingsAwaitingAck > 0) this.#settingsAwaitingAck--;
-      else if (!this.#unknownFrameBudget.spend()) throw new DenialOfServiceError('Too many SETTINGS ACKs for no SETTINGS');
+      else if (!this.#spendUnknownFrame()) throw new DenialOfServiceError('Too many SETTINGS ACKs for no SETTINGS');
       events.push(new SettingsAcknowledged({ changedSettings: this.#localSettingsAcked() }));
       return;
     }
@@ -1205,7 +1211,7 @@ export class H2Connection {
     if (frame.flags.has('ACK')) {
       // An ACK of no PING we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
       if (this.#pingsAwaitingAck > 0) this.#pingsAwaitingAck--;
-      else if (!this.#unknownFrameBudget.spend()) throw new DenialOfServiceError('Too many PING ACKs for no PING');
+      else if (!this.#spendUnknownFrame()) throw new DenialOfServiceError('Too many PING ACKs for no PING');
       if (this.#gracefulPingPending && bytesEqual(data, GRACEFUL_PING)) {
         // Second step of the graceful shutdown: every stream opened before our first GOAWAY is in.
         this.#gracefulPingPending = false;
@@ -1240,7 +1246,7 @@ export class H2Connection {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
     // CVE-2023-44487 (Rapid Reset): the peer cancelling streams it opened costs budget.
-    if (!wasClosed && !this.#reg.isOutbound(frame.streamId) && !this.#resetBudget.spend()) {
+    if (!wasClosed && !this.#reg.isOutbound(frame.streamId) && !this.#spendReset()) {
       throw new DenialOfServiceError('Too many streams reset by the peer');
     }
     this.#queueReceivedFrames(result[0]);
@@ -1249,7 +1255,7 @@ export class H2Connection {
 
   #receivePriorityFrame(frame: PriorityFrame, events: H2Event[]): void {
     // CVE-2019-9513: priority churn.
-    if (!this.#priorityBudget.spend()) throw new DenialOfServiceError('Too many PRIORITY frames');
+    if (!this.#spendPriority()) throw new DenialOfServiceError('Too many PRIORITY frames');
     if (frame.invalidLength !== null) {
       this.#receiveInvalidPriority(frame.streamId, frame.invalidLength, events);
       return;
@@ -1333,7 +1339,7 @@ export class H2Connection {
   #receiveAltSvcFrame(frame: AltSvcFrame, events: H2Event[]): void {
     this.#fsm.processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
     // A server ignores ALTSVC (RFC 7838 §4), so a flood of them is one of unusable frames.
-    if (!this.#config.clientSide && !this.#unknownFrameBudget.spend()) {
+    if (!this.#config.clientSide && !this.#spendUnknownFrame()) {
       throw new DenialOfServiceError('Too many ALTSVC frames received by a server');
     }
     if (frame.streamId !== 0) {
@@ -1359,8 +1365,8 @@ export class H2Connection {
    */
   #receiveUnknownFrame(frame: Frame, events: H2Event[]): void {
     if (frame.type === FrameType.PRIORITY_UPDATE) {
-      if (!this.#priorityBudget.spend()) throw new DenialOfServiceError('Too many PRIORITY_UPDATE frames');
-    } else if (!this.#unknownFrameBudget.spend()) {
+      if (!this.#spendPriority()) throw new DenialOfServiceError('Too many PRIORITY_UPDATE frames');
+    } else if (!this.#spendUnknownFrame()) {
       // A flood of extension frames: each costs parsing and an event (see maxUnknownFrames).
       throw new DenialOfServiceError('Too many frames of unknown or unsupported types');
     }
@@ -1400,11 +1406,37 @@ export class H2Connection {
   /** Stream bookkeeping after a stream method ran; a stream that ended normally refunds the abuse budgets. */
   #noteStreamState(stream: H2Stream, wasOpen: boolean, wasClosed: boolean): void {
     if (this.#reg.note(stream, wasOpen, wasClosed)) {
-      this.#resetBudget.refund();
-      this.#emptyFrameBudget.refund();
-      this.#priorityBudget.refund();
-      this.#unknownFrameBudget.refund();
+      const c = this.#config;
+      if (this.#resetTokens < c.maxResetStreams) this.#resetTokens++;
+      if (this.#emptyFrameTokens < c.maxEmptyFrames) this.#emptyFrameTokens++;
+      if (this.#priorityTokens < c.maxPriorityFrames) this.#priorityTokens++;
+      if (this.#unknownFrameTokens < c.maxUnknownFrames) this.#unknownFrameTokens++;
     }
+  }
+
+  // Each spends one token of its budget; false once the budget is empty (the peer is abusive).
+  #spendReset(): boolean {
+    if (this.#resetTokens <= 0) return false;
+    this.#resetTokens--;
+    return true;
+  }
+
+  #spendEmptyFrame(): boolean {
+    if (this.#emptyFrameTokens <= 0) return false;
+    this.#emptyFrameTokens--;
+    return true;
+  }
+
+  #spendPriority(): boolean {
+    if (this.#priorityTokens <= 0) return false;
+    this.#priorityTokens--;
+    return true;
+  }
+
+  #spendUnknownFrame(): boolean {
+    if (this.#unknownFrameTokens <= 0) return false;
+    this.#unknownFrameTokens--;
+    return true;
   }
 
   // --- sending ---
@@ -1431,7 +1463,7 @@ export class H2Connection {
    * reset budget (CVE-2025-8671 MadeYouReset, CVE-2019-9514 Reset Flood).
    */
   #queueAutoReset(streamId: number, errorCode: number): void {
-    if (!this.#resetBudget.spend()) throw new DenialOfServiceError('Too many streams reset because of the peer');
+    if (!this.#spendReset()) throw new DenialOfServiceError('Too many streams reset because of the peer');
     this.#queueControlFrame(new RstStreamFrame(streamId, { errorCode }));
   }
 

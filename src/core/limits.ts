@@ -1,6 +1,7 @@
 /**
  * The counters behind the connection's resource limits (the options live in config.ts): count-based
- * abuse budgets, the queued-control-frame tracker, and the bounded closed-stream memory.
+ * the queued-control-frame tracker and the bounded closed-stream memory (the abuse budgets are
+ * counters in connection.ts).
  * Sans-I/O core: no clock, so every policy counts frames and streams instead of time.
  * The closed-stream memory seeds its hash with Math.random(): the core's one nondeterministic input,
  * there so a peer cannot choose stream IDs that collide (hash flooding). It decides probe order only,
@@ -8,43 +9,6 @@
  */
 
 import type { StreamClosedBy } from './stream-state.ts';
-
-/**
- * A token bucket refilled by useful work instead of time: it starts full with `capacity` tokens,
- * each abusive event spends one, each stream that ends normally returns one (never above
- * `capacity`). A legitimate peer that finishes its streams never runs dry; a peer that only
- * provokes work without completing anything does, after `capacity` events. Used for Rapid Reset /
- * MadeYouReset (CVE-2023-44487 / CVE-2025-8671), empty frames (CVE-2019-9518) and priority churn
- * (CVE-2019-9513), in place of nghttp2's time-based `nghttp2_ratelim`.
- */
-export class AbuseBudget {
-  /** The bucket size (the limit from the configuration). */
-  readonly capacity: number;
-  #tokens: number;
-
-  /** @param capacity How many events may happen with no completed stream in between. */
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.#tokens = capacity;
-  }
-
-  /** Tokens left. */
-  get remaining(): number {
-    return this.#tokens;
-  }
-
-  /** Spends one token; returns `false` once the budget is exhausted (the caller ends the connection). */
-  spend(): boolean {
-    if (this.#tokens <= 0) return false;
-    this.#tokens--;
-    return true;
-  }
-
-  /** Returns one token (a stream ended normally). */
-  refund(): void {
-    if (this.#tokens < this.capacity) this.#tokens++;
-  }
-}
 
 /**
  * Counts the automatic control frames (PING ACK, SETTINGS ACK, RST_STREAM) that sit in the outbound
