@@ -82,6 +82,43 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
  * The socket's state and every operation on it, shared by the Web Streams views and the direct
  * interface (which it is: a session that takes it claims the socket).
  */
+/** Where a socket keeps its SocketCore, for the listeners every socket shares. */
+const CORE = Symbol('h2flow.socketCore');
+type CoredSocket = Socket & { [CORE]?: SocketCore };
+
+/** SocketCore's private handlers, set by its static block. */
+let coreHooks: {
+  data(core: SocketCore, chunk: Uint8Array): void;
+  end(core: SocketCore): void;
+  error(core: SocketCore, err: Error): void;
+  close(core: SocketCore): void;
+  drain(core: SocketCore): void;
+  uncork(core: SocketCore): void;
+};
+
+function coreOf(socket: Socket): SocketCore {
+  return (socket as CoredSocket)[CORE] as SocketCore;
+}
+
+function onSocketData(this: Socket, chunk: Uint8Array): void {
+  coreHooks.data(coreOf(this), chunk);
+}
+function onSocketEnd(this: Socket): void {
+  coreHooks.end(coreOf(this));
+}
+function onSocketError(this: Socket, err: Error): void {
+  coreHooks.error(coreOf(this), err);
+}
+function onSocketClose(this: Socket): void {
+  coreHooks.close(coreOf(this));
+}
+function onSocketDrain(this: Socket): void {
+  coreHooks.drain(coreOf(this));
+}
+function uncorkCore(core: SocketCore): void {
+  coreHooks.uncork(core);
+}
+
 class SocketCore implements H2DirectTransport {
   readonly #socket: Socket;
   readonly #writeHighWaterMark: number;
@@ -100,9 +137,26 @@ class SocketCore implements H2DirectTransport {
     this.#writeHighWaterMark = writeHighWaterMark;
     // Always listened to: a socket error must not go unhandled, and a write waiting for 'drain' fails
     // when the socket closes, whether or not anyone reads it.
-    socket.on('drain', this.#onDrain);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
+    // The listeners are shared by every socket and find their SocketCore on it: six closures per
+    // connection cost more than one property.
+    // Two pairs over one socket would be two readers of one byte stream (and share these listeners).
+    if ((socket as CoredSocket)[CORE] !== undefined) throw new TypeError('h2flow: socketToPair: this socket already has a pair');
+    (socket as CoredSocket)[CORE] = this;
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+  }
+
+  /** The listeners' way in (they run with the socket as `this`). */
+  static {
+    coreHooks = {
+      data: (core, chunk) => core.#onData(chunk),
+      end: (core) => core.#onEnd(),
+      error: (core, err) => core.#onError(err),
+      close: (core) => core.#onClose(),
+      drain: (core) => core.#settleDrain(null),
+      uncork: (core) => core.#uncork(),
+    };
   }
 
   // --- reading ---
@@ -112,12 +166,12 @@ class SocketCore implements H2DirectTransport {
     if (this.owner === 'none') this.owner = 'direct';
     const socket = this.#socket;
     this.#sink = sink;
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
     // A socket handed over paused (e.g. after sniffing its first bytes, put back with unshift) flows now.
     if (socket.isPaused()) socket.resume();
     // Closed before anyone read it (its 'close' went unseen by a reader): nothing will ever arrive.
-    if (socket.destroyed) queueMicrotask(this.#onClose);
+    if (socket.destroyed) queueMicrotask(() => this.#onClose());
   }
 
   pause(): void {
@@ -145,31 +199,31 @@ class SocketCore implements H2DirectTransport {
     return Promise.resolve();
   }
 
-  readonly #onData = (chunk: Uint8Array): void => {
+  #onData(chunk: Uint8Array): void {
     if (!this.#readDone) this.#sink?.data(chunk);
-  };
+  }
 
-  readonly #onEnd = (): void => {
+  #onEnd(): void {
     if (this.#readDone) return;
     this.#readDone = true;
     this.#sink?.end();
-  };
+  }
 
-  readonly #onError = (err: Error): void => {
+  #onError(err: Error): void {
     this.#failure = err;
     this.#settleDrain(err);
     if (this.#readDone || this.#sink === null) return;
     this.#readDone = true;
     this.#sink.error(err);
-  };
+  }
 
-  readonly #onClose = (): void => {
+  #onClose(): void {
     const err = this.#failure ?? new SocketClosedError();
     this.#settleDrain(err);
     if (this.#readDone || this.#sink === null) return;
     this.#readDone = true;
     this.#sink.error(err);
-  };
+  }
 
   // --- writing ---
 
@@ -207,7 +261,7 @@ class SocketCore implements H2DirectTransport {
     if (!this.#corked) {
       this.#corked = true;
       socket.cork();
-      process.nextTick(this.#uncork);
+      process.nextTick(uncorkCore, this);
     }
     // A vectored write references the caller's arrays (Node keeps them until the kernel took them):
     // it resolves on the socket's write callback, once they may be reused.
@@ -238,12 +292,10 @@ class SocketCore implements H2DirectTransport {
     this.#socket.destroy();
   }
 
-  readonly #uncork = (): void => {
+  #uncork(): void {
     this.#corked = false;
     this.#socket.uncork();
-  };
-
-  readonly #onDrain = (): void => this.#settleDrain(null);
+  }
 
   #settleDrain(error: unknown): void {
     const d = this.#drain;

@@ -214,6 +214,20 @@ for (const [name, streams] of IMPLEMENTATIONS) {
   });
 }
 
+SocketPair('a socket already wrapped is refused a second pair (two readers of one byte stream), and the first keeps working', async () => {
+  const lb = await loopback();
+  const pair = socketToPair(lb.client);
+  assert.throws(() => socketToPair(lb.client), (e: unknown) => e instanceof TypeError && /already has a pair/.test((e as Error).message));
+  const writer = pair.writable.getWriter();
+  await writer.write(new Uint8Array([1, 2, 3]));
+  const [got] = (await once(lb.peer, 'data')) as [Buffer];
+  assert.equal([...got], [1, 2, 3]);
+  lb.peer.write(new Uint8Array([4, 5]));
+  const { value } = await pair.readable.getReader().read();
+  assert.equal([...(value as Uint8Array)], [4, 5]);
+  lb.close();
+});
+
 SocketPair('a session drives the socket through `direct`, and the pair then offers no Web Streams views', async () => {
   const lb = await loopback();
   try {
