@@ -45,6 +45,24 @@ const STATIC_PAIRS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) =>
  * array: strings build from it about twice as fast as from a Uint8Array. Emptied after a long string.
  */
 const scratch: number[] = [];
+
+/**
+ * The fields of the block being decoded, shared by all decoders (decoding is synchronous): {@link
+ * takeFields} copies them out and clears the slots, so it holds nothing between blocks.
+ */
+const fieldScratch: HeaderField<string | Uint8Array>[] = [];
+
+/** The first `count` scratch fields as a list of their own; the scratch keeps its room (up to a point). */
+function takeFields(count: number): HeaderField<string | Uint8Array>[] {
+  const fields = fieldScratch.slice(0, count);
+  if (fieldScratch.length > KEEP_SCRATCH_FIELDS) fieldScratch.length = 0;
+  else fieldScratch.fill(EMPTY_FIELD, 0, count);
+  return fields;
+}
+
+/** What a cleared scratch slot holds (no field stays reachable from the scratch). */
+const EMPTY_FIELD: HeaderField = ['', ''];
+const KEEP_SCRATCH_FIELDS = 1024;
 const KEEP_SCRATCH_OCTETS = 16 * 1024;
 
 /** `size` if it is a non-negative safe integer, else a RangeError (API misuse: `NaN` would disable the limit). */
@@ -138,7 +156,10 @@ export class Decoder {
     const cursor = this.#cursor;
     const end = block.length;
     const max = this.#maxHeaderListSize;
-    const headers: HeaderField<string | Uint8Array>[] = [];
+    // Fields go into the shared scratch list; the list returned is an exact-size copy (a list grown by
+    // push keeps room for 17 fields or more: most of it unused for as long as the request is held).
+    const headers = fieldScratch;
+    let count = 0;
     let listSize = 0;
     // Past the limit (truncate mode): fields are decoded and dropped; only strings that enter the
     // dynamic table are still built, and those are bounded by the table size.
@@ -146,84 +167,91 @@ export class Decoder {
     let fields = 0;
     this.#lastOversized = false;
     cursor.pos = 0;
-    while (cursor.pos < end) {
-      const first = block[cursor.pos]!;
-      let name: string | null;
-      let value: string | null;
-      let neverIndexed = false;
-      /** The static entry this field is, whole (an indexed field), or 0. */
-      let staticIndex = 0;
-      if (first & 0x80) {
-        // Indexed Header Field Representation (RFC 7541 §6.1).
-        const index = decodeInteger(block, cursor, 7);
-        // RFC 7541 §6.1: "The index value of 0 is not used. It MUST be treated as a decoding error".
-        if (index === 0) throw new InvalidTableIndexError('Invalid table index 0');
-        if (index <= STATIC_TABLE_LENGTH) {
-          const entry = STATIC_TABLE[index - 1]!;
-          name = entry[0];
-          value = entry[1];
-          staticIndex = index;
+    try {
+      while (cursor.pos < end) {
+        const first = block[cursor.pos]!;
+        let name: string | null;
+        let value: string | null;
+        let neverIndexed = false;
+        /** The static entry this field is, whole (an indexed field), or 0. */
+        let staticIndex = 0;
+        if (first & 0x80) {
+          // Indexed Header Field Representation (RFC 7541 §6.1).
+          const index = decodeInteger(block, cursor, 7);
+          // RFC 7541 §6.1: "The index value of 0 is not used. It MUST be treated as a decoding error".
+          if (index === 0) throw new InvalidTableIndexError('Invalid table index 0');
+          if (index <= STATIC_TABLE_LENGTH) {
+            const entry = STATIC_TABLE[index - 1]!;
+            name = entry[0];
+            value = entry[1];
+            staticIndex = index;
+          } else {
+            const i = this.#dynamicIndex(index);
+            name = table.name(i);
+            value = table.value(i);
+          }
+        } else if (first & 0x40) {
+          // Literal Header Field with Incremental Indexing (RFC 7541 §6.2.1). Truncating, a string that
+          // fits in the dynamic table is built even past the list limit: the table needs it.
+          const tableBudget = table.maxSize - ENTRY_OVERHEAD;
+          const listBudget = over ? -1 : max - listSize - ENTRY_OVERHEAD;
+          name = this.#readName(block, 6, truncate ? Math.max(listBudget, tableBudget) : listBudget, truncate);
+          const nameLength = this.#lastLength;
+          value = this.#readString(block, truncate ? Math.max(listBudget, tableBudget) - nameLength : listBudget - nameLength, truncate);
+          if (name === null || value === null) {
+            // Not built: larger than the table, which it empties (RFC 7541 §4.4), and past the list limit.
+            table.clear();
+            over = true;
+          } else table.add(name, value);
+        } else if (first & 0x20) {
+          // RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following
+          // the change"; one after a header field is a decoding error.
+          if (fields > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
+          const size = decodeInteger(block, cursor, 5);
+          // RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit determined by the protocol".
+          if (size > this.#maxAllowedTableSize) {
+            throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.#maxAllowedTableSize})`);
+          }
+          table.maxSize = size;
+          continue;
         } else {
-          const i = this.#dynamicIndex(index);
-          name = table.name(i);
-          value = table.value(i);
+          // Literal without indexing (§6.2.2, 0000xxxx) or never indexed (§6.2.3, 0001xxxx).
+          neverIndexed = (first & 0x10) !== 0;
+          name = this.#readName(block, 4, over ? -1 : max - listSize - ENTRY_OVERHEAD, truncate);
+          const nameLength = this.#lastLength;
+          value = this.#readString(block, over ? -1 : max - listSize - ENTRY_OVERHEAD - nameLength, truncate);
+          if (name === null || value === null) over = true;
         }
-      } else if (first & 0x40) {
-        // Literal Header Field with Incremental Indexing (RFC 7541 §6.2.1). Truncating, a string that
-        // fits in the dynamic table is built even past the list limit: the table needs it.
-        const tableBudget = table.maxSize - ENTRY_OVERHEAD;
-        const listBudget = over ? -1 : max - listSize - ENTRY_OVERHEAD;
-        name = this.#readName(block, 6, truncate ? Math.max(listBudget, tableBudget) : listBudget, truncate);
-        const nameLength = this.#lastLength;
-        value = this.#readString(block, truncate ? Math.max(listBudget, tableBudget) - nameLength : listBudget - nameLength, truncate);
-        if (name === null || value === null) {
-          // Not built: larger than the table, which it empties (RFC 7541 §4.4), and past the list limit.
-          table.clear();
+        fields++;
+        if (over || name === null || value === null) continue;
+        listSize += name.length + value.length + ENTRY_OVERHEAD;
+        if (listSize > max) {
+          if (!truncate) throw this.#oversized();
           over = true;
-        } else table.add(name, value);
-      } else if (first & 0x20) {
-        // RFC 7541 §4.2: a size update "MUST occur at the beginning of the first header block following
-        // the change"; one after a header field is a decoding error.
-        if (fields > 0) throw new HPACKDecodingError('Table size update not at the start of the block');
-        const size = decodeInteger(block, cursor, 5);
-        // RFC 7541 §6.3: "The new maximum size MUST be lower than or equal to the limit determined by the protocol".
-        if (size > this.#maxAllowedTableSize) {
-          throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.#maxAllowedTableSize})`);
+          continue;
         }
-        table.maxSize = size;
-        continue;
-      } else {
-        // Literal without indexing (§6.2.2, 0000xxxx) or never indexed (§6.2.3, 0001xxxx).
-        neverIndexed = (first & 0x10) !== 0;
-        name = this.#readName(block, 4, over ? -1 : max - listSize - ENTRY_OVERHEAD, truncate);
-        const nameLength = this.#lastLength;
-        value = this.#readString(block, over ? -1 : max - listSize - ENTRY_OVERHEAD - nameLength, truncate);
-        if (name === null || value === null) over = true;
+        if (raw) {
+          const n = byteStringToBytes(name, 'name');
+          const v = byteStringToBytes(value, 'value');
+          headers[count++] = neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v];
+        } else if (sharedStatic && staticIndex > 0) {
+          headers[count++] = STATIC_PAIRS[staticIndex - 1]!;
+        } else {
+          headers[count++] = neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value];
+        }
       }
-      fields++;
-      if (over || name === null || value === null) continue;
-      listSize += name.length + value.length + ENTRY_OVERHEAD;
-      if (listSize > max) {
-        if (!truncate) throw this.#oversized();
-        over = true;
-        continue;
-      }
-      if (raw) {
-        const n = byteStringToBytes(name, 'name');
-        const v = byteStringToBytes(value, 'value');
-        headers.push(neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v]);
-      } else if (sharedStatic && staticIndex > 0) {
-        headers.push(STATIC_PAIRS[staticIndex - 1]!);
-      } else {
-        headers.push(neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value]);
-      }
+    } catch (e) {
+      // No field of a failed block stays reachable from the scratch.
+      fieldScratch.fill(EMPTY_FIELD, 0, count);
+      throw e;
     }
     this.#lastOversized = over;
+    const list = takeFields(count);
     // The peer must have shrunk its table when our allowed maximum went down.
     if (table.maxSize > this.#maxAllowedTableSize) {
       throw new InvalidTableSizeError('Encoder did not shrink table size to within the max');
     }
-    return headers as HeaderField<string>[] | HeaderField<Uint8Array>[];
+    return list as HeaderField<string>[] | HeaderField<Uint8Array>[];
   }
 
   /** Maps a dynamic wire index (> 61) to a table position; past the table is InvalidTableIndexError. */

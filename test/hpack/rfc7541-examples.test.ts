@@ -164,4 +164,14 @@ Examples('sharedStatic: a field indexed into the static table is one frozen pair
   assert.equal(new Decoder().decode(block, { sharedStatic: true, raw: true }).length, 4, 'raw: fresh octets as before');
 });
 
+Examples('each decoded list is its own: a later block, or a block that fails, leaves an earlier list as it was', () => {
+  const decoder = new Decoder();
+  const first = decoder.decode(fromHex('828684410f7777772e6578616d706c652e636f6d'));
+  const second = decoder.decode(fromHex('8286'));
+  assert.throws(() => decoder.decode(fromHex('82ff')));
+  assert.is.not(first, second);
+  assert.equal(first, REQ1);
+  assert.equal(second, [[':method', 'GET'], [':scheme', 'http']]);
+});
+
 Examples.run();
