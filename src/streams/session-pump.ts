@@ -102,8 +102,12 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   failure: H2SessionError | null = null;
   /** PINGs awaiting their ACK, by the counter in their payload (made with the first `ping()`). */
   #pings: Map<number, Outcome<void>> | null = null;
-  /** SETTINGS awaiting their ACK, in order (null: nobody waits for that one). */
-  readonly settingsAcks: Array<Outcome<void> | null> = [];
+  /**
+   * SETTINGS awaiting their ACK, in order (null: nobody waits for that one): from the start, the initial
+   * SETTINGS (which carries `settings`), whose ACK resolves nothing. A literal: an array grown by push
+   * keeps room for 17 entries for the connection's life.
+   */
+  readonly settingsAcks: Array<Outcome<void> | null> = [null];
   /** Client stream slots, made with the first request (a server never has one). */
   #slots: StreamSlots | null = null;
   readonly #incoming: PullQueue<H2Stream>;
@@ -138,8 +142,6 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     const upgrade = options.upgrade;
     if (upgrade === undefined) this.run(INITIATE, settingCodes, windowIncrement);
     else this.run(INITIATE_UPGRADE, { header: upgrade.settingsHeader ?? null, settings: settingCodes }, windowIncrement);
-    // The ACK of the initial SETTINGS (which carries `settings`) resolves nothing.
-    this.settingsAcks.push(null);
     this.#receiveWindow = settings?.initialWindowSize ?? this.conn.localSettings.initialWindowSize;
     if (upgrade !== undefined) this.#openUpgradeStream(upgrade.headers);
     this.timers.start();

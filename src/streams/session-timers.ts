@@ -135,6 +135,12 @@ export class SessionTimers implements DeadlineTarget {
     return (this.#settings ??= new Deadline(this.#clock, this.#timeouts.settingsAck ?? DEFAULT_SETTINGS_ACK_TIMEOUT, this, SETTINGS));
   }
 
+  /** Every SETTINGS we sent is acknowledged: the deadline stops, and is let go until the next SETTINGS. */
+  settingsAcknowledged(): void {
+    this.#settings?.disarm();
+    this.#settings = null;
+  }
+
   /** A connection without open streams. */
   get idle(): Deadline {
     return (this.#idle ??= new Deadline(this.#clock, this.#timeouts.idle ?? (this.#pump.isClient ? 0 : DEFAULT_SERVER_IDLE_TIMEOUT), this, IDLE));
