@@ -75,11 +75,11 @@ class RequestBodySource {
 const PULL_ONE: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
 
 /** The request's header fields as a Headers init, `:authority` given as `host` when the request has none. */
-function headerInit(parts: ServerRequestParts): Array<[string, string]> {
-  const { pairs, host } = headerPairs(parts.headerList);
+function headerInit(headerList: H2HeaderList, authority: string): Array<[string, string]> {
+  const { pairs, host } = headerPairs(headerList);
   // RFC 9113 §8.3.1: ":authority ... Clients that generate HTTP/2 requests directly MUST use the :authority
   // pseudo-header field to convey authority information" — fetch code reads it as `host`.
-  if (host === null) pairs.push(['host', parts.authority]);
+  if (host === null) pairs.push(['host', authority]);
   return pairs;
 }
 
@@ -99,7 +99,13 @@ let bodyTakenOf: (request: LazyRequest) => boolean;
  * (see {@link lazyRequestClass}) to a real Request made on first use.
  */
 class LazyRequest {
-  readonly #parts: ServerRequestParts;
+  // The parts, as fields of its own: the parts object is not kept (one object fewer per request held).
+  readonly #method: string;
+  readonly #url: string;
+  readonly #headerList: H2HeaderList;
+  readonly #authority: string;
+  readonly #stream: H2Stream | null;
+  readonly #exchange: RequestExchange;
   #headers: Headers | null = null;
   #body: ReadableStream<Uint8Array> | null = null;
   #source: RequestBodySource | null = null;
@@ -108,33 +114,38 @@ class LazyRequest {
   #bodyKept = false;
 
   constructor(parts: ServerRequestParts) {
-    this.#parts = parts;
+    this.#method = parts.method;
+    this.#url = parts.url;
+    this.#headerList = parts.headerList;
+    this.#authority = parts.authority;
+    this.#stream = parts.body;
+    this.#exchange = parts.exchange;
   }
 
   get method(): string {
-    return this.#parts.method;
+    return this.#method;
   }
 
   get url(): string {
-    return this.#parts.url;
+    return this.#url;
   }
 
   get headers(): Headers {
-    return (this.#headers ??= this.#real !== null ? this.#real.headers : new Headers(headerInit(this.#parts)));
+    return (this.#headers ??= this.#real !== null ? this.#real.headers : new Headers(headerInit(this.#headerList, this.#authority)));
   }
 
   get signal(): AbortSignal {
-    return this.#parts.exchange.signal;
+    return this.#exchange.signal;
   }
 
   get trailers(): Promise<Headers | null> {
-    return this.#parts.exchange.trailers;
+    return this.#exchange.trailers;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
     // After a clone() the real Request's body is a branch of the tee: it is the body from then on.
     if (this.#real !== null && !this.#bodyKept) return this.#real.body;
-    const stream = this.#parts.body;
+    const stream = this.#stream;
     if (stream === null) return null;
     if (this.#body === null) [this.#body, this.#source] = bodyStream(stream);
     return this.#body;
@@ -159,15 +170,14 @@ class LazyRequest {
    */
   #realize(): Request {
     if (this.#real !== null) return this.#real;
-    const parts = this.#parts;
-    const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: this.#headers ?? headerInit(parts) };
+    const init: RequestInit & { duplex?: 'half' } = { method: this.#method, headers: this.#headers ?? headerInit(this.#headerList, this.#authority) };
     const body = this.body;
     if (body !== null) {
       this.#bodyKept = body.locked || this.#source!.disturbed;
       init.body = this.#bodyKept ? new ReadableStream<Uint8Array>() : body;
       init.duplex = 'half';
     }
-    const real = new Request(parts.url, init);
+    const real = new Request(this.#url, init);
     if (this.#bodyKept) real.body!.getReader();
     this.#real = real;
     return real;
@@ -302,7 +312,7 @@ export function serverRequest(parts: ServerRequestParts): ServerRequest {
     checkFields(parts.headerList);
     return new (lazyClass as LazyRequestClass)(parts);
   }
-  const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: headerInit(parts) };
+  const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: headerInit(parts.headerList, parts.authority) };
   if (parts.body !== null) {
     init.body = bodyStream(parts.body)[0];
     init.duplex = 'half';
