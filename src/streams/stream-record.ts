@@ -46,6 +46,17 @@ function resetError(id: number, code: number, remote: boolean): H2StreamError {
   }
 }
 
+// StreamRecord's flags.
+const LOCAL_ENDED = 1;
+const REMOTE_ENDED = 2;
+const HEADERS_SENT = 4;
+/**
+ * Set when the request body was abandoned after a complete response (see `#abandonRequest`). Its error
+ * is made only for a body that exists or is asked for later: an Error with its stack trace per answered
+ * request was a sixth of the CPU of a flood of requests that never end their bodies.
+ */
+const DISCARDED = 8;
+
 /** One stream's state inside the session. */
 export class StreamRecord {
   /** The stream ID. */
@@ -65,23 +76,13 @@ export class StreamRecord {
   #closed: Outcome<void> | null = null;
   /** 1xx header blocks received so far (null until the first). */
   informational: H2HeaderList[] | null = null;
-  /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
-  localEnded: boolean;
-  /** True once the peer sent END_STREAM. */
-  remoteEnded = false;
-  /** True once this side's first header block (request or final response) went out: DATA may follow. */
-  headersSent: boolean;
+  /** The stream's yes/no state, as bits (LOCAL_ENDED, REMOTE_ENDED, HEADERS_SENT, DISCARDED): one field, not four. */
+  #flags: number;
   /** The failure, once the stream failed. */
   error: unknown = null;
   readonly #receiveWindow: number;
   #inbound: InboundBody | null = null;
   #outbound: OutboundBody | null = null;
-  /**
-   * Set when the request body was abandoned after a complete response (see `#abandonRequest`). Its
-   * error is made only for a body that exists or is asked for later: an Error with its stack trace per
-   * answered request was a sixth of the CPU of a flood of requests that never end their bodies.
-   */
-  #discarded = false;
 
   constructor(
     host: StreamHost,
@@ -90,13 +91,36 @@ export class StreamRecord {
     options: { localEnded: boolean; headersSent: boolean; parentId: number | null; receiveWindow: number },
   ) {
     this.host = host;
-    this.headersSent = options.headersSent;
+    this.#flags = (options.headersSent ? HEADERS_SENT : 0) | (options.localEnded ? LOCAL_ENDED : 0);
     this.id = id;
     this.headers = headers;
-    this.localEnded = options.localEnded;
     this.parentId = options.parentId;
     this.#receiveWindow = options.receiveWindow;
     this.facade = new H2Stream(this);
+  }
+
+  /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
+  get localEnded(): boolean {
+    return (this.#flags & LOCAL_ENDED) !== 0;
+  }
+  set localEnded(value: boolean) {
+    this.#flags = value ? this.#flags | LOCAL_ENDED : this.#flags & ~LOCAL_ENDED;
+  }
+
+  /** True once the peer sent END_STREAM. */
+  get remoteEnded(): boolean {
+    return (this.#flags & REMOTE_ENDED) !== 0;
+  }
+  set remoteEnded(value: boolean) {
+    this.#flags = value ? this.#flags | REMOTE_ENDED : this.#flags & ~REMOTE_ENDED;
+  }
+
+  /** True once this side's first header block (request or final response) went out: DATA may follow. */
+  get headersSent(): boolean {
+    return (this.#flags & HEADERS_SENT) !== 0;
+  }
+  set headersSent(value: boolean) {
+    this.#flags = value ? this.#flags | HEADERS_SENT : this.#flags & ~HEADERS_SENT;
   }
 
   /**
@@ -157,7 +181,7 @@ export class StreamRecord {
       const body = new InboundBody(this.host, this.id, this.#receiveWindow);
       this.#inbound = body;
       if (this.error !== null) body.fail(this.error);
-      else if (this.#discarded) body.fail(this.#discardedError());
+      else if ((this.#flags & DISCARDED) !== 0) body.fail(this.#discardedError());
       else if (this.remoteEnded) body.end();
     }
     return this.#inbound;
@@ -248,7 +272,7 @@ export class StreamRecord {
    */
   #abandonRequest(): void {
     this.host.stopSending(this);
-    this.#discarded = true;
+    this.#flags |= DISCARDED;
     if (this.#inbound !== null) this.#inbound.fail(this.#discardedError());
     this.remoteEnded = true;
     this.#trailers?.resolve(null);
