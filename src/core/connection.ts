@@ -445,18 +445,51 @@ export class H2Connection {
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
-    let frames: Frame[];
+    let frames: Frame[] | null = null;
     try {
-      frames = stream.sendData(data, endStream, padLength);
+      // Unpadded DATA (nearly all of it) is serialized straight into the outbound buffer; the same
+      // bytes the frame layer would write (test/core/send-data-frames.test.ts compares them).
+      if (padLength === null) stream.sendDataRun(data.length, endStream);
+      else frames = stream.sendData(data, endStream, padLength);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
-    if (this.#referencePayloads && padLength === null && data.length >= REFERENCED_PAYLOAD_MIN) {
-      this.#out.pushDataReference(streamId, endStream, data);
-    } else {
-      this.#queueFrames(frames);
-    }
+    if (frames === null) this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, this.#referencePayloads ? REFERENCED_PAYLOAD_MIN : Infinity);
+    else this.#queueFrames(frames);
     this.#outboundFlowControlWindow -= frameSize;
+  }
+
+  /**
+   * Beyond h2: sends `data` as consecutive unpadded DATA frames of at most {@link maxOutboundFrameSize}
+   * bytes each (one empty frame for empty `data`), END_STREAM on the last one when `endStream`: the
+   * bytes, state and windows that {@link sendData} called on each slice in turn would leave, in one
+   * call and without a frame object per frame (bulk bodies: one call per batch instead of per 16 KiB).
+   * Payloads are referenced as {@link sendData}'s are once {@link dataToSendVectored} was used.
+   * Padding needs {@link sendData}.
+   * @returns the number of DATA frames queued.
+   * @throws FlowControlError if `data` is larger than `localFlowControlWindow(streamId)` (nothing is sent).
+   */
+  sendDataFrames(streamId: number, data: Uint8Array, endStream = false): number {
+    if (!(data instanceof Uint8Array)) throw new TypeError('H2Connection.sendDataFrames: data must be a Uint8Array');
+    if (typeof endStream !== 'boolean') throw new TypeError('H2Connection.sendDataFrames: endStream must be a boolean');
+    const length = data.length;
+    this.#log?.debug('Send data on stream ID %d with len %d', streamId, length);
+    if (length > 0) {
+      const window = this.localFlowControlWindow(streamId);
+      if (length > window) throw new FlowControlError(`Cannot send ${length} bytes, flow control window is ${window}`);
+    }
+    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    const stream = this.#reg.getById(streamId);
+    const wasOpen = stream.open;
+    const wasClosed = stream.closed;
+    try {
+      stream.sendDataRun(length, endStream);
+    } finally {
+      this.#noteStreamState(stream, wasOpen, wasClosed);
+    }
+    const frames = this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, this.#referencePayloads ? REFERENCED_PAYLOAD_MIN : Infinity);
+    this.#outboundFlowControlWindow -= length;
+    return frames;
   }
 
   /**

@@ -155,24 +155,68 @@ export class OutboundBuffer {
    */
   pushDataReference(streamId: number, endStream: boolean, data: Uint8Array): void {
     this.#reserve(FRAME_HEADER_LENGTH);
-    const b = this.#buf;
-    const o = this.#end;
     const n = data.length;
-    b[o] = n >>> 16;
-    b[o + 1] = (n >>> 8) & 0xff;
-    b[o + 2] = n & 0xff;
-    b[o + 3] = 0x0; // DATA
-    b[o + 4] = endStream ? 0x1 : 0x0; // END_STREAM
-    // RFC 9113 §4.1: the reserved bit "MUST remain unset (0x0) when sending".
-    b[o + 5] = (streamId >>> 24) & 0x7f;
-    b[o + 6] = (streamId >>> 16) & 0xff;
-    b[o + 7] = (streamId >>> 8) & 0xff;
-    b[o + 8] = streamId & 0xff;
-    this.#end += FRAME_HEADER_LENGTH;
+    this.#end = writeDataHeader(this.#buf, this.#end, n, endStream, streamId);
     this.#seal();
     this.#pieces.push(data);
     this.#piecesLength += n;
     this.#queued += FRAME_HEADER_LENGTH + n;
+  }
+
+  /**
+   * Queues `data` as consecutive unpadded DATA frames of at most `maxFrameSize` bytes (one empty
+   * frame for empty `data`), END_STREAM on the last when `endStream`; no frame objects. Payloads of
+   * at least `referenceMin` bytes are queued by reference ({@link pushDataReference}), smaller ones
+   * copied in after their header. Successive headers land next to each other in the slab.
+   * @returns the number of frames queued.
+   */
+  pushDataFrames(streamId: number, endStream: boolean, data: Uint8Array, maxFrameSize: number, referenceMin: number): number {
+    const total = data.length;
+    let o = 0;
+    let frames = 0;
+    const full = Math.floor(total / maxFrameSize);
+    if (full > 0 && maxFrameSize >= referenceMin) {
+      // The full-size frames, by reference: their headers side by side in the slab (one reservation),
+      // each header a piece of its own followed by its payload, views made without subarray's species
+      // lookup. The first header piece also carries the slab's live bytes queued before it.
+      this.#reserve(full * FRAME_HEADER_LENGTH);
+      const buf = this.#buf;
+      const pieces = this.#pieces;
+      const bytes = data.buffer;
+      const base = data.byteOffset;
+      let from = this.#start;
+      let h = this.#end;
+      for (let i = 0; i < full; i++, o += maxFrameSize) {
+        h = writeDataHeader(buf, h, maxFrameSize, endStream && o + maxFrameSize === total, streamId);
+        pieces.push(new Uint8Array(buf.buffer, buf.byteOffset + from, h - from));
+        pieces.push(maxFrameSize === total ? data : new Uint8Array(bytes, base + o, maxFrameSize));
+        from = h;
+      }
+      const queued = h - this.#start + o;
+      this.#end = h;
+      this.#start = h;
+      this.#piecesLength += queued;
+      this.#queued += queued;
+      frames = full;
+      if (o === total) return frames;
+    }
+    do {
+      const n = Math.min(maxFrameSize, total - o);
+      const end = endStream && o + n === total;
+      const payload = n === total ? data : data.subarray(o, o + n);
+      if (n >= referenceMin) {
+        this.pushDataReference(streamId, end, payload);
+      } else {
+        this.#reserve(FRAME_HEADER_LENGTH + n);
+        const at = writeDataHeader(this.#buf, this.#end, n, end, streamId);
+        this.#buf.set(payload, at);
+        this.#end = at + n;
+        this.#queued += FRAME_HEADER_LENGTH + n;
+      }
+      o += n;
+      frames++;
+    } while (o < total);
+    return frames;
   }
 
   /** Moves the slab's live bytes onto the piece list (the slab never writes into them again). */
@@ -249,4 +293,19 @@ export class OutboundBuffer {
     this.#start = 0;
     this.#end = 0;
   }
+}
+
+/** Writes an unpadded DATA frame's 9-byte header at `o` (RFC 9113 §4.1, §6.1); returns the offset after it. */
+function writeDataHeader(b: Uint8Array, o: number, length: number, endStream: boolean, streamId: number): number {
+  b[o] = length >>> 16;
+  b[o + 1] = (length >>> 8) & 0xff;
+  b[o + 2] = length & 0xff;
+  b[o + 3] = 0x0; // DATA
+  b[o + 4] = endStream ? 0x1 : 0x0; // END_STREAM
+  // RFC 9113 §4.1: the reserved bit "MUST remain unset (0x0) when sending".
+  b[o + 5] = (streamId >>> 24) & 0x7f;
+  b[o + 6] = (streamId >>> 16) & 0xff;
+  b[o + 7] = (streamId >>> 8) & 0xff;
+  b[o + 8] = streamId & 0xff;
+  return o + FRAME_HEADER_LENGTH;
 }

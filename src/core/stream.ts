@@ -272,6 +272,19 @@ export class H2Stream {
     return [df];
   }
 
+  /**
+   * Beyond h2: the state changes and window charge of {@link sendData} for `length` unpadded DATA bytes
+   * (one frame or several, END_STREAM on the last when `endStream`), without building the frames: the
+   * connection serializes them straight into its outbound buffer. Sending DATA again in the same state
+   * changes nothing, so one SEND_DATA input stands for every frame of the run.
+   */
+  sendDataRun(length: number, endStream: boolean): void {
+    this.#log?.debug('Send data on %s with end stream set to %s', this, endStream);
+    this.stateMachine.processInput(StreamInputs.SEND_DATA);
+    if (endStream) this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+    this.outboundFlowControlWindow -= length;
+  }
+
   /** Builds an empty DATA frame with END_STREAM. Port of h2.stream.H2Stream.end_stream. */
   endStream(): Frame[] {
     this.#log?.debug('End stream %s', this);

@@ -47,10 +47,14 @@ export const PUSH_STREAM: CoreOp<number, H2HeaderList> = (c, parentId, headers) 
 export const SEND_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, NO_END);
 /** A header block with END_STREAM (response without body, trailers). */
 export const SEND_LAST_HEADERS: CoreOp<number, H2HeaderList> = (c, id, headers) => c.sendHeaders(id, headers, END);
-/** One DATA frame. */
-export const SEND_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, NO_END);
-/** One DATA frame with END_STREAM. */
-export const SEND_LAST_DATA: CoreOp<number, Uint8Array> = (c, id, data) => c.sendData(id, data, END);
+/** DATA frames (as many as the max frame size makes of `b`). */
+export const SEND_DATA: CoreOp<number, Uint8Array> = (c, id, data) => {
+  c.sendDataFrames(id, data, false);
+};
+/** DATA frames, END_STREAM on the last. */
+export const SEND_LAST_DATA: CoreOp<number, Uint8Array> = (c, id, data) => {
+  c.sendDataFrames(id, data, true);
+};
 /** An empty DATA frame with END_STREAM. */
 export const END_STREAM: CoreOp<number, null> = (c, id) => c.endStream(id);
 /** RST_STREAM on stream `a` with error code `b`. */

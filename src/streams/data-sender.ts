@@ -50,10 +50,10 @@ export class DataSender {
   }
 
   /**
-   * Sends DATA for `body`: one frame while other bodies wait their turn (round robin, frame by frame),
-   * and frame after frame while it is the only one ready, as far as the windows and the outbound
-   * high-water mark allow; then the end (END_STREAM or trailers) once everything queued went out.
-   * Queues it again if it has more.
+   * Sends DATA for `body`: one frame while other bodies wait their turn (round robin, frame by frame);
+   * while it is the only one ready, as many frames as the windows and the outbound high-water mark
+   * allow, a chunk's worth per core call (one call per batch, not per 16 KiB frame); then the end
+   * (END_STREAM or trailers) once everything queued went out. Queues it again if it has more.
    */
   #sendFrom(body: OutboundBody): void {
     if (body.done) return;
@@ -63,13 +63,21 @@ export class DataSender {
     const scheduler = this.scheduler;
     const id = body.streamId;
     while (body.pendingBytes > 0) {
-      const window = Math.min(conn.localFlowControlWindow(id), conn.maxOutboundFrameSize);
+      const window = conn.localFlowControlWindow(id);
       if (window <= 0) {
         scheduler.block(body);
         pump.timers.streamBlocked(body);
         return;
       }
-      const piece = body.peek(window);
+      const frameSize = conn.maxOutboundFrameSize;
+      let max = frameSize;
+      if (!scheduler.hasReady) {
+        // Whole frames up to the high-water mark (overshooting it by less than a frame, as frame by
+        // frame would), within the window.
+        const room = output.highWaterMark - output.inFlight - output.unflushed;
+        if (room > frameSize) max = Math.ceil(room / frameSize) * frameSize;
+      }
+      const piece = body.peek(Math.min(window, max));
       const size = piece.byteLength;
       const last = size === body.pendingBytes && body.ending && body.trailers === null;
       pump.run(last ? SEND_LAST_DATA : SEND_DATA, id, piece);
@@ -79,7 +87,7 @@ export class DataSender {
       } else {
         body.commit(size);
       }
-      output.unflushed += size + FRAME_HEADER_LENGTH;
+      output.unflushed += size + FRAME_HEADER_LENGTH * (size === 0 ? 1 : Math.ceil(size / frameSize));
       if (last) {
         this.#endBody(body);
         return;

@@ -103,8 +103,9 @@ export class OutputWriter {
     let out: Uint8Array | Uint8Array[];
     let size = 0;
     if (this.vectored) {
+      // Counted before the take: a batch is a piece list of two arrays per DATA frame.
+      size = this.#pump.conn.bufferedAmount;
       const pieces = this.#pump.conn.dataToSendVectored();
-      for (const piece of pieces) size += piece.byteLength;
       // A referenced payload always comes with its frame header in a piece of its own: one piece is
       // the core's own copy, written (and resolved at once by the transport) like a plain batch.
       out = pieces.length > 1 ? pieces : (pieces[0] ?? new Uint8Array(0));
