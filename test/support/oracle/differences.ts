@@ -455,8 +455,8 @@ export const DIFFERENCES: readonly Difference[] = [
     id: 'api-additions',
     what: 'Calls and properties beyond h2',
     oracle: 'None of them',
-    ours: 'startGracefulShutdown() (two-step GOAWAY with a PING, RFC 9113 §6.8), dataToSendVectored() (uncopied DATA payloads), bufferedAmount / outboundBufferFull, and a PRIORITY_UPDATE frame (RFC 9218) reported as UnknownFrameReceived carrying the parsed frame',
-    why: 'h2flow design (README API map); test/core/connection-shutdown.test.ts, test/core/connection-vectored.test.ts, test/core/connection-extensions.test.ts',
+    ours: 'startGracefulShutdown() (two-step GOAWAY with a PING, RFC 9113 §6.8), dataToSendVectored() (uncopied DATA payloads), sendDataFrames() (a run of unpadded DATA frames in one call: the bytes, state and windows of sendData on each slice), bufferedAmount / outboundBufferFull, and a PRIORITY_UPDATE frame (RFC 9218) reported as UnknownFrameReceived carrying the parsed frame',
+    why: 'h2flow design (README API map); test/core/connection-shutdown.test.ts, test/core/connection-vectored.test.ts, test/core/send-data-frames.test.ts, test/core/connection-extensions.test.ts',
     scope: 'avoided',
   },
   {
