@@ -108,6 +108,23 @@ def run_step(conn, s):
     if op == "sendData":
         kw = {"pad_length": s["padLength"]} if "padLength" in s else {}
         return conn.send_data(s["streamId"], bytes.fromhex(s["data"]), end_stream=opt(s, "endStream", False), **kw)
+    if op == "sendDataFrames":
+        # h2flow's sendDataFrames (beyond h2) is defined as h2's send_data on each slice of at most
+        # max_outbound_frame_size bytes, END_STREAM on the last, after one window check for the whole run.
+        data = bytes.fromhex(s["data"])
+        sid = s["streamId"]
+        window = conn.local_flow_control_window(sid)
+        if len(data) > 0 and len(data) > window:
+            raise h2.exceptions.FlowControlError("Cannot send %d bytes, flow control window is %d" % (len(data), window))
+        size = conn.max_outbound_frame_size
+        end = opt(s, "endStream", False)
+        o = 0
+        while True:
+            chunk = data[o:o + size]
+            o += len(chunk)
+            conn.send_data(sid, chunk, end_stream=end and o >= len(data))
+            if o >= len(data):
+                return None
     if op == "endStream":
         return conn.end_stream(s["streamId"])
     if op == "pushStream":

@@ -201,6 +201,8 @@ function flowScenario(r: Prng, index: number): Scenario {
   const steps: (() => void)[] = [
     () => ourBody(id(), text(r, 20_000), false),
     () => ourBody(id(), text(r, 200), false),
+    // A run of DATA frames in one call (h2flow's sendDataFrames; the driver does h2's send_data per slice).
+    () => s.do('sendDataFrames', { streamId: id(), data: hexOf(text(r, 70_000)), endStream: false }),
     () => {
       const i = id();
       const n = 1 + r.int(16_000);
@@ -222,7 +224,15 @@ function flowScenario(r: Prng, index: number): Scenario {
   ];
   const n = 15 + r.int(25);
   for (let i = 0; i < n; i++) r.pick(steps)();
-  for (const i of ids) if (r.next() < 0.5) ourBody(i, 'end', true);
+  for (const i of ids) {
+    const p = r.next();
+    if (p < 0.35) ourBody(i, 'end', true);
+    else if (p < 0.5) {
+      // Windows opened first, so the run usually fits and spans several frames: END_STREAM on the last only.
+      s.recv(s.peer.windowUpdate(0, 200_000)).recv(s.peer.windowUpdate(i, 200_000));
+      s.do('sendDataFrames', { streamId: i, data: hexOf(text(r, 150_000)), endStream: true });
+    }
+  }
   return s.build();
 }
 

@@ -30,6 +30,7 @@ export interface OracleConnection {
   getNextAvailableStreamId(): number;
   sendHeaders(streamId: number, headers: Iterable<readonly [string, string]>, options?: Record<string, unknown>): void;
   sendData(streamId: number, data: Uint8Array, options?: Record<string, unknown>): void;
+  sendDataFrames(streamId: number, data: Uint8Array, endStream?: boolean): number;
   endStream(streamId: number): void;
   pushStream(streamId: number, promisedStreamId: number, headers: Iterable<readonly [string, string]>): void;
   resetStream(streamId: number, errorCode?: number): void;
@@ -82,6 +83,10 @@ function runStep(conn: OracleConnection, s: Step): unknown {
       return conn.sendHeaders(id, headersOf(s['headers'] as ScenarioHeader[]), pick(s, 'endStream', 'priorityWeight', 'priorityDependsOn', 'priorityExclusive'));
     case 'sendData':
       return conn.sendData(id, unhex(s['data'] as string), pick(s, 'endStream', 'padLength'));
+    case 'sendDataFrames':
+      // The frame count it returns is h2flow's own; the oracle compares the frames themselves.
+      conn.sendDataFrames(id, unhex(s['data'] as string), s['endStream'] === true);
+      return undefined;
     case 'endStream':
       return conn.endStream(id);
     case 'pushStream':
