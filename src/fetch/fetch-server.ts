@@ -10,10 +10,11 @@ import { trailerHeaders, type TrailersInit } from './fetch-headers.ts';
 import { fetchMethod } from './fetch-method.ts';
 import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target.ts';
 import { ENDED, sendResponse, type TrailersExtension } from './send-response.ts';
-import { bodyTaken, serverRequest, type RequestExchange } from './server-request.ts';
+import { bodyTaken, serverRequest, type RequestExchange, type ServerRequestParts } from './server-request.ts';
 import { Outcome } from '../streams/outcome.ts';
 import { acceptIncoming, type H2Session } from '../streams/session.ts';
 import type { H2Stream } from '../streams/stream.ts';
+import type { H2HeaderList } from '../streams/types.ts';
 
 /** A network address, as Deno's `Deno.NetAddr`. */
 export interface NetAddr {
@@ -69,7 +70,6 @@ export interface FetchServerOptions {
  */
 export const FETCH_SERVER_CONFIG = { oversizedRequestStatus: 431 } as const;
 
-const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 /**
  * Whether a `Request` would carry `method` as sent: not a method fetch refuses, and not a lowercase
  * spelling of one it uppercases (RFC 9110 §9.1: methods are case-sensitive, `get` is not `GET`, and a
@@ -85,14 +85,19 @@ function defaultOnError(error: unknown): Response {
 }
 
 /**
- * One request being answered: the handler's `info` (its `completed` promise is made only when read) and
- * the state behind the Request's `signal` and `trailers`, also made only when read. One object per
- * request instead of a closure per hook.
+ * One request being answered: the handler's `info` (its `completed` promise is made only when read), the
+ * validated parts its Request is made from, and the state behind the Request's `signal` and `trailers`,
+ * also made only when read. One object per request instead of a closure per hook.
  */
-class Exchange implements FetchHandlerInfo, RequestExchange {
+class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts {
   readonly stream: H2Stream;
   readonly session: H2Session;
   readonly remoteAddr: NetAddr | undefined;
+  readonly method: string;
+  readonly url: string;
+  readonly headerList: H2HeaderList;
+  readonly authority: string;
+  readonly body: H2Stream | null;
   /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
   #completed: Outcome<void> | null = null;
   /** 'ending': the whole response was handed to the stream, whose `end()` tells when it reached the connection. */
@@ -101,10 +106,20 @@ class Exchange implements FetchHandlerInfo, RequestExchange {
   #trailers: Promise<Headers | null> | null = null;
   #refused = false;
 
-  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined) {
+  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, headerList: H2HeaderList, authority: string, body: H2Stream | null) {
     this.stream = stream;
     this.session = session;
     this.remoteAddr = remoteAddr;
+    this.method = method;
+    this.url = url;
+    this.headerList = headerList;
+    this.authority = authority;
+    this.body = body;
+  }
+
+  /** The exchange behind the request's `signal` and `trailers` (ServerRequestParts): this one. */
+  get exchange(): RequestExchange {
+    return this;
   }
 
   get completed(): Promise<void> {
@@ -241,11 +256,23 @@ async function recover(error: unknown, onError: FetchServerOptions['onError']): 
  * Answers one request stream with `handler`. Never rejects: handler failures become `onError`'s
  * response (500 by default) and body failures reset only this stream, so the session lives on.
  */
-export async function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+export function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
+  return answer(stream, session, handler, options) ?? RESOLVED;
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * {@link respondToStream}, without a promise when the whole exchange ran synchronously (a handler that
+ * returned a Response whose body was in memory, a malformed request): undefined then, else a promise that
+ * never rejects. No async function per request: its promise and suspended frame were garbage for every
+ * request answered at once.
+ */
+function answer(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions): Promise<void> | undefined {
   // Failed before its handler ran (its session failed in the read that brought it, while it waited to be
   // delivered): no answer can reach the client, and a peer must not make a broken connection run a
   // batch of handlers for nothing (the session keeps such streams queued, failed, for `incoming` readers).
-  if (stream.error !== null) return;
+  if (stream.error !== null) return undefined;
   const headerList = stream.headers;
   let target: RequestTarget;
   try {
@@ -253,47 +280,81 @@ export async function respondToStream(stream: H2Stream, session: H2Session, hand
   } catch (error) {
     // RFC 9113 §8.1.1: a malformed request is a stream error of type PROTOCOL_ERROR; no handler sees it.
     stream.reset(error instanceof MalformedRequestError ? error.errorCode : ErrorCodes.INTERNAL_ERROR);
-    return;
+    return undefined;
   }
   const method = target.method;
-  const exchange = new Exchange(stream, session, options.remoteAddr);
-  // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
-  const body = NO_BODY_METHODS.has(method) || stream.bodyEmpty ? null : stream;
-  let request: Request | null = null;
+  let url: string | null = null;
   if (target.url !== null && isRepresentableMethod(method)) {
     try {
-      request = serverRequest({ method, url: requestUrl(target.url), headerList, authority: target.authority, body, exchange });
+      url = requestUrl(target.url);
     } catch {
       // The fetch API cannot represent it: no handler can answer it.
     }
   }
-  let response = request === null ? unrepresentable(target) : handle(handler, request, exchange, options.onError);
-  if (!(response instanceof Response)) response = await response;
+  // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
+  const body = method === 'GET' || method === 'HEAD' || stream.bodyEmpty ? null : stream;
+  const exchange = new Exchange(stream, session, options.remoteAddr, method, url ?? '', headerList, target.authority, body);
+  let request: Request | null = null;
+  if (url !== null) {
+    try {
+      request = serverRequest(exchange);
+    } catch {
+      // The fetch API cannot represent it (a field `Headers` refuses): no handler can answer it.
+    }
+  }
+  const response = request === null ? unrepresentable(target) : handle(handler, request, exchange, options.onError);
+  if (response instanceof Response) return send(exchange, request, response);
+  return response.then((settled) => send(exchange, request, settled));
+}
+
+/**
+ * Sends the handler's `response` for `exchange`: undefined when that ended synchronously, else a
+ * promise (never rejecting) that settles once the response reached the connection.
+ */
+function send(exchange: Exchange, request: Request | null, response: Response): Promise<void> | undefined {
+  const stream = exchange.stream;
   // A body the handler took is read through `stream.readable`, which the Request's body source opens only
   // on its first pull (after the ReadableStream's start, a microtask later): open it before the response
   // can end, or the streams layer would take the body for unwanted and refuse the rest of it.
-  if (body !== null && request !== null && bodyTaken(request)) void stream.readable;
+  if (exchange.body !== null && request !== null && bodyTaken(request)) void stream.readable;
+  let sent: ReturnType<typeof sendResponse>;
   try {
-    const sent = sendResponse(stream, response, method === 'HEAD');
-    if (sent === ENDED) {
-      // Nothing is left to do once the end reaches the connection unless a request body may still come
-      // (refuseUntakenBody): then wait for it as for any response.
-      if (stream.remoteEnded) {
-        exchange.ending();
-        return;
-      }
-      await stream.end();
-    } else if (sent !== undefined) {
-      await sent;
+    sent = sendResponse(stream, response, exchange.method === 'HEAD');
+  } catch (error) {
+    failed(exchange, error);
+    return undefined;
+  }
+  if (sent === ENDED) {
+    // Nothing is left to do once the end reaches the connection unless a request body may still come
+    // (refuseUntakenBody): then wait for it as for any response.
+    if (stream.remoteEnded) {
+      exchange.ending();
+      return undefined;
     }
+    return completeAfter(exchange, request, stream.end());
+  }
+  if (sent !== undefined) return completeAfter(exchange, request, sent);
+  exchange.complete();
+  exchange.refuseUntakenBody(request);
+  return undefined;
+}
+
+/** The response is complete once `sent` resolves; a failure ends this stream only. */
+async function completeAfter(exchange: Exchange, request: Request | null, sent: Promise<void>): Promise<void> {
+  try {
+    await sent;
     exchange.complete();
   } catch (error) {
-    // A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended.
-    stream.reset(ErrorCodes.INTERNAL_ERROR);
-    exchange.fail(error);
+    failed(exchange, error);
     return;
   }
   exchange.refuseUntakenBody(request);
+}
+
+/** A failure anywhere in the response (body, trailers) ends this stream only; no-op if already ended. */
+function failed(exchange: Exchange, error: unknown): void {
+  exchange.stream.reset(ErrorCodes.INTERNAL_ERROR);
+  exchange.fail(error);
 }
 
 /**
@@ -316,5 +377,5 @@ export function serveSession(session: H2Session, handler: FetchHandler, options:
  * promise and its resolving functions for their whole life. Not part of the public API.
  */
 export function serveRequests(session: H2Session, handler: FetchHandler, options: FetchServerOptions, onEnd: () => void = ignore): void {
-  acceptIncoming(session, (stream) => void respondToStream(stream, session, handler, options), onEnd);
+  acceptIncoming(session, (stream) => void answer(stream, session, handler, options), onEnd);
 }
