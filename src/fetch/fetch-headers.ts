@@ -18,18 +18,25 @@ const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connecti
  * `trailers` (RFC 9113 §8.2.2: "the TE header field ... MUST NOT contain any value other than 'trailers'").
  */
 export function appendHeaderFields(headers: Headers, out: Array<readonly [string, string]>): void {
-  for (const [name, value] of headers) appendField(name, value, out);
+  // The iterator's pairs are fresh arrays: appended as they are, not copied.
+  for (const field of headers) appendField(field as [string, string], out);
 }
 
-/** Appends one field (a lowercase name, a valid value) as {@link appendHeaderFields} does. */
-export function appendField(name: string, value: string, out: Array<readonly [string, string]>): void {
+/**
+ * Appends one field (a lowercase name, a valid value) as {@link appendHeaderFields} does: the `field`
+ * itself unless it changes (header lists are only read downstream, so it may be shared).
+ */
+export function appendField(field: readonly [string, string], out: Array<readonly [string, string]>): void {
+  const name = field[0];
   if (CONNECTION_SPECIFIC.has(name)) return;
   if (name === 'te') {
-    if (value.toLowerCase() === 'trailers') out.push([name, 'trailers']);
+    if (field[1].toLowerCase() === 'trailers') out.push(TE_TRAILERS);
     return;
   }
-  out.push([name, value]);
+  out.push(field);
 }
+
+const TE_TRAILERS = Object.freeze(['te', 'trailers'] as const);
 
 /**
  * The regular fields of an HTTP/2 header list as `[name, value]` pairs for a `Headers` init (one

@@ -12,7 +12,10 @@ type BodyInit = ConstructorParameters<typeof Response>[0];
 type ResponseInit = NonNullable<ConstructorParameters<typeof Response>[1]>;
 type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
-/** The parts h2flow's server sends for a LightResponse (see {@link lightResponseParts}). */
+/**
+ * The parts h2flow's server sends for a LightResponse (see {@link lightResponseParts}): valid only until
+ * the next call (one object is reused), and its `fields` must not be modified (they are the response's own).
+ */
 export interface LightResponseParts {
   readonly status: number;
   /** Validated fields: lowercase names, normalized values (as `Headers` keeps them). */
@@ -22,26 +25,46 @@ export interface LightResponseParts {
 
 const TEXT_TYPE = 'text/plain;charset=UTF-8';
 
+/** `name` in lowercase; the same string when it has no uppercase letter (`toLowerCase` copies it anyway). */
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return name.toLowerCase();
+  }
+  return name;
+}
+
+/** One field of a headers init, validated and normalized as `new Headers()` would. */
+function fieldOf(name: string, value: string): Field {
+  const n = String(name);
+  checkFieldName(n);
+  return [lowerName(n), normalizeFieldValue(n, String(value))];
+}
+
 /** `init` as validated fields, as `new Headers(init)` would hold them (names lowercased, values normalized). */
 function fieldsOf(init: HeadersInit | undefined): Field[] {
   const fields: Field[] = [];
   if (init === undefined || init === null) return fields;
   if (init instanceof Headers) {
-    for (const [name, value] of init) fields.push([name, value]);
+    // The iterator's pairs are fresh arrays: kept as they are.
+    for (const pair of init) fields.push(pair as Field);
     return fields;
   }
-  const add = (name: string, value: string): void => {
-    const n = String(name);
-    checkFieldName(n);
-    fields.push([n.toLowerCase(), normalizeFieldValue(n, String(value))]);
-  };
   if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
     for (const pair of init as Iterable<readonly string[]>) {
       if (pair.length !== 2) throw new TypeError('h2flow: a header pair must have a name and a value');
-      add(pair[0]!, pair[1]!);
+      fields.push(fieldOf(pair[0]!, pair[1]!));
     }
   } else {
-    for (const name of Object.keys(init)) add(name, (init as Record<string, string>)[name]!);
+    // for-in over own keys is Object.keys' order without its array (a record's inherited keys are skipped
+    // as there). Counted first: the list is made at its size (`[]` grows to 17 slots on its first push).
+    let count = 0;
+    for (const name in init) if (Object.hasOwn(init, name)) count++;
+    if (count === 0) return fields;
+    const sized: Field[] = new Array(count);
+    let i = 0;
+    for (const name in init) if (Object.hasOwn(init, name)) sized[i++] = fieldOf(name, (init as Record<string, string>)[name]!);
+    return sized;
   }
   return fields;
 }
@@ -50,6 +73,12 @@ function hasField(fields: readonly Field[], name: string): boolean {
   for (const f of fields) if (f[0] === name) return true;
   return false;
 }
+
+/**
+ * What `partsOf` answers, filled in per call: the server reads it at once, before any other response is
+ * asked (no object per response).
+ */
+const SCRATCH: { -readonly [K in keyof LightResponseParts]: LightResponseParts[K] } = { status: 200, fields: [], body: null };
 
 // Set by LightResponse's static block: its private members, for the module's own use.
 let realOf: (response: LightResponseImpl) => Response;
@@ -136,8 +165,11 @@ class LightResponseImpl {
       // Once made real (its body read, cloned...), the real Response is what is sent.
       if (!(#body in response) || response.#real !== null) return null;
       // Headers read (and perhaps changed) through `headers` are sent as they are now.
-      const fields = response.#headers === null ? response.#fields : [...response.#headers];
-      return { status: response.#status, fields, body: response.#body };
+      const parts = SCRATCH;
+      parts.status = response.#status;
+      parts.fields = response.#headers === null ? response.#fields : [...response.#headers];
+      parts.body = response.#body;
+      return parts;
     };
   }
 }

@@ -27,10 +27,36 @@ type HeaderList = Array<readonly [string, string]>;
  * `Response.error()` (status 0: a network error, which the caller turns into a stream reset) or a
  * subclass reporting anything but 200–599 (RFC 9110 §15: "a three-digit integer code"; 1xx are interim).
  */
-function responseHeaderList(status: number): HeaderList {
+function responseHeaderList(status: number, capacity: number): HeaderList {
   if (!Number.isInteger(status) || status < 200 || status > 599) throw new TypeError(`h2flow: a response with status ${status} cannot be sent`);
-  return [[':status', String(status)]];
+  // Made at the size it will likely reach (its fields and a content-length), then cut to its one field: a
+  // shorter length keeps the room, so the pushes that follow do not grow it (`[x]` grows to 17 slots).
+  const list: HeaderList = new Array(capacity);
+  list[0] = STATUS_FIELDS[status - 200] ??= Object.freeze([':status', String(status)] as const);
+  list.length = 1;
+  return list;
 }
+
+/**
+ * One frozen `:status` field per status, shared by every response list (the core and the session only
+ * read header fields), made on first use.
+ */
+const STATUS_FIELDS: Array<readonly [string, string] | undefined> = [];
+
+/** The last `content-length` field made, shared (frozen) while responses keep one body size. */
+let lengthField: readonly [string, string] = Object.freeze(['content-length', '0'] as const);
+let lengthValue = 0;
+
+/** A `content-length` field for `length` bytes. */
+function contentLength(length: number): readonly [string, string] {
+  if (length !== lengthValue) {
+    lengthField = Object.freeze(['content-length', String(length)] as const);
+    lengthValue = length;
+  }
+  return lengthField;
+}
+
+const END_STREAM = Object.freeze({ endStream: true });
 
 /**
  * The body length the handler's own `content-length` declares: null without one, NaN for a value that is
@@ -236,8 +262,8 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     if (!responded) {
       // The whole body was one chunk (or none): one respond, with its length.
       const bytes = last?.byteLength ?? 0;
-      if (fields === null && declared === null) headers.push(['content-length', String(bytes)]);
-      if (last === null && fields === null) stream.respond(headers, { endStream: true });
+      if (fields === null && declared === null) headers.push(contentLength(bytes));
+      if (last === null && fields === null) stream.respond(headers, END_STREAM);
       else stream.respond(headers, fields === null ? { body: last ?? EMPTY } : { body: last ?? EMPTY, trailers: fields });
       await stream.end();
       return;
@@ -279,9 +305,14 @@ export const ENDED = 'ended';
 export function sendResponse(stream: H2Stream, response: Response, isHead: boolean): Promise<void> | typeof ENDED | undefined {
   const light = lightResponseParts(response);
   const status = light?.status ?? response.status;
-  const headers = responseHeaderList(status);
-  if (light !== null) for (const [name, value] of light.fields) appendField(name, value, headers);
-  else appendHeaderFields(response.headers, headers);
+  // Room for the fields and a content-length (a Response's Headers do not tell their count: a guess).
+  const headers = responseHeaderList(status, light !== null ? light.fields.length + 2 : 8);
+  if (light !== null) {
+    const fields = light.fields;
+    for (let i = 0; i < fields.length; i++) appendField(fields[i]!, headers);
+  } else {
+    appendHeaderFields(response.headers, headers);
+  }
   const trailers = (response as TrailersExtension).trailers;
   const noBody = isHead || isNullBodyStatus(status);
   if (light !== null && trailers === undefined) {
@@ -292,7 +323,7 @@ export function sendResponse(stream: H2Stream, response: Response, isHead: boole
   if (body === null || noBody) {
     if (body !== null) void body.cancel().catch(ignore);
     if (trailers === undefined || isHead) {
-      stream.respond(headers, { endStream: true });
+      stream.respond(headers, END_STREAM);
       return undefined;
     }
     return sendTrailersOnly(stream, headers, trailers);
@@ -317,15 +348,15 @@ async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers:
  */
 function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Array | null): typeof ENDED | undefined {
   if (body === null) {
-    stream.respond(headers, { endStream: true });
+    stream.respond(headers, END_STREAM);
     return undefined;
   }
   const bytes = typeof body === 'string' ? utf8(body) : body;
   const declared = declaredLength(headers);
   checkLength(declared, bytes.byteLength, true);
-  if (declared === null) headers.push(['content-length', String(bytes.byteLength)]);
+  if (declared === null) headers.push(contentLength(bytes.byteLength));
   if (bytes.byteLength === 0) {
-    stream.respond(headers, { endStream: true });
+    stream.respond(headers, END_STREAM);
     return undefined;
   }
   stream.respond(headers, { body: bytes });
