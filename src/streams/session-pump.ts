@@ -55,6 +55,9 @@ export interface RequestOptions {
 export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
 /** The default number of events `session.events` keeps for a slow reader before dropping some. */
 export const DEFAULT_EVENT_BUFFER = 128;
+/** A dispatch batch array longer than this is not kept for the next one (a burst's memory is given back). */
+const MAX_KEPT_PENDING = 1024;
+
 /** The initial window of RFC 9113 §6.9.2 (before SETTINGS change it). */
 const DEFAULT_WINDOW = 65535;
 
@@ -115,8 +118,10 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   #events: PullQueue<H2Event> | null = null;
   #receiveWindow: number;
 
-  // One pump: events wait here while an earlier batch is being dispatched.
-  #pending: H2Event[] = [];
+  // One pump: events wait here while an earlier batch is being dispatched. The array is reused (its
+  // used length in #pendingCount): a new one per call was a 17-slot store per request.
+  #pending: Array<H2Event | undefined> = [];
+  #pendingCount = 0;
   #dispatching = false;
 
   #peerSettingsSeen = false;
@@ -380,19 +385,26 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
    */
   run<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
     const events = op(this.conn, a, b);
-    if (events !== undefined) for (let i = 0; i < events.length; i++) this.#pending.push(events[i] as H2Event);
+    if (events !== undefined) {
+      const pending = this.#pending;
+      for (let i = 0; i < events.length; i++) pending[this.#pendingCount++] = events[i] as H2Event;
+    }
     if (this.#dispatching) return;
-    if (this.#pending.length > 0) {
+    if (this.#pendingCount > 0) {
       this.#dispatching = true;
+      const pending = this.#pending;
       try {
-        const pending = this.#pending;
-        for (let i = 0; i < pending.length; i++) {
+        for (let i = 0; i < this.#pendingCount; i++) {
           const ev = pending[i] as H2Event;
+          pending[i] = undefined;
           if (this.#events !== null) this.#events.push(ev);
           dispatchEvent(this, ev);
         }
       } finally {
-        this.#pending = [];
+        // After a throw, the rest of the batch is dropped (as before): its slots are cleared too.
+        pending.fill(undefined, 0, this.#pendingCount);
+        if (pending.length > MAX_KEPT_PENDING) this.#pending = [];
+        this.#pendingCount = 0;
         this.#dispatching = false;
       }
     }
