@@ -53,7 +53,7 @@ export class DataFrame extends PaddedFrame {
   parseBody(view: Uint8Array): void {
     const start = this.parsePadLength(view);
     this.checkPadding(view.length - start);
-    this.data = view.subarray(start, view.length - this.padLength);
+    this.data = this.fragment(view, start);
   }
 
   protected writeBody(target: Uint8Array, offset: number): void {

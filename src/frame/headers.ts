@@ -87,7 +87,7 @@ export class HeadersFrame extends PaddedFrame implements PriorityFields {
     // RFC 9113 §6.2: "Padding that exceeds the size remaining for the header block fragment MUST be
     // treated as a PROTOCOL_ERROR." (hyperframe compares against the wrong length here.)
     this.checkPadding(view.length - pos);
-    this.data = view.subarray(pos, view.length - this.padLength);
+    this.data = this.fragment(view, pos);
   }
 
   protected writeBody(target: Uint8Array, offset: number): void {
@@ -149,7 +149,7 @@ export class PushPromiseFrame extends PaddedFrame {
     }
     // RFC 9113 §6.6: padding that does not fit is a connection error of type PROTOCOL_ERROR.
     this.checkPadding(view.length - pos);
-    this.data = view.subarray(pos, view.length - this.padLength);
+    this.data = this.fragment(view, pos);
   }
 
   protected writeBody(target: Uint8Array, offset: number): void {

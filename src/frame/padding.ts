@@ -57,6 +57,15 @@ export abstract class PaddedFrame extends Frame {
   }
 
   /**
+   * The payload's bytes between the fixed fields (`start`) and the padding: `view` itself when there is
+   * neither (no second view per received HEADERS or DATA frame).
+   */
+  protected fragment(view: Uint8Array, start: number): Uint8Array {
+    const end = view.length - this.padLength;
+    return start === 0 && end === view.length ? view : view.subarray(start, end);
+  }
+
+  /**
    * Throws `InvalidPaddingError` when the padding does not fit in the `remaining` octets after the
    * fixed fields. RFC 9113 §6.1: "If the length of the padding is the length of the frame payload or
    * greater, the recipient MUST treat this as a connection error of type PROTOCOL_ERROR."
