@@ -908,7 +908,7 @@ export class H2Connection {
       // A malformed message: a stream error (RFC 9113 §8.1.1), RST_STREAM PROTOCOL_ERROR spending the
       // reset budget. A request refused so was never reported, so its StreamReset is not either.
       this.#queueReceivedFrames(frames);
-      if (!isNew) for (const ev of streamEvents) events.push(ev);
+      if (!isNew) for (let i = 0; i < streamEvents.length; i++) events.push(streamEvents[i]!);
       return;
     }
     if ((frame.flags.bits & PRIORITY_BIT) !== 0) {
@@ -918,7 +918,7 @@ export class H2Connection {
       streamEvents.push(priority);
     }
     this.#queueReceivedFrames(frames);
-    for (const ev of streamEvents) events.push(ev);
+    for (let i = 0; i < streamEvents.length; i++) events.push(streamEvents[i]!);
   }
 
   /**
@@ -1381,7 +1381,7 @@ export class H2Connection {
       if (stream === undefined) return;
       const [frames, streamEvents] = stream.receiveAltSvc(frame);
       this.#queueReceivedFrames(frames);
-      for (const ev of streamEvents) events.push(ev);
+      for (let i = 0; i < streamEvents.length; i++) events.push(streamEvents[i]!);
       return;
     }
     // RFC 7838 §4: on stream 0 an empty origin means the frame is ignored; servers ignore ALTSVC.
@@ -1479,13 +1479,15 @@ export class H2Connection {
     return new SettingsFrame(0, { settings: new Map(this.#localSettings.newestEntries()) });
   }
 
+  // Index loops on the per-request paths: an array iterator not optimized away is garbage per call.
   #queueFrames(frames: readonly Frame[]): void {
-    for (const f of frames) this.#out.pushFrame(f);
+    for (let i = 0; i < frames.length; i++) this.#out.pushFrame(frames[i]!);
   }
 
   /** Queues frames a stream produced while receiving: any RST_STREAM among them is automatic. */
   #queueReceivedFrames(frames: readonly Frame[]): void {
-    for (const f of frames) {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       if (f.type === FrameType.RST_STREAM) this.#queueAutoReset(f.streamId, (f as RstStreamFrame).errorCode);
       else this.#out.pushFrame(f);
     }

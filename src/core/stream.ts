@@ -377,7 +377,7 @@ export class H2Stream {
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       (headersEvent as Writable<HeaderBlockEvent>).streamEnded = es[0] as HeaderBlockEvent['streamEnded'];
-      for (const ev of es) events.push(ev);
+      for (let i = 0; i < es.length; i++) events.push(es[i]!);
     }
     const trailers = headersEvent.type === 'TrailersReceived';
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
@@ -447,7 +447,7 @@ export class H2Stream {
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       dataEvent.streamEnded = es[0] as DataReceived['streamEnded'];
-      for (const ev of es) events.push(ev);
+      for (let i = 0; i < es.length; i++) events.push(es[i]!);
     }
     return [NO_FRAMES, events];
   }
@@ -641,7 +641,8 @@ export class H2Stream {
       return;
     }
     let canonical: string | null = null;
-    for (const h of headers) {
+    for (let k = 0; k < headers.length; k++) {
+      const h = headers[k]!;
       if (h[0] !== 'content-length') continue;
       const v = h[1];
       if (v.length === 0) throw new ProtocolError(`Invalid content-length header: ${JSON.stringify(v)}`);

@@ -75,8 +75,9 @@ function isHighVolumeEvent(event: H2Event): boolean {
 
 /** Whether a response header block is a 1xx (RFC 9113 §8.1: any number may precede the final one). */
 function isInformational(headers: H2HeaderList): boolean {
-  for (const [name, value] of headers) {
-    if (name === ':status') return value.charCodeAt(0) === 0x31;
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]![0];
+    if (name === ':status') return headers[i]![1].charCodeAt(0) === 0x31;
     if (name.charCodeAt(0) !== 0x3a) break;
   }
   return false;
