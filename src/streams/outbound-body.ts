@@ -28,6 +28,8 @@ interface Waiter {
 export class OutboundBody implements Sink<Uint8Array>, Sendable {
   /** The stream this body belongs to. */
   readonly streamId: number;
+  /** In the scheduler's ready queue (the scheduler's flag, see `Sendable`). */
+  queued = false;
   readonly #host: OutboundHost;
   #chunks: Uint8Array[] = [];
   #offset = 0;
@@ -96,7 +98,15 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   enqueue(data: Uint8Array, end: boolean, trailers: H2HeaderList | null = null): void {
     if (this.#failed) return;
     if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
-    this.#append(data);
+    // A whole body on an empty queue (no writable) gets a one-slot array: a push into the empty one
+    // allocates 17 slots, for a body that is one chunk.
+    if (this.#chunks.length === 0 && this.#writable === null && data.byteLength > 0) {
+      this.#chunks = [data];
+      this.#pending += data.byteLength;
+      this.#queuedTotal += data.byteLength;
+    } else {
+      this.#append(data);
+    }
     if (trailers !== null) this.#trailers = trailers;
     if (end) this.#ending = true;
     this.#host.schedule(this);

@@ -10,12 +10,16 @@ import { HeadQueue } from './head-queue.ts';
 /** Something with DATA to send on one stream. */
 export interface Sendable {
   readonly streamId: number;
+  /**
+   * True while in a scheduler's ready queue: set and cleared by the scheduler only (a flag on the
+   * sender instead of a Set of them: a Set's add and delete per response grew and rehashed its table).
+   */
+  queued: boolean;
 }
 
 /** Round-robin ready queue plus a FIFO of window-blocked senders. */
 export class SendScheduler<T extends Sendable> {
   readonly #ready = new HeadQueue<T>();
-  #queued = new Set<T>();
   /** Made when a sender first waits for a window (most connections never do). */
   #blocked: Map<number, T> | null = null;
 
@@ -36,15 +40,15 @@ export class SendScheduler<T extends Sendable> {
 
   /** Puts a sender at the back of the ready queue (no-op if it is already queued or blocked). */
   enqueue(item: T): void {
-    if (this.#queued.has(item) || (this.#blocked !== null && this.#blocked.get(item.streamId) === item)) return;
-    this.#queued.add(item);
+    if (item.queued || (this.#blocked !== null && this.#blocked.get(item.streamId) === item)) return;
+    item.queued = true;
     this.#ready.push(item);
   }
 
   /** Takes the sender at the head of the ready queue. */
   next(): T | undefined {
     const item = this.#ready.shift();
-    if (item !== undefined) this.#queued.delete(item);
+    if (item !== undefined) item.queued = false;
     return item;
   }
 
@@ -74,6 +78,9 @@ export class SendScheduler<T extends Sendable> {
   /** Forgets a sender (its stream closed or was reset). */
   remove(item: T): void {
     if (this.#blocked !== null && this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
-    if (this.#queued.delete(item)) this.#ready.remove(item);
+    if (item.queued) {
+      item.queued = false;
+      this.#ready.remove(item);
+    }
   }
 }
