@@ -96,6 +96,18 @@ const VALIDATION_FLAGS: readonly HeaderValidationFlags[] = [false, true].flatMap
 );
 
 /**
+ * `a` then `b` in one array made at its size: pushing onto the one-event array a transition returns
+ * regrows it to 17 slots, once per request that ends with its HEADERS (or DATA).
+ */
+function concatEvents(a: H2Event[], b: readonly H2Event[]): H2Event[] {
+  if (b.length === 0) return a;
+  const out = new Array<H2Event>(a.length + b.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  for (let i = 0; i < b.length; i++) out[a.length + i] = b[i]!;
+  return out;
+}
+
+/**
  * A low-level HTTP/2 stream: wraps the stream state machine so that frames can only be built or
  * accepted in a valid state (anything else raises `ProtocolError`), and keeps per-stream flow control
  * and content-length bookkeeping. Port of h2.stream.H2Stream.
@@ -369,7 +381,7 @@ export class H2Stream {
     if (informational && sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
       return this.#malformedMessage('Informational response after final response');
     }
-    const events = sm.processInput(informational ? StreamInputs.RECV_INFORMATIONAL_HEADERS : StreamInputs.RECV_HEADERS) as H2Event[];
+    let events = sm.processInput(informational ? StreamInputs.RECV_INFORMATIONAL_HEADERS : StreamInputs.RECV_HEADERS) as H2Event[];
     // RFC 9113 §8.1: "A HEADERS frame with the END_STREAM flag set that carries an informational
     // status code is malformed".
     if (informational && endStream) return this.#malformedMessage('Cannot set END_STREAM on informational responses');
@@ -377,7 +389,7 @@ export class H2Stream {
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       (headersEvent as Writable<HeaderBlockEvent>).streamEnded = es[0] as HeaderBlockEvent['streamEnded'];
-      for (let i = 0; i < es.length; i++) events.push(es[i]!);
+      events = concatEvents(events, es);
     }
     const trailers = headersEvent.type === 'TrailersReceived';
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
@@ -422,7 +434,7 @@ export class H2Stream {
     if (!sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
       return this.#malformedMessage('cannot receive data before headers');
     }
-    const events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
+    let events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
     try {
       this.#inboundWindowManager.windowConsumed(flowControlLen);
@@ -447,7 +459,7 @@ export class H2Stream {
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
       dataEvent.streamEnded = es[0] as DataReceived['streamEnded'];
-      for (let i = 0; i < es.length; i++) events.push(es[i]!);
+      events = concatEvents(events, es);
     }
     return [NO_FRAMES, events];
   }
