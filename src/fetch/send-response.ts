@@ -92,16 +92,30 @@ function checkLength(declared: number | null, length: number, final: boolean): v
 
 const UTF8 = new TextEncoder();
 
-/** `text` as UTF-8; a short ASCII string is copied in JS (cheaper than a call into the encoder). */
+/** The last short body encoded, and its bytes (see {@link utf8}). */
+let lastText = '';
+let lastBytes: Uint8Array = new Uint8Array(0);
+
+/**
+ * `text` as UTF-8; a short ASCII string is copied in JS (cheaper than a call into the encoder). A short
+ * text equal to the last one gets the same bytes: a handler answering one constant string costs no
+ * typed array per response (the bytes are only read downstream, also while a vectored write holds them).
+ */
 function utf8(text: string): Uint8Array {
   const n = text.length;
   if (n > 256) return UTF8.encode(text);
-  const out = new Uint8Array(n);
+  if (text === lastText) return lastBytes;
+  let out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c > 0x7f) return UTF8.encode(text);
+    if (c > 0x7f) {
+      out = UTF8.encode(text);
+      break;
+    }
     out[i] = c;
   }
+  lastText = text;
+  lastBytes = out;
   return out;
 }
 
@@ -289,6 +303,8 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
 }
 
 const EMPTY = new Uint8Array(0);
+/** sendWhole's respond options, filled in per call (respond reads them and keeps nothing). */
+const WHOLE: { body: Uint8Array } = { body: EMPTY };
 
 /**
  * {@link sendResponse}'s answer when the whole response, END_STREAM included, was handed to the stream:
@@ -359,6 +375,11 @@ function sendWhole(stream: H2Stream, headers: HeaderList, body: string | Uint8Ar
     stream.respond(headers, END_STREAM);
     return undefined;
   }
-  stream.respond(headers, { body: bytes });
+  WHOLE.body = bytes;
+  try {
+    stream.respond(headers, WHOLE);
+  } finally {
+    WHOLE.body = EMPTY;
+  }
   return ENDED;
 }
