@@ -10,6 +10,7 @@ import {
   DataReceived,
   Event,
   type H2Event,
+  type Header,
   InformationalResponseReceived,
   PushedStreamReceived,
   RequestReceived,
@@ -77,6 +78,11 @@ export type StreamClosedBy = (typeof StreamClosedBy)[keyof typeof StreamClosedBy
  * every frame, and most yield nothing). Callers only read it.
  */
 const NO_EVENTS: StreamEvent[] = Object.freeze([]) as unknown as StreamEvent[];
+/**
+ * The placeholder header list of a header-block event: `receiveHeaders` sets the decoded fields before
+ * the event leaves the stream (the events' default, a new empty array, was garbage per request).
+ */
+const UNSET_HEADERS = Object.freeze([]) as unknown as Header[];
 
 const STATE_NAMES = Object.keys(StreamState);
 const INPUT_NAMES = Object.keys(StreamInputs);
@@ -218,7 +224,7 @@ export class H2StreamStateMachine {
     if (this.headersReceived || this.trailersReceived) throw new ProtocolError('Request already received.');
     this.client = false;
     this.headersReceived = true;
-    return [new RequestReceived({ streamId: this.streamId })];
+    return [new RequestReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
   }
 
   /** Fires when we receive a response; the second block is trailers. */
@@ -227,11 +233,11 @@ export class H2StreamStateMachine {
       // h2 asserts this (AssertionError becomes ProtocolError).
       if (this.client !== true) throw new ProtocolError('Server cannot receive responses.');
       this.headersReceived = true;
-      return [new ResponseReceived({ streamId: this.streamId })];
+      return [new ResponseReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
     }
     if (this.trailersReceived) throw new ProtocolError('Trailers already received.');
     this.trailersReceived = true;
-    return [new TrailersReceived({ streamId: this.streamId })];
+    return [new TrailersReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
   }
 
   /** Fires when data is received. */
