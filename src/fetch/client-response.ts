@@ -120,9 +120,10 @@ function ignore(): void {}
  */
 function finalStatus(fields: H2HeaderList): number {
   let value: string | null = null;
-  for (const [name, v] of fields) {
-    if (name === ':status') {
-      value = v;
+  // By index, not destructured: destructuring a frozen pair (a shared static-table field) allocates.
+  for (let i = 0; i < fields.length; i++) {
+    if (fields[i]![0] === ':status') {
+      value = fields[i]![1];
       break;
     }
   }

@@ -47,7 +47,10 @@ export function headerPairs(list: H2HeaderList): { pairs: Array<[string, string]
   const pairs: Array<[string, string]> = [];
   let cookie: [string, string] | null = null;
   let host: string | null = null;
-  for (const [name, value] of list) {
+  // By index, not destructured (see server-request's checkFields: frozen pairs defeat the optimization).
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]![0];
+    const value = list[i]![1];
     if (name.charCodeAt(0) === 0x3a) continue;
     if (name === 'cookie') {
       if (cookie === null) pairs.push((cookie = [name, value]));
