@@ -203,9 +203,17 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
 
 function ignore(): void {}
 
+/** The last URL {@link requestUrl} was given, and its answer (a target's URL repeats: see targetUrl). */
+let lastUrl = '';
+let lastHref = '';
+
 /** `url` as the runtime's `Request.url` serializes it; throws TypeError for a URL it refuses. */
 function requestUrl(url: string): string {
-  return isCanonicalUrl(url) ? url : new URL(url).href;
+  if (url === lastUrl && url !== '') return lastHref;
+  const href = isCanonicalUrl(url) ? url : new URL(url).href;
+  lastUrl = url;
+  lastHref = href;
+  return href;
 }
 
 /**

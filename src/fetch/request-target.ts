@@ -263,6 +263,27 @@ function lowerScheme(scheme: string): string {
   return scheme;
 }
 
+/** The parts and the URL last built by {@link targetUrl}. */
+let urlScheme = '';
+let urlAuthority = '';
+let urlPath = '';
+let urlBuilt = '';
+
+/**
+ * The URL of an http(s) target. The same parts as the last request's give the same string: no
+ * concatenation (and no flattening of it when it is scanned) per request for a client asking one URL
+ * again, the usual case (three short compares instead).
+ */
+function targetUrl(scheme: string, authority: string, path: string, encode: boolean): string {
+  if (path === urlPath && authority === urlAuthority && scheme === urlScheme) return urlBuilt;
+  const url = `${scheme}://${authority}${encode ? encodeHighOctets(path) : path}`;
+  urlScheme = scheme;
+  urlAuthority = authority;
+  urlPath = path;
+  urlBuilt = url;
+  return url;
+}
+
 function malformed(message: string): never {
   throw new MalformedRequestError(message);
 }
@@ -355,7 +376,7 @@ export function readRequestTarget(list: H2HeaderList): RequestTarget {
   const lower = lowerScheme(scheme);
   let url: string | null = null;
   if (protocol === null && !asterisk && (lower === 'http' || lower === 'https')) {
-    url = `${lower}://${authority}${pathScan === NEEDS_ENCODING ? encodeHighOctets(path) : path}`;
+    url = targetUrl(lower, authority, path, pathScan === NEEDS_ENCODING);
   }
   return { method, scheme: lower, authority, path, protocol, url };
 }

@@ -62,6 +62,22 @@ Target('readRequestTarget builds the URL from validated parts, percent-encoding 
   throwsWith(() => readRequestTarget([[':method', 'GET'], [':scheme', 'http'], [':path', '/x'], [':authority', 'a/b']]), MalformedRequestError, E.PROTOCOL_ERROR);
 });
 
+Target('readRequestTarget gives each of a series of requests its own URL, the same parts the same URL', () => {
+  const url = (scheme: string, authority: string, path: string): string | null =>
+    readRequestTarget([[':method', 'GET'], [':scheme', scheme], [':authority', authority], [':path', path]]).url;
+  const series: Array<[string, string, string, string]> = [
+    ['http', 'a.com', '/', 'http://a.com/'],
+    ['http', 'a.com', '/', 'http://a.com/'],
+    ['http', 'a.com', '/x', 'http://a.com/x'],
+    ['https', 'a.com', '/x', 'https://a.com/x'],
+    ['https', 'b.com', '/x', 'https://b.com/x'],
+    ['https', 'b.com', '/\xe9', 'https://b.com/%E9'],
+    ['HTTPS', 'b.com', '/\xe9', 'https://b.com/%E9'],
+    ['http', 'a.com', '/', 'http://a.com/'],
+  ];
+  for (const [scheme, authority, path, expected] of series) assert.is(url(scheme, authority, path), expected, `${scheme} ${authority} ${path}`);
+});
+
 // ── through a real serve() over TCP ──────────────────────────────────────────
 
 /** How a case must be answered: a stream error, or a response with this status and (for 200) this URL. */
