@@ -34,37 +34,65 @@ function lowerName(name: string): string {
   return name;
 }
 
-/** One field of a headers init, validated and normalized as `new Headers()` would. */
+/** The field a text body gets without a `content-type` (Fetch's "extract a body"), shared. */
+const TEXT_FIELD = Object.freeze(['content-type', TEXT_TYPE]) as unknown as Field;
+/** The fields of a response without any, shared (a LightResponse never adds to its fields after its constructor). */
+const NO_FIELDS = Object.freeze([]) as unknown as Field[];
+/** The last field {@link fieldOf} made: frozen and given again for the same name and value. */
+let lastField: Field | null = null;
+
+/**
+ * One field of a headers init, validated and normalized as `new Headers()` would. A handler making its
+ * responses with one constant header gets one shared (frozen) pair instead of a new one per response.
+ */
 function fieldOf(name: string, value: string): Field {
   const n = String(name);
   checkFieldName(n);
-  return [lowerName(n), normalizeFieldValue(n, String(value))];
+  const lower = lowerName(n);
+  const normalized = normalizeFieldValue(n, String(value));
+  const last = lastField;
+  if (last !== null && last[0] === lower && last[1] === normalized) return last;
+  return (lastField = Object.freeze([lower, normalized]) as unknown as Field);
 }
 
-/** `init` as validated fields, as `new Headers(init)` would hold them (names lowercased, values normalized). */
-function fieldsOf(init: HeadersInit | undefined): Field[] {
-  const fields: Field[] = [];
-  if (init === undefined || init === null) return fields;
-  if (init instanceof Headers) {
-    // The iterator's pairs are fresh arrays: kept as they are.
-    for (const pair of init) fields.push(pair as Field);
+/**
+ * `init` as validated fields, as `new Headers(init)` would hold them (names lowercased, values
+ * normalized), with `content-type: text/plain;charset=UTF-8` after them for a `text` body without one.
+ */
+function fieldsOf(init: HeadersInit | undefined, text: boolean): Field[] {
+  if (init === undefined || init === null) return text ? [TEXT_FIELD] : NO_FIELDS;
+  if (init instanceof Headers || typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    const fields: Field[] = [];
+    if (init instanceof Headers) {
+      // The iterator's pairs are fresh arrays: kept as they are.
+      for (const pair of init) fields.push(pair as Field);
+    } else {
+      for (const pair of init as Iterable<readonly string[]>) {
+        if (pair.length !== 2) throw new TypeError('h2flow: a header pair must have a name and a value');
+        fields.push(fieldOf(pair[0]!, pair[1]!));
+      }
+    }
+    if (text && !hasField(fields, 'content-type')) fields.push(TEXT_FIELD);
     return fields;
   }
-  if (typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const pair of init as Iterable<readonly string[]>) {
-      if (pair.length !== 2) throw new TypeError('h2flow: a header pair must have a name and a value');
-      fields.push(fieldOf(pair[0]!, pair[1]!));
-    }
-  } else {
-    // for-in over own keys is Object.keys' order without its array (a record's inherited keys are skipped
-    // as there). Counted first: the list is made at its size (`[]` grows to 17 slots on its first push).
-    let count = 0;
-    for (const name in init) if (Object.hasOwn(init, name)) count++;
-    if (count === 0) return fields;
-    const sized: Field[] = new Array(count);
-    let i = 0;
-    for (const name in init) if (Object.hasOwn(init, name)) sized[i++] = fieldOf(name, (init as Record<string, string>)[name]!);
-    return sized;
+  // for-in over own keys is Object.keys' order without its array (a record's inherited keys are skipped
+  // as there). Counted first: the list is made at its size, with a slot for the default content-type
+  // (`[]` grows to 17 slots on its first push; a shorter length keeps the room without a copy).
+  let count = 0;
+  for (const name in init) if (Object.hasOwn(init, name)) count++;
+  if (count === 0) return text ? [TEXT_FIELD] : NO_FIELDS;
+  const fields: Field[] = new Array(text ? count + 1 : count);
+  let i = 0;
+  let typed = false;
+  for (const name in init) {
+    if (!Object.hasOwn(init, name)) continue;
+    const field = fieldOf(name, (init as Record<string, string>)[name]!);
+    if (field[0] === 'content-type') typed = true;
+    fields[i++] = field;
+  }
+  if (text) {
+    if (typed) fields.length = count;
+    else fields[count] = TEXT_FIELD;
   }
   return fields;
 }
@@ -94,7 +122,7 @@ const PARTS = Symbol.for('h2flow.LightResponse.parts');
 class LightResponseImpl {
   readonly #status: number = 200;
   readonly #body: string | Uint8Array | null = null;
-  readonly #fields: Field[] = [];
+  readonly #fields: Field[] = NO_FIELDS;
   #headers: Headers | null = null;
   #real: Response | null = null;
 
@@ -110,8 +138,7 @@ class LightResponseImpl {
     }
     this.#status = status;
     this.#body = body ?? null;
-    this.#fields = fieldsOf(init?.headers);
-    if (typeof body === 'string' && !hasField(this.#fields, 'content-type')) this.#fields.push(['content-type', TEXT_TYPE]);
+    this.#fields = fieldsOf(init?.headers, typeof body === 'string');
   }
 
   get status(): number {
