@@ -71,7 +71,9 @@ export class StreamRecord {
   readonly facade: H2Stream;
   // The three outcomes are made when first asked for (most streams are asked for none, or one), then
   // brought up to date with the stream's state: a stream held open costs none of them.
-  #response: Outcome<H2HeaderList> | null = null;
+  // `#response` holds the final response's header list itself while nobody asked for the outcome (a
+  // server's respond() and a client's response need no object for it): the outcome is made from it.
+  #response: Outcome<H2HeaderList> | H2HeaderList | null = null;
   #trailers: Outcome<H2HeaderList | null> | null = null;
   #closed: Outcome<void> | null = null;
   /** 1xx header blocks received so far (null until the first). */
@@ -128,12 +130,26 @@ export class StreamRecord {
    * one not made yet has not settled: after a failure it is rejected.
    */
   get response(): Outcome<H2HeaderList> {
-    if (this.#response === null) {
-      const outcome = new Outcome<H2HeaderList>();
-      this.#response = outcome;
-      if (this.error !== null) outcome.reject(this.error);
-    }
-    return this.#response;
+    const current = this.#response;
+    if (current instanceof Outcome) return current;
+    const outcome = new Outcome<H2HeaderList>();
+    this.#response = outcome;
+    if (current !== null) outcome.resolve(current);
+    else if (this.error !== null) outcome.reject(this.error);
+    return outcome;
+  }
+
+  /** Whether the final response was sent or received (or its outcome failed), without making the outcome. */
+  get responded(): boolean {
+    const current = this.#response;
+    return current !== null && (!(current instanceof Outcome) || current.settled);
+  }
+
+  /** The final response header block was sent or arrived: `response` settles with it (the first one only). */
+  settleResponse(headers: H2HeaderList): void {
+    const current = this.#response;
+    if (current === null) this.#response = headers;
+    else if (current instanceof Outcome) current.resolve(headers);
   }
 
   /**
@@ -225,7 +241,7 @@ export class StreamRecord {
 
   /** A final response header block arrived. */
   onResponse(headers: H2HeaderList): void {
-    this.response.resolve(headers);
+    this.settleResponse(headers);
   }
 
   /** A 1xx header block arrived. */
@@ -258,7 +274,8 @@ export class StreamRecord {
     this.error = error;
     if (this.#inbound !== null) this.#inbound.fail(error, !this.host.isClient);
     if (this.#outbound !== null) this.#outbound.fail(error);
-    this.#response?.reject(error);
+    const response = this.#response;
+    if (response instanceof Outcome) response.reject(error);
     this.#trailers?.reject(error);
     this.#closed?.reject(error);
     this.host.retire(this);

@@ -167,12 +167,12 @@ export class H2Stream {
     const body = opts.body;
     const bytes = body === undefined ? EMPTY : toBytes(body, 'H2Stream.respond');
     record.assertCanSend('respond()');
-    if (record.response.settled) throw new TypeError(`h2flow: stream ${record.id}: respond() was already called`);
+    if (record.responded) throw new TypeError(`h2flow: stream ${record.id}: respond() was already called`);
     const list = toHeaderList(headers);
     const trailers = opts.trailers;
     const endStream = body === undefined && trailers === undefined && end;
     record.host.sendHeaders(record, list, endStream);
-    record.response.resolve(list);
+    record.settleResponse(list);
     if (body !== undefined || trailers !== undefined) {
       record.outboundBody().enqueue(bytes, true, trailers === undefined ? null : toHeaderList(trailers));
     }
@@ -186,7 +186,7 @@ export class H2Stream {
     const record = this.#record;
     if (record.host.isClient) throw new TypeError('h2flow: informational() is for server streams');
     record.assertCanSend('informational()');
-    if (record.response.settled) throw new TypeError(`h2flow: stream ${record.id}: informational() after the final response`);
+    if (record.responded) throw new TypeError(`h2flow: stream ${record.id}: informational() after the final response`);
     record.host.sendHeaders(record, toHeaderList(headers), false);
   }
 

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCodes } from '../../src/core';
-import { H2StreamError } from '../../src/streams';
+import { H2StreamError, type H2Stream } from '../../src/streams';
 import { settle } from '../support/duplex-pair';
 import { facingPeer, GET, OK, POST, track } from '../support/session-fixtures';
 
@@ -75,6 +75,46 @@ test('read while the stream is open: pending until the peer answers, then settle
   assert.is(closed.done, true);
   assert.is(closed.failed, undefined);
   await session.close();
+});
+
+/** A server stream for a GET the peer sent, POST (body still open) when `post`. */
+async function serverStream(post = false) {
+  const fixture = await facingPeer('server');
+  await fixture.wire.send(fixture.peer.headers(1, post ? POST : GET, { endStream: !post }));
+  const { value } = await fixture.session.incoming.getReader().read();
+  return { ...fixture, stream: value as H2Stream };
+}
+
+test('server: response read after respond() is the block sent, also once the stream failed; a second respond() or a 1xx throws', async () => {
+  const { session, wire, peer, stream } = await serverStream(true);
+  const sent: [string, string][] = [[':status', '201'], ['x-a', '1']];
+  stream.respond(sent);
+  assert.throws(() => stream.respond(OK), /already called/);
+  assert.throws(() => stream.informational([[':status', '103']]), /after the final response/);
+  await wire.send(peer.rstStream(stream.id, ErrorCodes.CANCEL));
+  await settle();
+  assert.instance(stream.error, H2StreamError);
+  assert.is(await stream.response, sent, 'the very list respond() sent');
+  await session.close({ graceful: false });
+});
+
+test('server: response read before respond() waits for it; read after a failure without one rejects', async () => {
+  const first = await serverStream();
+  const response = track(first.stream.response);
+  await settle();
+  assert.is(response.done, false);
+  first.stream.respond(OK, { endStream: true });
+  await settle();
+  assert.is(response.done, true);
+  assert.is(response.failed, undefined);
+  await first.session.close({ graceful: false });
+  const second = await serverStream(true);
+  await second.wire.send(second.peer.rstStream(second.stream.id, ErrorCodes.CANCEL));
+  await settle();
+  const late = track(second.stream.response);
+  await settle();
+  assert.instance(late.failed, H2StreamError);
+  await second.session.close({ graceful: false });
 });
 
 test.run();
