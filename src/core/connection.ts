@@ -402,7 +402,8 @@ export class H2Connection {
     const wasClosed = stream.closed;
     let frames: Frame[];
     try {
-      frames = stream.sendHeaders(headers, this.#encoder, end);
+      // Transient: the block stays in the encoder's scratch, copied into the outbound buffer below.
+      frames = stream.sendHeaders(headers, this.#encoder, end, true);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }

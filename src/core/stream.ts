@@ -11,6 +11,7 @@
 
 import { byteStringToBytes } from '../hpack/byte-string.ts';
 import type { Encoder } from '../hpack/index.ts';
+import { encodeBlockView } from '../hpack/encoder.ts';
 import { AltSvcFrame, ContinuationFrame, DataFrame, type Frame, HeadersFrame, PushPromiseFrame, RstStreamFrame, WindowUpdateFrame } from '../frame/index.ts';
 import type { H2Configuration, H2Logger, HeaderEncoding } from './config.ts';
 import { ErrorCodes } from './errors.ts';
@@ -200,10 +201,12 @@ export class H2Stream {
    * Builds the HEADERS (+ CONTINUATION) frames of a request, response, 1xx or trailer block. The
    * state transition happens before encoding, because encoding changes the HPACK context for good.
    * Port of h2.stream.H2Stream.send_headers.
+   * @param transient The frames' block may be a view of the HPACK encoder's shared scratch, valid only
+   *   until the next block is encoded: for a caller that serializes the frames at once (the connection).
    * @throws ProtocolError for END_STREAM on a 1xx block, trailers without END_STREAM, an invalid
    *   state, or a header block that fails validation.
    */
-  sendHeaders(headers: OutboundHeaders, encoder: Encoder, endStream = false): HeaderBlockFrames {
+  sendHeaders(headers: OutboundHeaders, encoder: Encoder, endStream = false, transient = false): HeaderBlockFrames {
     this.#log?.debug('Send headers %s on %s', headers, this);
     const sm = this.stateMachine;
     let input: StreamInput = StreamInputs.SEND_HEADERS;
@@ -225,7 +228,7 @@ export class H2Stream {
     // Checked before encoding (h2 checks afterwards): a refused block must not enter the HPACK table,
     // or every later block would refer to entries the peer never saw.
     if (sm.trailersSent && !endStream) throw new ProtocolError('Trailers must have END_STREAM set.');
-    const frames = this.#buildHeadersFrames(bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events));
+    const frames = this.#buildHeadersFrames(bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events), transient);
     if (endStream) {
       // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
       sm.processInput(StreamInputs.SEND_END_STREAM);
@@ -615,11 +618,12 @@ export class H2Stream {
     encoder: Encoder,
     firstFrame: HeadersFrame | PushPromiseFrame,
     flags: HeaderValidationFlags,
+    transient = false,
   ): HeaderBlockFrames {
     let hs = headers;
     if (this.config.normalizeOutboundHeaders && !normalized) hs = normalizeOutboundHeaders(hs, flags, this.config.splitOutboundCookies);
     if (this.config.validateOutboundHeaders) validateOutboundHeaders(hs, flags);
-    const encoded = encoder.encode(hs);
+    const encoded = transient ? encodeBlockView(encoder, hs) : encoder.encode(hs);
     // RFC 9113 §4.2
     // > An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the size defined
     // > in SETTINGS_MAX_FRAME_SIZE

@@ -43,6 +43,19 @@ function asString(v: unknown): string {
   return v instanceof Uint8Array ? latin1FromBytes(v) : String(v);
 }
 
+// Set by Encoder's static block.
+let encodeView: (encoder: Encoder, headers: HeadersInput) => Uint8Array;
+
+/**
+ * `encoder.encode(headers)` without the copy, for the core's HEADERS path (not exported by the hpack
+ * index): the block is a view of the scratch buffer every encoder shares, valid only until the next
+ * block any encoder encodes. The core copies it into its outbound buffer before that (one copy and one
+ * ArrayBuffer less per header block sent).
+ */
+export function encodeBlockView(encoder: Encoder, headers: HeadersInput): Uint8Array {
+  return encodeView(encoder, headers);
+}
+
 /** Encodes header blocks for one compression context (one connection direction). */
 export class Encoder {
   /** Indexed: the encoder looks every field up, in a table whose size the peer may make huge. */
@@ -76,19 +89,28 @@ export class Encoder {
 
   /** Encodes one header list into one header block. */
   encode(headers: HeadersInput, options?: EncodeOptions): Uint8Array {
-    const huffman = options?.huffman ?? true;
+    return this.#run(headers, options?.huffman ?? true, false);
+  }
+
+  /** Encodes into the scratch buffer: the block as a copy, or (`view`) as a view of the scratch. */
+  #run(headers: HeadersInput, huffman: boolean, view: boolean): Uint8Array {
     this.#pos = 0;
     this.#buf = spareBuffer ?? new Uint8Array(512);
     spareBuffer = null;
     try {
-      return this.#encode(headers, huffman);
+      this.#encode(headers, huffman);
+      return view ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
     } finally {
       if (this.#buf.length <= KEEP_BUFFER_BYTES) spareBuffer = this.#buf;
       this.#buf = NO_BUFFER;
     }
   }
 
-  #encode(headers: HeadersInput, huffman: boolean): Uint8Array {
+  static {
+    encodeView = (encoder, headers) => encoder.#run(headers, true, true);
+  }
+
+  #encode(headers: HeadersInput, huffman: boolean): void {
     if (this.#pendingMin >= 0) {
       this.#ensure(12);
       const final = this.#table.maxSize;
@@ -107,7 +129,6 @@ export class Encoder {
       for (const k of keys) if (k.charCodeAt(0) === 0x3a) this.#add(k, record[k]!, false, huffman);
       for (const k of keys) if (k.charCodeAt(0) !== 0x3a) this.#add(k, record[k]!, false, huffman);
     }
-    return this.#buf.slice(0, this.#pos);
   }
 
   /** Encodes one field, choosing the representation as hpack does. */
