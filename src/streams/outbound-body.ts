@@ -17,6 +17,9 @@ export interface OutboundHost {
   abortOutbound(streamId: number, reason: unknown): void;
 }
 
+/** The chunks of a body with none queued yet, shared (frozen: replaced, never pushed onto). */
+const NO_CHUNKS = Object.freeze([]) as unknown as Uint8Array[];
+
 /** A promise waiting until `at` bytes of the body have been handed to the core. */
 interface Waiter {
   readonly at: number;
@@ -31,7 +34,8 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   /** In the scheduler's ready queue (the scheduler's flag, see `Sendable`). */
   queued = false;
   readonly #host: OutboundHost;
-  #chunks: Uint8Array[] = [];
+  /** Queued chunks; {@link NO_CHUNKS} until the first (a whole body then gets a one-slot array). */
+  #chunks: Uint8Array[] = NO_CHUNKS;
   #offset = 0;
   #pending = 0;
   #queuedTotal = 0;
@@ -98,15 +102,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
   enqueue(data: Uint8Array, end: boolean, trailers: H2HeaderList | null = null): void {
     if (this.#failed) return;
     if (this.#ending || this.#finished) throw new TypeError(`stream ${this.streamId}: body already ended`);
-    // A whole body on an empty queue (no writable) gets a one-slot array: a push into the empty one
-    // allocates 17 slots, for a body that is one chunk.
-    if (this.#chunks.length === 0 && this.#writable === null && data.byteLength > 0) {
-      this.#chunks = [data];
-      this.#pending += data.byteLength;
-      this.#queuedTotal += data.byteLength;
-    } else {
-      this.#append(data);
-    }
+    this.#append(data);
     if (trailers !== null) this.#trailers = trailers;
     if (end) this.#ending = true;
     this.#host.schedule(this);
@@ -185,7 +181,7 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
     if (this.#failed || (this.#finished && this.#allReleased)) return;
     this.#failed = true;
     this.#error = error;
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#pending = 0;
     this.#writableOpen = false;
     const waiters = this.#waiters;
@@ -233,7 +229,10 @@ export class OutboundBody implements Sink<Uint8Array>, Sendable {
 
   #append(data: Uint8Array): void {
     if (data.byteLength === 0) return;
-    this.#chunks.push(data);
+    // The first chunk gets a one-slot array: a push onto an empty one allocates 17 slots, for a body that
+    // is often one chunk. Later chunks push (the array, once grown, is kept while the body lives).
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [data];
+    else this.#chunks.push(data);
     this.#pending += data.byteLength;
     this.#queuedTotal += data.byteLength;
   }
