@@ -7,9 +7,10 @@
 // attack runs against a fresh server (see measureServer) for DURATION seconds (default 3) between two
 // no-attack runs of the same length, so the whole bench takes about five minutes; see PIN for where each
 // process runs. Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate
-// around it, and the server's memory growth over the phase (RSS and V8 heap just before the attacker starts
-// and just after it stopped, read from the server over an IPC channel; target ≤ 32 MiB per attack), as JSON
-// ratio lines. Each phase's human line also gives the server's CPU time over the phase. Figures under load
+// around it, and the server's memory over the phase (read from the server over an IPC channel: RSS and V8
+// heap after a full GC just before the attacker starts and just after it stopped, i.e. what the attack left
+// retained, target ≤ 32 MiB per attack; and the peak RSS during the phase, garbage included), as JSON ratio
+// lines. Each phase's human line also gives the server's CPU time over the phase. Figures under load
 // (other processes) are noisy: compare within one run only.
 // `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,11 +59,21 @@ async function serveNode() {
 
 const SERVERS = { h2flow: serveH2flow, 'node:http2': serveNode };
 
-/** The server process's memory in MiB and CPU time in ms, as its parent asks for them over IPC between phases. */
+/** The highest RSS seen since the last sample (checked every 50 ms). */
+let peakRss = 0;
+
+/**
+ * The server process's memory in MiB and CPU time in ms, as its parent asks for them over IPC between phases:
+ * RSS and heap after a full GC (what the process retains, garbage left out), and the peak RSS since the last
+ * sample (garbage included: what the phase made the process hold at most).
+ */
 function memoryMiB() {
+  const peak = Math.max(peakRss, process.memoryUsage.rss());
+  globalThis.gc?.();
   const m = process.memoryUsage();
+  peakRss = m.rss;
   const cpu = process.cpuUsage();
-  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, peakRss: peak / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 // --- the attacker: raw frames ---
@@ -215,7 +226,9 @@ async function benign(port) {
 
 function startChild(args, ready) {
   const role = args[0].startsWith('--serve=') ? 'server' : 'attacker';
-  const child = spawn(...pinned(role, process.execPath, [new URL(import.meta.url).pathname, ...args]), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // The server can be asked for its memory after a full GC (see memoryMiB).
+  const node = role === 'server' ? ['--expose-gc'] : [];
+  const child = spawn(...pinned(role, process.execPath, [...node, new URL(import.meta.url).pathname, ...args]), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let text = '';
   const exited = new Promise((resolve) => child.once('exit', () => resolve(text)));
   return new Promise((resolve, reject) => {
@@ -270,12 +283,13 @@ async function measureServer(name) {
       r.serverCpuMs = after.cpuMs - before.cpuMs;
       r.rssGrowth = after.rss - before.rss;
       r.heapGrowth = after.heap - before.heap;
+      r.peakRssGrowth = after.peakRss - before.rss;
       r.around = { reqPerSec: (quiet.reqPerSec + quietAfter.reqPerSec) / 2, p99Ms: Math.max(quiet.p99Ms, quietAfter.p99Ms) };
       results[attackName] = r;
       console.log(
         `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server, before / after: ${Math.round(quiet.reqPerSec)} / ${Math.round(quietAfter.reqPerSec)}, share ${((100 * r.reqPerSec) / r.around.reqPerSec).toFixed(0)}%), ` +
           `attacker connections ${r.connections} (${r.refused} closed before any byte), ` +
-          `server CPU ${Math.round(r.serverCpuMs)} ms, RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
+          `server CPU ${Math.round(r.serverCpuMs)} ms, RSS after GC ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB (peak ${after.peakRss.toFixed(1)}), heap after GC ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
       );
     } finally {
       await server.stop();
@@ -293,6 +307,7 @@ if (serveArg !== undefined) {
   const port = await SERVERS[name]();
   process.on('SIGINT', () => process.exit(0));
   process.on('message', () => process.send(memoryMiB()));
+  setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50).unref();
   console.log(`${name} listening on port ${port}`);
 } else if (attackArg !== undefined) {
   const arg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
@@ -310,8 +325,9 @@ if (serveArg !== undefined) {
       report(`benign share of the no-attack rate around it, ${phase}`, '%', share(ours[phase]), 'node:http2', share(theirs[phase]));
       const p99Ratio = (r) => r.p99Ms / r.around.p99Ms;
       report(`benign p99 over the no-attack p99 around it, ${phase}`, '×', p99Ratio(ours[phase]), 'node:http2', p99Ratio(theirs[phase]));
-      report(`server RSS growth over the phase, ${phase}`, 'MiB', ours[phase].rssGrowth, 'node:http2', theirs[phase].rssGrowth);
-      report(`server heap growth over the phase, ${phase}`, 'MiB', ours[phase].heapGrowth, 'node:http2', theirs[phase].heapGrowth);
+      report(`server RSS growth over the phase, after GC (retained), ${phase}`, 'MiB', ours[phase].rssGrowth, 'node:http2', theirs[phase].rssGrowth);
+      report(`server heap growth over the phase, after GC (retained), ${phase}`, 'MiB', ours[phase].heapGrowth, 'node:http2', theirs[phase].heapGrowth);
+      report(`server peak RSS over the phase, above its start, ${phase}`, 'MiB', ours[phase].peakRssGrowth, 'node:http2', theirs[phase].peakRssGrowth);
     }
   }
 }
