@@ -8,9 +8,9 @@
 // no-attack runs of the same length, so the whole bench takes about five minutes; see PIN for where each
 // process runs. Prints per attack: benign req/s and p99 latency, the req/s share of the no-attack rate
 // around it, and the server's memory over the phase (read from the server over an IPC channel: RSS and V8
-// heap after a full GC just before the attacker starts and just after it stopped, i.e. what the attack left
-// retained, target ≤ 32 MiB per attack; and the peak RSS during the phase, garbage included), as JSON ratio
-// lines. Each phase's human line also gives the server's CPU time over the phase. Figures under load
+// heap after a full GC just before the attacker starts and after the no-attack run that follows it, i.e.
+// what the attack left retained, target ≤ 32 MiB per attack; and the peak RSS during the attack, garbage
+// included), as JSON ratio lines. Each phase's human line also gives the server's CPU time over the phase. Figures under load
 // (other processes) are noisy: compare within one run only.
 // `node bench/attacks.bench.mjs --serve=NAME` / `--attack=NAME --port=P --seconds=S` run one side alone.
 import { spawn, spawnSync } from 'node:child_process';
@@ -275,21 +275,25 @@ async function measureServer(name) {
       await new Promise((r) => setTimeout(r, 500));
       const r = await benign(port);
       const text = await attacker.exited;
-      const after = await server.memory();
+      const atEnd = await server.memory();
       const quietAfter = await benign(port);
+      // What the attack left retained: sampled after the no-attack run that follows it. Right when the
+      // attacker exits the server is still reading what its last connections sent (3 s later it had freed
+      // ~45 MiB of heap that a sample at exit counted, without the guard).
+      const after = await server.memory();
       if (quietAfter.reqPerSec > baseline.reqPerSec) baseline = quietAfter;
       r.connections = Number(/"connections":(\d+)/.exec(text)?.[1] ?? 0);
       r.refused = Number(/"refused":(\d+)/.exec(text)?.[1] ?? 0);
-      r.serverCpuMs = after.cpuMs - before.cpuMs;
+      r.serverCpuMs = atEnd.cpuMs - before.cpuMs;
       r.rssGrowth = after.rss - before.rss;
       r.heapGrowth = after.heap - before.heap;
-      r.peakRssGrowth = after.peakRss - before.rss;
+      r.peakRssGrowth = atEnd.peakRss - before.rss;
       r.around = { reqPerSec: (quiet.reqPerSec + quietAfter.reqPerSec) / 2, p99Ms: Math.max(quiet.p99Ms, quietAfter.p99Ms) };
       results[attackName] = r;
       console.log(
         `${name}, ${attackName}: ${Math.round(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(1)} ms (no attack on this server, before / after: ${Math.round(quiet.reqPerSec)} / ${Math.round(quietAfter.reqPerSec)}, share ${((100 * r.reqPerSec) / r.around.reqPerSec).toFixed(0)}%), ` +
           `attacker connections ${r.connections} (${r.refused} closed before any byte), ` +
-          `server CPU ${Math.round(r.serverCpuMs)} ms, RSS after GC ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB (peak ${after.peakRss.toFixed(1)}), heap after GC ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
+          `server CPU ${Math.round(r.serverCpuMs)} ms, RSS after GC ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB (peak ${atEnd.peakRss.toFixed(1)}), heap after GC ${before.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB`,
       );
     } finally {
       await server.stop();
