@@ -18,7 +18,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './_report.mjs';
 
-const SMALL_REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 20_000);
+// 100,000 requests per run: at 60–160k req/s a run of 20,000 lasted 0.13–0.4 s, and h2load's own connection
+// start-up and ramp weighed on the fastest servers most (the session API read 68–83k req/s, 144–166k in
+// longer runs of the same server).
+const SMALL_REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 100_000);
 const ROUNDS = Number(process.env.H2FLOW_BENCH_ROUNDS ?? 3);
 // H2FLOW_BENCH_PIN=1 (with taskset and two CPUs or more): each server on CPU 0, h2load on CPU 1, so that
 // neither takes the other's core (the scaling part, which needs every core, is never pinned).
