@@ -101,12 +101,16 @@ export class StreamRecord {
     this.facade = new H2Stream(this);
   }
 
+  #setFlag(bit: number, value: boolean): void {
+    this.#flags = value ? this.#flags | bit : this.#flags & ~bit;
+  }
+
   /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
   get localEnded(): boolean {
     return (this.#flags & LOCAL_ENDED) !== 0;
   }
   set localEnded(value: boolean) {
-    this.#flags = value ? this.#flags | LOCAL_ENDED : this.#flags & ~LOCAL_ENDED;
+    this.#setFlag(LOCAL_ENDED, value);
   }
 
   /** True once the peer sent END_STREAM. */
@@ -114,7 +118,7 @@ export class StreamRecord {
     return (this.#flags & REMOTE_ENDED) !== 0;
   }
   set remoteEnded(value: boolean) {
-    this.#flags = value ? this.#flags | REMOTE_ENDED : this.#flags & ~REMOTE_ENDED;
+    this.#setFlag(REMOTE_ENDED, value);
   }
 
   /** True once this side's first header block (request or final response) went out: DATA may follow. */
@@ -122,7 +126,7 @@ export class StreamRecord {
     return (this.#flags & HEADERS_SENT) !== 0;
   }
   set headersSent(value: boolean) {
-    this.#flags = value ? this.#flags | HEADERS_SENT : this.#flags & ~HEADERS_SENT;
+    this.#setFlag(HEADERS_SENT, value);
   }
 
   /**

@@ -77,27 +77,22 @@ export function defineRuntimeSuite(runtime: Runtime): { run(): void } {
     dir.cleanup();
   });
 
-  S(`the streams-layer suite (session-suite.ts) passes under ${runtime}`, async () => {
-    const script = await bundleFor(runtime, 'test/streams/session-native.test.ts', dir.path);
-    const r = await run(binary, runArgs(runtime, script), { timeoutMs: 120_000 });
+  /** Runs the uvu test file `file` bundled for the runtime: more than `minTotal` tests, all passing. */
+  const suiteUnder = async (file: string, minTotal: number, timeoutMs: number): Promise<void> => {
+    const script = await bundleFor(runtime, file, dir.path);
+    const r = await run(binary, runArgs(runtime, script), { timeoutMs });
     const out = r.stdout.toString() + r.stderr;
     const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
     const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-    assert.ok(total > 50, `suite ran (${out.slice(-2000)})`);
+    assert.ok(total > minTotal, `suite ran (${out.slice(-2000)})`);
     assert.is(passed, total, out.slice(-4000));
     assert.is(r.code, 0);
-  });
+  };
 
-  S(`LightResponse behaves as the Response of ${runtime} and is sent from its parts (light-response.test.ts under ${runtime})`, async () => {
-    const script = await bundleFor(runtime, 'test/fetch/light-response.test.ts', dir.path);
-    const r = await run(binary, runArgs(runtime, script), { timeoutMs: 60_000 });
-    const out = r.stdout.toString() + r.stderr;
-    const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-    const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
-    assert.ok(total > 10, `suite ran (${out.slice(-2000)})`);
-    assert.is(passed, total, out.slice(-4000));
-    assert.is(r.code, 0);
-  });
+  S(`the streams-layer suite (session-suite.ts) passes under ${runtime}`, () => suiteUnder('test/streams/session-native.test.ts', 50, 120_000));
+
+  S(`LightResponse behaves as the Response of ${runtime} and is sent from its parts (light-response.test.ts under ${runtime})`, () =>
+    suiteUnder('test/fetch/light-response.test.ts', 10, 60_000));
 
   S(`serve() in ${runtime} answers curl and nghttp over h2c and TLS (ALPN h2), in Deno's and Bun's argument forms`, async () => {
     const h2c = await run('curl', ['-s', '--http2-prior-knowledge', `http://127.0.0.1:${ports.h2c}/info`]);
