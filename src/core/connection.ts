@@ -442,21 +442,23 @@ export class H2Connection {
     if (frameSize > this.#maxOutboundFrameSize) {
       throw new FrameTooLargeError(`Cannot send frame size ${frameSize}, max frame size is ${this.#maxOutboundFrameSize}`);
     }
+    // Unpadded DATA (nearly all of it) is serialized straight into the outbound buffer; the same bytes
+    // the frame layer would write (test/core/send-data-frames.test.ts compares them).
+    if (padLength === null) {
+      this.#sendDataRun(streamId, data, endStream);
+      return;
+    }
     this.#fsm.processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
-    let frames: Frame[] | null = null;
+    let frames: Frame[];
     try {
-      // Unpadded DATA (nearly all of it) is serialized straight into the outbound buffer; the same
-      // bytes the frame layer would write (test/core/send-data-frames.test.ts compares them).
-      if (padLength === null) stream.sendDataRun(data.length, endStream);
-      else frames = stream.sendData(data, endStream, padLength);
+      frames = stream.sendData(data, endStream, padLength);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
-    if (frames === null) this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, this.#referencePayloads ? REFERENCED_PAYLOAD_MIN : Infinity);
-    else this.#queueFrames(frames);
+    this.#queueFrames(frames);
     this.#outboundFlowControlWindow -= frameSize;
   }
 
@@ -479,17 +481,26 @@ export class H2Connection {
       const window = this.localFlowControlWindow(streamId);
       if (length > window) throw new FlowControlError(`Cannot send ${length} bytes, flow control window is ${window}`);
     }
+    return this.#sendDataRun(streamId, data, endStream);
+  }
+
+  /**
+   * The unpadded DATA of {@link sendData} and {@link sendDataFrames}, its window already checked: the
+   * state machines stepped once, headers written into the outbound slab, payloads referenced or copied.
+   * Returns the number of frames queued.
+   */
+  #sendDataRun(streamId: number, data: Uint8Array, endStream: boolean): number {
     this.#fsm.processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
     try {
-      stream.sendDataRun(length, endStream);
+      stream.sendDataRun(data.length, endStream);
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
     const frames = this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, this.#referencePayloads ? REFERENCED_PAYLOAD_MIN : Infinity);
-    this.#outboundFlowControlWindow -= length;
+    this.#outboundFlowControlWindow -= data.length;
     return frames;
   }
 
