@@ -6,6 +6,7 @@
  * object cannot reach, as in Bun, it is a Response subclass that keeps its body as given).
  */
 import { checkFieldName, isNullBodyStatus, normalizeFieldValue } from './fetch-headers.ts';
+import { lowercaseToken } from './request-target.ts';
 
 type Field = [string, string];
 type BodyInit = ConstructorParameters<typeof Response>[0];
@@ -25,14 +26,6 @@ export interface LightResponseParts {
 
 const TEXT_TYPE = 'text/plain;charset=UTF-8';
 
-/** `name` in lowercase; the same string when it has no uppercase letter (`toLowerCase` copies it anyway). */
-function lowerName(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return name.toLowerCase();
-  }
-  return name;
-}
 
 /** The field a text body gets without a `content-type` (Fetch's "extract a body"), shared. */
 const TEXT_FIELD = Object.freeze(['content-type', TEXT_TYPE]) as unknown as Field;
@@ -48,7 +41,7 @@ let lastField: Field | null = null;
 function fieldOf(name: string, value: string): Field {
   const n = String(name);
   checkFieldName(n);
-  const lower = lowerName(n);
+  const lower = lowercaseToken(n);
   const normalized = normalizeFieldValue(n, String(value));
   const last = lastField;
   if (last !== null && last[0] === lower && last[1] === normalized) return last;

@@ -255,12 +255,16 @@ function sameAuthority(a: string, b: string): boolean {
   return true;
 }
 
-function lowerScheme(scheme: string): string {
-  for (let i = 0; i < scheme.length; i++) {
-    const c = scheme.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return scheme.toLowerCase();
+/**
+ * An ASCII token (a scheme, a field name) in lowercase: the same string when it has no uppercase letter
+ * (`toLowerCase` would copy it anyway).
+ */
+export function lowercaseToken(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return text.toLowerCase();
   }
-  return scheme;
+  return text;
 }
 
 /** The parts and the URL last built by {@link targetUrl}. */
@@ -373,7 +377,7 @@ export function readRequestTarget(list: H2HeaderList): RequestTarget {
     if (host === null || !isAuthority(host)) malformed('no valid :authority or host');
     authority = host;
   }
-  const lower = lowerScheme(scheme);
+  const lower = lowercaseToken(scheme);
   let url: string | null = null;
   if (protocol === null && !asterisk && (lower === 'http' || lower === 'https')) {
     url = targetUrl(lower, authority, path, pathScan === NEEDS_ENCODING);
