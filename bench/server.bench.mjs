@@ -167,15 +167,37 @@ const SERVERS = {
 /** The servers measured over TLS (small responses only). */
 const TLS_SERVERS = ['h2flow-fetch-tls', 'h2flow-fetch-light-tls', 'node-compat-tls', 'node-core-tls'];
 
-/** Runs h2load (on CPU 1 when `pin`) and returns { reqPerSec, mbPerSec, succeeded } from its summary. */
+/**
+ * Runs h2load (on CPU 1 when `pin`) and returns { reqPerSec, mbPerSec, succeeded, seconds, cpuSeconds }
+ * from its summary; `cpuSeconds` is h2load's own user + system time (the shell's `times`), to tell a run
+ * the client limited from one the server did.
+ */
 function h2load(args, pin = false) {
-  const r = pin ? spawnSync('taskset', ['-c', '1', 'h2load', ...args], { encoding: 'utf8', timeout: 120_000 }) : spawnSync('h2load', args, { encoding: 'utf8', timeout: 120_000 });
+  const sh = ['sh', '-c', 'h2load "$@"; times', 'sh', ...args];
+  const r = pin ? spawnSync('taskset', ['-c', '1', ...sh], { encoding: 'utf8', timeout: 120_000 }) : spawnSync(sh[0], sh.slice(1), { encoding: 'utf8', timeout: 120_000 });
   const out = r.stdout ?? '';
+  // `times`' second line: the children's user and system time, e.g. `0m0.230s 0m1.050s`.
+  const times = [...out.matchAll(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/g)].at(-1);
+  const cpuSeconds = times === undefined ? null : Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]);
+  const wall = /finished in ([\d.]+)(m?s)/.exec(out);
+  const seconds = wall === null ? null : Number(wall[1]) / (wall[2] === 'ms' ? 1000 : 1);
   const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(out);
   const done = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
   if (finished === null || done === null) throw new Error(`h2load ${args.join(' ')} failed:\n${out}${r.stderr ?? ''}`);
   const scale = { '': 1e-6, K: 1e-3, M: 1, G: 1e3 }[finished[3]];
-  return { reqPerSec: Number(finished[1]), mbPerSec: Number(finished[2]) * scale, total: Number(done[1]), succeeded: Number(done[2]) };
+  return { reqPerSec: Number(finished[1]), mbPerSec: Number(finished[2]) * scale, total: Number(done[1]), succeeded: Number(done[2]), seconds, cpuSeconds };
+}
+
+/** A process's user + system CPU seconds from /proc (Linux), or null where there is none. */
+function processCpuSeconds(pid) {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks; the command name (field 2) may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts one server in a child process (on CPU 0 when `pin`); resolves with { port, stop }. */
@@ -191,7 +213,7 @@ function startProcess(name, args, portPattern, pin = false) {
     child.stdout.on('data', (d) => {
       text += d;
       const m = portPattern.exec(text);
-      if (m) resolve({ port: Number(m[1]), stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGINT'))) });
+      if (m) resolve({ port: Number(m[1]), pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGINT'))) });
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
   });
@@ -210,11 +232,22 @@ async function measureOnce(name, pin) {
     // the heavier paths (the runtime's Response) measured before the JIT had settled.
     h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`], pin);
     const small = h2load(['-n', String(SMALL_REQUESTS), '-c', '4', '-m', '32', `${origin}/`], pin);
+    const before = tls ? null : processCpuSeconds(server.pid);
     const bulk = tls ? null : h2load(['-n', '8', '-c', '1', '-m', '1', `${origin}/bulk`], pin);
+    const after = tls ? null : processCpuSeconds(server.pid);
     for (const [what, r] of [['small', small], ['bulk', bulk]]) {
       if (r !== null && r.succeeded !== r.total) throw new Error(`${name} ${what}: only ${r.succeeded} of ${r.total} requests succeeded`);
     }
-    return { small: small.reqPerSec, bulk: bulk?.mbPerSec ?? null };
+    // Bulk MB per second of the server's own CPU time: what the server spends per byte, whichever side
+    // limited the run's throughput (on 2 cores, h2load's parsing and reads saturate its core first).
+    const serverCpu = before === null || after === null ? null : after - before;
+    return {
+      small: small.reqPerSec,
+      bulk: bulk?.mbPerSec ?? null,
+      bulkPerCpu: serverCpu === null || serverCpu <= 0 ? null : (bulk.mbPerSec * bulk.seconds) / serverCpu,
+      bulkServerBusy: serverCpu === null || bulk.seconds === null ? null : serverCpu / bulk.seconds,
+      bulkClientBusy: bulk?.cpuSeconds == null || bulk.seconds === null ? null : bulk.cpuSeconds / bulk.seconds,
+    };
   } finally {
     await server.stop();
   }
@@ -232,12 +265,15 @@ async function measureAll(names, pin) {
     for (const name of names) {
       const r = await measureOnce(name, pin);
       rounds[name].push(r);
-      console.log(`${name} (round ${round + 1}): ${Math.round(r.small)} req/s (small)${r.bulk === null ? '' : `, ${Math.round(r.bulk)} MB/s (bulk)`}`);
+      const busy = r.bulkServerBusy === null ? '' : `; bulk busy: server ${pct(r.bulkServerBusy)}, h2load ${pct(r.bulkClientBusy)} of its run`;
+      console.log(`${name} (round ${round + 1}): ${Math.round(r.small)} req/s (small)${r.bulk === null ? '' : `, ${Math.round(r.bulk)} MB/s (bulk)`}${busy}`);
     }
   }
-  const best = (list, key) => Math.max(...list.map((r) => r[key]));
-  return Object.fromEntries(names.map((n) => [n, { small: best(rounds[n], 'small'), bulk: rounds[n][0].bulk === null ? null : best(rounds[n], 'bulk'), rounds: rounds[n] }]));
+  const best = (list, key) => (list[0][key] === null ? null : Math.max(...list.map((r) => r[key] ?? 0)));
+  return Object.fromEntries(names.map((n) => [n, { small: best(rounds[n], 'small'), bulk: best(rounds[n], 'bulk'), bulkPerCpu: best(rounds[n], 'bulkPerCpu'), rounds: rounds[n] }]));
 }
+
+const pct = (x) => (x == null ? '?' : `${Math.round(x * 100)}%`);
 
 /** The ratio's spread over the rounds (`lo–hi`), printed after the JSON line of the best-of ratio. */
 function spread(results, ours, theirs, key) {
@@ -330,6 +366,10 @@ if (serveArg !== undefined) {
   compare('server small responses (session API on web-streams-polyfill vs core API)', 'req/s', 'h2flow-session-polyfill', 'node:http2 core', 'node-core', 'small');
   compare('server bulk 8×256 MiB (session API vs core API)', 'MB/s', 'h2flow-session', 'node:http2 core', 'node-core', 'bulk');
   compare('server bulk 8×256 MiB (session API on web-streams-polyfill vs core API)', 'MB/s', 'h2flow-session-polyfill', 'node:http2 core', 'node-core', 'bulk');
+  if (results['h2flow-session'].bulkPerCpu !== null) {
+    compare('server bulk 8×256 MiB, MB sent per second of server CPU (session API vs core API)', 'MB/CPU-s', 'h2flow-session', 'node:http2 core', 'node-core', 'bulkPerCpu');
+    compare('server bulk 8×256 MiB, MB sent per second of server CPU (fetch API vs compat API)', 'MB/CPU-s', 'h2flow-fetch', 'node:http2 compat', 'node-compat', 'bulkPerCpu');
+  }
   compare('server small responses over TLS (fetch API vs compat API)', 'req/s', 'h2flow-fetch-tls', 'node:http2 compat', 'node-compat-tls', 'small');
   compare('server small responses over TLS (fetch API with LightResponse vs compat API)', 'req/s', 'h2flow-fetch-light-tls', 'node:http2 compat', 'node-compat-tls', 'small');
   compare('server small responses over TLS (fetch API vs core API)', 'req/s', 'h2flow-fetch-tls', 'node:http2 core', 'node-core-tls', 'small');
