@@ -66,7 +66,7 @@ import {
   TooManyStreamsError,
 } from './exceptions.ts';
 import { QueuedControlFrames } from './limits.ts';
-import { OutboundBuffer } from './outbound-buffer.ts';
+import { OutboundBuffer, type ViewFactory } from './outbound-buffer.ts';
 import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings.ts';
 import type { SettingsInput } from './settings.ts';
 import type { H2Stream } from './stream.ts';
@@ -763,9 +763,15 @@ export class H2Connection {
    * (until then, and without this method, {@link sendData} copies as h2 does). After that, a caller
    * must not modify an array passed to {@link sendData} until it has been taken by this method (or by
    * {@link dataToSend}, which copies it) and written out by the I/O layer.
+   *
+   * @param makeView How the views in the list (of the connection's buffer and of the payloads) are
+   *   made from then on, e.g. as the I/O layer's own array type so that it writes them without
+   *   converting each (Node's `Buffer.from(arrayBuffer, byteOffset, length)`); plain `Uint8Array`s
+   *   when omitted. The bytes are the same either way.
    */
-  dataToSendVectored(): Uint8Array[] {
+  dataToSendVectored(makeView?: ViewFactory): Uint8Array[] {
     this.#referencePayloads = true;
+    if (makeView !== undefined) this.#out.makeView = makeView;
     const out = this.#out.takeVectored();
     this.#queuedControl.release(this.#out.takenTotal);
     return out;

@@ -4,6 +4,7 @@
  * events, exceptions, errors, settings), plus the stream state machine and limits.
  */
 export { H2Connection } from './connection.ts';
+export type { ViewFactory } from './outbound-buffer.ts';
 export type {
   AltSvcOptions,
   CloseConnectionOptions,

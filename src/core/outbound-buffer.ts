@@ -23,6 +23,13 @@ const shared = { buf: new Uint8Array(0), top: 0 };
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Makes a view of `length` bytes of `buffer` from `byteOffset`: a `Uint8Array` or a subclass the I/O
+ * layer writes without converting (Node's `Buffer`, which `net.Socket.write` otherwise makes from every
+ * plain `Uint8Array` it is given).
+ */
+export type ViewFactory = (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
+
+/**
  * Queued outbound bytes in a slab. Successive batches are carved from the same slab, each written
  * after the previous one; a new slab starts when the next frame does not fit. Bytes handed out by
  * {@link take} are never written again, so the returned views stay valid for as long as the caller
@@ -49,6 +56,8 @@ export class OutboundBuffer {
   #queued = 0;
   /** The size of the last batch taken whole: the next slab is at least that big. */
   #hint = SLAB_SIZE;
+  /** How the views of {@link takeVectored}'s pieces are made (null: plain `Uint8Array`s). */
+  makeView: ViewFactory | null = null;
   readonly #maxHint: number;
 
   /**
@@ -184,12 +193,18 @@ export class OutboundBuffer {
       const pieces = this.#pieces;
       const bytes = data.buffer;
       const base = data.byteOffset;
+      const make = this.makeView;
       let from = this.#start;
       let h = this.#end;
       for (let i = 0; i < full; i++, o += maxFrameSize) {
         h = writeDataHeader(buf, h, maxFrameSize, endStream && o + maxFrameSize === total, streamId);
-        pieces.push(new Uint8Array(buf.buffer, buf.byteOffset + from, h - from));
-        pieces.push(maxFrameSize === total ? data : new Uint8Array(bytes, base + o, maxFrameSize));
+        if (make === null) {
+          pieces.push(new Uint8Array(buf.buffer, buf.byteOffset + from, h - from));
+          pieces.push(maxFrameSize === total ? data : new Uint8Array(bytes, base + o, maxFrameSize));
+        } else {
+          pieces.push(make(buf.buffer, buf.byteOffset + from, h - from));
+          pieces.push(maxFrameSize === total ? data : make(bytes, base + o, maxFrameSize));
+        }
         from = h;
       }
       const queued = h - this.#start + o;
@@ -203,7 +218,7 @@ export class OutboundBuffer {
     do {
       const n = Math.min(maxFrameSize, total - o);
       const end = endStream && o + n === total;
-      const payload = n === total ? data : data.subarray(o, o + n);
+      const payload = n === total ? data : this.makeView === null ? data.subarray(o, o + n) : this.makeView(data.buffer, data.byteOffset + o, n);
       if (n >= referenceMin) {
         this.pushDataReference(streamId, end, payload);
       } else {
@@ -223,7 +238,8 @@ export class OutboundBuffer {
   #seal(): void {
     const live = this.#end - this.#start;
     if (live === 0) return;
-    this.#pieces.push(this.#buf.subarray(this.#start, this.#end));
+    const buf = this.#buf;
+    this.#pieces.push(this.makeView === null ? buf.subarray(this.#start, this.#end) : this.makeView(buf.buffer, buf.byteOffset + this.#start, live));
     this.#piecesLength += live;
     this.#start = this.#end;
   }
@@ -249,12 +265,14 @@ export class OutboundBuffer {
 
   /**
    * Removes and returns every queued byte as a list of arrays, in order, without copying referenced
-   * payloads (an empty list when nothing is queued).
+   * payloads (an empty list when nothing is queued). Every array is made by {@link makeView} when set,
+   * except a referenced payload that is a caller's whole array.
    */
   takeVectored(): Uint8Array[] {
     if (this.#pieces.length === 0) {
       const out = this.take();
-      return out.length === 0 ? [] : [out];
+      if (out.length === 0) return [];
+      return [this.makeView === null ? out : this.makeView(out.buffer, out.byteOffset, out.length)];
     }
     this.#seal();
     const out = this.#pieces;

@@ -4,7 +4,7 @@
  * read loop's backpressure, and over a vectored transport the bodies' chunks each write still
  * references). Layer: streams (runtime-neutral).
  */
-import { ErrorCodes } from '../core/index.ts';
+import { ErrorCodes, type ViewFactory } from '../core/index.ts';
 import { H2SessionError } from './errors.ts';
 import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
@@ -27,6 +27,8 @@ export class OutputWriter {
   readonly #port: H2DirectTransport;
   /** The transport takes `Uint8Array[]` writes: DATA payloads go out uncopied (see `H2Transport.vectored`). */
   readonly vectored: boolean;
+  /** The transport's way to make a vectored write's arrays (`H2Transport.makeView`). */
+  readonly #makeView: ViewFactory | undefined;
   /** DATA bytes in flight plus unflushed before bodies wait (`H2SessionOptions.outboundHighWaterMark`). */
   readonly highWaterMark: number;
   /** Bytes queued in the core since the last flush. */
@@ -49,6 +51,7 @@ export class OutputWriter {
     this.#pump = pump;
     this.#port = port;
     this.vectored = transport.vectored === true;
+    this.#makeView = transport.makeView;
     this.highWaterMark = highWaterMark ?? (this.vectored ? DEFAULT_VECTORED_OUTBOUND_HIGH_WATER_MARK : DEFAULT_OUTBOUND_HIGH_WATER_MARK);
   }
 
@@ -105,7 +108,7 @@ export class OutputWriter {
     if (this.vectored) {
       // Counted before the take: a batch is a piece list of two arrays per DATA frame.
       size = this.#pump.conn.bufferedAmount;
-      const pieces = this.#pump.conn.dataToSendVectored();
+      const pieces = this.#pump.conn.dataToSendVectored(this.#makeView);
       // A referenced payload always comes with its frame header in a piece of its own: one piece is
       // the core's own copy, written (and resolved at once by the transport) like a plain batch.
       out = pieces.length > 1 ? pieces : (pieces[0] ?? new Uint8Array(0));

@@ -2,6 +2,7 @@
  * Shapes shared by the Web Streams layer: the transport pair, the pluggable stream constructors and the
  * underlying source/sink objects handed to them. Layer: streams (runtime-neutral, Web Streams only).
  */
+import type { ViewFactory } from '../core/index.ts';
 
 /** A byte transport: what the session reads from and writes to (a socket, a WebTransport stream, a test pipe). */
 export interface H2Transport {
@@ -13,6 +14,12 @@ export interface H2Transport {
    * be reused). The session then sends large DATA payloads without copying them.
    */
   readonly vectored?: boolean;
+  /**
+   * With `vectored`: how the arrays of a vectored write are made from a buffer, when the transport
+   * writes its own array type without converting each (Node's `socketToPair`: `Buffer`). Plain
+   * `Uint8Array`s otherwise.
+   */
+  readonly makeView?: ViewFactory;
   /**
    * The same transport without Web Streams, if it has such an interface (Node sockets through
    * `socketToPair` do): a session then reads and writes through it, and `readable`/`writable` are never

@@ -6,6 +6,7 @@
  * `Duplex.toWeb` (whose backpressure is right on Node 20): this adds per-tick write batching, a write
  * mark of our own, vectored writes (`H2Transport.vectored`) and a lingering close.
  */
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { globalStreams, type H2DirectTransport, type H2Transport, type H2TransportSink, type StreamConstructors } from '../streams/types.ts';
 import { SocketClosedError } from './socket-closed-error.ts';
@@ -72,6 +73,7 @@ export function socketToPair(socket: Socket, options: SocketPairOptions = {}): H
       return (writable ??= writableOf(core, views()));
     },
     vectored: true,
+    makeView: bufferView,
     get direct() {
       return core.owner === 'streams' ? undefined : core;
     },
@@ -348,6 +350,12 @@ function writableOf(core: SocketCore, ctors: StreamConstructors): WritableStream
   });
   return writable as WritableStream<Uint8Array>;
 }
+
+/**
+ * A vectored write's arrays as `Buffer`s: `net.Socket.write` takes a `Buffer` as it is, and makes one
+ * from every other `Uint8Array` (an object and ~40 ns per array, two arrays per 16 KiB DATA frame).
+ */
+const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => Buffer.from(buffer as ArrayBuffer, byteOffset, length);
 
 /** Writes `pieces` in order (corked: one writev); resolves once the socket has flushed the last one. */
 function writeVectored(socket: Socket, pieces: readonly Uint8Array[]): Promise<void> {

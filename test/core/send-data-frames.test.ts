@@ -196,6 +196,39 @@ Run('vectored: full frames of a run reference the caller\'s bytes, and a whole-f
   assert.ok(concat(...pieces).subarray(9 + 16384 + 9, 9 + 16384 + 9 + 16384).every((b) => b === 0), 'referenced, not copied');
 });
 
+Run('vectored with a view factory: every piece made by it except a caller\'s whole array, the bytes unchanged', () => {
+  class Tagged extends Uint8Array {}
+  const made: Tagged[] = [];
+  const makeView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => {
+    const view = new Tagged(buffer as ArrayBuffer, byteOffset, length);
+    made.push(view);
+    return view;
+  };
+  for (const sizes of [[], [100], [40000], [16384, 40000], [100, 16384 * 2 + 5000, 4096, 5000], [16384 * 3]]) {
+    const what = `runs of ${sizes.join(', ')} bytes`;
+    const plain = responding(true).conn;
+    const viewed = responding(true).conn;
+    viewed.dataToSendVectored(makeView);
+    made.length = 0;
+    const runs = sizes.map(pattern);
+    for (const data of runs) {
+      plain.sendDataFrames(1, data);
+      viewed.sendDataFrames(1, data);
+    }
+    // A control frame after the runs: the slab's live bytes are sealed into a piece of their own.
+    plain.ping(new Uint8Array(8));
+    viewed.ping(new Uint8Array(8));
+    const expected = concat(...plain.dataToSendVectored());
+    const pieces = viewed.dataToSendVectored(makeView);
+    assert.equal(concat(...pieces), expected, what);
+    for (const piece of pieces) {
+      if (runs.includes(piece)) continue;
+      assert.ok(piece instanceof Tagged, `${what}: a piece of ${piece.length} bytes made by the factory`);
+    }
+    assert.ok(made.length >= pieces.length - runs.length, what);
+  }
+});
+
 Run('sendDataFrames checks its arguments', () => {
   const { conn } = responding(false);
   throwsError(() => conn.sendDataFrames(1, 'abc' as never), TypeError);

@@ -287,4 +287,37 @@ SocketPair('through `direct`, a session stops reading the socket while its outpu
   }
 });
 
+SocketPair('a session\'s vectored writes hand the socket Buffers (none converted per piece), and the peer gets the body unchanged', async () => {
+  const lb = await loopback();
+  try {
+    const pair = socketToPair(lb.client);
+    const chunks: unknown[] = [];
+    const write = lb.client.write.bind(lb.client) as (...args: unknown[]) => boolean;
+    lb.client.write = ((...args: unknown[]) => (chunks.push(args[0]), write(...args))) as typeof lb.client.write;
+    const session = new H2Session(pair, { role: 'server', timeouts: { settingsAck: 0 } });
+    session.closed.catch(() => undefined);
+    const peer = new TestPeer('client');
+    const received: Buffer[] = [];
+    lb.peer.on('data', (d: Buffer) => received.push(d));
+    lb.peer.write(peer.concat(peer.greeting({ 0x4: 1 << 20 }), peer.windowUpdate(0, 1 << 20), peer.headers(1, [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'a']], { endStream: true })));
+    const reader = session.incoming.getReader();
+    const { value: stream } = await reader.read();
+    reader.releaseLock();
+    const body = new Uint8Array(100_000).map((_, i) => (i * 7) % 251);
+    stream!.respond([[':status', '200']], { body });
+    await stream!.closed;
+    await session.close();
+    await once(lb.peer, 'end');
+    peer.read(Buffer.concat(received));
+    const got: Uint8Array[] = [];
+    for (const frame of peer.drain()) if (frame.type === 0x0 && frame.streamId === 1) got.push(frame.payload);
+    assert.equal(Buffer.concat(got), Buffer.from(body));
+    assert.ok(chunks.length > 10, `${chunks.length} writes: the body went out as pieces`);
+    const notBuffers = chunks.filter((c) => !Buffer.isBuffer(c));
+    assert.is(notBuffers.length, 0, `${notBuffers.length} of ${chunks.length} pieces were plain Uint8Arrays`);
+  } finally {
+    lb.close();
+  }
+});
+
 SocketPair.run();
