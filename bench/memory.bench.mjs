@@ -13,8 +13,9 @@
 // (lower is better: below 1, h2flow uses less than node:http2).
 // Each sample is taken 300 ms after the last traffic (H2FLOW_BENCH_SETTLE_MS to change it). Opening
 // 1000 connections at once makes V8 grow its young generation (up to 16 MiB here), which it gives back
-// only after a few seconds of low allocation: with H2FLOW_BENCH_SETTLE_MS=10000 the RSS figures leave
-// that growth out and show what the connections themselves hold.
+// only after a few seconds of low allocation: the idle connections are sampled once more after
+// H2FLOW_BENCH_SETTLED_MS (default 10 s; 0 skips it), an RSS figure that leaves that growth out and shows
+// what the connections themselves hold.
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { report } from './_report.mjs';
@@ -23,6 +24,7 @@ const IDLE = Number(process.env.H2FLOW_BENCH_CONNECTIONS ?? 1000);
 const STREAM_CONNECTIONS = 200;
 const STREAMS = 50;
 const SETTLE_MS = Number(process.env.H2FLOW_BENCH_SETTLE_MS ?? 300);
+const SETTLED_MS = Number(process.env.H2FLOW_BENCH_SETTLED_MS ?? 10_000);
 
 if (process.argv[2] === '--serve') {
   const kind = process.argv[3];
@@ -112,8 +114,8 @@ if (process.argv[2] === '--serve') {
       child.send(m);
       return next();
     };
-    const sample = async () => {
-      await pause(SETTLE_MS);
+    const sample = async (ms = SETTLE_MS) => {
+      await pause(ms);
       return ask('measure');
     };
     // Every request reached the application (bounded: a server that refuses some fails the bench).
@@ -140,6 +142,8 @@ if (process.argv[2] === '--serve') {
     const base = await server.sample();
     let sockets = await openMany(port, IDLE);
     const idle = await server.sample();
+    // The same connections once V8 has had time to give back the young generation the burst grew.
+    const settled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
     server.child.kill();
     for (const s of sockets) s.destroy();
 
@@ -156,10 +160,10 @@ if (process.argv[2] === '--serve') {
     for (const s of sockets) s.destroy();
 
     const n = STREAM_CONNECTIONS * STREAMS;
-    const perConn = { rss: (idle.rss - base.rss) / IDLE, heap: (idle.heap - base.heap) / IDLE };
+    const perConn = { rss: (idle.rss - base.rss) / IDLE, heap: (idle.heap - base.heap) / IDLE, settledRss: settled === null ? null : (settled.rss - base.rss) / IDLE };
     const perStream = { rss: (withStreams.rss - conns.rss) / n, heap: (withStreams.heap - conns.heap) / n };
     const kib = (x) => (x / 1024).toFixed(2);
-    console.log(`${kind}: per idle connection ${kib(perConn.rss)} KiB RSS, ${kib(perConn.heap)} KiB heap; per open stream ${kib(perStream.rss)} KiB RSS, ${kib(perStream.heap)} KiB heap`);
+    console.log(`${kind}: per idle connection ${kib(perConn.rss)} KiB RSS${settled === null ? '' : ` (${kib(perConn.settledRss)} KiB after ${SETTLED_MS / 1000} s)`}, ${kib(perConn.heap)} KiB heap; per open stream ${kib(perStream.rss)} KiB RSS, ${kib(perStream.heap)} KiB heap`);
     return { perConn, perStream };
   }
 
@@ -171,6 +175,10 @@ if (process.argv[2] === '--serve') {
   report('memory per idle connection, session API, heap (lower is better)', 'KiB', k(h2flow.perConn.heap), 'node:http2', k(node.perConn.heap));
   report('memory per idle connection, serve(), RSS (lower is better)', 'KiB', k(served.perConn.rss), 'node:http2', k(node.perConn.rss));
   report('memory per idle connection, serve(), heap (lower is better)', 'KiB', k(served.perConn.heap), 'node:http2', k(node.perConn.heap));
+  if (SETTLED_MS > 0) {
+    report(`memory per idle connection, session API, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
+    report(`memory per idle connection, serve(), RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(served.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
+  }
   report('memory per open stream, session API, RSS (lower is better)', 'KiB', k(h2flow.perStream.rss), 'node:http2', k(node.perStream.rss));
   report('memory per open stream, session API, heap (lower is better)', 'KiB', k(h2flow.perStream.heap), 'node:http2', k(node.perStream.heap));
   report('memory per open request held by a serve() handler, RSS (lower is better)', 'KiB', k(served.perStream.rss), 'node:http2', k(node.perStream.rss));
