@@ -40,6 +40,11 @@ export interface WebTransportTransportOptions {
   readonly webTransport?: WebTransportLike;
   /** Web Streams implementation to build the pair with (default: the runtime's globals). */
   readonly streams?: StreamConstructors;
+  /**
+   * Called once when the pair's writable side is done: closed, aborted, or failed by a write (the HTTP/2
+   * session above closes or aborts it whenever it ends).
+   */
+  readonly onEnd?: () => void;
 }
 
 /** How long a failed read waits for the session's `closed` to tell a clean close from a lost one. */
@@ -118,10 +123,17 @@ export function webTransportTransport(bidi: WebTransportBidiStreamLike, options:
     { highWaterMark: 0 },
   );
 
+  let ended = options.onEnd === undefined;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.();
+  };
   let abortWrite: ((reason: unknown) => void) | null = null;
   const aborted = new Promise<never>((_, reject) => (abortWrite = reject));
   aborted.catch(() => undefined);
   const reset = (reason: unknown): void => {
+    end();
     abortWrite?.(reason);
     abortWrite = null;
     writer.abort(reason).catch(() => undefined);
@@ -135,10 +147,10 @@ export function webTransportTransport(bidi: WebTransportBidiStreamLike, options:
     write(chunk) {
       const written = writer.write(chunk);
       // Once the reset won the race, the write's own rejection has no one to see it.
-      written.catch(() => undefined);
+      written.catch(end);
       return Promise.race([written, aborted]);
     },
-    close: () => writer.close(),
+    close: () => writer.close().finally(end),
     abort: (reason) => reset(reason),
   });
   return { readable, writable };
@@ -146,22 +158,54 @@ export function webTransportTransport(bidi: WebTransportBidiStreamLike, options:
 
 /**
  * Hands each bidirectional stream the client opens on `wt` to `accept` as an HTTP/2 transport, until the
- * session ends (cleanly or not: resolves either way). Shared by {@link serveWebTransportSession} and the
+ * session ends (cleanly or not: resolves either way). Closes `wt` once no tunnel was open for the idle
+ * timeout (`session.timeouts.idle`, default 180 s; 0 = never). Shared by {@link serveWebTransportSession} and the
  * Deno server.
  */
 export async function acceptTunnels(wt: WebTransportLike, session: SessionOptions | undefined, accept: (pair: H2Transport) => void): Promise<void> {
-  wt.closed.catch(() => undefined);
   const streams = sessionStreams(session);
+  // A session with no tunnel open is closed once it stayed so for the HTTP/2 idle timeout (the same
+  // policy as a connection with no stream): a client that sets up sessions and opens no tunnel, or
+  // keeps one after its tunnels ended, holds a QUIC connection for that long at most.
+  const idleMs = session?.timeouts?.idle ?? DEFAULT_TUNNEL_IDLE_MS;
+  let live = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  let over = false;
+  const armIdle = (): void => {
+    if (idleMs > 0 && !over) idle = setTimeout(() => closeIdle(wt), idleMs);
+  };
+  const onEnd = (): void => {
+    if (--live === 0) armIdle();
+  };
+  armIdle();
+  const finished = (): void => {
+    over = true;
+    clearTimeout(idle);
+  };
+  wt.closed.then(finished, finished);
   const reader = wt.incomingBidirectionalStreams.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      accept(webTransportTransport(value, { webTransport: wt, ...streams }));
+      live++;
+      clearTimeout(idle);
+      accept(webTransportTransport(value, { webTransport: wt, ...streams, onEnd }));
     }
   } catch {
     // The session closed or was lost: no more streams.
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** A server session's default idle timeout (the HTTP/2 server's, `H2Timeouts.idle`). */
+const DEFAULT_TUNNEL_IDLE_MS = 180_000;
+
+function closeIdle(wt: WebTransportLike): void {
+  try {
+    wt.close({ closeCode: 0, reason: 'idle' });
+  } catch {
+    // Already closed.
   }
 }

@@ -107,7 +107,9 @@ export type ServeWebTransportSessionOptions = ServeTransportOptions;
  * WebTransport session (Deno's `Deno.upgradeWebTransport`, or any runtime's): each stream is one HTTP/2
  * connection, answered as `serve()` answers a TCP one. Resolves once the WebTransport session ended and
  * every tunnel's HTTP/2 session closed; never rejects. How many tunnels a client may open at once is the
- * QUIC connection's `maxConcurrentBidirectionalStreams`, set where the session was accepted.
+ * QUIC connection's `maxConcurrentBidirectionalStreams`, set where the session was accepted. A session
+ * with no tunnel open for the HTTP/2 idle timeout (`session.timeouts.idle`, default 180 s; 0 = never) is
+ * closed, as a connection with no stream is.
  *
  * @example
  * ```ts

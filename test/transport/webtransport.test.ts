@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
-import { webTransportTransport, type WebTransportCloseInfoLike, type WebTransportLike } from '../../src/transport/webtransport';
+import { acceptTunnels, webTransportTransport, type WebTransportBidiStreamLike, type WebTransportCloseInfoLike, type WebTransportLike } from '../../src/transport/webtransport';
 import { H2Session } from '../../src/streams/session';
 import type { StreamConstructors } from '../../src/streams/types';
 import { H2Client } from '../../src/fetch/fetch-client';
@@ -59,6 +59,36 @@ function fakeSession(closed: Promise<WebTransportCloseInfoLike>): WebTransportLi
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A server-side WebTransport session whose client the test plays: it opens tunnels and sees close() calls. */
+function clientOpening(): { wt: WebTransportLike; closes: WebTransportCloseInfoLike[]; open(): void; end(): void } {
+  let incoming!: ReadableStreamDefaultController<WebTransportBidiStreamLike>;
+  let settle!: (info: WebTransportCloseInfoLike) => void;
+  const closes: WebTransportCloseInfoLike[] = [];
+  const closed = new Promise<WebTransportCloseInfoLike>((r) => (settle = r));
+  const end = (info: WebTransportCloseInfoLike = {}): void => {
+    settle(info);
+    try {
+      incoming.close();
+    } catch {
+      // Already closed.
+    }
+  };
+  const wt: WebTransportLike = {
+    ready: Promise.resolve(),
+    closed,
+    incomingBidirectionalStreams: new ReadableStream({ start: (c) => void (incoming = c) }),
+    createBidirectionalStream: () => Promise.reject(new Error('no')),
+    close: (info) => {
+      closes.push(info ?? {});
+      end(info);
+    },
+  };
+  // A tunnel whose peer takes every write and sends nothing.
+  const open = (): void => incoming.enqueue({ readable: new ReadableStream<Uint8Array>({}, { highWaterMark: 0 }), writable: new WritableStream<Uint8Array>() });
+  return { wt, closes, end: () => end(), open };
+}
 
 const Pair = suite('WebTransport stream pair');
 
@@ -339,6 +369,58 @@ Real('the WebTransport server shuts down gracefully and the process exits on its
   assert.is(await res.text(), 'bye');
   await server.waitFor(/FINISHED/, 30_000);
   assert.not.match(server.output(), /error/i, server.output());
+});
+
+Pair('a server WebTransport session with no tunnel open is closed after the idle timeout, counted from its last tunnel\'s end', async () => {
+  const idle = 60;
+  const sessions: H2Session[] = [];
+  // No tunnel ever: closed once the timeout passed.
+  const quiet = clientOpening();
+  const quietDone = acceptTunnels(quiet.wt, { timeouts: { idle } }, () => assert.unreachable('no tunnel was opened'));
+  await sleep(idle * 3);
+  assert.equal(quiet.closes, [{ closeCode: 0, reason: 'idle' }]);
+  await quietDone;
+
+  // Two tunnels, each an HTTP/2 session: not closed while either is open, closed once both ended.
+  const busy = clientOpening();
+  const busyDone = acceptTunnels(busy.wt, { timeouts: { idle } }, (pair) => sessions.push(new H2Session(pair, { role: 'server', timeouts: { settingsAck: 0, idle: 0 } })));
+  busy.open();
+  busy.open();
+  await sleep(idle * 3);
+  assert.is(sessions.length, 2);
+  assert.equal(busy.closes, [], 'two tunnels open');
+  await sessions[0]!.close({ graceful: false }).catch(() => undefined);
+  await sleep(idle * 3);
+  assert.equal(busy.closes, [], 'one tunnel still open');
+  await sessions[1]!.close({ graceful: false }).catch(() => undefined);
+  await sleep(idle * 3);
+  assert.equal(busy.closes, [{ closeCode: 0, reason: 'idle' }], 'closed once the last tunnel ended');
+  await busyDone;
+});
+
+Pair('the tunnel-less idle timeout: 0 turns it off, and it stops once the session closed by itself', async () => {
+  const off = clientOpening();
+  const offDone = acceptTunnels(off.wt, { timeouts: { idle: 0 } }, () => undefined);
+  await sleep(150);
+  assert.equal(off.closes, []);
+  off.end();
+  await offDone;
+
+  const ended = clientOpening();
+  const endedDone = acceptTunnels(ended.wt, { timeouts: { idle: 60 } }, () => undefined);
+  ended.end();
+  await endedDone;
+  await sleep(180);
+  assert.equal(ended.closes, [], 'no close() on a session that already closed');
+});
+
+Pair('a tunnel refused before any session used it still counts as ended (its pair aborted)', async () => {
+  const client = clientOpening();
+  const done = acceptTunnels(client.wt, { timeouts: { idle: 60 } }, (pair) => void pair.writable.abort().catch(() => undefined));
+  client.open();
+  await sleep(200);
+  assert.equal(client.closes, [{ closeCode: 0, reason: 'idle' }]);
+  await done;
 });
 
 Pair.run();
