@@ -236,6 +236,10 @@ function ignore(): void {}
  */
 async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableStream<Uint8Array>, trailers: TrailersExtension['trailers']): Promise<void> {
   const reader = body.getReader();
+  // The client reset the stream (or the session failed): cancel the handler's body at once. A read it
+  // never answers (a long poll, an idle event stream) would otherwise hang `completed` for good, and a
+  // body that keeps producing would be pulled forever into a stream whose writes all fail.
+  stream.closed.then(undefined, (error: unknown) => void reader.cancel(error).catch(ignore));
   let writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   const declared = declaredLength(headers);
   let length = 0;
@@ -271,6 +275,8 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
         next = following;
       }
     }
+    // Ended by the cancel above: the stream failed, not the body.
+    if (stream.error !== null) throw stream.error;
     checkLength(declared, length + (last?.byteLength ?? 0), true);
     const fields = trailers === undefined ? null : trailerFields(await trailers);
     if (!responded) {
@@ -298,7 +304,7 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     await stream.end(last ?? undefined);
   } catch (error) {
     void reader.cancel(error).catch(ignore);
-    throw error;
+    throw stream.error ?? error;
   }
 }
 

@@ -139,4 +139,64 @@ for (const [ending, end] of ENDINGS) {
   });
 }
 
+/** A response body whose reads never settle (a long poll, an idle event stream); records its cancel. */
+function silentBody(state: { cancelled: unknown }): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull: () => new Promise<void>(() => undefined),
+    cancel(reason) {
+      state.cancelled = reason ?? new Error('cancelled without a reason');
+    },
+  });
+}
+
+/** A response body that never ends, a chunk one macrotask apart (an event stream); counts its pulls. */
+function endlessBody(state: { cancelled: unknown; pulls: number }): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      state.pulls++;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      controller.enqueue(new Uint8Array(8));
+    },
+    cancel(reason) {
+      state.cancelled = reason ?? new Error('cancelled without a reason');
+    },
+  });
+}
+
+for (const [ending, end] of ENDINGS) {
+  test(`a streamed response body whose read never settles is cancelled, and info.completed rejects, when ${ending}`, async () => {
+    const clock = new TestClock();
+    const f = await facingPeer('server', { clock });
+    const state = { cancelled: undefined as unknown };
+    let completed: ReturnType<typeof track> | null = null;
+    void serveSession(f.session, (_request, i) => {
+      completed = track(i.completed);
+      return new Response(silentBody(state));
+    });
+    await f.wire.send(f.peer.headers(1, GET, { endStream: true }));
+    await settle(6);
+    assert.is(completed!.done, false, 'the body has not ended');
+    await end(f, clock);
+    await settle(6);
+    assert.ok(state.cancelled !== undefined, "the handler's body was cancelled");
+    assert.is(completed!.done, true, 'completed settled');
+    assert.ok(completed!.failed !== undefined, 'completed rejected: the response did not go out');
+  });
+
+  test(`an endless streamed response body is cancelled and no longer pulled when ${ending}`, async () => {
+    const clock = new TestClock();
+    const f = await facingPeer('server', { clock });
+    const state = { cancelled: undefined as unknown, pulls: 0 };
+    void serveSession(f.session, () => new Response(endlessBody(state)));
+    await f.wire.send(f.peer.headers(1, GET, { endStream: true }));
+    await settle(6);
+    await end(f, clock);
+    await settle(6);
+    assert.ok(state.cancelled !== undefined, "the handler's body was cancelled");
+    const pulls = state.pulls;
+    await settle(20);
+    assert.is(state.pulls, pulls, 'no pull after the cancel');
+  });
+}
+
 test.run();
