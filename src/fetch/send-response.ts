@@ -227,6 +227,11 @@ function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
 
 function ignore(): void {}
 
+/** Trailers that will not be sent: a rejection of their promise is handled (ignored), not left to crash the process. */
+function dropTrailers(trailers: NonNullable<TrailersExtension['trailers']>): void {
+  if (typeof (trailers as PromiseLike<unknown>).then === 'function') Promise.resolve(trailers).catch(ignore);
+}
+
 /**
  * Streams `body` after `headers`. Each chunk is sent once the next read says whether more follows: a read
  * that settles within a few microtask turns shows the end in time for the last chunk to carry END_STREAM
@@ -304,6 +309,8 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     await stream.end(last ?? undefined);
   } catch (error) {
     void reader.cancel(error).catch(ignore);
+    // Trailers never awaited (the body failed first) must not leave their rejection unhandled.
+    if (trailers !== undefined) dropTrailers(trailers);
     throw stream.error ?? error;
   }
 }
@@ -345,6 +352,8 @@ export function sendResponse(stream: H2Stream, response: Response, isHead: boole
   if (body === null || noBody) {
     if (body !== null) void body.cancel().catch(ignore);
     if (trailers === undefined || isHead) {
+      // A HEAD response sends no trailers: a promise of them that rejects must not go unhandled.
+      if (trailers !== undefined) dropTrailers(trailers);
       stream.respond(headers, END_STREAM);
       return undefined;
     }

@@ -199,4 +199,27 @@ for (const [ending, end] of ENDINGS) {
   });
 }
 
+/** Responses whose trailers promise rejects and is never awaited: the body or the method means none are sent. */
+const DROPPED_TRAILERS: [string, [string, string][], () => Response][] = [
+  ['a HEAD response', [[':method', 'HEAD'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']], () => new Response('body')],
+  ['a response whose body errors first', GET, () => new Response(new ReadableStream({ pull: (c) => c.error(new Error('body failed')) }))],
+];
+
+for (const [name, request, makeResponse] of DROPPED_TRAILERS) {
+  test(`the rejected trailers promise of ${name} is not left unhandled`, async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { session, wire, peer } = await facingPeer('server');
+      void serveSession(session, () => withTrailers(makeResponse(), Promise.reject(new Error('no trailers'))));
+      await wire.send(peer.headers(1, request, { endStream: true }));
+      await settle(6);
+      assert.equal(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+}
+
 test.run();
