@@ -46,6 +46,10 @@ async function sendBody(body: Uint8Array | ReadableStream<Uint8Array> | null, st
     return stream.end(body).catch(ignore);
   }
   const reader = body === null || body instanceof Uint8Array ? null : body.getReader();
+  // The server reset the stream (or refused the rest of the body after its response, RFC 9113 §8.1), the
+  // fetch was aborted, or the session ended: cancel the source at once, not at its next chunk — a read
+  // it does not answer (a duplex body fed by the user) would hold the source and this loop for good.
+  if (reader !== null) stream.closed.then(undefined, (error: unknown) => void reader.cancel(signal?.aborted === true ? signal.reason : error).catch(ignore));
   try {
     if (body === null) {
       stream.sendTrailers(trailerFields(await trailers!));

@@ -342,4 +342,45 @@ Client('an abort cancels a streamed request body with the reason', async () => {
   await client.close({ graceful: false });
 });
 
+/** Ways a request whose body is still being sent ends on the server's side. */
+const BODY_ENDINGS: Array<[string, Answer]> = [
+  ['the server resets the stream', (s) => s.reset(ErrorCodes.INTERNAL_ERROR)],
+  ['the server answers and refuses the rest of the body (RST_STREAM NO_ERROR)', (s) => {
+    s.respond([[':status', '200']], { body: 'early' });
+    void s.end().then(() => s.reset(ErrorCodes.NO_ERROR));
+  }],
+];
+
+for (const [ending, answer] of BODY_ENDINGS) {
+  Client(`a streamed request body whose read never settles is cancelled when ${ending}`, async () => {
+    const { client } = await setup(answer);
+    let cancelled: unknown = 'not cancelled';
+    const body = new ReadableStream<Uint8Array>({
+      pull: () => new Promise<void>(() => undefined),
+      cancel: (reason) => void (cancelled = reason),
+    }, { highWaterMark: 0 });
+    const res = client.fetch('/upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    await res.then((r) => r.text()).catch(() => undefined);
+    await settle(6);
+    assert.instance(cancelled, H2StreamError);
+    await client.close({ graceful: false });
+  });
+}
+
+Client('a streamed request body whose read never settles is cancelled with the reason when the fetch is aborted', async () => {
+  const { client } = await setup((s) => s.respond([[':status', '200']]));
+  let cancelled: unknown = 'not cancelled';
+  const body = new ReadableStream<Uint8Array>({
+    pull: () => new Promise<void>(() => undefined),
+    cancel: (reason) => void (cancelled = reason),
+  }, { highWaterMark: 0 });
+  const controller = new AbortController();
+  await client.fetch('/upload', { method: 'POST', body, duplex: 'half', signal: controller.signal } as RequestInit);
+  const reason = new Reason('cancel upload');
+  controller.abort(reason);
+  await settle(6);
+  assert.is(cancelled, reason);
+  await client.close({ graceful: false });
+});
+
 Client.run();
