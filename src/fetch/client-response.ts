@@ -4,6 +4,7 @@
  * server sent is in `headers` (`getSetCookie()` included); the body errors with the abort signal's
  * reason when the fetch is aborted. Layer: fetch (runtime-neutral).
  */
+import { ErrorCodes } from '../core/errors.ts';
 import { headersFromList, isNullBodyStatus, trailerHeaders } from './fetch-headers.ts';
 import { toNative } from '../streams/interop.ts';
 import type { H2Stream } from '../streams/stream.ts';
@@ -115,6 +116,27 @@ class SignalledBody implements Source<Uint8Array> {
 function ignore(): void {}
 
 /**
+ * Watches the rest of a response that has no content (HEAD, 204, 205, 304) but did not end with its
+ * header block (or brought DATA with it): nobody reads its body, so DATA there would hold the connection's receive window for good
+ * (enough such responses stall the connection). RFC 9110 §15.3.5, §15.4.5: such a response "cannot
+ * contain content"; RFC 9113 §8.1.1: malformed, a stream error of type PROTOCOL_ERROR. An end (empty
+ * DATA, trailers) is taken as it comes.
+ */
+async function refuseContent(stream: H2Stream): Promise<void> {
+  const reader = stream.readable.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      // Reset while the stream is open; read to its end (returning the window) if it already ended.
+      if (value.byteLength > 0) stream.reset(ErrorCodes.PROTOCOL_ERROR);
+    }
+  } catch {
+    // The stream failed: nothing is left to refuse.
+  }
+}
+
+/**
  * RFC 9110 §15: "The status code of a response is a three-digit integer code"; a Response takes 200–599
  * (1xx are interim, and arrive as `informationalResponses`). Not `Number()`: `2e2` and `0xc8` are not statuses.
  */
@@ -148,6 +170,8 @@ export function buildResponse(stream: H2Stream, fields: H2HeaderList, method: st
   let body: ReadableStream<Uint8Array> | null = null;
   if (method !== 'HEAD' && !isNullBodyStatus(status)) {
     body = signal === null ? toNative(stream.readable) : new ReadableStream(new SignalledBody(stream.readable, signal), { highWaterMark: 0 });
+  } else if (!stream.bodyEmpty) {
+    void refuseContent(stream);
   }
   let trailers = stream.trailers.then(trailerHeaders);
   if (signal !== null) trailers = trailers.catch((error: unknown) => Promise.reject(signal.aborted ? signal.reason : error));

@@ -9,6 +9,7 @@ import { ErrorCodes } from '../../src/core';
 import { H2Session, H2StreamError, type H2Stream } from '../../src/streams';
 import { H2Client } from '../../src/fetch/fetch-client';
 import { duplexPair, rejection, settle } from '../support/duplex-pair';
+import { facingPeer } from '../support/session-fixtures';
 
 const Client = suite('H2Client.fetch');
 
@@ -382,5 +383,45 @@ Client('a streamed request body whose read never settles is cancelled with the r
   assert.is(cancelled, reason);
   await client.close({ graceful: false });
 });
+
+// ── responses without content that carry some anyway ─────────────────────────
+
+for (const [method, status] of [['HEAD', '200'], ['GET', '204'], ['GET', '205'], ['GET', '304']] as const) {
+  for (const later of [false, true]) {
+    Client(`DATA on a ${method} ${status} response${later ? ' after its HEADERS' : ' in the read of its HEADERS'} does not keep the connection window: later responses still arrive`, async () => {
+      // A connection window of 65,535: five such responses of 16,000 bytes would use it all up for good.
+      const { session, wire, peer } = await facingPeer('client', { connectionWindowSize: 65_535 });
+      const client = new H2Client(session, { baseUrl: BASE });
+      for (let id = 1; id <= 9; id += 2) {
+        const response = client.fetch('/', { method });
+        await settle();
+        const headers = peer.headers(id, [[':status', status]]);
+        // Later: the stream is still open, and gets reset; in the same read: it already ended.
+        const data = peer.data(id, 'x'.repeat(16_000), { endStream: !later });
+        if (later) {
+          await wire.send(headers);
+          const res = await response;
+          assert.is(res.body, null);
+          await wire.send(data);
+        } else {
+          await wire.send(peer.concat(headers, data));
+          assert.is((await response).body, null);
+        }
+        await settle();
+      }
+      const response = client.fetch('/');
+      await settle();
+      await wire.send(peer.concat(peer.headers(11, [[':status', '200']]), peer.data(11, 'y'.repeat(2000), { endStream: true })));
+      assert.is(await (await response).text(), 'y'.repeat(2000));
+      const frames = peer.drain();
+      assert.equal(frames.filter((f) => f.typeName === 'GOAWAY'), [], 'the connection lives on');
+      if (later) {
+        const resets = frames.filter((f) => f.typeName === 'RST_STREAM');
+        assert.equal(resets.map((f) => (f as { errorCode?: number }).errorCode), [1, 1, 1, 1, 1], 'content where none may be is malformed (PROTOCOL_ERROR)');
+      }
+      await client.close({ graceful: false });
+    });
+  }
+}
 
 Client.run();
