@@ -227,6 +227,16 @@ function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
 
 function ignore(): void {}
 
+/**
+ * The trailers, or the stream's error if it fails first: a promise of them that never settles (waiting on
+ * something the client's reset stopped) must not hold the response, and `completed`, for good. The stream
+ * cannot close cleanly before this side ends it with these trailers.
+ */
+function untilFailure(stream: H2Stream, trailers: NonNullable<TrailersExtension['trailers']>): TrailersInit | Promise<TrailersInit> {
+  if (typeof (trailers as PromiseLike<unknown>).then !== 'function') return trailers as TrailersInit;
+  return Promise.race([trailers, stream.closed as Promise<never>]);
+}
+
 /** Trailers that will not be sent: a rejection of their promise is handled (ignored), not left to crash the process. */
 function dropTrailers(trailers: NonNullable<TrailersExtension['trailers']>): void {
   if (typeof (trailers as PromiseLike<unknown>).then === 'function') Promise.resolve(trailers).catch(ignore);
@@ -283,7 +293,7 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     // Ended by the cancel above: the stream failed, not the body.
     if (stream.error !== null) throw stream.error;
     checkLength(declared, length + (last?.byteLength ?? 0), true);
-    const fields = trailers === undefined ? null : trailerFields(await trailers);
+    const fields = trailers === undefined ? null : trailerFields(await untilFailure(stream, trailers));
     if (!responded) {
       // The whole body was one chunk (or none): one respond, with its length.
       const bytes = last?.byteLength ?? 0;
@@ -369,7 +379,7 @@ export function sendResponse(stream: H2Stream, response: Response, isHead: boole
 /** Headers, then the trailers once they resolve (a response without a body). */
 async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers: NonNullable<TrailersExtension['trailers']>): Promise<void> {
   stream.respond(headers);
-  stream.sendTrailers(trailerFields(await trailers));
+  stream.sendTrailers(trailerFields(await untilFailure(stream, trailers)));
   await stream.end();
 }
 

@@ -222,4 +222,22 @@ for (const [name, request, makeResponse] of DROPPED_TRAILERS) {
   });
 }
 
+for (const [shape, body] of [['no body', () => null], ['a streamed body', () => slowBody(['a'])]] as const) {
+  test(`info.completed rejects when the client resets the stream while a response with ${shape} waits for trailers that never come`, async () => {
+    const { session, wire, peer } = await facingPeer('server');
+    let completed: ReturnType<typeof track> | null = null;
+    void serveSession(session, (_request, i) => {
+      completed = track(i.completed);
+      return withTrailers(new Response(body()), new Promise<Record<string, string>>(() => undefined));
+    });
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    await settle(6);
+    assert.is(completed!.done, false, 'the response waits for its trailers');
+    await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
+    await settle(6);
+    assert.is(completed!.done, true, 'completed settled');
+    assert.instance(completed!.failed, H2StreamError);
+  });
+}
+
 test.run();
