@@ -158,8 +158,10 @@ class LazyRequest {
 
   /** Whether the handler took the body: it was locked or read (see `Exchange.refuseUntakenBody`). */
   #bodyTaken(): boolean {
-    if (this.#real !== null && !this.#bodyKept) return this.#real.body?.locked === true || this.#real.bodyUsed;
-    return this.#body !== null && (this.#body.locked || this.#source?.disturbed === true);
+    // The body stream made for the request is locked once anything took it: a reader, the real Request
+    // reading it, or a clone()'s tee (whose branch is the real Request's body from then on, unlocked).
+    if (this.#body !== null && (this.#body.locked || this.#source?.disturbed === true)) return true;
+    return this.#real !== null && !this.#bodyKept && (this.#real.body?.locked === true || this.#real.bodyUsed);
   }
 
   /**
@@ -259,10 +261,16 @@ type SubclassRequest = new (url: string, init: RequestInit, exchange: RequestExc
 function makeSubclass(): SubclassRequest {
   return class ServerRequest extends Request {
     readonly #exchange: RequestExchange;
+    /**
+     * The body stream given, if the runtime's Request serves it as its body: then it is locked once
+     * anything took the body, a clone()'s tee included (which leaves a branch, unlocked, as `body`).
+     */
+    readonly #given: ReadableStream | null;
 
     constructor(url: string, init: RequestInit, exchange: RequestExchange) {
       super(url, init);
       this.#exchange = exchange;
+      this.#given = init.body != null && this.body === init.body ? this.body : null;
     }
 
     get trailers(): Promise<Headers | null> {
@@ -278,8 +286,8 @@ function makeSubclass(): SubclassRequest {
         configurable: true,
       });
       Object.defineProperty(this.prototype, BODY_TAKEN, {
-        value(this: Request): boolean {
-          return this.body?.locked === true || this.bodyUsed;
+        value(this: ServerRequest): boolean {
+          return this.body?.locked === true || this.bodyUsed || this.#given?.locked === true;
         },
       });
     }

@@ -87,6 +87,31 @@ for (const lazy of [true, false]) {
     await client.close();
   });
 
+  Req(`a clone of the ${kind} taken before a 202 reads the whole body after the response: the body is not refused as untaken`, async () => {
+    setUp();
+    const [a, b] = duplexPair();
+    const server = new H2Session(a, { role: 'server' });
+    const client = new H2Client(new H2Session(b, { role: 'client' }), { baseUrl: 'http://example.com' });
+    let later!: Promise<string>;
+    void serveSession(server, (request, info) => {
+      const copy = request.clone();
+      later = info.completed.then(() => copy.text());
+      return new Response('accepted', { status: 202 });
+    });
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    controller.enqueue(encoder.encode('first '));
+    const response = await client.fetch('/up', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    assert.is(response.status, 202);
+    await response.text();
+    // The rest of the body is sent only once the response is complete.
+    controller.enqueue(encoder.encode('second'));
+    controller.close();
+    assert.is(await later, 'first second');
+    await client.close();
+  });
+
   Req(`new Request(request) copies the ${kind}: method, URL, headers and body`, async () => {
     setUp();
     const { seen, client } = await serveOne(async (r) => {
