@@ -3,7 +3,7 @@
  * `Headers`, shared by the fetch-style server and client. Layer: fetch (runtime-neutral: uses the
  * runtime's global `Headers`).
  */
-import { isToken } from './request-target.ts';
+import { isHostName, isToken } from './request-target.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 
 /**
@@ -57,7 +57,7 @@ export function headerPairs(list: H2HeaderList): { pairs: Array<[string, string]
       else cookie[1] = `${cookie[1]}; ${value}`;
       continue;
     }
-    if (name === 'host') host = value;
+    if (isHostName(name)) host = value;
     pairs.push([name, value]);
   }
   return { pairs, host };

@@ -243,6 +243,15 @@ function scanPath(path: string): number {
   return result;
 }
 
+/**
+ * Whether a field name is `host` in any case. RFC 9113 §8.2.1 makes an uppercase name malformed, which
+ * the core checks unless `validateInboundHeaders` is off; then a `Host` must still be checked against
+ * `:authority` (a handler's `Headers` lowercases it, and would show it as the request's host).
+ */
+export function isHostName(name: string): boolean {
+  return name.length === 4 && (name === 'host' || lowercaseToken(name) === 'host');
+}
+
 /** ASCII case-insensitive equality (hosts are case-insensitive, RFC 3986 §3.2.2). */
 function sameAuthority(a: string, b: string): boolean {
   if (a === b) return true;
@@ -314,7 +323,7 @@ export function readRequestTarget(list: H2HeaderList): RequestTarget {
     const value = field[1];
     if (name.charCodeAt(0) !== 0x3a) {
       regular = true;
-      if (name === 'host') {
+      if (isHostName(name)) {
         if (host !== null) malformed('a second host field');
         host = value;
       }

@@ -126,6 +126,9 @@ const CASES: readonly TableCase[] = [
   { name: 'no :authority, host carrying a path', headers: get(null, '/public', [['host', 'example.com/admin']]), expect: MALFORMED },
   { name: 'no :authority and no host', headers: get(null, '/'), expect: MALFORMED_CORE },
   { name: 'two host fields', headers: get(null, '/', [['host', 'example.com'], ['host', 'evil.test']]), expect: MALFORMED_CORE },
+  // Uppercase names are malformed (RFC 9113 §8.2.1); without the core's check, Headers would lowercase them.
+  { name: 'an uppercase Host naming another entity than :authority', headers: get('example.com', '/', [['Host', 'evil.test']]), expect: MALFORMED_CORE },
+  { name: 'no :authority, host and an uppercase HOST', headers: get(null, '/', [['HOST', 'evil.test'], ['host', 'example.com']]), expect: MALFORMED_CORE },
   // :path
   { name: ':path with a space', headers: get('example.com', '/a b'), expect: MALFORMED },
   { name: ':path with a tab', headers: get('example.com', '/a\tb'), expect: MALFORMED },
