@@ -9,7 +9,8 @@ import { fetchMethod } from './fetch-method.ts';
 import { isAuthority, isToken } from './request-target.ts';
 import { appendHeaderFields, type TrailersInit } from './fetch-headers.ts';
 
-type TrailersInput = TrailersInit | Promise<TrailersInit>;
+/** Trailers to send: null (none) too, as a server request's `trailers` resolves when its client sent none (a proxy). */
+type TrailersInput = TrailersInit | null | Promise<TrailersInit | null>;
 
 /**
  * `RequestInit` plus h2flow's extensions: `duplex` (accepted, as fetch requires it for stream bodies)
@@ -133,5 +134,5 @@ export function requestHead(input: string | URL | Request, init: H2RequestInit |
   const signal = init?.signal !== undefined ? init.signal : request?.signal ?? null;
   const href = url.href;
   const hash = href.indexOf('#');
-  return { method: m, url: hash < 0 ? href : href.slice(0, hash), fields, body, trailers: init?.trailers, signal };
+  return { method: m, url: hash < 0 ? href : href.slice(0, hash), fields, body, trailers: init?.trailers ?? undefined, signal };
 }

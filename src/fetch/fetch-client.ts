@@ -4,7 +4,7 @@
  * neutral (the runtime's global Request, Response and Headers). Layer: fetch.
  */
 import { ErrorCodes } from '../core/errors.ts';
-import { trailerFields } from './fetch-headers.ts';
+import { trailerFieldsOrNone } from './fetch-headers.ts';
 import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request.ts';
 import { buildResponse, type ResponseTrailers } from './client-response.ts';
 import { iterate } from '../streams/interop.ts';
@@ -18,7 +18,7 @@ import { readRequestTarget } from './request-target.ts';
 export type { H2RequestInit } from './client-request.ts';
 export type { ResponseTrailers } from './client-response.ts';
 
-type TrailersInput = TrailersInit | Promise<TrailersInit>;
+type TrailersInput = TrailersInit | null | Promise<TrailersInit | null>;
 
 /** Options of {@link H2Client}. */
 export interface H2ClientOptions {
@@ -52,7 +52,9 @@ async function sendBody(body: Uint8Array | ReadableStream<Uint8Array> | null, st
   if (reader !== null) stream.closed.then(undefined, (error: unknown) => void reader.cancel(signal?.aborted === true ? signal.reason : error).catch(ignore));
   try {
     if (body === null) {
-      stream.sendTrailers(trailerFields(await trailers!));
+      const fields = trailerFieldsOrNone(await trailers!);
+      if (fields !== null) stream.sendTrailers(fields);
+      else await stream.end();
       return;
     }
     const writer = stream.writable.getWriter();
@@ -66,7 +68,8 @@ async function sendBody(body: Uint8Array | ReadableStream<Uint8Array> | null, st
         void writer.write(value).catch(ignore);
       }
     }
-    if (trailers !== undefined) stream.sendTrailers(trailerFields(await trailers));
+    const fields = trailers === undefined ? null : trailerFieldsOrNone(await trailers);
+    if (fields !== null) stream.sendTrailers(fields);
     await writer.close();
   } catch (error) {
     if (reader !== null) void reader.cancel(signal?.aborted === true ? signal.reason : error).catch(ignore);

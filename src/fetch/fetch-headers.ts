@@ -81,6 +81,15 @@ export function trailerHeaders(list: H2HeaderList | null): Headers | null {
 /** Accepted trailer inputs: a `Headers`, a record or `[name, value]` pairs. */
 export type TrailersInit = Headers | Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
 
+/**
+ * A trailers input as an HTTP/2 field list, or null for null: none. h2flow's own trailers promises (a
+ * server request's, a client response's) resolve null when the peer sent none, so a proxy handing them
+ * on sends no trailers instead of failing.
+ */
+export function trailerFieldsOrNone(init: TrailersInit | null): Array<readonly [string, string]> | null {
+  return init === null ? null : trailerFields(init);
+}
+
 /** A trailers input as an HTTP/2 field list (through `Headers`, so names are validated and lowercased). */
 export function trailerFields(init: TrailersInit): Array<readonly [string, string]> {
   const headers = init instanceof Headers ? init : new Headers(init as ConstructorParameters<typeof Headers>[0]);

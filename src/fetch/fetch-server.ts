@@ -48,7 +48,7 @@ export type { RequestTrailers } from './server-request.ts';
 export type { TrailersExtension } from './send-response.ts';
 
 /** Returns `response` with trailers attached (see {@link TrailersExtension}). */
-export function withTrailers(response: Response, trailers: TrailersInit | Promise<TrailersInit>): Response & TrailersExtension {
+export function withTrailers(response: Response, trailers: TrailersInit | null | Promise<TrailersInit | null>): Response & TrailersExtension {
   return Object.assign(response, { trailers });
 }
 

@@ -6,7 +6,7 @@
  * per response more than needed). Layer: fetch (runtime-neutral; reads undici's body source when the
  * runtime is Node, checked once at run time).
  */
-import { appendField, appendHeaderFields, isNullBodyStatus, trailerFields, type TrailersInit } from './fetch-headers.ts';
+import { appendField, appendHeaderFields, isNullBodyStatus, trailerFieldsOrNone, type TrailersInit } from './fetch-headers.ts';
 import { lightResponseParts } from './light-response.ts';
 import type { H2Stream } from '../streams/stream.ts';
 
@@ -14,13 +14,16 @@ import type { H2Stream } from '../streams/stream.ts';
  * h2flow's trailers extension: a `Response` may carry a `trailers` property (a value or a promise of one,
  * resolved after the body) whose fields are sent as an HTTP/2 trailer block — `Response.headers` cannot
  * carry trailers. Build one with `withTrailers`. On the client side, h2flow's `fetch` returns responses
- * whose `trailers` is a `Promise<Headers | null>`.
+ * whose `trailers` is a `Promise<Headers | null>`: null (none) is accepted, so such a response can be
+ * returned as it is (a proxy).
  */
 export interface TrailersExtension {
-  trailers?: TrailersInit | Promise<TrailersInit> | undefined;
+  trailers?: TrailersInit | null | Promise<TrailersInit | null> | undefined;
 }
 
 type HeaderList = Array<readonly [string, string]>;
+/** A response's trailers as given (undefined: none). */
+type TrailersValue = NonNullable<TrailersExtension['trailers']> | null;
 
 /**
  * The start of an HTTP/2 response header block (its `:status`). Throws for a status no HTTP/2 response can carry: a
@@ -232,14 +235,14 @@ function ignore(): void {}
  * something the client's reset stopped) must not hold the response, and `completed`, for good. The stream
  * cannot close cleanly before this side ends it with these trailers.
  */
-function untilFailure(stream: H2Stream, trailers: NonNullable<TrailersExtension['trailers']>): TrailersInit | Promise<TrailersInit> {
-  if (typeof (trailers as PromiseLike<unknown>).then !== 'function') return trailers as TrailersInit;
+function untilFailure(stream: H2Stream, trailers: TrailersValue): TrailersInit | null | Promise<TrailersInit | null> {
+  if (trailers === null || typeof (trailers as PromiseLike<unknown>).then !== 'function') return trailers as TrailersInit | null;
   return Promise.race([trailers, stream.closed as Promise<never>]);
 }
 
 /** Trailers that will not be sent: a rejection of their promise is handled (ignored), not left to crash the process. */
-function dropTrailers(trailers: NonNullable<TrailersExtension['trailers']>): void {
-  if (typeof (trailers as PromiseLike<unknown>).then === 'function') Promise.resolve(trailers).catch(ignore);
+function dropTrailers(trailers: TrailersValue): void {
+  if (trailers !== null && typeof (trailers as PromiseLike<unknown>).then === 'function') Promise.resolve(trailers).catch(ignore);
 }
 
 /**
@@ -293,7 +296,7 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     // Ended by the cancel above: the stream failed, not the body.
     if (stream.error !== null) throw stream.error;
     checkLength(declared, length + (last?.byteLength ?? 0), true);
-    const fields = trailers === undefined ? null : trailerFields(await untilFailure(stream, trailers));
+    const fields = trailers === undefined ? null : trailerFieldsOrNone(await untilFailure(stream, trailers));
     if (!responded) {
       // The whole body was one chunk (or none): one respond, with its length.
       const bytes = last?.byteLength ?? 0;
@@ -352,7 +355,8 @@ export function sendResponse(stream: H2Stream, response: Response, isHead: boole
   } else {
     appendHeaderFields(response.headers, headers);
   }
-  const trailers = (response as TrailersExtension).trailers;
+  // null: no trailers (as a proxied h2flow client response may say).
+  const trailers = (response as TrailersExtension).trailers ?? undefined;
   const noBody = isHead || isNullBodyStatus(status);
   if (light !== null && trailers === undefined) {
     // An h2flow LightResponse whose body is in memory: no Response, no stream, no copy.
@@ -377,9 +381,10 @@ export function sendResponse(stream: H2Stream, response: Response, isHead: boole
 }
 
 /** Headers, then the trailers once they resolve (a response without a body). */
-async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers: NonNullable<TrailersExtension['trailers']>): Promise<void> {
+async function sendTrailersOnly(stream: H2Stream, headers: HeaderList, trailers: TrailersValue): Promise<void> {
   stream.respond(headers);
-  stream.sendTrailers(trailerFields(await untilFailure(stream, trailers)));
+  const fields = trailerFieldsOrNone(await untilFailure(stream, trailers));
+  if (fields !== null) stream.sendTrailers(fields);
   await stream.end();
 }
 

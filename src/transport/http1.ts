@@ -8,7 +8,7 @@ import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, t
 import type { Socket } from 'node:net';
 import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-server.ts';
 import type { TrailersExtension } from '../fetch/fetch-server.ts';
-import { trailerFields } from '../fetch/fetch-headers.ts';
+import { trailerFields, type TrailersInit } from '../fetch/fetch-headers.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 
@@ -366,13 +366,16 @@ function remoteAddrOf(socket: Socket): NetAddr {
 async function writeResponse(res: ServerResponse, response: Response, isHead: boolean): Promise<void> {
   const flat: string[] = [];
   for (const [name, value] of response.headers) flat.push(name, value);
-  const trailers = (response as TrailersExtension).trailers;
+  // null: no trailers (as a proxied h2flow client response may say).
+  const trailers = (response as TrailersExtension).trailers ?? undefined;
   const body = response.body;
+  // A HEAD response sends no trailers: a promise of them that rejects must not go unhandled.
+  if (isHead && trailers instanceof Promise) trailers.catch(() => undefined);
   if (body === null || isHead) {
     if (body !== null) void body.cancel().catch(() => undefined);
     if (body === null && !isHead && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
     res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
-    if (trailers !== undefined && !isHead) res.addTrailers(trailerFields(await trailers) as Array<[string, string]>);
+    if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
     await endResponse(res);
     return;
   }
@@ -388,8 +391,12 @@ async function writeResponse(res: ServerResponse, response: Response, isHead: bo
     void reader.cancel(error).catch(() => undefined);
     throw error;
   }
-  if (trailers !== undefined) res.addTrailers(trailerFields(await trailers) as Array<[string, string]>);
+  if (trailers !== undefined) addTrailers(res, await trailers);
   await endResponse(res);
+}
+
+function addTrailers(res: ServerResponse, trailers: TrailersInit | null): void {
+  if (trailers !== null) res.addTrailers(trailerFields(trailers) as Array<[string, string]>);
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
 import { ErrorCodes } from '../../src/core';
 import { globalStreams, H2Session, H2StreamError, type H2Stream, type StreamConstructors } from '../../src/streams';
-import { H2Client } from '../../src/fetch/fetch-client';
-import { serveSession, type FetchHandler } from '../../src/fetch/fetch-server';
+import { H2Client, type H2RequestInit } from '../../src/fetch/fetch-client';
+import { serveSession, withTrailers, type FetchHandler } from '../../src/fetch/fetch-server';
 import { countingStreams, duplexPair, rejection, settle } from '../support/duplex-pair';
 
 const Fetch = suite('fetch API over in-memory sessions');
@@ -244,6 +244,55 @@ for (const [name, streams] of VARIANTS) {
     assert.is(logged.length, 1, 'the failure is logged');
     assert.is(await (await fetcher.fetch('/ok')).text(), 'fine');
     await fetcher.close();
+  });
+
+  Fetch(`an H2Client response returned by a handler as it is (a proxy) passes through, its trailers resolving null when the origin sent none (${name})`, async () => {
+    const origin = pair();
+    void serveSession(origin.server, (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/trailers') return withTrailers(new Response('with'), { 'x-sum': '1' });
+      if (path === '/empty') return new Response(null, { status: 204 });
+      return new Response('plain');
+    });
+    const upstream = new H2Client(origin.client, { baseUrl: BASE });
+    const front = pair();
+    void serveSession(front.server, (request) => upstream.fetch(new URL(request.url).pathname));
+    const fetcher = new H2Client(front.client, { baseUrl: BASE });
+    const seen: unknown[] = [];
+    for (const path of ['/plain', '/trailers', '/empty']) {
+      const res = await fetcher.fetch(path);
+      const trailers = await res.trailers;
+      seen.push([res.status, await res.text(), trailers === null ? null : [...trailers]]);
+    }
+    assert.equal(seen, [
+      [200, 'plain', null],
+      [200, 'with', [['x-sum', '1']]],
+      [204, '', null],
+    ]);
+    await fetcher.close();
+    await upstream.close();
+  });
+
+  Fetch(`a server request's trailers handed on to H2Client.fetch (a proxy) send none when the client sent none (${name})`, async () => {
+    const origin = pair();
+    void serveSession(origin.server, async (request) => {
+      const body = await request.text();
+      const trailers = await (request as Request & { trailers: Promise<Headers | null> }).trailers;
+      return new Response(`${body}|${trailers === null ? 'none' : [...trailers].join()}`);
+    });
+    const upstream = new H2Client(origin.client, { baseUrl: BASE });
+    const front = pair();
+    void serveSession(front.server, (request) =>
+      upstream.fetch('/up', { method: 'POST', body: request.body, duplex: 'half', trailers: (request as Request & { trailers: Promise<Headers | null> }).trailers } as H2RequestInit),
+    );
+    const fetcher = new H2Client(front.client, { baseUrl: BASE });
+    const plain = await fetcher.fetch('/up', { method: 'POST', body: 'data' });
+    assert.is(await plain.text(), 'data|none');
+    const body = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new TextEncoder().encode('more')), c.close()) });
+    const withTrailer = await fetcher.fetch('/up', { method: 'POST', body, duplex: 'half', trailers: { 'x-sum': '2' } } as H2RequestInit);
+    assert.is(await withTrailer.text(), 'more|x-sum,2');
+    await fetcher.close();
+    await upstream.close();
   });
 }
 

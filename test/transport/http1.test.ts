@@ -52,6 +52,11 @@ const handler: FetchHandler = async (request, info) => {
         }),
       );
     }
+    case '/no-trailers':
+      // As a proxied h2flow client response says when its origin sent none.
+      return withTrailers(new Response('no trailers'), Promise.resolve(null));
+    case '/failed-trailers':
+      return withTrailers(new Response('failed trailers'), Promise.reject(new Error('no trailers to send')));
     case '/throw':
       throw new Error('boom');
     default:
@@ -163,6 +168,36 @@ H1('HTTP/1.1 bodies stream both ways and trailers cross in both directions (chun
     const big = await fetch(`${origin}/big?n=${16 * 1024 * 1024}`);
     assert.is(sha256(new Uint8Array(await big.arrayBuffer())), sha256(patternBytes(16 * 1024 * 1024)));
   });
+});
+
+H1('over HTTP/1.1, trailers resolving null send none, and the rejected trailers of a HEAD response are not left unhandled', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await withServer({}, async (origin) => {
+      const get = (path: string, method = 'GET'): Promise<{ res: IncomingMessage; text: string }> =>
+        new Promise((resolve, reject) => {
+          const req = httpRequest(`${origin}${path}`, { method }, async (res) => {
+            let text = '';
+            for await (const c of res) text += (c as Buffer).toString();
+            resolve({ res, text });
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const none = await get('/no-trailers');
+      assert.is(none.res.statusCode, 200);
+      assert.is(none.text, 'no trailers');
+      assert.equal(none.res.trailers, {});
+      const head = await get('/failed-trailers', 'HEAD');
+      assert.is(head.res.statusCode, 200);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    assert.equal(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 });
 
 H1('keep-alive and pipelined HTTP/1.1 requests are answered in order on one connection', async () => {
