@@ -223,6 +223,16 @@ function pendingMark(): typeof PENDING {
   return PENDING;
 }
 
+/**
+ * A response body chunk, which must be a Uint8Array (Fetch: "If chunk is not a Uint8Array object, throw
+ * a TypeError"). A string slipped through as UTF-8 while the content-length counted none of its bytes
+ * (`byteLength` undefined): a malformed response (RFC 9113 §8.1.1) instead of this stream's reset.
+ */
+function checkChunk(chunk: unknown): Uint8Array {
+  if (!(chunk instanceof Uint8Array)) throw new TypeError(`h2flow: a response body chunk must be a Uint8Array, not ${typeof chunk === 'object' ? Object.prototype.toString.call(chunk) : typeof chunk}`);
+  return chunk;
+}
+
 /** `read`'s result if it settles within a few microtask turns, else PENDING (the read goes on). */
 function soon<T>(read: Promise<T>): Promise<T | typeof PENDING> {
   return Promise.race([read, microtaskTurns()]);
@@ -272,7 +282,7 @@ async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableS
     }
     let last: Uint8Array | null = null;
     while (!next.done) {
-      const chunk = next.value;
+      const chunk = checkChunk(next.value);
       read = reader.read();
       const following = await soon(read);
       if (following !== PENDING && following.done) {

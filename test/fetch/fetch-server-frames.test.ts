@@ -207,6 +207,30 @@ for (const [name, Kind] of [['Response', Response], ['LightResponse', LightRespo
   });
 }
 
+const NOT_BYTES: [string, unknown[]][] = [
+  ['a string', ['hello']],
+  ['a string after bytes', [new Uint8Array(2), 'hello']],
+  ['an ArrayBuffer', [new ArrayBuffer(3)]],
+  ['a Uint16Array', [new Uint16Array(2)]],
+];
+
+for (const [name, chunks] of NOT_BYTES) {
+  Frames(`a streamed body yielding ${name} (not a Uint8Array) is never sent: its stream is reset with INTERNAL_ERROR`, async () => {
+    const body = new ReadableStream<unknown>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const failure = await exchange(() => new Response(body as ReadableStream<Uint8Array>)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.instance(failure, H2StreamError);
+    assert.is((failure as H2StreamError).code, ErrorCodes.INTERNAL_ERROR);
+  });
+}
+
 Frames('a Response whose body the handler cancelled or locked is not sent from the string it was made from', async () => {
   const cancelled = await exchange(() => {
     const r = new Response('source');
