@@ -156,9 +156,17 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
     return this.#controller.signal;
   }
 
-  /** The request's trailers (see {@link RequestTrailers}). */
+  /**
+   * The request's trailers (see {@link RequestTrailers}). Its rejection is marked handled: a handler that
+   * took it before awaiting the body (the usual order) and failed when the client reset the stream would
+   * otherwise leave it unhandled, which crashes a Node process by default — a client's reset away.
+   */
   get trailers(): Promise<Headers | null> {
-    return (this.#trailers ??= this.stream.trailers.then(trailerHeaders));
+    if (this.#trailers === null) {
+      this.#trailers = this.stream.trailers.then(trailerHeaders);
+      this.#trailers.catch(ignore);
+    }
+    return this.#trailers;
   }
 
   complete(): void {

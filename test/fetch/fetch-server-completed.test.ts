@@ -7,9 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCodes, SettingCodes } from '../../src/core';
 import { H2StreamError } from '../../src/streams';
-import { serveSession, withTrailers, type FetchHandlerInfo } from '../../src/fetch/fetch-server';
+import { serveSession, withTrailers, type FetchHandlerInfo, type RequestTrailers } from '../../src/fetch/fetch-server';
 import { settle } from '../support/duplex-pair';
-import { facingPeer, GET, track } from '../support/session-fixtures';
+import { facingPeer, GET, POST, track } from '../support/session-fixtures';
 import { TestClock } from '../support/test-clock';
 
 /** A response body that yields `chunks` one macrotask apart (not in-memory: headers go out first). */
@@ -239,5 +239,32 @@ for (const [shape, body] of [['no body', () => null], ['a streamed body', () => 
     assert.instance(completed!.failed, H2StreamError);
   });
 }
+
+test('a handler that took request.trailers, then failed reading the body the client reset, leaves no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const { session, wire, peer } = await facingPeer('server');
+    let failed: unknown = null;
+    void serveSession(
+      session,
+      async (request) => {
+        const trailers = (request as Request & RequestTrailers).trailers;
+        const body = await request.text();
+        return new Response(`${body} ${(await trailers)?.get('x-sum')}`);
+      },
+      { onError: (error) => ((failed = error), new Response(null, { status: 500 })) },
+    );
+    await wire.send(peer.concat(peer.headers(1, POST), peer.data(1, 'partial')));
+    await settle();
+    await wire.send(peer.rstStream(1, ErrorCodes.CANCEL));
+    await settle(6);
+    assert.instance(failed, H2StreamError, 'the body read failed');
+    assert.equal(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
 
 test.run();
