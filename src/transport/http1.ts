@@ -373,7 +373,9 @@ async function writeResponse(res: ServerResponse, response: Response, isHead: bo
   if (isHead && trailers instanceof Promise) trailers.catch(() => undefined);
   if (body === null || isHead) {
     if (body !== null) void body.cancel().catch(() => undefined);
-    if (body === null && !isHead && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
+    // An empty body is framed as such, except where RFC 9110 §8.6 forbids Content-Length (204) or would read
+    // it as the 200's length (304).
+    if (body === null && !isHead && response.status !== 204 && response.status !== 304 && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
     res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
     if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
     await endResponse(res);

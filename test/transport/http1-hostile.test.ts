@@ -1,0 +1,53 @@
+/**
+ * HTTP/1.1 on the HTTP/2 port against hostile clients: every wait has a deadline (headers, body), one
+ * connection cannot make the server run unbounded requests at once, and responses follow RFC 9110's
+ * framing rules. Peers: raw sockets (the bytes a hostile client controls), node:http.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect as netConnect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { listen, type FetchHandler, type H2Server } from '../../src/transport/node';
+import type { ListenHttp1Options } from '../../src/transport/listen';
+
+const H1 = suite('HTTP/1.1 on the HTTP/2 port, hostile clients');
+
+/** Connects a raw socket to `port`; `received()` reads what has arrived, `closed` settles when the server closes it. */
+async function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<unknown>; received: () => string }> {
+  const socket = netConnect({ port, host: '127.0.0.1' });
+  const chunks: Buffer[] = [];
+  socket.on('data', (d: Buffer) => chunks.push(d));
+  socket.on('error', () => undefined);
+  const closed = once(socket, 'close');
+  await once(socket, 'connect');
+  return { socket, closed, received: () => Buffer.concat(chunks).toString('latin1') };
+}
+
+async function withListener(http1: ListenHttp1Options, body: (port: number, server: H2Server) => Promise<void>): Promise<void> {
+  const server = await listen({ port: 0, http1 });
+  try {
+    await body(server.address.port, server);
+  } finally {
+    await server.close({ graceful: false });
+  }
+}
+
+
+H1('204 and 304 responses carry no Content-Length (RFC 9110 §8.6); other bodiless responses say 0', async () => {
+  const handler: FetchHandler = (request) => new Response(null, { status: Number(new URL(request.url).pathname.slice(1)) });
+  await withListener({ handler }, async (port) => {
+    const { socket, closed, received } = await rawSocket(port);
+    socket.write('GET /204 HTTP/1.1\r\nhost: x\r\n\r\nGET /304 HTTP/1.1\r\nhost: x\r\n\r\nGET /205 HTTP/1.1\r\nhost: x\r\n\r\nGET /200 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    await closed;
+    const responses = received().split(/(?=HTTP\/1\.1 )/);
+    assert.is(responses.length, 4, received());
+    assert.not.match(responses[0]!, /content-length/i);
+    assert.not.match(responses[0]!, /transfer-encoding/i);
+    assert.not.match(responses[1]!, /content-length/i);
+    assert.not.match(responses[1]!, /transfer-encoding/i);
+    assert.match(responses[2]!, /content-length: 0\r\n/i);
+    assert.match(responses[3]!, /content-length: 0\r\n/i);
+  });
+});
+
+H1.run();
