@@ -35,6 +35,18 @@ export interface Http1Options {
    * HTTP/1.1 counterpart of `maxHeaderListSize`, against oversized-header memory exhaustion.
    */
   readonly maxHeaderSize?: number | undefined;
+  /**
+   * Most ms a request's header block may take to arrive, from its first byte (408 and close beyond;
+   * default 60 000, Node's). Stops slowloris: a client that trickles a header block (or sends one byte
+   * after the sniffer handed the connection over) and holds a descriptor forever.
+   */
+  readonly headersTimeout?: number | undefined;
+  /**
+   * Most ms a whole request (header block and body) may take to arrive (408 and close beyond; default
+   * 300 000, Node's; 0: none). Stops a client that sends headers, then stalls or trickles the body,
+   * holding the connection and the handler waiting on it.
+   */
+  readonly requestTimeout?: number | undefined;
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
@@ -44,6 +56,8 @@ interface SocketState {
 }
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
+const DEFAULT_HEADERS_TIMEOUT = 60_000;
+const DEFAULT_REQUEST_TIMEOUT = 300_000;
 
 /** The HTTP/1.1 side of a server: feed it sockets with {@link Http1Server.accept}. */
 export class Http1Server {
@@ -51,12 +65,28 @@ export class Http1Server {
   readonly #options: Http1Options;
   readonly #sockets = new Map<Socket, SocketState>();
   #closing = false;
+  /** Node's connection checker (headersTimeout, requestTimeout) is running. */
+  #checkerOn = false;
 
   constructor(options: Http1Options) {
     this.#options = options;
-    this.#server = createHttpServer({ ...(options.maxHeaderSize !== undefined ? { maxHeaderSize: options.maxHeaderSize } : {}) }, (req, res) => this.#onRequest(req, res));
-    // Node defaults: headersTimeout 60 s, requestTimeout 300 s, keepAliveTimeout 5 s: a slowloris or idle
-    // keep-alive connection is closed by Node itself.
+    const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
+    // Node refuses a headersTimeout longer than a (nonzero) requestTimeout.
+    const headersTimeout = options.headersTimeout ?? (requestTimeout > 0 ? Math.min(DEFAULT_HEADERS_TIMEOUT, requestTimeout) : DEFAULT_HEADERS_TIMEOUT);
+    this.#server = createHttpServer(
+      {
+        ...(options.maxHeaderSize !== undefined ? { maxHeaderSize: options.maxHeaderSize } : {}),
+        headersTimeout,
+        requestTimeout,
+        // Node checks both deadlines on this period (its default: 30 s for its 60 s headersTimeout).
+        connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.ceil(Math.min(headersTimeout, requestTimeout || headersTimeout) / 2))),
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
+    // Node enforces headersTimeout and requestTimeout only for a server that emitted 'listening' (it starts
+    // its connection checker then); this one never listens itself, so it is started here — without it a
+    // client that stalls mid-request holds its connection forever. keepAliveTimeout (5 s) needs nothing.
+    this.#checking(true);
     this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
     // Malformed requests: Node's own answer (400, 431 for oversized headers, 408 on a timeout), then close.
   }
@@ -71,8 +101,10 @@ export class Http1Server {
     // During a graceful close, a connection accepted earlier still gets its request answered (then closes).
     if (!this.#sockets.has(socket)) {
       this.#sockets.set(socket, { active: 0, idle: [] });
-      socket.once('close', () => this.#sockets.delete(socket));
+      socket.once('close', () => this.#forget(socket));
     }
+    // Handed over during a graceful close: its request still has the deadlines.
+    this.#checking(true);
     this.#server.emit('connection', socket);
     // Bytes put back while paused (the sniffer's) flow to Node's parser before any newer read.
     socket.resume();
@@ -88,6 +120,21 @@ export class Http1Server {
     for (const [socket, state] of this.#sockets) {
       if (force || state.active === 0) socket.destroy();
     }
+    if (this.#sockets.size === 0) this.#checking(false);
+  }
+
+  /** Starts or stops Node's connection checker (an unref'd interval): it runs while it has anything to check. */
+  #checking(on: boolean): void {
+    if (on === this.#checkerOn) return;
+    this.#checkerOn = on;
+    // 'listening' starts it (Node's setupConnectionsTracking); close() stops it. The server never listens.
+    if (on) this.#server.emit('listening');
+    else this.#server.close();
+  }
+
+  #forget(socket: Socket): void {
+    this.#sockets.delete(socket);
+    if (this.#closing && this.#sockets.size === 0) this.#checking(false);
   }
 
   #state(socket: Socket): SocketState {

@@ -32,6 +32,40 @@ async function withListener(http1: ListenHttp1Options, body: (port: number, serv
   }
 }
 
+const hello: FetchHandler = () => new Response('hello');
+
+H1('a client that sends part of a header block and stalls is closed after headersTimeout (408)', async () => {
+  await withListener({ handler: hello, headersTimeout: 200 }, async (port) => {
+    // The sniffer hands the connection over after one byte; from then on only the HTTP/1.1 deadlines apply.
+    const { socket, closed, received } = await rawSocket(port);
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\nx-slow: ');
+    await closed;
+    assert.match(received(), /^HTTP\/1\.1 408 /);
+    // A client that sends one byte and stalls too.
+    const one = await rawSocket(port);
+    one.socket.write('G');
+    await one.closed;
+  });
+});
+
+H1('a request body that stalls is cut off after requestTimeout and the handler sees the body fail', async () => {
+  let failure: unknown = null;
+  const handler: FetchHandler = async (request) => {
+    try {
+      await request.arrayBuffer();
+    } catch (error) {
+      failure = error;
+    }
+    return new Response('unreachable');
+  };
+  await withListener({ handler, headersTimeout: 100, requestTimeout: 300 }, async (port) => {
+    const { socket, closed } = await rawSocket(port);
+    socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly a part');
+    await closed;
+    while (failure === null) await new Promise((r) => setTimeout(r, 10));
+    assert.instance(failure, Error);
+  });
+});
 
 H1('204 and 304 responses carry no Content-Length (RFC 9110 §8.6); other bodiless responses say 0', async () => {
   const handler: FetchHandler = (request) => new Response(null, { status: Number(new URL(request.url).pathname.slice(1)) });
