@@ -349,11 +349,17 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     onSettled?.(null);
   });
   const aborter = new AbortController();
-  res.once('close', () => {
-    if (finished) return;
+  const abort = (): void => {
+    if (finished || aborter.signal.aborted) return;
     const error = new Error('h2flow: the HTTP/1.1 connection closed before the response was complete');
     aborter.abort(error);
     onSettled?.(error);
+  };
+  res.once('close', abort);
+  // A pipelined request whose response waits behind another has no socket of its own yet: Node tells it
+  // the connection is gone only by destroying the request with an error.
+  req.once('close', () => {
+    if (req.errored !== null) abort();
   });
   const info: FetchHandlerInfo = { remoteAddr: remoteAddrOf(socket), completed };
   let request: Request | null = null;
@@ -391,6 +397,11 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
         response = defaultOnError(inner);
       }
     }
+  }
+  if (aborter.signal.aborted) {
+    // Nobody to answer (a queued pipelined response would wait forever for a socket that is gone).
+    if (response.body !== null) void response.body.cancel().catch(() => undefined);
+    return;
   }
   try {
     await writeResponse(res, response, method === 'HEAD');

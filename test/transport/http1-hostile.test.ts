@@ -84,4 +84,25 @@ H1('204 and 304 responses carry no Content-Length (RFC 9110 §8.6); other bodile
   });
 });
 
+H1('a client that pipelines requests and hangs up aborts every one of them, not only the first', async () => {
+  let started = 0;
+  let aborted = 0;
+  const handler: FetchHandler = async (request) => {
+    started++;
+    // A long poll: it ends when the client goes away.
+    await new Promise((r) => request.signal.addEventListener('abort', r, { once: true }));
+    aborted++;
+    return new Response('gone');
+  };
+  await withListener({ handler }, async (port, server) => {
+    const { socket, closed } = await rawSocket(port);
+    socket.write('GET /poll HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(4));
+    while (started < 4) await new Promise((r) => setTimeout(r, 5));
+    socket.destroy();
+    await closed;
+    while (aborted < 4) await new Promise((r) => setTimeout(r, 5));
+    while (server.connections > 0) await new Promise((r) => setTimeout(r, 5));
+  });
+});
+
 H1.run();
