@@ -47,29 +47,49 @@ export interface Http1Options {
    * holding the connection and the handler waiting on it.
    */
   readonly requestTimeout?: number | undefined;
+  /**
+   * Most pipelined requests of one connection handed to the handler at once (default 8); the rest wait,
+   * parsed, and the connection is not read meanwhile. Stops a client that pipelines thousands of requests
+   * in a few packets from running as many handlers at once (HTTP/2's MAX_CONCURRENT_STREAMS, for HTTP/1.1).
+   * While requests wait, a hang-up is noticed once a response in flight is written (as with nginx).
+   */
+  readonly maxPipelinedRequests?: number | undefined;
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
 interface SocketState {
   active: number;
   idle: Array<() => void>;
+  /** Requests parsed but not yet handed to the handler (more than `maxPipelinedRequests` in flight). */
+  waiting: Array<readonly [IncomingMessage, ServerResponse]>;
+  /** Reading is paused because requests wait. */
+  held: boolean;
+  /** The guard against Node resuming a held socket is installed. */
+  guarded: boolean;
 }
+
+/** Node's own "stop reading" flag of an HTTP/1.1 socket: while set, reading a request body does not resume the socket. */
+type NodeHttpSocket = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 const DEFAULT_HEADERS_TIMEOUT = 60_000;
 const DEFAULT_REQUEST_TIMEOUT = 300_000;
+const DEFAULT_MAX_PIPELINED = 8;
 
 /** The HTTP/1.1 side of a server: feed it sockets with {@link Http1Server.accept}. */
 export class Http1Server {
   readonly #server: HttpServer;
   readonly #options: Http1Options;
   readonly #sockets = new Map<Socket, SocketState>();
+  readonly #maxPipelined: number;
   #closing = false;
   /** Node's connection checker (headersTimeout, requestTimeout) is running. */
   #checkerOn = false;
 
   constructor(options: Http1Options) {
     this.#options = options;
+    this.#maxPipelined = options.maxPipelinedRequests ?? DEFAULT_MAX_PIPELINED;
+    if (!Number.isSafeInteger(this.#maxPipelined) || this.#maxPipelined < 1) throw new RangeError(`maxPipelinedRequests must be a positive integer, not ${String(options.maxPipelinedRequests)}`);
     const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     // Node refuses a headersTimeout longer than a (nonzero) requestTimeout.
     const headersTimeout = options.headersTimeout ?? (requestTimeout > 0 ? Math.min(DEFAULT_HEADERS_TIMEOUT, requestTimeout) : DEFAULT_HEADERS_TIMEOUT);
@@ -100,7 +120,7 @@ export class Http1Server {
   accept(socket: Socket): void {
     // During a graceful close, a connection accepted earlier still gets its request answered (then closes).
     if (!this.#sockets.has(socket)) {
-      this.#sockets.set(socket, { active: 0, idle: [] });
+      this.#sockets.set(socket, { active: 0, idle: [], waiting: [], held: false, guarded: false });
       socket.once('close', () => this.#forget(socket));
     }
     // Handed over during a graceful close: its request still has the deadlines.
@@ -140,14 +160,14 @@ export class Http1Server {
   #state(socket: Socket): SocketState {
     let state = this.#sockets.get(socket);
     if (state === undefined) {
-      state = { active: 0, idle: [] };
+      state = { active: 0, idle: [], waiting: [], held: false, guarded: false };
       this.#sockets.set(socket, state);
     }
     return state;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
+    const socket = req.socket as NodeHttpSocket;
     const state = this.#state(socket);
     state.active++;
     let done = false;
@@ -155,6 +175,15 @@ export class Http1Server {
       if (done) return;
       done = true;
       state.active--;
+      const next = state.waiting.shift();
+      if (next !== undefined) this.#dispatch(next[0], next[1]);
+      if (state.held && state.waiting.length === 0) {
+        // Every parsed request is being handled: read the connection again.
+        state.held = false;
+        socket._paused = false;
+        socket.parser?.resume();
+        socket.resume();
+      }
       if (state.active === 0) {
         for (const f of state.idle.splice(0)) f();
         if (this.#closing) socket.destroySoon();
@@ -162,6 +191,31 @@ export class Http1Server {
     };
     res.once('finish', settle);
     res.once('close', settle);
+    if (state.active - state.waiting.length > this.#maxPipelined) {
+      // Pipelined past the limit: parsed already (Node parses a whole read at once), handled later, and the
+      // connection is not read until the handler catches up. Node's own flag, so reading a body in flight
+      // does not resume the socket; Node also pauses its parser on it.
+      state.waiting.push([req, res]);
+      if (!state.held) {
+        state.held = true;
+        socket._paused = true;
+        socket.pause();
+        if (!state.guarded) {
+          state.guarded = true;
+          // Node resumes a paused socket when its writes drain (socketOnDrain): not while requests wait here.
+          socket.on('resume', () => {
+            if (!state.held) return;
+            socket._paused = true;
+            socket.pause();
+          });
+        }
+      }
+      return;
+    }
+    this.#dispatch(req, res);
+  }
+
+  #dispatch(req: IncomingMessage, res: ServerResponse): void {
     if (this.#closing) res.shouldKeepAlive = false;
     void respond(req, res, this.#options);
   }

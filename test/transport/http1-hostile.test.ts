@@ -84,6 +84,38 @@ H1('204 and 304 responses carry no Content-Length (RFC 9110 §8.6); other bodile
   });
 });
 
+H1('pipelined requests run at most maxPipelinedRequests at a time on one connection, all answered in order', async () => {
+  let active = 0;
+  let most = 0;
+  const waiting: Array<() => void> = [];
+  const handler: FetchHandler = async (request) => {
+    active++;
+    most = Math.max(most, active);
+    // Each request waits until the test lets it go: without a limit, every pipelined request would be running.
+    await new Promise<void>((r) => waiting.push(r));
+    active--;
+    return new Response(new URL(request.url).pathname);
+  };
+  await withListener({ handler, maxPipelinedRequests: 2 }, async (port) => {
+    const { socket, closed, received } = await rawSocket(port);
+    const n = 2000;
+    let text = '';
+    for (let i = 0; i < n - 1; i++) text += `GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`;
+    socket.write(text + `GET /${n - 1} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+    for (let answered = 0; answered < n; answered++) {
+      // A turn of the event loop first: the server may start whatever it is going to start.
+      do await new Promise((r) => setTimeout(r, 1));
+      while (waiting.length === 0);
+      waiting.shift()!();
+    }
+    await closed;
+    assert.ok(most <= 2, `${most} requests ran at once`);
+    // Chunked bodies: "<size>\r\n/<i>\r\n".
+    const paths = [...received().matchAll(/\r\n\/(\d+)\r\n/g)].map((m) => m[1]).join(' ');
+    assert.ok(paths === Array.from({ length: n }, (_, i) => i).join(' '), 'answered out of order or not at all');
+  });
+});
+
 H1('a client that pipelines requests and hangs up aborts every one of them, not only the first', async () => {
   let started = 0;
   let aborted = 0;
@@ -94,7 +126,7 @@ H1('a client that pipelines requests and hangs up aborts every one of them, not 
     aborted++;
     return new Response('gone');
   };
-  await withListener({ handler }, async (port, server) => {
+  await withListener({ handler, maxPipelinedRequests: 4 }, async (port, server) => {
     const { socket, closed } = await rawSocket(port);
     socket.write('GET /poll HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(4));
     while (started < 4) await new Promise((r) => setTimeout(r, 5));
