@@ -51,10 +51,15 @@ export function upgradeRequestHeaders(method: string, target: string, rawHeaders
     const name = rawHeaders[i]!.toLowerCase();
     if (name === 'connection') for (const t of rawHeaders[i + 1]!.split(',')) dropped.add(t.trim().toLowerCase());
   }
+  let hosts = 0;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
-    if (name === 'host') authority ??= value;
+    if (name === 'host') {
+      // RFC 9112 §3.2: more than one Host line is a 400, which the request gets over HTTP/1.1.
+      if (++hosts > 1) return null;
+      authority ??= value;
+    }
     if (dropped.has(name)) continue;
     // RFC 9113 §8.2.2: TE may only carry "trailers" in HTTP/2.
     if (name === 'te') {

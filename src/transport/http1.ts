@@ -10,6 +10,7 @@ import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-ser
 import type { TrailersExtension } from '../fetch/fetch-server.ts';
 import { trailerFields, type TrailersInit } from '../fetch/fetch-headers.ts';
 import type { H2HeaderList } from '../streams/types.ts';
+import { readRequestTarget } from '../fetch/request-target.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 
 /** An `Upgrade: h2c` request accepted: the 101 is written, the socket is HTTP/2 from its next byte on. */
@@ -374,17 +375,41 @@ class Http1Request extends Request {
   }
 }
 
-/** The absolute URL of an HTTP/1.1 request target (RFC 9112 §3.2), or null if fetch cannot represent it. */
+/**
+ * The absolute URL of an HTTP/1.1 request (RFC 9112 §3.2), or null if it is malformed or fetch cannot
+ * represent it. Checked and built as an HTTP/2 request's target is (`readRequestTarget`): a Host such as
+ * `example.com/admin?` or a path with `\` would otherwise make the URL name another resource than the one
+ * a front proxy routed or filtered on.
+ */
 function requestUrl(req: IncomingMessage, secure: boolean): string | null {
   const target = req.url ?? '/';
+  const method = req.method ?? 'GET';
+  const list: Array<readonly [string, string]> = [[':method', method]];
   if (target.startsWith('/')) {
-    // Node answers an HTTP/1.1 request without Host with 400 itself (RFC 9112 §3.2); HTTP/1.0 may lack one.
-    const host = req.headers.host || 'localhost';
-    return `${secure ? 'https' : 'http'}://${host}${target}`;
+    list.push([':scheme', secure ? 'https' : 'http'], [':path', target]);
+    // Every Host line goes in: a second one is malformed (RFC 9112 §3.2: 400).
+    const raw = req.rawHeaders;
+    let hosts = 0;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') {
+        list.push(['host', raw[i + 1]!]);
+        hosts++;
+      }
+    }
+    // Node answers an HTTP/1.1 request without Host with 400 itself; HTTP/1.0 may lack one.
+    if (hosts === 0 && req.httpVersion === '1.0') list.push(['host', 'localhost']);
+  } else {
+    // absolute-form (RFC 9112 §3.2.2): "MUST ignore the received Host header field" and use the target's.
+    const m = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(target);
+    if (m === null) return null;
+    const rest = m[3]!;
+    list.push([':scheme', m[1]!], [':authority', m[2]!], [':path', rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest]);
   }
-  // absolute-form (RFC 9112 §3.2.2): the target's own authority wins over Host.
-  if (/^https?:\/\//i.test(target)) return target;
-  return null;
+  try {
+    return readRequestTarget(list).url;
+  } catch {
+    return null;
+  }
 }
 
 /** Answers one HTTP/1.1 request with the fetch handler. Never rejects. */

@@ -137,4 +137,48 @@ H1('a client that pipelines requests and hangs up aborts every one of them, not 
   });
 });
 
+H1('a Host or target that would make the URL name another resource is refused (400), as over HTTP/2', async () => {
+  const urls: string[] = [];
+  const handler: FetchHandler = (request) => {
+    urls.push(request.url);
+    return new Response(request.url);
+  };
+  await withListener({ handler }, async (port) => {
+    const status = async (head: string): Promise<string> => {
+      const { socket, closed, received } = await rawSocket(port);
+      socket.write(`${head}\r\nconnection: close\r\n\r\n`);
+      await closed;
+      return received().slice(9, 12);
+    };
+    // A front proxy routing or filtering on "/public" passes these on; a URL parser reads them as /admin.
+    const hostile = [
+      'GET /public HTTP/1.1\r\nhost: example.com/admin?',
+      'GET /public HTTP/1.1\r\nhost: example.com\\admin',
+      'GET /public HTTP/1.1\r\nhost: example.com#',
+      'GET /public\\..\\admin HTTP/1.1\r\nhost: example.com',
+      // RFC 9112 §3.2: "more than one Host header field line" MUST get 400.
+      'GET / HTTP/1.1\r\nhost: a.example\r\nhost: b.example',
+      'GET / HTTP/1.1\r\nhost: ex%61mple.com',
+    ];
+    for (const head of hostile) assert.is(await status(head), '400', head);
+    // Nor does an h2c upgrade carry a second Host into HTTP/2: the request stays HTTP/1.1 and gets its 400.
+    const upgrade = 'connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAoAAAAAIAAAAA';
+    assert.is(await status(`GET / HTTP/1.1\r\nhost: a.example\r\nhost: b.example\r\n${upgrade}`), '400');
+    assert.equal(urls, []);
+    const fine: Array<[string, string]> = [
+      ['GET /p?q=1 HTTP/1.1\r\nhost: Example.com:8080', 'http://example.com:8080/p?q=1'],
+      ['GET /p HTTP/1.1\r\nhost: [::1]:80', 'http://[::1]/p'],
+      // absolute-form (RFC 9112 §3.2.2): the target's authority, not Host.
+      ['GET http://other.example/p?x HTTP/1.1\r\nhost: example.com', 'http://other.example/p?x'],
+      ['GET http://other.example HTTP/1.1\r\nhost: example.com', 'http://other.example/'],
+      // HTTP/1.0 may leave Host out.
+      ['GET /old HTTP/1.0', 'http://localhost/old'],
+    ];
+    for (const [head, url] of fine) {
+      assert.is(await status(head), '200', head);
+      assert.is(urls.pop(), url, head);
+    }
+  });
+});
+
 H1.run();
