@@ -502,12 +502,26 @@ function remoteAddrOf(socket: Socket): NetAddr {
 /** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
 async function writeResponse(res: ServerResponse, response: Response, isHead: boolean): Promise<void> {
   const flat: string[] = [];
-  for (const [name, value] of response.headers) flat.push(name, value);
   // null: no trailers (as a proxied h2flow client response may say).
   const trailers = (response as TrailersExtension).trailers ?? undefined;
   const body = response.body;
   // A HEAD response sends no trailers: a promise of them that rejects must not go unhandled.
   if (isHead && trailers instanceof Promise) trailers.catch(() => undefined);
+  for (const [name, value] of response.headers) {
+    // Framing is Node's to choose: the handler's transfer-encoding would sit beside Node's own or beside a
+    // content-length (RFC 9112 §6.2 forbids both), and a proxy would split the stream where Node did not.
+    if (name === 'transfer-encoding') continue;
+    if (name === 'content-length' && !/^\d{1,15}$/.test(value)) {
+      if (trailers instanceof Promise) trailers.catch(() => undefined);
+      if (body !== null) void body.cancel().catch(() => undefined);
+      throw new TypeError(`h2flow: the response's content-length is invalid: ${value}`);
+    }
+    flat.push(name, value);
+  }
+  // A body longer or shorter than its content-length ends the connection (Node throws on the write or the
+  // end that breaks it): on a kept-alive connection the excess or the shortfall would be read as part of
+  // the next response — a desync a proxy sharing the connection between clients passes on.
+  res.strictContentLength = true;
   if (body === null || isHead) {
     if (body !== null) void body.cancel().catch(() => undefined);
     // An empty body is framed as such, except where RFC 9110 §8.6 forbids Content-Length (204) or would read

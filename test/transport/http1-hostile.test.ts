@@ -181,4 +181,43 @@ H1('a Host or target that would make the URL name another resource is refused (4
   });
 });
 
+H1('a handler whose content-length disagrees with its body, or that sets transfer-encoding, cannot desync the connection', async () => {
+  const handler: FetchHandler = (request) => {
+    switch (new URL(request.url).pathname) {
+      case '/long':
+        return new Response('0123456789', { headers: { 'content-length': '5' } });
+      case '/short':
+        return new Response('012', { headers: { 'content-length': '5' } });
+      case '/invalid':
+        return new Response('012', { headers: { 'content-length': '3, 3' } });
+      case '/te':
+        return new Response('abc', { headers: { 'transfer-encoding': 'chunked', 'content-length': '3' } });
+      default:
+        return new Response('next');
+    }
+  };
+  await withListener({ handler }, async (port) => {
+    for (const path of ['/long', '/short', '/invalid']) {
+      const { socket, closed, received } = await rawSocket(port);
+      // A proxy reusing the connection for another client's request would read the excess (or the missing
+      // bytes) as part of the next response: the connection must end instead.
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      await closed;
+      const text = received();
+      assert.not.match(text, 'next', `${path}: ${text}`);
+      const head = text.indexOf('\r\n\r\n');
+      const declared = /content-length: (\d+)\r\n/i.exec(text);
+      if (head >= 0 && declared !== null) assert.ok(text.length - head - 4 < Number(declared[1]), `${path}: ${text}`);
+    }
+    // RFC 9112 §6.2: "MUST NOT send a Content-Length header field in any message that contains a Transfer-Encoding".
+    const { socket, closed, received } = await rawSocket(port);
+    socket.write('GET /te HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    await closed;
+    const first = received().split(/(?=HTTP\/1\.1 )/)[0]!;
+    assert.ok(!(/content-length/i.test(first) && /transfer-encoding/i.test(first)), first);
+    assert.match(received(), /\r\n\r\n(3\r\n)?abc/);
+    assert.match(received(), 'next');
+  });
+});
+
 H1.run();
