@@ -7,7 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { listen, type FetchHandler, type H2Server } from '../../src/transport/node';
+import { connect, listen, type FetchHandler, type H2Server } from '../../src/transport/node';
+import { serveRequests } from '../../src/fetch/fetch-server';
 import type { ListenHttp1Options } from '../../src/transport/listen';
 
 const H1 = suite('HTTP/1.1 on the HTTP/2 port, hostile clients');
@@ -218,6 +219,27 @@ H1('a handler whose content-length disagrees with its body, or that sets transfe
     assert.match(received(), /\r\n\r\n(3\r\n)?abc/);
     assert.match(received(), 'next');
   });
+});
+
+H1('the deadlines end stalled HTTP/1.1 requests only: an h2c-upgraded connection outlives them', async () => {
+  const handler: FetchHandler = (request) => new Response(new URL(request.url).pathname);
+  const server = await listen({ port: 0, http1: { handler, headersTimeout: 100, requestTimeout: 200 } });
+  const served = (async () => {
+    for await (const { session } of server.accepted) serveRequests(session, handler, {});
+  })();
+  const client = connect(`http://127.0.0.1:${server.address.port}/first`, { upgrade: true });
+  try {
+    assert.is(await (await client.fetch('/first')).text(), '/first');
+    // A stalled request started after the upgrade and closed by the deadline checker: it has run since.
+    const { socket, closed } = await rawSocket(server.address.port);
+    socket.write('GET / HTTP/1.1\r\n');
+    await closed;
+    assert.is(await (await client.fetch('/second')).text(), '/second');
+  } finally {
+    await client.close();
+    await server.close({ graceful: false });
+    await served;
+  }
 });
 
 H1.run();
