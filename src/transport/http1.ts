@@ -109,6 +109,12 @@ export class Http1Server {
     // client that stalls mid-request holds its connection forever. keepAliveTimeout (5 s) needs nothing.
     this.#checking(true);
     this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
+    // Without a listener Node drops a CONNECT's connection unanswered; over HTTP/2 it gets 501 (no Request can carry it).
+    this.#server.on('connect', (_req: IncomingMessage, socket: Socket) => this.#afterResponses(socket, () => {
+      socket.write('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      // Closed once written: the bytes after a CONNECT are a tunnel's, never read.
+      socket.destroySoon();
+    }));
     // Malformed requests: Node's own answer (400, 431 for oversized headers, 408 on a timeout), then close.
   }
 
@@ -222,7 +228,6 @@ export class Http1Server {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    const state = this.#state(socket);
     const go = (): void => {
       const onUpgrade = this.#options.onUpgrade;
       const upgrade = onUpgrade === undefined || this.#closing ? null : h2cUpgradeOf(req, socket);
@@ -237,8 +242,14 @@ export class Http1Server {
       onUpgrade(socket, upgrade);
     };
     // Responses on this connection still being written go first: their bytes must precede the 101.
-    if (state.active === 0) go();
-    else state.idle.push(go);
+    this.#afterResponses(socket, go);
+  }
+
+  /** Runs `f` once every response of `socket` in flight is written (at once if none is). */
+  #afterResponses(socket: Socket, f: () => void): void {
+    const state = this.#state(socket);
+    if (state.active === 0) f();
+    else state.idle.push(f);
   }
 
   /**

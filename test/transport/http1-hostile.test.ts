@@ -242,4 +242,14 @@ H1('the deadlines end stalled HTTP/1.1 requests only: an h2c-upgraded connection
   }
 });
 
+H1('CONNECT over HTTP/1.1 gets 501 (as over HTTP/2), after the responses before it, and the connection closes', async () => {
+  await withListener({ handler: hello }, async (port) => {
+    const { socket, closed, received } = await rawSocket(port);
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\ntunnel bytes');
+    await closed;
+    const text = received();
+    assert.match(text, /^HTTP\/1\.1 200 [^]*hello[^]*HTTP\/1\.1 501 /);
+  });
+});
+
 H1.run();
