@@ -7,6 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import { connect as tlsConnect } from 'node:tls';
+import { selfSignedCert, tempDir } from '../support/peers';
 import { connect, listen, type FetchHandler, type H2Server } from '../../src/transport/node';
 import { serveRequests } from '../../src/fetch/fetch-server';
 import type { ListenHttp1Options } from '../../src/transport/listen';
@@ -250,6 +252,29 @@ H1('CONNECT over HTTP/1.1 gets 501 (as over HTTP/2), after the responses before 
     const text = received();
     assert.match(text, /^HTTP\/1\.1 200 [^]*hello[^]*HTTP\/1\.1 501 /);
   });
+});
+
+H1('over TLS an Upgrade: h2c request is answered over HTTP/1.1 (RFC 9113 §3.1: h2c is cleartext only)', async () => {
+  const dir = tempDir('h2flow-http1-hostile-');
+  try {
+    const cert = selfSignedCert(dir.path);
+    const server = await listen({ port: 0, tls: { cert: cert.cert, key: cert.key }, http1: { handler: hello } });
+    try {
+      const socket = tlsConnect({ port: server.address.port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      await once(socket, 'secureConnect');
+      const chunks: Buffer[] = [];
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: Upgrade, HTTP2-Settings, close\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n');
+      await once(socket, 'close');
+      const text = Buffer.concat(chunks).toString('latin1');
+      assert.match(text, /^HTTP\/1\.1 200 /);
+      assert.match(text, 'hello');
+    } finally {
+      await server.close({ graceful: false });
+    }
+  } finally {
+    dir.cleanup();
+  }
 });
 
 H1.run();
