@@ -69,9 +69,6 @@ interface SocketState {
   guarded: boolean;
 }
 
-/** Node's own "stop reading" flag of an HTTP/1.1 socket: while set, reading a request body does not resume the socket. */
-type NodeHttpSocket = Socket & { _paused?: boolean; parser?: { resume(): void } | null };
-
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 const DEFAULT_HEADERS_TIMEOUT = 60_000;
 const DEFAULT_REQUEST_TIMEOUT = 300_000;
@@ -174,7 +171,7 @@ export class Http1Server {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket as NodeHttpSocket;
+    const socket = req.socket;
     const state = this.#state(socket);
     state.active++;
     let done = false;
@@ -187,8 +184,6 @@ export class Http1Server {
       if (state.held && state.waiting.length === 0) {
         // Every parsed request is being handled: read the connection again.
         state.held = false;
-        socket._paused = false;
-        socket.parser?.resume();
         socket.resume();
       }
       if (state.active === 0) {
@@ -200,20 +195,17 @@ export class Http1Server {
     res.once('close', settle);
     if (state.active - state.waiting.length > this.#maxPipelined) {
       // Pipelined past the limit: parsed already (Node parses a whole read at once), handled later, and the
-      // connection is not read until the handler catches up. Node's own flag, so reading a body in flight
-      // does not resume the socket; Node also pauses its parser on it.
+      // connection is not read until the handler catches up. Not through Node's own `_paused` flag: Node
+      // then pauses its parser too, and bytes a TLS socket still delivers would fail as a parse error.
       state.waiting.push([req, res]);
       if (!state.held) {
         state.held = true;
-        socket._paused = true;
         socket.pause();
         if (!state.guarded) {
           state.guarded = true;
-          // Node resumes a paused socket when its writes drain (socketOnDrain): not while requests wait here.
+          // Node resumes the socket when its writes drain or a body is read: not while requests wait here.
           socket.on('resume', () => {
-            if (!state.held) return;
-            socket._paused = true;
-            socket.pause();
+            if (state.held) socket.pause();
           });
         }
       }

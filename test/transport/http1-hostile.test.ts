@@ -277,4 +277,39 @@ H1('over TLS an Upgrade: h2c request is answered over HTTP/1.1 (RFC 9113 §3.1: 
   }
 });
 
+H1('over TLS too, pipelined requests past maxPipelinedRequests wait and are all answered in order', async () => {
+  const dir = tempDir('h2flow-http1-hostile-');
+  let active = 0;
+  let most = 0;
+  const handler: FetchHandler = async (request) => {
+    active++;
+    most = Math.max(most, active);
+    await new Promise((r) => setTimeout(r, 0));
+    active--;
+    return new Response(new URL(request.url).pathname);
+  };
+  try {
+    const cert = selfSignedCert(dir.path);
+    const server = await listen({ port: 0, tls: { cert: cert.cert, key: cert.key }, http1: { handler, maxPipelinedRequests: 2 } });
+    try {
+      const socket = tlsConnect({ port: server.address.port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      await once(socket, 'secureConnect');
+      const chunks: Buffer[] = [];
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      const n = 3000;
+      let text = '';
+      for (let i = 0; i < n - 1; i++) text += `GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`;
+      socket.write(text + `GET /${n - 1} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      await once(socket, 'close');
+      const paths = [...Buffer.concat(chunks).toString('latin1').matchAll(/\r\n\/(\d+)\r\n/g)].map((m) => m[1]).join(' ');
+      assert.ok(paths === Array.from({ length: n }, (_, i) => i).join(' '), 'answered out of order or not at all');
+      assert.ok(most <= 2, `${most} requests ran at once`);
+    } finally {
+      await server.close({ graceful: false });
+    }
+  } finally {
+    dir.cleanup();
+  }
+});
+
 H1.run();
