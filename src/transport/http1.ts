@@ -55,6 +55,13 @@ export interface Http1Options {
    * While requests wait, a hang-up is noticed once a response in flight is written (as with nginx).
    */
   readonly maxPipelinedRequests?: number | undefined;
+  /**
+   * Most ms a response's bytes may wait on a client that accepts none of them (0: no limit; default
+   * 30 000, as HTTP/2's `timeouts.write`); the connection is closed then. Stops a slow-read client that
+   * asks for a large response and never reads it from holding the connection, the handler and its
+   * buffers forever (Node's HTTP/1.1 server has no such deadline).
+   */
+  readonly writeTimeout?: number | undefined;
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
@@ -73,6 +80,7 @@ const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 const DEFAULT_HEADERS_TIMEOUT = 60_000;
 const DEFAULT_REQUEST_TIMEOUT = 300_000;
 const DEFAULT_MAX_PIPELINED = 8;
+const DEFAULT_WRITE_TIMEOUT = 30_000;
 
 /** The HTTP/1.1 side of a server: feed it sockets with {@link Http1Server.accept}. */
 export class Http1Server {
@@ -486,7 +494,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     return;
   }
   try {
-    await writeResponse(res, response, method === 'HEAD');
+    await writeResponse(res, response, method === 'HEAD', options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT);
   } catch (error) {
     // Mid-body failure: HTTP/1.1 has no stream reset; closing the connection tells the client it is cut short.
     res.destroy(error as Error);
@@ -503,7 +511,7 @@ function remoteAddrOf(socket: Socket): NetAddr {
 }
 
 /** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
-async function writeResponse(res: ServerResponse, response: Response, isHead: boolean): Promise<void> {
+async function writeResponse(res: ServerResponse, response: Response, isHead: boolean, writeTimeout: number): Promise<void> {
   const flat: string[] = [];
   // null: no trailers (as a proxied h2flow client response may say).
   const trailers = (response as TrailersExtension).trailers ?? undefined;
@@ -532,7 +540,7 @@ async function writeResponse(res: ServerResponse, response: Response, isHead: bo
     if (body === null && !isHead && response.status !== 204 && response.status !== 304 && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
     res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
     if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
-    await endResponse(res);
+    await endResponse(res, writeTimeout);
     return;
   }
   res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
@@ -541,35 +549,68 @@ async function writeResponse(res: ServerResponse, response: Response, isHead: bo
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await drained(res);
+      if (!res.write(value)) await drained(res, writeTimeout);
     }
   } catch (error) {
     void reader.cancel(error).catch(() => undefined);
     throw error;
   }
   if (trailers !== undefined) addTrailers(res, await trailers);
-  await endResponse(res);
+  await endResponse(res, writeTimeout);
 }
 
 function addTrailers(res: ServerResponse, trailers: TrailersInit | null): void {
   if (trailers !== null) res.addTrailers(trailerFields(trailers) as Array<[string, string]>);
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/**
+ * Resolves when `res` can take more (`done` says which event that is: 'drain', or 'finish' for `end`),
+ * rejects when it closes first. Past `writeTimeout` ms in which its socket accepted no byte, the response
+ * is destroyed. A pipelined response waiting for its turn has no socket yet: its clock starts with one.
+ */
+function written(res: ServerResponse, done: 'drain' | 'finish', writeTimeout: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
+    if (res.destroyed) return reject(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let sent = -1;
+    const check = (): void => {
+      const socket = res.socket;
+      if (socket === null) return;
+      // Progress since the last check (the peer took some bytes): wait on.
+      if (socket.bytesWritten !== sent) {
+        sent = socket.bytesWritten;
+        timer = setTimeout(check, writeTimeout);
+        return;
+      }
+      res.destroy(new Error('h2flow: the HTTP/1.1 client accepted none of the response for writeTimeout'));
+    };
+    const finish = (error: Error | null): void => {
+      if (timer !== null) clearTimeout(timer);
+      res.off(done, onDone);
       res.off('close', onClose);
-      resolve();
+      res.off('socket', check);
+      if (error === null) resolve();
+      else reject(error);
     };
-    const onClose = (): void => {
-      res.off('drain', onDrain);
-      reject(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
-    };
-    res.once('drain', onDrain);
+    const onDone = (): void => finish(null);
+    const onClose = (): void => finish(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    res.once(done, onDone);
     res.once('close', onClose);
+    if (writeTimeout <= 0) return;
+    const socket = res.socket;
+    if (socket === null) res.once('socket', check);
+    // After end() with every byte already handed to the kernel, 'finish' needs nothing of the peer: no timer.
+    else if (done === 'drain' || socket.writableLength > 0) check();
   });
 }
 
-function endResponse(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => res.end(() => resolve()));
+function drained(res: ServerResponse, writeTimeout: number): Promise<void> {
+  return written(res, 'drain', writeTimeout);
+}
+
+/** Ends `res`; resolves once it is flushed (or closed: nothing more can be done for it). */
+function endResponse(res: ServerResponse, writeTimeout: number): Promise<void> {
+  // Throws on a body shorter than its content-length: the caller then destroys the response.
+  res.end();
+  return res.writableFinished ? Promise.resolve() : written(res, 'finish', writeTimeout).catch(() => undefined);
 }

@@ -312,4 +312,26 @@ H1('over TLS too, pipelined requests past maxPipelinedRequests wait and are all 
   }
 });
 
+H1('a client that stops reading a response is cut off after writeTimeout without progress (slow read)', async () => {
+  let completed: Promise<void> | null = null;
+  const handler: FetchHandler = (_request, info) => {
+    completed = info.completed;
+    // More than the socket buffers on both sides hold.
+    return new Response(new Uint8Array(64 * 1024 * 1024));
+  };
+  await withListener({ handler, writeTimeout: 200 }, async (port, server) => {
+    const { socket } = await rawSocket(port);
+    socket.pause();
+    socket.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+    while (completed === null) await new Promise((r) => setTimeout(r, 5));
+    const outcome = await completed!.then(
+      () => 'completed',
+      (error: Error) => error.message,
+    );
+    assert.match(outcome, 'closed');
+    while (server.connections > 0) await new Promise((r) => setTimeout(r, 5));
+    socket.destroy();
+  });
+});
+
 H1.run();
