@@ -1,0 +1,113 @@
+/**
+ * Writing a fetch `Response` as an HTTP/1.1 response (Node's `ServerResponse`): framing left to Node and
+ * checked against the handler's content-length, the body with backpressure and a deadline on a client
+ * that stops reading, then trailers. Layer: transport (Node).
+ */
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { TrailersExtension } from '../fetch/fetch-server.ts';
+import { trailerFields, type TrailersInit } from '../fetch/fetch-headers.ts';
+
+/** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
+export async function writeResponse(res: ServerResponse, response: Response, isHead: boolean, writeTimeout: number): Promise<void> {
+  const flat: string[] = [];
+  // null: no trailers (as a proxied h2flow client response may say).
+  const trailers = (response as TrailersExtension).trailers ?? undefined;
+  const body = response.body;
+  // A HEAD response sends no trailers: a promise of them that rejects must not go unhandled.
+  if (isHead && trailers instanceof Promise) trailers.catch(() => undefined);
+  for (const [name, value] of response.headers) {
+    // Framing is Node's to choose: the handler's transfer-encoding would sit beside Node's own or beside a
+    // content-length (RFC 9112 §6.2 forbids both), and a proxy would split the stream where Node did not.
+    if (name === 'transfer-encoding') continue;
+    if (name === 'content-length' && !/^\d{1,15}$/.test(value)) {
+      if (trailers instanceof Promise) trailers.catch(() => undefined);
+      if (body !== null) void body.cancel().catch(() => undefined);
+      throw new TypeError(`h2flow: the response's content-length is invalid: ${value}`);
+    }
+    flat.push(name, value);
+  }
+  // A body longer or shorter than its content-length ends the connection (Node throws on the write or the
+  // end that breaks it): on a kept-alive connection the excess or the shortfall would be read as part of
+  // the next response — a desync a proxy sharing the connection between clients passes on.
+  res.strictContentLength = true;
+  if (body === null || isHead) {
+    if (body !== null) void body.cancel().catch(() => undefined);
+    // An empty body is framed as such, except where RFC 9110 §8.6 forbids Content-Length (204) or would read
+    // it as the 200's length (304).
+    if (body === null && !isHead && response.status !== 204 && response.status !== 304 && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
+    res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+    if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
+    await endResponse(res, writeTimeout);
+    return;
+  }
+  res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await drained(res, writeTimeout);
+    }
+  } catch (error) {
+    void reader.cancel(error).catch(() => undefined);
+    throw error;
+  }
+  if (trailers !== undefined) addTrailers(res, await trailers);
+  await endResponse(res, writeTimeout);
+}
+
+function addTrailers(res: ServerResponse, trailers: TrailersInit | null): void {
+  if (trailers !== null) res.addTrailers(trailerFields(trailers) as Array<[string, string]>);
+}
+
+/**
+ * Resolves when `res` can take more (`done` says which event that is: 'drain', or 'finish' for `end`),
+ * rejects when it closes first. Past `writeTimeout` ms in which its socket accepted no byte, the response
+ * is destroyed. A pipelined response waiting for its turn has no socket yet: its clock starts with one.
+ */
+function written(res: ServerResponse, done: 'drain' | 'finish', writeTimeout: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (res.destroyed) return reject(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let sent = -1;
+    const check = (): void => {
+      const socket = res.socket;
+      if (socket === null) return;
+      // Progress since the last check (the peer took some bytes): wait on.
+      if (socket.bytesWritten !== sent) {
+        sent = socket.bytesWritten;
+        timer = setTimeout(check, writeTimeout);
+        return;
+      }
+      res.destroy(new Error('h2flow: the HTTP/1.1 client accepted none of the response for writeTimeout'));
+    };
+    const finish = (error: Error | null): void => {
+      if (timer !== null) clearTimeout(timer);
+      res.off(done, onDone);
+      res.off('close', onClose);
+      res.off('socket', check);
+      if (error === null) resolve();
+      else reject(error);
+    };
+    const onDone = (): void => finish(null);
+    const onClose = (): void => finish(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    res.once(done, onDone);
+    res.once('close', onClose);
+    if (writeTimeout <= 0) return;
+    const socket = res.socket;
+    if (socket === null) res.once('socket', check);
+    // After end() with every byte already handed to the kernel, 'finish' needs nothing of the peer: no timer.
+    else if (done === 'drain' || socket.writableLength > 0) check();
+  });
+}
+
+function drained(res: ServerResponse, writeTimeout: number): Promise<void> {
+  return written(res, 'drain', writeTimeout);
+}
+
+/** Ends `res`; resolves once it is flushed (or closed: nothing more can be done for it). */
+function endResponse(res: ServerResponse, writeTimeout: number): Promise<void> {
+  // Throws on a body shorter than its content-length: the caller then destroys the response.
+  res.end();
+  return res.writableFinished ? Promise.resolve() : written(res, 'finish', writeTimeout).catch(() => undefined);
+}
