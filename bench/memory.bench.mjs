@@ -13,9 +13,9 @@
 // (lower is better: below 1, h2flow uses less than node:http2).
 // Each sample is taken 300 ms after the last traffic (H2FLOW_BENCH_SETTLE_MS to change it). Opening
 // 1000 connections at once makes V8 grow its young generation (up to 16 MiB here), which it gives back
-// only after a few seconds of low allocation: the idle connections are sampled once more after
-// H2FLOW_BENCH_SETTLED_MS (default 10 s; 0 skips it), an RSS figure that leaves that growth out and shows
-// what the connections themselves hold.
+// only after a few seconds of low allocation: every sample is taken once more after
+// H2FLOW_BENCH_SETTLED_MS (default 10 s; 0 skips it), RSS figures that leave that growth out and show
+// what the connections and streams themselves hold.
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { report } from './_report.mjs';
@@ -153,17 +153,23 @@ if (process.argv[2] === '--serve') {
     await server.sample();
     sockets = await openMany(port, STREAM_CONNECTIONS);
     const conns = await server.sample();
+    // Both samples again once the young generation settled, as for the idle connections.
+    const connsSettled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
     for (const s of sockets) s.write(requests(STREAMS));
     await server.held(STREAM_CONNECTIONS * STREAMS);
     const withStreams = await server.sample();
+    const withStreamsSettled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
     server.child.kill();
     for (const s of sockets) s.destroy();
 
     const n = STREAM_CONNECTIONS * STREAMS;
     const perConn = { rss: (idle.rss - base.rss) / IDLE, heap: (idle.heap - base.heap) / IDLE, settledRss: settled === null ? null : (settled.rss - base.rss) / IDLE };
-    const perStream = { rss: (withStreams.rss - conns.rss) / n, heap: (withStreams.heap - conns.heap) / n };
+    // Against the last sample before the requests: the young generation has settled by then when the
+    // settled samples are on, so the 300 ms figure counts all the growth the requests' burst brings.
+    const before = connsSettled ?? conns;
+    const perStream = { rss: (withStreams.rss - before.rss) / n, heap: (withStreams.heap - before.heap) / n, settledRss: connsSettled === null ? null : (withStreamsSettled.rss - connsSettled.rss) / n };
     const kib = (x) => (x / 1024).toFixed(2);
-    console.log(`${kind}: per idle connection ${kib(perConn.rss)} KiB RSS${settled === null ? '' : ` (${kib(perConn.settledRss)} KiB after ${SETTLED_MS / 1000} s)`}, ${kib(perConn.heap)} KiB heap; per open stream ${kib(perStream.rss)} KiB RSS, ${kib(perStream.heap)} KiB heap`);
+    console.log(`${kind}: per idle connection ${kib(perConn.rss)} KiB RSS${settled === null ? '' : ` (${kib(perConn.settledRss)} KiB after ${SETTLED_MS / 1000} s)`}, ${kib(perConn.heap)} KiB heap; per open stream ${kib(perStream.rss)} KiB RSS${settled === null ? '' : ` (${kib(perStream.settledRss)} KiB after ${SETTLED_MS / 1000} s)`}, ${kib(perStream.heap)} KiB heap`);
     return { perConn, perStream };
   }
 
@@ -178,6 +184,10 @@ if (process.argv[2] === '--serve') {
   if (SETTLED_MS > 0) {
     report(`memory per idle connection, session API, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
     report(`memory per idle connection, serve(), RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(served.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
+  }
+  if (SETTLED_MS > 0) {
+    report(`memory per open stream, session API, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perStream.settledRss), 'node:http2', k(node.perStream.settledRss));
+    report(`memory per open request held by a serve() handler, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(served.perStream.settledRss), 'node:http2', k(node.perStream.settledRss));
   }
   report('memory per open stream, session API, RSS (lower is better)', 'KiB', k(h2flow.perStream.rss), 'node:http2', k(node.perStream.rss));
   report('memory per open stream, session API, heap (lower is better)', 'KiB', k(h2flow.perStream.heap), 'node:http2', k(node.perStream.heap));
