@@ -11,6 +11,7 @@ export type {
   ClientConnectOptions,
   ConnectOptions,
   H2Server,
+  Http1Limits,
   HttpServer,
   ListenHttp1Options,
   ListenOptions,

@@ -20,6 +20,9 @@ export interface H2cUpgrade {
   readonly headers: H2HeaderList;
 }
 
+/** The HTTP/1.1 side's limits, as `serve({ http1: { … } })` takes them (see {@link Http1Options}). */
+export type Http1Limits = Pick<Http1Options, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'maxPipelinedRequests' | 'writeTimeout'>;
+
 /** Options of {@link Http1Server}. */
 export interface Http1Options {
   readonly handler: FetchHandler;

@@ -29,6 +29,7 @@ export { AbuseGuard, addressKey } from './abuse-guard.ts';
 export type { AbuseGuardOptions } from './abuse-guard.ts';
 export { listen } from './listen.ts';
 export type { AcceptedSession, H2Server, ListenHttp1Options, ListenOptions, SessionOptions, TlsServerOptions } from './listen.ts';
+export type { Http1Limits } from './http1.ts';
 export { serve } from './serve.ts';
 export type { HttpServer, ServeOptions } from './serve.ts';
 export type { ServeWorkers } from './workers.ts';

@@ -7,12 +7,13 @@ import cluster from 'node:cluster';
 import { FETCH_SERVER_CONFIG, serveRequests, type FetchHandler } from '../fetch/fetch-server.ts';
 import { listen, type H2Server, type SessionOptions, type TlsServerOptions } from './listen.ts';
 import type { AbuseOption } from './abuse-guard.ts';
+import type { Http1Limits } from './http1.ts';
 import { runPrimary, workerCount, type ServeWorkers } from './workers.ts';
 import { normaliseServeArgs, type ServeArgs, type ServeOptions as CommonServeOptions, type ServerCore, type ServerNames } from './serve-args.ts';
 import { withServerNames, type ServerControl } from './session-server.ts';
 
 /** Options of {@link serve} (the shape of `Deno.serve`'s). */
-export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 'key' | 'session'> {
+export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 'key' | 'session' | 'http1'> {
   /** Serve TLS with ALPN `h2` (and `http/1.1` unless `http1` is false) instead of cleartext. */
   readonly tls?: TlsServerOptions;
   /** Deno's spelling of `tls.cert`: with `key`, serves TLS. */
@@ -23,8 +24,9 @@ export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 
    * Answer HTTP/1.1 on the same port with the same handler (default true): cleartext connections that do
    * not start with the HTTP/2 preface go to Node's HTTP/1.1 server, TLS offers ALPN `http/1.1`, and
    * `Upgrade: h2c` requests are switched to HTTP/2. False: HTTP/2 only (other connections are closed).
+   * An object: on, with those limits (header size, deadlines, pipelining; see `Http1Limits`).
    */
-  readonly http1?: boolean;
+  readonly http1?: boolean | Http1Limits;
   /** Options for every session. */
   readonly session?: SessionOptions;
   /**
@@ -92,6 +94,12 @@ export function serve(...args: ServeArgs<ServeOptions>): HttpServer & ServerName
 }
 
 /** Serves in this process; `onListener` gets the listener's controls once it listens. */
+/** The HTTP/1.1 limits of `serve()`'s `http1` option, and nothing else (no handler or hook). */
+function pickHttp1Limits(limits: Http1Limits): Http1Limits {
+  const { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout } = limits;
+  return { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout };
+}
+
 function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' | 'https', onListener: (control: ServerControl) => void): HttpServer {
   let server: H2Server | null = null;
   let finish!: () => void;
@@ -104,7 +112,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' 
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     abuse: options.abuse ?? true,
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
-    ...(options.http1 !== false ? { http1: { handler, onError } } : {}),
+    ...(options.http1 !== false ? { http1: { ...(typeof options.http1 === 'object' ? pickHttp1Limits(options.http1) : {}), handler, onError } } : {}),
   }).then((s) => {
     server = s;
     onListener({ ref: () => s.ref(), unref: () => s.unref(), closeNow: () => s.close({ graceful: false }) });

@@ -9,7 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { connect as tlsConnect } from 'node:tls';
 import { selfSignedCert, tempDir } from '../support/peers';
-import { connect, listen, type FetchHandler, type H2Server } from '../../src/transport/node';
+import { connect, listen, serve, type FetchHandler, type H2Server } from '../../src/transport/node';
 import { serveRequests } from '../../src/fetch/fetch-server';
 import type { ListenHttp1Options } from '../../src/transport/listen';
 
@@ -332,6 +332,27 @@ H1('a client that stops reading a response is cut off after writeTimeout without
     while (server.connections > 0) await new Promise((r) => setTimeout(r, 5));
     socket.destroy();
   });
+});
+
+H1('serve() takes the HTTP/1.1 limits as its http1 option: a stalled header block is closed after its headersTimeout', async () => {
+  const server = serve({ port: 0, hostname: '127.0.0.1', onListen: () => undefined, http1: { headersTimeout: 150, maxPipelinedRequests: 2 } }, hello);
+  try {
+    const { port } = await server.listening;
+    const { socket, closed, received } = await rawSocket(port);
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\nx-slow: ');
+    // Node's default headersTimeout is 60 s: closed well before that only if the option reached it.
+    const guard = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000).unref());
+    assert.is(await Promise.race([closed.then(() => 'closed'), guard]), 'closed');
+    assert.match(received(), /^HTTP\/1\.1 408 /);
+    // Still an HTTP/1.1 server with the same handler.
+    const ok = await rawSocket(port);
+    ok.socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    await ok.closed;
+    assert.match(ok.received(), /^HTTP\/1\.1 200 /);
+    assert.ok(ok.received().includes('hello'));
+  } finally {
+    await server.shutdown();
+  }
 });
 
 H1.run();
