@@ -193,6 +193,8 @@ export async function runGet(args: string[], io: CliIo): Promise<number> {
     client = new H2Client(connectSession(s.url, options), { baseUrl: s.url });
     const c = client;
     const init = (): H2RequestInit => ({
+      // As curl without -L: a redirect is printed, not followed.
+      redirect: 'manual',
       method: s.method,
       headers: s.headers,
       ...(body !== null ? { body } : {}),

@@ -136,3 +136,50 @@ export function requestHead(input: string | URL | Request, init: H2RequestInit |
   const hash = href.indexOf('#');
   return { method: m, url: hash < 0 ? href : href.slice(0, hash), fields, body, trailers: init?.trailers ?? undefined, signal };
 }
+
+/** The fields that describe a request's body (Fetch's "request-body-header name"), dropped with it. */
+const REQUEST_BODY_FIELDS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length']);
+
+/**
+ * The request a redirect to `location` makes of `head` (Fetch §4.4 "HTTP-redirect fetch"), or a TypeError
+ * where fetch fails: a Location that is no http(s) URL, or has credentials; another origin than `base`'s
+ * (one connection serves one origin: h2flow does not open another); a body that was a stream (its bytes
+ * are gone) unless the redirect drops the body. 301/302 after POST and 303 after anything but GET/HEAD
+ * become a GET without body, trailers or body fields; 307/308 repeat the method and the bytes.
+ */
+export function redirectHead(head: RequestHead, status: number, location: string, base: URL): RequestHead {
+  let url: URL;
+  try {
+    url = new URL(location, head.url);
+  } catch {
+    throw new TypeError(`h2flow: the redirect of ${head.method} ${head.url} names no URL: ${JSON.stringify(location)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`h2flow: a redirect to ${url.protocol} cannot be followed`);
+  if (url.username !== '' || url.password !== '') throw new TypeError('h2flow: a redirect to a URL with credentials cannot be followed');
+  if (url.protocol !== base.protocol || url.host !== base.host) {
+    throw new TypeError(`h2flow: a redirect to ${url.origin} cannot be followed on this connection (${base.origin}); with redirect: 'manual' the response is returned as it is`);
+  }
+  const dropBody = ((status === 301 || status === 302) && head.method === 'POST') || (status === 303 && head.method !== 'GET' && head.method !== 'HEAD');
+  if (!dropBody && head.body !== null && !(head.body instanceof Uint8Array)) {
+    throw new TypeError(`h2flow: the redirect of ${head.method} ${head.url} cannot be followed: its body was a stream, already sent`);
+  }
+  const method = dropBody ? 'GET' : head.method;
+  const path = url.pathname + url.search;
+  const fields: Array<readonly [string, string]> = [];
+  for (const field of head.fields) {
+    const name = field[0];
+    if (name === ':method') fields.push([':method', method]);
+    else if (name === ':path') fields.push([':path', path]);
+    else if (!(dropBody && REQUEST_BODY_FIELDS.has(name))) fields.push(field);
+  }
+  const href = url.href;
+  const hash = href.indexOf('#');
+  return {
+    method,
+    url: hash < 0 ? href : href.slice(0, hash),
+    fields,
+    body: dropBody ? null : head.body,
+    trailers: dropBody ? undefined : head.trailers,
+    signal: head.signal,
+  };
+}

@@ -21,6 +21,7 @@ type ClientResponseClass = new (
   headers: Headers,
   url: string,
   trailers: Promise<Headers | null>,
+  redirected?: boolean,
 ) => Response & ResponseTrailers;
 let clientResponse: ClientResponseClass | null = null;
 
@@ -35,13 +36,15 @@ function clientResponseClass(): ClientResponseClass {
     readonly #headers: Headers;
     readonly #url: string;
     readonly #trailers: Promise<Headers | null>;
+    readonly #redirected: boolean;
 
-    constructor(body: ReadableStream<Uint8Array> | null, status: number, headers: Headers, url: string, trailers: Promise<Headers | null>) {
+    constructor(body: ReadableStream<Uint8Array> | null, status: number, headers: Headers, url: string, trailers: Promise<Headers | null>, redirected = false) {
       const type = headers.get('content-type');
       super(body, type === null ? { status } : { status, headers: [['content-type', type]] });
       this.#headers = headers;
       this.#url = url;
       this.#trailers = trailers;
+      this.#redirected = redirected;
     }
 
     get trailers(): Promise<Headers | null> {
@@ -55,7 +58,7 @@ function clientResponseClass(): ClientResponseClass {
       Object.defineProperty(this.prototype, 'clone', {
         value(this: ClientResponse): Response {
           const copy = baseClone.call(this);
-          return new ClientResponse(copy.body, this.status, new Headers(this.#headers), this.#url, this.#trailers);
+          return new ClientResponse(copy.body, this.status, new Headers(this.#headers), this.#url, this.#trailers, this.#redirected);
         },
         configurable: true,
         writable: true,
@@ -69,6 +72,12 @@ function clientResponseClass(): ClientResponseClass {
       Object.defineProperty(this.prototype, 'url', {
         get(this: ClientResponse): string {
           return this.#url;
+        },
+        configurable: true,
+      });
+      Object.defineProperty(this.prototype, 'redirected', {
+        get(this: ClientResponse): boolean {
+          return this.#redirected;
         },
         configurable: true,
       });
@@ -164,7 +173,7 @@ function finalStatus(fields: H2HeaderList): number {
  * The Response for a stream's final response header block `fields`. Throws (TypeError, or what `Headers`
  * throws for a field it refuses) when the fetch API cannot represent it; the caller then resets the stream.
  */
-export function buildResponse(stream: H2Stream, fields: H2HeaderList, method: string, url: string, signal: AbortSignal | null): Response & ResponseTrailers {
+export function buildResponse(stream: H2Stream, fields: H2HeaderList, method: string, url: string, signal: AbortSignal | null, redirected = false): Response & ResponseTrailers {
   const status = finalStatus(fields);
   const headers = headersFromList(fields);
   let body: ReadableStream<Uint8Array> | null = null;
@@ -176,5 +185,5 @@ export function buildResponse(stream: H2Stream, fields: H2HeaderList, method: st
   let trailers = stream.trailers.then(trailerHeaders);
   if (signal !== null) trailers = trailers.catch((error: unknown) => Promise.reject(signal.aborted ? signal.reason : error));
   trailers.catch(ignore);
-  return new (clientResponseClass())(body, status, headers, url, trailers);
+  return new (clientResponseClass())(body, status, headers, url, trailers, redirected);
 }

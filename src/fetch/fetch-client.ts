@@ -5,7 +5,7 @@
  */
 import { ErrorCodes } from '../core/errors.ts';
 import { trailerFieldsOrNone } from './fetch-headers.ts';
-import { checkBaseUrl, requestHead, type H2RequestInit } from './client-request.ts';
+import { checkBaseUrl, redirectHead, requestHead, type H2RequestInit, type RequestHead } from './client-request.ts';
 import { buildResponse, type ResponseTrailers } from './client-response.ts';
 import { iterate } from '../streams/interop.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
@@ -16,6 +16,11 @@ import type { TrailersInit } from './fetch-headers.ts';
 import { readRequestTarget } from './request-target.ts';
 
 export type { H2RequestInit } from './client-request.ts';
+
+/** The statuses fetch follows (Fetch's "redirect status", RFC 9110 §15.4). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Fetch §4.4: a 21st redirect is a network error. */
+const MAX_REDIRECTS = 20;
 export type { ResponseTrailers } from './client-response.ts';
 
 type TrailersInput = TrailersInit | null | Promise<TrailersInit | null>;
@@ -178,10 +183,29 @@ export class H2Client {
    * `init.signal` resets the stream with CANCEL and rejects the fetch — or errors the body being read —
    * with the signal's reason. A response the fetch API cannot represent (e.g. `:status` 999) resets the
    * stream with CANCEL and rejects with a TypeError whose `cause` says why. The response carries
-   * `trailers` (see {@link ResponseTrailers}).
+   * `trailers` (see {@link ResponseTrailers}). Redirects (301, 302, 303, 307, 308 with a Location) are
+   * followed as fetch follows them (`redirect`: 'follow' by default, at most 20; 'manual' returns the
+   * redirect itself, 'error' rejects), within this connection's origin only: a redirect to another
+   * origin, or one that would resend a streamed body, rejects with a TypeError.
    */
   async fetch(input: string | URL | Request, init?: H2RequestInit): Promise<Response & ResponseTrailers> {
-    const head = requestHead(input, init, this.#base);
+    let head = requestHead(input, init, this.#base);
+    const mode = init?.redirect ?? (typeof input === 'object' && !(input instanceof URL) ? input.redirect : undefined) ?? 'follow';
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.#exchange(head, redirects > 0);
+      if (mode === 'manual' || !REDIRECT_STATUSES.has(response.status)) return response;
+      const location = response.headers.get('location');
+      if (location === null) return response;
+      // Not read: its stream is reset (CANCEL), giving back its slot and windows.
+      void response.body?.cancel().catch(ignore);
+      if (mode === 'error') throw new TypeError(`h2flow: ${head.method} ${head.url} was redirected (${response.status}) and redirect is 'error'`);
+      if (redirects === MAX_REDIRECTS) throw new TypeError(`h2flow: more than ${MAX_REDIRECTS} redirects from ${head.url}`);
+      head = redirectHead(head, response.status, location, this.#base);
+    }
+  }
+
+  /** One request and its response (the fetch's own, or one a redirect made). */
+  async #exchange(head: RequestHead, redirected: boolean): Promise<Response & ResponseTrailers> {
     const signal = head.signal;
     signal?.throwIfAborted();
     const session = await (signal === null ? this.#session : abortable(this.#session, signal));
@@ -196,7 +220,7 @@ export class H2Client {
       throw signal?.aborted === true ? signal.reason : error;
     }
     try {
-      return buildResponse(stream, fields, head.method, head.url, signal);
+      return buildResponse(stream, fields, head.method, head.url, signal, redirected);
     } catch (cause) {
       // Nobody will read this stream: give back its slot and windows (RFC 9113 §8.7 CANCEL).
       stream.reset(ErrorCodes.CANCEL);

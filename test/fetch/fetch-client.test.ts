@@ -424,4 +424,93 @@ for (const [method, status] of [['HEAD', '200'], ['GET', '204'], ['GET', '205'],
   }
 }
 
+// ── redirects ───────────────────────────────────────────────────────────────
+
+/** A server that redirects `/r/N` to `/r/N-1` with status `status`, and answers `/r/0` (and anything else) 200 with what it got. */
+function redirecting(status: number, location: (path: string) => string | null = (p) => `/r/${Number.parseInt(p.slice(3), 10) - 1}`): Answer {
+  return (s) => {
+    void (async () => {
+      const path = field(s, ':path')!;
+      const body = new Uint8Array(await new Response(s.readable).arrayBuffer());
+      if (path.startsWith('/r/') && path !== '/r/0') {
+        const to = location(path);
+        s.respond(to === null ? [[':status', String(status)]] : [[':status', String(status)], ['location', to]], { body: 'moved' });
+        return;
+      }
+      const seen = { method: field(s, ':method'), path, type: field(s, 'content-type') ?? null, body: new TextDecoder().decode(body) };
+      s.respond([[':status', '200']], { body: JSON.stringify(seen) });
+    })().catch(() => undefined);
+  };
+}
+
+Client('a redirect within the origin is followed as fetch follows it: the final response, its url, redirected', async () => {
+  for (const status of [301, 302, 303, 307, 308]) {
+    const { client, streams } = await setup(redirecting(status));
+    const res = await client.fetch('/r/3?x#f');
+    assert.is(res.status, 200, `${status}`);
+    assert.is(res.url, 'http://example.com/r/0', `${status}`);
+    assert.ok(res.redirected, `${status}`);
+    assert.equal(JSON.parse(await res.text()), { method: 'GET', path: '/r/0', type: null, body: '' }, `${status}`);
+    assert.equal(streams.map((st) => field(st, ':path')), ['/r/3?x', '/r/2', '/r/1', '/r/0'], `${status}`);
+    const direct = await client.fetch('/r/0');
+    assert.not.ok(direct.redirected);
+    await direct.text();
+  }
+});
+
+Client('a redirected POST: 307/308 send the method and bytes again, 301/302 become GET, 303 makes anything but HEAD a GET without body fields', async () => {
+  const cases: [number, string, { method: string; type: string | null; body: string }][] = [
+    [307, 'POST', { method: 'POST', type: 'text/plain;charset=UTF-8', body: 'data' }],
+    [308, 'PUT', { method: 'PUT', type: 'text/plain;charset=UTF-8', body: 'data' }],
+    [301, 'POST', { method: 'GET', type: null, body: '' }],
+    [302, 'POST', { method: 'GET', type: null, body: '' }],
+    [302, 'PUT', { method: 'PUT', type: 'text/plain;charset=UTF-8', body: 'data' }],
+    [303, 'PUT', { method: 'GET', type: null, body: '' }],
+  ];
+  for (const [status, method, expected] of cases) {
+    const { client } = await setup(redirecting(status));
+    const res = await client.fetch('/r/1', { method, body: 'data' });
+    assert.equal(JSON.parse(await res.text()), { ...expected, path: '/r/0' }, `${status} after ${method}`);
+  }
+});
+
+Client("redirect 'manual' returns the redirect itself, 'error' rejects, and a redirect without Location is the response", async () => {
+  const { client, streams } = await setup(redirecting(302));
+  const manual = await client.fetch('/r/2', { redirect: 'manual' });
+  assert.is(manual.status, 302);
+  assert.is(manual.headers.get('location'), '/r/1');
+  assert.not.ok(manual.redirected);
+  assert.is(await manual.text(), 'moved');
+  const refused = await rejection(client.fetch('/r/2', { redirect: 'error' }));
+  assert.ok(refused instanceof TypeError && /redirect is 'error'/.test(refused.message), String(refused));
+  const request = new Request(`${BASE}/r/2`, { redirect: 'manual' });
+  assert.is((await client.fetch(request)).status, 302, "a Request's own redirect mode applies");
+  const bare = await setup(redirecting(301, () => null));
+  const none = await bare.client.fetch('/r/5');
+  assert.is(none.status, 301);
+  assert.is(await none.text(), 'moved');
+  assert.is(streams.length, 3);
+});
+
+Client('a redirect that cannot be followed rejects with a TypeError and gives its stream back: another origin, no URL, a streamed body, a loop', async () => {
+  const cases: [string, Answer, () => RequestInit][] = [
+    ['another origin', redirecting(302, () => 'http://other.example/'), () => ({})],
+    ['another scheme', redirecting(302, () => 'https://example.com/'), () => ({})],
+    ['not a URL', redirecting(302, () => 'http://[::1'), () => ({})],
+    ['credentials', redirecting(302, () => 'http://u:p@example.com/'), () => ({})],
+    ['a streamed body', redirecting(307), () => ({ method: 'POST', body: new Response('data').body, duplex: 'half' } as RequestInit)],
+    ['a loop', redirecting(308, (p) => p), () => ({})],
+  ];
+  for (const [what, answer, init] of cases) {
+    const { client, session } = await setup(answer);
+    const outcome = await within(client.fetch('/r/1', init()).then(() => 'resolved', (e: unknown) => (e instanceof TypeError ? 'TypeError' : String(e))), 5000);
+    assert.is(outcome, 'TypeError', what);
+    // Every stream given back: the connection still serves requests.
+    const after = await within(client.fetch('/r/0').then((r) => r.status), 5000);
+    assert.is(after, 200, `${what}: the connection still works`);
+    await settle();
+    assert.is(session.connection.openOutboundStreams, 0, `${what}: no stream left open`);
+  }
+});
+
 Client.run();
