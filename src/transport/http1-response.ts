@@ -42,15 +42,24 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
   }
   res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
   const reader = body.getReader();
+  // The client hung up (or the connection was cut): cancel the handler's body at once. A read it never
+  // answers (a long poll, an idle event stream) would otherwise hold the body and this loop for good.
+  const onClose = (): void => {
+    if (!res.writableFinished) void reader.cancel(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written')).catch(() => undefined);
+  };
+  res.once('close', onClose);
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (res.destroyed) throw new Error('h2flow: the HTTP/1.1 connection closed while the response was being written');
       if (done) break;
       if (!res.write(value)) await drained(res, writeTimeout);
     }
   } catch (error) {
     void reader.cancel(error).catch(() => undefined);
     throw error;
+  } finally {
+    res.off('close', onClose);
   }
   if (trailers !== undefined) addTrailers(res, await trailers);
   await endResponse(res, writeTimeout);

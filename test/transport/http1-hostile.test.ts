@@ -140,6 +140,43 @@ H1('a client that pipelines requests and hangs up aborts every one of them, not 
   });
 });
 
+H1('a streamed response body is cancelled when the client hangs up, whether its read is pending or it keeps producing', async () => {
+  for (const kind of ['idle', 'endless'] as const) {
+    let cancelled: unknown = null;
+    let pulls = 0;
+    const handler: FetchHandler = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('first chunk\n'));
+          },
+          // idle: an event stream with nothing more to say (its read never settles); endless: always more.
+          pull(controller) {
+            pulls++;
+            if (kind === 'endless') controller.enqueue(new Uint8Array(16 * 1024));
+            else return new Promise<void>(() => undefined);
+            return undefined;
+          },
+          cancel(reason) {
+            cancelled = reason ?? 'cancelled';
+          },
+        }),
+      );
+    await withListener({ handler }, async (port, server) => {
+      const { socket, closed } = await rawSocket(port);
+      socket.write('GET /events HTTP/1.1\r\nhost: x\r\n\r\n');
+      await once(socket, 'data');
+      socket.destroy();
+      await closed;
+      for (let i = 0; i < 1000 && (cancelled === null || server.connections > 0); i++) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(cancelled !== null, `${kind}: the body was cancelled`);
+      const before = pulls;
+      await new Promise((r) => setTimeout(r, 50));
+      assert.is(pulls, before, `${kind}: no longer pulled`);
+    });
+  }
+});
+
 H1('a Host or target that would make the URL name another resource is refused (400), as over HTTP/2', async () => {
   const urls: string[] = [];
   const handler: FetchHandler = (request) => {
