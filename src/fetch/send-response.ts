@@ -263,7 +263,14 @@ function dropTrailers(trailers: TrailersValue): void {
  * a read is pending, so a slow first chunk does not hold them (nor a full-duplex echo its first chunk).
  */
 async function sendStream(stream: H2Stream, headers: HeaderList, body: ReadableStream<Uint8Array>, trailers: TrailersExtension['trailers']): Promise<void> {
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = body.getReader();
+  } catch (error) {
+    // A body already locked (the handler read it): its trailers are never awaited either.
+    if (trailers !== undefined) dropTrailers(trailers);
+    throw error;
+  }
   // The client reset the stream (or the session failed): cancel the handler's body at once. A read it
   // never answers (a long poll, an idle event stream) would otherwise hang `completed` for good, and a
   // body that keeps producing would be pulled forever into a stream whose writes all fail.

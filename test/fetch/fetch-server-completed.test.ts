@@ -203,6 +203,15 @@ for (const [ending, end] of ENDINGS) {
 const DROPPED_TRAILERS: [string, [string, string][], () => Response][] = [
   ['a HEAD response', [[':method', 'HEAD'], [':scheme', 'http'], [':path', '/'], [':authority', 'example.com']], () => new Response('body')],
   ['a response whose body errors first', GET, () => new Response(new ReadableStream({ pull: (c) => c.error(new Error('body failed')) }))],
+  [
+    'a response whose body is already locked',
+    GET,
+    () => {
+      const response = new Response(new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(1)) }));
+      response.body!.getReader();
+      return response;
+    },
+  ],
 ];
 
 for (const [name, request, makeResponse] of DROPPED_TRAILERS) {
