@@ -78,6 +78,7 @@ const NODE_TYPES = [
   'ClientConnectOptions',
   'ConnectOptions',
   'H2Server',
+  'Http1Limits',
   'HttpServer',
   'ListenHttp1Options',
   'ListenOptions',
