@@ -16,7 +16,7 @@ import { SafeOutput } from './safe-output.ts';
 import { serveStatic } from './static.ts';
 
 /** Usage text of `h2flow serve`. */
-export const SERVE_USAGE = `Usage: h2flow serve [dir] [--port 8080] [--host 127.0.0.1] [--cert FILE --key FILE] [--workers N|auto] [--no-http1] [--quiet]
+export const SERVE_USAGE = `Usage: h2flow serve [dir] [--port 8080] [--host 127.0.0.1] [--cert FILE --key FILE] [--workers N|auto] [--no-http1] [--proxy-protocol] [--quiet]
 
 Serves dir (default: a built-in page) over HTTP/2 and HTTP/1.1 on one port: on cleartext, h2c with prior
 knowledge, Upgrade: h2c, or plain HTTP/1.1 (what browsers speak there); with a certificate and key
@@ -30,6 +30,9 @@ request on stdout. SIGTERM/SIGINT: stop accepting, let requests in flight finish
       --key FILE            PEM private key
   -w, --workers N|auto      processes serving the port (default 1; auto: one per CPU); SIGHUP restarts them one by one
       --no-http1            HTTP/2 only (connections that are not HTTP/2 are closed)
+      --proxy-protocol      every connection starts with a PROXY header (v1/v2, HAProxy send-proxy-v2):
+                            its client address is logged and keys the abuse guard; connections without
+                            one are closed. Only behind a trusted proxy no one else can bypass
       --graceful-timeout S  seconds requests in flight get on shutdown (default 10)
   -q, --quiet               no access log
   -h, --help                this text
@@ -45,6 +48,7 @@ export interface ServeSettings {
   readonly quiet: boolean;
   readonly workers: ServeWorkers;
   readonly http1: boolean;
+  readonly proxyProtocol: boolean;
   readonly gracefulTimeoutMs: number;
 }
 
@@ -60,6 +64,7 @@ export function parseServeArgs(args: string[]): ServeSettings | 'help' {
       key: { type: 'string' },
       workers: { type: 'string', short: 'w' },
       'no-http1': { type: 'boolean' },
+      'proxy-protocol': { type: 'boolean' },
       'graceful-timeout': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -88,6 +93,7 @@ export function parseServeArgs(args: string[]): ServeSettings | 'help' {
     quiet: values.quiet === true,
     workers,
     http1: values['no-http1'] !== true,
+    proxyProtocol: values['proxy-protocol'] === true,
     gracefulTimeoutMs: grace * 1000,
   };
 }
@@ -216,6 +222,7 @@ async function serveUntilStopped(args: string[], out: SafeOutput, err: SafeOutpu
     hostname: settings.host,
     ...(tls !== undefined ? { tls } : {}),
     http1: settings.http1,
+    ...(settings.proxyProtocol ? { proxyProtocol: true } : {}),
     workers: settings.workers,
     gracefulTimeout: settings.gracefulTimeoutMs,
     onListen: () => undefined,

@@ -6,11 +6,12 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FetchHandler, FetchHandlerInfo, NetAddr } from '../fetch/fetch-server.ts';
+import type { FetchHandler, FetchHandlerInfo } from '../fetch/fetch-server.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 import { readRequestTarget } from '../fetch/request-target.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 import { writeResponse } from './http1-response.ts';
+import { peerAddress } from './peer-address.ts';
 
 /** An `Upgrade: h2c` request accepted: the 101 is written, the socket is HTTP/2 from its next byte on. */
 export interface H2cUpgrade {
@@ -453,7 +454,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   req.once('close', () => {
     if (req.errored !== null) abort();
   });
-  const info: FetchHandlerInfo = { remoteAddr: remoteAddrOf(socket), completed };
+  const info: FetchHandlerInfo = { remoteAddr: peerAddress(socket), completed };
   let request: Request | null = null;
   let source: IncomingBody | null = null;
   const url = requestUrl(req, secure);
@@ -508,6 +509,3 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   }
 }
 
-function remoteAddrOf(socket: Socket): NetAddr {
-  return { transport: 'tcp', hostname: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-}

@@ -13,6 +13,8 @@ import { sniffProtocol } from './sniff.ts';
 import { Http1Server, type H2cUpgrade, type Http1Options } from './http1.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
+import { readProxyHeader } from './proxy-header-reader.ts';
+import { peerAddress, peerHost, proxiedAddress, setPeerAddress } from './peer-address.ts';
 import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
@@ -67,6 +69,21 @@ export interface ListenOptions {
    * `listen()` (the raw session API), on for `serve()`.
    */
   readonly abuse?: AbuseOption;
+  /**
+   * Every connection starts with a PROXY protocol header (HAProxy's, version 1 text or 2 binary; e.g.
+   * HAProxy's `send-proxy-v2`): it is read first (before sniffing; on TLS, before the handshake), and the
+   * client address it carries becomes the connection's address everywhere (`remoteAddr`, the abuse
+   * guard's key, `info.remoteAddr`). A connection without a valid header is closed. Only for a listener
+   * every connection reaches through the trusted proxy: anyone connecting directly could claim any
+   * address. v2 LOCAL and v1 UNKNOWN (health checks) keep the socket's own address. Default off.
+   */
+  readonly proxyProtocol?: boolean;
+  /**
+   * With `proxyProtocol`: how long a new connection may take to send its whole PROXY header before it is
+   * closed (stops Slowloris-style peers that open connections and trickle or withhold the header, each
+   * holding a descriptor). Default 10 s.
+   */
+  readonly proxyHeaderTimeout?: number;
 }
 
 export type { AcceptedSession } from './session-server.ts';
@@ -93,6 +110,7 @@ export function toNetAddr(address: string | undefined, port: number | undefined)
 
 const DEFAULT_SNIFF_TIMEOUT = 10_000;
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+const DEFAULT_PROXY_HEADER_TIMEOUT = 10_000;
 
 /**
  * Listens for HTTP/2 connections (h2c with prior knowledge, or TLS with ALPN `h2`) and yields a server
@@ -127,7 +145,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   // An address cooling down is closed before anything is read (TLS: before the handshake).
   const hold = guard === null ? null : new RefusalHold(guard.holdRefusedMs, guard.maxHeldConnections);
   const refused = (socket: Socket, holdable: boolean): boolean => {
-    if (guard === null || guard.admits(socket.remoteAddress ?? '')) return false;
+    if (guard === null || guard.admits(peerHost(socket))) return false;
     if (holdable && hold!.hold(socket, () => socket.destroy())) {
       // Held unread (see RefusalHold): Node reads ahead at most its high-water mark into a paused socket.
       socket.pause();
@@ -146,13 +164,14 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       return;
     }
     live.set(session, socket);
-    const remote = socket.remoteAddress ?? '';
+    const remoteAddr = peerAddress(socket);
+    const remote = remoteAddr.hostname;
     // One callback, no promise: it waits for every connection's whole life.
     whenClosed(session, (failure) => {
       live.delete(session);
       if (failure !== null) guard?.noteSessionEnd(remote, failure);
     });
-    enqueue?.({ session, remoteAddr: toNetAddr(socket.remoteAddress, socket.remotePort) });
+    enqueue?.({ session, remoteAddr });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).
     if (!accepting) void session.close().catch(() => undefined);
@@ -166,6 +185,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
           ...(h1Options.upgrade !== false ? { onUpgrade: (socket: Socket, upgrade: H2cUpgrade) => startSession(socket, upgrade) } : {}),
         });
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
+  const proxyProtocol = options.proxyProtocol === true;
+  const proxyHeaderTimeout = options.proxyHeaderTimeout ?? DEFAULT_PROXY_HEADER_TIMEOUT;
   /**
    * Sockets not yet a session or an HTTP/1.1 connection (sniffing; over TLS every raw socket until it
    * closes, as the TLSSocket a handshake yields is another object): a forced close destroys them.
@@ -183,6 +204,23 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   const untrack = (socket: Socket): void => {
     if (pending.delete(socket)) socket.removeListener('close', onPendingClose);
   };
+  /**
+   * Reads the PROXY header (tracked meanwhile, so a forced close destroys it), records the address it
+   * carries, asks the abuse guard about that address (a refused client is held or closed as without a
+   * proxy), then `next()`; no valid header in time: the socket is closed, as HAProxy's `accept-proxy` does.
+   */
+  const withProxyHeader = (socket: Socket, next: () => void): void => {
+    track(socket);
+    void readProxyHeader(socket, proxyHeaderTimeout).then((header) => {
+      if (header === null || closed) {
+        socket.destroy();
+        return;
+      }
+      if (header.source !== null) setPeerAddress(socket, header.source);
+      if (refused(socket, true)) untrack(socket);
+      else next();
+    });
+  };
   const onSocket = (socket: Socket): void => {
     untrack(socket);
     startSession(socket);
@@ -190,6 +228,9 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   const onCleartext = (socket: Socket): void => {
     if (refused(socket, true)) return;
     track(socket);
+    serveCleartext(socket);
+  };
+  const serveCleartext = (socket: Socket): void => {
     if (http1 === null) {
       onSocket(socket);
       return;
@@ -213,6 +254,11 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     });
     tlsServer.on('secureConnection', (socket: TLSSocket) => {
       untrack(socket);
+      if (proxyProtocol) {
+        // The TLSSocket wraps the raw socket the header was read from (Node keeps it as `_parent`).
+        const address = proxiedAddress((socket as TLSSocket & { _parent?: object })._parent ?? socket);
+        if (address !== undefined) setPeerAddress(socket, address);
+      }
       if (socket.alpnProtocol === 'h2') {
         // Half-open only once secure: a peer that hangs up mid-handshake must not leave a half-open socket behind.
         socket.allowHalfOpen = true;
@@ -221,11 +267,28 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       else socket.destroy();
     });
     tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
-    // Not held: the TLS server starts its handshake on every socket it accepts.
-    tlsServer.prependListener('connection', (socket: Socket) => {
-      if (!refused(socket, false)) track(socket);
-    });
-    server = tlsServer;
+    if (proxyProtocol) {
+      // The header comes first on the raw socket: read it there, then hand the socket (the bytes after
+      // the header put back) to the TLS server, which does the handshake as if it had accepted it.
+      server = createNetServer({ noDelay: true }, (socket) =>
+        // Stays in `pending` until it closes, as every raw socket of a TLS listener.
+        withProxyHeader(socket, () => tlsServer.emit('connection', socket)),
+      );
+    } else {
+      // Not held: the TLS server starts its handshake on every socket it accepts.
+      tlsServer.prependListener('connection', (socket: Socket) => {
+        if (!refused(socket, false)) track(socket);
+      });
+      server = tlsServer;
+    }
+  } else if (proxyProtocol) {
+    server = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+      withProxyHeader(socket, () => {
+        // Left paused by the header reader; sniffing reads with a 'data' listener, which does not resume it.
+        socket.resume();
+        serveCleartext(socket);
+      }),
+    );
   } else {
     server = createNetServer({ allowHalfOpen: true, noDelay: true }, onCleartext);
   }
