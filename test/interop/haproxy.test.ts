@@ -2,7 +2,9 @@
  * h2flow behind a real reverse proxy: HAProxy (master-worker mode, on free loopback ports, a temporary
  * configuration) forwards to `serve()` as an HTTP/2 cleartext backend (`proto h2`). curl (HTTP/1.1 and
  * h2) and h2load go through it, 64 MiB cross both ways with sha256, trailers cross end to end, and a
- * reload (SIGUSR2) during load fails no request.
+ * reload (SIGUSR2) during load fails no request. With `send-proxy-v2` on the server line and
+ * `proxyProtocol: true`, the handler sees each client's own address (curl bound to 127.0.0.2 / 127.0.0.3),
+ * also while both clients' requests share HAProxy's backend connections concurrently.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -95,7 +97,6 @@ Proxy.after(async () => {
   await haproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
   await haproxy.stop();
   await server.shutdown();
-  dir.cleanup();
 });
 
 const curl = (args: string[], timeoutMs?: number): Promise<{ code: number | null; out: Buffer; err: string }> =>
@@ -175,3 +176,77 @@ Proxy('an HAProxy reload (SIGUSR2) during load fails no request', async () => {
 });
 
 Proxy.run();
+
+const Pp = suite('behind HAProxy with the PROXY protocol (send-proxy-v2)');
+let ppServer: HttpServer;
+let ppHaproxy: Daemon;
+let ppOrigin = '';
+
+/** The README's PROXY protocol configuration: HAProxy sends a v2 header first on each backend connection. */
+function haproxyProxyProtocolConfig(frontPort: number, backPort: number): string {
+  return `global
+  maxconn 1000
+
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+
+frontend www
+  bind 127.0.0.1:${frontPort}
+  default_backend h2flow
+
+backend h2flow
+  # a PROXY v2 header first on every connection to h2flow: the client's address (h2flow: proxyProtocol)
+  server app1 127.0.0.1:${backPort} proto h2 send-proxy-v2
+`;
+}
+
+Pp.before(async () => {
+  ppServer = serve(
+    async (request, info) => {
+      const wait = Number(new URL(request.url).searchParams.get('wait') ?? '0');
+      // Holds the response so requests from both clients are in flight at once.
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return new Response(`${info.remoteAddr?.hostname}\n`, { headers: { 'content-type': 'text/plain' } });
+    },
+    { port: 0, hostname: '127.0.0.1', proxyProtocol: true, onListen: () => undefined },
+  );
+  const backPort = (await ppServer.listening).port;
+  const frontPort = await freePort();
+  const cfg = join(dir.path, 'haproxy-pp.cfg');
+  writeFileSync(cfg, haproxyProxyProtocolConfig(frontPort, backPort));
+  ppHaproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
+  await ppHaproxy.waitFor(/Loading success/);
+  await waitForPort(frontPort);
+  ppOrigin = `http://127.0.0.1:${frontPort}`;
+});
+
+Pp.after(async () => {
+  ppHaproxy.child.kill('SIGTERM');
+  await ppHaproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
+  await ppHaproxy.stop();
+  await ppServer.shutdown();
+  dir.cleanup();
+});
+
+Pp('curl from 127.0.0.2 through HAProxy: the handler sees 127.0.0.2, over HTTP/1.1 and h2', async () => {
+  for (const mode of ['--http1.1', '--http2-prior-knowledge']) {
+    const r = await curl([mode, '--interface', '127.0.0.2', `${ppOrigin}/`]);
+    assert.is(r.out.toString(), '127.0.0.2\n', r.err);
+  }
+});
+
+Pp('two clients at once through HAProxy each see their own address, never the other\u2019s or the proxy\u2019s', async () => {
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => {
+      const from = i % 2 === 0 ? '127.0.0.2' : '127.0.0.3';
+      const mode = i % 4 < 2 ? '--http2-prior-knowledge' : '--http1.1';
+      return curl([mode, '--interface', from, `${ppOrigin}/?wait=200`]).then((r) => ({ from, saw: r.out.toString().trim(), err: r.err }));
+    }),
+  );
+  for (const { from, saw, err } of results) assert.is(saw, from, err);
+});
+
+Pp.run();
