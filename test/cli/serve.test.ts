@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect as netConnect } from 'node:net';
 import { buildCli, daemon, run, selfSignedCert, tempDir, type Daemon } from '../support/peers';
 
 const Serve = suite('h2flow serve');
@@ -90,6 +91,33 @@ Serve('with --cert and --key it serves TLS and curl negotiates h2 with ALPN', as
     assert.match(origin, /^https:/);
     const r = await curl(['-k', '--http2', '-o', '/dev/null', '-w', '%{http_version} %{http_code}', `${origin}/`]);
     assert.is(r.out, '2 200', r.err);
+  } finally {
+    await d.stop();
+  }
+});
+
+Serve('with --proxy-protocol the access log shows the PROXY header client; curl --haproxy-protocol is served, plain curl closed', async () => {
+  const { d, origin } = await start(['--proxy-protocol']);
+  try {
+    const port = Number(new URL(origin).port);
+    const reply = await new Promise<string>((resolve) => {
+      const socket = netConnect({ port, host: '127.0.0.1' });
+      const got: Buffer[] = [];
+      socket.on('data', (b: Buffer) => got.push(b));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Buffer.concat(got).toString('latin1')));
+      socket.write('PROXY TCP4 203.0.113.5 127.0.0.1 40001 8080\r\nGET /nope HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n');
+    });
+    assert.match(reply, /^HTTP\/1\.1 404/);
+    await d.waitFor(/^203\.0\.113\.5 - - \[[^\]]+\] "GET \/nope HTTP\/1\.1" 404 /m);
+    // curl's own v1 header (its local address, here bound to 127.0.0.2), then h2 by prior knowledge.
+    const viaCurl = await curl(['--haproxy-protocol', '--interface', '127.0.0.2', '--http2-prior-knowledge', '-o', '/dev/null', '-w', '%{http_code}', `${origin}/`]);
+    assert.is(viaCurl.out, '200', viaCurl.err);
+    await d.waitFor(/^127\.0\.0\.2 - - \[[^\]]+\] "GET \/ HTTP\/2\.0" 200 /m);
+    // Without a header: closed, nothing answered.
+    const plain = await curl(['--http2-prior-knowledge', `${origin}/`]);
+    assert.is.not(plain.code, 0);
+    assert.is(plain.out, '');
   } finally {
     await d.stop();
   }
