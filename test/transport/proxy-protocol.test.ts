@@ -307,6 +307,30 @@ Listener('header and request in one write, and a header trickled byte by byte, b
   }
 });
 
+Listener('an h2c upgrade after a PROXY header answers stream 1 with the header address', async () => {
+  const { server, port } = await proxiedServer();
+  try {
+    const peer = new TestPeer('client');
+    const socket = rawWithHeader(port, V1);
+    socket.write('GET / HTTP/1.1\r\nhost: a\r\nconnection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: \r\n\r\n');
+    socket.write(peer.greeting());
+    const seen = await new Promise<string>((resolve) => {
+      let got = '';
+      socket.on('data', (b: Buffer) => {
+        got += b.toString('latin1');
+        if (got.includes('203.0.113.9 50123')) resolve(got);
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(got));
+    });
+    socket.destroy();
+    assert.match(seen, /^HTTP\/1\.1 101/);
+    assert.ok(seen.includes('203.0.113.9 50123'), seen);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Listener('v2 LOCAL and v1 UNKNOWN keep the connection\u2019s own address', async () => {
   const { server, port } = await proxiedServer();
   try {
