@@ -5,25 +5,21 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import { connect as tlsConnect } from 'node:tls';
 import { selfSignedCert, tempDir } from '../support/peers';
+import { rawSocket } from '../support/raw-socket';
 import { connect, listen, serve, type FetchHandler, type H2Server } from '../../src/transport/node';
 import { serveRequests } from '../../src/fetch/fetch-server';
 import type { ListenHttp1Options } from '../../src/transport/listen';
 
 const H1 = suite('HTTP/1.1 on the HTTP/2 port, hostile clients');
 
-/** Connects a raw socket to `port`; `received()` reads what has arrived, `closed` settles when the server closes it. */
-async function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<unknown>; received: () => string }> {
-  const socket = netConnect({ port, host: '127.0.0.1' });
-  const chunks: Buffer[] = [];
-  socket.on('data', (d: Buffer) => chunks.push(d));
-  socket.on('error', () => undefined);
-  const closed = once(socket, 'close');
-  await once(socket, 'connect');
-  return { socket, closed, received: () => Buffer.concat(chunks).toString('latin1') };
+/** A raw socket to `port` (see support/raw-socket.ts) whose `received()` is what has arrived, as latin1 text. */
+async function textSocket(port: number): Promise<{ socket: Socket; closed: Promise<unknown>; received: () => string }> {
+  const raw = await rawSocket(port);
+  return { socket: raw.socket, closed: raw.closed, received: raw.text };
 }
 
 async function withListener(http1: ListenHttp1Options, body: (port: number, server: H2Server) => Promise<void>): Promise<void> {
@@ -40,12 +36,12 @@ const hello: FetchHandler = () => new Response('hello');
 H1('a client that sends part of a header block and stalls is closed after headersTimeout (408)', async () => {
   await withListener({ handler: hello, headersTimeout: 200 }, async (port) => {
     // The sniffer hands the connection over after one byte; from then on only the HTTP/1.1 deadlines apply.
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     socket.write('GET / HTTP/1.1\r\nhost: x\r\nx-slow: ');
     await closed;
     assert.match(received(), /^HTTP\/1\.1 408 /);
     // A client that sends one byte and stalls too.
-    const one = await rawSocket(port);
+    const one = await textSocket(port);
     one.socket.write('G');
     await one.closed;
   });
@@ -62,7 +58,7 @@ H1('a request body that stalls is cut off after requestTimeout and the handler s
     return new Response('unreachable');
   };
   await withListener({ handler, headersTimeout: 100, requestTimeout: 300 }, async (port) => {
-    const { socket, closed } = await rawSocket(port);
+    const { socket, closed } = await textSocket(port);
     socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nonly a part');
     await closed;
     while (failure === null) await new Promise((r) => setTimeout(r, 10));
@@ -73,7 +69,7 @@ H1('a request body that stalls is cut off after requestTimeout and the handler s
 H1('204 and 304 responses carry no Content-Length (RFC 9110 §8.6); other bodiless responses say 0', async () => {
   const handler: FetchHandler = (request) => new Response(null, { status: Number(new URL(request.url).pathname.slice(1)) });
   await withListener({ handler }, async (port) => {
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     socket.write('GET /204 HTTP/1.1\r\nhost: x\r\n\r\nGET /304 HTTP/1.1\r\nhost: x\r\n\r\nGET /205 HTTP/1.1\r\nhost: x\r\n\r\nGET /200 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     await closed;
     const responses = received().split(/(?=HTTP\/1\.1 )/);
@@ -100,7 +96,7 @@ H1('pipelined requests run at most maxPipelinedRequests at a time on one connect
     return new Response(new URL(request.url).pathname);
   };
   await withListener({ handler, maxPipelinedRequests: 2 }, async (port) => {
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     const n = 2000;
     let text = '';
     for (let i = 0; i < n - 1; i++) text += `GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`;
@@ -130,7 +126,7 @@ H1('a client that pipelines requests and hangs up aborts every one of them, not 
     return new Response('gone');
   };
   await withListener({ handler, maxPipelinedRequests: 4 }, async (port, server) => {
-    const { socket, closed } = await rawSocket(port);
+    const { socket, closed } = await textSocket(port);
     socket.write('GET /poll HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(4));
     while (started < 4) await new Promise((r) => setTimeout(r, 5));
     socket.destroy();
@@ -163,7 +159,7 @@ H1('a streamed response body is cancelled when the client hangs up, whether its 
         }),
       );
     await withListener({ handler }, async (port, server) => {
-      const { socket, closed } = await rawSocket(port);
+      const { socket, closed } = await textSocket(port);
       socket.write('GET /events HTTP/1.1\r\nhost: x\r\n\r\n');
       await once(socket, 'data');
       socket.destroy();
@@ -185,7 +181,7 @@ H1('a Host or target that would make the URL name another resource is refused (4
   };
   await withListener({ handler }, async (port) => {
     const status = async (head: string): Promise<string> => {
-      const { socket, closed, received } = await rawSocket(port);
+      const { socket, closed, received } = await textSocket(port);
       socket.write(`${head}\r\nconnection: close\r\n\r\n`);
       await closed;
       return received().slice(9, 12);
@@ -238,7 +234,7 @@ H1('a handler whose content-length disagrees with its body, or that sets transfe
   };
   await withListener({ handler }, async (port) => {
     for (const path of ['/long', '/short', '/invalid']) {
-      const { socket, closed, received } = await rawSocket(port);
+      const { socket, closed, received } = await textSocket(port);
       // A proxy reusing the connection for another client's request would read the excess (or the missing
       // bytes) as part of the next response: the connection must end instead.
       socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
@@ -250,7 +246,7 @@ H1('a handler whose content-length disagrees with its body, or that sets transfe
       if (head >= 0 && declared !== null) assert.ok(text.length - head - 4 < Number(declared[1]), `${path}: ${text}`);
     }
     // RFC 9112 §6.2: "MUST NOT send a Content-Length header field in any message that contains a Transfer-Encoding".
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     socket.write('GET /te HTTP/1.1\r\nhost: x\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     await closed;
     const first = received().split(/(?=HTTP\/1\.1 )/)[0]!;
@@ -270,7 +266,7 @@ H1('the deadlines end stalled HTTP/1.1 requests only: an h2c-upgraded connection
   try {
     assert.is(await (await client.fetch('/first')).text(), '/first');
     // A stalled request started after the upgrade and closed by the deadline checker: it has run since.
-    const { socket, closed } = await rawSocket(server.address.port);
+    const { socket, closed } = await textSocket(server.address.port);
     socket.write('GET / HTTP/1.1\r\n');
     await closed;
     assert.is(await (await client.fetch('/second')).text(), '/second');
@@ -283,7 +279,7 @@ H1('the deadlines end stalled HTTP/1.1 requests only: an h2c-upgraded connection
 
 H1('CONNECT over HTTP/1.1 gets 501 (as over HTTP/2), after the responses before it, and the connection closes', async () => {
   await withListener({ handler: hello }, async (port) => {
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\ntunnel bytes');
     await closed;
     const text = received();
@@ -357,7 +353,7 @@ H1('a client that stops reading a response is cut off after writeTimeout without
     return new Response(new Uint8Array(64 * 1024 * 1024));
   };
   await withListener({ handler, writeTimeout: 200 }, async (port, server) => {
-    const { socket } = await rawSocket(port);
+    const { socket } = await textSocket(port);
     socket.pause();
     socket.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
     while (completed === null) await new Promise((r) => setTimeout(r, 5));
@@ -375,14 +371,14 @@ H1('serve() takes the HTTP/1.1 limits as its http1 option: a stalled header bloc
   const server = serve({ port: 0, hostname: '127.0.0.1', onListen: () => undefined, http1: { headersTimeout: 150, maxPipelinedRequests: 2 } }, hello);
   try {
     const { port } = await server.listening;
-    const { socket, closed, received } = await rawSocket(port);
+    const { socket, closed, received } = await textSocket(port);
     socket.write('GET / HTTP/1.1\r\nhost: x\r\nx-slow: ');
     // Node's default headersTimeout is 60 s: closed well before that only if the option reached it.
     const guard = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000).unref());
     assert.is(await Promise.race([closed.then(() => 'closed'), guard]), 'closed');
     assert.match(received(), /^HTTP\/1\.1 408 /);
     // Still an HTTP/1.1 server with the same handler.
-    const ok = await rawSocket(port);
+    const ok = await textSocket(port);
     ok.socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     await ok.closed;
     assert.match(ok.received(), /^HTTP\/1\.1 200 /);

@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { connect, listen, serve, withTrailers, type FetchHandler, type HttpServer, type RequestTrailers } from '../../src/transport/node';
 import { classify } from '../../src/transport/sniff';
 import { patternBytes, run, selfSignedCert, sha256, tempDir, type TestCert } from '../support/peers';
+import { rawSocket } from '../support/raw-socket';
 
 const H1 = suite('HTTP/1.1 on the HTTP/2 port');
 
@@ -296,17 +297,6 @@ H1('with http1: false (and listen() by default) a connection that is not HTTP/2 
     await server.close();
   }
 });
-
-/** Connects a raw socket to `port` and resolves with it and a function reading what has arrived. */
-async function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<unknown>; received: () => Buffer }> {
-  const socket = netConnect({ port, host: '127.0.0.1' });
-  const chunks: Buffer[] = [];
-  socket.on('data', (d: Buffer) => chunks.push(d));
-  socket.on('error', () => undefined);
-  const closed = once(socket, 'close');
-  await once(socket, 'connect');
-  return { socket, closed, received: () => Buffer.concat(chunks) };
-}
 
 H1('a preface sent one byte at a time is HTTP/2; a connection that says nothing is closed after sniffTimeout', async () => {
   const server = await listen({ port: 0, http1: { handler }, sniffTimeout: 300 });
