@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from './proxy-protocol.ts';
+import { readSocketPrefix, type PrefixDecision } from './socket-prefix.ts';
 
 /**
  * Resolves with the header, or `null` when the connection sent something that is not one, ended or
@@ -14,38 +15,17 @@ import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from './proxy-pr
  * is left paused with every byte after the header unshifted.
  */
 export function readProxyHeader(socket: Socket, timeoutMs: number): Promise<ProxyHeader | null> {
-  return new Promise((resolve) => {
-    let buffered: Buffer | null = null;
-    const finish = (header: ProxyHeader | null): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onEnd);
-      if (header !== null) {
-        socket.pause();
-        if (buffered!.length > header.length) socket.unshift(buffered!.subarray(header.length));
-      }
-      resolve(header);
-    };
-    const onData = (chunk: Buffer): void => {
-      buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
-      let header: ProxyHeader | undefined;
-      try {
-        header = parseProxyHeader(buffered);
-      } catch (error) {
-        if (!(error instanceof ProxyHeaderError)) throw error;
-        finish(null);
-        return;
-      }
-      if (header !== undefined) finish(header);
-    };
-    const onEnd = (): void => finish(null);
-    const timer = setTimeout(() => finish(null), timeoutMs);
-    timer.unref?.();
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('close', onEnd);
-    socket.once('error', onEnd);
-  });
+  return readSocketPrefix(socket, timeoutMs, proxyDecision);
+}
+
+/** Decided once a whole header parsed (the bytes after it are put back) or the bytes cannot be one. */
+function proxyDecision(bytes: Buffer): PrefixDecision<ProxyHeader> {
+  let header: ProxyHeader | undefined;
+  try {
+    header = parseProxyHeader(bytes);
+  } catch (error) {
+    if (error instanceof ProxyHeaderError) return null;
+    throw error;
+  }
+  return header === undefined ? undefined : { value: header, keepFrom: header.length };
 }

@@ -4,6 +4,7 @@
  * with. Layer: transport (Node).
  */
 import type { Socket } from 'node:net';
+import { readSocketPrefix, type PrefixDecision } from './socket-prefix.ts';
 
 /** RFC 9113 §3.4: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n". */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -25,33 +26,11 @@ export function classify(bytes: Uint8Array): 'h2' | 'http1' | undefined {
  * or closes first gets `null`; the caller destroys the socket.
  */
 export function sniffProtocol(socket: Socket, timeoutMs: number): Promise<SniffResult> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const finish = (result: SniffResult): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onEnd);
-      if (result !== null) {
-        socket.pause();
-        socket.unshift(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
-      }
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      total += chunk.length;
-      const decided = classify(chunks.length === 1 ? chunk : Buffer.concat(chunks, total));
-      if (decided !== undefined) finish(decided);
-    };
-    const onEnd = (): void => finish(null);
-    const timer = setTimeout(() => finish(null), timeoutMs);
-    timer.unref?.();
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('close', onEnd);
-    socket.once('error', onEnd);
-  });
+  return readSocketPrefix(socket, timeoutMs, sniffDecision);
+}
+
+/** Decided once the bytes leave or complete the preface; every byte read is put back. */
+function sniffDecision(bytes: Buffer): PrefixDecision<'h2' | 'http1'> {
+  const decided = classify(bytes);
+  return decided === undefined ? undefined : { value: decided, keepFrom: 0 };
 }
