@@ -25,8 +25,11 @@ let server: HttpServer;
 let haproxy: Daemon;
 let origin = '';
 
-/** The HAProxy configuration the README shows, with the test's ports. */
-function haproxyConfig(frontPort: number, backPort: number): string {
+/**
+ * The HAProxy configurations the README shows, with the test's ports: an h2c backend, and with
+ * `proxyProtocol` one that sends a PROXY v2 header first on each backend connection.
+ */
+function haproxyConfig(frontPort: number, backPort: number, proxyProtocol = false): string {
   return `global
   maxconn 1000
 
@@ -42,8 +45,13 @@ frontend www
   default_backend h2flow
 
 backend h2flow
-  # h2c to h2flow: one multiplexed HTTP/2 connection carries many clients' requests
-  server app1 127.0.0.1:${backPort} proto h2
+${
+  proxyProtocol
+    ? `  # a PROXY v2 header first on every connection to h2flow: the client's address (h2flow: proxyProtocol)
+  server app1 127.0.0.1:${backPort} proto h2 send-proxy-v2`
+    : `  # h2c to h2flow: one multiplexed HTTP/2 connection carries many clients' requests
+  server app1 127.0.0.1:${backPort} proto h2`
+}
 `;
 }
 
@@ -182,27 +190,6 @@ let ppServer: HttpServer;
 let ppHaproxy: Daemon;
 let ppOrigin = '';
 
-/** The README's PROXY protocol configuration: HAProxy sends a v2 header first on each backend connection. */
-function haproxyProxyProtocolConfig(frontPort: number, backPort: number): string {
-  return `global
-  maxconn 1000
-
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-
-frontend www
-  bind 127.0.0.1:${frontPort}
-  default_backend h2flow
-
-backend h2flow
-  # a PROXY v2 header first on every connection to h2flow: the client's address (h2flow: proxyProtocol)
-  server app1 127.0.0.1:${backPort} proto h2 send-proxy-v2
-`;
-}
-
 Pp.before(async () => {
   ppServer = serve(
     async (request, info) => {
@@ -216,7 +203,7 @@ Pp.before(async () => {
   const backPort = (await ppServer.listening).port;
   const frontPort = await freePort();
   const cfg = join(dir.path, 'haproxy-pp.cfg');
-  writeFileSync(cfg, haproxyProxyProtocolConfig(frontPort, backPort));
+  writeFileSync(cfg, haproxyConfig(frontPort, backPort, true));
   ppHaproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
   await ppHaproxy.waitFor(/Loading success/);
   await waitForPort(frontPort);
