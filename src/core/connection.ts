@@ -765,9 +765,9 @@ export class H2Connection {
    * {@link dataToSend}, which copies it) and written out by the I/O layer.
    *
    * @param makeView How the views in the list (of the connection's buffer and of the payloads) are
-   *   made from then on, e.g. as the I/O layer's own array type so that it writes them without
-   *   converting each (Node's `Buffer.from(arrayBuffer, byteOffset, length)`); plain `Uint8Array`s
-   *   when omitted. The bytes are the same either way.
+   *   made from then on, e.g. as the I/O layer's own `Uint8Array` subclass so that it writes them
+   *   without converting each (the streams layer passes its transport's `makeView`); plain
+   *   `Uint8Array`s when omitted. The bytes are the same either way.
    */
   dataToSendVectored(makeView?: ViewFactory): Uint8Array[] {
     this.#referencePayloads = true;

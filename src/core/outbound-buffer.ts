@@ -24,8 +24,8 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * Makes a view of `length` bytes of `buffer` from `byteOffset`: a `Uint8Array` or a subclass the I/O
- * layer writes without converting (Node's `Buffer`, which `net.Socket.write` otherwise makes from every
- * plain `Uint8Array` it is given).
+ * layer writes without converting (an I/O layer that would otherwise wrap every plain `Uint8Array` it is
+ * given in its own array type; see the transports' `makeView`).
  */
 export type ViewFactory = (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
 
