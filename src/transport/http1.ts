@@ -22,7 +22,7 @@ export interface H2cUpgrade {
 }
 
 /** The HTTP/1.1 side's limits, as `serve({ http1: { … } })` takes them (see {@link Http1Options}). */
-export type Http1Limits = Pick<Http1Options, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'maxPipelinedRequests' | 'writeTimeout'>;
+export type Http1Limits = Pick<Http1Options, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'maxPipelinedRequests' | 'writeTimeout' | 'keepAliveTimeout'>;
 
 /** Options of {@link Http1Server}. */
 export interface Http1Options {
@@ -65,6 +65,13 @@ export interface Http1Options {
    * buffers forever (Node's HTTP/1.1 server has no such deadline).
    */
   readonly writeTimeout?: number | undefined;
+  /**
+   * Most ms a keep-alive connection may sit idle between requests before it is closed (Node's
+   * `keepAliveTimeout`; default 5 000, Node's; 0: no limit). Bounds the descriptors idle clients hold;
+   * behind a proxy that reuses connections, set it above the proxy's own idle timeout so the server never
+   * closes a connection the proxy is about to reuse.
+   */
+  readonly keepAliveTimeout?: number | undefined;
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
@@ -84,6 +91,11 @@ const DEFAULT_HEADERS_TIMEOUT = 60_000;
 const DEFAULT_REQUEST_TIMEOUT = 300_000;
 const DEFAULT_MAX_PIPELINED = 8;
 const DEFAULT_WRITE_TIMEOUT = 30_000;
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number of ms, not ${String(value)}`);
+  return value;
+}
 
 /** The HTTP/1.1 side of a server: feed it sockets with {@link Http1Server.accept}. */
 export class Http1Server {
@@ -114,8 +126,9 @@ export class Http1Server {
     );
     // Node enforces headersTimeout and requestTimeout only for a server that emitted 'listening' (it starts
     // its connection checker then); this one never listens itself, so it is started here — without it a
-    // client that stalls mid-request holds its connection forever. keepAliveTimeout (5 s) needs nothing.
+    // client that stalls mid-request holds its connection forever. keepAliveTimeout needs nothing.
     this.#checking(true);
+    if (options.keepAliveTimeout !== undefined) this.#server.keepAliveTimeout = nonNegative('keepAliveTimeout', options.keepAliveTimeout);
     this.#server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
     // Without a listener Node drops a CONNECT's connection unanswered; over HTTP/2 it gets 501 (no Request can carry it).
     this.#server.on('connect', (_req: IncomingMessage, socket: Socket) => this.#afterResponses(socket, () => {

@@ -103,8 +103,8 @@ export function serve(...args: ServeArgs<ServeOptions>): HttpServer & ServerName
 /** Serves in this process; `onListener` gets the listener's controls once it listens. */
 /** The HTTP/1.1 limits of `serve()`'s `http1` option, and nothing else (no handler or hook). */
 function pickHttp1Limits(limits: Http1Limits): Http1Limits {
-  const { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout } = limits;
-  return { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout };
+  const { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout, keepAliveTimeout } = limits;
+  return { maxHeaderSize, headersTimeout, requestTimeout, maxPipelinedRequests, writeTimeout, keepAliveTimeout };
 }
 
 function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' | 'https', onListener: (control: ServerControl) => void): HttpServer {

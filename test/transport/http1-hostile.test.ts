@@ -388,4 +388,21 @@ H1('serve() takes the HTTP/1.1 limits as its http1 option: a stalled header bloc
   }
 });
 
+H1('keepAliveTimeout: an idle keep-alive connection is closed after it, and the response announces it', async () => {
+  const server = serve({ port: 0, hostname: '127.0.0.1', onListen: () => undefined, http1: { keepAliveTimeout: 3_000 } }, hello);
+  try {
+    const { port } = await server.listening;
+    const { socket, closed, received } = await textSocket(port);
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    // Node announces its keepAliveTimeout in seconds (the default 5 s would say timeout=5).
+    await closed;
+    assert.match(received(), /^HTTP\/1\.1 200 /);
+    assert.match(received(), /\r\nKeep-Alive: timeout=3\r\n/i);
+  } finally {
+    await server.shutdown();
+  }
+  const bad = serve({ port: 0, hostname: '127.0.0.1', onListen: () => undefined, http1: { keepAliveTimeout: -1 } }, hello);
+  await bad.listening.then(() => assert.unreachable('a negative keepAliveTimeout was taken'), (error: unknown) => assert.instance(error, RangeError));
+});
+
 H1.run();
