@@ -16,7 +16,7 @@ import { SafeOutput } from './safe-output.ts';
 import { serveStatic } from './static.ts';
 
 /** Usage text of `h2flow serve`. */
-export const SERVE_USAGE = `Usage: h2flow serve [dir] [--port 8080] [--host 127.0.0.1] [--cert FILE --key FILE] [--workers N|auto] [--no-http1] [--proxy-protocol] [--quiet]
+export const SERVE_USAGE = `Usage: h2flow serve [dir] [--port 8080] [--host 127.0.0.1] [--cert FILE --key FILE] [--workers N|auto] [--no-http1] [--proxy-protocol] [--max-connections N] [--quiet]
 
 Serves dir (default: a built-in page) over HTTP/2 and HTTP/1.1 on one port: on cleartext, h2c with prior
 knowledge, Upgrade: h2c, or plain HTTP/1.1 (what browsers speak there); with a certificate and key
@@ -33,6 +33,8 @@ request on stdout. SIGTERM/SIGINT: stop accepting, let requests in flight finish
       --proxy-protocol      every connection starts with a PROXY header (v1/v2, HAProxy send-proxy-v2):
                             its client address is logged and keys the abuse guard; connections without
                             one are closed. Only behind a trusted proxy no one else can bypass
+      --max-connections N   connections open at once, per process; past it new ones are closed at
+                            once (default 10000; against connection floods)
       --graceful-timeout S  seconds requests in flight get on shutdown (default 10)
   -q, --quiet               no access log
   -h, --help                this text
@@ -49,6 +51,8 @@ export interface ServeSettings {
   readonly workers: ServeWorkers;
   readonly http1: boolean;
   readonly proxyProtocol: boolean;
+  /** `--max-connections`; null: serve()'s default. */
+  readonly maxConnections: number | null;
   readonly gracefulTimeoutMs: number;
 }
 
@@ -65,6 +69,7 @@ export function parseServeArgs(args: string[]): ServeSettings | 'help' {
       workers: { type: 'string', short: 'w' },
       'no-http1': { type: 'boolean' },
       'proxy-protocol': { type: 'boolean' },
+      'max-connections': { type: 'string' },
       'graceful-timeout': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
@@ -84,6 +89,8 @@ export function parseServeArgs(args: string[]): ServeSettings | 'help' {
   }
   const grace = values['graceful-timeout'] === undefined ? 10 : Number(values['graceful-timeout']);
   if (!Number.isFinite(grace) || grace < 0) throw new TypeError(`invalid --graceful-timeout ${values['graceful-timeout']}`);
+  const maxConnections = values['max-connections'] === undefined ? null : Number(values['max-connections']);
+  if (maxConnections !== null && (!Number.isSafeInteger(maxConnections) || maxConnections < 1)) throw new TypeError(`invalid --max-connections ${values['max-connections']} (a positive integer)`);
   return {
     root,
     port,
@@ -94,6 +101,7 @@ export function parseServeArgs(args: string[]): ServeSettings | 'help' {
     workers,
     http1: values['no-http1'] !== true,
     proxyProtocol: values['proxy-protocol'] === true,
+    maxConnections,
     gracefulTimeoutMs: grace * 1000,
   };
 }
@@ -223,6 +231,7 @@ async function serveUntilStopped(args: string[], out: SafeOutput, err: SafeOutpu
     ...(tls !== undefined ? { tls } : {}),
     http1: settings.http1,
     ...(settings.proxyProtocol ? { proxyProtocol: true } : {}),
+    ...(settings.maxConnections !== null ? { maxConnections: settings.maxConnections } : {}),
     workers: settings.workers,
     gracefulTimeout: settings.gracefulTimeoutMs,
     onListen: () => undefined,

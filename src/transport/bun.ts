@@ -9,7 +9,7 @@ import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
-import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
+import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { type TapObserver } from './tap.ts';
 import { clientSession, fetchClient } from './client-connect.ts';
@@ -93,6 +93,13 @@ export interface ListenOptions {
    * Stops slow handshakes: a peer that opens TCP and stalls the handshake would hold a descriptor for good.
    */
   readonly handshakeTimeout?: number;
+  /**
+   * Most connections open at once (those still handshaking included); past it a new connection is closed
+   * as soon as it is accepted, before anything is read. Stops a connection flood from many addresses
+   * (which the per-address abuse guard does not see) from exhausting memory and descriptors. Default
+   * 10 000; `Infinity` for no limit.
+   */
+  readonly maxConnections?: number;
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
@@ -108,6 +115,8 @@ function listenNow(options: ListenOptions): H2Server {
   const secure = options.tls !== undefined;
   let admit: (socket: BunSocket) => void = () => undefined;
   let admits: (address: string) => boolean = () => true;
+  let full: (pending: number) => boolean = () => false;
+  const maxConnections = maxConnectionsOf(options.maxConnections);
   // TLS: each connection's handshake deadline, until its handshake or close.
   const handshakeMs = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
   const deadlines = new Map<BunSocket, ReturnType<typeof setTimeout>>();
@@ -126,6 +135,11 @@ function listenNow(options: ListenOptions): H2Server {
     socket: {
       ...bunSocketHandlers,
       open(socket) {
+        // Past maxConnections (TLS handshakes in progress counted): closed before anything is read.
+        if (full(deadlines.size)) {
+          socket.terminate();
+          return;
+        }
         // An address cooling down (AbuseGuard) is closed before anything is read (TLS: before the handshake).
         if (!admits(socket.remoteAddress)) {
           socket.terminate();
@@ -151,8 +165,10 @@ function listenNow(options: ListenOptions): H2Server {
     { address: toNetAddr(listener.hostname, listener.port), stop: () => listener.stop(false), ref: () => listener.ref(), unref: () => listener.unref() },
     options.session,
     abuseGuardFor(options.abuse),
+    maxConnections,
   );
   admits = made.admits;
+  full = made.full;
   admit = (socket) => {
     const pair = socket.data;
     if (pair !== undefined) made.accept(pair, toNetAddr(socket.remoteAddress, socket.remotePort));

@@ -11,7 +11,7 @@ import type { H2Stream } from '../streams/stream.ts';
 import type { H2Transport } from '../streams/types.ts';
 import { denoConnToPair, type DenoConn, type DenoNetAddr } from './deno-conn.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions as CommonServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
-import { serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
+import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
 import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
@@ -86,6 +86,13 @@ export interface ListenOptions {
    * `listen()` (the raw session API), on for `serve()`.
    */
   readonly abuse?: AbuseOption;
+  /**
+   * Most connections open at once (those still handshaking included); past it a new connection is closed
+   * as soon as it is accepted, before anything is read. Stops a connection flood from many addresses
+   * (which the per-address abuse guard does not see) from exhausting memory and descriptors. Default
+   * 10 000; `Infinity` for no limit.
+   */
+  readonly maxConnections?: number;
 }
 
 /** How long accepting pauses after a failed accept that did not come from closing the listener. */
@@ -129,10 +136,11 @@ function listenDeno(options: ListenOptions): H2Server {
     listener.close();
     hold?.closeAll();
   };
-  const { server, accept, admits } = sessionServer(
+  const { server, accept, admits, full } = sessionServer(
     { address: toNetAddr(listener.addr), stop, ref: () => listener.ref(), unref: () => listener.unref() },
     options.session,
     guard,
+    maxConnectionsOf(options.maxConnections),
   );
   const close = (conn: DenoConn): void => {
     try {
@@ -152,6 +160,11 @@ function listenDeno(options: ListenOptions): H2Server {
         const name = error instanceof Error ? error.name : '';
         if (name === 'BadResource' || name === 'Interrupted' || stopped) return;
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
+        continue;
+      }
+      // Past maxConnections: closed at once (holding it would take one more descriptor).
+      if (full()) {
+        close(conn);
         continue;
       }
       // An address cooling down (AbuseGuard) is held unread for a while (RefusalHold), or closed at once.

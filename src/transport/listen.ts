@@ -15,7 +15,7 @@ import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
 import { readProxyHeader } from './proxy-header-reader.ts';
 import { peerAddress, peerHost, proxiedAddress, setPeerAddress } from './peer-address.ts';
-import { sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
+import { maxConnectionsOf, sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -84,6 +84,15 @@ export interface ListenOptions {
    * holding a descriptor). Default 10 s.
    */
   readonly proxyHeaderTimeout?: number;
+  /**
+   * Most connections open at once (HTTP/2, HTTP/1.1, and those still handshaking, sniffing or sending
+   * their PROXY header); past it a new connection is closed as soon as it is accepted, before anything is
+   * read or allocated for it. Stops a connection flood from many addresses (which the per-address abuse
+   * guard does not see) from exhausting memory and descriptors: each idle HTTP/2 connection costs
+   * 10–25 KiB of RSS plus the kernel's socket buffers. Default 10 000; `Infinity` for no limit. With
+   * `serve({ workers })`, each worker has its own.
+   */
+  readonly maxConnections?: number;
 }
 
 export type { AcceptedSession } from './session-server.ts';
@@ -129,6 +138,7 @@ const DEFAULT_PROXY_HEADER_TIMEOUT = 10_000;
 export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   /** Open sessions and their sockets (a forced close destroys the socket: a draining session may wait on a peer). */
   const live = new Map<H2Session, Socket>();
+  const maxConnections = maxConnectionsOf(options.maxConnections);
   let enqueue: ((s: AcceptedSession) => void) | null = null;
   let closeQueue: (() => void) | null = null;
   const accepted = new ReadableStream<AcceptedSession>({
@@ -292,6 +302,9 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   } else {
     server = createNetServer({ allowHalfOpen: true, noDelay: true }, onCleartext);
   }
+  // Node's own cap: it counts every socket the server accepted until it closes, and closes one past it
+  // before emitting 'connection' (so before TLS, sniffing or the PROXY header).
+  if (maxConnections !== Infinity) server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -52,6 +52,14 @@ export interface ServeOptions {
    */
   readonly abuse?: AbuseOption;
   /**
+   * Most connections open at once; past it new ones are closed as soon as they are accepted, before
+   * anything is read. Stops a connection flood from many addresses (which the per-address abuse guard
+   * does not see) from exhausting memory and descriptors: an idle HTTP/2 connection costs 10–25 KiB of
+   * RSS plus the kernel's socket buffers. Default 10 000; `Infinity` for no limit. With h2flow/node's
+   * `workers`, per worker.
+   */
+  readonly maxConnections?: number;
+  /**
    * Answer HTTP/1.1 on the same port with the same handler, where the listener can (`node:net` and
    * `node:tls`: h2flow/node, also in Bun, and h2flow/deno by default): cleartext connections that do not
    * start with the HTTP/2 preface go to the runtime's `node:http`, TLS offers ALPN `http/1.1`, and

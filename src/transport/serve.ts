@@ -119,6 +119,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' 
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     abuse: options.abuse ?? true,
     ...(options.proxyProtocol === true ? { proxyProtocol: true } : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
     ...(options.http1 !== false ? { http1: { ...(typeof options.http1 === 'object' ? pickHttp1Limits(options.http1) : {}), handler, onError } } : {}),
   }).then((s) => {

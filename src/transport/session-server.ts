@@ -62,7 +62,14 @@ export function sessionServer(
   control: ListenerControl,
   session: SessionOptions | undefined,
   guard: AbuseGuard | null = null,
-): { server: H2Server; accept(pair: H2Transport, remoteAddr: NetAddr): void; admits(address: string): boolean } {
+  maxConnections: number = DEFAULT_MAX_CONNECTIONS,
+): {
+  server: H2Server;
+  accept(pair: H2Transport, remoteAddr: NetAddr): void;
+  admits(address: string): boolean;
+  /** At `maxConnections` with `pending` connections not yet sessions (TLS handshakes) counted too. */
+  full(pending?: number): boolean;
+} {
   const live = new Set<H2Session>();
   let controller!: ReadableStreamDefaultController<AcceptedSession>;
   const accepted = new ReadableStream<AcceptedSession>({ start: (c) => void (controller = c) });
@@ -106,7 +113,17 @@ export function sessionServer(
       .finally(() => live.delete(s));
     controller.enqueue({ session: s, remoteAddr });
   };
-  return { server, accept, admits: (address) => guard === null || guard.admits(address) };
+  return { server, accept, admits: (address) => guard === null || guard.admits(address), full: (pending = 0) => live.size + pending >= maxConnections };
+}
+
+/** `maxConnections`' default on every listener: ~250 MiB of idle connections at most, far below a busy server's need. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/** Checks a `maxConnections` option; undefined is the default. */
+export function maxConnectionsOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_CONNECTIONS;
+  if (value !== Infinity && (!Number.isSafeInteger(value) || value < 1)) throw new RangeError(`maxConnections must be a positive integer or Infinity, not ${String(value)}`);
+  return value;
 }
 
 /** HTTP/1.1 on the HTTP/2 port, as {@link serveWith} asks a transport for it: the same handler answers. */
@@ -125,6 +142,7 @@ export interface ServeListenOptions {
   readonly abuse: AbuseOption;
   /** HTTP/1.1 with the same handler, unless `http1: false`; a transport that cannot speak it ignores it. */
   readonly http1?: ServeHttp1;
+  readonly maxConnections?: number;
 }
 
 /** How a transport binds for {@link serveWith}: its `listen()`, with `serve()`'s defaults applied. */
@@ -222,6 +240,7 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
     abuse: options.abuse ?? true,
     ...(options.http1 !== false ? { http1: { handler, onError: options.onError } } : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
   });
   const boundNow = bound instanceof Promise ? undefined : started(bound);
   const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(boundNow!);

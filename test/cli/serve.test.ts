@@ -139,6 +139,31 @@ Serve('bad arguments print the usage and exit with status 2', async () => {
   const missing = await run(process.execPath, [cli, 'serve', join(dir.path, 'no-such-dir')]);
   assert.is(missing.code, 2);
   assert.match(missing.stderr, 'not a directory');
+  const cap = await run(process.execPath, [cli, 'serve', '--max-connections', '0']);
+  assert.is(cap.code, 2);
+  assert.match(cap.stderr, 'invalid --max-connections 0');
+});
+
+Serve('--max-connections 1: while one connection is open curl is turned away; once it closes curl is served', async () => {
+  const { d, origin } = await start(['--max-connections', '1', '-q']);
+  try {
+    const held = netConnect({ port: Number(new URL(origin).port), host: '127.0.0.1' });
+    held.on('error', () => undefined);
+    const answered = new Promise<void>((resolve) => held.once('data', () => resolve()));
+    held.write('GET / HTTP/1.1\r\nhost: a\r\n\r\n');
+    await answered;
+    const refused = await curl(['--http2-prior-knowledge', '-o', '/dev/null', '-w', '%{http_code}', `${origin}/`]);
+    assert.is.not(refused.code, 0);
+    held.destroy();
+    // The server notices the close a moment after this side: retried until then.
+    let served = '';
+    for (let attempt = 0; served !== '200' && attempt < 100; attempt++) {
+      served = (await curl(['--http2-prior-knowledge', '-o', '/dev/null', '-w', '%{http_code}', `${origin}/`])).out;
+    }
+    assert.is(served, '200');
+  } finally {
+    await d.stop();
+  }
 });
 
 Serve('the hpack subcommand still answers next to serve and get', async () => {
