@@ -179,7 +179,7 @@ function findStreamStateKey(): symbol | null {
  * not known to be one: another kind of body, a runtime without undici's slots, or a body the handler
  * already read or locked (then its stream says what is left).
  */
-function memoryBody(response: Response): string | Uint8Array | undefined {
+export function memoryBody(response: Response): string | Uint8Array | undefined {
   // Found once: null (not undici's Response) is an answer too, not a reason to probe again per response.
   if (stateKey === undefined) stateKey = findStateKey();
   const key = stateKey;

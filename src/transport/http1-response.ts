@@ -6,6 +6,8 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { TrailersExtension } from '../fetch/fetch-server.ts';
 import { trailerFields, type TrailersInit } from '../fetch/fetch-headers.ts';
+import { memoryBody } from '../fetch/send-response.ts';
+import { lightResponseParts } from '../fetch/light-response.ts';
 
 /** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
 export async function writeResponse(res: ServerResponse, response: Response, isHead: boolean, writeTimeout: number): Promise<void> {
@@ -39,6 +41,19 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
     if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
     await endResponse(res, writeTimeout);
     return;
+  }
+  // A body held in memory (a string or bytes given to Response or LightResponse): its length is known, so
+  // it goes out with a content-length in one write instead of chunked through a stream reader.
+  if (trailers === undefined && response.status !== 204 && response.status !== 304) {
+    const source = lightResponseParts(response)?.body ?? memoryBody(response);
+    if (source != null) {
+      const bytes = typeof source === 'string' ? Buffer.from(source) : source;
+      if (!response.headers.has('content-length')) flat.push('content-length', String(bytes.byteLength));
+      res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+      // Throws on a handler's content-length that is not the body's (strictContentLength): the caller destroys.
+      await endResponse(res, writeTimeout, bytes);
+      return;
+    }
   }
   res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
   const reader = body.getReader();
@@ -98,7 +113,8 @@ function written(res: ServerResponse, done: 'drain' | 'finish', writeTimeout: nu
       if (error === null) resolve();
       else reject(error);
     };
-    const onDone = (): void => finish(null);
+    // A response destroyed with bytes still queued gets 'finish' too (Node), with `errored` set.
+    const onDone = (): void => finish(res.errored != null ? new Error('h2flow: the HTTP/1.1 connection closed while the response was being written') : null);
     const onClose = (): void => finish(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
     res.once(done, onDone);
     res.once('close', onClose);
@@ -114,9 +130,16 @@ function drained(res: ServerResponse, writeTimeout: number): Promise<void> {
   return written(res, 'drain', writeTimeout);
 }
 
-/** Ends `res`; resolves once it is flushed (or closed: nothing more can be done for it). */
-function endResponse(res: ServerResponse, writeTimeout: number): Promise<void> {
+/**
+ * Ends `res`, with `last` as the whole body if given; resolves once it is flushed. Closed first: resolves
+ * without `last` (the body was written: nothing more can be done for it), rejects with it (the body did
+ * not get out, as a streamed one's write would fail).
+ */
+function endResponse(res: ServerResponse, writeTimeout: number, last?: Uint8Array): Promise<void> {
   // Throws on a body shorter than its content-length: the caller then destroys the response.
-  res.end();
-  return res.writableFinished ? Promise.resolve() : written(res, 'finish', writeTimeout).catch(() => undefined);
+  if (last === undefined) res.end();
+  else res.end(last);
+  if (res.writableFinished) return Promise.resolve();
+  const finished = written(res, 'finish', writeTimeout);
+  return last === undefined ? finished.catch(() => undefined) : finished;
 }

@@ -451,6 +451,9 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   });
   completed.catch(() => undefined);
   res.once('finish', () => {
+    // Node emits 'finish' also for a response destroyed with bytes still queued (a slow reader cut off at
+    // writeTimeout): that one did not complete, and its 'close' says so.
+    if (res.errored != null) return;
     finished = true;
     onSettled?.(null);
   });

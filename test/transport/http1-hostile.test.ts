@@ -11,6 +11,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { selfSignedCert, tempDir } from '../support/peers';
 import { rawSocket } from '../support/raw-socket';
 import { connect, listen, serve, type FetchHandler, type H2Server } from '../../src/transport/node';
+import { LightResponse } from '../../src/fetch/light-response';
 import { serveRequests } from '../../src/fetch/fetch-server';
 import type { ListenHttp1Options } from '../../src/transport/listen';
 
@@ -109,8 +110,8 @@ H1('pipelined requests run at most maxPipelinedRequests at a time on one connect
     }
     await closed;
     assert.ok(most <= 2, `${most} requests ran at once`);
-    // Chunked bodies: "<size>\r\n/<i>\r\n".
-    const paths = [...received().matchAll(/\r\n\/(\d+)\r\n/g)].map((m) => m[1]).join(' ');
+    // In-memory bodies go out with a content-length: each right after its header block.
+    const paths = [...received().matchAll(/\r\n\r\n\/(\d+)/g)].map((m) => m[1]).join(' ');
     assert.ok(paths === Array.from({ length: n }, (_, i) => i).join(' '), 'answered out of order or not at all');
   });
 });
@@ -334,7 +335,7 @@ H1('over TLS too, pipelined requests past maxPipelinedRequests wait and are all 
       for (let i = 0; i < n - 1; i++) text += `GET /${i} HTTP/1.1\r\nhost: x\r\n\r\n`;
       socket.write(text + `GET /${n - 1} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
       await once(socket, 'close');
-      const paths = [...Buffer.concat(chunks).toString('latin1').matchAll(/\r\n\/(\d+)\r\n/g)].map((m) => m[1]).join(' ');
+      const paths = [...Buffer.concat(chunks).toString('latin1').matchAll(/\r\n\r\n\/(\d+)/g)].map((m) => m[1]).join(' ');
       assert.ok(paths === Array.from({ length: n }, (_, i) => i).join(' '), 'answered out of order or not at all');
       assert.ok(most <= 2, `${most} requests ran at once`);
     } finally {
@@ -345,25 +346,59 @@ H1('over TLS too, pipelined requests past maxPipelinedRequests wait and are all 
   }
 });
 
-H1('a client that stops reading a response is cut off after writeTimeout without progress (slow read)', async () => {
-  let completed: Promise<void> | null = null;
-  const handler: FetchHandler = (_request, info) => {
-    completed = info.completed;
-    // More than the socket buffers on both sides hold.
-    return new Response(new Uint8Array(64 * 1024 * 1024));
+const SLOW_READ_BODIES: Array<[string, () => Uint8Array | ReadableStream<Uint8Array>]> = [
+  // More than the socket buffers on both sides hold.
+  ['an in-memory body (one write)', () => new Uint8Array(64 * 1024 * 1024)],
+  [
+    'a streamed body',
+    () => {
+      let left = 64;
+      return new ReadableStream<Uint8Array>({
+        pull: (c) => (left-- > 0 ? c.enqueue(new Uint8Array(1024 * 1024)) : c.close()),
+      });
+    },
+  ],
+];
+for (const [kind, makeBody] of SLOW_READ_BODIES) {
+  H1(`a client that stops reading ${kind} is cut off after writeTimeout without progress, and completed rejects (slow read)`, async () => {
+    let completed: Promise<void> | null = null;
+    const handler: FetchHandler = (_request, info) => {
+      completed = info.completed;
+      return new Response(makeBody());
+    };
+    await withListener({ handler, writeTimeout: 200 }, async (port, server) => {
+      const { socket } = await textSocket(port);
+      socket.pause();
+      socket.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+      while (completed === null) await new Promise((r) => setTimeout(r, 5));
+      const outcome = await completed!.then(
+        () => 'completed',
+        (error: Error) => error.message,
+      );
+      assert.match(outcome, 'closed', outcome);
+      while (server.connections > 0) await new Promise((r) => setTimeout(r, 5));
+      socket.destroy();
+    });
+  });
+}
+
+H1('an in-memory body (string, bytes, LightResponse) goes out with its content-length in one piece, not chunked', async () => {
+  const bodies: Record<string, () => Response> = {
+    '/text': () => new Response('hello text'),
+    '/bytes': () => new Response(new TextEncoder().encode('hello bytes')),
+    '/light': () => new LightResponse('hello light'),
   };
-  await withListener({ handler, writeTimeout: 200 }, async (port, server) => {
-    const { socket } = await textSocket(port);
-    socket.pause();
-    socket.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
-    while (completed === null) await new Promise((r) => setTimeout(r, 5));
-    const outcome = await completed!.then(
-      () => 'completed',
-      (error: Error) => error.message,
-    );
-    assert.match(outcome, 'closed');
-    while (server.connections > 0) await new Promise((r) => setTimeout(r, 5));
-    socket.destroy();
+  await withListener({ handler: (request) => bodies[new URL(request.url).pathname]!() }, async (port) => {
+    for (const path of Object.keys(bodies)) {
+      const { socket, closed, received } = await textSocket(port);
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      await closed;
+      const [head, body] = received().split('\r\n\r\n');
+      assert.match(head!, /^HTTP\/1\.1 200 /);
+      assert.not.match(head!, /transfer-encoding/i, path);
+      assert.match(head!, new RegExp(`\r\ncontent-length: ${body!.length}(\r\n|$)`, 'i'), path);
+      assert.is(body, `hello ${path.slice(1)}`);
+    }
   });
 });
 
