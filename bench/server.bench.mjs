@@ -14,6 +14,7 @@
 // under `node --cpu-prof` for profiling.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { h2load, processCpuSeconds, startProcess } from './_h2load.mjs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './_report.mjs';
@@ -167,56 +168,9 @@ const SERVERS = {
 /** The servers measured over TLS (small responses only). */
 const TLS_SERVERS = ['h2flow-fetch-tls', 'h2flow-fetch-light-tls', 'node-compat-tls', 'node-core-tls'];
 
-/**
- * Runs h2load (on CPU 1 when `pin`) and returns { reqPerSec, mbPerSec, succeeded, seconds, cpuSeconds }
- * from its summary; `cpuSeconds` is h2load's own user + system time (the shell's `times`), to tell a run
- * the client limited from one the server did.
- */
-function h2load(args, pin = false) {
-  const sh = ['sh', '-c', 'h2load "$@"; times', 'sh', ...args];
-  const r = pin ? spawnSync('taskset', ['-c', '1', ...sh], { encoding: 'utf8', timeout: 120_000 }) : spawnSync(sh[0], sh.slice(1), { encoding: 'utf8', timeout: 120_000 });
-  const out = r.stdout ?? '';
-  // `times`' second line: the children's user and system time, e.g. `0m0.230s 0m1.050s`.
-  const times = [...out.matchAll(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/g)].at(-1);
-  const cpuSeconds = times === undefined ? null : Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]);
-  const wall = /finished in ([\d.]+)(m?s)/.exec(out);
-  const seconds = wall === null ? null : Number(wall[1]) / (wall[2] === 'ms' ? 1000 : 1);
-  const finished = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(out);
-  const done = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(out);
-  if (finished === null || done === null) throw new Error(`h2load ${args.join(' ')} failed:\n${out}${r.stderr ?? ''}`);
-  const scale = { '': 1e-6, K: 1e-3, M: 1, G: 1e3 }[finished[3]];
-  return { reqPerSec: Number(finished[1]), mbPerSec: Number(finished[2]) * scale, total: Number(done[1]), succeeded: Number(done[2]), seconds, cpuSeconds };
-}
-
-/** A process's user + system CPU seconds from /proc (Linux), or null where there is none. */
-function processCpuSeconds(pid) {
-  try {
-    // Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks; the command name (field 2) may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / ticks;
-  } catch {
-    return null;
-  }
-}
-
 /** Starts one server in a child process (on CPU 0 when `pin`); resolves with { port, stop }. */
 function startServer(name, pin = false) {
   return startProcess(name, [new URL(import.meta.url).pathname, `--serve=${name}`], /port (\d+)/, pin);
-}
-
-/** Starts `node ARGS` and resolves with { port, stop } once its output matches `portPattern`. */
-function startProcess(name, args, portPattern, pin = false) {
-  const child = pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d) => {
-      text += d;
-      const m = portPattern.exec(text);
-      if (m) resolve({ port: Number(m[1]), pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGINT'))) });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
-  });
 }
 
 /**

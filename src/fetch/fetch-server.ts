@@ -225,6 +225,19 @@ function requestUrl(url: string): string {
 }
 
 /**
+ * The `Request.url` a handler sees for a validated request target, or null when the fetch API cannot
+ * represent the request (a method it refuses or would change, a URL it refuses). HTTP/1.1 shares it.
+ */
+export function fetchRequestUrl(target: RequestTarget): string | null {
+  if (target.url === null || !isRepresentableMethod(target.method)) return null;
+  try {
+    return requestUrl(target.url);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The response to a well-formed request the fetch API cannot represent: 501 (RFC 9110 §15.6.2) for a
  * method or form it has no `Request` for (CONNECT, TRACE, `get`, `OPTIONS *`), 400 otherwise (a scheme
  * other than http(s), a field `Headers` refuses).
@@ -299,14 +312,8 @@ function answer(stream: H2Stream, session: H2Session, handler: FetchHandler, opt
     return undefined;
   }
   const method = target.method;
-  let url: string | null = null;
-  if (target.url !== null && isRepresentableMethod(method)) {
-    try {
-      url = requestUrl(target.url);
-    } catch {
-      // The fetch API cannot represent it: no handler can answer it.
-    }
-  }
+  // null: the fetch API cannot represent it, no handler can answer it.
+  const url = fetchRequestUrl(target);
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
   const body = method === 'GET' || method === 'HEAD' || stream.bodyEmpty ? null : stream;
   const exchange = new Exchange(stream, session, options.remoteAddr, method, url ?? '', headerList, target.authority, body);

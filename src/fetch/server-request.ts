@@ -9,7 +9,6 @@
  * runtime's Request. Layer: fetch (runtime-neutral: uses the runtime's global Request and Headers).
  */
 import { checkFieldName, checkFieldValue, headerPairs } from './fetch-headers.ts';
-import type { H2Stream } from '../streams/stream.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 
 /**
@@ -26,6 +25,14 @@ export interface RequestExchange {
   readonly trailers: Promise<Headers | null>;
 }
 
+/**
+ * Where a request's body comes from: an HTTP/2 stream (its `readable`), or an HTTP/1.1 request's body.
+ * `readable` is read only when the handler takes the body.
+ */
+export interface RequestBodySourceStream {
+  readonly readable: ReadableStream<Uint8Array>;
+}
+
 /** A validated request, as the fetch server hands it over (see request-target.ts). */
 export interface ServerRequestParts {
   readonly method: string;
@@ -35,7 +42,7 @@ export interface ServerRequestParts {
   /** The target's authority, given to handlers as `host` when the request has no `host` field. */
   readonly authority: string;
   /** The request stream whose body the Request carries, or null for a request without one. */
-  readonly body: H2Stream | null;
+  readonly body: RequestBodySourceStream | null;
   readonly exchange: RequestExchange;
 }
 
@@ -48,12 +55,12 @@ export type ServerRequest = Request & RequestTrailers;
  * pull, so a handler that never reads the body costs no body stream at all.
  */
 class RequestBodySource {
-  readonly #stream: H2Stream;
+  readonly #stream: RequestBodySourceStream;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   /** A read or a cancel reached the source: the body is disturbed (fetch's `bodyUsed`). */
   disturbed = false;
 
-  constructor(stream: H2Stream) {
+  constructor(stream: RequestBodySourceStream) {
     this.#stream = stream;
   }
 
@@ -83,7 +90,7 @@ function headerInit(headerList: H2HeaderList, authority: string): Array<[string,
   return pairs;
 }
 
-function bodyStream(stream: H2Stream): [ReadableStream<Uint8Array>, RequestBodySource] {
+function bodyStream(stream: RequestBodySourceStream): [ReadableStream<Uint8Array>, RequestBodySource] {
   const source = new RequestBodySource(stream);
   return [new ReadableStream<Uint8Array>(source, PULL_ONE), source];
 }
@@ -104,7 +111,7 @@ class LazyRequest {
   readonly #url: string;
   readonly #headerList: H2HeaderList;
   readonly #authority: string;
-  readonly #stream: H2Stream | null;
+  readonly #stream: RequestBodySourceStream | null;
   readonly #exchange: RequestExchange;
   #headers: Headers | null = null;
   #body: ReadableStream<Uint8Array> | null = null;

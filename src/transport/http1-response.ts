@@ -14,48 +14,63 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
   const flat: string[] = [];
   // null: no trailers (as a proxied h2flow client response may say).
   const trailers = (response as TrailersExtension).trailers ?? undefined;
-  const body = response.body;
   // A HEAD response sends no trailers: a promise of them that rejects must not go unhandled.
   if (isHead && trailers instanceof Promise) trailers.catch(() => undefined);
-  for (const [name, value] of response.headers) {
+  // An h2flow LightResponse is sent from its parts: reading its `body` or `headers` would make the
+  // runtime's Response (and a stream) it exists to avoid.
+  const light = lightResponseParts(response);
+  const status = light?.status ?? response.status;
+  // The body: in memory (a string or bytes: its length is known), null (none), or undefined (a stream).
+  let source: string | Uint8Array | null | undefined;
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (light !== null && trailers === undefined) source = light.body;
+  else {
+    body = response.body;
+    source = body === null ? null : trailers === undefined ? memoryBody(response) : undefined;
+  }
+  let hasLength = false;
+  const fields: Iterable<readonly [string, string]> = light !== null ? light.fields : response.headers;
+  for (const [name, value] of fields) {
     // Framing is Node's to choose: the handler's transfer-encoding would sit beside Node's own or beside a
     // content-length (RFC 9112 §6.2 forbids both), and a proxy would split the stream where Node did not.
     if (name === 'transfer-encoding') continue;
-    if (name === 'content-length' && !/^\d{1,15}$/.test(value)) {
-      if (trailers instanceof Promise) trailers.catch(() => undefined);
-      if (body !== null) void body.cancel().catch(() => undefined);
-      throw new TypeError(`h2flow: the response's content-length is invalid: ${value}`);
+    if (name === 'content-length') {
+      if (!/^\d{1,15}$/.test(value)) {
+        if (trailers instanceof Promise) trailers.catch(() => undefined);
+        if (body !== null) void body.cancel().catch(() => undefined);
+        throw new TypeError(`h2flow: the response's content-length is invalid: ${value}`);
+      }
+      hasLength = true;
     }
     flat.push(name, value);
   }
+  const statusText = response.statusText || (STATUS_CODES[status] ?? 'unknown');
   // A body longer or shorter than its content-length ends the connection (Node throws on the write or the
   // end that breaks it): on a kept-alive connection the excess or the shortfall would be read as part of
   // the next response — a desync a proxy sharing the connection between clients passes on.
   res.strictContentLength = true;
-  if (body === null || isHead) {
+  if (source === null || isHead) {
     if (body !== null) void body.cancel().catch(() => undefined);
     // An empty body is framed as such, except where RFC 9110 §8.6 forbids Content-Length (204) or would read
     // it as the 200's length (304).
-    if (body === null && !isHead && response.status !== 204 && response.status !== 304 && !response.headers.has('content-length') && trailers === undefined) flat.push('content-length', '0');
-    res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+    if (source === null && !isHead && status !== 204 && status !== 304 && !hasLength && trailers === undefined) flat.push('content-length', '0');
+    res.writeHead(status, statusText, flat);
     if (trailers !== undefined && !isHead) addTrailers(res, await trailers);
     await endResponse(res, writeTimeout);
     return;
   }
-  // A body held in memory (a string or bytes given to Response or LightResponse): its length is known, so
-  // it goes out with a content-length in one write instead of chunked through a stream reader.
-  if (trailers === undefined && response.status !== 204 && response.status !== 304) {
-    const source = lightResponseParts(response)?.body ?? memoryBody(response);
-    if (source != null) {
-      const bytes = typeof source === 'string' ? Buffer.from(source) : source;
-      if (!response.headers.has('content-length')) flat.push('content-length', String(bytes.byteLength));
-      res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
-      // Throws on a handler's content-length that is not the body's (strictContentLength): the caller destroys.
-      await endResponse(res, writeTimeout, bytes);
-      return;
-    }
+  // A body held in memory: its length is known, so it goes out with a content-length in one write instead
+  // of chunked through a stream reader.
+  if (source !== undefined && status !== 204 && status !== 304) {
+    const bytes = typeof source === 'string' ? Buffer.from(source) : source;
+    if (!hasLength) flat.push('content-length', String(bytes.byteLength));
+    res.writeHead(status, statusText, flat);
+    // Throws on a handler's content-length that is not the body's (strictContentLength): the caller destroys.
+    await endResponse(res, writeTimeout, bytes);
+    return;
   }
-  res.writeHead(response.status, response.statusText || (STATUS_CODES[response.status] ?? 'unknown'), flat);
+  body ??= response.body!;
+  res.writeHead(status, statusText, flat);
   const reader = body.getReader();
   // The client hung up (or the connection was cut): cancel the handler's body at once. A read it never
   // answers (a long poll, an idle event stream) would otherwise hold the body and this loop for good.

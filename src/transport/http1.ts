@@ -6,9 +6,10 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FetchHandler, FetchHandlerInfo } from '../fetch/fetch-server.ts';
+import { fetchRequestUrl, type FetchHandler, type FetchHandlerInfo } from '../fetch/fetch-server.ts';
 import type { H2HeaderList } from '../streams/types.ts';
-import { readRequestTarget } from '../fetch/request-target.ts';
+import { readRequestTarget, type RequestTarget } from '../fetch/request-target.ts';
+import { serverRequest, type RequestBodySourceStream, type RequestExchange } from '../fetch/server-request.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 import { writeResponse } from './http1-response.ts';
 import { peerAddress } from './peer-address.ts';
@@ -372,20 +373,42 @@ class IncomingBody {
   }
 }
 
-/** The fetch `Request` of an HTTP/1.1 request, with `trailers` (h2flow's extension) and a lazy `signal`. */
-class Http1Request extends Request {
-  readonly #incoming: IncomingMessage;
+/**
+ * What an HTTP/1.1 request's `Request` reads of its exchange: `signal`, made only when read (aborted at
+ * once if the connection closed before), and `trailers` (h2flow's extension), once the body was read.
+ */
+class Http1Exchange implements RequestExchange {
+  readonly #req: IncomingMessage;
+  #controller: AbortController | null = null;
+  #reason: Error | null = null;
   #trailers: Promise<Headers | null> | null = null;
 
-  constructor(url: string, init: RequestInit, incoming: IncomingMessage) {
-    super(url, init);
-    this.#incoming = incoming;
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#reason !== null) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#reason !== null;
+  }
+
+  abort(reason: Error): void {
+    if (this.#reason !== null) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
   }
 
   /** The request's trailer fields (chunked encoding), once the body has been read; null if none. */
   get trailers(): Promise<Headers | null> {
     return (this.#trailers ??= new Promise<Headers | null>((resolve) => {
-      const req = this.#incoming;
+      const req = this.#req;
       const read = (): void => {
         const raw = req.rawTrailers;
         if (raw.length === 0) return resolve(null);
@@ -402,13 +425,27 @@ class Http1Request extends Request {
   }
 }
 
+/** An HTTP/1.1 request body as a request takes it: its ReadableStream made only when the handler reads it. */
+class Http1Body implements RequestBodySourceStream {
+  readonly source: IncomingBody;
+  #readable: ReadableStream<Uint8Array> | null = null;
+
+  constructor(source: IncomingBody) {
+    this.source = source;
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return (this.#readable ??= new ReadableStream<Uint8Array>(this.source, { highWaterMark: 0 }));
+  }
+}
+
 /**
  * The absolute URL of an HTTP/1.1 request (RFC 9112 §3.2), or null if it is malformed or fetch cannot
  * represent it. Checked and built as an HTTP/2 request's target is (`readRequestTarget`): a Host such as
  * `example.com/admin?` or a path with `\` would otherwise make the URL name another resource than the one
  * a front proxy routed or filtered on.
  */
-function requestUrl(req: IncomingMessage, secure: boolean): string | null {
+function requestTarget(req: IncomingMessage, secure: boolean): RequestTarget | null {
   const target = req.url ?? '/';
   const method = req.method ?? 'GET';
   const list: Array<readonly [string, string]> = [[':method', method]];
@@ -433,7 +470,7 @@ function requestUrl(req: IncomingMessage, secure: boolean): string | null {
     list.push([':scheme', m[1]!], [':authority', m[2]!], [':path', rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest]);
   }
   try {
-    return readRequestTarget(list).url;
+    return readRequestTarget(list);
   } catch {
     return null;
   }
@@ -457,11 +494,11 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     finished = true;
     onSettled?.(null);
   });
-  const aborter = new AbortController();
+  const exchange = new Http1Exchange(req);
   const abort = (): void => {
-    if (finished || aborter.signal.aborted) return;
+    if (finished || exchange.aborted) return;
     const error = new Error('h2flow: the HTTP/1.1 connection closed before the response was complete');
-    aborter.abort(error);
+    exchange.abort(error);
     onSettled?.(error);
   };
   res.once('close', abort);
@@ -473,20 +510,17 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   const info: FetchHandlerInfo = { remoteAddr: peerAddress(socket), completed };
   let request: Request | null = null;
   let source: IncomingBody | null = null;
-  const url = requestUrl(req, secure);
+  const target = requestTarget(req, secure);
+  const url = target === null ? null : fetchRequestUrl(target);
   if (url !== null) {
     const hasBody = !NO_BODY_METHODS.has(method) && (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0');
-    const headers: Array<[string, string]> = [];
+    // As an HTTP/2 request's fields: lowercase names (a lazy request builds its Headers only when read).
+    const headerList: Array<[string, string]> = [];
     const raw = req.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
-    const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: aborter.signal };
-    if (hasBody) {
-      source = new IncomingBody(req);
-      init.body = new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
-      init.duplex = 'half';
-    }
+    for (let i = 0; i + 1 < raw.length; i += 2) headerList.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+    if (hasBody) source = new IncomingBody(req);
     try {
-      request = new Http1Request(url, init, req);
+      request = serverRequest({ method, url, headerList, authority: target!.authority, body: source === null ? null : new Http1Body(source), exchange });
     } catch {
       // The fetch API cannot represent it (a header Headers refuses, TRACE, ...).
     }
@@ -507,7 +541,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
       }
     }
   }
-  if (aborter.signal.aborted) {
+  if (exchange.aborted) {
     // Nobody to answer (a queued pipelined response would wait forever for a socket that is gone).
     if (response.body !== null) void response.body.cancel().catch(() => undefined);
     return;
