@@ -49,10 +49,8 @@ export function dispatchEvent(pump: SessionPump, ev: H2Event): void {
       break;
     }
     case 'SettingsAcknowledged': {
-      const ack = pump.settingsAcks.shift();
-      if (ack) ack.resolve();
       // The next SETTINGS still unacknowledged (if any) gets a full period of its own.
-      if (pump.settingsAcks.length === 0) pump.timers.settingsAcknowledged();
+      if (pump.settingsAcknowledged() === 0) pump.timers.settingsAcknowledged();
       else pump.timers.settings.rearm();
       break;
     }

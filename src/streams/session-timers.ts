@@ -94,7 +94,6 @@ export class SessionTimers implements DeadlineTarget {
   received = 0;
   readonly #clock: H2Clock;
   readonly #timeouts: H2Timeouts;
-  readonly #pingTimeout: number;
   #settings: Deadline | null = null;
   #idle: Deadline | null = null;
   #write: Deadline | null = null;
@@ -115,7 +114,11 @@ export class SessionTimers implements DeadlineTarget {
     this.#pump = pump;
     this.#clock = clock;
     this.#timeouts = timeouts;
-    this.#pingTimeout = timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
+  }
+
+  /** How long a PING's ACK may take. */
+  get #pingTimeout(): number {
+    return this.#timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
   }
 
   /** The session started: the policies that run from the start (SETTINGS acknowledgement, idle, keepalive). */
@@ -269,7 +272,7 @@ export class SessionTimers implements DeadlineTarget {
 
   #onSettingsTimeout(): boolean {
     const pump = this.#pump;
-    if (pump.settingsAcks.length === 0 || pump.state >= CLOSING) return false;
+    if (pump.unackedSettings === 0 || pump.state >= CLOSING) return false;
     // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
     // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
     const code = ErrorCodes.SETTINGS_TIMEOUT;
