@@ -6,6 +6,7 @@
  */
 import { HeadQueue } from './head-queue.ts';
 import { queueTask, type MicrotaskTarget } from './microtask.ts';
+import { NO_ITEM, queueReadable, type IteratedQueue, type QueueWaiter } from './queue-readable.ts';
 import type { StreamConstructors } from './types.ts';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
@@ -30,7 +31,7 @@ const CANCELLED = 4;
 const DELIVERY_SCHEDULED = 8;
 const ENDED = 16;
 
-export class PullQueue<T> implements MicrotaskTarget {
+export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
   /** Made with the first item kept (an idle session's `incoming` never has one). */
   #items: HeadQueue<T> | null = null;
   #capacity: number;
@@ -43,6 +44,8 @@ export class PullQueue<T> implements MicrotaskTarget {
   readonly #lowValue: ((item: T) => boolean) | null;
   /** A consumer taking items by callback instead of through the readable (see `consume`). */
   #consumer: QueueConsumer<T> | null = null;
+  /** The readable's async iterator, while its `next()` waits for an item. */
+  #waiter: QueueWaiter<T> | null = null;
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
@@ -72,8 +75,26 @@ export class PullQueue<T> implements MicrotaskTarget {
 
   /** The ReadableStream view, created on first use with the given constructors. */
   readable(ctors: StreamConstructors): ReadableStream<T> {
-    if (this.#readable === null) this.#readable = new ctors.ReadableStream<T>(this, { highWaterMark: 0 });
+    if (this.#readable === null) this.#readable = queueReadable(ctors, this);
     return this.#readable;
+  }
+
+  /** For the readable's iterator: the oldest item (the readable closes with the last one once closed). */
+  takeItem(): T | typeof NO_ITEM {
+    if (this.size === 0) return NO_ITEM;
+    const item = (this.#items as HeadQueue<T>).shift() as T;
+    if ((this.#flags & (CLOSED | CANCELLED)) === CLOSED && this.size === 0) this.#controller?.close();
+    return item;
+  }
+
+  /** True once no item will come any more. */
+  get ended(): boolean {
+    return (this.#flags & (CLOSED | CANCELLED)) !== 0 && this.size === 0;
+  }
+
+  /** The readable's iterator waits for the next item (null: no longer). */
+  wait(waiter: QueueWaiter<T> | null): void {
+    this.#waiter = waiter;
   }
 
   /**
@@ -112,6 +133,10 @@ export class PullQueue<T> implements MicrotaskTarget {
       this.#scheduleDelivery();
       return;
     }
+    if (this.#waiter !== null) {
+      this.#waiter.deliver(item);
+      return;
+    }
     if ((flags & WANTED) !== 0 && this.#controller !== null) {
       this.#flags = flags & ~WANTED;
       this.#controller.enqueue(item);
@@ -133,6 +158,7 @@ export class PullQueue<T> implements MicrotaskTarget {
     this.#flags |= CLOSED;
     if (this.#consumer !== null) this.#scheduleDelivery();
     if (this.size === 0 && this.#controller !== null && (this.#flags & CANCELLED) === 0) this.#controller.close();
+    this.#waiter?.finish();
   }
 
   /** Underlying-source start: keeps the controller. */
