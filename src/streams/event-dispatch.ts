@@ -38,8 +38,8 @@ export function dispatchEvent(pump: SessionPump, ev: H2Event): void {
       pump.records.get(ev.streamId)?.onReset(ev.errorCode, ev.remoteReset);
       break;
     case 'WindowUpdated':
-      if (ev.streamId === 0) pump.data.scheduler.unblockAll();
-      else pump.data.scheduler.unblock(ev.streamId);
+      if (ev.streamId === 0) pump.data.unblockAll();
+      else pump.data.unblock(ev.streamId);
       break;
     case 'RemoteSettingsChanged':
       pump.onRemoteSettings();

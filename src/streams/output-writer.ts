@@ -45,11 +45,13 @@ export class OutputWriter implements MicrotaskTarget {
   /** True once the transport's writable was closed or aborted: nothing more is written. */
   writerClosed = false;
   #flushScheduled = false;
-  readonly #inFlightSizes: number[] = [];
+  /**
+   * Each write in flight, oldest first, as two entries: its size, then (vectored) the bodies it still
+   * references, released when it completes (one array for both: one object fewer per connection).
+   */
+  readonly #inFlightWrites: Array<number | Map<OutboundBody, number> | null> = [];
   /** Vectored: bodies whose bytes went to the core since the last flush, with their `sentTotal` marks. */
   #held: Map<OutboundBody, number> | null = null;
-  /** Vectored: the bodies each write in flight still references, released when it completes. */
-  readonly #inFlightHeld: (Map<OutboundBody, number> | null)[] = [];
   #backlogDrained: Outcome<void> | null = null;
   /** A write promise's callbacks (made with the first write a transport answers with a promise). */
   #onWritten: (() => void) | null = null;
@@ -132,9 +134,8 @@ export class OutputWriter implements MicrotaskTarget {
       return;
     }
     this.inFlight += size;
-    this.#inFlightSizes.push(size);
     // Released in write order: a body's mark covers its bytes in earlier writes still in flight too.
-    if (this.vectored) this.#inFlightHeld.push(held);
+    this.#inFlightWrites.push(size, held);
     this.#pump.timers.onWriteStarted();
     const written = this.#port.write(out);
     // Taken at once: completed a microtask later, as a write promise would be.
@@ -156,12 +157,13 @@ export class OutputWriter implements MicrotaskTarget {
 
   /** Releases `held` once the last write in flight completes (at once if none is). */
   #releaseAfterInFlight(held: Map<OutboundBody, number>): void {
-    const n = this.#inFlightHeld.length;
-    const last = n === 0 ? null : this.#inFlightHeld[n - 1];
+    const writes = this.#inFlightWrites;
+    const n = writes.length;
+    const last = n === 0 ? null : (writes[n - 1] as Map<OutboundBody, number> | null);
     if (n === 0) {
       for (const [body, at] of held) body.release(at);
-    } else if (last == null) {
-      this.#inFlightHeld[n - 1] = held;
+    } else if (last === null) {
+      writes[n - 1] = held;
     } else {
       for (const [body, at] of held) last.set(body, at);
     }
@@ -174,15 +176,12 @@ export class OutputWriter implements MicrotaskTarget {
 
   #written(): void {
     this.written++;
-    const sizes = this.#inFlightSizes;
-    this.inFlight -= sizes.shift() ?? 0;
-    const held = this.vectored ? this.#inFlightHeld.shift() : null;
-    // Emptied, the arrays give their stores back (an optimised shift keeps them: ~150 B each per idle
-    // connection); the next write makes them again, as the unoptimised shift does.
-    if (sizes.length === 0) {
-      sizes.length = 0;
-      this.#inFlightHeld.length = 0;
-    }
+    const writes = this.#inFlightWrites;
+    this.inFlight -= (writes.shift() as number | undefined) ?? 0;
+    const held = writes.shift() as Map<OutboundBody, number> | null | undefined;
+    // Emptied, the array gives its store back (an optimised shift keeps it: ~150 B per idle
+    // connection); the next write makes it again, as the unoptimised shift does.
+    if (writes.length === 0) writes.length = 0;
     if (held != null) for (const [body, at] of held) body.release(at);
     if (this.#backlogDrained !== null && !this.backedUp()) {
       const drained = this.#backlogDrained;
@@ -193,7 +192,12 @@ export class OutputWriter implements MicrotaskTarget {
   }
 
   #writeFailed(err: unknown): void {
-    for (const held of this.#inFlightHeld.splice(0)) if (held !== null) this.#failHeld(held, err);
+    const writes = this.#inFlightWrites;
+    for (let i = 1; i < writes.length; i += 2) {
+      const held = writes[i] as Map<OutboundBody, number> | null;
+      writes[i] = null;
+      if (held !== null) this.#failHeld(held, err);
+    }
     if (this.#pump.state !== DONE) this.#pump.lifecycle.onTransportError(err);
   }
 }

@@ -24,6 +24,13 @@ export interface QueueConsumer<T> {
   end(): void;
 }
 
+/** A bounded queue's bookkeeping (see the constructor). */
+interface QueueLimit<T> {
+  readonly capacity: number;
+  dropped: number;
+  readonly lowValue: ((item: T) => boolean) | null;
+}
+
 // PullQueue's yes/no state, as bits of one field.
 const WANTED = 1;
 const CLOSED = 2;
@@ -34,14 +41,13 @@ const ENDED = 16;
 export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
   /** Made with the first item kept (an idle session's `incoming` never has one). */
   #items: HeadQueue<T> | null = null;
-  #capacity: number;
-  #dropped = 0;
+  /** A bounded queue's capacity, drop count and low-value test (null: unbounded, as `incoming` is). */
+  readonly #limit: QueueLimit<T> | null;
   #controller: ReadableStreamDefaultController<T> | null = null;
   /** WANTED (a reader waits), CLOSED, CANCELLED, DELIVERY_SCHEDULED, ENDED (the consumer was told). */
   #flags = 0;
   #readable: ReadableStream<T> | null = null;
   #onCancel: PullQueueOwner<T> | null;
-  readonly #lowValue: ((item: T) => boolean) | null;
   /** A consumer taking items by callback instead of through the readable (see `consume`). */
   #consumer: QueueConsumer<T> | null = null;
   /** The readable's async iterator, while its `next()` waits for an item. */
@@ -53,14 +59,13 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
    * @param lowValue items to drop first when at capacity (oldest first); others go only if none is.
    */
   constructor(capacity = Infinity, onCancel: PullQueueOwner<T> | null = null, lowValue: ((item: T) => boolean) | null = null) {
-    this.#capacity = capacity;
+    this.#limit = capacity === Infinity ? null : { capacity, dropped: 0, lowValue };
     this.#onCancel = onCancel;
-    this.#lowValue = lowValue;
   }
 
   /** Items dropped because the queue was at capacity. */
   get dropped(): number {
-    return this.#dropped;
+    return this.#limit === null ? 0 : this.#limit.dropped;
   }
 
   /** Items waiting for a reader. */
@@ -142,7 +147,8 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
       this.#controller.enqueue(item);
       return;
     }
-    if (this.size >= this.#capacity) this.#dropOne();
+    const limit = this.#limit;
+    if (limit !== null && this.size >= limit.capacity) this.#dropOne(limit);
     (this.#items ??= new HeadQueue<T>()).push(item);
   }
 
@@ -187,9 +193,9 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
     if (onCancel !== null) onCancel.queueCancelled(unclaimed);
   }
 
-  #dropOne(): void {
-    this.#dropped++;
-    const lowValue = this.#lowValue;
+  #dropOne(limit: QueueLimit<T>): void {
+    limit.dropped++;
+    const lowValue = limit.lowValue;
     const items = this.#items as HeadQueue<T>;
     if (lowValue === null || !items.removeFirst(lowValue)) items.shift();
   }

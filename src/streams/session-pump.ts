@@ -65,6 +65,11 @@ const MAX_KEPT_PENDING = 1024;
  */
 const NO_RECORDS: ReadonlyMap<number, StreamRecord> = new Map();
 
+// SessionPump's yes/no state, as bits of one field.
+const DISPATCHING = 1;
+const PEER_SETTINGS_SEEN = 2;
+const GOAWAY_RECEIVED = 4;
+
 /** `timeouts` not given: every default (one object for all sessions, not an empty one each). */
 const NO_TIMEOUTS: H2Timeouts = Object.freeze({});
 
@@ -109,9 +114,16 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   readonly data: DataSender;
   readonly lifecycle: CloseLifecycle;
   readonly timers: SessionTimers;
+  /** True once the peer's GOAWAY arrived. */
+  get goawayReceived(): boolean {
+    return (this.#flags & GOAWAY_RECEIVED) !== 0;
+  }
+  set goawayReceived(value: boolean) {
+    this.#flags = value ? this.#flags | GOAWAY_RECEIVED : this.#flags & ~GOAWAY_RECEIVED;
+  }
+
   /** Where the session is in its life (`session-state.ts`). */
   state: number = OPEN;
-  goawayReceived = false;
   /** The session's failure, once it failed. */
   failure: H2SessionError | null = null;
   /** PINGs awaiting their ACK, by the counter in their payload (made with the first `ping()`). */
@@ -134,9 +146,9 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   // array, so a session whose handlers never call into the core re-entrantly never makes one.
   #pending: Array<H2Event | undefined> | null = null;
   #pendingCount = 0;
-  #dispatching = false;
+  /** DISPATCHING, PEER_SETTINGS_SEEN, GOAWAY_RECEIVED: one field, not three. */
+  #flags = 0;
 
-  #peerSettingsSeen = false;
   #pingCounter = 0;
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
@@ -344,7 +356,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   schedule(body: OutboundBody): void {
     const record = this.records.get(body.streamId);
     if (record !== undefined && !record.headersSent) return;
-    this.data.scheduler.enqueue(body);
+    this.data.enqueue(body);
     this.data.pumpData();
   }
 
@@ -402,7 +414,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     if (record.error !== null && this.failure === null && this.#isPeerStream(record.id)) this.#incoming.delete(record.facade);
     const out = record.outbound;
     if (out !== null) {
-      this.data.scheduler.remove(out);
+      this.data.remove(out);
       this.timers.streamOver(out);
     }
     this.#slots?.wake();
@@ -422,7 +434,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
    */
   run<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
     const events = op(this.conn, a, b);
-    if (this.#dispatching) {
+    if ((this.#flags & DISPATCHING) !== 0) {
       if (events !== undefined && events.length > 0) {
         const pending = (this.#pending ??= []);
         for (let i = 0; i < events.length; i++) pending[this.#pendingCount++] = events[i] as H2Event;
@@ -430,7 +442,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
       return;
     }
     if (events !== undefined && events.length > 0) {
-      this.#dispatching = true;
+      this.#flags |= DISPATCHING;
       try {
         // The core's array is this call's own: dispatched in place, then what calls made meanwhile queued.
         for (let i = 0; i < events.length; i++) this.#dispatchOne(events[i] as H2Event);
@@ -450,7 +462,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
           if (pending.length > MAX_KEPT_PENDING) this.#pending = [];
         }
         this.#pendingCount = 0;
-        this.#dispatching = false;
+        this.#flags &= ~DISPATCHING;
       }
     }
     this.data.pumpData();
@@ -508,8 +520,8 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
 
   /** The peer's SETTINGS arrived: its MAX_CONCURRENT_STREAMS now applies as sent. */
   onRemoteSettings(): void {
-    this.#peerSettingsSeen = true;
-    this.data.scheduler.unblockAll();
+    this.#flags |= PEER_SETTINGS_SEEN;
+    this.data.unblockAll();
     this.#slots?.wake();
   }
 
@@ -560,7 +572,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   /** The peer's MAX_CONCURRENT_STREAMS, or 100 until its first SETTINGS arrived. */
   #maxOutboundStreams(): number {
     const max = this.conn.remoteSettings.maxConcurrentStreams;
-    return this.#peerSettingsSeen ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
+    return (this.#flags & PEER_SETTINGS_SEEN) !== 0 ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
   }
 
   #bindSignal(record: StreamRecord, signal: AbortSignal): void {
