@@ -20,7 +20,10 @@ let pumpOf: (session: H2Session) => SessionPump;
 export interface H2SessionOptions {
   /** Which end of the connection this is. */
   readonly role: 'server' | 'client';
-  /** Options for the core's `H2Configuration` (limits, header handling); `clientSide` follows `role`. */
+  /**
+   * Options for the core's `H2Configuration` (limits, header handling); `clientSide` follows `role`.
+   * Sessions given the same object share one configuration while the object keeps its values.
+   */
   readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
   /**
    * The Web Streams implementation for every stream the session creates (bodies, `incoming`, `events`).
@@ -113,7 +116,11 @@ export class H2Session {
     this.#pump = new SessionPump(transport, { ...options, streams });
   }
 
-  /** The protocol core. Read its state freely; calling its methods directly bypasses the session. */
+  /**
+   * The protocol core. Read its state freely; calling its methods directly bypasses the session. Its
+   * `config` is shared by the sessions made from the same `config` option (one per listener, say) and
+   * role: read it, do not change it (a change would reach them all); pass options through `config`.
+   */
   get connection(): H2Connection {
     return this.#pump.conn;
   }
