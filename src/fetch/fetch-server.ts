@@ -90,32 +90,46 @@ function defaultOnError(error: unknown): Response {
  * validated parts its Request is made from, and the state behind the Request's `signal` and `trailers`,
  * also made only when read. One object per request instead of a closure per hook.
  */
+// Exchange's yes/no state, as bits of one field.
+/** The request has a body (not GET/HEAD, and its HEADERS did not end the stream). */
+const HAS_BODY = 1;
+/** This side refused a body nobody took after a complete response (see refuseUntakenBody). */
+const REFUSED = 2;
+
 class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts {
   readonly stream: H2Stream;
   readonly session: H2Session;
   readonly remoteAddr: NetAddr | undefined;
   readonly method: string;
   readonly url: string;
-  readonly headerList: H2HeaderList;
   readonly authority: string;
-  readonly body: H2Stream | null;
   /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
   #completed: Outcome<void> | null = null;
   /** 'ending': the whole response was handed to the stream, whose `end()` tells when it reached the connection. */
   #result: { readonly error: unknown } | 'sent' | 'ending' | null = null;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
-  #refused = false;
+  /** HAS_BODY, REFUSED: one field, not two (the request's header list is the stream's own, not kept here). */
+  #flags: number;
 
-  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, headerList: H2HeaderList, authority: string, body: H2Stream | null) {
+  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, authority: string, hasBody: boolean) {
     this.stream = stream;
     this.session = session;
     this.remoteAddr = remoteAddr;
     this.method = method;
     this.url = url;
-    this.headerList = headerList;
     this.authority = authority;
-    this.body = body;
+    this.#flags = hasBody ? HAS_BODY : 0;
+  }
+
+  /** The request's header block, as received. */
+  get headerList(): H2HeaderList {
+    return this.stream.headers;
+  }
+
+  /** The stream the request body is read from, or null for a request without one. */
+  get body(): H2Stream | null {
+    return (this.#flags & HAS_BODY) !== 0 ? this.stream : null;
   }
 
   /** The exchange behind the request's `signal` and `trailers` (ServerRequestParts): this one. */
@@ -147,10 +161,10 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
       // Made after the stream failed (a handler looking once its body read failed): aborted already.
       const error = this.stream.error;
       if (error !== null) {
-        if (!this.#refused) controller.abort(error);
+        if ((this.#flags & REFUSED) === 0) controller.abort(error);
       } else {
         this.stream.closed.then(undefined, (reason: unknown) => {
-          if (!this.#refused) controller.abort(reason);
+          if ((this.#flags & REFUSED) === 0) controller.abort(reason);
         });
       }
     }
@@ -200,7 +214,7 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
    */
   refuseUntakenBody(request: Request | null): void {
     if (this.stream.remoteEnded || (request !== null && bodyTaken(request))) return;
-    this.#refused = true;
+    this.#flags |= REFUSED;
     this.stream.reset(ErrorCodes.NO_ERROR);
   }
 
@@ -315,8 +329,8 @@ function answer(
     }
   }
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
-  const body = method === 'GET' || method === 'HEAD' || stream.bodyEmpty ? null : stream;
-  const exchange = new Exchange(stream, session, remoteAddr, method, url ?? '', headerList, target.authority, body);
+  const hasBody = !(method === 'GET' || method === 'HEAD' || stream.bodyEmpty);
+  const exchange = new Exchange(stream, session, remoteAddr, method, url ?? '', target.authority, hasBody);
   let request: Request | null = null;
   if (url !== null) {
     try {
