@@ -13,6 +13,7 @@ import { ENDED, sendResponse, type TrailersExtension } from './send-response.ts'
 import { bodyTaken, serverRequest, type RequestExchange, type ServerRequestParts } from './server-request.ts';
 import { Outcome } from '../streams/outcome.ts';
 import { acceptIncoming, type H2Session } from '../streams/session.ts';
+import type { QueueConsumer } from '../streams/pull-queue.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 
@@ -89,32 +90,46 @@ function defaultOnError(error: unknown): Response {
  * validated parts its Request is made from, and the state behind the Request's `signal` and `trailers`,
  * also made only when read. One object per request instead of a closure per hook.
  */
+// Exchange's yes/no state, as bits of one field.
+/** The request has a body (not GET/HEAD, and its HEADERS did not end the stream). */
+const HAS_BODY = 1;
+/** This side refused a body nobody took after a complete response (see refuseUntakenBody). */
+const REFUSED = 2;
+
 class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts {
   readonly stream: H2Stream;
   readonly session: H2Session;
   readonly remoteAddr: NetAddr | undefined;
   readonly method: string;
   readonly url: string;
-  readonly headerList: H2HeaderList;
   readonly authority: string;
-  readonly body: H2Stream | null;
   /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
   #completed: Outcome<void> | null = null;
   /** 'ending': the whole response was handed to the stream, whose `end()` tells when it reached the connection. */
   #result: { readonly error: unknown } | 'sent' | 'ending' | null = null;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
-  #refused = false;
+  /** HAS_BODY, REFUSED: one field, not two (the request's header list is the stream's own, not kept here). */
+  #flags: number;
 
-  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, headerList: H2HeaderList, authority: string, body: H2Stream | null) {
+  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, authority: string, hasBody: boolean) {
     this.stream = stream;
     this.session = session;
     this.remoteAddr = remoteAddr;
     this.method = method;
     this.url = url;
-    this.headerList = headerList;
     this.authority = authority;
-    this.body = body;
+    this.#flags = hasBody ? HAS_BODY : 0;
+  }
+
+  /** The request's header block, as received. */
+  get headerList(): H2HeaderList {
+    return this.stream.headers;
+  }
+
+  /** The stream the request body is read from, or null for a request without one. */
+  get body(): H2Stream | null {
+    return (this.#flags & HAS_BODY) !== 0 ? this.stream : null;
   }
 
   /** The exchange behind the request's `signal` and `trailers` (ServerRequestParts): this one. */
@@ -146,10 +161,10 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
       // Made after the stream failed (a handler looking once its body read failed): aborted already.
       const error = this.stream.error;
       if (error !== null) {
-        if (!this.#refused) controller.abort(error);
+        if ((this.#flags & REFUSED) === 0) controller.abort(error);
       } else {
         this.stream.closed.then(undefined, (reason: unknown) => {
-          if (!this.#refused) controller.abort(reason);
+          if ((this.#flags & REFUSED) === 0) controller.abort(reason);
         });
       }
     }
@@ -199,7 +214,7 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
    */
   refuseUntakenBody(request: Request | null): void {
     if (this.stream.remoteEnded || (request !== null && bodyTaken(request))) return;
-    this.#refused = true;
+    this.#flags |= REFUSED;
     this.stream.reset(ErrorCodes.NO_ERROR);
   }
 
@@ -286,7 +301,7 @@ async function recover(error: unknown, onError: FetchServerOptions['onError']): 
  * response (500 by default) and body failures reset only this stream, so the session lives on.
  */
 export function respondToStream(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions = {}): Promise<void> {
-  return answer(stream, session, handler, options) ?? RESOLVED;
+  return answer(stream, session, handler, options.remoteAddr, options.onError) ?? RESOLVED;
 }
 
 const RESOLVED = Promise.resolve();
@@ -297,7 +312,13 @@ const RESOLVED = Promise.resolve();
  * never rejects. No async function per request: its promise and suspended frame were garbage for every
  * request answered at once.
  */
-function answer(stream: H2Stream, session: H2Session, handler: FetchHandler, options: FetchServerOptions): Promise<void> | undefined {
+function answer(
+  stream: H2Stream,
+  session: H2Session,
+  handler: FetchHandler,
+  remoteAddr: NetAddr | undefined,
+  onError: FetchServerOptions['onError'],
+): Promise<void> | undefined {
   // Failed before its handler ran (its session failed in the read that brought it, while it waited to be
   // delivered): no answer can reach the client, and a peer must not make a broken connection run a
   // batch of handlers for nothing (the session keeps such streams queued, failed, for `incoming` readers).
@@ -315,8 +336,8 @@ function answer(stream: H2Stream, session: H2Session, handler: FetchHandler, opt
   // null: the fetch API cannot represent it, no handler can answer it.
   const url = fetchRequestUrl(target);
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
-  const body = method === 'GET' || method === 'HEAD' || stream.bodyEmpty ? null : stream;
-  const exchange = new Exchange(stream, session, options.remoteAddr, method, url ?? '', headerList, target.authority, body);
+  const hasBody = !(method === 'GET' || method === 'HEAD' || stream.bodyEmpty);
+  const exchange = new Exchange(stream, session, remoteAddr, method, url ?? '', target.authority, hasBody);
   let request: Request | null = null;
   if (url !== null) {
     try {
@@ -325,7 +346,7 @@ function answer(stream: H2Stream, session: H2Session, handler: FetchHandler, opt
       // The fetch API cannot represent it (a field `Headers` refuses): no handler can answer it.
     }
   }
-  const response = request === null ? unrepresentable(target) : handle(handler, request, exchange, options.onError);
+  const response = request === null ? unrepresentable(target) : handle(handler, request, exchange, onError);
   if (response instanceof Response) return send(exchange, request, response);
   return response.then((settled) => send(exchange, request, settled));
 }
@@ -400,5 +421,33 @@ export function serveSession(session: H2Session, handler: FetchHandler, options:
  * promise and its resolving functions for their whole life. Not part of the public API.
  */
 export function serveRequests(session: H2Session, handler: FetchHandler, options: FetchServerOptions, onEnd: () => void = ignore): void {
-  acceptIncoming(session, (stream) => void answer(stream, session, handler, options), onEnd);
+  acceptIncoming(session, new SessionResponder(session, handler, options.remoteAddr, options.onError, onEnd));
+}
+
+/**
+ * What answers one session's requests: one object for the connection's life, instead of a closure, its
+ * context and the options object it kept (~200 B per idle connection).
+ */
+class SessionResponder implements QueueConsumer<H2Stream> {
+  readonly #session: H2Session;
+  readonly #handler: FetchHandler;
+  readonly #remoteAddr: NetAddr | undefined;
+  readonly #onError: FetchServerOptions['onError'];
+  readonly #onEnd: () => void;
+
+  constructor(session: H2Session, handler: FetchHandler, remoteAddr: NetAddr | undefined, onError: FetchServerOptions['onError'], onEnd: () => void) {
+    this.#session = session;
+    this.#handler = handler;
+    this.#remoteAddr = remoteAddr;
+    this.#onError = onError;
+    this.#onEnd = onEnd;
+  }
+
+  take(stream: H2Stream): void {
+    void answer(stream, this.#session, this.#handler, this.#remoteAddr, this.#onError);
+  }
+
+  end(): void {
+    this.#onEnd();
+  }
 }

@@ -106,13 +106,9 @@ let bodyTakenOf: (request: LazyRequest) => boolean;
  * (see {@link lazyRequestClass}) to a real Request made on first use.
  */
 class LazyRequest {
-  // The parts, as fields of its own: the parts object is not kept (one object fewer per request held).
-  readonly #method: string;
-  readonly #url: string;
-  readonly #headerList: H2HeaderList;
-  readonly #authority: string;
-  readonly #stream: RequestBodySourceStream | null;
-  readonly #exchange: RequestExchange;
+  // The parts object itself (the fetch server's per-request Exchange, which outlives the request anyway),
+  // not copies of its fields: five fields fewer (40 B) per request held.
+  readonly #parts: ServerRequestParts;
   #headers: Headers | null = null;
   #body: ReadableStream<Uint8Array> | null = null;
   #source: RequestBodySource | null = null;
@@ -121,38 +117,33 @@ class LazyRequest {
   #bodyKept = false;
 
   constructor(parts: ServerRequestParts) {
-    this.#method = parts.method;
-    this.#url = parts.url;
-    this.#headerList = parts.headerList;
-    this.#authority = parts.authority;
-    this.#stream = parts.body;
-    this.#exchange = parts.exchange;
+    this.#parts = parts;
   }
 
   get method(): string {
-    return this.#method;
+    return this.#parts.method;
   }
 
   get url(): string {
-    return this.#url;
+    return this.#parts.url;
   }
 
   get headers(): Headers {
-    return (this.#headers ??= this.#real !== null ? this.#real.headers : new Headers(headerInit(this.#headerList, this.#authority)));
+    return (this.#headers ??= this.#real !== null ? this.#real.headers : new Headers(headerInit(this.#parts.headerList, this.#parts.authority)));
   }
 
   get signal(): AbortSignal {
-    return this.#exchange.signal;
+    return this.#parts.exchange.signal;
   }
 
   get trailers(): Promise<Headers | null> {
-    return this.#exchange.trailers;
+    return this.#parts.exchange.trailers;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
     // After a clone() the real Request's body is a branch of the tee: it is the body from then on.
     if (this.#real !== null && !this.#bodyKept) return this.#real.body;
-    const stream = this.#stream;
+    const stream = this.#parts.body;
     if (stream === null) return null;
     if (this.#body === null) [this.#body, this.#source] = bodyStream(stream);
     return this.#body;
@@ -179,14 +170,14 @@ class LazyRequest {
    */
   #realize(): Request {
     if (this.#real !== null) return this.#real;
-    const init: RequestInit & { duplex?: 'half' } = { method: this.#method, headers: this.#headers ?? headerInit(this.#headerList, this.#authority) };
+    const init: RequestInit & { duplex?: 'half' } = { method: this.#parts.method, headers: this.#headers ?? headerInit(this.#parts.headerList, this.#parts.authority) };
     const body = this.body;
     if (body !== null) {
       this.#bodyKept = body.locked || this.#source!.disturbed;
       init.body = this.#bodyKept ? new ReadableStream<Uint8Array>() : body;
       init.duplex = 'half';
     }
-    const real = new Request(this.#url, init);
+    const real = new Request(this.#parts.url, init);
     if (this.#bodyKept) real.body!.getReader();
     this.#real = real;
     return real;

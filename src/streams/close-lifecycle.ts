@@ -21,12 +21,16 @@ export interface CloseOptions {
 /** The session's ending, from the first GOAWAY to `closed`. */
 export class CloseLifecycle {
   readonly #pump: SessionPump;
-  readonly #closed = new Outcome<void>();
+  /** `closed`, made when first read (`whenClosed` observers never read it). */
+  #closed: Outcome<void> | null = null;
+  /** How the transport's close ended: `undefined` until it did, then `null` (cleanly) or the failure. */
+  #closeResult: H2SessionError | null | undefined = undefined;
   #idle: Outcome<void> | null = null;
   #roundTrip: Outcome<void> | null = null;
   #stalled: Outcome<never> | null = null;
-  /** The one internal observer of the close (see `whenClosed`), or `null`. */
-  #onClosed: ((failure: unknown) => void) | null = null;
+  /** The one internal observer of the close (see `whenClosed`), or `null`, and what it is told about. */
+  #onClosed: ((failure: unknown, subject: unknown) => void) | null = null;
+  #closeSubject: unknown = null;
 
   constructor(pump: SessionPump) {
     this.#pump = pump;
@@ -34,14 +38,25 @@ export class CloseLifecycle {
 
   /** Settles when the transport is done; rejects with the session's failure. */
   get closed(): Promise<void> {
-    return this.#closed.promise;
+    let closed = this.#closed;
+    if (closed === null) {
+      closed = this.#closed = new Outcome<void>();
+      const result = this.#closeResult;
+      if (result === null) closed.resolve();
+      else if (result !== undefined) closed.reject(result);
+    }
+    return closed.promise;
   }
 
-  /** `onClosed(null | failure)` once `closed` settles (a microtask later if it already did). */
-  observeClose(onClosed: (failure: unknown) => void): void {
-    const closed = this.#closed;
-    if (!closed.settled) this.#onClosed = onClosed;
-    else queueMicrotask(() => onClosed(closed.failed ? closed.reason : null));
+  /** `onClosed(null | failure, subject)` once `closed` settles (a microtask later if it already did). */
+  observeClose(onClosed: (failure: unknown, subject: unknown) => void, subject: unknown): void {
+    const result = this.#closeResult;
+    if (result !== undefined) {
+      queueMicrotask(() => onClosed(result, subject));
+      return;
+    }
+    this.#onClosed = onClosed;
+    this.#closeSubject = subject;
   }
 
   /** Closes the session (see `H2Session.close`). */
@@ -58,7 +73,7 @@ export class CloseLifecycle {
         if (pump.state === OPEN) await this.drain();
       }
     }
-    return this.#closed.promise.then(undefined, () => undefined);
+    return this.closed.then(undefined, () => undefined);
   }
 
   /** The last stream retired: a drain waiting for it may finish. */
@@ -170,7 +185,7 @@ export class CloseLifecycle {
     pump.failure ??= error;
     const records = [...pump.records.values()];
     for (const record of records) record.fail(error);
-    pump.records.clear();
+    pump.clearRecords();
     this.rejectWaiters(error);
   }
 
@@ -178,8 +193,7 @@ export class CloseLifecycle {
   rejectWaiters(error: H2SessionError): void {
     const pump = this.#pump;
     pump.rejectPings(error);
-    for (const ack of pump.settingsAcks) ack?.reject(error);
-    pump.settingsAcks.length = 0;
+    pump.rejectSettings(error);
     pump.rejectSlotWaiters(error);
   }
 
@@ -193,7 +207,7 @@ export class CloseLifecycle {
     pump.closeIncoming();
     // A graceful close may end with a PING or SETTINGS still unanswered: the transport closes now, so
     // those waiters fail instead of hanging.
-    if (pump.pendingPings > 0 || pump.settingsAcks.length > 0 || pump.slotsWaiting) this.rejectWaiters(pump.unusable());
+    if (pump.pendingPings > 0 || pump.unackedSettings > 0 || pump.slotsWaiting) this.rejectWaiters(pump.unusable());
     pump.output.flushNow();
     pump.state = DONE;
     pump.closeEvents();
@@ -220,11 +234,14 @@ export class CloseLifecycle {
       failure ??= err as H2SessionError;
     }
     pump.timers.stopWrites();
-    if (failure !== null) this.#closed.reject(failure);
-    else this.#closed.resolve();
+    this.#closeResult = failure;
+    if (failure !== null) this.#closed?.reject(failure);
+    else this.#closed?.resolve();
     const onClosed = this.#onClosed;
+    const subject = this.#closeSubject;
     this.#onClosed = null;
-    onClosed?.(failure);
+    this.#closeSubject = null;
+    onClosed?.(failure, subject);
   }
 
   /**

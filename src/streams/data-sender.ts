@@ -11,19 +11,22 @@ import { CLOSING } from './session-state.ts';
 // Each DATA frame's 9-octet header counts against the outbound high-water mark too.
 import { FRAME_HEADER_LENGTH } from '../frame/index.ts';
 
-/** Sends the bodies' DATA as the windows allow. */
-export class DataSender {
-  readonly scheduler = new SendScheduler<OutboundBody>();
+/**
+ * Sends the bodies' DATA as the windows allow; it is its own scheduler (a subclass rather than a field:
+ * one object per session fewer).
+ */
+export class DataSender extends SendScheduler<OutboundBody> {
   readonly #pump: SessionPump;
   #pumping = false;
 
   constructor(pump: SessionPump) {
+    super();
     this.#pump = pump;
   }
 
   /** A transport write completed: room may have opened under the high-water mark. */
   onWritten(): void {
-    if (this.scheduler.hasReady) this.pumpData();
+    if (this.hasReady) this.pumpData();
   }
 
   /** Sends DATA for ready bodies, one frame per body in turn, while windows and the output allow. */
@@ -32,10 +35,9 @@ export class DataSender {
     if (this.#pumping || pump.state >= CLOSING) return;
     this.#pumping = true;
     try {
-      const scheduler = this.scheduler;
       const output = pump.output;
-      while (scheduler.hasReady && output.hasRoom) {
-        const body = scheduler.next() as OutboundBody;
+      while (this.hasReady && output.hasRoom) {
+        const body = this.next() as OutboundBody;
         try {
           this.#sendFrom(body);
         } catch (err) {
@@ -60,18 +62,17 @@ export class DataSender {
     const pump = this.#pump;
     const conn = pump.conn;
     const output = pump.output;
-    const scheduler = this.scheduler;
     const id = body.streamId;
     while (body.pendingBytes > 0) {
       const window = conn.localFlowControlWindow(id);
       if (window <= 0) {
-        scheduler.block(body);
+        this.block(body);
         pump.timers.streamBlocked(body);
         return;
       }
       const frameSize = conn.maxOutboundFrameSize;
       let max = frameSize;
-      if (!scheduler.hasReady) {
+      if (!this.hasReady) {
         // Whole frames up to the high-water mark (overshooting it by less than a frame, as frame by
         // frame would), within the window.
         const room = output.highWaterMark - output.inFlight - output.unflushed;
@@ -92,8 +93,8 @@ export class DataSender {
         this.#endBody(body);
         return;
       }
-      if (scheduler.hasReady || !output.hasRoom) {
-        if (body.pendingBytes > 0 || body.ending) scheduler.enqueue(body);
+      if (this.hasReady || !output.hasRoom) {
+        if (body.pendingBytes > 0 || body.ending) this.enqueue(body);
         return;
       }
     }

@@ -54,6 +54,9 @@ export interface DeadlineTarget {
   onDeadline(kind: number): boolean;
 }
 
+/** A disarmed deadline's handle (any value a clock returns may be a handle, `undefined` included). */
+const DISARMED: unique symbol = Symbol('disarmed');
+
 /**
  * One armed-or-not timer. When it fires, its target's `onDeadline(kind)` decides whether it re-arms.
  * Arming an armed timer does nothing, so hot paths may call `arm()` freely without touching the clock.
@@ -65,11 +68,8 @@ export class Deadline implements WheelEntry {
   readonly #ms: number;
   readonly #target: DeadlineTarget;
   readonly #kind: number;
-  /** While armed: the wheel tick, or the other clock's timer handle. */
-  #handle: unknown = null;
-  #armed = false;
-  /** The callback given to a clock that is not a wheel (made when first needed). */
-  #callback: (() => void) | null = null;
+  /** While armed: the wheel tick, or the other clock's timer handle; else DISARMED (one field, not two). */
+  #handle: unknown = DISARMED;
 
   /** @param ms the period; 0 (or less) disables the deadline. */
   constructor(clock: H2Clock, ms: number, target: DeadlineTarget, kind = 0) {
@@ -86,25 +86,25 @@ export class Deadline implements WheelEntry {
 
   /** True while the timer runs. */
   get armed(): boolean {
-    return this.#armed;
+    return this.#handle !== DISARMED;
   }
 
   /** Starts the timer unless it is running (or disabled). */
   arm(): void {
-    if (this.#armed || this.#ms <= 0) return;
-    this.#armed = true;
+    if (this.#handle !== DISARMED || this.#ms <= 0) return;
     const clock = this.#clock;
-    this.#handle = clock instanceof TimerWheel ? clock.add(this, this.#ms) : clock.setTimeout((this.#callback ??= () => this.expire()), this.#ms);
+    // Not a wheel (a clock a test drives, say): a callback per arm, rather than one kept per deadline.
+    this.#handle = clock instanceof TimerWheel ? clock.add(this, this.#ms) : clock.setTimeout(() => this.expire(), this.#ms);
   }
 
   /** Stops the timer. */
   disarm(): void {
-    if (!this.#armed) return;
-    this.#armed = false;
+    const handle = this.#handle;
+    if (handle === DISARMED) return;
+    this.#handle = DISARMED;
     const clock = this.#clock;
-    if (clock instanceof TimerWheel) clock.remove(this, this.#handle as number);
-    else clock.clearTimeout(this.#handle);
-    this.#handle = null;
+    if (clock instanceof TimerWheel) clock.remove(this, handle as number);
+    else clock.clearTimeout(handle);
   }
 
   /** Restarts the period from now. */
@@ -115,9 +115,8 @@ export class Deadline implements WheelEntry {
 
   /** The period is over (called by the clock). */
   expire(): void {
-    if (!this.#armed) return;
-    this.#armed = false;
-    this.#handle = null;
+    if (this.#handle === DISARMED) return;
+    this.#handle = DISARMED;
     if (this.#target.onDeadline(this.#kind)) this.arm();
   }
 }

@@ -38,8 +38,8 @@ export function dispatchEvent(pump: SessionPump, ev: H2Event): void {
       pump.records.get(ev.streamId)?.onReset(ev.errorCode, ev.remoteReset);
       break;
     case 'WindowUpdated':
-      if (ev.streamId === 0) pump.data.scheduler.unblockAll();
-      else pump.data.scheduler.unblock(ev.streamId);
+      if (ev.streamId === 0) pump.data.unblockAll();
+      else pump.data.unblock(ev.streamId);
       break;
     case 'RemoteSettingsChanged':
       pump.onRemoteSettings();
@@ -49,10 +49,8 @@ export function dispatchEvent(pump: SessionPump, ev: H2Event): void {
       break;
     }
     case 'SettingsAcknowledged': {
-      const ack = pump.settingsAcks.shift();
-      if (ack) ack.resolve();
       // The next SETTINGS still unacknowledged (if any) gets a full period of its own.
-      if (pump.settingsAcks.length === 0) pump.timers.settingsAcknowledged();
+      if (pump.settingsAcknowledged() === 0) pump.timers.settingsAcknowledged();
       else pump.timers.settings.rearm();
       break;
     }

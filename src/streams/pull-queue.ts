@@ -5,6 +5,8 @@
  * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
  */
 import { HeadQueue } from './head-queue.ts';
+import { queueTask, type MicrotaskTarget } from './microtask.ts';
+import { NO_ITEM, queueReadable, type IteratedQueue, type QueueWaiter } from './queue-readable.ts';
 import type { StreamConstructors } from './types.ts';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
@@ -14,22 +16,42 @@ export interface PullQueueOwner<T> {
   queueCancelled(unclaimed: readonly T[]): void;
 }
 
-export class PullQueue<T> {
-  readonly #items = new HeadQueue<T>();
-  #capacity: number;
-  #dropped = 0;
+/** Takes a queue's items by callback instead of through its readable (see `PullQueue.consume`). */
+export interface QueueConsumer<T> {
+  /** An item, a microtask after it arrived. */
+  take(item: T): void;
+  /** The queue closed: no more items will come (called once). */
+  end(): void;
+}
+
+/** A bounded queue's bookkeeping (see the constructor). */
+interface QueueLimit<T> {
+  readonly capacity: number;
+  dropped: number;
+  readonly lowValue: ((item: T) => boolean) | null;
+}
+
+// PullQueue's yes/no state, as bits of one field.
+const WANTED = 1;
+const CLOSED = 2;
+const CANCELLED = 4;
+const DELIVERY_SCHEDULED = 8;
+const ENDED = 16;
+
+export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
+  /** Made with the first item kept (an idle session's `incoming` never has one). */
+  #items: HeadQueue<T> | null = null;
+  /** A bounded queue's capacity, drop count and low-value test (null: unbounded, as `incoming` is). */
+  readonly #limit: QueueLimit<T> | null;
   #controller: ReadableStreamDefaultController<T> | null = null;
-  #wanted = false;
-  #closed = false;
-  #cancelled = false;
+  /** WANTED (a reader waits), CLOSED, CANCELLED, DELIVERY_SCHEDULED, ENDED (the consumer was told). */
+  #flags = 0;
   #readable: ReadableStream<T> | null = null;
   #onCancel: PullQueueOwner<T> | null;
-  readonly #lowValue: ((item: T) => boolean) | null;
   /** A consumer taking items by callback instead of through the readable (see `consume`). */
-  #consumer: ((item: T) => void) | null = null;
-  #onEnd: (() => void) | null = null;
-  #deliveryScheduled = false;
-  #deliverTask: (() => void) | null = null;
+  #consumer: QueueConsumer<T> | null = null;
+  /** The readable's async iterator, while its `next()` waits for an item. */
+  #waiter: QueueWaiter<T> | null = null;
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
@@ -37,89 +59,112 @@ export class PullQueue<T> {
    * @param lowValue items to drop first when at capacity (oldest first); others go only if none is.
    */
   constructor(capacity = Infinity, onCancel: PullQueueOwner<T> | null = null, lowValue: ((item: T) => boolean) | null = null) {
-    this.#capacity = capacity;
+    this.#limit = capacity === Infinity ? null : { capacity, dropped: 0, lowValue };
     this.#onCancel = onCancel;
-    this.#lowValue = lowValue;
   }
 
   /** Items dropped because the queue was at capacity. */
   get dropped(): number {
-    return this.#dropped;
+    return this.#limit === null ? 0 : this.#limit.dropped;
   }
 
   /** Items waiting for a reader. */
   get size(): number {
-    return this.#items.size;
+    return this.#items === null ? 0 : this.#items.size;
   }
 
   /** True once the consumer cancelled the readable. */
   get cancelled(): boolean {
-    return this.#cancelled;
+    return (this.#flags & CANCELLED) !== 0;
   }
 
   /** The ReadableStream view, created on first use with the given constructors. */
   readable(ctors: StreamConstructors): ReadableStream<T> {
-    if (this.#readable === null) this.#readable = new ctors.ReadableStream<T>(this, { highWaterMark: 0 });
+    if (this.#readable === null) this.#readable = queueReadable(ctors, this);
     return this.#readable;
   }
 
+  /** For the readable's iterator: the oldest item (the readable closes with the last one once closed). */
+  takeItem(): T | typeof NO_ITEM {
+    if (this.size === 0) return NO_ITEM;
+    const item = (this.#items as HeadQueue<T>).shift() as T;
+    if ((this.#flags & (CLOSED | CANCELLED)) === CLOSED && this.size === 0) this.#controller?.close();
+    return item;
+  }
+
+  /** True once no item will come any more. */
+  get ended(): boolean {
+    return (this.#flags & (CLOSED | CANCELLED)) !== 0 && this.size === 0;
+  }
+
+  /** The readable's iterator waits for the next item (null: no longer). */
+  wait(waiter: QueueWaiter<T> | null): void {
+    this.#waiter = waiter;
+  }
+
   /**
-   * Hands every item to `onItem` instead of a readable (no ReadableStream is made), then calls `onEnd`
-   * once the queue is closed. Items are delivered a microtask after they arrive, so one removed
-   * meanwhile (`delete`) never reaches the consumer. Called once, instead of reading `readable`.
+   * Hands every item to `consumer.take` instead of a readable (no ReadableStream is made), then calls
+   * `consumer.end` once the queue is closed. Items are delivered a microtask after they arrive, so one
+   * removed meanwhile (`delete`) never reaches the consumer. Called once, instead of reading `readable`.
    */
-  consume(onItem: (item: T) => void, onEnd: () => void): void {
-    this.#consumer = onItem;
-    this.#onEnd = onEnd;
+  consume(consumer: QueueConsumer<T>): void {
+    this.#consumer = consumer;
     this.#scheduleDelivery();
   }
 
   #scheduleDelivery(): void {
-    if (this.#deliveryScheduled) return;
-    this.#deliveryScheduled = true;
-    queueMicrotask((this.#deliverTask ??= () => this.#deliver()));
+    if ((this.#flags & DELIVERY_SCHEDULED) !== 0) return;
+    this.#flags |= DELIVERY_SCHEDULED;
+    queueTask(this, 0);
   }
 
-  #deliver(): void {
-    this.#deliveryScheduled = false;
-    const consumer = this.#consumer as (item: T) => void;
-    while (this.size > 0) consumer(this.#items.shift() as T);
-    if (this.#closed && this.#onEnd !== null) {
-      const onEnd = this.#onEnd;
-      this.#onEnd = null;
-      onEnd();
+  /** The scheduled delivery to the consumer. */
+  runMicrotask(): void {
+    this.#flags &= ~DELIVERY_SCHEDULED;
+    const consumer = this.#consumer as QueueConsumer<T>;
+    while (this.size > 0) consumer.take((this.#items as HeadQueue<T>).shift() as T);
+    if ((this.#flags & (CLOSED | ENDED)) === CLOSED) {
+      this.#flags |= ENDED;
+      consumer.end();
     }
   }
 
   /** Appends an item (handed straight to a waiting reader if there is one). */
   push(item: T): void {
-    if (this.#closed || this.#cancelled) return;
+    const flags = this.#flags;
+    if ((flags & (CLOSED | CANCELLED)) !== 0) return;
     if (this.#consumer !== null) {
-      this.#items.push(item);
+      (this.#items ??= new HeadQueue<T>()).push(item);
       this.#scheduleDelivery();
       return;
     }
-    if (this.#wanted && this.#controller !== null) {
-      this.#wanted = false;
+    if (this.#waiter !== null) {
+      this.#waiter.deliver(item);
+      return;
+    }
+    if ((flags & WANTED) !== 0 && this.#controller !== null) {
+      this.#flags = flags & ~WANTED;
       this.#controller.enqueue(item);
       return;
     }
-    if (this.size >= this.#capacity) this.#dropOne();
-    this.#items.push(item);
+    const limit = this.#limit;
+    if (limit !== null && this.size >= limit.capacity) this.#dropOne(limit);
+    (this.#items ??= new HeadQueue<T>()).push(item);
   }
 
   /** Removes a waiting item (no-op if it was already taken or is not queued). */
   delete(item: T): void {
-    if (!this.#items.remove(item)) return;
-    if (this.#closed && this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
+    if (this.#items === null || !this.#items.remove(item)) return;
+    if ((this.#flags & (CLOSED | CANCELLED)) === CLOSED && this.size === 0 && this.#controller !== null) this.#controller.close();
   }
 
   /** Ends the queue: readers get the remaining items, then the end. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if ((this.#flags & CLOSED) !== 0) return;
+    this.#flags |= CLOSED;
     if (this.#consumer !== null) this.#scheduleDelivery();
-    if (this.size === 0 && this.#controller !== null && !this.#cancelled) this.#controller.close();
+    if (this.size === 0 && this.#controller !== null && (this.#flags & CANCELLED) === 0) this.#controller.close();
+    this.#waiter?.finish();
   }
 
   /** Underlying-source start: keeps the controller. */
@@ -130,27 +175,28 @@ export class PullQueue<T> {
   /** Underlying-source pull: a reader wants one item. */
   pull(controller: ReadableStreamDefaultController<T>): void {
     if (this.size > 0) {
-      controller.enqueue(this.#items.shift() as T);
-      if (this.#closed && this.size === 0) controller.close();
-    } else if (this.#closed) {
+      controller.enqueue((this.#items as HeadQueue<T>).shift() as T);
+      if ((this.#flags & CLOSED) !== 0 && this.size === 0) controller.close();
+    } else if ((this.#flags & CLOSED) !== 0) {
       controller.close();
     } else {
-      this.#wanted = true;
+      this.#flags |= WANTED;
     }
   }
 
   /** Underlying-source cancel: drops everything and tells the owner once. */
   cancel(): void {
-    this.#cancelled = true;
-    const unclaimed = this.#items.takeAll();
+    this.#flags |= CANCELLED;
+    const unclaimed = this.#items === null ? [] : this.#items.takeAll();
     const onCancel = this.#onCancel;
     this.#onCancel = null;
     if (onCancel !== null) onCancel.queueCancelled(unclaimed);
   }
 
-  #dropOne(): void {
-    this.#dropped++;
-    const lowValue = this.#lowValue;
-    if (lowValue === null || !this.#items.removeFirst(lowValue)) this.#items.shift();
+  #dropOne(limit: QueueLimit<T>): void {
+    limit.dropped++;
+    const lowValue = limit.lowValue;
+    const items = this.#items as HeadQueue<T>;
+    if (lowValue === null || !items.removeFirst(lowValue)) items.shift();
   }
 }

@@ -19,13 +19,14 @@ export interface Sendable {
 
 /** Round-robin ready queue plus a FIFO of window-blocked senders. */
 export class SendScheduler<T extends Sendable> {
-  readonly #ready = new HeadQueue<T>();
+  /** Made when a sender is first ready (an idle connection never has one). */
+  #ready: HeadQueue<T> | null = null;
   /** Made when a sender first waits for a window (most connections never do). */
   #blocked: Map<number, T> | null = null;
 
   /** True if some sender may be able to send now. */
   get hasReady(): boolean {
-    return this.#ready.size > 0;
+    return this.#ready !== null && this.#ready.size > 0;
   }
 
   /** Number of senders waiting for a window update. */
@@ -42,12 +43,12 @@ export class SendScheduler<T extends Sendable> {
   enqueue(item: T): void {
     if (item.queued || (this.#blocked !== null && this.#blocked.get(item.streamId) === item)) return;
     item.queued = true;
-    this.#ready.push(item);
+    (this.#ready ??= new HeadQueue<T>()).push(item);
   }
 
   /** Takes the sender at the head of the ready queue. */
   next(): T | undefined {
-    const item = this.#ready.shift();
+    const item = this.#ready?.shift();
     if (item !== undefined) item.queued = false;
     return item;
   }
@@ -80,7 +81,7 @@ export class SendScheduler<T extends Sendable> {
     if (this.#blocked !== null && this.#blocked.get(item.streamId) === item) this.#blocked.delete(item.streamId);
     if (item.queued) {
       item.queued = false;
-      this.#ready.remove(item);
+      this.#ready?.remove(item);
     }
   }
 }

@@ -5,7 +5,7 @@
  * frame a turn produced in one transport write, `CloseLifecycle` ends the session, `SessionTimers`
  * runs the timed policies. Nothing else calls the core. Layer: streams (runtime-neutral).
  */
-import { ErrorCodes, H2Configuration, H2Connection, H2Error } from '../core/index.ts';
+import { ErrorCodes, H2Connection, H2Error } from '../core/index.ts';
 import type { H2Event } from '../core/index.ts';
 import { CloseLifecycle, type CloseOptions } from './close-lifecycle.ts';
 import { H2SessionError, H2StreamError } from './errors.ts';
@@ -14,7 +14,7 @@ import { Outcome } from './outcome.ts';
 import { InputReader } from './input-reader.ts';
 import { directTransport } from './transport-port.ts';
 import { OutputWriter } from './output-writer.ts';
-import { PullQueue, type PullQueueOwner } from './pull-queue.ts';
+import { PullQueue, type PullQueueOwner, type QueueConsumer } from './pull-queue.ts';
 import {
   ACKNOWLEDGE,
   INITIATE,
@@ -33,7 +33,8 @@ import { dispatchEvent } from './event-dispatch.ts';
 import { defaultClock } from './deadline.ts';
 import type { H2SessionOptions } from './session.ts';
 import { CLOSING, DONE, OPEN } from './session-state.ts';
-import { SessionTimers } from './session-timers.ts';
+import { SessionTimers, type H2Timeouts } from './session-timers.ts';
+import { sharedConfiguration } from './shared-config.ts';
 import { StreamSlots } from './stream-slots.ts';
 import { settingsToCodes, type H2Settings } from './settings.ts';
 import type { H2Stream } from './stream.ts';
@@ -57,6 +58,20 @@ export const DEFAULT_CONNECTION_WINDOW = 1 << 20;
 export const DEFAULT_EVENT_BUFFER = 128;
 /** A dispatch batch array longer than this is not kept for the next one (a burst's memory is given back). */
 const MAX_KEPT_PENDING = 1024;
+
+/**
+ * `records` of a session that never had a stream: one empty Map shared by all (read only; the first
+ * stream gives the session a Map of its own). An idle connection's own Map was ~180 B.
+ */
+const NO_RECORDS: ReadonlyMap<number, StreamRecord> = new Map();
+
+// SessionPump's yes/no state, as bits of one field.
+const DISPATCHING = 1;
+const PEER_SETTINGS_SEEN = 2;
+const GOAWAY_RECEIVED = 4;
+
+/** `timeouts` not given: every default (one object for all sessions, not an empty one each). */
+const NO_TIMEOUTS: H2Timeouts = Object.freeze({});
 
 /** The initial window of RFC 9113 §6.9.2 (before SETTINGS change it). */
 const DEFAULT_WINDOW = 65535;
@@ -92,26 +107,33 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   readonly conn: H2Connection;
   readonly streams: StreamConstructors;
   readonly isClient: boolean;
-  /** Open streams by ID. */
-  readonly records = new Map<number, StreamRecord>();
+  /** Open streams by ID (shared and empty until the first stream: change it only through the methods below). */
+  records: ReadonlyMap<number, StreamRecord> = NO_RECORDS;
   readonly input: InputReader;
   readonly output: OutputWriter;
   readonly data: DataSender;
   readonly lifecycle: CloseLifecycle;
   readonly timers: SessionTimers;
+  /** True once the peer's GOAWAY arrived. */
+  get goawayReceived(): boolean {
+    return (this.#flags & GOAWAY_RECEIVED) !== 0;
+  }
+  set goawayReceived(value: boolean) {
+    this.#flags = value ? this.#flags | GOAWAY_RECEIVED : this.#flags & ~GOAWAY_RECEIVED;
+  }
+
   /** Where the session is in its life (`session-state.ts`). */
   state: number = OPEN;
-  goawayReceived = false;
   /** The session's failure, once it failed. */
   failure: H2SessionError | null = null;
   /** PINGs awaiting their ACK, by the counter in their payload (made with the first `ping()`). */
   #pings: Map<number, Outcome<void>> | null = null;
   /**
-   * SETTINGS awaiting their ACK, in order (null: nobody waits for that one): from the start, the initial
-   * SETTINGS (which carries `settings`), whose ACK resolves nothing. A literal: an array grown by push
-   * keeps room for 17 entries for the connection's life.
+   * SETTINGS awaiting their ACK, in order: a count while nobody waits for any (from the start, the
+   * initial SETTINGS, which carries `settings`), else each one's waiter (null: nobody waits for that one),
+   * made by the first `updateSettings` and dropped once all are acknowledged.
    */
-  readonly settingsAcks: Array<Outcome<void> | null> = [null];
+  #settingsAcks: number | Array<Outcome<void> | null> = 1;
   /** Client stream slots, made with the first request (a server never has one). */
   #slots: StreamSlots | null = null;
   readonly #incoming: PullQueue<H2Stream>;
@@ -119,19 +141,20 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   #events: PullQueue<H2Event> | null = null;
   #receiveWindow: number;
 
-  // One pump: events wait here while an earlier batch is being dispatched. The array is reused (its
-  // used length in #pendingCount): a new one per call was a 17-slot store per request.
-  #pending: Array<H2Event | undefined> = [];
+  // One pump: events a call made while a batch is being dispatched wait here (made the first time; the
+  // array is then reused, its used length in #pendingCount). A batch is dispatched from the core's own
+  // array, so a session whose handlers never call into the core re-entrantly never makes one.
+  #pending: Array<H2Event | undefined> | null = null;
   #pendingCount = 0;
-  #dispatching = false;
+  /** DISPATCHING, PEER_SETTINGS_SEEN, GOAWAY_RECEIVED: one field, not three. */
+  #flags = 0;
 
-  #peerSettingsSeen = false;
   #pingCounter = 0;
 
   constructor(transport: H2Transport, options: SessionPumpOptions) {
     this.isClient = options.role === 'client';
     this.streams = options.streams;
-    this.conn = new H2Connection(new H2Configuration({ ...options.config, clientSide: this.isClient }));
+    this.conn = new H2Connection(sharedConfiguration(options.config, this.isClient));
     this.#eventCapacity = options.eventBufferSize ?? DEFAULT_EVENT_BUFFER;
     this.#incoming = new PullQueue<H2Stream>(Infinity, this);
     const port = directTransport(transport);
@@ -139,7 +162,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     this.output = new OutputWriter(this, transport, port, options.outboundHighWaterMark);
     this.data = new DataSender(this);
     this.lifecycle = new CloseLifecycle(this);
-    this.timers = new SessionTimers(this, options.clock ?? defaultClock(), options.timeouts ?? {});
+    this.timers = new SessionTimers(this, options.clock ?? defaultClock(), options.timeouts ?? NO_TIMEOUTS);
 
     const settings = options.settings;
     const connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
@@ -176,8 +199,8 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   }
 
   /** `incoming` by callback, with no ReadableStream (see `acceptIncoming`). */
-  consumeIncoming(onStream: (stream: H2Stream) => void, onEnd: () => void): void {
-    this.#incoming.consume(onStream, onEnd);
+  consumeIncoming(consumer: QueueConsumer<H2Stream>): void {
+    this.#incoming.consume(consumer);
   }
 
   /** Settles when the transport is done; rejects with the session's failure. */
@@ -221,7 +244,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     }
     const id = this.conn.highestOutboundStreamId;
     const record = new StreamRecord(this, id, list, { localEnded: endStream, headersSent: true, parentId: null, receiveWindow: this.#receiveWindow });
-    this.records.set(id, record);
+    this.#ownRecords().set(id, record);
     this.timers.opened++;
     if (signal !== undefined) this.#bindSignal(record, signal);
     return record.facade;
@@ -249,9 +272,34 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     this.run(UPDATE_SETTINGS, settingsToCodes(settings), null);
     if (settings.initialWindowSize !== undefined) this.#receiveWindow = settings.initialWindowSize;
     const ack = new Outcome<void>();
-    this.settingsAcks.push(ack);
+    let acks = this.#settingsAcks;
+    if (typeof acks === 'number') this.#settingsAcks = acks = new Array<Outcome<void> | null>(acks).fill(null);
+    acks.push(ack);
     this.timers.settings.arm();
     return ack.promise;
+  }
+
+  /** How many SETTINGS we sent await the peer's ACK. */
+  get unackedSettings(): number {
+    const acks = this.#settingsAcks;
+    return typeof acks === 'number' ? acks : acks.length;
+  }
+
+  /** The peer acknowledged our oldest SETTINGS: its `updateSettings` resolves. Returns how many still wait. */
+  settingsAcknowledged(): number {
+    const acks = this.#settingsAcks;
+    if (typeof acks === 'number') return (this.#settingsAcks = Math.max(0, acks - 1));
+    acks.shift()?.resolve();
+    if (acks.length > 0) return acks.length;
+    this.#settingsAcks = 0;
+    return 0;
+  }
+
+  /** Rejects every `updateSettings` awaiting its ACK: none can come any more. */
+  rejectSettings(error: H2SessionError): void {
+    const acks = this.#settingsAcks;
+    this.#settingsAcks = 0;
+    if (typeof acks !== 'number') for (const ack of acks) ack?.reject(error);
   }
 
   /** How many `ping()`s await their ACK. */
@@ -308,7 +356,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   schedule(body: OutboundBody): void {
     const record = this.records.get(body.streamId);
     if (record !== undefined && !record.headersSent) return;
-    this.data.scheduler.enqueue(body);
+    this.data.enqueue(body);
     this.data.pumpData();
   }
 
@@ -351,7 +399,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     const pushed = new StreamRecord(this, id, headers, { localEnded: false, headersSent: false, parentId: record.id, receiveWindow: this.#receiveWindow });
     // A pushed stream carries no request body: its remote half is closed from the start.
     pushed.remoteEnded = true;
-    this.records.set(id, pushed);
+    this.#ownRecords().set(id, pushed);
     this.timers.opened++;
     return pushed;
   }
@@ -359,14 +407,14 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   /** A stream is over: forget it, free its sender, and wake whoever waits for a slot or for idleness. */
   retire(record: StreamRecord): void {
     if (this.records.get(record.id) !== record) return;
-    this.records.delete(record.id);
+    (this.records as Map<number, StreamRecord>).delete(record.id);
     // A peer stream reset before the application took it from `incoming` is dropped from it, so
     // open-then-reset churn cannot grow the queue (CVE-2023-44487 "Rapid Reset" aims at such backlogs).
     // When the whole session fails, queued streams stay: they show what arrived before the failure.
     if (record.error !== null && this.failure === null && this.#isPeerStream(record.id)) this.#incoming.delete(record.facade);
     const out = record.outbound;
     if (out !== null) {
-      this.data.scheduler.remove(out);
+      this.data.remove(out);
       this.timers.streamOver(out);
     }
     this.#slots?.wake();
@@ -386,31 +434,44 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
    */
   run<A, B>(op: CoreOp<A, B>, a: A, b: B): void {
     const events = op(this.conn, a, b);
-    if (events !== undefined) {
-      const pending = this.#pending;
-      for (let i = 0; i < events.length; i++) pending[this.#pendingCount++] = events[i] as H2Event;
+    if ((this.#flags & DISPATCHING) !== 0) {
+      if (events !== undefined && events.length > 0) {
+        const pending = (this.#pending ??= []);
+        for (let i = 0; i < events.length; i++) pending[this.#pendingCount++] = events[i] as H2Event;
+      }
+      return;
     }
-    if (this.#dispatching) return;
-    if (this.#pendingCount > 0) {
-      this.#dispatching = true;
-      const pending = this.#pending;
+    if (events !== undefined && events.length > 0) {
+      this.#flags |= DISPATCHING;
       try {
-        for (let i = 0; i < this.#pendingCount; i++) {
-          const ev = pending[i] as H2Event;
-          pending[i] = undefined;
-          if (this.#events !== null) this.#events.push(ev);
-          dispatchEvent(this, ev);
+        // The core's array is this call's own: dispatched in place, then what calls made meanwhile queued.
+        for (let i = 0; i < events.length; i++) this.#dispatchOne(events[i] as H2Event);
+        const pending = this.#pending;
+        if (pending !== null) {
+          for (let i = 0; i < this.#pendingCount; i++) {
+            const ev = pending[i] as H2Event;
+            pending[i] = undefined;
+            this.#dispatchOne(ev);
+          }
         }
       } finally {
         // After a throw, the rest of the batch is dropped (as before): its slots are cleared too.
-        pending.fill(undefined, 0, this.#pendingCount);
-        if (pending.length > MAX_KEPT_PENDING) this.#pending = [];
+        const pending = this.#pending;
+        if (pending !== null) {
+          pending.fill(undefined, 0, this.#pendingCount);
+          if (pending.length > MAX_KEPT_PENDING) this.#pending = [];
+        }
         this.#pendingCount = 0;
-        this.#dispatching = false;
+        this.#flags &= ~DISPATCHING;
       }
     }
     this.data.pumpData();
     this.output.scheduleFlush();
+  }
+
+  #dispatchOne(ev: H2Event): void {
+    if (this.#events !== null) this.#events.push(ev);
+    dispatchEvent(this, ev);
   }
 
   /**
@@ -427,7 +488,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
 
   /** A stream the peer opened (request or push): hand it to `incoming`, or refuse it if nobody takes them any more. */
   addPeerStream(record: StreamRecord, refusal: number): void {
-    this.records.set(record.id, record);
+    this.#ownRecords().set(record.id, record);
     this.timers.opened++;
     if (this.#incoming.cancelled) {
       this.resetStream(record, refusal);
@@ -442,7 +503,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   /** Stream 1 of an upgraded connection (RFC 7540 §3.2): the server's request (already ended), the client's request sent. */
   #openUpgradeStream(headers: H2HeaderList): void {
     const record = new StreamRecord(this, 1, headers, { localEnded: this.isClient, headersSent: this.isClient, parentId: null, receiveWindow: this.#receiveWindow });
-    this.records.set(1, record);
+    this.#ownRecords().set(1, record);
     this.timers.opened++;
     if (this.isClient) {
       this.upgradeStream = record.facade;
@@ -459,8 +520,8 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
 
   /** The peer's SETTINGS arrived: its MAX_CONCURRENT_STREAMS now applies as sent. */
   onRemoteSettings(): void {
-    this.#peerSettingsSeen = true;
-    this.data.scheduler.unblockAll();
+    this.#flags |= PEER_SETTINGS_SEEN;
+    this.data.unblockAll();
     this.#slots?.wake();
   }
 
@@ -477,6 +538,17 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   }
 
   // --- helpers ---
+
+  /** `records` as this session's own Map (made with the first stream). */
+  #ownRecords(): Map<number, StreamRecord> {
+    if (this.records === NO_RECORDS) this.records = new Map();
+    return this.records as Map<number, StreamRecord>;
+  }
+
+  /** Forgets every stream (the session failed; they failed with it). */
+  clearRecords(): void {
+    if (this.records !== NO_RECORDS) (this.records as Map<number, StreamRecord>).clear();
+  }
 
   #assertUsable(): void {
     if (this.state >= CLOSING) throw this.unusable();
@@ -500,7 +572,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
   /** The peer's MAX_CONCURRENT_STREAMS, or 100 until its first SETTINGS arrived. */
   #maxOutboundStreams(): number {
     const max = this.conn.remoteSettings.maxConcurrentStreams;
-    return this.#peerSettingsSeen ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
+    return (this.#flags & PEER_SETTINGS_SEEN) !== 0 ? max : Math.min(max, INITIAL_MAX_CONCURRENT_STREAMS);
   }
 
   #bindSignal(record: StreamRecord, signal: AbortSignal): void {

@@ -81,6 +81,18 @@ const SHUTDOWN = 5;
 const DRAIN = 6;
 const CLOSING_KIND = 7;
 
+/** The timers few sessions ever arm (keepalive, close phases, stream stall, ping()): made together, on first use. */
+class RareTimers {
+  keepAlive: Deadline | null = null;
+  ping: Deadline | null = null;
+  shutdown: Deadline | null = null;
+  drain: Deadline | null = null;
+  closing: Deadline | null = null;
+  streamStall: StreamStallWatch | null = null;
+  /** The deadline of each `ping()` awaiting its ACK, by its counter. */
+  pingDeadlines: Map<number, Deadline> | null = null;
+}
+
 /**
  * The session's timers and the progress counters they compare. Each timer (a `Deadline` and its
  * callback) is made when first armed: a connection that never closes, pings or stalls pays only for the
@@ -94,18 +106,11 @@ export class SessionTimers implements DeadlineTarget {
   received = 0;
   readonly #clock: H2Clock;
   readonly #timeouts: H2Timeouts;
-  readonly #pingTimeout: number;
   #settings: Deadline | null = null;
   #idle: Deadline | null = null;
   #write: Deadline | null = null;
-  #keepAlive: Deadline | null = null;
-  #ping: Deadline | null = null;
-  #shutdown: Deadline | null = null;
-  #drain: Deadline | null = null;
-  #closing: Deadline | null = null;
-  #streamStall: StreamStallWatch | null = null;
-  /** The deadline of each `ping()` awaiting its ACK, by its counter (made with the first). */
-  #pingDeadlines: Map<number, Deadline> | null = null;
+  /** The rest, made when one is first needed (an idle connection runs only the three above). */
+  #rare: RareTimers | null = null;
   #openedSeen = 0;
   #writtenSeen = 0;
   #writeStrikes = 0;
@@ -115,7 +120,11 @@ export class SessionTimers implements DeadlineTarget {
     this.#pump = pump;
     this.#clock = clock;
     this.#timeouts = timeouts;
-    this.#pingTimeout = timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
+  }
+
+  /** How long a PING's ACK may take. */
+  get #pingTimeout(): number {
+    return this.#timeouts.pingTimeout ?? DEFAULT_PING_TIMEOUT;
   }
 
   /** The session started: the policies that run from the start (SETTINGS acknowledgement, idle, keepalive). */
@@ -157,42 +166,42 @@ export class SessionTimers implements DeadlineTarget {
 
   /** Silence from the peer (keepalive PING). */
   get keepAlive(): Deadline {
-    return (this.#keepAlive ??= new Deadline(this.#clock, this.#timeouts.keepAlive ?? 0, this, KEEP_ALIVE));
+    return ((this.#rare ??= new RareTimers()).keepAlive ??= new Deadline(this.#clock, this.#timeouts.keepAlive ?? 0, this, KEEP_ALIVE));
   }
 
   /** The keepalive PING's ACK. */
   get ping(): Deadline {
-    return (this.#ping ??= new Deadline(this.#clock, this.#pingTimeout, this, PING));
+    return ((this.#rare ??= new RareTimers()).ping ??= new Deadline(this.#clock, this.#pingTimeout, this, PING));
   }
 
   /** A graceful close's GOAWAY/PING round trip. */
   get shutdown(): Deadline {
-    return (this.#shutdown ??= new Deadline(this.#clock, this.#timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, this, SHUTDOWN));
+    return ((this.#rare ??= new RareTimers()).shutdown ??= new Deadline(this.#clock, this.#timeouts.shutdown ?? DEFAULT_SHUTDOWN_TIMEOUT, this, SHUTDOWN));
   }
 
   /** A graceful close's streams in flight. */
   get drain(): Deadline {
-    return (this.#drain ??= new Deadline(this.#clock, this.#timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, this, DRAIN));
+    return ((this.#rare ??= new RareTimers()).drain ??= new Deadline(this.#clock, this.#timeouts.drain ?? DEFAULT_DRAIN_TIMEOUT, this, DRAIN));
   }
 
   /** The transport's close (its last flush): the write timeout's full period. */
   get closing(): Deadline {
-    return (this.#closing ??= new Deadline(this.#clock, this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT, this, CLOSING_KIND));
+    return ((this.#rare ??= new RareTimers()).closing ??= new Deadline(this.#clock, this.#timeouts.write ?? DEFAULT_WRITE_TIMEOUT, this, CLOSING_KIND));
   }
 
   /** `body` just waited on a peer's window: the stream-stall deadline watches it. */
   streamBlocked(body: OutboundBody): void {
-    (this.#streamStall ??= new StreamStallWatch(this.#pump, this.#clock, this.#timeouts.streamStall ?? DEFAULT_STREAM_STALL_TIMEOUT)).blocked(body);
+    ((this.#rare ??= new RareTimers()).streamStall ??= new StreamStallWatch(this.#pump, this.#clock, this.#timeouts.streamStall ?? DEFAULT_STREAM_STALL_TIMEOUT)).blocked(body);
   }
 
   /** `body`'s stream is over. */
   streamOver(body: OutboundBody): void {
-    this.#streamStall?.forget(body);
+    this.#rare?.streamStall?.forget(body);
   }
 
   /** The session's transport is closed: its last timers stop. */
   stopWrites(): void {
-    this.#closing?.disarm();
+    this.#rare?.closing?.disarm();
     this.#write?.disarm();
   }
 
@@ -208,21 +217,22 @@ export class SessionTimers implements DeadlineTarget {
   watchPing(n: number): void {
     const deadline = new Deadline(this.#clock, this.#pingTimeout, {
       onDeadline: () => {
-        this.#pingDeadlines?.delete(n);
+        this.#rare?.pingDeadlines?.delete(n);
         this.#pump.settlePing(n, true);
         return false;
       },
     });
     if (!deadline.enabled) return;
-    (this.#pingDeadlines ??= new Map()).set(n, deadline);
+    ((this.#rare ??= new RareTimers()).pingDeadlines ??= new Map()).set(n, deadline);
     deadline.arm();
   }
 
   /** `ping()` number `n` settled. */
   pingSettled(n: number): void {
-    const deadline = this.#pingDeadlines?.get(n);
+    const deadlines = this.#rare?.pingDeadlines;
+    const deadline = deadlines?.get(n);
     if (deadline === undefined) return;
-    this.#pingDeadlines?.delete(n);
+    deadlines?.delete(n);
     deadline.disarm();
   }
 
@@ -230,12 +240,14 @@ export class SessionTimers implements DeadlineTarget {
   stopPolicies(): void {
     this.#settings?.disarm();
     this.#idle?.disarm();
-    this.#keepAlive?.disarm();
-    this.#ping?.disarm();
-    this.#shutdown?.disarm();
-    this.#drain?.disarm();
-    this.#streamStall?.stop();
-    const pings = this.#pingDeadlines;
+    const rare = this.#rare;
+    if (rare === null) return;
+    rare.keepAlive?.disarm();
+    rare.ping?.disarm();
+    rare.shutdown?.disarm();
+    rare.drain?.disarm();
+    rare.streamStall?.stop();
+    const pings = rare.pingDeadlines;
     if (pings !== null) {
       for (const deadline of pings.values()) deadline.disarm();
       pings.clear();
@@ -269,7 +281,7 @@ export class SessionTimers implements DeadlineTarget {
 
   #onSettingsTimeout(): boolean {
     const pump = this.#pump;
-    if (pump.settingsAcks.length === 0 || pump.state >= CLOSING) return false;
+    if (pump.unackedSettings === 0 || pump.state >= CLOSING) return false;
     // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
     // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
     const code = ErrorCodes.SETTINGS_TIMEOUT;
@@ -314,7 +326,7 @@ export class SessionTimers implements DeadlineTarget {
   }
 
   #onKeepAliveAck(): void {
-    this.#ping?.disarm();
+    this.#rare?.ping?.disarm();
     this.keepAlive.arm();
   }
 

@@ -10,6 +10,7 @@ import { SessionPump, type RequestOptions } from './session-pump.ts';
 import type { H2Timeouts } from './session-timers.ts';
 import type { H2Settings } from './settings.ts';
 import type { H2Stream } from './stream.ts';
+import type { QueueConsumer } from './pull-queue.ts';
 import { globalStreams, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types.ts';
 
 /** The session's engine, for `acceptIncoming` (the class's static block sets it). */
@@ -19,7 +20,10 @@ let pumpOf: (session: H2Session) => SessionPump;
 export interface H2SessionOptions {
   /** Which end of the connection this is. */
   readonly role: 'server' | 'client';
-  /** Options for the core's `H2Configuration` (limits, header handling); `clientSide` follows `role`. */
+  /**
+   * Options for the core's `H2Configuration` (limits, header handling); `clientSide` follows `role`.
+   * Sessions given the same object share one configuration while the object keeps its values.
+   */
   readonly config?: Omit<H2ConfigurationOptions, 'clientSide'>;
   /**
    * The Web Streams implementation for every stream the session creates (bodies, `incoming`, `events`).
@@ -112,7 +116,11 @@ export class H2Session {
     this.#pump = new SessionPump(transport, { ...options, streams });
   }
 
-  /** The protocol core. Read its state freely; calling its methods directly bypasses the session. */
+  /**
+   * The protocol core. Read its state freely; calling its methods directly bypasses the session. Its
+   * `config` is shared by the sessions made from the same `config` option (one per listener, say) and
+   * role: read it, do not change it (a change would reach them all); pass options through `config`.
+   */
   get connection(): H2Connection {
     return this.#pump.conn;
   }
@@ -216,23 +224,25 @@ export class H2Session {
 
 /**
  * Takes a server session's requests (a client's pushed streams) by callback instead of through
- * `incoming`, which is then never made: each stream is handed to `onStream` a microtask after it
- * arrives (a stream reset meanwhile is dropped, as from `incoming`), and `onEnd` is called once no more
- * will come. Call it once, instead of reading `incoming`. Used by the fetch server: a ReadableStream,
- * its reader and a pending read cost ~3 KiB per connection on Node 20. Not part of the public API.
+ * `incoming`, which is then never made: each stream is handed to `consumer.take` a microtask after it
+ * arrives (a stream reset meanwhile is dropped, as from `incoming`), and `consumer.end` is called once
+ * no more will come. Call it once, instead of reading `incoming`. Used by the fetch server: a
+ * ReadableStream, its reader and a pending read cost ~3 KiB per connection on Node 20; a consumer
+ * object, not two closures, as it is kept for the connection's life. Not part of the public API.
  */
-export function acceptIncoming(session: H2Session, onStream: (stream: H2Stream) => void, onEnd: () => void): void {
-  pumpOf(session).consumeIncoming(onStream, onEnd);
+export function acceptIncoming(session: H2Session, consumer: QueueConsumer<H2Stream>): void {
+  pumpOf(session).consumeIncoming(consumer);
 }
 
 /**
- * Calls `onClosed` once the session is closed, with `null` where `closed` fulfils and the failure where
- * it rejects: what `session.closed.then(…, …)` does, without its promise, reaction and two callbacks for
- * the life of every connection (the listener's bookkeeping). One observer per session; not part of the
- * public API.
+ * Calls `onClosed(null, session)` once the session is closed and `closed` fulfils, `onClosed(failure,
+ * session)` where it rejects: what `session.closed.then(…, …)` does, without its promise, reaction and
+ * two callbacks for the life of every connection (the listener's bookkeeping). The session is passed
+ * back so that one function serves every session (no closure per connection). One observer per
+ * session; not part of the public API.
  */
-export function whenClosed(session: H2Session, onClosed: (failure: unknown) => void): void {
-  pumpOf(session).lifecycle.observeClose(onClosed);
+export function whenClosed(session: H2Session, onClosed: (failure: unknown, session: H2Session) => void): void {
+  pumpOf(session).lifecycle.observeClose(onClosed as (failure: unknown, subject: unknown) => void, session);
 }
 
 // The keys each options object may carry (checkOptions refuses others, suggesting the camelCase name).

@@ -58,7 +58,7 @@ export class StreamStallWatch implements DeadlineTarget {
   onDeadline(): boolean {
     const pump = this.#pump;
     if (pump.state >= CLOSING) return false;
-    const scheduler = pump.data.scheduler;
+    const scheduler = pump.data;
     const stalled: OutboundBody[] = [];
     for (const [body, mark] of this.#marks) {
       if (!scheduler.isBlocked(body)) {

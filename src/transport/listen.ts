@@ -164,6 +164,13 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     } else socket.destroy();
     return true;
   };
+  const onSessionClosed = (failure: unknown, session: H2Session): void => {
+    const socket = live.get(session);
+    live.delete(session);
+    // The peer's address as at the start: a PROXY header's, or the socket's own, which Node keeps once
+    // read (peerAddress read it when the session started), also after the socket closed.
+    if (failure !== null && guard !== null && socket !== undefined) guard.noteSessionEnd(peerHost(socket), failure);
+  };
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
     let session: H2Session;
     try {
@@ -175,12 +182,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     }
     live.set(session, socket);
     const remoteAddr = peerAddress(socket);
-    const remote = remoteAddr.hostname;
-    // One callback, no promise: it waits for every connection's whole life.
-    whenClosed(session, (failure) => {
-      live.delete(session);
-      if (failure !== null) guard?.noteSessionEnd(remote, failure);
-    });
+    // One function for every session, no promise: it waits for every connection's whole life.
+    whenClosed(session, onSessionClosed);
     enqueue?.({ session, remoteAddr });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).

@@ -12,7 +12,7 @@ Queue('consume hands over queued and later items in order, a microtask after the
   queue.push(1);
   const got: number[] = [];
   let ended = 0;
-  queue.consume((n) => got.push(n), () => ended++);
+  queue.consume({ take: (n) => got.push(n), end: () => ended++ });
   assert.equal(got, []);
   await microtask();
   assert.equal(got, [1]);
@@ -34,7 +34,7 @@ Queue('consume hands over queued and later items in order, a microtask after the
 Queue('an item deleted before its delivery never reaches the consumer (a stream reset before it was taken)', async () => {
   const queue = new PullQueue<string>();
   const got: string[] = [];
-  queue.consume((s) => got.push(s), () => undefined);
+  queue.consume({ take: (s) => got.push(s), end: () => undefined });
   queue.push('reset');
   queue.push('kept');
   queue.delete('reset');
@@ -47,7 +47,7 @@ Queue('a queue closed before anyone consumes still ends the consumer, after its 
   queue.push(1);
   queue.close();
   const events: string[] = [];
-  queue.consume((n) => events.push(`item ${n}`), () => events.push('end'));
+  queue.consume({ take: (n) => events.push(`item ${n}`), end: () => events.push('end') });
   await microtask();
   assert.equal(events, ['item 1', 'end']);
 });
