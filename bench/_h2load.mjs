@@ -49,3 +49,19 @@ export function startProcess(name, args, portPattern, pin = false) {
   });
 }
 
+
+/**
+ * In a server child (`--serve=NAME` on the command line): starts `servers[NAME]()`, prints its port
+ * (`NAME listening on port N`, what {@link startProcess} waits for), exits on SIGINT/SIGTERM, and returns
+ * true. Returns false in the bench's own process.
+ */
+export async function serveIfChild(servers) {
+  const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+  if (serveArg === undefined) return false;
+  const name = serveArg.slice('--serve='.length);
+  const port = await servers[name]();
+  process.on('SIGINT', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  console.log(`${name} listening on port ${port}`);
+  return true;
+}

@@ -4,7 +4,7 @@
 // the same 12 bytes with res.end() (the server h2flow's HTTP/1.1 side runs on, without a fetch layer:
 // the ceiling). Best of ROUNDS interleaved rounds, each a fresh process after a warm-up, with the spread.
 // `node bench/http1.bench.mjs --serve=NAME` runs one server alone (prints its port), e.g. under --cpu-prof.
-import { h2load, startProcess } from './_h2load.mjs';
+import { h2load, serveIfChild, startProcess } from './_h2load.mjs';
 import { report } from './_report.mjs';
 
 const REQUESTS = Number(process.env.H2FLOW_BENCH_REQUESTS ?? 100_000);
@@ -53,14 +53,7 @@ async function measureOnce(name) {
   }
 }
 
-const serveArg = process.argv.find((a) => a.startsWith('--serve='));
-if (serveArg !== undefined) {
-  const name = serveArg.slice('--serve='.length);
-  const port = await SERVERS[name]();
-  process.on('SIGINT', () => process.exit(0));
-  process.on('SIGTERM', () => process.exit(0));
-  console.log(`${name} listening on port ${port}`);
-} else {
+if (!(await serveIfChild(SERVERS))) {
   const rounds = Object.fromEntries(Object.keys(SERVERS).map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of Object.keys(SERVERS)) {

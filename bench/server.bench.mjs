@@ -14,7 +14,7 @@
 // under `node --cpu-prof` for profiling.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { h2load, processCpuSeconds, startProcess } from './_h2load.mjs';
+import { h2load, processCpuSeconds, serveIfChild, startProcess } from './_h2load.mjs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report } from './_report.mjs';
@@ -292,14 +292,7 @@ async function measureDeployment() {
   return rates;
 }
 
-const serveArg = process.argv.find((a) => a.startsWith('--serve='));
-if (serveArg !== undefined) {
-  const name = serveArg.slice('--serve='.length);
-  const port = await SERVERS[name]();
-  process.on('SIGINT', () => process.exit(0));
-  process.on('SIGTERM', () => process.exit(0));
-  console.log(`${name} listening on port ${port}`);
-} else {
+if (!(await serveIfChild(SERVERS))) {
   const results = {};
   const only = process.argv.includes('--deploy');
   ensureCertificate(); // the -tls children read it through the environment
