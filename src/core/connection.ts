@@ -1176,7 +1176,7 @@ export class H2Connection {
       // untouched. "An endpoint MUST treat a change to SETTINGS_INITIAL_WINDOW_SIZE that causes any
       // flow-control window to exceed the maximum size as a connection error of type FLOW_CONTROL_ERROR."
       const delta = initialWindow.newValue - (initialWindow.originalValue ?? 0);
-      for (const stream of this.#reg.map.values()) {
+      for (const stream of this.#reg.values()) {
         const next = stream.outboundFlowControlWindow + delta;
         if (next > LARGEST_FLOW_CONTROL_WINDOW) throw new FlowControlError(`Window ${next} is larger than the maximum`);
         stream.outboundFlowControlWindow = next;
@@ -1189,7 +1189,7 @@ export class H2Connection {
     const frameSize = changes.get(SettingCodes.MAX_FRAME_SIZE);
     if (frameSize !== undefined) {
       this.#maxOutboundFrameSize = frameSize.newValue;
-      for (const stream of this.#reg.map.values()) stream.maxOutboundFrameSize = frameSize.newValue;
+      for (const stream of this.#reg.values()) stream.maxOutboundFrameSize = frameSize.newValue;
     }
     return new SettingsFrame(0, { flags: ['ACK'] });
   }
@@ -1200,7 +1200,7 @@ export class H2Connection {
     const initialWindow = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
     if (initialWindow !== undefined) {
       const delta = initialWindow.newValue - (initialWindow.originalValue ?? 0);
-      for (const stream of this.#reg.map.values()) stream.inboundFlowControlChangeFromSettings(delta);
+      for (const stream of this.#reg.values()) stream.inboundFlowControlChangeFromSettings(delta);
     }
     const listSize = changes.get(SettingCodes.MAX_HEADER_LIST_SIZE);
     if (listSize !== undefined) this.#decoder.maxHeaderListSize = listSize.newValue;
@@ -1366,7 +1366,7 @@ export class H2Connection {
     const previous = this.#goawayReceivedLastStreamId;
     this.#goawayReceivedLastStreamId = previous === null ? lastStreamId : Math.min(previous, lastStreamId);
     events.push(event);
-    for (const stream of this.#reg.map.values()) {
+    for (const stream of this.#reg.values()) {
       const id = stream.streamId;
       // An IDLE stream (its request headers failed validation) was never announced: nothing to end.
       if (id <= lastStreamId || !this.#reg.isOutbound(id) || stream.closed || stream.stateMachine.state === StreamState.IDLE) continue;

@@ -17,16 +17,25 @@ export const EVEN = 0;
 export const ODD = 1;
 
 /**
+ * The stand-ins an idle connection shares until its first stream (never mutated: each registry swaps in
+ * its own on first use). An idle connection then holds no map table, list or closed-stream memory.
+ */
+const NO_STREAMS: Map<number, H2Stream> = new Map();
+const NO_PENDING: H2Stream[] = Object.freeze([]) as unknown as H2Stream[];
+
+/**
  * Live streams by ID plus the counters h2 recomputes by scanning every stream: the number of open
  * streams per side is kept up to date as streams change state. Like h2, closed streams stay in the
  * map until the next count, then only how they closed is remembered (at most `maxClosedStreams`).
  */
 export class StreamRegistry {
   readonly #config: H2Configuration;
-  readonly #streams = new Map<number, H2Stream>();
-  readonly #closedStreams: ClosedStreamMemory;
-  /** Streams that closed since the last count. */
-  readonly #closedPending: H2Stream[] = [];
+  /** {@link NO_STREAMS} until the first stream: lookups stay one plain `Map.get`. */
+  #streams = NO_STREAMS;
+  /** Made on the first forgotten or refused stream. */
+  #closedStreams: ClosedStreamMemory | null = null;
+  /** Streams that closed since the last count ({@link NO_PENDING} until the first close). */
+  #closedPending = NO_PENDING;
   #openOutbound = 0;
   #openInbound = 0;
   /** The highest stream ID the peer opened (or that we refused). */
@@ -37,12 +46,22 @@ export class StreamRegistry {
   /** @param config The connection's configuration (role and `maxClosedStreams`). */
   constructor(config: H2Configuration) {
     this.#config = config;
-    this.#closedStreams = new ClosedStreamMemory(config.maxClosedStreams);
   }
 
-  /** The live streams by ID. */
+  /** The live streams by ID (made here if no stream was opened yet: the shared stand-in never leaves). */
   get map(): ReadonlyMap<number, H2Stream> {
+    if (this.#streams === NO_STREAMS) this.#streams = new Map();
     return this.#streams;
+  }
+
+  /** The live streams, without making a map for an idle connection. */
+  values(): IterableIterator<H2Stream> {
+    return this.#streams.values();
+  }
+
+  /** How forgotten streams closed, made on first use. */
+  #closedMemory(): ClosedStreamMemory {
+    return (this.#closedStreams ??= new ClosedStreamMemory(this.#config.maxClosedStreams));
   }
 
   /** Open streams we initiated; forgets closed streams first, as h2's `open_outbound_streams`. */
@@ -121,6 +140,7 @@ export class StreamRegistry {
     this.checkNewStreamId(streamId, parity);
     const stream = new H2Stream(streamId, this.#config, inboundWindow, outboundWindow);
     stream.maxOutboundFrameSize = maxOutboundFrameSize;
+    if (this.#streams === NO_STREAMS) this.#streams = new Map();
     this.#streams.set(streamId, stream);
     if (this.isOutbound(streamId)) this.highestOutboundStreamId = streamId;
     else this.highestInboundStreamId = streamId;
@@ -130,7 +150,7 @@ export class StreamRegistry {
   /** Records a peer stream that was refused without being created: its ID is used, "reset by us". */
   refuse(streamId: number): void {
     this.highestInboundStreamId = streamId;
-    this.#closedStreams.set(streamId, StreamClosedBy.SEND_RST_STREAM);
+    this.#closedMemory().set(streamId, StreamClosedBy.SEND_RST_STREAM);
   }
 
   /**
@@ -145,6 +165,7 @@ export class StreamRegistry {
       else this.#openInbound += delta;
     }
     if (wasClosed || !stream.closed) return false;
+    if (this.#closedPending === NO_PENDING) this.#closedPending = [];
     this.#closedPending.push(stream);
     const by = stream.closedBy;
     return by === StreamClosedBy.SEND_END_STREAM || by === StreamClosedBy.RECV_END_STREAM;
@@ -154,12 +175,13 @@ export class StreamRegistry {
   collectClosed(): void {
     const pending = this.#closedPending;
     if (pending.length === 0) return;
+    const memory = this.#closedMemory();
     for (let i = 0; i < pending.length; i++) {
       const stream = pending[i] as H2Stream;
       // Each stream is pushed once, when it closes; `clear()` empties the list with the map.
       if (!stream.closed) continue;
       this.#streams.delete(stream.streamId);
-      this.#closedStreams.set(stream.streamId, stream.closedBy);
+      memory.set(stream.streamId, stream.closedBy);
     }
     pending.length = 0;
   }
@@ -168,7 +190,7 @@ export class StreamRegistry {
   closedBy(streamId: number): StreamClosedBy | null {
     const stream = this.#streams.get(streamId);
     if (stream !== undefined) return stream.closedBy;
-    return this.#closedStreams.get(streamId) ?? null;
+    return this.#closedStreams?.get(streamId) ?? null;
   }
 
   /** Whether the stream was closed by RST_STREAM, sent or received. */
@@ -186,7 +208,7 @@ export class StreamRegistry {
   /** Frees every stream (the connection failed). */
   clear(): void {
     this.#streams.clear();
-    this.#closedPending.length = 0;
+    this.#closedPending = NO_PENDING;
     this.#openInbound = 0;
     this.#openOutbound = 0;
   }

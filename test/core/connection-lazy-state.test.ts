@@ -1,0 +1,96 @@
+/**
+ * The state an idle connection does not allocate until it is needed (the streams map, the memory of how
+ * forgotten streams closed, the settings lists shared between connections, queued control frames, the
+ * HPACK tables): each lazy path behaves exactly as it would have with the state made up front.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { H2Configuration, H2Connection, ProtocolError, SettingCodes, Settings, StreamClosedError } from '../../src/core';
+import type { RequestReceived } from '../../src/core';
+import { E, S } from '../support/peer';
+import { REQUEST, RESPONSE, serverPair, throwsError, types } from '../support/h2-connection';
+
+const Lazy = suite('lazily allocated connection state');
+
+Lazy('the streams map read on an idle connection is the live map the first stream enters', () => {
+  const { conn, peer } = serverPair();
+  const streams = conn.streams;
+  assert.is(streams.size, 0);
+  const events = conn.receiveData(peer.headers(1, REQUEST));
+  assert.equal(types(events), ['RequestReceived']);
+  assert.is((events[0] as RequestReceived).streamId, 1);
+  assert.is(streams.size, 1);
+  assert.is(streams.get(1), conn.streams.get(1));
+  assert.is(conn.openInboundStreams, 1);
+});
+
+Lazy('the first stream after an idle period (peer SETTINGS changing the window first) gets the new window', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.settings({ [S.INITIAL_WINDOW_SIZE]: 100, [S.MAX_FRAME_SIZE]: 20000 }));
+  conn.receiveData(peer.headers(1, REQUEST));
+  assert.is(conn.localFlowControlWindow(1), 100);
+  assert.is(conn.streams.get(1)?.maxOutboundFrameSize, 20000);
+});
+
+Lazy('the first stream to close is remembered once forgotten: its HEADERS are a STREAM_CLOSED error', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST, { endStream: true }));
+  conn.sendHeaders(1, RESPONSE, { endStream: true });
+  conn.dataToSend();
+  assert.is(conn.openInboundStreams, 0);
+  assert.is(conn.streams.size, 0);
+  const err = throwsError(() => conn.receiveData(peer.headers(1, REQUEST)), ProtocolError);
+  assert.is(err.errorCode, E.STREAM_CLOSED);
+});
+
+Lazy('a stream reset first, then forgotten, is remembered as reset: its DATA get RST_STREAM STREAM_CLOSED', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.resetStream(1);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.NO_ERROR).expectNone();
+  assert.is(conn.openInboundStreams, 0);
+  assert.equal(conn.receiveData(peer.data(1, 'late')), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+});
+
+Lazy('a stream refused before any stream opened is remembered as reset by us', () => {
+  const { conn, peer } = serverPair({ maxConcurrentStreams: 0 });
+  assert.equal(conn.receiveData(peer.headers(1, REQUEST)), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.REFUSED_STREAM).expectNone();
+  assert.is(conn.streams.size, 0);
+  assert.equal(conn.receiveData(peer.data(1, 'late')), []);
+  peer.read(conn.dataToSend()).expectRstStream(1, E.STREAM_CLOSED).expectNone();
+  throwsError(() => conn.sendData(1, new Uint8Array(1)), StreamClosedError);
+});
+
+Lazy('settings built from the same initial values change independently', () => {
+  const a = new Settings(false, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50 });
+  const b = new Settings(false, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50 });
+  a.set(SettingCodes.MAX_CONCURRENT_STREAMS, 10);
+  a.acknowledge();
+  a.delete(SettingCodes.ENABLE_PUSH);
+  assert.is(a.maxConcurrentStreams, 10);
+  assert.is(a.get(SettingCodes.ENABLE_PUSH), undefined);
+  assert.is(b.maxConcurrentStreams, 50);
+  assert.is(b.get(SettingCodes.ENABLE_PUSH), 0);
+  assert.ok(b.equals(new Settings(false, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50 })));
+});
+
+Lazy('connections with the same configuration keep their own settings, before and after the peer acknowledges', () => {
+  const config = { maxConcurrentStreams: 7 };
+  const one = serverPair(config);
+  const two = serverPair(config);
+  one.conn.updateSettings({ [S.MAX_CONCURRENT_STREAMS]: 3 });
+  assert.is(one.conn.localSettings.maxConcurrentStreams, 7);
+  one.conn.receiveData(one.peer.settingsAck());
+  assert.is(one.conn.localSettings.maxConcurrentStreams, 3);
+  assert.is(two.conn.localSettings.maxConcurrentStreams, 7);
+  // The peer's settings: read before and after the peer's SETTINGS, each connection its own.
+  assert.is(one.conn.remoteSettings.initialWindowSize, 65535);
+  one.conn.receiveData(one.peer.settings({ [S.INITIAL_WINDOW_SIZE]: 1000 }));
+  assert.is(one.conn.remoteSettings.initialWindowSize, 1000);
+  assert.is(two.conn.remoteSettings.initialWindowSize, 65535);
+  assert.is(new H2Connection(new H2Configuration({ clientSide: false, maxConcurrentStreams: 7 })).localSettings.maxConcurrentStreams, 7);
+});
+
+Lazy.run();
