@@ -155,11 +155,31 @@ function current(entry: Entry): number | null {
 
 /**
  * RFC 9113's defaults (§6.5.2, RFC 8441 §3) as `[code, value, …]`, in the order h2 installs them: every
- * {@link Settings} starts on one of these two shared lists and copies it on its first change (the
- * peer's settings of a connection whose peer sends none never do).
+ * {@link Settings} starts on a shared frozen list (these two, or one from {@link SHARED_LISTS}) and copies
+ * it on its first change (the peer's settings of a connection whose peer sends none never do).
  */
 const CLIENT_DEFAULTS: readonly Entry[] = Object.freeze([1, 4096, 2, 1, 4, 65535, 5, 16384, 8, 0]);
 const SERVER_DEFAULTS: readonly Entry[] = Object.freeze([1, 4096, 2, 0, 4, 65535, 5, 16384, 8, 0]);
+
+/**
+ * Frozen starting lists shared by every {@link Settings} built with the same role and initial values (a
+ * server's connections all start their own settings alike), so that an idle connection's settings own
+ * no list. Bounded: past the bound a list is simply not shared.
+ */
+const SHARED_LISTS = new Map<string, readonly Entry[]>();
+const MAX_SHARED_LISTS = 64;
+
+/** The shared frozen list equal to `list` (current values only), made shared if there is room. */
+function sharedList(client: boolean, list: Entry[]): Entry[] {
+  const key = `${client ? 1 : 0}:${list.join()}`;
+  let shared = SHARED_LISTS.get(key);
+  if (shared === undefined) {
+    if (SHARED_LISTS.size >= MAX_SHARED_LISTS) return list;
+    shared = Object.freeze(list);
+    SHARED_LISTS.set(key, shared);
+  }
+  return shared as Entry[];
+}
 
 /**
  * The settings of one side of a connection: each setting has a current value plus a queue of
@@ -176,8 +196,8 @@ export class Settings implements Iterable<[number, number]> {
    * `[code, entry, code, entry, …]` in insertion order (h2's dict order), each entry the current value
    * alone (nothing pending: the common case) or [current, pending1, pending2, …] where current is `null`
    * for a setting that exists only as pending. A flat list scanned linearly: a connection has two of
-   * these, each with a handful of settings, and a Map per object costs more than the scan. One of the
-   * shared default lists until the first change ({@link own}).
+   * these, each with a handful of settings, and a Map per object costs more than the scan. A shared
+   * frozen list until the first change ({@link own}).
    */
   #slots: Entry[];
 
@@ -187,17 +207,19 @@ export class Settings implements Iterable<[number, number]> {
    */
   constructor(client = true, initialValues?: SettingsInput) {
     this.#client = client;
-    this.#slots = (client ? CLIENT_DEFAULTS : SERVER_DEFAULTS) as Entry[];
+    const defaults = (client ? CLIENT_DEFAULTS : SERVER_DEFAULTS) as Entry[];
+    this.#slots = defaults;
     if (initialValues !== undefined) {
+      let list: Entry[] | null = null;
       for (const [code, value] of settingsEntries(initialValues)) {
         check(code, value);
-        const i = this.#find(code);
-        const slots = this.#own();
-        if (i >= 0) slots[i + 1] = value;
-        else slots.push(code, value);
+        list ??= defaults.slice();
+        let i = 0;
+        while (i < list.length && list[i] !== code) i += 2;
+        if (i < list.length) list[i + 1] = value;
+        else list.push(code, value);
       }
-      // Exactly as long as needed (pushing leaves spare capacity).
-      if (this.#slots !== CLIENT_DEFAULTS && this.#slots !== SERVER_DEFAULTS) this.#slots = this.#slots.slice();
+      if (list !== null) this.#slots = sharedList(client, list);
     }
   }
 
@@ -208,9 +230,9 @@ export class Settings implements Iterable<[number, number]> {
     return -1;
   }
 
-  /** The list, made this object's own first if it is a shared default one. */
+  /** The list, made this object's own first if it is a shared one. */
   #own(): Entry[] {
-    if (this.#slots === CLIENT_DEFAULTS || this.#slots === SERVER_DEFAULTS) this.#slots = this.#slots.slice();
+    if (Object.isFrozen(this.#slots)) this.#slots = this.#slots.slice();
     return this.#slots;
   }
 
