@@ -219,6 +219,57 @@ function checkLimit(name: string, value: unknown, min: number, max: number): num
 
 const MAX_U32 = 0xffffffff;
 
+/** The bits of {@link H2Configuration}'s boolean options. */
+const FLAG = {
+  CLIENT_SIDE: 1,
+  VALIDATE_OUTBOUND: 2,
+  NORMALIZE_OUTBOUND: 4,
+  SPLIT_COOKIES: 8,
+  VALIDATE_INBOUND: 16,
+  NORMALIZE_INBOUND: 32,
+} as const;
+/** h2's defaults: client side, validate and normalize both ways, cookies not split. */
+const DEFAULT_FLAGS = FLAG.CLIENT_SIDE | FLAG.VALIDATE_OUTBOUND | FLAG.NORMALIZE_OUTBOUND | FLAG.VALIDATE_INBOUND | FLAG.NORMALIZE_INBOUND;
+
+/** The no-op logger every configuration without one shares (it has no state). */
+const NO_LOGGER: H2Logger = new DummyLogger();
+
+/** The resource limits of an {@link H2Configuration}, validated. */
+interface ConfigLimits {
+  readonly maxHeaderListSize: number;
+  readonly maxHeaderFields: number;
+  readonly oversizedRequestStatus: number | null;
+  readonly maxContinuationFrames: number;
+  readonly maxHeaderBlockSize: number;
+  readonly maxConcurrentStreams: number;
+  readonly maxClosedStreams: number;
+  readonly maxQueuedControlFrames: number;
+  readonly maxResetStreams: number;
+  readonly maxEmptyFrames: number;
+  readonly maxPriorityFrames: number;
+  readonly maxUnknownFrames: number;
+  readonly maxSettingsEntries: number;
+  readonly maxEncoderTableSize: number;
+  readonly outboundBufferSize: number;
+}
+
+/**
+ * Frozen limits objects by their values: a server builds one configuration per connection, all with the
+ * same limits, and they share one object instead of fifteen fields each. Bounded: past the bound a
+ * configuration keeps its own.
+ */
+const SHARED_LIMITS = new Map<string, ConfigLimits>();
+const MAX_SHARED_LIMITS = 64;
+
+/** The shared limits object equal to `limits`. */
+function sharedLimits(limits: ConfigLimits): ConfigLimits {
+  const key = Object.values(limits).join();
+  const shared = SHARED_LIMITS.get(key);
+  if (shared !== undefined) return shared;
+  if (SHARED_LIMITS.size < MAX_SHARED_LIMITS) SHARED_LIMITS.set(key, Object.freeze(limits));
+  return limits;
+}
+
 /**
  * The configuration of one {@link H2Connection}: h2's options (validated as h2 validates them: the
  * boolean options reject non-booleans, `headerEncoding` rejects `true`) and h2flow's resource limits.
@@ -231,15 +282,13 @@ const MAX_U32 = 0xffffffff;
  * const config = new H2Configuration({ clientSide: false, maxConcurrentStreams: 250 });
  */
 export class H2Configuration {
-  #clientSide = true;
+  /** The boolean options, one bit each (see {@link FLAG}): one field instead of six. */
+  #flags = DEFAULT_FLAGS;
   #headerEncoding: HeaderEncoding = null;
-  #validateOutboundHeaders = true;
-  #normalizeOutboundHeaders = true;
-  #splitOutboundCookies = false;
-  #validateInboundHeaders = true;
-  #normalizeInboundHeaders = true;
+  /** The limits, shared by every configuration built with the same ones (see {@link sharedLimits}). */
+  readonly #limits: ConfigLimits;
 
-  /** The logger; a no-op {@link DummyLogger} unless one was given. */
+  /** The logger; the shared no-op {@link DummyLogger} unless one was given. */
   logger: H2Logger;
 
   /**
@@ -251,7 +300,9 @@ export class H2Configuration {
    * ENHANCE_YOUR_CALM, or the {@link oversizedRequestStatus} response; the connection and its other
    * streams go on (RFC 9113 §10.5.1). h2 makes it a connection error. Default 65536 (64 KiB), h2's value.
    */
-  readonly maxHeaderListSize: number;
+  get maxHeaderListSize(): number {
+    return this.#limits.maxHeaderListSize;
+  }
   /**
    * The most fields (pseudo-header fields included) one received header block may carry: request,
    * response, 1xx, trailers, or a PUSH_PROMISE's request. Stops floods of many tiny fields (the
@@ -265,7 +316,9 @@ export class H2Configuration {
    * `maxHeaderListPairs` (also its client default): well above the few dozen fields of ordinary
    * requests and responses, split cookies included. Raise it for peers that send more.
    */
-  readonly maxHeaderFields: number;
+  get maxHeaderFields(): number {
+    return this.#limits.maxHeaderFields;
+  }
   /**
    * A server's answer to a request refused for its header block ({@link maxHeaderListSize} or
    * {@link maxHeaderFields}): `null` (default) refuses it with RST_STREAM ENHANCE_YOUR_CALM; a
@@ -275,19 +328,25 @@ export class H2Configuration {
    * reported. Either way it spends one {@link maxResetStreams} token, so a peer that sends nothing
    * else ends in GOAWAY ENHANCE_YOUR_CALM. Beyond h2.
    */
-  readonly oversizedRequestStatus: number | null;
+  get oversizedRequestStatus(): number | null {
+    return this.#limits.oversizedRequestStatus;
+  }
   /**
    * The most frames (HEADERS/PUSH_PROMISE plus CONTINUATIONs) one header block may span. Stops the
    * CONTINUATION flood (CERT VU#421644, CVE-2024-27316/-28182/-27983/-2023-45288). Passed to the frame
    * buffer; default 64, h2's `CONTINUATION_BACKLOG`.
    */
-  readonly maxContinuationFrames: number;
+  get maxContinuationFrames(): number {
+    return this.#limits.maxContinuationFrames;
+  }
   /**
    * The most encoded bytes one header block (HEADERS/PUSH_PROMISE plus CONTINUATIONs) may buffer
    * before it is decoded. Stops the CONTINUATION flood with large frames. Passed to the frame buffer;
    * default 2 × {@link maxHeaderListSize} (131072), as security.md proposes.
    */
-  readonly maxHeaderBlockSize: number;
+  get maxHeaderBlockSize(): number {
+    return this.#limits.maxHeaderBlockSize;
+  }
   /**
    * SETTINGS_MAX_CONCURRENT_STREAMS we advertise. A peer-initiated stream past it is refused with
    * RST_STREAM REFUSED_STREAM (RFC 9113 §5.1.2), which also spends the {@link maxResetStreams}
@@ -296,13 +355,17 @@ export class H2Configuration {
    * 9113 §5.1.2): further pushes are refused. Stops stream-count exhaustion. Default 100, h2's value
    * (RFC 9113 recommends at least 100).
    */
-  readonly maxConcurrentStreams: number;
+  get maxConcurrentStreams(): number {
+    return this.#limits.maxConcurrentStreams;
+  }
   /**
    * How many closed streams the connection remembers (to tell a late frame on a reset stream from a
    * protocol violation). Bounds memory against stream-ID walking (an attacker opening and closing
    * millions of streams). Default 65536, h2's `MAX_CLOSED_STREAMS`.
    */
-  readonly maxClosedStreams: number;
+  get maxClosedStreams(): number {
+    return this.#limits.maxClosedStreams;
+  }
   /**
    * The most automatic control frames (PING ACK, SETTINGS ACK, RST_STREAM) that may wait in the
    * outbound buffer, i.e. not yet taken by `dataToSend()`. One more is a connection error
@@ -310,7 +373,9 @@ export class H2Configuration {
    * Flood (CVE-2019-9514) against a peer that never reads. Default 1000 (nghttp2's
    * `max_outbound_ack`).
    */
-  readonly maxQueuedControlFrames: number;
+  get maxQueuedControlFrames(): number {
+    return this.#limits.maxQueuedControlFrames;
+  }
   /**
    * Budget of stream resets the peer may cause: every RST_STREAM received for a stream the peer
    * opened, and every RST_STREAM we send automatically because of the peer (refused streams, frames
@@ -323,21 +388,27 @@ export class H2Configuration {
    * them). That concurrent cap has no counterpart here, since the core has no accept step (a request
    * is reported in the same `receiveData` call): the layer that runs handlers owns it.
    */
-  readonly maxResetStreams: number;
+  get maxResetStreams(): number {
+    return this.#limits.maxResetStreams;
+  }
   /**
    * Budget of empty frames that carry no progress: DATA with no payload, or HEADERS with an empty
    * header block, and no END_STREAM. Each costs
    * one token, each stream that ends normally gives one back; an empty budget is a connection error
    * ENHANCE_YOUR_CALM. Stops the Empty Frames Flood (CVE-2019-9518). Default 1000.
    */
-  readonly maxEmptyFrames: number;
+  get maxEmptyFrames(): number {
+    return this.#limits.maxEmptyFrames;
+  }
   /**
    * Budget of RFC 7540 priority signals (PRIORITY frames, PRIORITY_UPDATE frames) received. Each
    * costs one token, each stream that ends normally gives one back; an empty budget is a connection
    * error ENHANCE_YOUR_CALM. Stops the priority-churn Resource Loop (CVE-2019-9513) from costing
    * unbounded work upstream. Default 10000.
    */
-  readonly maxPriorityFrames: number;
+  get maxPriorityFrames(): number {
+    return this.#limits.maxPriorityFrames;
+  }
   /**
    * Budget of received frames the connection does nothing with but report or drop: frames of an
    * unknown or unsupported type (extension frames, reported as `UnknownFrameReceived`), ALTSVC
@@ -351,12 +422,16 @@ export class H2Configuration {
    * early), so no count tells abuse from that; each costs O(1) work and one event for its 13 octets,
    * in proportion to the input like any DATA frame. Default 1000.
    */
-  readonly maxUnknownFrames: number;
+  get maxUnknownFrames(): number {
+    return this.#limits.maxUnknownFrames;
+  }
   /**
    * The most settings one received SETTINGS frame may carry. More is a connection error
    * ENHANCE_YOUR_CALM. Stops SETTINGS-driven CPU exhaustion (CVE-2020-11080). Default 32, nghttp2's.
    */
-  readonly maxSettingsEntries: number;
+  get maxSettingsEntries(): number {
+    return this.#limits.maxSettingsEntries;
+  }
   /**
    * The largest HPACK dynamic table our encoder uses, whatever SETTINGS_HEADER_TABLE_SIZE the peer
    * advertises: the encoder's table is min(peer's value, this). RFC 7541 §4.2 lets an encoder use any
@@ -364,14 +439,18 @@ export class H2Configuration {
    * we ever send (unbounded memory, and encoding cost growing with it). Default 4096, the RFC's
    * initial size (nghttp2's `max_deflate_dynamic_table_size`, Go's `MaxEncoderHeaderTableSize`).
    */
-  readonly maxEncoderTableSize: number;
+  get maxEncoderTableSize(): number {
+    return this.#limits.maxEncoderTableSize;
+  }
   /**
    * The number of queued outbound bytes past which `H2Connection.outboundBufferFull` turns true: the
    * I/O layer should stop reading input until `dataToSend()` drains it. Bounds memory against a peer
    * that does not read (Internal Data Buffering, CVE-2019-9517; Data Dribble, CVE-2019-9511). The core
    * itself never refuses to queue. Default 1048576 (1 MiB).
    */
-  readonly outboundBufferSize: number;
+  get outboundBufferSize(): number {
+    return this.#limits.outboundBufferSize;
+  }
 
   /** @param options Any of h2's options (camelCase) and the limits; unspecified ones take their defaults. */
   constructor(configOptions?: H2ConfigurationOptions) {
@@ -381,23 +460,27 @@ export class H2Configuration {
       if (value !== undefined) this[name] = value;
     }
     if (options.headerEncoding !== undefined) this.headerEncoding = options.headerEncoding;
-    this.logger = options.logger == null ? new DummyLogger() : checkLogger(options.logger);
+    this.logger = options.logger == null ? NO_LOGGER : checkLogger(options.logger);
     const o = options;
-    this.maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
-    this.maxHeaderFields = checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32);
-    this.oversizedRequestStatus = o.oversizedRequestStatus == null ? null : checkLimit('oversizedRequestStatus', o.oversizedRequestStatus, 400, 599);
-    this.maxContinuationFrames = checkLimit('maxContinuationFrames', o.maxContinuationFrames ?? DEFAULT_LIMITS.maxContinuationFrames, 1, MAX_U32);
-    this.maxHeaderBlockSize = checkLimit('maxHeaderBlockSize', o.maxHeaderBlockSize ?? 2 * this.maxHeaderListSize, 0, Number.MAX_SAFE_INTEGER);
-    this.maxConcurrentStreams = checkLimit('maxConcurrentStreams', o.maxConcurrentStreams ?? DEFAULT_LIMITS.maxConcurrentStreams, 0, MAX_U32);
-    this.maxClosedStreams = checkLimit('maxClosedStreams', o.maxClosedStreams ?? DEFAULT_LIMITS.maxClosedStreams, 0, MAX_U32);
-    this.maxQueuedControlFrames = checkLimit('maxQueuedControlFrames', o.maxQueuedControlFrames ?? DEFAULT_LIMITS.maxQueuedControlFrames, 1, MAX_U32);
-    this.maxResetStreams = checkLimit('maxResetStreams', o.maxResetStreams ?? DEFAULT_LIMITS.maxResetStreams, 1, MAX_U32);
-    this.maxEmptyFrames = checkLimit('maxEmptyFrames', o.maxEmptyFrames ?? DEFAULT_LIMITS.maxEmptyFrames, 1, MAX_U32);
-    this.maxPriorityFrames = checkLimit('maxPriorityFrames', o.maxPriorityFrames ?? DEFAULT_LIMITS.maxPriorityFrames, 1, MAX_U32);
-    this.maxUnknownFrames = checkLimit('maxUnknownFrames', o.maxUnknownFrames ?? DEFAULT_LIMITS.maxUnknownFrames, 1, MAX_U32);
-    this.maxSettingsEntries = checkLimit('maxSettingsEntries', o.maxSettingsEntries ?? DEFAULT_LIMITS.maxSettingsEntries, 1, MAX_U32);
-    this.maxEncoderTableSize = checkLimit('maxEncoderTableSize', o.maxEncoderTableSize ?? DEFAULT_LIMITS.maxEncoderTableSize, 0, MAX_U32);
-    this.outboundBufferSize = checkLimit('outboundBufferSize', o.outboundBufferSize ?? DEFAULT_LIMITS.outboundBufferSize, 0, Number.MAX_SAFE_INTEGER);
+    const maxHeaderListSize = checkLimit('maxHeaderListSize', o.maxHeaderListSize ?? DEFAULT_LIMITS.maxHeaderListSize, 0, MAX_U32);
+    // One literal, always in this order: every limits object has the same shape.
+    this.#limits = sharedLimits({
+      maxHeaderListSize,
+      maxHeaderFields: checkLimit('maxHeaderFields', o.maxHeaderFields ?? DEFAULT_LIMITS.maxHeaderFields, 1, MAX_U32),
+      oversizedRequestStatus: o.oversizedRequestStatus == null ? null : checkLimit('oversizedRequestStatus', o.oversizedRequestStatus, 400, 599),
+      maxContinuationFrames: checkLimit('maxContinuationFrames', o.maxContinuationFrames ?? DEFAULT_LIMITS.maxContinuationFrames, 1, MAX_U32),
+      maxHeaderBlockSize: checkLimit('maxHeaderBlockSize', o.maxHeaderBlockSize ?? 2 * maxHeaderListSize, 0, Number.MAX_SAFE_INTEGER),
+      maxConcurrentStreams: checkLimit('maxConcurrentStreams', o.maxConcurrentStreams ?? DEFAULT_LIMITS.maxConcurrentStreams, 0, MAX_U32),
+      maxClosedStreams: checkLimit('maxClosedStreams', o.maxClosedStreams ?? DEFAULT_LIMITS.maxClosedStreams, 0, MAX_U32),
+      maxQueuedControlFrames: checkLimit('maxQueuedControlFrames', o.maxQueuedControlFrames ?? DEFAULT_LIMITS.maxQueuedControlFrames, 1, MAX_U32),
+      maxResetStreams: checkLimit('maxResetStreams', o.maxResetStreams ?? DEFAULT_LIMITS.maxResetStreams, 1, MAX_U32),
+      maxEmptyFrames: checkLimit('maxEmptyFrames', o.maxEmptyFrames ?? DEFAULT_LIMITS.maxEmptyFrames, 1, MAX_U32),
+      maxPriorityFrames: checkLimit('maxPriorityFrames', o.maxPriorityFrames ?? DEFAULT_LIMITS.maxPriorityFrames, 1, MAX_U32),
+      maxUnknownFrames: checkLimit('maxUnknownFrames', o.maxUnknownFrames ?? DEFAULT_LIMITS.maxUnknownFrames, 1, MAX_U32),
+      maxSettingsEntries: checkLimit('maxSettingsEntries', o.maxSettingsEntries ?? DEFAULT_LIMITS.maxSettingsEntries, 1, MAX_U32),
+      maxEncoderTableSize: checkLimit('maxEncoderTableSize', o.maxEncoderTableSize ?? DEFAULT_LIMITS.maxEncoderTableSize, 0, MAX_U32),
+      outboundBufferSize: checkLimit('outboundBufferSize', o.outboundBufferSize ?? DEFAULT_LIMITS.outboundBufferSize, 0, Number.MAX_SAFE_INTEGER),
+    });
   }
 
   /** `true` unless the logger is a {@link DummyLogger}: the connection builds log arguments only then. */
@@ -407,10 +490,10 @@ export class H2Configuration {
 
   /** Whether this connection is the client side. Port of h2's `client_side` (must be a boolean). */
   get clientSide(): boolean {
-    return this.#clientSide;
+    return (this.#flags & FLAG.CLIENT_SIDE) !== 0;
   }
   set clientSide(value: boolean) {
-    this.#clientSide = checkBool('clientSide', value);
+    this.#flags = checkBool('clientSide', value) ? this.#flags | FLAG.CLIENT_SIDE : this.#flags & ~FLAG.CLIENT_SIDE;
   }
 
   /**
@@ -434,41 +517,41 @@ export class H2Configuration {
 
   /** Validate outbound headers. Port of h2's `validate_outbound_headers`. */
   get validateOutboundHeaders(): boolean {
-    return this.#validateOutboundHeaders;
+    return (this.#flags & FLAG.VALIDATE_OUTBOUND) !== 0;
   }
   set validateOutboundHeaders(value: boolean) {
-    this.#validateOutboundHeaders = checkBool('validateOutboundHeaders', value);
+    this.#flags = checkBool('validateOutboundHeaders', value) ? this.#flags | FLAG.VALIDATE_OUTBOUND : this.#flags & ~FLAG.VALIDATE_OUTBOUND;
   }
 
   /** Normalize outbound headers. Port of h2's `normalize_outbound_headers`. */
   get normalizeOutboundHeaders(): boolean {
-    return this.#normalizeOutboundHeaders;
+    return (this.#flags & FLAG.NORMALIZE_OUTBOUND) !== 0;
   }
   set normalizeOutboundHeaders(value: boolean) {
-    this.#normalizeOutboundHeaders = checkBool('normalizeOutboundHeaders', value);
+    this.#flags = checkBool('normalizeOutboundHeaders', value) ? this.#flags | FLAG.NORMALIZE_OUTBOUND : this.#flags & ~FLAG.NORMALIZE_OUTBOUND;
   }
 
   /** Split outbound cookies. Port of h2's `split_outbound_cookies`. */
   get splitOutboundCookies(): boolean {
-    return this.#splitOutboundCookies;
+    return (this.#flags & FLAG.SPLIT_COOKIES) !== 0;
   }
   set splitOutboundCookies(value: boolean) {
-    this.#splitOutboundCookies = checkBool('splitOutboundCookies', value);
+    this.#flags = checkBool('splitOutboundCookies', value) ? this.#flags | FLAG.SPLIT_COOKIES : this.#flags & ~FLAG.SPLIT_COOKIES;
   }
 
   /** Validate inbound headers. Port of h2's `validate_inbound_headers`. */
   get validateInboundHeaders(): boolean {
-    return this.#validateInboundHeaders;
+    return (this.#flags & FLAG.VALIDATE_INBOUND) !== 0;
   }
   set validateInboundHeaders(value: boolean) {
-    this.#validateInboundHeaders = checkBool('validateInboundHeaders', value);
+    this.#flags = checkBool('validateInboundHeaders', value) ? this.#flags | FLAG.VALIDATE_INBOUND : this.#flags & ~FLAG.VALIDATE_INBOUND;
   }
 
   /** Normalize inbound headers. Port of h2's `normalize_inbound_headers`. */
   get normalizeInboundHeaders(): boolean {
-    return this.#normalizeInboundHeaders;
+    return (this.#flags & FLAG.NORMALIZE_INBOUND) !== 0;
   }
   set normalizeInboundHeaders(value: boolean) {
-    this.#normalizeInboundHeaders = checkBool('normalizeInboundHeaders', value);
+    this.#flags = checkBool('normalizeInboundHeaders', value) ? this.#flags | FLAG.NORMALIZE_INBOUND : this.#flags & ~FLAG.NORMALIZE_INBOUND;
   }
 }

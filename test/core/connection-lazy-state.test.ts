@@ -93,4 +93,31 @@ Lazy('connections with the same configuration keep their own settings, before an
   assert.is(new H2Connection(new H2Configuration({ clientSide: false, maxConcurrentStreams: 7 })).localSettings.maxConcurrentStreams, 7);
 });
 
+Lazy('configurations with the same limits keep their own options; different limits stay apart', () => {
+  const a = new H2Configuration({ clientSide: false, maxConcurrentStreams: 9, oversizedRequestStatus: 431 });
+  const b = new H2Configuration({ clientSide: false, maxConcurrentStreams: 9, oversizedRequestStatus: 431 });
+  a.clientSide = true;
+  a.splitOutboundCookies = true;
+  a.validateInboundHeaders = false;
+  assert.equal([a.clientSide, a.splitOutboundCookies, a.validateInboundHeaders, a.normalizeInboundHeaders], [true, true, false, true]);
+  assert.equal([b.clientSide, b.splitOutboundCookies, b.validateInboundHeaders, b.normalizeInboundHeaders], [false, false, true, true]);
+  assert.equal([a.maxConcurrentStreams, a.oversizedRequestStatus, a.maxHeaderBlockSize], [9, 431, 131072]);
+  const c = new H2Configuration({ maxConcurrentStreams: 10, maxHeaderListSize: 1000 });
+  assert.equal([c.maxConcurrentStreams, c.oversizedRequestStatus, c.maxHeaderBlockSize, b.maxConcurrentStreams], [10, null, 2000, 9]);
+  // Limits are read-only: they were read when a connection was built.
+  throwsError(() => ((a as unknown as { maxConcurrentStreams: number }).maxConcurrentStreams = 1), TypeError);
+  assert.is(b.maxConcurrentStreams, 9);
+});
+
+Lazy('a configuration without a logger logs nothing; one given a logger later logs', () => {
+  const lines: string[] = [];
+  const quiet = new H2Configuration({ clientSide: false });
+  assert.is(quiet.hasLogger, false);
+  quiet.logger = { debug: (m: string) => lines.push(m), trace: () => undefined };
+  assert.is(quiet.hasLogger, true);
+  assert.is(new H2Configuration().hasLogger, false);
+  new H2Connection(quiet).initiateConnection();
+  assert.ok(lines.length > 0);
+});
+
 Lazy.run();
