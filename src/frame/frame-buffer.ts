@@ -38,6 +38,8 @@ const STAGE_SIZE = 4096;
  * twice its size) is copied while the buffer waits for more input: see `#releaseBacking`.
  */
 const MAX_WASTED_BACKING = 4096;
+/** The chunk list shared by every buffer holding no bytes (never written: a buffer takes its own on its first bytes). */
+const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 /** Options of {@link FrameBuffer}. */
 export interface FrameBufferOptions {
@@ -85,7 +87,8 @@ export class FrameBuffer implements Iterable<Frame> {
   /** Most fragment octets per header block (CONTINUATION flood). */
   maxHeaderBlockSize: number;
 
-  #chunks: Uint8Array[] = [];
+  /** {@link NO_CHUNKS} while nothing is buffered (an idle connection keeps no list). */
+  #chunks: Uint8Array[] = NO_CHUNKS;
   /** Chunks below this index were already checked by `#releaseBacking`. */
   #backingChecked = 0;
   #stage: Uint8Array | null = null;
@@ -145,6 +148,7 @@ export class FrameBuffer implements Iterable<Frame> {
     }
     const n = data.length;
     if (n === 0) return;
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [];
     this.#available += n;
     if (n >= SMALL_READ) {
       this.#closeStage();
@@ -243,7 +247,7 @@ export class FrameBuffer implements Iterable<Frame> {
     if (this.#available === 0 && this.#stage !== null) {
       this.#stage = null;
       this.#stageEnd = 0;
-      this.#chunks.length = 0;
+      this.#chunks = NO_CHUNKS;
       this.#head = 0;
       this.#offset = 0;
       this.#backingChecked = 0;
@@ -413,7 +417,7 @@ export class FrameBuffer implements Iterable<Frame> {
       this.#head++;
     }
     if (this.#head === chunks.length) {
-      chunks.length = 0;
+      this.#chunks = NO_CHUNKS;
       this.#head = 0;
       this.#backingChecked = 0;
     } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= chunks.length) {

@@ -359,4 +359,27 @@ Buffer_('random read sizes give the same frames as one block', () => {
   assert.equal(got, expected);
 });
 
+Buffer_('after every byte is consumed (staged or not), frames split over the next reads are assembled whole', () => {
+  const big = new DataFrame(3, { data: new Uint8Array(500).fill(9) }).serialize();
+  const small = new PingFrame(0, { opaqueData: bytes('abcdefgh') }).serialize();
+  const buffer = new FrameBuffer();
+  for (let round = 0; round < 3; round++) {
+    // A large read consumed whole, then a small (staged) one consumed whole: the buffer is empty.
+    buffer.addData(big);
+    assert.is((buffer.next() as DataFrame).data.length, 500);
+    buffer.addData(small);
+    assert.equal((buffer.next() as PingFrame).opaqueData, bytes('abcdefgh'));
+    assert.is(buffer.next(), null);
+    assert.equal([buffer.bufferedBytes, buffer.chunkSlots], [0, 0]);
+    // Then each frame split: the large one across a large and a small read, the small one byte by byte.
+    buffer.addData(big.subarray(0, 300));
+    assert.is(buffer.next(), null);
+    buffer.addData(big.subarray(300));
+    assert.equal((buffer.next() as DataFrame).data, new Uint8Array(500).fill(9));
+    for (const b of small) buffer.addData(Uint8Array.of(b));
+    assert.equal((buffer.next() as PingFrame).opaqueData, bytes('abcdefgh'));
+    assert.is(buffer.next(), null);
+  }
+});
+
 Buffer_.run();
