@@ -29,6 +29,9 @@ const EMPTY = new Uint8Array(0);
  */
 export type ViewFactory = (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
 
+/** The piece list of every queue holding no pieces (never written: a queue takes its own on its first piece). */
+const NO_PIECES: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
+
 /**
  * Queued outbound bytes in a slab. Successive batches are carved from the same slab, each written
  * after the previous one; a new slab starts when the next frame does not fit. Bytes handed out by
@@ -48,7 +51,7 @@ export class OutboundBuffer {
   /** True when `#buf` is this queue's own slab; false for the shared slab (or a retired one) or none. */
   #private = false;
   /** Queued pieces that come before the slab's live bytes: sealed slab views and referenced payloads. */
-  #pieces: Uint8Array[] = [];
+  #pieces: Uint8Array[] = NO_PIECES;
   #piecesLength = 0;
   #start = 0;
   #end = 0;
@@ -167,7 +170,7 @@ export class OutboundBuffer {
     const n = data.length;
     this.#end = writeDataHeader(this.#buf, this.#end, n, endStream, streamId);
     this.#seal();
-    this.#pieces.push(data);
+    this.#ownPieces().push(data);
     this.#piecesLength += n;
     this.#queued += FRAME_HEADER_LENGTH + n;
   }
@@ -190,7 +193,7 @@ export class OutboundBuffer {
       // lookup. The first header piece also carries the slab's live bytes queued before it.
       this.#reserve(full * FRAME_HEADER_LENGTH);
       const buf = this.#buf;
-      const pieces = this.#pieces;
+      const pieces = this.#ownPieces();
       const bytes = data.buffer;
       const base = data.byteOffset;
       const make = this.makeView;
@@ -234,12 +237,18 @@ export class OutboundBuffer {
     return frames;
   }
 
+  /** The piece list, made this queue's own if it is the shared empty one. */
+  #ownPieces(): Uint8Array[] {
+    if (this.#pieces === NO_PIECES) this.#pieces = [];
+    return this.#pieces;
+  }
+
   /** Moves the slab's live bytes onto the piece list (the slab never writes into them again). */
   #seal(): void {
     const live = this.#end - this.#start;
     if (live === 0) return;
     const buf = this.#buf;
-    this.#pieces.push(this.makeView === null ? buf.subarray(this.#start, this.#end) : this.makeView(buf.buffer, buf.byteOffset + this.#start, live));
+    this.#ownPieces().push(this.makeView === null ? buf.subarray(this.#start, this.#end) : this.makeView(buf.buffer, buf.byteOffset + this.#start, live));
     this.#piecesLength += live;
     this.#start = this.#end;
   }
@@ -255,7 +264,7 @@ export class OutboundBuffer {
       o += piece.length;
     }
     next.set(this.#buf.subarray(this.#start, this.#end), o);
-    this.#pieces = [];
+    this.#pieces = NO_PIECES;
     this.#piecesLength = 0;
     this.#buf = next;
     this.#private = true;
@@ -276,7 +285,7 @@ export class OutboundBuffer {
     }
     this.#seal();
     const out = this.#pieces;
-    this.#pieces = [];
+    this.#pieces = NO_PIECES;
     this.#piecesLength = 0;
     this.#hint = SLAB_SIZE;
     this.#drained();
@@ -304,7 +313,7 @@ export class OutboundBuffer {
 
   /** Discards every queued byte (and lets the slab go). */
   clear(): void {
-    this.#pieces = [];
+    this.#pieces = NO_PIECES;
     this.#piecesLength = 0;
     this.#buf = EMPTY;
     this.#private = false;

@@ -88,4 +88,28 @@ Outbound('an idle queue keeps no slab of its own, even after a large batch', () 
   assert.is(a.length, 0);
 });
 
+Outbound('each takeVectored hands out a list of its own: changing one changes neither the queue nor a later list', () => {
+  const a = new OutboundBuffer();
+  assert.equal(a.takeVectored(), []);
+  const first = a.takeVectored();
+  first.push(bytes(3, 3));
+  assert.is(a.length, 0, 'a list handed out for an empty queue is not the queue');
+  for (let round = 0; round < 3; round++) {
+    const payload = bytes(5000, round);
+    a.pushDataReference(1, false, payload);
+    const out = a.takeVectored();
+    assert.ok(out.includes(payload));
+    assert.is(concat(out).length, 9 + 5000);
+    out.length = 0;
+    a.pushDataFrames(1, round === 2, bytes(40_000, 4), 16384, 4096);
+    const frames = a.takeVectored();
+    assert.is(concat(frames).length, 40_000 + 3 * 9);
+    assert.is(a.length, 0);
+  }
+  // A payload by reference, then take(): flattened into one copy, the queue empty again.
+  a.pushDataReference(3, true, bytes(6000, 6));
+  assert.is(a.take().length, 6009);
+  assert.equal([a.length, a.takeVectored().length], [0, 0]);
+});
+
 Outbound.run();
