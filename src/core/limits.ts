@@ -10,6 +10,9 @@
 
 import type { StreamClosedBy } from './stream-state.ts';
 
+/** The list of every queue with nothing queued (never written: a queue takes its own on its first frame). */
+const NO_ENDS: number[] = Object.freeze([]) as unknown as number[];
+
 /**
  * Counts the automatic control frames (PING ACK, SETTINGS ACK, RST_STREAM) that sit in the outbound
  * buffer, i.e. that `dataToSend()` has not handed out yet. Positions are absolute byte offsets in
@@ -17,8 +20,8 @@ import type { StreamClosedBy } from './stream-state.ts';
  * Stops Ping/Settings/Reset floods against a peer that never reads (CVE-2019-9512/9515/9514).
  */
 export class QueuedControlFrames {
-  /** End offsets of queued control frames, oldest first, from `#head` on. */
-  #ends: number[] = [];
+  /** End offsets of queued control frames, oldest first, from `#head` on ({@link NO_ENDS} while none is). */
+  #ends: number[] = NO_ENDS;
   #head = 0;
 
   /** How many control frames are still queued. */
@@ -28,6 +31,7 @@ export class QueuedControlFrames {
 
   /** Records a control frame whose last byte ends at absolute offset `end`. */
   add(end: number): void {
+    if (this.#ends === NO_ENDS) this.#ends = [];
     this.#ends.push(end);
   }
 
@@ -37,7 +41,7 @@ export class QueuedControlFrames {
     let head = this.#head;
     while (head < ends.length && (ends[head] as number) <= taken) head++;
     if (head === ends.length) {
-      ends.length = 0;
+      this.#ends = NO_ENDS;
       head = 0;
     } else if (head > 1024 && head * 2 > ends.length) {
       ends.splice(0, head);
@@ -48,7 +52,7 @@ export class QueuedControlFrames {
 
   /** Forgets every queued frame (the outbound buffer was cleared). */
   clear(): void {
-    this.#ends.length = 0;
+    this.#ends = NO_ENDS;
     this.#head = 0;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ClosedStreamMemory } from '../../src/core/limits';
+import { ClosedStreamMemory, QueuedControlFrames } from '../../src/core/limits';
 import type { ClosedHow } from '../../src/core/limits';
 import { mulberry32 } from '../support/prng';
 
@@ -83,6 +83,27 @@ Limits('sequential stream IDs far past the limit keep the memory at the limit', 
   assert.is(memory.size, 1000);
   assert.is(memory.get(399_999), 1);
   assert.is(memory.get(399_999 - 2000), undefined);
+});
+
+Limits('the queued control frames count again from zero after every queued frame was released', () => {
+  const queue = new QueuedControlFrames();
+  assert.is(queue.count, 0);
+  queue.release(100);
+  for (let round = 0; round < 3; round++) {
+    const base = round * 1000;
+    queue.add(base + 17);
+    queue.add(base + 34);
+    assert.is(queue.count, 2);
+    queue.release(base + 20);
+    assert.is(queue.count, 1);
+    queue.release(base + 34);
+    assert.is(queue.count, 0);
+  }
+  queue.add(5000);
+  queue.clear();
+  assert.is(queue.count, 0);
+  queue.add(6000);
+  assert.is(queue.count, 1);
 });
 
 Limits.run();
