@@ -46,6 +46,9 @@ const STATIC_PAIRS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) =>
  */
 const scratch: number[] = [];
 
+/** The read position of the block being decoded: shared, like {@link fieldScratch} (decoding is synchronous). */
+const cursorScratch: Cursor = { pos: 0 };
+
 /**
  * The fields of the block being decoded, shared by all decoders (decoding is synchronous): {@link
  * takeFields} copies them out and clears the slots, so it holds nothing between blocks.
@@ -76,7 +79,6 @@ export class Decoder {
   #maxHeaderListSize: number;
   #maxAllowedTableSize = DEFAULT_TABLE_SIZE;
   #table = new DynamicTable();
-  #cursor: Cursor = { pos: 0 };
   /** Decoded length of the last string #readString read (also when it was not built). */
   #lastLength = 0;
   #lastOversized = false;
@@ -153,7 +155,7 @@ export class Decoder {
     const truncate = options?.oversized === 'truncate';
     const sharedStatic = !raw && options?.sharedStatic === true;
     const table = this.#table;
-    const cursor = this.#cursor;
+    const cursor = cursorScratch;
     const end = block.length;
     const max = this.#maxHeaderListSize;
     // Fields go into the shared scratch list; the list returned is an exact-size copy (a list grown by
@@ -263,7 +265,7 @@ export class Decoder {
 
   /** Reads a literal's name: an index in the low `prefixBits` bits, or a string literal after them when 0. */
   #readName(block: Uint8Array, prefixBits: number, budget: number, truncate: boolean): string | null {
-    const cursor = this.#cursor;
+    const cursor = cursorScratch;
     const index = decodeInteger(block, cursor, prefixBits);
     if (index === 0) return this.#readString(block, budget, truncate);
     const name = index <= STATIC_TABLE_LENGTH ? STATIC_TABLE[index - 1]![0] : this.#table.name(this.#dynamicIndex(index));
@@ -277,7 +279,7 @@ export class Decoder {
    * building it, or (truncate) returns null without building it.
    */
   #readString(block: Uint8Array, budget: number, truncate: boolean): string | null {
-    const cursor = this.#cursor;
+    const cursor = cursorScratch;
     if (cursor.pos >= block.length) throw new HPACKDecodingError('Truncated header block: missing string literal');
     const huffman = (block[cursor.pos]! & 0x80) !== 0;
     const length = decodeInteger(block, cursor, 7);

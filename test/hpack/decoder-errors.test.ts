@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Decoder,
+  Encoder,
   HPACKDecodingError,
   HPACKError,
   InvalidTableIndexError,
@@ -196,6 +197,21 @@ Errors('raw decoding returns fresh octets, never views of the input block', () =
   assert.equal(field, [Uint8Array.of(0x78), Uint8Array.of(0x79)]);
   block[2] = 0;
   assert.is(field![0][0], 0x78);
+});
+
+Errors('decoders used in turn, one failing mid-block, each decode their own blocks from the start', () => {
+  const encA = new Encoder();
+  const encB = new Encoder();
+  const a = new Decoder();
+  const b = new Decoder();
+  for (let i = 0; i < 4; i++) {
+    const blockA = encA.encode([['x-a', `value ${i}`], [':path', `/a/${i}`]]);
+    const blockB = encB.encode([['x-b', 'b'.repeat(i * 40)], [':method', 'GET']]);
+    // A truncated block (a literal whose string is cut) fails after part of it was read.
+    throwsExactly(() => a.decode(Uint8Array.of(0x40, 0x05, 0x61)), HPACKDecodingError);
+    assert.equal(b.decode(blockB), [['x-b', 'b'.repeat(i * 40)], [':method', 'GET']]);
+    assert.equal(a.decode(blockA), [['x-a', `value ${i}`], [':path', `/a/${i}`]]);
+  }
 });
 
 Errors.run();
