@@ -74,11 +74,18 @@ function checkListSize(size: number): number {
   return size;
 }
 
+/**
+ * The table of every decoder whose peer has not indexed a field or resized the table yet: empty, at the
+ * default size, and never written (only read: its length and size).
+ */
+const NO_TABLE = new DynamicTable();
+
 /** Decodes header blocks of one compression context (one connection direction). */
 export class Decoder {
   #maxHeaderListSize: number;
   #maxAllowedTableSize = DEFAULT_TABLE_SIZE;
-  #table = new DynamicTable();
+  /** The shared empty {@link NO_TABLE} until the peer first indexes a field or resizes the table. */
+  #table = NO_TABLE;
   /** Decoded length of the last string #readString read (also when it was not built). */
   #lastLength = 0;
   #lastOversized = false;
@@ -128,6 +135,12 @@ export class Decoder {
 
   /** The dynamic table (read-only use: inspection and tests). */
   get headerTable(): DynamicTable {
+    return this.#ownTable();
+  }
+
+  /** The table, made this decoder's own if it is the shared empty one. */
+  #ownTable(): DynamicTable {
+    if (this.#table === NO_TABLE) this.#table = new DynamicTable();
     return this.#table;
   }
 
@@ -140,7 +153,7 @@ export class Decoder {
   }
 
   set headerTableSize(size: number) {
-    this.#table.maxSize = size;
+    this.#ownTable().maxSize = size;
   }
 
   /**
@@ -154,7 +167,7 @@ export class Decoder {
     const raw = options?.raw === true;
     const truncate = options?.oversized === 'truncate';
     const sharedStatic = !raw && options?.sharedStatic === true;
-    const table = this.#table;
+    let table = this.#table;
     const cursor = cursorScratch;
     const end = block.length;
     const max = this.#maxHeaderListSize;
@@ -200,6 +213,7 @@ export class Decoder {
           name = this.#readName(block, 6, truncate ? Math.max(listBudget, tableBudget) : listBudget, truncate);
           const nameLength = this.#lastLength;
           value = this.#readString(block, truncate ? Math.max(listBudget, tableBudget) - nameLength : listBudget - nameLength, truncate);
+          if (table === NO_TABLE) table = this.#ownTable();
           if (name === null || value === null) {
             // Not built: larger than the table, which it empties (RFC 7541 §4.4), and past the list limit.
             table.clear();
@@ -214,6 +228,7 @@ export class Decoder {
           if (size > this.#maxAllowedTableSize) {
             throw new InvalidTableSizeError(`Encoder exceeded max allowable table size (${size} > ${this.#maxAllowedTableSize})`);
           }
+          if (table === NO_TABLE) table = this.#ownTable();
           table.maxSize = size;
           continue;
         } else {

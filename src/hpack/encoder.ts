@@ -56,10 +56,19 @@ export function encodeBlockView(encoder: Encoder, headers: HeadersInput): Uint8A
   return encodeView(encoder, headers);
 }
 
+/**
+ * The table of every encoder that has not added an entry or changed its size yet: empty, at the default
+ * size, and never written (only read: found empty, its size read).
+ */
+const NO_TABLE = new DynamicTable(undefined, true);
+
 /** Encodes header blocks for one compression context (one connection direction). */
 export class Encoder {
-  /** Indexed: the encoder looks every field up, in a table whose size the peer may make huge. */
-  #table = new DynamicTable(undefined, true);
+  /**
+   * Indexed: the encoder looks every field up, in a table whose size the peer may make huge. The shared
+   * empty {@link NO_TABLE} until the first entry or size change (an idle connection has none of its own).
+   */
+  #table = NO_TABLE;
   /** Smallest size set since the last block, or -1 when no size update is pending. */
   #pendingMin = -1;
   /** The scratch buffer while a block is encoded (the shared one if free), else {@link NO_BUFFER}. */
@@ -68,6 +77,12 @@ export class Encoder {
 
   /** The dynamic table (read-only use: inspection and tests). */
   get headerTable(): DynamicTable {
+    return this.#ownTable();
+  }
+
+  /** The table, made this encoder's own if it is the shared empty one. */
+  #ownTable(): DynamicTable {
+    if (this.#table === NO_TABLE) this.#table = new DynamicTable(undefined, true);
     return this.#table;
   }
 
@@ -84,7 +99,7 @@ export class Encoder {
     checkTableSize(size);
     if (size === this.#table.maxSize) return;
     this.#pendingMin = this.#pendingMin < 0 ? size : Math.min(this.#pendingMin, size);
-    this.#table.maxSize = size;
+    this.#ownTable().maxSize = size;
   }
 
   /** Encodes one header list into one header block. */
@@ -159,7 +174,7 @@ export class Encoder {
     }
     this.#writeString(value, huffman);
     // RFC 7541 §7.1.3: a never-indexed field must not enter the dynamic table.
-    if (!sensitive) this.#table.add(name, value);
+    if (!sensitive) this.#ownTable().add(name, value);
   }
 
   /** Wire index of an exact match (> 0), minus the wire index of a name match (< 0), or 0. */

@@ -129,4 +129,31 @@ Enc('a header table size outside 0..2^32-1 is refused', () => {
   assert.throws(() => (encoder.headerTableSize = 1.5), RangeError);
 });
 
+Enc('fresh encoders and decoders start empty whatever others added: the first indexed block grows only its own table', () => {
+  const a = new Encoder();
+  const da = new Decoder();
+  // A block of static fields only, then one that indexes a literal, then one that refers to it.
+  assert.is(toHex(a.encode([[':method', 'GET'], [':path', '/']], { huffman: false })), '8284');
+  assert.equal(da.decode(a.encode([[':method', 'GET']])), [[':method', 'GET']]);
+  assert.is(da.headerTable.length, 0);
+  const first = a.encode([['x-one', '1']], { huffman: false });
+  assert.is(toHex(first), '4005782d6f6e650131');
+  assert.equal(da.decode(first), [['x-one', '1']]);
+  assert.is(toHex(a.encode([['x-one', '1']])), 'be');
+  assert.equal(da.decode(Uint8Array.of(0xbe)), [['x-one', '1']]);
+  assert.equal(tableEntries(a.headerTable), [['x-one', '1']]);
+  assert.equal(tableEntries(da.headerTable), [['x-one', '1']]);
+  // New ones made after that know nothing of it.
+  const b = new Encoder();
+  const db = new Decoder();
+  assert.is(toHex(b.encode([['x-one', '1']], { huffman: false })), '4005782d6f6e650131');
+  assert.throws(() => new Decoder().decode(Uint8Array.of(0xbe)));
+  assert.equal(db.decode(Uint8Array.of(0x3f, 0xe1, 0x01)), [], 'a size update alone');
+  assert.equal([db.headerTableSize, new Decoder().headerTableSize, new Encoder().headerTableSize], [256, 4096, 4096]);
+  const c = new Encoder();
+  c.headerTableSize = 100;
+  assert.equal([c.headerTableSize, new Encoder().headerTableSize, b.headerTableSize], [100, 4096, 4096]);
+  assert.is(toHex(c.encode([[':method', 'GET']])), '3f4582');
+});
+
 Enc.run();
