@@ -96,13 +96,29 @@ export class H2ConnectionStateMachine {
    * and throws `ProtocolError`. Port of h2's `process_input` (which always returns no events).
    */
   processInput(input: ConnectionInput): void {
-    const next = CONNECTION_TRANSITIONS[input]?.[this.state];
-    if (next === undefined) throw new TypeError(`unknown connection input ${String(input)}`);
+    const next = nextConnectionState(this.state, input);
     if (next < 0) {
       const old = this.state;
       this.state = ConnectionState.CLOSED;
-      throw new ProtocolError(`Invalid input ConnectionInputs.${INPUT_NAMES[input]} in state ConnectionState.${STATE_NAMES[old]}`);
+      throw invalidConnectionInput(old, input);
     }
     this.state = next as ConnectionStateValue;
   }
+}
+
+/**
+ * The state after `input` in `state`, or -1 when the input is not allowed there (the holder then moves
+ * to CLOSED and throws {@link invalidConnectionInput}): the transition of
+ * {@link H2ConnectionStateMachine.processInput} for a holder of a bare state (the connection keeps its
+ * state in a field of its own, not in a machine object).
+ */
+export function nextConnectionState(state: ConnectionStateValue, input: ConnectionInput): number {
+  const next = CONNECTION_TRANSITIONS[input]?.[state];
+  if (next === undefined) throw new TypeError(`unknown connection input ${String(input)}`);
+  return next;
+}
+
+/** The ProtocolError for `input` arriving in `state`, where it is not allowed. */
+export function invalidConnectionInput(state: ConnectionStateValue, input: ConnectionInput): ProtocolError {
+  return new ProtocolError(`Invalid input ConnectionInputs.${INPUT_NAMES[input]} in state ConnectionState.${STATE_NAMES[state]}`);
 }

@@ -33,8 +33,8 @@ import { connectionErrorFromFrameError, connectionErrorFromHpackError } from './
 import { applyPriority, checkPriority, fitPriorityHeaders } from './priority.ts';
 import { H2Configuration } from './config.ts';
 import type { H2Logger } from './config.ts';
-import { ConnectionInputs, ConnectionState, H2ConnectionStateMachine } from './connection-state.ts';
-import type { ConnectionStateValue } from './connection-state.ts';
+import { ConnectionInputs, ConnectionState, invalidConnectionInput, nextConnectionState } from './connection-state.ts';
+import type { ConnectionInput, ConnectionStateValue } from './connection-state.ts';
 import { ErrorCodes } from './errors.ts';
 import { END_STREAM_BIT, PRIORITY_BIT } from './flag-bits.ts';
 import {
@@ -80,6 +80,16 @@ const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;
 const MAX_WINDOW_INCREMENT = 2 ** 31 - 1;
 /** The opaque data of the PING that `startGracefulShutdown` sends: "h2flowGS". */
 const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 0x53]);
+
+/** The bits of {@link H2Connection}'s booleans (one field instead of one each). */
+const FLAG = {
+  /** Set by `dataToSendVectored`: large unpadded DATA payloads are queued by reference. */
+  REFERENCE_PAYLOADS: 1,
+  /** The PING of a graceful shutdown is sent and its ACK not yet received. */
+  GRACEFUL_PING_PENDING: 2,
+  /** Set once a connection error was raised: further input is discarded. */
+  TERMINATED: 4,
+} as const;
 
 /** The smallest DATA payload queued by reference once {@link H2Connection.dataToSendVectored} is used. */
 const REFERENCED_PAYLOAD_MIN = 4096;
@@ -135,7 +145,8 @@ export class H2Connection {
   readonly #config: H2Configuration;
   /** The user's logger, or `null`: no log arguments are built without one. */
   readonly #log: H2Logger | null;
-  readonly #fsm = new H2ConnectionStateMachine();
+  /** The connection state (h2's H2ConnectionStateMachine kept as a field, not an object per connection). */
+  #state: ConnectionStateValue = ConnectionState.IDLE;
   readonly #reg: StreamRegistry;
   readonly #encoder = new Encoder();
   readonly #decoder: Decoder;
@@ -146,8 +157,8 @@ export class H2Connection {
   #maxInboundFrameSize: number;
   readonly #incoming: FrameBuffer;
   readonly #out: OutboundBuffer;
-  /** Set by {@link dataToSendVectored}: large unpadded DATA payloads are queued by reference. */
-  #referencePayloads = false;
+  /** The connection's booleans, one bit each (see {@link FLAG}). */
+  #flags = 0;
   readonly #inboundWindow: WindowManager;
 
   // Resource limits (see config.ts for the attacks they stop).
@@ -172,9 +183,6 @@ export class H2Connection {
   #goawaySentLastStreamId: number | null = null;
   /** The last stream ID of the graceful GOAWAY we received, or `null`. */
   #goawayReceivedLastStreamId: number | null = null;
-  #gracefulPingPending = false;
-  /** Set once a connection error was raised: further input is discarded. */
-  #terminated = false;
 
   /** @param config The configuration; default a client-side {@link H2Configuration}. */
   constructor(config?: H2Configuration) {
@@ -210,6 +218,21 @@ export class H2Connection {
     this.#unknownFrameTokens = c.maxUnknownFrames;
   }
 
+  /**
+   * Applies `input` to the connection state: an input the state does not allow moves it to CLOSED and
+   * throws ProtocolError. h2's `H2ConnectionStateMachine.process_input`, on a field of the connection
+   * rather than an object of its own per connection.
+   */
+  #processInput(input: ConnectionInput): void {
+    const next = nextConnectionState(this.#state, input);
+    if (next < 0) {
+      const old = this.#state;
+      this.#state = ConnectionState.CLOSED;
+      throw invalidConnectionInput(old, input);
+    }
+    this.#state = next as ConnectionStateValue;
+  }
+
   // --- properties ---
 
   /** The configuration of this connection. Port of h2's `H2Connection.config`. */
@@ -219,7 +242,7 @@ export class H2Connection {
 
   /** The connection state machine's state, one of `ConnectionState`. */
   get state(): ConnectionStateValue {
-    return this.#fsm.state;
+    return this.#state;
   }
 
   /** Our settings; new values take effect when the peer acknowledges them. */
@@ -317,7 +340,7 @@ export class H2Connection {
    */
   initiateConnection(): void {
     this.#log?.debug('Initializing connection');
-    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    this.#processInput(ConnectionInputs.SEND_SETTINGS);
     if (this.#config.clientSide) this.#out.pushBytes(CONNECTION_PREFACE);
     this.#localSettings.squashPending();
     this.#out.pushFrame(this.#localSettingsFrame());
@@ -353,7 +376,7 @@ export class H2Connection {
       // Apply the client's settings, but throw away the ACK: the upgrade request carried them.
       this.#receiveSettingsFrame(f, [], false);
     }
-    this.#fsm.processInput(this.#config.clientSide ? ConnectionInputs.SEND_HEADERS : ConnectionInputs.RECV_HEADERS);
+    this.#processInput(this.#config.clientSide ? ConnectionInputs.SEND_HEADERS : ConnectionInputs.RECV_HEADERS);
     const stream = this.#beginNewStream(1, ODD);
     const wasOpen = stream.open;
     stream.upgrade(this.#config.clientSide);
@@ -396,7 +419,7 @@ export class H2Connection {
       if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
       checkPriority(streamId, priorityWeight, priorityDependsOn, priorityExclusive);
     }
-    this.#fsm.processInput(ConnectionInputs.SEND_HEADERS);
+    this.#processInput(ConnectionInputs.SEND_HEADERS);
     const stream = this.#getOrCreateStream(streamId, this.#config.clientSide ? ODD : EVEN);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -448,7 +471,7 @@ export class H2Connection {
       this.#sendDataRun(streamId, data, endStream);
       return;
     }
-    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    this.#processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -490,7 +513,7 @@ export class H2Connection {
    * Returns the number of frames queued.
    */
   #sendDataRun(streamId: number, data: Uint8Array, endStream: boolean): number {
-    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    this.#processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -499,7 +522,7 @@ export class H2Connection {
     } finally {
       this.#noteStreamState(stream, wasOpen, wasClosed);
     }
-    const frames = this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, this.#referencePayloads ? REFERENCED_PAYLOAD_MIN : Infinity);
+    const frames = this.#out.pushDataFrames(streamId, endStream, data, this.#maxOutboundFrameSize, (this.#flags & FLAG.REFERENCE_PAYLOADS) !== 0 ? REFERENCED_PAYLOAD_MIN : Infinity);
     this.#outboundFlowControlWindow -= data.length;
     return frames;
   }
@@ -510,7 +533,7 @@ export class H2Connection {
    */
   endStream(streamId: number): void {
     this.#log?.debug('End stream ID %d', streamId);
-    this.#fsm.processInput(ConnectionInputs.SEND_DATA);
+    this.#processInput(ConnectionInputs.SEND_DATA);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -533,7 +556,7 @@ export class H2Connection {
     }
     const streamId = checkOptions('H2Connection.incrementFlowControlWindow', options, STREAM_ID_OPTION).streamId ?? null;
     if (streamId !== null) checkStreamIdArgument(streamId);
-    this.#fsm.processInput(ConnectionInputs.SEND_WINDOW_UPDATE);
+    this.#processInput(ConnectionInputs.SEND_WINDOW_UPDATE);
     if (streamId !== null) {
       const stream = this.#reg.getById(streamId);
       this.#queueFrames(stream.increaseFlowControlWindow(increment));
@@ -552,7 +575,7 @@ export class H2Connection {
     // RFC 9113 §8.4: "A server MUST NOT send a PUSH_PROMISE ... if SETTINGS_ENABLE_PUSH is 0."
     if (!this.#remoteSettings.enablePush) throw new ProtocolError('Remote peer has disabled stream push');
     checkStreamIdArgument(promisedStreamId);
-    this.#fsm.processInput(ConnectionInputs.SEND_PUSH_PROMISE);
+    this.#processInput(ConnectionInputs.SEND_PUSH_PROMISE);
     const stream = this.#reg.getById(streamId);
     // RFC 9113 §6.6: pushes may only be associated with a peer-initiated stream.
     if (streamId % 2 === 0) throw new ProtocolError('Cannot recursively push streams.');
@@ -578,7 +601,7 @@ export class H2Connection {
     if (!(opaqueData instanceof Uint8Array) || opaqueData.length !== 8) {
       throw new TypeError('Invalid value for ping data: must be a Uint8Array of 8 octets');
     }
-    this.#fsm.processInput(ConnectionInputs.SEND_PING);
+    this.#processInput(ConnectionInputs.SEND_PING);
     this.#out.pushFrame(new PingFrame(0, { opaqueData }));
     this.#pingsAwaitingAck++;
   }
@@ -590,7 +613,7 @@ export class H2Connection {
   resetStream(streamId: number, errorCode: number = ErrorCodes.NO_ERROR): void {
     this.#log?.debug('Reset stream ID %d', streamId);
     checkErrorCodeArgument(errorCode);
-    this.#fsm.processInput(ConnectionInputs.SEND_RST_STREAM);
+    this.#processInput(ConnectionInputs.SEND_RST_STREAM);
     const stream = this.#reg.getById(streamId);
     const wasOpen = stream.open;
     const wasClosed = stream.closed;
@@ -616,14 +639,14 @@ export class H2Connection {
     const additionalData = options.additionalData ?? null;
     if (additionalData !== null && !(additionalData instanceof Uint8Array)) throw new TypeError('additionalData must be a Uint8Array');
     // Diverges from h2 (#1181): a NO_ERROR GOAWAY drains instead of closing everything at once.
-    const graceful = errorCode === ErrorCodes.NO_ERROR && this.#fsm.state !== ConnectionState.CLOSED;
+    const graceful = errorCode === ErrorCodes.NO_ERROR && this.#state !== ConnectionState.CLOSED;
     const lastStreamId = options.lastStreamId ?? this.#defaultLastStreamId();
     checkStreamIdArgument(lastStreamId);
     if (graceful && this.#goawaySentLastStreamId !== null && lastStreamId > this.#goawaySentLastStreamId) {
       // RFC 9113 §6.8: "Endpoints MUST NOT increase the value they send in the last stream identifier".
       throw new ProtocolError(`GOAWAY last stream ID ${lastStreamId} exceeds the ${this.#goawaySentLastStreamId} already sent`);
     }
-    if (!graceful) this.#fsm.processInput(ConnectionInputs.SEND_GOAWAY);
+    if (!graceful) this.#processInput(ConnectionInputs.SEND_GOAWAY);
     else this.#goawaySentLastStreamId = lastStreamId;
     this.#out.pushFrame(
       new GoAwayFrame(0, { lastStreamId, errorCode, additionalData: additionalData ?? new Uint8Array(0) }),
@@ -639,7 +662,7 @@ export class H2Connection {
   startGracefulShutdown(): void {
     this.closeConnection({ errorCode: ErrorCodes.NO_ERROR, lastStreamId: HIGHEST_ALLOWED_STREAM_ID });
     this.ping(GRACEFUL_PING);
-    this.#gracefulPingPending = true;
+    this.#flags |= FLAG.GRACEFUL_PING_PENDING;
   }
 
   /**
@@ -650,7 +673,7 @@ export class H2Connection {
     this.#log?.debug('Update connection settings to %s', newSettings);
     checkSettingsArgument('H2Connection.updateSettings', newSettings, SETTING_NAMES);
     const settings = new Map(checkedSettingsEntries(newSettings));
-    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    this.#processInput(ConnectionInputs.SEND_SETTINGS);
     this.#localSettings.update(settings);
     this.#out.pushFrame(new SettingsFrame(0, { settings }));
     this.#settingsAwaitingAck++;
@@ -667,7 +690,7 @@ export class H2Connection {
     const origin = options.origin ?? null;
     const streamId = options.streamId ?? null;
     if (origin !== null && streamId !== null) throw new TypeError('Must not provide both origin and streamId');
-    this.#fsm.processInput(ConnectionInputs.SEND_ALTERNATIVE_SERVICE);
+    this.#processInput(ConnectionInputs.SEND_ALTERNATIVE_SERVICE);
     if (origin !== null) {
       this.#out.pushFrame(new AltSvcFrame(0, { origin: toBytes(origin, 'origin'), field }));
     } else {
@@ -694,7 +717,7 @@ export class H2Connection {
     if (!this.#config.clientSide) throw new RFC1122Error('Servers SHOULD NOT prioritize streams.');
     checkStreamIdArgument(streamId);
     checkPriority(streamId, options.weight, options.dependsOn, options.exclusive);
-    this.#fsm.processInput(ConnectionInputs.SEND_PRIORITY);
+    this.#processInput(ConnectionInputs.SEND_PRIORITY);
     const frame = new PriorityFrame(streamId);
     applyPriority(frame, options.weight, options.dependsOn, options.exclusive);
     this.#out.pushFrame(frame);
@@ -770,7 +793,7 @@ export class H2Connection {
    *   `Uint8Array`s when omitted. The bytes are the same either way.
    */
   dataToSendVectored(makeView?: ViewFactory): Uint8Array[] {
-    this.#referencePayloads = true;
+    this.#flags |= FLAG.REFERENCE_PAYLOADS;
     if (makeView !== undefined) this.#out.makeView = makeView;
     const out = this.#out.takeVectored();
     this.#queuedControl.release(this.#out.takenTotal);
@@ -797,7 +820,7 @@ export class H2Connection {
     if (!(data instanceof Uint8Array)) throw new TypeError('receiveData takes a Uint8Array');
     const events: H2Event[] = [];
     // After a connection error nothing the peer sends matters (security.md §0, CVE-2026-48937).
-    if (this.#terminated) return events;
+    if ((this.#flags & FLAG.TERMINATED) !== 0) return events;
     this.#log?.trace('Process received data on connection. Received data: %d bytes', data.length);
     try {
       this.#incoming.addData(data);
@@ -810,7 +833,7 @@ export class H2Connection {
       if (!(err instanceof ProtocolError)) throw err;
       // RFC 9113 §3.4: for a bad preface "the GOAWAY frame MAY be omitted", and h2 omits it.
       if (!(e instanceof PrefaceError)) this.#terminateConnection(err.errorCode);
-      this.#terminated = true;
+      this.#flags |= FLAG.TERMINATED;
       err.events = events;
       throw err;
     }
@@ -888,7 +911,7 @@ export class H2Connection {
     // instead of failing the connection, so the block must be decoded to keep HPACK in sync.
     const headers = this.#decodeHeaders(frame.data);
     const tooLarge = this.#blockTooLarge(headers);
-    this.#fsm.processInput(ConnectionInputs.RECV_HEADERS);
+    this.#processInput(ConnectionInputs.RECV_HEADERS);
     let stream = this.#reg.get(streamId);
     if (stream === undefined) {
       const parity = this.#config.clientSide ? EVEN : ODD;
@@ -992,7 +1015,7 @@ export class H2Connection {
     const sm = stream.stateMachine;
     sm.processInput(StreamInputs.RECV_HEADERS);
     if (endStream) sm.processInput(StreamInputs.RECV_END_STREAM);
-    this.#fsm.processInput(ConnectionInputs.SEND_HEADERS);
+    this.#processInput(ConnectionInputs.SEND_HEADERS);
     this.#queueFrames(stream.sendHeaders([[':status', String(status)]], this.#encoder, true));
     if (!endStream) this.#queueControlFrame(stream.resetStream(ErrorCodes.NO_ERROR)[0] as Frame);
     // Registered as closed without refunding the budgets: the stream did not complete.
@@ -1017,7 +1040,7 @@ export class H2Connection {
     // current value).
     if (!this.#localSettings.enablePush) throw new ProtocolError('Received pushed stream');
     const pushedHeaders = this.#decodeHeaders(frame.data);
-    this.#fsm.processInput(ConnectionInputs.RECV_PUSH_PROMISE);
+    this.#processInput(ConnectionInputs.RECV_PUSH_PROMISE);
     const promisedId = frame.promisedStreamId;
     const stream = this.#reg.find(frame.streamId);
     if (stream === undefined) {
@@ -1076,7 +1099,7 @@ export class H2Connection {
   #receiveDataFrame(frame: DataFrame, events: H2Event[]): void {
     const length = frame.flowControlledLength;
     const endStream = (frame.flags.bits & END_STREAM_BIT) !== 0;
-    this.#fsm.processInput(ConnectionInputs.RECV_DATA);
+    this.#processInput(ConnectionInputs.RECV_DATA);
     this.#inboundWindow.windowConsumed(length);
     // CVE-2019-9518: DATA that carries nothing and ends nothing.
     if (length === 0 && !endStream && !this.#spendEmptyFrame()) {
@@ -1145,7 +1168,7 @@ export class H2Connection {
   }
 
   #receiveSettingsFrame(frame: SettingsFrame, events: H2Event[], sendAck: boolean): void {
-    this.#fsm.processInput(ConnectionInputs.RECV_SETTINGS);
+    this.#processInput(ConnectionInputs.RECV_SETTINGS);
     if (frame.flags.has('ACK')) {
       // An ACK of no SETTINGS we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
       if (this.#settingsAwaitingAck > 0) this.#settingsAwaitingAck--;
@@ -1168,7 +1191,7 @@ export class H2Connection {
 
   /** Applies the peer's pending settings and builds the SETTINGS ACK. Port of h2's `_acknowledge_settings`. */
   #acknowledgeSettings(): SettingsFrame {
-    this.#fsm.processInput(ConnectionInputs.SEND_SETTINGS);
+    this.#processInput(ConnectionInputs.SEND_SETTINGS);
     const changes = this.#remoteSettings.acknowledge();
     const initialWindow = changes.get(SettingCodes.INITIAL_WINDOW_SIZE);
     if (initialWindow !== undefined) {
@@ -1212,7 +1235,7 @@ export class H2Connection {
   }
 
   #receiveWindowUpdateFrame(frame: WindowUpdateFrame, events: H2Event[]): void {
-    this.#fsm.processInput(ConnectionInputs.RECV_WINDOW_UPDATE);
+    this.#processInput(ConnectionInputs.RECV_WINDOW_UPDATE);
     const increment = frame.windowIncrement;
     if (increment === 0) {
       this.#receiveZeroWindowUpdate(frame.streamId, events);
@@ -1257,16 +1280,16 @@ export class H2Connection {
   }
 
   #receivePingFrame(frame: PingFrame, events: H2Event[]): void {
-    this.#fsm.processInput(ConnectionInputs.RECV_PING);
+    this.#processInput(ConnectionInputs.RECV_PING);
     const data = frame.opaqueData;
     if (frame.flags.has('ACK')) {
       // An ACK of no PING we sent is a no-op frame: part of the glitch budget (see maxUnknownFrames).
       if (this.#pingsAwaitingAck > 0) this.#pingsAwaitingAck--;
       else if (!this.#spendUnknownFrame()) throw new DenialOfServiceError('Too many PING ACKs for no PING');
-      if (this.#gracefulPingPending && bytesEqual(data, GRACEFUL_PING)) {
+      if ((this.#flags & FLAG.GRACEFUL_PING_PENDING) !== 0 && bytesEqual(data, GRACEFUL_PING)) {
         // Second step of the graceful shutdown: every stream opened before our first GOAWAY is in.
-        this.#gracefulPingPending = false;
-        if (this.#fsm.state !== ConnectionState.CLOSED) this.closeConnection({ errorCode: ErrorCodes.NO_ERROR });
+        this.#flags &= ~FLAG.GRACEFUL_PING_PENDING;
+        if (this.#state !== ConnectionState.CLOSED) this.closeConnection({ errorCode: ErrorCodes.NO_ERROR });
         return;
       }
       events.push(new PingAckReceived({ pingData: data }));
@@ -1279,7 +1302,7 @@ export class H2Connection {
   }
 
   #receiveRstStreamFrame(frame: RstStreamFrame, events: H2Event[]): void {
-    this.#fsm.processInput(ConnectionInputs.RECV_RST_STREAM);
+    this.#processInput(ConnectionInputs.RECV_RST_STREAM);
     const stream = this.#reg.find(frame.streamId);
     if (stream === undefined) {
       // RFC 9113 §6.4: "If a RST_STREAM frame identifying an idle stream is received, the recipient
@@ -1335,7 +1358,7 @@ export class H2Connection {
 
   /** Builds `PriorityUpdated` for a PRIORITY frame or a HEADERS frame with PRIORITY. Port of h2's `_receive_priority_frame`. */
   #priorityEvent(frame: PriorityFrame | HeadersFrame): PriorityUpdated {
-    this.#fsm.processInput(ConnectionInputs.RECV_PRIORITY);
+    this.#processInput(ConnectionInputs.RECV_PRIORITY);
     // RFC 7540 §5.3.1: "A stream cannot depend on itself." (h2 makes it a connection error.)
     if (frame.dependsOn === frame.streamId) throw new ProtocolError(`Stream ${frame.streamId} may not depend on itself`);
     return new PriorityUpdated({
@@ -1353,8 +1376,8 @@ export class H2Connection {
       lastStreamId,
       additionalData: frame.additionalData.length > 0 ? frame.additionalData : null,
     });
-    if (frame.errorCode !== ErrorCodes.NO_ERROR || this.#fsm.state === ConnectionState.CLOSED) {
-      this.#fsm.processInput(ConnectionInputs.RECV_GOAWAY);
+    if (frame.errorCode !== ErrorCodes.NO_ERROR || this.#state === ConnectionState.CLOSED) {
+      this.#processInput(ConnectionInputs.RECV_GOAWAY);
       // We cannot send anything further.
       this.clearOutboundDataBuffer();
       events.push(event);
@@ -1388,7 +1411,7 @@ export class H2Connection {
   }
 
   #receiveAltSvcFrame(frame: AltSvcFrame, events: H2Event[]): void {
-    this.#fsm.processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
+    this.#processInput(ConnectionInputs.RECV_ALTERNATIVE_SERVICE);
     // A server ignores ALTSVC (RFC 7838 §4), so a flood of them is one of unusable frames.
     if (!this.#config.clientSide && !this.#spendUnknownFrame()) {
       throw new DenialOfServiceError('Too many ALTSVC frames received by a server');
@@ -1543,7 +1566,7 @@ export class H2Connection {
   /** Queues GOAWAY for a connection error and frees the streams. Port of h2's `_terminate_connection`. */
   #terminateConnection(errorCode: number): void {
     const frame = new GoAwayFrame(0, { lastStreamId: this.#defaultLastStreamId(), errorCode });
-    this.#fsm.processInput(ConnectionInputs.SEND_GOAWAY);
+    this.#processInput(ConnectionInputs.SEND_GOAWAY);
     this.#out.pushFrame(frame);
     this.#reg.clear();
   }

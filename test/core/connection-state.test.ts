@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CONNECTION_TRANSITIONS, ConnectionInputs, ConnectionState, H2ConnectionStateMachine, ProtocolError } from '../../src/core';
 import type { ConnectionInput, ConnectionStateValue } from '../../src/core';
-import { throwsError } from '../support/h2-connection';
+import { REQUEST, clientPair, serverPair, throwsError } from '../support/h2-connection';
 
 const State = suite('connection state machine');
 
@@ -125,6 +125,24 @@ State('the role is locked in by the first HEADERS, sent or received', () => {
   server.processInput(I.RECV_HEADERS);
   assert.is(server.state, SERVER_OPEN);
   throwsError(() => server.processInput(I.RECV_PUSH_PROMISE), ProtocolError);
+});
+
+State('a connection follows the same machine: its role locked in by HEADERS, CLOSED by a GOAWAY with an error, then refusing with h2\'s message', () => {
+  const { conn: client } = clientPair();
+  assert.is(client.state, IDLE);
+  client.sendHeaders(1, REQUEST);
+  assert.is(client.state, CLIENT_OPEN);
+  const { conn: server, peer } = serverPair();
+  assert.is(server.state, IDLE);
+  server.receiveData(peer.headers(1, REQUEST));
+  assert.is(server.state, SERVER_OPEN);
+  server.closeConnection();
+  assert.is(server.state, SERVER_OPEN, 'a graceful GOAWAY drains first (beyond h2)');
+  server.closeConnection({ errorCode: 2 });
+  assert.is(server.state, CLOSED);
+  const err = throwsError(() => server.sendHeaders(2, REQUEST), ProtocolError);
+  assert.is(err.message, 'Invalid input ConnectionInputs.SEND_HEADERS in state ConnectionState.CLOSED');
+  assert.is(server.state, CLOSED);
 });
 
 State.run();
