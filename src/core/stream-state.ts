@@ -145,6 +145,21 @@ export type SideEffect = (this: H2StreamStateMachine, previousState: StreamState
 /** One table cell: the side effect (or `null`) and the next state. */
 export type Transition = readonly [sideEffect: SideEffect | null, next: StreamState];
 
+/** The bits of {@link H2StreamStateMachine}'s sub-state. */
+const BIT = {
+  /** `client` is known (not `null`); its value is {@link BIT.CLIENT}. */
+  CLIENT_KNOWN: 1,
+  CLIENT: 2,
+  HEADERS_SENT: 4,
+  TRAILERS_SENT: 8,
+  HEADERS_RECEIVED: 16,
+  TRAILERS_RECEIVED: 32,
+  /** `streamClosedBy` is known (not `null`); its value is the two bits at {@link CLOSED_BY_SHIFT}. */
+  CLOSED_BY_KNOWN: 64,
+} as const;
+/** Where `streamClosedBy` (0 … 3) sits in the bits. */
+const CLOSED_BY_SHIFT = 7;
+
 /**
  * A single stream's state machine (RFC 9113 §5.1) plus the sub-state the transitions police (which
  * side we are, whether headers/trailers were sent or received, how the stream closed).
@@ -153,21 +168,63 @@ export type Transition = readonly [sideEffect: SideEffect | null, next: StreamSt
 export class H2StreamStateMachine {
   /** The current state. */
   state: StreamState = StreamState.IDLE;
-  /** Whether we are the client side of this stream (`null` until known). */
-  client: boolean | null = null;
-  /** Whether we sent the (final) headers. */
-  headersSent = false;
-  /** Whether we sent trailers. */
-  trailersSent = false;
-  /** Whether we received the (final) headers. */
-  headersReceived = false;
-  /** Whether we received trailers. */
-  trailersReceived = false;
-  /** How the stream was closed, or `null` while it is not closed (or closed by a state error). */
-  streamClosedBy: StreamClosedBy | null = null;
+  /** The sub-state below, one bit (or two) each (see {@link BIT}): one field per stream instead of six. */
+  #bits = 0;
 
   /** @param streamId The stream's ID (for events and messages). */
   constructor(readonly streamId: number) {}
+
+  /** Whether we are the client side of this stream (`null` until known). */
+  get client(): boolean | null {
+    const bits = this.#bits;
+    return (bits & BIT.CLIENT_KNOWN) === 0 ? null : (bits & BIT.CLIENT) !== 0;
+  }
+  set client(value: boolean | null) {
+    const bits = this.#bits & ~(BIT.CLIENT_KNOWN | BIT.CLIENT);
+    this.#bits = value === null ? bits : bits | BIT.CLIENT_KNOWN | (value ? BIT.CLIENT : 0);
+  }
+
+  /** Whether we sent the (final) headers. */
+  get headersSent(): boolean {
+    return (this.#bits & BIT.HEADERS_SENT) !== 0;
+  }
+  set headersSent(value: boolean) {
+    this.#bits = value ? this.#bits | BIT.HEADERS_SENT : this.#bits & ~BIT.HEADERS_SENT;
+  }
+
+  /** Whether we sent trailers. */
+  get trailersSent(): boolean {
+    return (this.#bits & BIT.TRAILERS_SENT) !== 0;
+  }
+  set trailersSent(value: boolean) {
+    this.#bits = value ? this.#bits | BIT.TRAILERS_SENT : this.#bits & ~BIT.TRAILERS_SENT;
+  }
+
+  /** Whether we received the (final) headers. */
+  get headersReceived(): boolean {
+    return (this.#bits & BIT.HEADERS_RECEIVED) !== 0;
+  }
+  set headersReceived(value: boolean) {
+    this.#bits = value ? this.#bits | BIT.HEADERS_RECEIVED : this.#bits & ~BIT.HEADERS_RECEIVED;
+  }
+
+  /** Whether we received trailers. */
+  get trailersReceived(): boolean {
+    return (this.#bits & BIT.TRAILERS_RECEIVED) !== 0;
+  }
+  set trailersReceived(value: boolean) {
+    this.#bits = value ? this.#bits | BIT.TRAILERS_RECEIVED : this.#bits & ~BIT.TRAILERS_RECEIVED;
+  }
+
+  /** How the stream was closed, or `null` while it is not closed (or closed by a state error). */
+  get streamClosedBy(): StreamClosedBy | null {
+    const bits = this.#bits;
+    return (bits & BIT.CLOSED_BY_KNOWN) === 0 ? null : (((bits >>> CLOSED_BY_SHIFT) & 3) as StreamClosedBy);
+  }
+  set streamClosedBy(value: StreamClosedBy | null) {
+    const bits = this.#bits & ~(BIT.CLOSED_BY_KNOWN | (3 << CLOSED_BY_SHIFT));
+    this.#bits = value === null ? bits : bits | BIT.CLOSED_BY_KNOWN | ((value & 3) << CLOSED_BY_SHIFT);
+  }
 
   /**
    * Feeds one input: moves to the next state and runs the transition's side effect. An input with no

@@ -365,4 +365,27 @@ FSM('an input that is not a StreamInputs value is refused without touching the s
   assert.is(m.state, StreamState.IDLE);
 });
 
+FSM('the sub-state fields are independent: every combination reads back as set', () => {
+  const clients = [null, true, false] as const;
+  const closedBys = [null, StreamClosedBy.SEND_END_STREAM, StreamClosedBy.RECV_END_STREAM, StreamClosedBy.SEND_RST_STREAM, StreamClosedBy.RECV_RST_STREAM] as const;
+  const m = new H2StreamStateMachine(7);
+  assert.equal([m.client, m.headersSent, m.trailersSent, m.headersReceived, m.trailersReceived, m.streamClosedBy], [null, false, false, false, false, null]);
+  for (const client of clients) {
+    for (let flags = 0; flags < 16; flags++) {
+      for (const closedBy of closedBys) {
+        m.client = client;
+        m.headersSent = (flags & 1) !== 0;
+        m.trailersSent = (flags & 2) !== 0;
+        m.headersReceived = (flags & 4) !== 0;
+        m.trailersReceived = (flags & 8) !== 0;
+        m.streamClosedBy = closedBy;
+        const expected = [client, (flags & 1) !== 0, (flags & 2) !== 0, (flags & 4) !== 0, (flags & 8) !== 0, closedBy];
+        assert.equal([m.client, m.headersSent, m.trailersSent, m.headersReceived, m.trailersReceived, m.streamClosedBy], expected);
+      }
+    }
+  }
+  assert.is(m.streamId, 7);
+  assert.is(m.state, StreamState.IDLE);
+});
+
 FSM.run();
