@@ -55,7 +55,7 @@ import {
   StreamState,
   streamStateName,
 } from './stream-state.ts';
-import { WindowManager } from './windows.ts';
+import { WindowManager, checkWindowSize } from './windows.ts';
 
 /** The frames of one header block: HEADERS or PUSH_PROMISE, then CONTINUATIONs. */
 export type HeaderBlockFrames = (HeadersFrame | PushPromiseFrame | ContinuationFrame)[];
@@ -129,7 +129,12 @@ export class H2Stream {
 
   /** The user's logger, or `null`: no log arguments are evaluated without one (read once, as the connection does). */
   readonly #log: H2Logger | null;
-  readonly #inboundWindowManager: WindowManager;
+  /**
+   * The receive window: its initial size until the window is first used (DATA received, a manual
+   * increment, a SETTINGS change), then its manager. Most streams never receive DATA (a GET), so they
+   * never make one.
+   */
+  #inboundWindow: WindowManager | number;
   #expectedContentLength: number | null = null;
   #actualContentLength = 0;
   #authority: string | null = null;
@@ -145,7 +150,8 @@ export class H2Stream {
     this.stateMachine = new H2StreamStateMachine(streamId);
     this.streamId = streamId;
     this.outboundFlowControlWindow = outboundWindowSize;
-    this.#inboundWindowManager = new WindowManager(inboundWindowSize);
+    checkWindowSize(inboundWindowSize);
+    this.#inboundWindow = inboundWindowSize;
     this.config = config;
     this.#log = config.hasLogger ? config.logger : null;
   }
@@ -156,9 +162,17 @@ export class H2Stream {
     return `<H2Stream id:${this.streamId} state:<StreamState.${streamStateName(s)}: ${s}>>`;
   }
 
+  /** The receive window's manager, made on first use. */
+  #inboundWindowManager(): WindowManager {
+    const w = this.#inboundWindow;
+    if (typeof w !== 'number') return w;
+    return (this.#inboundWindow = new WindowManager(w));
+  }
+
   /** How many bytes the peer may still send on this stream (the receive window). */
   get inboundFlowControlWindow(): number {
-    return this.#inboundWindowManager.currentWindowSize;
+    const w = this.#inboundWindow;
+    return typeof w === 'number' ? w : w.currentWindowSize;
   }
 
   /** Whether the stream is open in the MAX_CONCURRENT_STREAMS sense (OPEN or half-closed). */
@@ -325,7 +339,7 @@ export class H2Stream {
   increaseFlowControlWindow(increment: number): Frame[] {
     this.#log?.debug('Increase flow control window for %s by %d', this, increment);
     this.stateMachine.processInput(StreamInputs.SEND_WINDOW_UPDATE);
-    this.#inboundWindowManager.windowOpened(increment);
+    this.#inboundWindowManager().windowOpened(increment);
     return [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })];
   }
 
@@ -440,7 +454,7 @@ export class H2Stream {
     let events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
     try {
-      this.#inboundWindowManager.windowConsumed(flowControlLen);
+      this.#inboundWindowManager().windowConsumed(flowControlLen);
     } catch (err) {
       if (!(err instanceof FlowControlError)) throw err;
       // RFC 9113 §6.9.1: "A receiver MAY respond with a stream error (Section 5.4.2) or connection
@@ -573,7 +587,7 @@ export class H2Stream {
    */
   acknowledgeReceivedData(acknowledgedSize: number): Frame[] {
     this.#log?.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
-    const increment = this.#inboundWindowManager.processBytes(acknowledgedSize);
+    const increment = this.#inboundWindowManager().processBytes(acknowledgedSize);
     return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : NO_FRAMES;
   }
 
@@ -583,7 +597,7 @@ export class H2Stream {
    * @throws FlowControlError if the window would exceed 2^31-1.
    */
   inboundFlowControlChangeFromSettings(delta: number): void {
-    const wm = this.#inboundWindowManager;
+    const wm = this.#inboundWindowManager();
     const newMaxSize = wm.maxWindowSize + delta;
     wm.windowOpened(delta);
     wm.maxWindowSize = newMaxSize;

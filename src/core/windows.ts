@@ -13,6 +13,16 @@ import { FlowControlError } from './exceptions.ts';
 export const LARGEST_FLOW_CONTROL_WINDOW = 2 ** 31 - 1;
 
 /**
+ * Throws FlowControlError for an initial window above 2^31-1 (what {@link WindowManager}'s constructor
+ * checks), for a holder that makes its manager later.
+ */
+export function checkWindowSize(size: number): void {
+  if (!(size <= LARGEST_FLOW_CONTROL_WINDOW)) {
+    throw new FlowControlError(`Flow control window mustn't exceed ${LARGEST_FLOW_CONTROL_WINDOW}`);
+  }
+}
+
+/**
  * Tracks how much the peer may still send us (the receive window), how much of what arrived the
  * application has consumed, and decides when to hand space back with a WINDOW_UPDATE, trying not to
  * emit too many of them. Port of h2.windows.WindowManager.
@@ -26,9 +36,7 @@ export class WindowManager {
 
   /** @param maxWindowSize The initial (and target) window size, at most 2^31-1. */
   constructor(maxWindowSize: number) {
-    if (!(maxWindowSize <= LARGEST_FLOW_CONTROL_WINDOW)) {
-      throw new FlowControlError(`Flow control window mustn't exceed ${LARGEST_FLOW_CONTROL_WINDOW}`);
-    }
+    checkWindowSize(maxWindowSize);
     this.maxWindowSize = maxWindowSize;
     this.currentWindowSize = maxWindowSize;
   }

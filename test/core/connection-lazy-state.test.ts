@@ -120,4 +120,29 @@ Lazy('a configuration without a logger logs nothing; one given a logger later lo
   assert.ok(lines.length > 0);
 });
 
+Lazy('a stream\'s receive window before and after its first DATA, an increment, or a change of our INITIAL_WINDOW_SIZE', () => {
+  const { conn, peer } = serverPair();
+  conn.receiveData(peer.concat(peer.headers(1, REQUEST), peer.headers(3, REQUEST), peer.headers(5, REQUEST)));
+  assert.is(conn.streams.get(1)?.inboundFlowControlWindow, 65535);
+  // Stream 1: a manual increment before any DATA.
+  conn.incrementFlowControlWindow(1000, { streamId: 1 });
+  peer.read(conn.dataToSend()).expectWindowUpdate(1, 1000).expectNone();
+  assert.is(conn.streams.get(1)?.inboundFlowControlWindow, 66535);
+  // Our INITIAL_WINDOW_SIZE lowered (applied on the ACK) before any DATA on streams 3 and 5.
+  conn.updateSettings({ [S.INITIAL_WINDOW_SIZE]: 100 });
+  peer.read(conn.dataToSend()).expectSettings({ [S.INITIAL_WINDOW_SIZE]: 100 }).expectNone();
+  conn.receiveData(peer.settingsAck());
+  assert.equal([1, 3, 5].map((id) => conn.streams.get(id)?.inboundFlowControlWindow), [66535 - 65435, 100, 100]);
+  // Stream 3: its first DATA consumes the window, the acknowledgement hands it back.
+  const events = conn.receiveData(peer.data(3, new Uint8Array(60)));
+  assert.equal(types(events), ['DataReceived']);
+  assert.is(conn.remoteFlowControlWindow(3), 40);
+  conn.acknowledgeReceivedData(60, 3);
+  peer.read(conn.dataToSend()).expectWindowUpdate(3, 60).expectNone();
+  assert.is(conn.streams.get(3)?.inboundFlowControlWindow, 100);
+  // Stream 5: a first DATA past the window is a stream error FLOW_CONTROL_ERROR.
+  conn.receiveData(peer.data(5, new Uint8Array(101)));
+  peer.read(conn.dataToSend()).expectRstStream(5, E.FLOW_CONTROL_ERROR);
+});
+
 Lazy.run();
