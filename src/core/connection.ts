@@ -72,7 +72,7 @@ import type { SettingsInput } from './settings.ts';
 import type { H2Stream } from './stream.ts';
 import { EVEN, ODD, StreamRegistry } from './stream-registry.ts';
 import { StreamClosedBy, StreamInputs, StreamState } from './stream-state.ts';
-import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager } from './windows.ts';
+import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager, checkWindowSize } from './windows.ts';
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
 const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;
@@ -159,10 +159,15 @@ export class H2Connection {
   readonly #out: OutboundBuffer;
   /** The connection's booleans, one bit each (see {@link FLAG}). */
   #flags = 0;
-  readonly #inboundWindow: WindowManager;
+  /**
+   * The connection's receive window: its initial size until first used (DATA received, an increment),
+   * then its manager (an idle connection makes none).
+   */
+  #inboundWindow: WindowManager | number;
 
   // Resource limits (see config.ts for the attacks they stop).
-  readonly #queuedControl = new QueuedControlFrames();
+  /** Automatic control frames not yet taken by `dataToSend()`; `null` while there are none. */
+  #queuedControl: QueuedControlFrames | null = null;
   // The four abuse budgets, each a token bucket refilled by useful work instead of time: it starts full
   // (its config limit), each abusive event spends one token, each stream that ends normally returns one
   // (never above the limit). A legitimate peer that finishes its streams never runs dry; one that only
@@ -211,7 +216,8 @@ export class H2Connection {
     // A batch rarely outgrows the point where the I/O layer stops reading (outboundBufferSize).
     this.#out = new OutboundBuffer(2 * c.outboundBufferSize);
     this.#reg = new StreamRegistry(c);
-    this.#inboundWindow = new WindowManager(this.#localSettings.initialWindowSize);
+    checkWindowSize(this.#localSettings.initialWindowSize);
+    this.#inboundWindow = this.#localSettings.initialWindowSize;
     this.#resetTokens = c.maxResetStreams;
     this.#emptyFrameTokens = c.maxEmptyFrames;
     this.#priorityTokens = c.maxPriorityFrames;
@@ -272,7 +278,15 @@ export class H2Connection {
 
   /** The connection-level receive window; port of h2's `inbound_flow_control_window`. */
   get inboundFlowControlWindow(): number {
-    return this.#inboundWindow.currentWindowSize;
+    const w = this.#inboundWindow;
+    return typeof w === 'number' ? w : w.currentWindowSize;
+  }
+
+  /** The connection's receive-window manager, made on first use. */
+  #inboundWindowManager(): WindowManager {
+    const w = this.#inboundWindow;
+    if (typeof w !== 'number') return w;
+    return (this.#inboundWindow = new WindowManager(w));
   }
 
   /** The highest stream ID the peer opened (the default GOAWAY last stream ID). */
@@ -561,7 +575,7 @@ export class H2Connection {
       const stream = this.#reg.getById(streamId);
       this.#queueFrames(stream.increaseFlowControlWindow(increment));
     } else {
-      this.#inboundWindow.windowOpened(increment);
+      this.#inboundWindowManager().windowOpened(increment);
       this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     }
   }
@@ -739,7 +753,7 @@ export class H2Connection {
    */
   remoteFlowControlWindow(streamId: number): number {
     const stream = this.#reg.getById(streamId);
-    return Math.min(this.#inboundWindow.currentWindowSize, stream.inboundFlowControlWindow);
+    return Math.min(this.inboundFlowControlWindow, stream.inboundFlowControlWindow);
   }
 
   /**
@@ -758,7 +772,7 @@ export class H2Connection {
     // counts them first, then raises, losing the WINDOW_UPDATE they may have earned); a stream that
     // is already gone only gets the connection window credited (no window of its own to open).
     if (stream === undefined && !this.#reg.isForgotten(streamId)) throw new NoSuchStreamError(streamId);
-    const increment = this.#inboundWindow.processBytes(acknowledgedSize);
+    const increment = this.#inboundWindowManager().processBytes(acknowledgedSize);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     if (stream !== undefined && stream.open) this.#queueFrames(stream.acknowledgeReceivedData(acknowledgedSize));
   }
@@ -772,7 +786,7 @@ export class H2Connection {
   dataToSend(amount?: number | null): Uint8Array {
     if (amount != null && typeof amount !== 'number') throw new TypeError(`H2Connection.dataToSend: amount must be a number, not ${typeof amount}`);
     const out = this.#out.take(amount ?? undefined);
-    this.#queuedControl.release(this.#out.takenTotal);
+    if (this.#queuedControl !== null) this.#releaseQueuedControl(this.#queuedControl);
     return out;
   }
 
@@ -796,7 +810,7 @@ export class H2Connection {
     this.#flags |= FLAG.REFERENCE_PAYLOADS;
     if (makeView !== undefined) this.#out.makeView = makeView;
     const out = this.#out.takeVectored();
-    this.#queuedControl.release(this.#out.takenTotal);
+    if (this.#queuedControl !== null) this.#releaseQueuedControl(this.#queuedControl);
     return out;
   }
 
@@ -805,7 +819,13 @@ export class H2Connection {
    */
   clearOutboundDataBuffer(): void {
     this.#out.clear();
-    this.#queuedControl.clear();
+    this.#queuedControl = null;
+  }
+
+  /** Forgets the control frames the output taken so far carried; the counter goes once none is left. */
+  #releaseQueuedControl(queued: QueuedControlFrames): void {
+    queued.release(this.#out.takenTotal);
+    if (queued.count === 0) this.#queuedControl = null;
   }
 
   /**
@@ -1100,7 +1120,7 @@ export class H2Connection {
     const length = frame.flowControlledLength;
     const endStream = (frame.flags.bits & END_STREAM_BIT) !== 0;
     this.#processInput(ConnectionInputs.RECV_DATA);
-    this.#inboundWindow.windowConsumed(length);
+    this.#inboundWindowManager().windowConsumed(length);
     // CVE-2019-9518: DATA that carries nothing and ends nothing.
     if (length === 0 && !endStream && !this.#spendEmptyFrame()) {
       throw new DenialOfServiceError('Too many empty DATA frames');
@@ -1138,7 +1158,7 @@ export class H2Connection {
     if (stream.receiveError !== null) {
       // The stream reset itself for this DATA (content-length, RFC 9113 §8.1.1; its window, §6.9.1):
       // the DATA is never reported, so nobody will acknowledge it; the connection window is credited.
-      const increment = this.#inboundWindow.processBytes(length);
+      const increment = this.#inboundWindowManager().processBytes(length);
       if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     }
     this.#queueReceivedFrames(result[0]);
@@ -1152,7 +1172,7 @@ export class H2Connection {
    */
   #receiveDataOnClosedStream(frame: DataFrame, closedBefore: boolean): void {
     const length = frame.flowControlledLength;
-    const increment = this.#inboundWindow.processBytes(length);
+    const increment = this.#inboundWindowManager().processBytes(length);
     if (increment) this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     // A body still in flight when we reset its stream (an early response, a refused or cancelled
     // request) is the peer's honest traffic (RFC 9113 §5.1 asks us to ignore it): its replies do not
@@ -1550,8 +1570,9 @@ export class H2Connection {
    */
   #queueControlFrame(frame: Frame): void {
     this.#out.pushFrame(frame);
-    this.#queuedControl.add(this.#out.queuedTotal);
-    if (this.#queuedControl.count > this.#config.maxQueuedControlFrames) {
+    const queued = (this.#queuedControl ??= new QueuedControlFrames());
+    queued.add(this.#out.queuedTotal);
+    if (queued.count > this.#config.maxQueuedControlFrames) {
       this.clearOutboundDataBuffer();
       throw new DenialOfServiceError('Too many control frames queued: the peer is not reading');
     }

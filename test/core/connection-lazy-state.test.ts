@@ -145,4 +145,33 @@ Lazy('a stream\'s receive window before and after its first DATA, an increment, 
   peer.read(conn.dataToSend()).expectRstStream(5, E.FLOW_CONTROL_ERROR);
 });
 
+Lazy('control frames queued after every earlier one was taken count from zero toward the limit again', () => {
+  const { conn, peer } = serverPair({ maxQueuedControlFrames: 3 });
+  for (let round = 0; round < 3; round++) {
+    conn.receiveData(peer.concat(peer.ping(), peer.ping(), peer.ping()));
+    // Part of the output taken: the first PING ACK (17 octets) is out, two remain queued.
+    assert.is(conn.dataToSend(17).length, 17);
+    conn.receiveData(peer.ping());
+    peer.read(conn.dataToSend()).expectPing({ ack: true }).expectPing({ ack: true }).expectPing({ ack: true }).expectNone();
+  }
+  conn.receiveData(peer.concat(peer.ping(), peer.ping(), peer.ping()));
+  const err = throwsError(() => conn.receiveData(peer.ping()), ProtocolError);
+  assert.is(err.errorCode, E.ENHANCE_YOUR_CALM);
+});
+
+Lazy('the connection\'s receive window before and after an increment and its first DATA', () => {
+  const { conn, peer } = serverPair();
+  assert.is(conn.inboundFlowControlWindow, 65535);
+  conn.incrementFlowControlWindow(100);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 100).expectNone();
+  assert.is(conn.inboundFlowControlWindow, 65635);
+  const { conn: other, peer: otherPeer } = serverPair();
+  other.receiveData(otherPeer.headers(1, REQUEST));
+  other.receiveData(otherPeer.concat(otherPeer.data(1, new Uint8Array(16_000)), otherPeer.data(1, new Uint8Array(16_000)), otherPeer.data(1, new Uint8Array(8_000))));
+  assert.equal([other.inboundFlowControlWindow, other.remoteFlowControlWindow(1)], [25535, 25535]);
+  other.acknowledgeReceivedData(40_000, 1);
+  otherPeer.read(other.dataToSend()).expectWindowUpdate(0, 40_000).expectWindowUpdate(1, 40_000).expectNone();
+  assert.is(other.inboundFlowControlWindow, 65535);
+});
+
 Lazy.run();
