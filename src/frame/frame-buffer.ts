@@ -41,6 +41,18 @@ const MAX_WASTED_BACKING = 4096;
 /** The chunk list shared by every buffer holding no bytes (never written: a buffer takes its own on its first bytes). */
 const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
+/**
+ * A header block spanning CONTINUATION frames while it is joined: the opening HEADERS/PUSH_PROMISE, the
+ * fragments so far, and the frame count. Made per such block: the buffer of a connection whose blocks
+ * each fit one frame (nearly all) holds none of these fields.
+ */
+interface OpenBlock {
+  readonly frame: HeadersFrame | PushPromiseFrame;
+  bytes: Uint8Array;
+  length: number;
+  frames: number;
+}
+
 /** Options of {@link FrameBuffer}. */
 export interface FrameBufferOptions {
   /** Server side: the bytes must start with the client connection preface. Default false. */
@@ -101,10 +113,8 @@ export class FrameBuffer implements Iterable<Frame> {
   #pendingLength = 0;
   /** The type octet of `#pending` (read from its header: cheaper than class checks per frame). */
   #pendingType = 0;
-  #block: HeadersFrame | PushPromiseFrame | null = null;
-  #blockBytes: Uint8Array = EMPTY;
-  #blockLength = 0;
-  #blockFrames = 0;
+  /** The header block being joined from CONTINUATION frames, or `null` (the common case). */
+  #block: OpenBlock | null = null;
   #error: FrameError | null = null;
 
   /** Creates an empty buffer; see {@link FrameBufferOptions} for the defaults. */
@@ -117,7 +127,7 @@ export class FrameBuffer implements Iterable<Frame> {
 
   /** Octets held: received but not yet returned as frames, plus the open header block. */
   get bufferedBytes(): number {
-    return this.#available + this.#blockLength;
+    return this.#available + (this.#block === null ? 0 : this.#block.length);
   }
 
   /**
@@ -320,15 +330,15 @@ export class FrameBuffer implements Iterable<Frame> {
       // RFC 9113 §6.10: a block must continue with CONTINUATION frames on the same stream; "A receiver
       // MUST treat the receipt of any other type of frame or a frame on a different stream as a
       // connection error (Section 5.4.1) of type PROTOCOL_ERROR."
-      if (type !== FrameType.CONTINUATION || frame.streamId !== block.streamId) {
+      if (type !== FrameType.CONTINUATION || frame.streamId !== block.frame.streamId) {
         throw new ContinuationError('Invalid frame during header block.');
       }
       // CONTINUATION flood (CERT VU#421644): bound the frame count (empty frames included) ...
-      if (this.#blockFrames + 1 > this.maxContinuationFrames) {
+      if (block.frames + 1 > this.maxContinuationFrames) {
         throw new HeaderBlockTooLargeError('Too many continuation frames received.');
       }
       // ... and the block size, from the announced length, before buffering the fragment.
-      if (this.#blockLength + length > this.maxHeaderBlockSize) {
+      if (block.length + length > this.maxHeaderBlockSize) {
         throw new HeaderBlockTooLargeError(`Header block exceeds ${this.maxHeaderBlockSize} bytes.`);
       }
     } else if (type === FrameType.CONTINUATION) {
@@ -346,37 +356,35 @@ export class FrameBuffer implements Iterable<Frame> {
     const block = this.#block;
     if (block !== null) {
       const fragment = (frame as ContinuationFrame).data;
-      this.#appendBlock(fragment);
-      this.#blockFrames++;
+      this.#appendBlock(block, fragment);
+      block.frames++;
       if ((frame.flags.bits & END_HEADERS_BIT) === 0) return null;
-      block.data = this.#blockBytes.subarray(0, this.#blockLength);
-      block.flags.add('END_HEADERS');
+      const joined = block.frame;
+      joined.data = block.bytes.subarray(0, block.length);
+      joined.flags.add('END_HEADERS');
       this.#block = null;
-      this.#blockBytes = EMPTY;
-      this.#blockLength = 0;
-      this.#blockFrames = 0;
-      return block;
+      return joined;
     }
     if ((type === FrameType.HEADERS || type === FrameType.PUSH_PROMISE) && (frame.flags.bits & END_HEADERS_BIT) === 0) {
       const opening = frame as HeadersFrame | PushPromiseFrame;
-      this.#block = opening;
-      this.#blockFrames = 1;
-      this.#appendBlock(opening.data);
+      const open: OpenBlock = { frame: opening, bytes: EMPTY, length: 0, frames: 1 };
+      this.#block = open;
+      this.#appendBlock(open, opening.data);
       return null;
     }
     return frame;
   }
 
   /** Copies a fragment into the block accumulator (growing it geometrically, capped by the budget). */
-  #appendBlock(fragment: Uint8Array): void {
-    const need = this.#blockLength + fragment.length;
-    if (need > this.#blockBytes.length) {
-      const grown = new Uint8Array(Math.max(need, Math.min(this.#blockBytes.length * 2 || 1024, this.maxHeaderBlockSize)));
-      grown.set(this.#blockBytes.subarray(0, this.#blockLength));
-      this.#blockBytes = grown;
+  #appendBlock(block: OpenBlock, fragment: Uint8Array): void {
+    const need = block.length + fragment.length;
+    if (need > block.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, Math.min(block.bytes.length * 2 || 1024, this.maxHeaderBlockSize)));
+      grown.set(block.bytes.subarray(0, block.length));
+      block.bytes = grown;
     }
-    this.#blockBytes.set(fragment, this.#blockLength);
-    this.#blockLength = need;
+    block.bytes.set(fragment, block.length);
+    block.length = need;
   }
 
   /** Consumes `n` octets: a view of the current chunk when they lie inside it, else one copy. */
