@@ -81,6 +81,12 @@ const MAX_WINDOW_INCREMENT = 2 ** 31 - 1;
 /** The opaque data of the PING that `startGracefulShutdown` sends: "h2flowGS". */
 const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 0x53]);
 
+/**
+ * RFC 9113's defaults for a peer that has sent no setting yet, one object per role, shared by every
+ * connection until its peer sends one (then it gets its own). Only read: a connection never changes it.
+ */
+const PEER_DEFAULTS = { client: new Settings(true), server: new Settings(false) } as const;
+
 /** The bits of {@link H2Connection}'s booleans (one field instead of one each). */
 const FLAG = {
   /** Set by `dataToSendVectored`: large unpadded DATA payloads are queued by reference. */
@@ -151,7 +157,11 @@ export class H2Connection {
   readonly #encoder = new Encoder();
   readonly #decoder: Decoder;
   readonly #localSettings: Settings;
-  readonly #remoteSettings: Settings;
+  /**
+   * The peer's settings: a shared read-only defaults object (see {@link PEER_DEFAULTS}) until the peer
+   * sends a setting or the settings are read from outside, then this connection's own.
+   */
+  #remoteSettings: Settings;
   #outboundFlowControlWindow: number;
   #maxOutboundFrameSize: number;
   #maxInboundFrameSize: number;
@@ -203,7 +213,7 @@ export class H2Connection {
       [SettingCodes.MAX_CONCURRENT_STREAMS, c.maxConcurrentStreams],
       [SettingCodes.MAX_HEADER_LIST_SIZE, c.maxHeaderListSize],
     ]));
-    this.#remoteSettings = new Settings(!c.clientSide);
+    this.#remoteSettings = c.clientSide ? PEER_DEFAULTS.server : PEER_DEFAULTS.client;
     this.#outboundFlowControlWindow = this.#remoteSettings.initialWindowSize;
     this.#maxOutboundFrameSize = this.#remoteSettings.maxFrameSize;
     this.#maxInboundFrameSize = this.#localSettings.maxFrameSize;
@@ -258,7 +268,14 @@ export class H2Connection {
 
   /** The peer's settings, applied (and acknowledged) as soon as they arrive. */
   get remoteSettings(): Settings {
-    return this.#remoteSettings;
+    return this.#ownRemoteSettings();
+  }
+
+  /** The peer's settings, made this connection's own if they are still the shared defaults. */
+  #ownRemoteSettings(): Settings {
+    const remote = this.#remoteSettings;
+    if (remote !== PEER_DEFAULTS.client && remote !== PEER_DEFAULTS.server) return remote;
+    return (this.#remoteSettings = new Settings(!this.#config.clientSide));
   }
 
   /** The largest frame payload we may send (the peer's SETTINGS_MAX_FRAME_SIZE). */
@@ -1203,7 +1220,10 @@ export class H2Connection {
     }
     for (const [code, value] of received) this.#remoteSettings.validateReceivedSetting(code, value);
     const event = RemoteSettingsChanged.fromSettings(this.#remoteSettings, received);
-    for (const [code, value] of received) this.#remoteSettings.set(code, value);
+    if (received.size > 0) {
+      const remote = this.#ownRemoteSettings();
+      for (const [code, value] of received) remote.set(code, value);
+    }
     const ack = this.#acknowledgeSettings();
     events.push(event);
     if (sendAck) this.#queueControlFrame(ack);

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { H2Configuration, H2Connection, ProtocolError, SettingCodes, Settings, StreamClosedError } from '../../src/core';
-import type { RequestReceived } from '../../src/core';
+import type { RemoteSettingsChanged, RequestReceived } from '../../src/core';
 import { E, S } from '../support/peer';
 import { REQUEST, RESPONSE, serverPair, throwsError, types } from '../support/h2-connection';
 
@@ -172,6 +172,32 @@ Lazy('the connection\'s receive window before and after an increment and its fir
   other.acknowledgeReceivedData(40_000, 1);
   otherPeer.read(other.dataToSend()).expectWindowUpdate(0, 40_000).expectWindowUpdate(1, 40_000).expectNone();
   assert.is(other.inboundFlowControlWindow, 65535);
+});
+
+Lazy('a peer\'s first setting changes only its own connection: others keep the RFC defaults they share', () => {
+  // Server side: a client peer that sent no setting allows push (ENABLE_PUSH defaults to 1).
+  const quiet = serverPair();
+  const strict = serverPair({}, { [S.ENABLE_PUSH]: 0, [S.INITIAL_WINDOW_SIZE]: 10 });
+  const fresh = serverPair();
+  for (const { conn, peer } of [quiet, strict, fresh]) conn.receiveData(peer.headers(1, REQUEST));
+  quiet.conn.pushStream(1, 2, REQUEST);
+  fresh.conn.pushStream(1, 2, REQUEST);
+  throwsError(() => strict.conn.pushStream(1, 2, REQUEST), ProtocolError);
+  assert.equal([quiet, strict, fresh].map(({ conn }) => conn.localFlowControlWindow(1)), [65535, 10, 65535]);
+  // The first change reports the default it replaced.
+  const events = quiet.conn.receiveData(quiet.peer.settings({ [S.MAX_FRAME_SIZE]: 20000 }));
+  assert.equal(types(events), ['RemoteSettingsChanged']);
+  const changed = (events[0] as RemoteSettingsChanged).changedSettings.get(S.MAX_FRAME_SIZE);
+  assert.equal([changed?.originalValue, changed?.newValue], [16384, 20000]);
+  assert.equal([quiet.conn.maxOutboundFrameSize, fresh.conn.maxOutboundFrameSize], [20000, 16384]);
+  // Read from outside before the peer sent any: its own object, changed by the peer's SETTINGS later.
+  const client = new H2Connection(new H2Configuration({ clientSide: true }));
+  const seen = client.remoteSettings;
+  assert.is(seen.enablePush, 0);
+  client.initiateConnection();
+  client.receiveData(quiet.peer.settings({ [S.MAX_CONCURRENT_STREAMS]: 5 }));
+  assert.is(seen.maxConcurrentStreams, 5);
+  assert.is(new H2Connection(new H2Configuration({ clientSide: true })).remoteSettings.maxConcurrentStreams, 2 ** 32 + 1);
 });
 
 Lazy.run();
