@@ -425,7 +425,10 @@ export class FrameBuffer implements Iterable<Frame> {
       this.#head++;
     }
     if (this.#head === chunks.length) {
-      this.#chunks = NO_CHUNKS;
+      // Emptied in place, not swapped for NO_CHUNKS: this runs once per read on the receive path, where a
+      // field that keeps one kind of list stays fastest (measured: ~3% of a GET's CPU). An idle buffer
+      // still lets its list go in #releaseBacking.
+      if (chunks !== NO_CHUNKS) chunks.length = 0;
       this.#head = 0;
       this.#backingChecked = 0;
     } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= chunks.length) {
