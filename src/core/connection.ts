@@ -72,7 +72,7 @@ import type { SettingsInput } from './settings.ts';
 import type { H2Stream } from './stream.ts';
 import { EVEN, ODD, StreamRegistry } from './stream-registry.ts';
 import { StreamClosedBy, StreamInputs, StreamState } from './stream-state.ts';
-import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager, checkWindowSize } from './windows.ts';
+import { LARGEST_FLOW_CONTROL_WINDOW, WindowManager, checkWindowSize, openedWindowSize } from './windows.ts';
 
 /** The highest stream ID (RFC 9113 §5.1.1: 31 bits). */
 const HIGHEST_ALLOWED_STREAM_ID = 2 ** 31 - 1;
@@ -592,7 +592,10 @@ export class H2Connection {
       const stream = this.#reg.getById(streamId);
       this.#queueFrames(stream.increaseFlowControlWindow(increment));
     } else {
-      this.#inboundWindowManager().windowOpened(increment);
+      const w = this.#inboundWindow;
+      // A window not used yet stays a bare size (the streams layer opens the connection's at once).
+      if (typeof w === 'number') this.#inboundWindow = openedWindowSize(w, increment);
+      else w.windowOpened(increment);
       this.#out.pushFrame(new WindowUpdateFrame(0, { windowIncrement: increment }));
     }
   }

@@ -55,7 +55,7 @@ import {
   StreamState,
   streamStateName,
 } from './stream-state.ts';
-import { WindowManager, checkWindowSize } from './windows.ts';
+import { WindowManager, checkWindowSize, openedWindowSize } from './windows.ts';
 
 /** The frames of one header block: HEADERS or PUSH_PROMISE, then CONTINUATIONs. */
 export type HeaderBlockFrames = (HeadersFrame | PushPromiseFrame | ContinuationFrame)[];
@@ -339,7 +339,9 @@ export class H2Stream {
   increaseFlowControlWindow(increment: number): Frame[] {
     this.#log?.debug('Increase flow control window for %s by %d', this, increment);
     this.stateMachine.processInput(StreamInputs.SEND_WINDOW_UPDATE);
-    this.#inboundWindowManager().windowOpened(increment);
+    const w = this.#inboundWindow;
+    if (typeof w === 'number') this.#inboundWindow = openedWindowSize(w, increment);
+    else w.windowOpened(increment);
     return [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })];
   }
 
@@ -597,10 +599,15 @@ export class H2Stream {
    * @throws FlowControlError if the window would exceed 2^31-1.
    */
   inboundFlowControlChangeFromSettings(delta: number): void {
-    const wm = this.#inboundWindowManager();
-    const newMaxSize = wm.maxWindowSize + delta;
-    wm.windowOpened(delta);
-    wm.maxWindowSize = newMaxSize;
+    const w = this.#inboundWindow;
+    // A window not used yet stays a bare size: current and target move together.
+    if (typeof w === 'number') {
+      this.#inboundWindow = openedWindowSize(w, delta);
+      return;
+    }
+    const newMaxSize = w.maxWindowSize + delta;
+    w.windowOpened(delta);
+    w.maxWindowSize = newMaxSize;
   }
 
   /**

@@ -23,6 +23,16 @@ export function checkWindowSize(size: number): void {
 }
 
 /**
+ * {@link WindowManager.windowOpened} for a window held as its size alone (current = target, nothing
+ * processed: a window never used yet): the new size, which is again both current and target.
+ * @throws FlowControlError if the window would exceed 2^31-1.
+ */
+export function openedWindowSize(size: number, increment: number): number {
+  checkWindowSize(size + increment);
+  return size + increment;
+}
+
+/**
  * Tracks how much the peer may still send us (the receive window), how much of what arrived the
  * application has consumed, and decides when to hand space back with a WINDOW_UPDATE, trying not to
  * emit too many of them. Port of h2.windows.WindowManager.
@@ -64,9 +74,7 @@ export class WindowManager {
   windowOpened(size: number): void {
     // RFC 9113 §6.9.1
     // > A sender MUST NOT allow a flow-control window to exceed 2^31-1 octets.
-    if (this.currentWindowSize + size > LARGEST_FLOW_CONTROL_WINDOW) {
-      throw new FlowControlError(`Flow control window mustn't exceed ${LARGEST_FLOW_CONTROL_WINDOW}`);
-    }
+    checkWindowSize(this.currentWindowSize + size);
     this.currentWindowSize += size;
     if (this.currentWindowSize > this.maxWindowSize) this.maxWindowSize = this.currentWindowSize;
   }

@@ -200,4 +200,22 @@ Lazy('a peer\'s first setting changes only its own connection: others keep the R
   assert.is(new H2Connection(new H2Configuration({ clientSide: true })).remoteSettings.maxConcurrentStreams, 2 ** 32 + 1);
 });
 
+Lazy('a receive window opened before any DATA keeps the larger target its WINDOW_UPDATE heuristic uses', () => {
+  const { conn, peer } = serverPair();
+  conn.incrementFlowControlWindow(100_000);
+  conn.receiveData(peer.headers(1, REQUEST));
+  conn.incrementFlowControlWindow(100_000, { streamId: 1 });
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 100_000).expectWindowUpdate(1, 100_000).expectNone();
+  conn.receiveData(peer.concat(peer.data(1, new Uint8Array(16_000)), peer.data(1, new Uint8Array(16_000)), peer.data(1, new Uint8Array(8_000))));
+  assert.equal([conn.inboundFlowControlWindow, conn.remoteFlowControlWindow(1)], [125_535, 125_535]);
+  // 40 000 processed is less than half of either target (165 535): no WINDOW_UPDATE yet.
+  conn.acknowledgeReceivedData(40_000, 1);
+  peer.read(conn.dataToSend()).expectNone();
+  conn.receiveData(peer.data(1, new Uint8Array(16_000)));
+  conn.receiveData(peer.data(1, new Uint8Array(16_000)));
+  conn.receiveData(peer.data(1, new Uint8Array(16_000)));
+  conn.acknowledgeReceivedData(48_000, 1);
+  peer.read(conn.dataToSend()).expectWindowUpdate(0, 88_000).expectWindowUpdate(1, 88_000).expectNone();
+});
+
 Lazy.run();
