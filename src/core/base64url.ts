@@ -1,6 +1,6 @@
 /**
  * A tiny base64url codec (RFC 4648 §5) for the h2c `HTTP2-Settings` header (RFC 7540 §3.2.1).
- * Sans-I/O core: no `btoa`/`Buffer`. Replaces h2's use of `base64.urlsafe_b64encode/decode`.
+ * Sans-I/O core: no runtime base64 API. Replaces h2's use of `base64.urlsafe_b64encode/decode`.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
