@@ -62,11 +62,12 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
   // A body held in memory: its length is known, so it goes out with a content-length in one write instead
   // of chunked through a stream reader.
   if (source !== undefined && status !== 204 && status !== 304) {
-    const bytes = typeof source === 'string' ? Buffer.from(source) : source;
-    if (!hasLength) flat.push('content-length', String(bytes.byteLength));
+    // A string is handed to Node as it is: Node writes it together with the header block, one string and
+    // one write, with no Buffer made for it here.
+    if (!hasLength) flat.push('content-length', String(typeof source === 'string' ? Buffer.byteLength(source) : source.byteLength));
     res.writeHead(status, statusText, flat);
     // Throws on a handler's content-length that is not the body's (strictContentLength): the caller destroys.
-    await endResponse(res, writeTimeout, bytes);
+    await endResponse(res, writeTimeout, source);
     return;
   }
   body ??= response.body!;
@@ -150,7 +151,7 @@ function drained(res: ServerResponse, writeTimeout: number): Promise<void> {
  * without `last` (the body was written: nothing more can be done for it), rejects with it (the body did
  * not get out, as a streamed one's write would fail).
  */
-function endResponse(res: ServerResponse, writeTimeout: number, last?: Uint8Array): Promise<void> {
+function endResponse(res: ServerResponse, writeTimeout: number, last?: string | Uint8Array): Promise<void> {
   // Throws on a body shorter than its content-length: the caller then destroys the response.
   if (last === undefined) res.end();
   else res.end(last);

@@ -387,6 +387,8 @@ H1('an in-memory body (string, bytes, LightResponse) goes out with its content-l
     '/text': () => new Response('hello text'),
     '/bytes': () => new Response(new TextEncoder().encode('hello bytes')),
     '/light': () => new LightResponse('hello light'),
+    // Two- and three-byte UTF-8 characters: the content-length counts bytes, not characters.
+    '/utf8': () => new Response('hello utf8 \u00e9\u2713'),
   };
   await withListener({ handler: (request) => bodies[new URL(request.url).pathname]!() }, async (port) => {
     for (const path of Object.keys(bodies)) {
@@ -397,7 +399,7 @@ H1('an in-memory body (string, bytes, LightResponse) goes out with its content-l
       assert.match(head!, /^HTTP\/1\.1 200 /);
       assert.not.match(head!, /transfer-encoding/i, path);
       assert.match(head!, new RegExp(`\r\ncontent-length: ${body!.length}(\r\n|$)`, 'i'), path);
-      assert.is(body, `hello ${path.slice(1)}`);
+      assert.is(Buffer.from(body!, 'latin1').toString('utf8'), path === '/utf8' ? 'hello utf8 \u00e9\u2713' : `hello ${path.slice(1)}`);
     }
   });
 });
