@@ -155,7 +155,9 @@ function endResponse(res: ServerResponse, writeTimeout: number, last?: string | 
   // Throws on a body shorter than its content-length: the caller then destroys the response.
   if (last === undefined) res.end();
   else res.end(last);
-  if (res.writableFinished) return Promise.resolve();
+  // Finished, or every byte handed to the kernel (Node uncorks within end()): 'finish' needs nothing of the
+  // peer now, so nothing waits for it (its listeners and promise per response are saved).
+  if (res.writableFinished || (res.socket !== null && res.socket.writableLength === 0 && !res.destroyed)) return Promise.resolve();
   const finished = written(res, 'finish', writeTimeout);
   return last === undefined ? finished.catch(() => undefined) : finished;
 }

@@ -6,10 +6,11 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { fetchRequestUrl, type FetchHandler, type FetchHandlerInfo } from '../fetch/fetch-server.ts';
+import { fetchRequestUrl, type FetchHandler, type FetchHandlerInfo, type NetAddr } from '../fetch/fetch-server.ts';
+import { Outcome } from '../streams/outcome.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 import { readRequestTarget, type RequestTarget } from '../fetch/request-target.ts';
-import { serverRequest, type RequestBodySourceStream, type RequestExchange } from '../fetch/server-request.ts';
+import { serverRequest, type RequestBodySourceStream, type RequestExchange, type ServerRequestParts } from '../fetch/server-request.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 import { writeResponse } from './http1-response.ts';
 import { peerAddress } from './peer-address.ts';
@@ -374,35 +375,70 @@ class IncomingBody {
 }
 
 /**
- * What an HTTP/1.1 request's `Request` reads of its exchange: `signal`, made only when read (aborted at
- * once if the connection closed before), and `trailers` (h2flow's extension), once the body was read.
+ * One HTTP/1.1 request being answered, in one object: the handler's `info` (its `completed` promise made
+ * only when read), the parts its lazy `Request` is made from, and what that Request reads of its exchange:
+ * `signal`, made only when read (aborted at once if the connection closed before), and `trailers`
+ * (h2flow's extension), once the body was read.
  */
-class Http1Exchange implements RequestExchange {
+class Http1Exchange implements RequestExchange, ServerRequestParts, FetchHandlerInfo {
+  readonly remoteAddr: NetAddr;
+  readonly method: string;
+  // Set once the target is known to be one a Request can carry (see respond()).
+  url = '';
+  authority = '';
+  headerList: H2HeaderList = NO_FIELDS;
+  body: RequestBodySourceStream | null = null;
   readonly #req: IncomingMessage;
   #controller: AbortController | null = null;
-  #reason: Error | null = null;
+  /** How the response ended: null while it runs, 'sent', or the error it failed with. */
+  #result: Error | 'sent' | null = null;
+  #completed: Outcome<void> | null = null;
   #trailers: Promise<Headers | null> | null = null;
 
-  constructor(req: IncomingMessage) {
+  constructor(req: IncomingMessage, method: string) {
     this.#req = req;
+    this.method = method;
+    this.remoteAddr = peerAddress(req.socket);
+  }
+
+  get exchange(): RequestExchange {
+    return this;
+  }
+
+  get completed(): Promise<void> {
+    if (this.#completed === null) {
+      const completed = new Outcome<void>();
+      this.#completed = completed;
+      const result = this.#result;
+      if (result === 'sent') completed.resolve();
+      else if (result !== null) completed.reject(result);
+      completed.promise.catch(ignore);
+    }
+    return this.#completed.promise;
   }
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
       this.#controller = new AbortController();
-      if (this.#reason !== null) this.#controller.abort(this.#reason);
+      if (this.#result instanceof Error) this.#controller.abort(this.#result);
     }
     return this.#controller.signal;
   }
 
-  get aborted(): boolean {
-    return this.#reason !== null;
+  /** The response ended, or failed (then the request's signal aborts): the first call counts. */
+  settle(result: Error | 'sent'): void {
+    if (this.#result !== null) return;
+    this.#result = result;
+    if (result === 'sent') this.#completed?.resolve();
+    else {
+      this.#controller?.abort(result);
+      this.#completed?.reject(result);
+    }
   }
 
-  abort(reason: Error): void {
-    if (this.#reason !== null) return;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+  /** The connection closed before the response was complete. */
+  get failed(): boolean {
+    return this.#result instanceof Error;
   }
 
   /** The request's trailer fields (chunked encoding), once the body has been read; null if none. */
@@ -424,6 +460,10 @@ class Http1Exchange implements RequestExchange {
     }));
   }
 }
+
+const NO_FIELDS: H2HeaderList = [];
+
+function ignore(): void {}
 
 /** An HTTP/1.1 request body as a request takes it: its ReadableStream made only when the handler reads it. */
 class Http1Body implements RequestBodySourceStream {
@@ -481,33 +521,19 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   const socket = req.socket;
   const secure = (socket as Socket & { encrypted?: boolean }).encrypted === true;
   const method = req.method ?? 'GET';
-  let finished = false;
-  let onSettled: ((error: unknown) => void) | null = null;
-  const completed = new Promise<void>((resolve, reject) => {
-    onSettled = (error) => (error === null ? resolve() : reject(error));
-  });
-  completed.catch(() => undefined);
+  const exchange = new Http1Exchange(req, method);
   res.once('finish', () => {
     // Node emits 'finish' also for a response destroyed with bytes still queued (a slow reader cut off at
     // writeTimeout): that one did not complete, and its 'close' says so.
-    if (res.errored != null) return;
-    finished = true;
-    onSettled?.(null);
+    if (res.errored == null) exchange.settle('sent');
   });
-  const exchange = new Http1Exchange(req);
-  const abort = (): void => {
-    if (finished || exchange.aborted) return;
-    const error = new Error('h2flow: the HTTP/1.1 connection closed before the response was complete');
-    exchange.abort(error);
-    onSettled?.(error);
-  };
+  const abort = (): void => exchange.settle(new Error('h2flow: the HTTP/1.1 connection closed before the response was complete'));
   res.once('close', abort);
   // A pipelined request whose response waits behind another has no socket of its own yet: Node tells it
   // the connection is gone only by destroying the request with an error.
   req.once('close', () => {
     if (req.errored !== null) abort();
   });
-  const info: FetchHandlerInfo = { remoteAddr: peerAddress(socket), completed };
   let request: Request | null = null;
   let source: IncomingBody | null = null;
   const target = requestTarget(req, secure);
@@ -519,8 +545,12 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     const raw = req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) headerList.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
     if (hasBody) source = new IncomingBody(req);
+    exchange.url = url;
+    exchange.authority = target!.authority;
+    exchange.headerList = headerList;
+    if (source !== null) exchange.body = new Http1Body(source);
     try {
-      request = serverRequest({ method, url, headerList, authority: target!.authority, body: source === null ? null : new Http1Body(source), exchange });
+      request = serverRequest(exchange);
     } catch {
       // The fetch API cannot represent it (a header Headers refuses, TRACE, ...).
     }
@@ -530,7 +560,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   if (request === null) response = new Response(null, { status: method === 'TRACE' || method === 'TRACK' || req.url === '*' ? 501 : 400 });
   else {
     try {
-      const r = await options.handler(request, info);
+      const r = await options.handler(request, exchange);
       if (!(r instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
       response = r;
     } catch (error) {
@@ -541,7 +571,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
       }
     }
   }
-  if (exchange.aborted) {
+  if (exchange.failed) {
     // Nobody to answer (a queued pipelined response would wait forever for a socket that is gone).
     if (response.body !== null) void response.body.cancel().catch(() => undefined);
     return;
