@@ -97,6 +97,16 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
     return (this.#flags & (CLOSED | CANCELLED)) !== 0 && this.size === 0;
   }
 
+  /**
+   * Whether the readable's own queue holds an item (highWaterMark 0: a negative desired size). Only after
+   * a read that was given up while it waited (its reader released): `pull` marked the queue WANTED and the
+   * next item went to the readable with no read to take it.
+   */
+  get buffered(): boolean {
+    const controller = this.#controller;
+    return controller !== null && (controller.desiredSize ?? 0) < 0;
+  }
+
   /** The readable's iterator waits for the next item (null: no longer). */
   wait(waiter: QueueWaiter<T> | null): void {
     this.#waiter = waiter;

@@ -15,6 +15,11 @@ export interface IteratedQueue<T> {
   takeItem(): T | typeof NO_ITEM;
   /** True once no item will come any more (closed or cancelled, and empty). */
   readonly ended: boolean;
+  /**
+   * True while the stream's own queue holds an item: one handed to a read that was given up (a reader
+   * released, a pipe aborted) before it arrived. Only the reader can take it.
+   */
+  readonly buffered: boolean;
   /** `waiter` is told of the next item or of the end (null: nobody waits any more). */
   wait(waiter: QueueWaiter<T> | null): void;
 }
@@ -99,6 +104,8 @@ class QueueIterator<T> implements AsyncIterableIterator<T>, QueueWaiter<T> {
     const waiting = this.#waiting;
     if (waiting !== null) return waiting.then(() => this.next());
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    // An item in the stream's own queue is older than any in ours: read it as the standard iterator would.
+    if (this.#queue.buffered) return this.#reader.read() as Promise<IteratorResult<T>>;
     const item = this.#queue.takeItem();
     if (item !== NO_ITEM) return Promise.resolve({ value: item, done: false });
     if (this.#queue.ended) {

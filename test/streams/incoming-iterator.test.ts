@@ -95,6 +95,26 @@ test('a loop waiting on an idle session ends when the session closes', async () 
   assert.is(loop.failed, undefined);
 });
 
+test('a request handed to a read given up (its reader released) reaches the next for await', async () => {
+  const { server, client } = sessionPair();
+  const reader = server.incoming.getReader();
+  const given = track(reader.read());
+  await settle();
+  reader.releaseLock();
+  await settle();
+  assert.ok(given.failed instanceof TypeError, 'releasing the reader rejects its waiting read');
+  await client.request(GET, { endStream: true });
+  await settle();
+  const it = server.incoming[Symbol.asyncIterator]();
+  const next = it.next();
+  const first = track(next);
+  await settle();
+  assert.is(first.done, true, 'the request that arrived meanwhile is taken, not waited past');
+  assert.is((await next).value!.id, 1);
+  await it.return!();
+  await client.close({ graceful: false });
+});
+
 test('events can be iterated with for await too', async () => {
   const { server, client } = sessionPair();
   const types: string[] = [];
