@@ -23,7 +23,9 @@ const defaults: Shared = { keys: [], values: [], server: null, client: null };
  * made from (an object changed since gets a new one, so the option keeps its meaning). Sessions never
  * change their configuration; the core only reads it.
  */
-export function sharedConfiguration(options: ConfigOptions | undefined, clientSide: boolean): H2Configuration {
+export function sharedConfiguration(given: ConfigOptions | null | undefined, clientSide: boolean): H2Configuration {
+  // null (a plain JavaScript caller's "none") is the defaults, as spreading it always made it.
+  const options = given ?? undefined;
   let shared = options === undefined ? defaults : byOptions.get(options);
   if (shared === undefined || !unchanged(shared, options as ConfigOptions)) {
     const keys = Object.keys(options as ConfigOptions);

@@ -155,6 +155,15 @@ test('sessions made from one config object follow changes made to it between the
   for (const s of [first, second, client]) void s.close({ graceful: false });
 });
 
+test('config: null (a plain JavaScript caller) is the default configuration, as it always was', () => {
+  const [a] = duplexPair();
+  const session = new H2Session(a, { role: 'server', config: null as unknown as object, timeouts: { idle: 0, settingsAck: 0 } });
+  assert.is(session.connection.config.clientSide, false);
+  const plain = new H2Session(duplexPair()[0], { role: 'server', timeouts: { idle: 0, settingsAck: 0 } });
+  assert.is(session.connection.config.maxHeaderListSize, plain.connection.config.maxHeaderListSize);
+  for (const s of [session, plain]) void s.close({ graceful: false });
+});
+
 test('queueTask runs its tasks in queueMicrotask order, also after one throws', async () => {
   const order: string[] = [];
   const target = {
