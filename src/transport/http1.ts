@@ -436,6 +436,11 @@ class Http1Exchange implements RequestExchange, ServerRequestParts, FetchHandler
     }
   }
 
+  /** The response ended or failed. */
+  get settled(): boolean {
+    return this.#result !== null;
+  }
+
   /** The connection closed before the response was complete. */
   get failed(): boolean {
     return this.#result instanceof Error;
@@ -527,7 +532,11 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
     // writeTimeout): that one did not complete, and its 'close' says so.
     if (res.errored == null) exchange.settle('sent');
   });
-  const abort = (): void => exchange.settle(new Error('h2flow: the HTTP/1.1 connection closed before the response was complete'));
+  // Node emits 'close' after every response, complete or not: the error (and its stack trace) is made only
+  // for one that did not complete.
+  const abort = (): void => {
+    if (!exchange.settled) exchange.settle(new Error('h2flow: the HTTP/1.1 connection closed before the response was complete'));
+  };
   res.once('close', abort);
   // A pipelined request whose response waits behind another has no socket of its own yet: Node tells it
   // the connection is gone only by destroying the request with an error.
