@@ -139,13 +139,9 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
 
   get completed(): Promise<void> {
     if (this.#completed === null) {
-      const completed = new Outcome<void>();
-      this.#completed = completed;
       const result = this.#result;
-      if (result === 'sent') completed.resolve();
-      else if (result === 'ending') this.#followEnd(completed);
-      else if (result !== null) completed.reject(result.error);
-      completed.promise.catch(ignore);
+      this.#completed = completionOf(result === 'ending' ? null : result);
+      if (result === 'ending') this.#followEnd(this.#completed);
     }
     return this.#completed.promise;
   }
@@ -237,6 +233,19 @@ function requestUrl(url: string): string {
   lastUrl = url;
   lastHref = href;
   return href;
+}
+
+/**
+ * A handler's `info.completed`, made when first read: settled as the response ended so far ('sent', a
+ * failure, or null: still running, settled later by the caller), its rejection never left unhandled.
+ * The HTTP/1.1 side makes its own with it too.
+ */
+export function completionOf(result: 'sent' | { readonly error: unknown } | null): Outcome<void> {
+  const completed = new Outcome<void>();
+  if (result === 'sent') completed.resolve();
+  else if (result !== null) completed.reject(result.error);
+  completed.promise.catch(ignore);
+  return completed;
 }
 
 /**

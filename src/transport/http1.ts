@@ -6,8 +6,8 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { fetchRequestUrl, type FetchHandler, type FetchHandlerInfo, type NetAddr } from '../fetch/fetch-server.ts';
-import { Outcome } from '../streams/outcome.ts';
+import { completionOf, fetchRequestUrl, type FetchHandler, type FetchHandlerInfo, type NetAddr } from '../fetch/fetch-server.ts';
+import type { Outcome } from '../streams/outcome.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 import { readRequestTarget, type RequestTarget } from '../fetch/request-target.ts';
 import { serverRequest, type RequestBodySourceStream, type RequestExchange, type ServerRequestParts } from '../fetch/server-request.ts';
@@ -406,15 +406,8 @@ class Http1Exchange implements RequestExchange, ServerRequestParts, FetchHandler
   }
 
   get completed(): Promise<void> {
-    if (this.#completed === null) {
-      const completed = new Outcome<void>();
-      this.#completed = completed;
-      const result = this.#result;
-      if (result === 'sent') completed.resolve();
-      else if (result !== null) completed.reject(result);
-      completed.promise.catch(ignore);
-    }
-    return this.#completed.promise;
+    const result = this.#result;
+    return (this.#completed ??= completionOf(result instanceof Error ? { error: result } : result)).promise;
   }
 
   get signal(): AbortSignal {
@@ -467,8 +460,6 @@ class Http1Exchange implements RequestExchange, ServerRequestParts, FetchHandler
 }
 
 const NO_FIELDS: H2HeaderList = [];
-
-function ignore(): void {}
 
 /** An HTTP/1.1 request body as a request takes it: its ReadableStream made only when the handler reads it. */
 class Http1Body implements RequestBodySourceStream {
