@@ -55,6 +55,25 @@ ${
 `;
 }
 
+/** Starts HAProxy on a free port in front of `backPort` (config written to `file`); resolves once it serves. */
+async function startHaproxy(file: string, backPort: number, proxyProtocol = false): Promise<{ haproxy: Daemon; origin: string }> {
+  const frontPort = await freePort();
+  const cfg = join(dir.path, file);
+  writeFileSync(cfg, haproxyConfig(frontPort, backPort, proxyProtocol));
+  // -W: master-worker (SIGUSR2 reloads), -db: foreground, so the test owns the process.
+  const haproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
+  await haproxy.waitFor(/Loading success/);
+  await waitForPort(frontPort);
+  return { haproxy, origin: `http://127.0.0.1:${frontPort}` };
+}
+
+/** Stops HAProxy as an operator would (SIGTERM), then makes sure the process is gone. */
+async function stopHaproxy(haproxy: Daemon): Promise<void> {
+  haproxy.child.kill('SIGTERM');
+  await haproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
+  await haproxy.stop();
+}
+
 Proxy.before(async () => {
   server = serve(
     async (request, info) => {
@@ -90,20 +109,11 @@ Proxy.before(async () => {
     { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
   );
   const backPort = (await server.listening).port;
-  const frontPort = await freePort();
-  const cfg = join(dir.path, 'haproxy.cfg');
-  writeFileSync(cfg, haproxyConfig(frontPort, backPort));
-  // -W: master-worker (SIGUSR2 reloads), -db: foreground, so the test owns the process.
-  haproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
-  await haproxy.waitFor(/Loading success/);
-  await waitForPort(frontPort);
-  origin = `http://127.0.0.1:${frontPort}`;
+  ({ haproxy, origin } = await startHaproxy('haproxy.cfg', backPort));
 });
 
 Proxy.after(async () => {
-  haproxy.child.kill('SIGTERM');
-  await haproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
-  await haproxy.stop();
+  await stopHaproxy(haproxy);
   await server.shutdown();
 });
 
@@ -201,19 +211,11 @@ Pp.before(async () => {
     { port: 0, hostname: '127.0.0.1', proxyProtocol: true, onListen: () => undefined },
   );
   const backPort = (await ppServer.listening).port;
-  const frontPort = await freePort();
-  const cfg = join(dir.path, 'haproxy-pp.cfg');
-  writeFileSync(cfg, haproxyConfig(frontPort, backPort, true));
-  ppHaproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
-  await ppHaproxy.waitFor(/Loading success/);
-  await waitForPort(frontPort);
-  ppOrigin = `http://127.0.0.1:${frontPort}`;
+  ({ haproxy: ppHaproxy, origin: ppOrigin } = await startHaproxy('haproxy-pp.cfg', backPort, true));
 });
 
 Pp.after(async () => {
-  ppHaproxy.child.kill('SIGTERM');
-  await ppHaproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
-  await ppHaproxy.stop();
+  await stopHaproxy(ppHaproxy);
   await ppServer.shutdown();
   dir.cleanup();
 });
