@@ -9,6 +9,11 @@ import { trailerFields, type TrailersInit } from '../fetch/fetch-headers.ts';
 import { memoryBody } from '../fetch/send-response.ts';
 import { lightResponseParts } from '../fetch/light-response.ts';
 
+/** The error a response write fails with when the connection closed under it. */
+function closedError(): Error {
+  return new Error('h2flow: the HTTP/1.1 connection closed while the response was being written');
+}
+
 /** Writes `response` to `res`: status, headers, the body with backpressure, then trailers (chunked only). */
 export async function writeResponse(res: ServerResponse, response: Response, isHead: boolean, writeTimeout: number): Promise<void> {
   const flat: string[] = [];
@@ -30,7 +35,11 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
   }
   let hasLength = false;
   const fields: Iterable<readonly [string, string]> = light !== null ? light.fields : response.headers;
-  for (const [name, value] of fields) {
+  for (const field of fields) {
+    // Read by index, not destructured: a LightResponse's fields may be frozen shared pairs, for which V8
+    // does not optimize the iterator protocol away (see server-request's checkFields).
+    const name = field[0];
+    const value = field[1];
     // Framing is Node's to choose: the handler's transfer-encoding would sit beside Node's own or beside a
     // content-length (RFC 9112 §6.2 forbids both), and a proxy would split the stream where Node did not.
     if (name === 'transfer-encoding') continue;
@@ -76,13 +85,13 @@ export async function writeResponse(res: ServerResponse, response: Response, isH
   // The client hung up (or the connection was cut): cancel the handler's body at once. A read it never
   // answers (a long poll, an idle event stream) would otherwise hold the body and this loop for good.
   const onClose = (): void => {
-    if (!res.writableFinished) void reader.cancel(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written')).catch(() => undefined);
+    if (!res.writableFinished) void reader.cancel(closedError()).catch(() => undefined);
   };
   res.once('close', onClose);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (res.destroyed) throw new Error('h2flow: the HTTP/1.1 connection closed while the response was being written');
+      if (res.destroyed) throw closedError();
       if (done) break;
       if (!res.write(value)) await drained(res, writeTimeout);
     }
@@ -107,7 +116,7 @@ function addTrailers(res: ServerResponse, trailers: TrailersInit | null): void {
  */
 function written(res: ServerResponse, done: 'drain' | 'finish', writeTimeout: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (res.destroyed) return reject(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    if (res.destroyed) return reject(closedError());
     let timer: ReturnType<typeof setTimeout> | null = null;
     let sent = -1;
     const check = (): void => {
@@ -130,8 +139,8 @@ function written(res: ServerResponse, done: 'drain' | 'finish', writeTimeout: nu
       else reject(error);
     };
     // A response destroyed with bytes still queued gets 'finish' too (Node), with `errored` set.
-    const onDone = (): void => finish(res.errored != null ? new Error('h2flow: the HTTP/1.1 connection closed while the response was being written') : null);
-    const onClose = (): void => finish(new Error('h2flow: the HTTP/1.1 connection closed while the response was being written'));
+    const onDone = (): void => finish(res.errored != null ? closedError() : null);
+    const onClose = (): void => finish(closedError());
     res.once(done, onDone);
     res.once('close', onClose);
     if (writeTimeout <= 0) return;
