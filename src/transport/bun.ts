@@ -9,7 +9,7 @@ import { H2Client } from '../fetch/fetch-client.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
-import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
+import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type ConnectionCap, type H2Server } from './session-server.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { type TapObserver } from './tap.ts';
 import { clientSession, fetchClient } from './client-connect.ts';
@@ -74,7 +74,7 @@ function bun(): BunApi {
 }
 
 /** Options of {@link listen}. */
-export interface ListenOptions {
+export interface ListenOptions extends ConnectionCap {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
   readonly port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -93,13 +93,6 @@ export interface ListenOptions {
    * Stops slow handshakes: a peer that opens TCP and stalls the handshake would hold a descriptor for good.
    */
   readonly handshakeTimeout?: number;
-  /**
-   * Most connections open at once (those still handshaking included); past it a new connection is closed
-   * as soon as it is accepted, before anything is read. Stops a connection flood from many addresses
-   * (which the per-address abuse guard does not see) from exhausting memory and descriptors. Default
-   * 10 000; `Infinity` for no limit.
-   */
-  readonly maxConnections?: number;
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;

@@ -11,7 +11,7 @@ import type { H2Stream } from '../streams/stream.ts';
 import type { H2Transport } from '../streams/types.ts';
 import { denoConnToPair, type DenoConn, type DenoNetAddr } from './deno-conn.ts';
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type ServeOptions as CommonServeOptions, type SessionOptions, type TlsCertKey } from './serve-args.ts';
-import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type H2Server } from './session-server.ts';
+import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type ConnectionCap, type H2Server } from './session-server.ts';
 import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
@@ -63,7 +63,7 @@ function deno(): DenoApi {
 export type DenoTransport = 'node' | 'deno';
 
 /** Options of {@link listen}. */
-export interface ListenOptions {
+export interface ListenOptions extends ConnectionCap {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
   readonly port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -86,13 +86,6 @@ export interface ListenOptions {
    * `listen()` (the raw session API), on for `serve()`.
    */
   readonly abuse?: AbuseOption;
-  /**
-   * Most connections open at once (those still handshaking included); past it a new connection is closed
-   * as soon as it is accepted, before anything is read. Stops a connection flood from many addresses
-   * (which the per-address abuse guard does not see) from exhausting memory and descriptors. Default
-   * 10 000; `Infinity` for no limit.
-   */
-  readonly maxConnections?: number;
 }
 
 /** How long accepting pauses after a failed accept that did not come from closing the listener. */

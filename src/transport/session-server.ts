@@ -116,6 +116,17 @@ export function sessionServer(
   return { server, accept, admits: (address) => guard === null || guard.admits(address), full: (pending = 0) => live.size + pending >= maxConnections };
 }
 
+/** The connection cap of the runtimes' own listeners (`Deno.listen`, `Bun.listen`). */
+export interface ConnectionCap {
+  /**
+   * Most connections open at once (those still handshaking included); past it a new connection is closed
+   * as soon as it is accepted, before anything is read. Stops a connection flood from many addresses
+   * (which the per-address abuse guard does not see) from exhausting memory and descriptors. Default
+   * 10 000; `Infinity` for no limit.
+   */
+  readonly maxConnections?: number;
+}
+
 /** `maxConnections`' default on every listener: ~250 MiB of idle connections at most, far below a busy server's need. */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
