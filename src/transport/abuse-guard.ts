@@ -3,7 +3,8 @@
  * empty frames, PINGs, ...) starts fresh on each connection, so an attacker that reconnects whenever it
  * is closed spends it again and again (issue 13 measured 3,380 Rapid Reset connections in 30 s). The
  * guard counts, per remote address, the connections that ended in a connection error we sent because of
- * the peer (ENHANCE_YOUR_CALM, PROTOCOL_ERROR, ...); past a budget within a window, new connections from
+ * the peer (ENHANCE_YOUR_CALM, PROTOCOL_ERROR, ...; on HTTP/1.1, a malformed request: see
+ * `Http1Options.onPeerError`); past a budget within a window, new connections from
  * that address are refused for a cool-down. Runtime-neutral (no timers, a clock function): any
  * transport's listener can use it. Layer: transport.
  */

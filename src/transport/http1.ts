@@ -13,7 +13,7 @@ import { readRequestTarget, type RequestTarget } from '../fetch/request-target.t
 import { serverRequest, type RequestBodySourceStream, type RequestExchange, type ServerRequestParts } from '../fetch/server-request.ts';
 import { upgradeRequestHeaders, validSettingsHeader } from './h2c-upgrade.ts';
 import { writeResponse } from './http1-response.ts';
-import { peerAddress } from './peer-address.ts';
+import { peerAddress, peerHost } from './peer-address.ts';
 
 /** An `Upgrade: h2c` request accepted: the 101 is written, the socket is HTTP/2 from its next byte on. */
 export interface H2cUpgrade {
@@ -74,6 +74,33 @@ export interface Http1Options {
    * closes a connection the proxy is about to reuse.
    */
   readonly keepAliveTimeout?: number | undefined;
+  /**
+   * Called once, when it closes, for a connection whose peer broke HTTP/1.1: a request Node's parser
+   * refused (400 for malformed syntax or framing such as a Content-Length next to a Transfer-Encoding —
+   * request smuggling —, 431 for an oversized header block) or one refused here as malformed (a missing,
+   * repeated or invalid Host, a target no URL can carry: 400, and the connection is closed). Each ends
+   * the connection because of the peer, as a GOAWAY with an error does over HTTP/2 (where a malformed
+   * field is a connection error too, and repeated refused requests exhaust the reset budget). Not for a
+   * client that times out or hangs up, even mid-request, nor for bytes after `connection: close` (RFC
+   * 9112 §9.6: not processed): HTTP/2's abuse guard counts neither a deadline nor a hang-up. `host` is
+   * the peer's address (a PROXY header's, if any) as it was when the connection was handed over.
+   * `listen()` counts these connections in its abuse guard: without it, an attacker reconnects and
+   * floods malformed requests (smuggling probes, parser fuzzing) at no cost.
+   */
+  readonly onPeerError?: ((host: string) => void) | undefined;
+}
+
+/**
+ * Node's parser errors that are not the peer breaking HTTP/1.1: it hung up mid-message (an aborted
+ * upload), sent bytes after `connection: close` (RFC 9112 §9.6: ignored), or our own callbacks failed.
+ * Every other `HPE_` code is bytes no conforming client sends.
+ */
+const NOT_PEER_ERRORS = new Set(['HPE_INVALID_EOF_STATE', 'HPE_CLOSED_CONNECTION', 'HPE_INTERNAL', 'HPE_USER', 'HPE_PAUSED', 'HPE_PAUSED_UPGRADE']);
+
+/** Whether a socket destroyed with `error` was closed by Node's parser because of what its peer sent. */
+export function isHttp1PeerError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('HPE_') && !code.startsWith('HPE_CB_') && !NOT_PEER_ERRORS.has(code);
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */
@@ -86,6 +113,10 @@ interface SocketState {
   held: boolean;
   /** The guard against Node resuming a held socket is installed. */
   guarded: boolean;
+  /** A request was refused as malformed (the connection closes after its 400). */
+  malformed: boolean;
+  /** The peer's host, read when handed over (a closed socket no longer knows it); null without `onPeerError`. */
+  peer: string | null;
 }
 
 const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
@@ -108,6 +139,11 @@ export class Http1Server {
   #closing = false;
   /** Node's connection checker (headersTimeout, requestTimeout) is running. */
   #checkerOn = false;
+  /** A request of `socket` was refused as malformed: its 400 closes the connection, which counts as the peer's error. */
+  readonly #onMalformed = (socket: Socket): void => {
+    const state = this.#sockets.get(socket);
+    if (state !== undefined) state.malformed = true;
+  };
 
   constructor(options: Http1Options) {
     this.#options = options;
@@ -121,6 +157,8 @@ export class Http1Server {
         ...(options.maxHeaderSize !== undefined ? { maxHeaderSize: options.maxHeaderSize } : {}),
         headersTimeout,
         requestTimeout,
+        // A missing Host is refused here (requestTarget), so that its 400 counts as the peer's error too.
+        requireHostHeader: false,
         // Node checks both deadlines on this period (its default: 30 s for its 60 s headersTimeout).
         connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.ceil(Math.min(headersTimeout, requestTimeout || headersTimeout) / 2))),
       },
@@ -150,7 +188,7 @@ export class Http1Server {
   accept(socket: Socket): void {
     // During a graceful close, a connection accepted earlier still gets its request answered (then closes).
     if (!this.#sockets.has(socket)) {
-      this.#sockets.set(socket, { active: 0, idle: [], waiting: [], held: false, guarded: false });
+      this.#sockets.set(socket, { active: 0, idle: [], waiting: [], held: false, guarded: false, malformed: false, peer: this.#options.onPeerError === undefined ? null : peerHost(socket) });
       socket.once('close', () => this.#forget(socket));
     }
     // Handed over during a graceful close: its request still has the deadlines.
@@ -183,6 +221,9 @@ export class Http1Server {
   }
 
   #forget(socket: Socket): void {
+    const state = this.#sockets.get(socket);
+    // An upgraded socket is no longer here: its HTTP/2 session reports its own end.
+    if (state !== undefined && state.peer !== null && (state.malformed || isHttp1PeerError(socket.errored))) this.#options.onPeerError!(state.peer);
     this.#sockets.delete(socket);
     if (this.#closing && this.#sockets.size === 0) this.#checking(false);
   }
@@ -190,7 +231,7 @@ export class Http1Server {
   #state(socket: Socket): SocketState {
     let state = this.#sockets.get(socket);
     if (state === undefined) {
-      state = { active: 0, idle: [], waiting: [], held: false, guarded: false };
+      state = { active: 0, idle: [], waiting: [], held: false, guarded: false, malformed: false, peer: null };
       this.#sockets.set(socket, state);
     }
     return state;
@@ -242,7 +283,7 @@ export class Http1Server {
 
   #dispatch(req: IncomingMessage, res: ServerResponse): void {
     if (this.#closing) res.shouldKeepAlive = false;
-    void respond(req, res, this.#options);
+    void respond(req, res, this.#options, this.#onMalformed);
   }
 
   #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
@@ -496,9 +537,14 @@ function requestTarget(req: IncomingMessage, secure: boolean): RequestTarget | n
         hosts++;
       }
     }
-    // Node answers an HTTP/1.1 request without Host with 400 itself; HTTP/1.0 may lack one.
-    if (hosts === 0 && req.httpVersion === '1.0') list.push(['host', 'localhost']);
+    if (hosts === 0) {
+      // RFC 9112 §3.2: an HTTP/1.1 request without Host gets 400; HTTP/1.0 may lack one.
+      if (req.httpVersion !== '1.0') return null;
+      list.push(['host', 'localhost']);
+    }
   } else {
+    // RFC 9112 §3.2: an HTTP/1.1 client sends Host with absolute-form too (its value is then ignored).
+    if (req.httpVersion !== '1.0' && req.headers.host === undefined) return null;
     // absolute-form (RFC 9112 §3.2.2): "MUST ignore the received Host header field" and use the target's.
     const m = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(target);
     if (m === null) return null;
@@ -512,8 +558,11 @@ function requestTarget(req: IncomingMessage, secure: boolean): RequestTarget | n
   }
 }
 
-/** Answers one HTTP/1.1 request with the fetch handler. Never rejects. */
-async function respond(req: IncomingMessage, res: ServerResponse, options: Http1Options): Promise<void> {
+/**
+ * Answers one HTTP/1.1 request with the fetch handler; a malformed one gets 400, its connection closed
+ * after it and `onMalformed` told. Never rejects.
+ */
+async function respond(req: IncomingMessage, res: ServerResponse, options: Http1Options, onMalformed: (socket: Socket) => void): Promise<void> {
   const socket = req.socket;
   const secure = (socket as Socket & { encrypted?: boolean }).encrypted === true;
   const method = req.method ?? 'GET';
@@ -557,8 +606,17 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: Http1
   }
   let response: Response;
   // As over HTTP/2: well-formed requests a Request cannot carry as sent (OPTIONS *, TRACE) get 501, others 400.
-  if (request === null) response = new Response(null, { status: method === 'TRACE' || method === 'TRACK' || req.url === '*' ? 501 : 400 });
-  else {
+  if (request === null) {
+    const status = method === 'TRACE' || method === 'TRACK' || req.url === '*' ? 501 : 400;
+    if (status === 400 && target === null) {
+      // Malformed (RFC 9112 §3.2; over HTTP/2 a PROTOCOL_ERROR, RFC 9113 §8.1.1): no conforming client
+      // sends it. HTTP/1.1 has no stream to reset: it costs the peer its connection (as nginx does after a
+      // 400), so a stream of them costs a connection each, and counts in the abuse guard.
+      res.shouldKeepAlive = false;
+      onMalformed(socket);
+    }
+    response = new Response(null, { status });
+  } else {
     try {
       const r = await options.handler(request, exchange);
       if (!(r instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');

@@ -27,7 +27,7 @@ export interface TlsServerOptions {
 export type SessionOptions = Omit<H2SessionOptions, 'role' | 'upgrade'>;
 
 /** HTTP/1.1 on the HTTP/2 port: how its requests are answered (see {@link ListenOptions.http1}). */
-export type ListenHttp1Options = Omit<Http1Options, 'onUpgrade'> & {
+export type ListenHttp1Options = Omit<Http1Options, 'onUpgrade' | 'onPeerError'> & {
   /**
    * Accept `Upgrade: h2c` (RFC 7540 §3.2) on cleartext connections: the upgraded connection is yielded
    * as a session like any other, its stream 1 being the upgrading request. Default true.
@@ -64,8 +64,10 @@ export interface ListenOptions {
    */
   readonly handshakeTimeout?: number;
   /**
-   * Refuse addresses whose connections keep ending in connection errors (see {@link AbuseGuard}):
-   * `true` for the defaults, options, or a guard shared with other listeners. Default off for
+   * Refuse addresses whose connections keep ending in connection errors (see {@link AbuseGuard}): an
+   * HTTP/2 connection we close with an error GOAWAY, or an HTTP/1.1 one whose peer sent a request
+   * Node's parser or we refuse as malformed (see `Http1Options.onPeerError`; timeouts and hang-ups do not
+   * count, over either). `true` for the defaults, options, or a guard shared with other listeners. Default off for
    * `listen()` (the raw session API), on for `serve()`.
    */
   readonly abuse?: AbuseOption;
@@ -196,6 +198,9 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       : new Http1Server({
           ...h1Options,
           ...(h1Options.upgrade !== false ? { onUpgrade: (socket: Socket, upgrade: H2cUpgrade) => startSession(socket, upgrade) } : {}),
+          // A connection the peer broke HTTP/1.1 on counts as an HTTP/2 one ended in a connection error:
+          // otherwise a flood of malformed requests (smuggling probes, parser fuzzing) costs nothing.
+          ...(guard !== null ? { onPeerError: (host: string) => guard.noteAbuse(host) } : {}),
         });
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
   const proxyProtocol = options.proxyProtocol === true;
