@@ -11,6 +11,7 @@ import { BunSocketPair, bunSocketHandlers, type BunSocket } from './bun-socket.t
 import { normaliseServeArgs, pemText, type HttpServer, type ServeArgs, type SessionOptions, type TlsCertKey } from './serve-args.ts';
 import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type ConnectionCap, type H2Server } from './session-server.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
+import { ProxyPrefix, proxyHeaderTimeoutOf, type ProxyProtocolOptions } from './proxy-prefix.ts';
 import { type TapObserver } from './tap.ts';
 import { clientSession, fetchClient } from './client-connect.ts';
 
@@ -73,8 +74,8 @@ function bun(): BunApi {
   return api;
 }
 
-/** Options of {@link listen}. */
-export interface ListenOptions extends ConnectionCap {
+/** Options of {@link listen}; `proxyProtocol` (cleartext only) and `proxyHeaderTimeout`: see `ProxyProtocolOptions`. */
+export interface ListenOptions extends ConnectionCap, ProxyProtocolOptions {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
   readonly port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -103,10 +104,54 @@ function pairOf(socket: BunSocket, session: SessionOptions | undefined): BunSock
   return new BunSocketPair(socket, sessionStreams(session));
 }
 
+/** A connection still sending its PROXY header: what it sent so far, and its deadline. */
+interface HeaderRead {
+  readonly prefix: ProxyPrefix;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
 /** Binds at once (`Bun.listen` is synchronous); throws if the address cannot be bound. */
 function listenNow(options: ListenOptions): H2Server {
   const secure = options.tls !== undefined;
-  let admit: (socket: BunSocket) => void = () => undefined;
+  const proxyProtocol = options.proxyProtocol === true;
+  // Bun's TLS listener starts each handshake itself as it accepts: no byte can be read before it.
+  if (proxyProtocol && secure) throw new TypeError("h2flow/bun: proxyProtocol over Bun.listen is cleartext only (Bun's TLS handshake starts before a PROXY header can be read); terminate TLS at the proxy, or use h2flow/node's serve() in Bun");
+  const proxyHeaderMs = proxyHeaderTimeoutOf(options.proxyHeaderTimeout);
+  /** Connections still sending their PROXY header (their pair is made once it is read). */
+  const headers = new Map<BunSocket, HeaderRead>();
+  const dropHeader = (socket: BunSocket): boolean => {
+    const read = headers.get(socket);
+    if (read === undefined) return false;
+    clearTimeout(read.timer);
+    headers.delete(socket);
+    return true;
+  };
+  /**
+   * The next bytes of a connection still sending its PROXY header: once whole, the connection is served as
+   * from the client it names (the abuse guard asks about that address), and the bytes after the header
+   * are its first input; bytes that cannot be a header close it, as HAProxy's `accept-proxy` does.
+   */
+  const onHeaderBytes = (socket: BunSocket, bytes: Uint8Array): void => {
+    const read = headers.get(socket);
+    if (read === undefined) return;
+    const decided = read.prefix.push(bytes);
+    if (decided === undefined) return;
+    dropHeader(socket);
+    if (decided === null) {
+      socket.terminate();
+      return;
+    }
+    // v2 LOCAL, v1 UNKNOWN (health checks): the connection's own address.
+    const remoteAddr = decided.header.source ?? toNetAddr(socket.remoteAddress, socket.remotePort);
+    if (!admits(remoteAddr.hostname)) {
+      socket.terminate();
+      return;
+    }
+    const pair = pairOf(socket, options.session);
+    admit(socket, remoteAddr);
+    if (decided.rest.byteLength > 0) pair.onData(decided.rest);
+  };
+  let admit: (socket: BunSocket, remoteAddr?: NetAddr) => void = () => undefined;
   let admits: (address: string) => boolean = () => true;
   let full: (pending: number) => boolean = () => false;
   const maxConnections = maxConnectionsOf(options.maxConnections);
@@ -127,10 +172,31 @@ function listenNow(options: ListenOptions): H2Server {
     ...(secure ? { tls: { cert: pemText(options.tls!.cert), key: pemText(options.tls!.key), ALPNProtocols: ALPN_H2 } } : {}),
     socket: {
       ...bunSocketHandlers,
+      ...(proxyProtocol
+        ? {
+            // Until the header is read a socket has no pair: its bytes and its end go to the header reader.
+            data(socket: BunSocket, bytes: Uint8Array) {
+              const pair = socket.data;
+              if (pair !== undefined) pair.onData(bytes);
+              else onHeaderBytes(socket, bytes);
+            },
+            end(socket: BunSocket) {
+              const pair = socket.data;
+              if (pair !== undefined) pair.onEnd();
+              else if (dropHeader(socket)) socket.terminate();
+            },
+          }
+        : {}),
       open(socket) {
-        // Past maxConnections (TLS handshakes in progress counted): closed before anything is read.
-        if (full(deadlines.size)) {
+        // Past maxConnections (TLS handshakes and PROXY headers in progress counted): closed before
+        // anything is read.
+        if (full(deadlines.size + headers.size)) {
           socket.terminate();
+          return;
+        }
+        if (proxyProtocol) {
+          // The abuse guard is asked once the header names the client (the proxy itself is never refused).
+          headers.set(socket, { prefix: new ProxyPrefix(), timer: setTimeout(() => dropHeader(socket) && socket.terminate(), proxyHeaderMs) });
           return;
         }
         // An address cooling down (AbuseGuard) is closed before anything is read (TLS: before the handshake).
@@ -150,21 +216,31 @@ function listenNow(options: ListenOptions): H2Server {
       },
       close(socket, error) {
         clearDeadline(socket);
+        dropHeader(socket);
         bunSocketHandlers.close(socket, error);
       },
     },
   });
   const made = sessionServer(
-    { address: toNetAddr(listener.hostname, listener.port), stop: () => listener.stop(false), ref: () => listener.ref(), unref: () => listener.unref() },
+    {
+      address: toNetAddr(listener.hostname, listener.port),
+      stop: () => {
+        listener.stop(false);
+        // Connections that have not sent their PROXY header yet are closed: they have no session to drain.
+        for (const socket of [...headers.keys()]) if (dropHeader(socket)) socket.terminate();
+      },
+      ref: () => listener.ref(),
+      unref: () => listener.unref(),
+    },
     options.session,
     abuseGuardFor(options.abuse),
     maxConnections,
   );
   admits = made.admits;
   full = made.full;
-  admit = (socket) => {
+  admit = (socket, remoteAddr) => {
     const pair = socket.data;
-    if (pair !== undefined) made.accept(pair, toNetAddr(socket.remoteAddress, socket.remotePort));
+    if (pair !== undefined) made.accept(pair, remoteAddr ?? toNetAddr(socket.remoteAddress, socket.remotePort));
   };
   return made.server;
 }

@@ -15,6 +15,8 @@ import { maxConnectionsOf, serveWith, sessionServer, sessionStreams, type Connec
 import { listen as nodeListen, type ListenHttp1Options } from './listen.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
+import { proxyHeaderTimeoutOf, type ProxyProtocolOptions } from './proxy-prefix.ts';
+import { readDenoProxyHeader } from './deno-proxy.ts';
 import { type TapObserver } from './tap.ts';
 import { clientSession, fetchClient } from './client-connect.ts';
 
@@ -62,8 +64,11 @@ function deno(): DenoApi {
  */
 export type DenoTransport = 'node' | 'deno';
 
-/** Options of {@link listen}. */
-export interface ListenOptions extends ConnectionCap {
+/**
+ * Options of {@link listen}. `proxyProtocol` and `proxyHeaderTimeout` (see `ProxyProtocolOptions`) work on
+ * both transports: `'deno'` reads the header off each `Deno.Conn`, `'node'` is h2flow/node's (TLS too).
+ */
+export interface ListenOptions extends ConnectionCap, ProxyProtocolOptions {
   /** TCP port; 0 (the default) picks a free one (read it from `server.address`). */
   readonly port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
@@ -124,10 +129,16 @@ function listenDeno(options: ListenOptions): H2Server {
   let stopped = false;
   const guard = abuseGuardFor(options.abuse);
   const hold = guard === null ? null : new RefusalHold(guard.holdRefusedMs, guard.maxHeldConnections);
+  const proxyProtocol = options.proxyProtocol === true;
+  const proxyHeaderTimeout = proxyHeaderTimeoutOf(options.proxyHeaderTimeout);
+  /** Connections still sending their PROXY header: counted against maxConnections, closed by close(). */
+  const reading = new Set<DenoConn>();
   const stop = (): void => {
     stopped = true;
     listener.close();
     hold?.closeAll();
+    for (const conn of reading) close(conn);
+    reading.clear();
   };
   const { server, accept, admits, full } = sessionServer(
     { address: toNetAddr(listener.addr), stop, ref: () => listener.ref(), unref: () => listener.unref() },
@@ -142,6 +153,31 @@ function listenDeno(options: ListenOptions): H2Server {
       // Already closed by the peer.
     }
   };
+  /** Serves `conn` as a session from `remoteAddr`, unless the abuse guard refuses that address. */
+  const serveConn = (conn: DenoConn, remoteAddr: NetAddr): void => {
+    // An address cooling down (AbuseGuard) is held unread for a while (RefusalHold), or closed at once.
+    if (!admits(remoteAddr.hostname)) {
+      if (stopped || !hold!.hold(conn, () => close(conn))) close(conn);
+      return;
+    }
+    accept(pairOf(conn, options.session), remoteAddr);
+  };
+  /**
+   * Reads the PROXY header, then serves the connection as from the client it names (the guard asks about
+   * that address: the proxy itself is never refused); no valid header in time: closed, as HAProxy's
+   * `accept-proxy` does, and as h2flow/node's listener does.
+   */
+  const serveProxied = async (conn: DenoConn): Promise<void> => {
+    reading.add(conn);
+    const read = await readDenoProxyHeader(conn, proxyHeaderTimeout);
+    const tracked = reading.delete(conn);
+    if (read === null || stopped || !tracked) {
+      close(conn);
+      return;
+    }
+    // v2 LOCAL, v1 UNKNOWN (health checks): the connection's own address.
+    serveConn(read.conn, read.header.source ?? toNetAddr(conn.remoteAddr));
+  };
   void (async () => {
     for (;;) {
       let conn: DenoConn;
@@ -155,17 +191,14 @@ function listenDeno(options: ListenOptions): H2Server {
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_BACKOFF_MS));
         continue;
       }
-      // Past maxConnections: closed at once (holding it would take one more descriptor).
-      if (full()) {
+      // Past maxConnections (those still sending a PROXY header counted): closed at once (holding it
+      // would take one more descriptor).
+      if (full(reading.size)) {
         close(conn);
         continue;
       }
-      // An address cooling down (AbuseGuard) is held unread for a while (RefusalHold), or closed at once.
-      if (!admits(conn.remoteAddr.hostname ?? '')) {
-        if (stopped || !hold!.hold(conn, () => close(conn))) close(conn);
-        continue;
-      }
-      accept(pairOf(conn, options.session), toNetAddr(conn.remoteAddr));
+      if (proxyProtocol) void serveProxied(conn);
+      else serveConn(conn, toNetAddr(conn.remoteAddr));
     }
   })();
   return server;

@@ -14,6 +14,7 @@ import { Http1Server, type H2cUpgrade, type Http1Options } from './http1.ts';
 import { abuseGuardFor, type AbuseOption } from './abuse-guard.ts';
 import { RefusalHold } from './refusal-hold.ts';
 import { readProxyHeader } from './proxy-header-reader.ts';
+import { proxyHeaderTimeoutOf } from './proxy-prefix.ts';
 import { peerAddress, peerHost, proxiedAddress, setPeerAddress } from './peer-address.ts';
 import { maxConnectionsOf, sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
 
@@ -121,7 +122,6 @@ export function toNetAddr(address: string | undefined, port: number | undefined)
 
 const DEFAULT_SNIFF_TIMEOUT = 10_000;
 const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
-const DEFAULT_PROXY_HEADER_TIMEOUT = 10_000;
 
 /**
  * Listens for HTTP/2 connections (h2c with prior knowledge, or TLS with ALPN `h2`) and yields a server
@@ -204,7 +204,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
         });
   const sniffTimeout = options.sniffTimeout ?? DEFAULT_SNIFF_TIMEOUT;
   const proxyProtocol = options.proxyProtocol === true;
-  const proxyHeaderTimeout = options.proxyHeaderTimeout ?? DEFAULT_PROXY_HEADER_TIMEOUT;
+  const proxyHeaderTimeout = proxyHeaderTimeoutOf(options.proxyHeaderTimeout);
   /**
    * Sockets not yet a session or an HTTP/1.1 connection (sniffing; over TLS every raw socket until it
    * closes, as the TLSSocket a handshake yields is another object): a forced close destroys them.

@@ -12,6 +12,7 @@ import type { FetchHandler, NetAddr } from '../fetch/fetch-server.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
 import type { H2Session, H2SessionOptions } from '../streams/session.ts';
 import type { AbuseOption } from './abuse-guard.ts';
+import type { ProxyProtocolOptions } from './proxy-prefix.ts';
 
 /** PEM certificate chain and private key (strings, or their bytes) for a TLS server. */
 export interface TlsCertKey {
@@ -25,8 +26,11 @@ export const pemText = (v: string | Uint8Array): string => (typeof v === 'string
 /** Session options a transport passes through (`role` is set by the transport). */
 export type SessionOptions = Omit<H2SessionOptions, 'role'>;
 
-/** Options of `serve()` on every runtime (the shape of `Deno.serve`'s, plus Bun's `fetch`). */
-export interface ServeOptions {
+/**
+ * Options of `serve()` on every runtime (the shape of `Deno.serve`'s, plus Bun's `fetch`), with the PROXY
+ * protocol (`proxyProtocol`, `proxyHeaderTimeout`) for a server behind HAProxy.
+ */
+export interface ServeOptions extends ProxyProtocolOptions {
   /** TCP port. Default 8000 (as Deno); 0 picks a free one. */
   readonly port?: number;
   /** Interface to bind. Default `0.0.0.0` (as Deno). */

@@ -35,13 +35,6 @@ export interface ServeOptions extends Omit<CommonServeOptions, 'tls' | 'cert' | 
    */
   readonly abuse?: AbuseOption;
   /**
-   * Every connection starts with a PROXY protocol header (v1 or v2, e.g. HAProxy's `send-proxy-v2`) whose
-   * client address becomes `info.remoteAddr` and the abuse guard's key; connections without one are
-   * closed (see `ListenOptions.proxyProtocol`). Only where every connection comes from the trusted proxy:
-   * anyone who can connect directly could claim any address. Default off.
-   */
-  readonly proxyProtocol?: boolean;
-  /**
    * How long a graceful shutdown lets requests in flight run (ms, default 10 000); connections still
    * open then are closed.
    */
@@ -119,6 +112,7 @@ function serveHere(handler: FetchHandler, options: ServeOptions, scheme: 'http' 
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     abuse: options.abuse ?? true,
     ...(options.proxyProtocol === true ? { proxyProtocol: true } : {}),
+    ...(options.proxyHeaderTimeout !== undefined ? { proxyHeaderTimeout: options.proxyHeaderTimeout } : {}),
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
     session: { ...options.session, config: { ...FETCH_SERVER_CONFIG, ...options.session?.config } },
     ...(options.http1 !== false ? { http1: { ...(typeof options.http1 === 'object' ? pickHttp1Limits(options.http1) : {}), handler, onError } } : {}),

@@ -154,6 +154,8 @@ export interface ServeListenOptions {
   /** HTTP/1.1 with the same handler, unless `http1: false`; a transport that cannot speak it ignores it. */
   readonly http1?: ServeHttp1;
   readonly maxConnections?: number;
+  readonly proxyProtocol?: boolean;
+  readonly proxyHeaderTimeout?: number;
 }
 
 /** How a transport binds for {@link serveWith}: its `listen()`, with `serve()`'s defaults applied. */
@@ -252,6 +254,8 @@ export function serveWith(listen: ServeListen, handler: FetchHandler, options: N
     abuse: options.abuse ?? true,
     ...(options.http1 !== false ? { http1: { handler, onError: options.onError } } : {}),
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.proxyProtocol === true ? { proxyProtocol: true } : {}),
+    ...(options.proxyHeaderTimeout !== undefined ? { proxyHeaderTimeout: options.proxyHeaderTimeout } : {}),
   });
   const boundNow = bound instanceof Promise ? undefined : started(bound);
   const listening = bound instanceof Promise ? bound.then(started) : Promise.resolve(boundNow!);

@@ -14,7 +14,8 @@ import { connect as http2Connect } from 'node:http2';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { serve, withTrailers, type HttpServer, type RequestTrailers } from '../../src/transport/node';
-import { daemon, freePort, patternBytes, run, sha256, tempDir, waitForPort, type Daemon } from '../support/peers';
+import { patternBytes, run, sha256, tempDir, type Daemon } from '../support/peers';
+import { startHaproxy, stopHaproxy } from '../support/haproxy';
 
 const Proxy = suite('behind HAProxy');
 
@@ -24,55 +25,6 @@ const SLOW_CHUNKS = 16;
 let server: HttpServer;
 let haproxy: Daemon;
 let origin = '';
-
-/**
- * The HAProxy configurations the README shows, with the test's ports: an h2c backend, and with
- * `proxyProtocol` one that sends a PROXY v2 header first on each backend connection.
- */
-function haproxyConfig(frontPort: number, backPort: number, proxyProtocol = false): string {
-  return `global
-  maxconn 1000
-
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-
-frontend www
-  # cleartext: HTTP/1.1, and HTTP/2 with prior knowledge (HAProxy detects the preface)
-  bind 127.0.0.1:${frontPort}
-  default_backend h2flow
-
-backend h2flow
-${
-  proxyProtocol
-    ? `  # a PROXY v2 header first on every connection to h2flow: the client's address (h2flow: proxyProtocol)
-  server app1 127.0.0.1:${backPort} proto h2 send-proxy-v2`
-    : `  # h2c to h2flow: one multiplexed HTTP/2 connection carries many clients' requests
-  server app1 127.0.0.1:${backPort} proto h2`
-}
-`;
-}
-
-/** Starts HAProxy on a free port in front of `backPort` (config written to `file`); resolves once it serves. */
-async function startHaproxy(file: string, backPort: number, proxyProtocol = false): Promise<{ haproxy: Daemon; origin: string }> {
-  const frontPort = await freePort();
-  const cfg = join(dir.path, file);
-  writeFileSync(cfg, haproxyConfig(frontPort, backPort, proxyProtocol));
-  // -W: master-worker (SIGUSR2 reloads), -db: foreground, so the test owns the process.
-  const haproxy = daemon('haproxy', ['-W', '-db', '-f', cfg], 120_000);
-  await haproxy.waitFor(/Loading success/);
-  await waitForPort(frontPort);
-  return { haproxy, origin: `http://127.0.0.1:${frontPort}` };
-}
-
-/** Stops HAProxy as an operator would (SIGTERM), then makes sure the process is gone. */
-async function stopHaproxy(haproxy: Daemon): Promise<void> {
-  haproxy.child.kill('SIGTERM');
-  await haproxy.waitFor(/Exiting/, 5000).catch(() => undefined);
-  await haproxy.stop();
-}
 
 Proxy.before(async () => {
   server = serve(
@@ -109,7 +61,7 @@ Proxy.before(async () => {
     { port: 0, hostname: '127.0.0.1', onListen: () => undefined },
   );
   const backPort = (await server.listening).port;
-  ({ haproxy, origin } = await startHaproxy('haproxy.cfg', backPort));
+  ({ haproxy, origin } = await startHaproxy(dir.path, 'haproxy.cfg', backPort));
 });
 
 Proxy.after(async () => {
@@ -211,7 +163,7 @@ Pp.before(async () => {
     { port: 0, hostname: '127.0.0.1', proxyProtocol: true, onListen: () => undefined },
   );
   const backPort = (await ppServer.listening).port;
-  ({ haproxy: ppHaproxy, origin: ppOrigin } = await startHaproxy('haproxy-pp.cfg', backPort, true));
+  ({ haproxy: ppHaproxy, origin: ppOrigin } = await startHaproxy(dir.path, 'haproxy-pp.cfg', backPort, true));
 });
 
 Pp.after(async () => {

@@ -10,6 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as http2Connect } from 'node:http2';
 import { parseProxyHeader, ProxyHeaderError, PROXY_V1_MAX_LENGTH, PROXY_V2_MAX_BLOCK } from '../../src/transport/proxy-protocol';
+import { ProxyPrefix, proxyHeaderTimeoutOf } from '../../src/transport/proxy-prefix';
 import { AbuseGuard, listen, serve, type HttpServer } from '../../src/transport/node';
 import { TestPeer } from '../support/peer';
 import { selfSignedCert, tempDir } from '../support/peers';
@@ -178,6 +179,44 @@ Parser('truncated headers want more at every byte, then parse once complete (byt
   refusal(latin1('PRX'));
   refusal(new Uint8Array([0x0d, 0x0a, 0x0d, 0x0b]));
   refusal(latin1('G'));
+});
+
+Parser('ProxyPrefix (Deno\'s and Bun\'s listeners): any split of header and following bytes gives the same header and rest', () => {
+  const after = latin1('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+  for (const header of [latin1('PROXY TCP4 192.0.2.7 10.0.0.1 56324 443\r\n'), v2(0x21, 0x21, ipv6Block(V6_SRC, 1234)), v2(0x20, 0x00, [])]) {
+    const whole = new Uint8Array([...header, ...after]);
+    const expected = parseProxyHeader(whole)!;
+    for (let cut = 1; cut < whole.length; cut++) {
+      const prefix = new ProxyPrefix();
+      const first = prefix.push(whole.subarray(0, cut));
+      const result = first ?? prefix.push(whole.subarray(cut));
+      assert.ok(result !== undefined && result !== null, `cut at ${cut}`);
+      assert.equal(result.header, expected, `cut at ${cut}`);
+      // Decided by the first chunk: the second goes to the next protocol as it is.
+      const rest = first === undefined ? [...result.rest] : [...result.rest, ...whole.subarray(cut)];
+      assert.equal(rest, [...whole.subarray(header.length)], `cut at ${cut}`);
+    }
+    // Byte by byte: undefined until the last header byte.
+    const prefix = new ProxyPrefix();
+    for (let i = 0; i < header.length - 1; i++) assert.is(prefix.push(header.subarray(i, i + 1)), undefined);
+    assert.equal(prefix.push(header.subarray(header.length - 1))!.rest.length, 0);
+  }
+});
+
+Parser('ProxyPrefix refuses bytes that cannot be a header, and never holds more than the bound plus one chunk', () => {
+  assert.is(new ProxyPrefix().push(latin1('GET / HTTP/1.1\r\n')), null);
+  assert.is(new ProxyPrefix().push(latin1('PRI * HTTP/2.0')), null);
+  // A v1 line that never ends: refused once past 107 bytes, however it is split.
+  const endless = new ProxyPrefix();
+  let verdict: unknown;
+  let fed = 0;
+  for (; fed < 1000 && verdict === undefined; fed += 10) verdict = endless.push(latin1(fed === 0 ? 'PROXY TCP4' : '1111111111'));
+  assert.is(verdict, null);
+  assert.ok(fed <= PROXY_V1_MAX_LENGTH + 10, `refused only after ${fed} bytes`);
+  // A v2 header claiming more than PROXY_V2_MAX_BLOCK: refused from its 16 fixed bytes.
+  assert.is(new ProxyPrefix().push(v2(0x21, 0x11, [], PROXY_V2_MAX_BLOCK + 1)), null);
+  for (const bad of [0, -1, Number.NaN, Infinity]) assert.throws(() => proxyHeaderTimeoutOf(bad), RangeError);
+  assert.is(proxyHeaderTimeoutOf(undefined), 10_000);
 });
 
 // ---- the listener ----
