@@ -115,7 +115,7 @@ function listenNow(options: ListenOptions): H2Server {
   const secure = options.tls !== undefined;
   const proxyProtocol = options.proxyProtocol === true;
   // Bun's TLS listener starts each handshake itself as it accepts: no byte can be read before it.
-  if (proxyProtocol && secure) throw new TypeError("h2flow/bun: proxyProtocol over Bun.listen is cleartext only (Bun's TLS handshake starts before a PROXY header can be read); terminate TLS at the proxy, or use h2flow/node's serve() in Bun");
+  if (proxyProtocol && secure) throw new TypeError("h2flow/bun: proxyProtocol over Bun.listen is cleartext only (Bun's TLS handshake starts before a PROXY header can be read); terminate TLS at the proxy and let it speak h2c to this listener");
   const proxyHeaderMs = proxyHeaderTimeoutOf(options.proxyHeaderTimeout);
   /** Connections still sending their PROXY header (their pair is made once it is read). */
   const headers = new Map<BunSocket, HeaderRead>();
