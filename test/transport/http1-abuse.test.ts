@@ -3,7 +3,8 @@
  * HTTP/1.1 (a request Node's parser refuses, request smuggling, oversized headers, a bad Host) counts as an
  * HTTP/2 connection ended in a connection error, against the same budget and address (the PROXY header's
  * behind a proxy); timeouts, hang-ups and well-formed requests never count. Peers: raw sockets (the bytes
- * a hostile client controls), curl (an honest client), TLS with ALPN http/1.1.
+ * a hostile client controls), curl (an honest client), TLS with ALPN http/1.1; and the same in real Deno
+ * and Bun, whose node:http reports parser errors its own way.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +12,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { AbuseGuard, serve, type HttpServer, type ServeOptions } from '../../src/transport/node';
 import { run, selfSignedCert, tempDir } from '../support/peers';
+import { bundleFor, runArgs, runtimeBinary } from '../support/runtimes';
 
 const Guard = suite('abuse guard over HTTP/1.1');
 
@@ -204,5 +206,22 @@ Guard('over TLS (ALPN http/1.1) a malformed request counts as over cleartext', a
     dir.cleanup();
   }
 });
+
+for (const [runtime, listener] of [['deno', "h2flow/deno's serve() (node:net, its default)"], ['bun', "h2flow/node's serve() in Bun"]] as const) {
+  Guard(`${listener}: malformed HTTP/1.1 requests count, a well-formed one does not`, async () => {
+    const dir = tempDir(`h2flow-h1guard-${runtime}-`);
+    try {
+      const script = await bundleFor(runtime, 'test/runtimes/http1-abuse.ts', dir.path);
+      const r = await run(runtimeBinary(runtime), [...runArgs(runtime, script), runtime], { timeoutMs: 60_000 });
+      const out = r.stdout.toString();
+      assert.is(r.code, 0, out + r.stderr);
+      for (const name of ['garbage', 'smuggling', 'two-hosts', 'no-host']) assert.match(out, new RegExp(`^${name} HTTP/1\\.1_400_\\S* true$`, 'm'), out);
+      assert.match(out, /^oversized HTTP\/1\.1_431_\S* true$/m, out);
+      assert.match(out, /^honest HTTP\/1\.1_200_OK false$/m, out);
+    } finally {
+      dir.cleanup();
+    }
+  });
+}
 
 Guard.run();
