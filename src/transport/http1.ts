@@ -98,7 +98,7 @@ export interface Http1Options {
 const NOT_PEER_ERRORS = new Set(['HPE_INVALID_EOF_STATE', 'HPE_CLOSED_CONNECTION', 'HPE_INTERNAL', 'HPE_USER', 'HPE_PAUSED', 'HPE_PAUSED_UPGRADE']);
 
 /** Whether a socket destroyed with `error` was closed by Node's parser because of what its peer sent. */
-export function isHttp1PeerError(error: unknown): boolean {
+function isHttp1PeerError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('HPE_') && !code.startsWith('HPE_CB_') && !NOT_PEER_ERRORS.has(code);
 }
