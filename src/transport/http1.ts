@@ -77,7 +77,7 @@ export interface Http1Options {
   /**
    * Called once, when it closes, for a connection whose peer broke HTTP/1.1: a request Node's parser
    * refused (400 for malformed syntax or framing such as a Content-Length next to a Transfer-Encoding —
-   * request smuggling —, 431 for an oversized header block) or one refused here as malformed (a missing,
+   * request smuggling; not 431 for an oversized header block, which honest clients send) or one refused here as malformed (a missing,
    * repeated or invalid Host, a target no URL can carry: 400, and the connection is closed). Each ends
    * the connection because of the peer, as a GOAWAY with an error does over HTTP/2 (where a malformed
    * field is a connection error too, and repeated refused requests exhaust the reset budget). Not for a
@@ -93,9 +93,12 @@ export interface Http1Options {
 /**
  * Node's parser errors that are not the peer breaking HTTP/1.1: it hung up mid-message (an aborted
  * upload), sent bytes after `connection: close` (RFC 9112 §9.6: ignored), or our own callbacks failed.
+ * Nor a header block past `maxHeaderSize` (431): a conforming client sends one (a browser whose cookies
+ * grew too large does, on every request), the read stopped at the limit, and over HTTP/2 the same
+ * request only refuses its stream; counted, it would get the browser's address (a whole NAT) refused.
  * Every other `HPE_` code is bytes no conforming client sends.
  */
-const NOT_PEER_ERRORS = new Set(['HPE_INVALID_EOF_STATE', 'HPE_CLOSED_CONNECTION', 'HPE_INTERNAL', 'HPE_USER', 'HPE_PAUSED', 'HPE_PAUSED_UPGRADE']);
+const NOT_PEER_ERRORS = new Set(['HPE_INVALID_EOF_STATE', 'HPE_CLOSED_CONNECTION', 'HPE_HEADER_OVERFLOW', 'HPE_INTERNAL', 'HPE_USER', 'HPE_PAUSED', 'HPE_PAUSED_UPGRADE']);
 
 /** Whether a socket destroyed with `error` was closed by Node's parser because of what its peer sent. */
 function isHttp1PeerError(error: unknown): boolean {
