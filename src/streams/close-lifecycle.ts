@@ -169,10 +169,14 @@ export class CloseLifecycle {
     this.finish(open === 0 ? null : error);
   }
 
+  /**
+   * Reading or writing the transport failed (`cause`, or the writer's failure made from it): the session
+   * fails with INTERNAL_ERROR, unless it already ended (then the writer's failure reaches `closed`).
+   */
   onTransportError(cause: unknown): void {
     const pump = this.#pump;
     if (pump.state === DONE || pump.state === CLOSING) return;
-    const error = new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause });
+    const error = cause === pump.output.failure ? (cause as H2SessionError) : new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause });
     pump.output.writerClosed = true;
     this.failAll(error);
     this.finish(error);
@@ -234,6 +238,9 @@ export class CloseLifecycle {
       failure ??= err as H2SessionError;
     }
     pump.timers.stopWrites();
+    // A write that failed while the session was already closing (its last flush, a body's last bytes)
+    // lost data the peer never got: `closed` says so.
+    failure ??= pump.output.failure;
     this.#closeResult = failure;
     if (failure !== null) this.#closed?.reject(failure);
     else this.#closed?.resolve();

@@ -10,7 +10,6 @@ import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import { queueTask, type MicrotaskTarget } from './microtask.ts';
 import type { SessionPump } from './session-pump.ts';
-import { DONE } from './session-state.ts';
 import type { H2DirectTransport, H2Transport } from './types.ts';
 
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
@@ -44,6 +43,11 @@ export class OutputWriter implements MicrotaskTarget {
   written = 0;
   /** True once the transport's writable was closed or aborted: nothing more is written. */
   writerClosed = false;
+  /**
+   * The first write failure, as the session's typed error (its cause the transport's error): `closed`
+   * reports it even when the write failed after the session had started closing.
+   */
+  failure: H2SessionError | null = null;
   #flushScheduled = false;
   /**
    * Each write in flight, oldest first, as two entries: its size, then (vectored) the bodies it still
@@ -137,7 +141,14 @@ export class OutputWriter implements MicrotaskTarget {
     // Released in write order: a body's mark covers its bytes in earlier writes still in flight too.
     this.#inFlightWrites.push(size, held);
     this.#pump.timers.onWriteStarted();
-    const written = this.#port.write(out);
+    let written: Promise<void> | undefined;
+    try {
+      written = this.#port.write(out);
+    } catch (err) {
+      // A write that throws fails like one that rejects, a microtask later: flushNow's callers (the
+      // read callback, finish()) must not be thrown into, and the failure is handled in one place.
+      written = Promise.reject(err);
+    }
     // Taken at once: completed a microtask later, as a write promise would be.
     if (written === undefined) queueTask(this, WRITTEN);
     else written.then((this.#onWritten ??= () => this.#written()), (this.#onWriteFailed ??= (err) => this.#writeFailed(err)));
@@ -152,7 +163,11 @@ export class OutputWriter implements MicrotaskTarget {
   /** Aborts the transport's writable: nothing more can be delivered. */
   abort(error: unknown): void {
     this.writerClosed = true;
-    this.#port.abort(error);
+    try {
+      this.#port.abort(error);
+    } catch {
+      // The transport is given up either way.
+    }
   }
 
   /** Releases `held` once the last write in flight completes (at once if none is). */
@@ -191,13 +206,24 @@ export class OutputWriter implements MicrotaskTarget {
     this.#pump.data.onWritten();
   }
 
+  /**
+   * A write failed: nothing more can be delivered. The session fails (unless it already ended), every
+   * write in flight is given back (its bytes and the bodies it referenced, which fail with the session's
+   * error), and `closed` will report the failure. Later failures of writes queued behind it add nothing.
+   */
   #writeFailed(err: unknown): void {
+    const pump = this.#pump;
+    const error = (this.failure ??= new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause: err }));
+    this.writerClosed = true;
+    // First: the streams (and their bodies) fail with the session's error, not the bare transport error.
+    pump.lifecycle.onTransportError(error);
     const writes = this.#inFlightWrites;
+    const failure = pump.failure ?? error;
     for (let i = 1; i < writes.length; i += 2) {
       const held = writes[i] as Map<OutboundBody, number> | null;
-      writes[i] = null;
-      if (held !== null) this.#failHeld(held, err);
+      if (held !== null) this.#failHeld(held, failure);
     }
-    if (this.#pump.state !== DONE) this.#pump.lifecycle.onTransportError(err);
+    writes.length = 0;
+    this.inFlight = 0;
   }
 }

@@ -157,7 +157,8 @@ export class H2Session {
   /**
    * Settles when the transport is done: fulfilled after a clean close (also when the peer hangs up with
    * no stream open), rejected with the failure otherwise (an `H2SessionError`; streams cut short by the
-   * transport ending count as a failure).
+   * transport ending count as a failure, and so does a transport write that fails, even the close's last
+   * one: INTERNAL_ERROR, with the transport's error as its `cause`).
    */
   get closed(): Promise<void> {
     return this.#pump.closed;
