@@ -252,6 +252,14 @@ export class CloseLifecycle {
   }
 
   /**
+   * A write failed after the session finished: the transport's close, queued behind that write, may
+   * never complete (nor the writes after it): `closed` stops waiting for it and reports the failure.
+   */
+  onLateWriteFailure(error: H2SessionError): void {
+    (this.#stalled ??= new Outcome<never>()).reject(error);
+  }
+
+  /**
    * The peer stopped reading or answering: abort the transport (nothing more can be delivered) and fail.
    * If the session was already closing, its last flush is what is stuck: stop waiting for it.
    */

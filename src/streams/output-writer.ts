@@ -10,6 +10,7 @@ import type { OutboundBody } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import { queueTask, type MicrotaskTarget } from './microtask.ts';
 import type { SessionPump } from './session-pump.ts';
+import { DONE } from './session-state.ts';
 import type { H2DirectTransport, H2Transport } from './types.ts';
 
 /** The default amount of DATA (bytes) handed to the transport and not yet written before bodies wait. */
@@ -216,7 +217,8 @@ export class OutputWriter implements MicrotaskTarget {
     const error = (this.failure ??= new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause: err }));
     this.writerClosed = true;
     // First: the streams (and their bodies) fail with the session's error, not the bare transport error.
-    pump.lifecycle.onTransportError(error);
+    if (pump.state === DONE) pump.lifecycle.onLateWriteFailure(error);
+    else pump.lifecycle.onTransportError(error);
     const writes = this.#inFlightWrites;
     const failure = pump.failure ?? error;
     for (let i = 1; i < writes.length; i += 2) {

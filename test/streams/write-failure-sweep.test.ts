@@ -3,7 +3,8 @@
  * (the preface and SETTINGS, a body mid-transfer, several bodies mid-transfer, a write waiting for room
  * under the outbound high-water mark, a graceful close under way, the peer's GOAWAY received, an
  * abortive close, the last flush of a graceful close) × the ways a write fails (the write in flight
- * rejects, the next write rejects, the next write throws) × the transports (direct or Web Streams,
+ * rejects, the oldest write in flight rejects and the later ones never settle, the next write rejects,
+ * the next write throws) × the transports (direct or Web Streams,
  * vectored or not). In every case every promise the API returned settles without any timer firing (the
  * TestClock never advances), a rejection is a typed H2SessionError/H2StreamError, `closed` reports the
  * transport failure once (INTERNAL_ERROR, the transport's error as its cause), nothing is thrown back
@@ -187,6 +188,14 @@ const FAILURES: Failure[] = [
       point.act?.(f);
       await settle();
       f.wire.failPending(error);
+    },
+  },
+  {
+    name: 'the oldest write in flight rejects and the later ones never settle',
+    async run(f, point, error) {
+      point.act?.(f);
+      await settle();
+      f.wire.failOldest(error);
     },
   },
   ...(['reject', 'throw'] as const).map(

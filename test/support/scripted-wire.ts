@@ -34,6 +34,8 @@ export class ScriptedWire implements H2DirectTransport {
   /** What a call into the session's sink threw (a sink must not throw into its transport), if anything. */
   sinkThrew: unknown[] = [];
   readonly #pending: PendingWrite[] = [];
+  /** Writes that will never settle (see `failOldest`). */
+  readonly #stuck: PendingWrite[] = [];
   /** Set once broken: later writes fail (as `failNext` says), and `close()` rejects. */
   #failure: { readonly error: unknown; readonly how: NextWriteFailure } | null = null;
   /** The next write fails this way (then the wire stays broken). */
@@ -86,12 +88,13 @@ export class ScriptedWire implements H2DirectTransport {
     return new Promise<void>((resolve, reject) => this.#pending.push({ resolve, reject }));
   }
 
-  /** After the writes before it, as the interface says; rejects once the wire broke. */
+  /**
+   * After the writes before it, as the interface says (so it waits for a write that never settles), and
+   * like them: it rejects once the wire broke.
+   */
   close(): Promise<void> {
     this.closes++;
-    const failure = this.#failure;
-    if (failure !== null) return Promise.reject(failure.error);
-    if (this.#pending.length === 0) return Promise.resolve();
+    if (this.#pending.length === 0) return this.#failure === null ? Promise.resolve() : Promise.reject(this.#failure.error);
     const last = this.#pending[this.#pending.length - 1] as PendingWrite;
     return new Promise<void>((resolve, reject) => {
       this.#pending[this.#pending.length - 1] = {
@@ -122,6 +125,16 @@ export class ScriptedWire implements H2DirectTransport {
   failPending(error: unknown): void {
     this.#failure ??= { error, how: 'reject' };
     for (const p of this.#pending.splice(0)) p.reject(error);
+  }
+
+  /**
+   * The wire breaks under the oldest write waiting: it rejects with `error`, the later ones never settle
+   * (nor does a `close()` behind them), and new writes reject.
+   */
+  failOldest(error: unknown): void {
+    this.#failure ??= { error, how: 'reject' };
+    this.#pending.shift()?.reject(error);
+    this.#stuck.push(...this.#pending.splice(0));
   }
 
   /** The next write fails with `error` (its promise rejects, or the call throws); the wire stays broken. */
