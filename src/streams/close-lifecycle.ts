@@ -230,7 +230,8 @@ export class CloseLifecycle {
     try {
       if (!pump.output.writerClosed) await Promise.race([pump.output.close(), stalled.promise]);
     } catch (err) {
-      if (err === stalled.reason) failure ??= err as H2SessionError;
+      // A close that fails (e.g. the peer reset the connection before our last bytes left) lost them.
+      failure ??= err === stalled.reason ? (err as H2SessionError) : pump.output.transportFailed(err);
     }
     try {
       await Promise.race([pump.input.cancel(), stalled.promise]);

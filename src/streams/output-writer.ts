@@ -171,6 +171,11 @@ export class OutputWriter implements MicrotaskTarget {
     }
   }
 
+  /** Writing failed with `cause` (a write, or the transport's close): the first such failure, typed. */
+  transportFailed(cause: unknown): H2SessionError {
+    return (this.failure ??= new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause }));
+  }
+
   /** Releases `held` once the last write in flight completes (at once if none is). */
   #releaseAfterInFlight(held: Map<OutboundBody, number>): void {
     const writes = this.#inFlightWrites;
@@ -214,7 +219,7 @@ export class OutputWriter implements MicrotaskTarget {
    */
   #writeFailed(err: unknown): void {
     const pump = this.#pump;
-    const error = (this.failure ??= new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause: err }));
+    const error = this.transportFailed(err);
     this.writerClosed = true;
     // First: the streams (and their bodies) fail with the session's error, not the bare transport error.
     if (pump.state === DONE) pump.lifecycle.onLateWriteFailure(error);

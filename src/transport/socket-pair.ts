@@ -275,7 +275,10 @@ class SocketCore implements H2DirectTransport {
     });
   }
 
-  /** Half-closes the socket after the writes queued (resolves once flushed; at once if it is destroyed). */
+  /**
+   * Half-closes the socket after the writes queued: resolves once flushed (at once if it is destroyed),
+   * rejects if the socket fails first (what was still queued is lost, e.g. the peer reset the connection).
+   */
   close(): Promise<void> {
     const tail = this.#tail;
     return tail === null ? this.closeNow() : tail.then(() => this.closeNow());
@@ -284,8 +287,8 @@ class SocketCore implements H2DirectTransport {
   closeNow(): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      socket.end(() => resolve());
+    return new Promise<void>((resolve, reject) => {
+      socket.end((err?: Error | null) => (err ? reject(err) : resolve()));
     });
   }
 
