@@ -36,6 +36,8 @@ interface Point {
   readonly name: string;
   /** The session's role (default: server, answering the peer's requests). */
   readonly role?: 'client';
+  /** The session ends with an error of its own first (an abortive close's): its streams carry that one. */
+  readonly ownError?: boolean;
   /** The failure of the next write is armed before the session starts (its first write is the one). */
   readonly atStart?: boolean;
   /** Brings the session to the point, keeping the promises the API hands out on the way. */
@@ -162,6 +164,7 @@ const POINTS: Point[] = [
   },
   {
     name: 'an abortive close writes its GOAWAY while a body is mid-transfer',
+    ownError: true,
     setup: midBody,
     act: (f) => f.keep({ 'close({ graceful: false })': f.pump.close({ graceful: false, errorCode: ErrorCodes.CANCEL }) }),
   },
@@ -286,12 +289,53 @@ for (const transport of TRANSPORTS) {
         assert.instance(closed.failed, H2SessionError, '`closed` rejects with the session failure');
         const failed = closed.failed as H2SessionError;
         assert.is(failed.code, ErrorCodes.INTERNAL_ERROR);
+        assert.ok(failed.remote, 'a transport failure counts as remote');
         assert.is(failed.cause, error, "the failure's cause is the transport's error");
+        if (point.ownError !== true) {
+          const others = Object.entries(tracked).filter(([, t]) => t.failed instanceof H2SessionError && t.failed !== failed);
+          assert.equal(others.map(([name]) => name), [], 'promises rejected with another session error than `closed`');
+        }
         assert.is(clock.pending, 0, 'no timer outlives the session');
         assert.is(f.pump.output.inFlight, 0, 'the bytes in flight are given back');
       });
     }
   }
 }
+
+/**
+ * The case a previous review suspected: over a vectored transport, during a graceful close, a write fails
+ * while later writes are in flight holding bodies' bytes; bodies held by an EMPTY flush (attached to the
+ * last write in flight) were thought to wait for the drain deadline. They cannot: a body is held only
+ * after its DATA went to the core, and the flush that takes those bytes takes the hold with them, so an
+ * empty flush never holds a body; and the failure fails every write's bodies and stops the writer. Every
+ * promise settles with the clock never advanced.
+ */
+test('over a vectored transport, a write failing during a graceful close fails the bodies held by every write in flight at once (no drain deadline)', async () => {
+  const wire = new ScriptedWire('client');
+  wire.hold = true;
+  const clock = new TestClock();
+  const pump = new SessionPump(wire.transport('direct', true), { role: 'server', streams: globalStreams(), clock, outboundHighWaterMark: HIGH_WATER_MARK });
+  const tracked: Record<string, Tracked> = {};
+  const keep = (promises: Promises): void => {
+    for (const [name, p] of Object.entries(promises)) tracked[name] = track(p);
+  };
+  const f: Fixture = { pump, wire, clock, keep };
+  keep({ 'session.closed': pump.closed });
+  await greet(f);
+  keep(writeBody(await open(f, 1), 200 * 1024));
+  await settle();
+  const ending = await open(f, 3, GET);
+  keep({ 'stream 3 end()': ending.end(pattern(10 * 1024)), 'stream 3 closed': ending.closed });
+  await settle();
+  keep({ 'close()': pump.close() });
+  await settle();
+  assert.ok(wire.pendingWrites >= 3, 'several writes in flight, holding both bodies');
+  wire.failOldest(new Error('ECONNRESET'));
+  await settle();
+  assert.equal(pendingNames(tracked), [], 'promises still pending');
+  assert.equal(untyped(tracked), [], 'rejections that are not typed H2 errors');
+  assert.is(clock.pending, 0, 'no timer left, none fired');
+  assert.is(pump.output.inFlight, 0, 'the bytes in flight are given back');
+});
 
 test.run();
