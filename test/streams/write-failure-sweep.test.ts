@@ -1,16 +1,16 @@
 /**
  * A transport write that fails settles everything, at once: a sweep over the points of a session's life
- * (the preface and SETTINGS, a body mid-transfer, several bodies mid-transfer, a write waiting for room
- * under the outbound high-water mark, a graceful close under way, the peer's GOAWAY received, an
- * abortive close, the last flush of a graceful close) × the ways a write fails (the write in flight
- * rejects, the oldest write in flight rejects and the later ones never settle, the next write rejects,
- * the next write throws) × the transports (direct or Web Streams,
- * vectored or not). In every case every promise the API returned settles without any timer firing (the
- * TestClock never advances), a rejection is a typed H2SessionError/H2StreamError, `closed` reports the
- * transport failure once (INTERNAL_ERROR, the transport's error as its cause), nothing is thrown back
- * into the transport or left uncaught, no timer is left, and the writer's in-flight count is given back.
- * The Node socket's own failures (the peer resetting the connection) are swept in
- * test/transport/socket-write-failure.test.ts.
+ * (the preface and SETTINGS, a response or request body mid-transfer, several bodies mid-transfer, a
+ * write waiting for room under the outbound high-water mark, a graceful close under way, the peer's
+ * GOAWAY received, an abortive close, the last flush of a graceful close) × the ways a write fails (the
+ * write in flight rejects; the oldest write in flight rejects and the later ones never settle; the next
+ * write rejects; the next write throws) × the transports (direct or Web Streams, vectored or not). In
+ * every case every promise the API returned settles without any timer firing (the TestClock never
+ * advances), a rejection is a typed H2SessionError/H2StreamError, `closed` reports the transport
+ * failure once (INTERNAL_ERROR, the transport's error as its cause, the same error the streams carry),
+ * nothing is thrown back into the transport or left uncaught, no timer is left, and the writer's
+ * in-flight count is given back. The Node socket's own failures (the peer resetting the connection) are
+ * swept in test/transport/socket-write-failure.test.ts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -128,6 +128,17 @@ const POINTS: Point[] = [
   {
     name: 'a body is mid-transfer',
     setup: midBody,
+  },
+  {
+    name: 'a request body is mid-transfer (client)',
+    role: 'client',
+    async setup(f) {
+      await greet(f);
+      const stream = await f.pump.request(POST);
+      f.keep({ 'stream 1 response': stream.response, ...writeBody(stream, 200 * 1024) });
+      await settle();
+      assert.ok(f.wire.pendingWrites > 0, 'a write is in flight');
+    },
   },
   {
     name: 'several bodies are mid-transfer',
