@@ -28,6 +28,8 @@ export class CloseLifecycle {
   #idle: Outcome<void> | null = null;
   #roundTrip: Outcome<void> | null = null;
   #stalled: Outcome<never> | null = null;
+  /** The peer ended its side of the transport (read to its end), before or after the session finished. */
+  peerEnded = false;
   /** The one internal observer of the close (see `whenClosed`), or `null`, and what it is told about. */
   #onClosed: ((failure: unknown, subject: unknown) => void) | null = null;
   #closeSubject: unknown = null;
@@ -162,6 +164,7 @@ export class CloseLifecycle {
    */
   onTransportEnd(): void {
     const pump = this.#pump;
+    this.peerEnded = true;
     if (pump.state === DONE || pump.state === CLOSING) return;
     const open = pump.records.size;
     const error = new H2SessionError(ErrorCodes.CANCEL, true, open === 0 ? 'transport ended' : `transport ended with ${open} stream(s) open`);
@@ -242,6 +245,10 @@ export class CloseLifecycle {
     // A write that failed while the session was already closing (its last flush, a body's last bytes)
     // lost data the peer never got: `closed` says so.
     failure ??= pump.output.failure;
+    // Unless the peer had ended its side first with no stream open (it hung up, e.g. after its GOAWAY
+    // or ours): then the write that failed was our last frames racing its reset, which lost nothing it
+    // waited for; a peer that simply hangs up is a clean end, as `closed` documents.
+    if (failure !== null && failure === pump.output.failure && this.peerEnded) failure = null;
     this.#closeResult = failure;
     if (failure !== null) this.#closed?.reject(failure);
     else this.#closed?.resolve();

@@ -61,7 +61,10 @@ export class InputReader implements H2TransportSink {
 
   /** The peer ended the transport. */
   end(): void {
-    if (this.#pump.state === DONE) return;
+    if (this.#pump.state === DONE) {
+      this.#pump.lifecycle.peerEnded = true;
+      return;
+    }
     this.#done = true;
     this.#pump.lifecycle.onTransportEnd();
   }

@@ -158,7 +158,8 @@ export class H2Session {
    * Settles when the transport is done: fulfilled after a clean close (also when the peer hangs up with
    * no stream open), rejected with the failure otherwise (an `H2SessionError`; streams cut short by the
    * transport ending count as a failure, and so does a transport write that fails, even the close's last
-   * one: INTERNAL_ERROR, with the transport's error as its `cause`).
+   * one: INTERNAL_ERROR, with the transport's error as its `cause`; not once the peer had hung up with no
+   * stream open, when the write that failed only raced its reset).
    */
   get closed(): Promise<void> {
     return this.#pump.closed;

@@ -349,4 +349,64 @@ test('over a vectored transport, a write failing during a graceful close fails t
   assert.is(pump.output.inFlight, 0, 'the bytes in flight are given back');
 });
 
+/**
+ * A peer that hangs up with no stream open is a clean end (`closed` documents it), also when its reset
+ * races the session's last frames (its GOAWAY, a SETTINGS ACK): the write that fails lost nothing the
+ * peer waited for, so `closed` fulfils. Over real sockets: curl closing after its last response.
+ */
+for (const transport of TRANSPORTS) {
+  for (const when of ['before', 'after'] as const) {
+    test(`over ${transport.name}, a peer that hangs up with no stream open ${when} the session's last write fails leaves closed fulfilled`, async () => {
+      const wire = new ScriptedWire('client');
+      const clock = new TestClock();
+      const pump = new SessionPump(wire.transport(transport.flavor, transport.vectored), { role: 'server', streams: globalStreams(), clock });
+      const closed = track(pump.closed);
+      const f: Fixture = { pump, wire, clock, keep: () => undefined };
+      await greet(f);
+      const stream = await open(f, 1, GET);
+      await stream.end(pattern(100));
+      await settle();
+      assert.is(pump.records.size, 0, 'the stream is done');
+      if (when === 'before') {
+        // Its PING's ACK is the session's last write, made as the session finishes on the hang-up.
+        wire.failNext(new Error('EPIPE'), 'reject');
+        const writes = wire.writes;
+        wire.send(wire.peer.ping());
+        wire.endInput();
+        await settle();
+        assert.is(wire.writes, writes + 1, 'the last write was made (and failed)');
+      } else {
+        // The session finished first (its graceful close), then the peer's end and the reset arrive.
+        wire.hold = true;
+        const closing = pump.close();
+        // The peer's own GOAWAY ends the close's round trip: the session finishes, its last writes pending.
+        wire.send(wire.peer.goAway(1, ErrorCodes.NO_ERROR));
+        await settle();
+        wire.endInput();
+        wire.failPending(new Error('ECONNRESET'));
+        await closing;
+      }
+      await settle();
+      assert.ok(closed.settled, '`closed` settled');
+      assert.is(closed.failed, undefined, '`closed` fulfils');
+      assert.is(clock.pending, 0, 'no timer left, none fired');
+      assert.is(pump.output.inFlight, 0, 'the bytes in flight are given back');
+    });
+  }
+}
+
+/** The same failure with the peer still there (it did not end its side) is the transport failing. */
+test("a session's last write failing while the peer has not hung up rejects closed with the transport failure", async () => {
+  const wire = new ScriptedWire('client');
+  const clock = new TestClock();
+  const pump = new SessionPump(wire.transport('direct', true), { role: 'server', streams: globalStreams(), clock });
+  const closed = track(pump.closed);
+  await greet({ pump, wire, clock, keep: () => undefined });
+  wire.failNext(new Error('EPIPE'), 'reject');
+  void pump.close({ graceful: false }).catch(() => undefined);
+  await settle();
+  assert.instance(closed.failed, H2SessionError);
+  assert.is((closed.failed as H2SessionError).code, ErrorCodes.INTERNAL_ERROR);
+});
+
 test.run();

@@ -142,6 +142,11 @@ export class ScriptedWire implements H2DirectTransport {
     this.#next = { error, how };
   }
 
+  /** The peer ends its side (the session reads to the end of the transport). */
+  endInput(): void {
+    this.#sink?.end();
+  }
+
   /** Delivers peer frames to the session (one chunk); records anything the session's sink throws back. */
   send(...chunks: Uint8Array[]): void {
     try {
