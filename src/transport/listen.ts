@@ -17,6 +17,7 @@ import { readProxyHeader } from './proxy-header-reader.ts';
 import { proxyHeaderTimeoutOf } from './proxy-prefix.ts';
 import { peerAddress, peerHost, proxiedAddress, setPeerAddress } from './peer-address.ts';
 import { maxConnectionsOf, sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
+import { acceptedSessions } from './accepted-sessions.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -148,6 +149,12 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
       enqueue = (s) => controller.enqueue(s);
       closeQueue = () => controller.close();
     },
+    // Cancelled by its reader (a `break` out of `for await (const session of server)`): nobody takes
+    // sessions any more, so later connections are closed unserved (an enqueue would throw).
+    cancel() {
+      enqueue = null;
+      closeQueue = null;
+    },
   });
   const sessionOptions: H2SessionOptions = { ...options.session, role: 'server' };
   let accepting = true;
@@ -174,6 +181,10 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     if (failure !== null && guard !== null && socket !== undefined) guard.noteSessionEnd(peerHost(socket), failure);
   };
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
+    if (enqueue === null) {
+      socket.destroy();
+      return;
+    }
     let session: H2Session;
     try {
       session = new H2Session(socketToPair(socket, sessionStreams(options.session)), upgrade === undefined ? sessionOptions : { ...sessionOptions, upgrade });
@@ -323,15 +334,13 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   const bound = server.address() as AddressInfo;
   const address = toNetAddr(bound.address, bound.port);
   let closing: Promise<void> | null = null;
-  const sessions = (): ReadableStream<H2Session> =>
-    accepted.pipeThrough(new TransformStream<AcceptedSession, H2Session>({ transform: (a, c) => c.enqueue(a.session) }));
   return {
     address,
     accepted,
     get connections() {
       return live.size + (http1?.connections ?? 0);
     },
-    [Symbol.asyncIterator]: () => sessions()[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => acceptedSessions(accepted),
     close(closeOptions?: CloseOptions): Promise<void> {
       if (closeOptions?.graceful === false) http1?.close(true);
       closing ??= (async () => {

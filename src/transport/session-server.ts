@@ -10,6 +10,7 @@ import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { FETCH_SERVER_CONFIG, serveRequests, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args.ts';
 import type { AbuseGuard, AbuseOption } from './abuse-guard.ts';
+import { acceptedSessions } from './accepted-sessions.ts';
 
 /** A connection a server accepted: its session and the peer's address. */
 export interface AcceptedSession {
@@ -72,20 +73,21 @@ export function sessionServer(
 } {
   const live = new Set<H2Session>();
   let controller!: ReadableStreamDefaultController<AcceptedSession>;
-  const accepted = new ReadableStream<AcceptedSession>({ start: (c) => void (controller = c) });
+  // Cancelled by its reader (a `break` out of `for await (const session of server)`): nobody takes
+  // sessions any more, so later connections are refused as after close() (an enqueue would throw).
+  let cancelled = false;
+  const accepted = new ReadableStream<AcceptedSession>({ start: (c) => void (controller = c), cancel: () => void (cancelled = true) });
   const sessionOptions: H2SessionOptions = { ...session, role: 'server' };
   let accepting = true;
   let closing: Promise<void> | null = null;
-  const sessions = (): ReadableStream<H2Session> =>
-    accepted.pipeThrough(new TransformStream<AcceptedSession, H2Session>({ transform: (a, c) => c.enqueue(a.session) }));
   const server: H2Server = {
     address: control.address,
     accepted,
-    [Symbol.asyncIterator]: () => sessions()[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => acceptedSessions(accepted),
     close(closeOptions?: CloseOptions): Promise<void> {
       closing ??= (async () => {
         accepting = false;
-        controller.close();
+        if (!cancelled) controller.close();
         const stopped = Promise.resolve(control.stop()).catch(() => undefined);
         // close() settles even if a peer hangs up before answering the graceful close's GOAWAY/PING.
         await Promise.all([...live].map((s) => s.close(closeOptions).catch(() => undefined)));
@@ -101,7 +103,7 @@ export function sessionServer(
     unref: () => control.unref(),
   };
   const accept = (pair: H2Transport, remoteAddr: NetAddr): void => {
-    if (!accepting) {
+    if (!accepting || cancelled) {
       void pair.writable.abort().catch(() => undefined);
       void pair.readable.cancel().catch(() => undefined);
       return;
