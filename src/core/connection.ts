@@ -1560,7 +1560,10 @@ export class H2Connection {
 
   /** Our settings as they will be once acknowledged (pending values included): the initial SETTINGS. */
   #localSettingsFrame(): SettingsFrame {
-    return new SettingsFrame(0, { settings: new Map(this.#localSettings.newestEntries()) });
+    // The map is the frame's own (the constructor would copy it: garbage on every connection).
+    const frame = new SettingsFrame(0);
+    frame.settings = this.#localSettings.newestMap();
+    return frame;
   }
 
   // Index loops on the per-request paths: an array iterator not optimized away is garbage per call.

@@ -65,6 +65,19 @@ Config('a new value is pending until acknowledged, then reported as a ChangedSet
   assert.is(s.acknowledge().size, 0);
 });
 
+Config('newestMap holds what newestEntries yields, in the same order: the newest pending value, else the current one', () => {
+  const s = new Settings(false, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50 });
+  s.headerTableSize = 1000;
+  s.headerTableSize = 2000;
+  s.set(SettingCodes.ENABLE_CONNECT_PROTOCOL, 1);
+  const map = s.newestMap();
+  assert.equal([...map], [...s.newestEntries()]);
+  assert.is(map.get(SettingCodes.HEADER_TABLE_SIZE), 2000);
+  assert.is(map.get(SettingCodes.MAX_CONCURRENT_STREAMS), 50);
+  assert.is(map.get(SettingCodes.ENABLE_CONNECT_PROTOCOL), 1);
+  assert.is.not(s.newestMap(), map, 'a new map each time (the frame owns it)');
+});
+
 Config('several pending values of one setting are applied one acknowledgement at a time', () => {
   const s = new Settings();
   s.headerTableSize = 1000;
