@@ -1,38 +1,65 @@
 /**
- * `for await (const session of server)`: the sessions of a server's `accepted` stream, read through a
- * reader of it. It replaces `accepted.pipeThrough(new TransformStream(…))`, whose pipe made a read
- * request, a write request and their promises and closures per connection: ~1.5 KiB of garbage per
- * connection set-up on Node 20, which in a burst of connections grows V8's young generation.
- * It behaves as the standard iterator of such a piped stream did (ReadableStream §4.2.5): `accepted` is
- * locked while iterating (a second iteration throws a TypeError), released at its end, and `return()`
- * (a `break`) cancels it. Layer: transport (no runtime API here).
+ * A server's `accepted` stream and `for await (const session of server)` over it, shared by `listen()`
+ * (Node) and `sessionServer` (Deno, Bun, WebTransport). Made for a burst of connections: per connection
+ * they used ~5 KiB of garbage on Node 20 (the sessions piped through a TransformStream, and a native
+ * read per session: a read request, a deferred promise and its closures), which grows V8's young
+ * generation and so a server's RSS. Now `accepted` is a queue-backed ReadableStream (queue-readable.ts:
+ * `for await` over it takes sessions straight from the queue), and the server's iterator maps it.
+ * Both behave as the standard ones (ReadableStream §4.2.5): `accepted` is locked while iterated (a second
+ * iteration throws a TypeError), released at its end, and `return()` (a `break`) cancels it.
+ * Layer: transport (no runtime API here).
  */
+import { PullQueue, type PullQueueOwner } from '../streams/pull-queue.ts';
 import type { H2Session } from '../streams/session.ts';
+import { globalStreams } from '../streams/types.ts';
 import type { AcceptedSession } from './session-server.ts';
 
-/** An iterator over `accepted`'s sessions; throws a TypeError if `accepted` is locked (being read already). */
-export function acceptedSessions(accepted: ReadableStream<AcceptedSession>): AsyncIterableIterator<H2Session> {
-  return new SessionIterator(accepted.getReader());
+/**
+ * The queue behind a server's `accepted`. Once its reader cancels it (a `break` out of the session loop),
+ * nobody takes sessions any more: those it never took are closed gracefully, `cancelled` turns true (the
+ * server then refuses new connections) and `push` ignores what comes.
+ */
+export class AcceptedQueue implements PullQueueOwner<AcceptedSession> {
+  readonly #queue = new PullQueue<AcceptedSession>(Infinity, this);
+  /** The stream applications read (`server.accepted`). */
+  readonly readable: ReadableStream<AcceptedSession> = this.#queue.readable(globalStreams());
+
+  /** True once the reader cancelled `readable`. */
+  get cancelled(): boolean {
+    return this.#queue.cancelled;
+  }
+
+  /** Queues a session for the reader. */
+  push(accepted: AcceptedSession): void {
+    this.#queue.push(accepted);
+  }
+
+  /** No more sessions will come (the reader gets the queued ones, then the end). */
+  close(): void {
+    this.#queue.close();
+  }
+
+  /** PullQueueOwner: the reader cancelled; the sessions it never took are closed (a GOAWAY, not a hang). */
+  queueCancelled(unclaimed: readonly AcceptedSession[]): void {
+    for (const { session } of unclaimed) void session.close().catch(() => undefined);
+  }
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+/** `for await (const session of server)`: `accepted`'s iterator, each item's `session`; throws a TypeError if `accepted` is locked. */
+export function acceptedSessions(accepted: ReadableStream<AcceptedSession>): AsyncIterableIterator<H2Session> {
+  return new SessionIterator((accepted as ReadableStream<AcceptedSession> & AsyncIterable<AcceptedSession>)[Symbol.asyncIterator]());
+}
 
+function toSession(result: IteratorResult<AcceptedSession>): IteratorResult<H2Session> {
+  return result.done === true ? result : { value: result.value.session, done: false };
+}
+
+/** The session of each item of `accepted`'s own iterator (which locks, releases and cancels it). */
 class SessionIterator implements AsyncIterableIterator<H2Session> {
-  /** Null once released (the end, an error, or `return()`). */
-  #reader: ReadableStreamDefaultReader<AcceptedSession> | null;
-  // One of each per iterator (per server), not per next().
-  readonly #took = (result: { readonly done: boolean; readonly value?: AcceptedSession | undefined }): IteratorResult<H2Session> => {
-    if (!result.done) return { value: (result.value as AcceptedSession).session, done: false };
-    this.#release();
-    return DONE;
-  };
-  readonly #failed = (error: unknown): never => {
-    this.#release();
-    throw error;
-  };
+  readonly #inner: AsyncIterator<AcceptedSession>;
 
-  constructor(reader: ReadableStreamDefaultReader<AcceptedSession>) {
-    this.#reader = reader;
+  constructor(inner: AsyncIterator<AcceptedSession>) {
+    this.#inner = inner;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<H2Session> {
@@ -40,26 +67,10 @@ class SessionIterator implements AsyncIterableIterator<H2Session> {
   }
 
   next(): Promise<IteratorResult<H2Session>> {
-    const reader = this.#reader;
-    if (reader === null) return Promise.resolve(DONE);
-    // Reads made while one waits are answered in order by the reader itself.
-    return reader.read().then(this.#took, this.#failed);
+    return this.#inner.next().then(toSession);
   }
 
   return(value?: unknown): Promise<IteratorResult<H2Session>> {
-    const result: IteratorResult<H2Session> = { value: value as undefined, done: true };
-    const reader = this.#reader;
-    if (reader === null) return Promise.resolve(result);
-    this.#reader = null;
-    const cancelled = reader.cancel(value);
-    reader.releaseLock();
-    return cancelled.then(() => result);
-  }
-
-  #release(): void {
-    const reader = this.#reader;
-    if (reader === null) return;
-    this.#reader = null;
-    reader.releaseLock();
+    return (this.#inner.return as (value?: unknown) => Promise<IteratorResult<H2Session>>).call(this.#inner, value);
   }
 }

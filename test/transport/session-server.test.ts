@@ -53,12 +53,13 @@ const PEER = { transport: 'tcp', hostname: '127.0.0.1', port: 1 } as const;
 function testServer() {
   const s = sessionServer({ address: ADDRESS, stop: () => undefined, ref: () => undefined, unref: () => undefined }, undefined);
   const clients: H2Session[] = [];
-  const connect = (): void => {
+  const connect = (): H2Session => {
     const [serverEnd, clientEnd] = duplexPair();
     s.accept(serverEnd, PEER);
     const client = new H2Session(clientEnd, { role: 'client' });
     client.closed.catch(() => undefined);
     clients.push(client);
+    return client;
   };
   const closeClients = () => Promise.all(clients.map((c) => c.close({ graceful: false }).catch(() => undefined)));
   return { ...s, connect, closeClients };
@@ -126,6 +127,35 @@ Iterate('break cancels accepted and releases it; next() afterwards is done', asy
   assert.equal(await iterator.next(), { value: undefined, done: true });
   // Cancelled: a reader of accepted now finds it ended.
   assert.equal(await server.accepted.getReader().read(), { value: undefined, done: true });
+  await closeClients();
+});
+
+Iterate('sessions accepted but never taken when the loop breaks are closed gracefully (GOAWAY), not left hanging', async () => {
+  const { server, connect, closeClients } = testServer();
+  connect();
+  const untaken = connect();
+  let goaway = false;
+  void untaken.closed.then(() => (goaway = true), () => (goaway = true));
+  for await (const session of server) {
+    assert.instance(session, H2Session);
+    break;
+  }
+  for (let i = 0; i < 50 && !goaway; i++) await settle();
+  assert.ok(goaway, 'the client of the untaken session saw its connection close');
+  await closeClients();
+});
+
+Iterate('for await over accepted itself yields { session, remoteAddr } (the queue-backed stream serve() reads)', async () => {
+  const { server, connect, closeClients } = testServer();
+  connect();
+  assert.instance(server.accepted, ReadableStream);
+  for await (const accepted of server.accepted) {
+    assert.instance(accepted.session, H2Session);
+    assert.equal(accepted.remoteAddr, PEER);
+    assert.is(server.accepted.locked, true);
+    break;
+  }
+  assert.is(server.accepted.locked, false);
   await closeClients();
 });
 
