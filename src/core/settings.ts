@@ -182,6 +182,13 @@ function sharedList(client: boolean, list: Entry[]): Entry[] {
 }
 
 /**
+ * A new {@link Settings} with `template`'s values (pending ones included), sharing its list while it is
+ * a shared frozen one. Internal (not exported from the core's index): every connection made with one
+ * configuration copies that configuration's initial local settings instead of building them again.
+ */
+export let copySettings: (template: Settings) => Settings;
+
+/**
  * The settings of one side of a connection: each setting has a current value plus a queue of
  * values sent but not yet acknowledged. Reading gives the current value; writing validates and
  * queues a pending value; {@link acknowledge} promotes one pending value of every setting.
@@ -221,6 +228,15 @@ export class Settings implements Iterable<[number, number]> {
       }
       if (list !== null) this.#slots = sharedList(client, list);
     }
+  }
+
+  static {
+    copySettings = (template) => {
+      const copy = new Settings(template.#client);
+      const slots = template.#slots;
+      copy.#slots = Object.isFrozen(slots) ? slots : slots.map((e) => (typeof e === 'number' ? e : e.slice()));
+      return copy;
+    };
   }
 
   /** The index of `code` in the list, or -1. */
