@@ -67,7 +67,7 @@ import {
 } from './exceptions.ts';
 import { QueuedControlFrames } from './limits.ts';
 import { OutboundBuffer, type ViewFactory } from './outbound-buffer.ts';
-import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries } from './settings.ts';
+import { ChangedSetting, SettingCodes, Settings, checkedSettingsEntries, copySettings } from './settings.ts';
 import type { SettingsInput } from './settings.ts';
 import type { H2Stream } from './stream.ts';
 import { EVEN, ODD, StreamRegistry } from './stream-registry.ts';
@@ -86,6 +86,28 @@ const GRACEFUL_PING = new Uint8Array([0x68, 0x32, 0x66, 0x6c, 0x6f, 0x77, 0x47, 
  * connection until its peer sends one (then it gets its own). Only read: a connection never changes it.
  */
 const PEER_DEFAULTS = { client: new Settings(true), server: new Settings(false) } as const;
+
+/** Each configuration's initial local settings, with the side they were made for (see {@link initialLocalSettings}). */
+const LOCAL_SETTINGS = new WeakMap<H2Configuration, { readonly client: boolean; readonly settings: Settings }>();
+
+/**
+ * A new connection's local settings: the configuration's MAX_CONCURRENT_STREAMS and MAX_HEADER_LIST_SIZE
+ * (read-only) over the side's defaults. Built once per configuration and side (`clientSide` can be set)
+ * and copied: building them made ~1 KiB of garbage per connection (a Map of pairs, its iterator, the
+ * shared list's cache key).
+ */
+function initialLocalSettings(c: H2Configuration): Settings {
+  let cached = LOCAL_SETTINGS.get(c);
+  if (cached === undefined || cached.client !== c.clientSide) {
+    const settings = new Settings(c.clientSide, new Map([
+      [SettingCodes.MAX_CONCURRENT_STREAMS, c.maxConcurrentStreams],
+      [SettingCodes.MAX_HEADER_LIST_SIZE, c.maxHeaderListSize],
+    ]));
+    cached = { client: c.clientSide, settings };
+    LOCAL_SETTINGS.set(c, cached);
+  }
+  return copySettings(cached.settings);
+}
 
 /** The bits of {@link H2Connection}'s booleans (one field instead of one each). */
 const FLAG = {
@@ -209,10 +231,7 @@ export class H2Connection {
     this.#encoder.headerTableSize = Math.min(this.#encoder.headerTableSize, c.maxEncoderTableSize);
     // MAX_CONCURRENT_STREAMS is unbounded by default, which is dangerous; h2 advertises 100. The
     // MAX_HEADER_LIST_SIZE advertises our defence against the HPACK bomb (CVE-2016-6581).
-    this.#localSettings = new Settings(c.clientSide, new Map([
-      [SettingCodes.MAX_CONCURRENT_STREAMS, c.maxConcurrentStreams],
-      [SettingCodes.MAX_HEADER_LIST_SIZE, c.maxHeaderListSize],
-    ]));
+    this.#localSettings = initialLocalSettings(c);
     this.#remoteSettings = c.clientSide ? PEER_DEFAULTS.server : PEER_DEFAULTS.client;
     this.#outboundFlowControlWindow = this.#remoteSettings.initialWindowSize;
     this.#maxOutboundFrameSize = this.#remoteSettings.maxFrameSize;
@@ -1560,7 +1579,10 @@ export class H2Connection {
 
   /** Our settings as they will be once acknowledged (pending values included): the initial SETTINGS. */
   #localSettingsFrame(): SettingsFrame {
-    return new SettingsFrame(0, { settings: new Map(this.#localSettings.newestEntries()) });
+    // The map is the frame's own (the constructor would copy it: garbage on every connection).
+    const frame = new SettingsFrame(0);
+    frame.settings = this.#localSettings.newestMap();
+    return frame;
   }
 
   // Index loops on the per-request paths: an array iterator not optimized away is garbage per call.

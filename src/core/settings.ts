@@ -182,6 +182,13 @@ function sharedList(client: boolean, list: Entry[]): Entry[] {
 }
 
 /**
+ * A new {@link Settings} with `template`'s values (pending ones included), sharing its list while it is
+ * a shared frozen one. Internal (not exported from the core's index): every connection made with one
+ * configuration copies that configuration's initial local settings instead of building them again.
+ */
+export let copySettings: (template: Settings) => Settings;
+
+/**
  * The settings of one side of a connection: each setting has a current value plus a queue of
  * values sent but not yet acknowledged. Reading gives the current value; writing validates and
  * queues a pending value; {@link acknowledge} promotes one pending value of every setting.
@@ -221,6 +228,15 @@ export class Settings implements Iterable<[number, number]> {
       }
       if (list !== null) this.#slots = sharedList(client, list);
     }
+  }
+
+  static {
+    copySettings = (template) => {
+      const copy = new Settings(template.#client);
+      const slots = template.#slots;
+      copy.#slots = Object.isFrozen(slots) ? slots : slots.map((e) => (typeof e === 'number' ? e : e.slice()));
+      return copy;
+    };
   }
 
   /** The index of `code` in the list, or -1. */
@@ -347,6 +363,22 @@ export class Settings implements Iterable<[number, number]> {
       const v = typeof queue === 'number' ? queue : queue[queue.length - 1];
       if (v !== null && v !== undefined) yield [slots[i] as number, v];
     }
+  }
+
+  /**
+   * {@link newestEntries} as a new `Map` (code → value, in the same order), made with no iterator: the
+   * initial SETTINGS frame of every connection is built from it, and `new Map(generator)` made ~1 KiB of
+   * garbage per connection (the generator, its results, a pair per setting).
+   */
+  newestMap(): Map<number, number> {
+    const map = new Map<number, number>();
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i += 2) {
+      const queue = slots[i + 1] as Entry;
+      const v = typeof queue === 'number' ? queue : queue[queue.length - 1];
+      if (v !== null && v !== undefined) map.set(slots[i] as number, v);
+    }
+    return map;
   }
 
   /**

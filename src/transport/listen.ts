@@ -17,6 +17,7 @@ import { readProxyHeader } from './proxy-header-reader.ts';
 import { proxyHeaderTimeoutOf } from './proxy-prefix.ts';
 import { peerAddress, peerHost, proxiedAddress, setPeerAddress } from './peer-address.ts';
 import { maxConnectionsOf, sessionStreams, type AcceptedSession, type H2Server as SessionServer } from './session-server.ts';
+import { AcceptedQueue, acceptedSessions } from './accepted-sessions.ts';
 
 /** PEM certificate chain and private key for a TLS server. */
 export interface TlsServerOptions {
@@ -141,14 +142,8 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   /** Open sessions and their sockets (a forced close destroys the socket: a draining session may wait on a peer). */
   const live = new Map<H2Session, Socket>();
   const maxConnections = maxConnectionsOf(options.maxConnections);
-  let enqueue: ((s: AcceptedSession) => void) | null = null;
-  let closeQueue: (() => void) | null = null;
-  const accepted = new ReadableStream<AcceptedSession>({
-    start(controller) {
-      enqueue = (s) => controller.enqueue(s);
-      closeQueue = () => controller.close();
-    },
-  });
+  const queue = new AcceptedQueue();
+  const accepted = queue.readable;
   const sessionOptions: H2SessionOptions = { ...options.session, role: 'server' };
   let accepting = true;
   /** Set once close() is done: nothing more is served. */
@@ -174,6 +169,11 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     if (failure !== null && guard !== null && socket !== undefined) guard.noteSessionEnd(peerHost(socket), failure);
   };
   const startSession = (socket: Socket, upgrade?: H2cUpgrade): void => {
+    // `accepted` cancelled (a `break` out of the session loop): nobody takes sessions any more.
+    if (queue.cancelled) {
+      socket.destroy();
+      return;
+    }
     let session: H2Session;
     try {
       session = new H2Session(socketToPair(socket, sessionStreams(options.session)), upgrade === undefined ? sessionOptions : { ...sessionOptions, upgrade });
@@ -186,7 +186,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
     const remoteAddr = peerAddress(socket);
     // One function for every session, no promise: it waits for every connection's whole life.
     whenClosed(session, onSessionClosed);
-    enqueue?.({ session, remoteAddr });
+    queue.push({ session, remoteAddr });
     // Accepted before close() but handshaken (TLS, sniffing) after: served, then closed gracefully at once,
     // so a request the client sent with its preface is still answered (a rolling restart loses none).
     if (!accepting) void session.close().catch(() => undefined);
@@ -323,15 +323,13 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
   const bound = server.address() as AddressInfo;
   const address = toNetAddr(bound.address, bound.port);
   let closing: Promise<void> | null = null;
-  const sessions = (): ReadableStream<H2Session> =>
-    accepted.pipeThrough(new TransformStream<AcceptedSession, H2Session>({ transform: (a, c) => c.enqueue(a.session) }));
   return {
     address,
     accepted,
     get connections() {
       return live.size + (http1?.connections ?? 0);
     },
-    [Symbol.asyncIterator]: () => sessions()[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => acceptedSessions(accepted),
     close(closeOptions?: CloseOptions): Promise<void> {
       if (closeOptions?.graceful === false) http1?.close(true);
       closing ??= (async () => {
@@ -345,7 +343,7 @@ export async function listen(options: ListenOptions = {}): Promise<H2Server> {
         // Waits for every connection, also those that finished their handshake during the close.
         await stopped;
         closed = true;
-        closeQueue?.();
+        queue.close();
       })();
       if (closeOptions?.graceful === false) {
         for (const socket of pending) socket.destroy();

@@ -10,6 +10,7 @@ import type { H2Transport, StreamConstructors } from '../streams/types.ts';
 import { FETCH_SERVER_CONFIG, serveRequests, type FetchHandler, type NetAddr } from '../fetch/fetch-server.ts';
 import type { HttpServer, NormalisedServeOptions, ServerCore, ServerNames, SessionListener, SessionOptions } from './serve-args.ts';
 import type { AbuseGuard, AbuseOption } from './abuse-guard.ts';
+import { AcceptedQueue, acceptedSessions } from './accepted-sessions.ts';
 
 /** A connection a server accepted: its session and the peer's address. */
 export interface AcceptedSession {
@@ -71,21 +72,19 @@ export function sessionServer(
   full(pending?: number): boolean;
 } {
   const live = new Set<H2Session>();
-  let controller!: ReadableStreamDefaultController<AcceptedSession>;
-  const accepted = new ReadableStream<AcceptedSession>({ start: (c) => void (controller = c) });
+  const queue = new AcceptedQueue();
+  const accepted = queue.readable;
   const sessionOptions: H2SessionOptions = { ...session, role: 'server' };
   let accepting = true;
   let closing: Promise<void> | null = null;
-  const sessions = (): ReadableStream<H2Session> =>
-    accepted.pipeThrough(new TransformStream<AcceptedSession, H2Session>({ transform: (a, c) => c.enqueue(a.session) }));
   const server: H2Server = {
     address: control.address,
     accepted,
-    [Symbol.asyncIterator]: () => sessions()[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => acceptedSessions(accepted),
     close(closeOptions?: CloseOptions): Promise<void> {
       closing ??= (async () => {
         accepting = false;
-        controller.close();
+        queue.close();
         const stopped = Promise.resolve(control.stop()).catch(() => undefined);
         // close() settles even if a peer hangs up before answering the graceful close's GOAWAY/PING.
         await Promise.all([...live].map((s) => s.close(closeOptions).catch(() => undefined)));
@@ -101,7 +100,8 @@ export function sessionServer(
     unref: () => control.unref(),
   };
   const accept = (pair: H2Transport, remoteAddr: NetAddr): void => {
-    if (!accepting) {
+    // Also once `accepted` was cancelled (a `break` out of the session loop): nobody takes sessions any more.
+    if (!accepting || queue.cancelled) {
       void pair.writable.abort().catch(() => undefined);
       void pair.readable.cancel().catch(() => undefined);
       return;
@@ -111,7 +111,7 @@ export function sessionServer(
     s.closed
       .catch((error: unknown) => guard?.noteSessionEnd(remoteAddr.hostname, error))
       .finally(() => live.delete(s));
-    controller.enqueue({ session: s, remoteAddr });
+    queue.push({ session: s, remoteAddr });
   };
   return { server, accept, admits: (address) => guard === null || guard.admits(address), full: (pending = 0) => live.size + pending >= maxConnections };
 }

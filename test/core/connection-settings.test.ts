@@ -65,6 +65,66 @@ Config('a new value is pending until acknowledged, then reported as a ChangedSet
   assert.is(s.acknowledge().size, 0);
 });
 
+Config('newestMap holds what newestEntries yields, in the same order: the newest pending value, else the current one', () => {
+  const s = new Settings(false, { [SettingCodes.MAX_CONCURRENT_STREAMS]: 50 });
+  s.headerTableSize = 1000;
+  s.headerTableSize = 2000;
+  s.set(SettingCodes.ENABLE_CONNECT_PROTOCOL, 1);
+  const map = s.newestMap();
+  assert.equal([...map], [...s.newestEntries()]);
+  assert.is(map.get(SettingCodes.HEADER_TABLE_SIZE), 2000);
+  assert.is(map.get(SettingCodes.MAX_CONCURRENT_STREAMS), 50);
+  assert.is(map.get(SettingCodes.ENABLE_CONNECT_PROTOCOL), 1);
+  assert.is.not(s.newestMap(), map, 'a new map each time (the frame owns it)');
+});
+
+Config('connections made with one configuration each have their own local settings, from its values', () => {
+  const config = new H2Configuration({ clientSide: false, maxConcurrentStreams: 7, maxHeaderListSize: 12345 });
+  const a = new H2Connection(config);
+  const b = new H2Connection(config);
+  assert.is.not(a.localSettings, b.localSettings);
+  a.localSettings.initialWindowSize = 1000;
+  a.localSettings.acknowledge();
+  assert.is(a.localSettings.initialWindowSize, 1000);
+  assert.is(b.localSettings.initialWindowSize, 65535, 'a change on one connection reaches no other');
+  const c = new H2Connection(config);
+  assert.is(c.localSettings.initialWindowSize, 65535, 'nor a later one');
+  for (const conn of [a, b, c]) {
+    assert.is(conn.localSettings.maxConcurrentStreams, 7);
+    assert.is(conn.localSettings.maxHeaderListSize, 12345);
+    assert.is(conn.localSettings.enablePush, 0, 'a server\'s defaults');
+  }
+  // Another configuration's values are its own.
+  const d = new H2Connection(new H2Configuration({ clientSide: true, maxConcurrentStreams: 3 }));
+  assert.is(d.localSettings.maxConcurrentStreams, 3);
+  assert.is(d.localSettings.enablePush, 1);
+  assert.is(new H2Connection(config).localSettings.maxConcurrentStreams, 7);
+});
+
+Config('a configuration whose side changed gives later connections that side\'s defaults', () => {
+  const config = new H2Configuration({ clientSide: false, maxConcurrentStreams: 7 });
+  assert.is(new H2Connection(config).localSettings.enablePush, 0);
+  config.clientSide = true;
+  const client = new H2Connection(config).localSettings;
+  assert.is(client.enablePush, 1);
+  assert.is(client.maxConcurrentStreams, 7);
+});
+
+Config('past the shared-list cache, connections of one configuration still have independent local settings', () => {
+  // More distinct configurations than the cache of shared lists holds: the later ones' lists are unshared.
+  const configs = Array.from({ length: 80 }, (_, i) => new H2Configuration({ clientSide: false, maxConcurrentStreams: 1000 + i }));
+  for (const config of configs) new H2Connection(config);
+  const last = configs[configs.length - 1]!;
+  const a = new H2Connection(last);
+  const b = new H2Connection(last);
+  a.localSettings.maxFrameSize = 32768;
+  a.localSettings.acknowledge();
+  assert.is(a.localSettings.maxFrameSize, 32768);
+  assert.is(b.localSettings.maxFrameSize, 16384);
+  assert.is(new H2Connection(last).localSettings.maxFrameSize, 16384);
+  assert.is(b.localSettings.maxConcurrentStreams, 1079);
+});
+
 Config('several pending values of one setting are applied one acknowledgement at a time', () => {
   const s = new Settings();
   s.headerTableSize = 1000;

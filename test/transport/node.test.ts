@@ -315,6 +315,25 @@ Node('listen yields raw sessions and connectSession opens raw client sessions', 
   await served;
 });
 
+Node('listen: breaking out of the session loop closes later connections unserved (no uncaught error) and close() resolves', async () => {
+  const server = await listen({ port: 0 });
+  const origin = `http://127.0.0.1:${server.address.port}`;
+  const first = await connectSession(origin);
+  first.closed.catch(() => undefined);
+  for await (const session of server) {
+    assert.ok(session.connection !== undefined);
+    break;
+  }
+  assert.is(server.accepted.locked, false, 'the loop released accepted');
+  // Before the fix, the next connection's enqueue threw (an uncaught exception in the 'connection' listener).
+  const socket = netConnect(server.address.port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+  await once(socket, 'close');
+  await first.close({ graceful: false });
+  await server.close();
+});
+
 Node('connect() advertises SETTINGS_ENABLE_PUSH 0 unless session.settings.enablePush asks for push', async () => {
   const server = await listen({ port: 0 });
   const seen: number[] = [];

@@ -1,0 +1,113 @@
+// Bytes allocated per connection set-up, garbage included (not a bench: run it by hand).
+//   node bench/alloc-per-connection.mjs [serve|session|node] [CONNECTIONS=1000] [profile.heapprofile]
+// The RSS a burst of connections leaves depends on what each set-up allocates, not only on what it keeps:
+// garbage makes scavenges, and what is alive at each one counts towards V8 growing its young generation.
+// A server (child process) runs with a young generation large enough (128 MiB semi-spaces) that no GC
+// runs during a burst of CONNECTIONS idle h2c connections (preface, SETTINGS, ACK; the same as
+// bench/memory.bench.mjs, 50 at a time) after a warm-up burst; V8's used heap before and after the burst,
+// divided by CONNECTIONS, is what each set-up allocated (the count of GCs during the burst is printed and
+// should be 0), and after a full GC what each kept. A byte count: machine load does not change it.
+// With a file name, the server also records a sampling heap profile of the burst (every allocation,
+// collected or not: open it in Chrome DevTools' Memory tab) to find where the bytes come from.
+// Needs dist/ (npm run build).
+import { fork } from 'node:child_process';
+import { connect } from 'node:net';
+import { writeFileSync } from 'node:fs';
+
+if (process.argv[2] === '--serve') {
+  const kind = process.argv[3];
+  const profile = process.argv[4] !== '';
+  const v8 = await import('node:v8');
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const held = [];
+  let port;
+  if (kind === 'session') {
+    const { listen } = await import('../dist/node.mjs');
+    const server = await listen({ port: 0, host: '127.0.0.1' });
+    port = server.address.port;
+    void (async () => {
+      for await (const session of server) void (async () => { for await (const s of session.incoming) held.push(s); })().catch(() => undefined);
+    })();
+  } else if (kind === 'serve') {
+    const { serve } = await import('../dist/node.mjs');
+    const server = serve((request) => new Promise(() => held.push(request)), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
+    port = (await server.listening).port;
+  } else {
+    const http2 = await import('node:http2');
+    const server = http2.createServer();
+    server.on('stream', (s) => { s.on('error', () => undefined); held.push(s); });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    port = server.address().port;
+  }
+  let inspector = null;
+  if (profile) {
+    const { Session } = await import('node:inspector');
+    inspector = new Session();
+    inspector.connect();
+  }
+  const post = (method, params) => new Promise((resolve, reject) => inspector.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  let gcs = 0;
+  new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ entryTypes: ['gc'] });
+  process.on('message', async ({ op, file }) => {
+    if (op === 'before') {
+      for (let i = 0; i < 4; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+      gcs = 0;
+      if (inspector) await post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    } else if (op === 'after' && inspector) {
+      // Read before stopping: the profile itself allocates.
+      const used = v8.getHeapStatistics().used_heap_size;
+      const { profile: p } = await post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(p));
+      process.send({ used, gcs });
+      return;
+    } else if (op === 'kept') {
+      for (let i = 0; i < 4; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+    }
+    process.send({ used: v8.getHeapStatistics().used_heap_size, gcs });
+  });
+  process.send({ port });
+} else {
+  const kind = process.argv[2] ?? 'serve';
+  const N = Number(process.argv[3] ?? 1000);
+  const file = process.argv[4] ?? '';
+  const frame = (type, flags, id, payload) => {
+    const h = Buffer.alloc(9);
+    h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(id, 5);
+    return Buffer.concat([h, payload]);
+  };
+  const PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))]);
+  const ACK = frame(4, 1, 0, Buffer.alloc(0));
+  const child = fork(new URL(import.meta.url).pathname, ['--serve', kind, file], {
+    execArgv: ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128'],
+  });
+  const replies = [];
+  let waiting = null;
+  child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
+  const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => (waiting = r)));
+  const ask = (m) => { child.send(m); return next(); };
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  const { port } = await next();
+  const open = () => new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(PREFACE));
+    let seen = false;
+    s.on('data', () => { if (!seen) { seen = true; s.write(ACK); resolve(s); } });
+    s.once('error', reject);
+  });
+  const burst = async (n) => {
+    const sockets = [];
+    for (let i = 0; i < n; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, open))));
+    await pause(300);
+    return sockets;
+  };
+  // A warm-up burst first, so that what is measured is not the JIT compiling the set-up path.
+  for (const s of await burst(200)) s.destroy();
+  await pause(500);
+  const before = await ask({ op: 'before' });
+  const sockets = await burst(N);
+  const after = await ask({ op: 'after', file });
+  const kept = await ask({ op: 'kept' });
+  const per = (x) => ((x - before.used) / N).toFixed(0);
+  console.log(`${kind}: ${per(after.used)} B allocated per connection set-up (GCs during the burst: ${after.gcs}), ${per(kept.used)} B kept per idle connection${file ? `; profile in ${file}` : ''}`);
+  for (const s of sockets) s.destroy();
+  child.kill();
+}
