@@ -271,28 +271,33 @@ function unrepresentable(target: RequestTarget): Response {
   return new Response(null, { status: notImplemented ? 501 : 400 });
 }
 
+/** onError's response (the default's: 500) to a handler's failure, then sent: never rejects. */
+function sendRecovered(exchange: Exchange, request: Request | null, error: unknown, onError: FetchServerOptions['onError']): Promise<void> {
+  return recover(error, onError).then((response) => send(exchange, request, response));
+}
+
 /**
- * The handler's response, or onError's (the default's: 500) if it fails or returns something else. A
- * Response returned synchronously is taken as it is (no promise, no microtask turn before it is sent).
+ * The handler's answer for `exchange`, sent: at once for a Response returned synchronously (no promise,
+ * no microtask turn before it is sent), else once its promise settles (onError's response if it fails or
+ * gives something else). One `then` with two closures over one context, not an async function awaiting
+ * it and a `then` after that: a handler that holds its request keeps this alive, and the async frame,
+ * its promises and a second closure were ~400 B per request held.
  */
-function handle(handler: FetchHandler, request: Request, exchange: Exchange, onError: FetchServerOptions['onError']): Response | Promise<Response> {
+function handle(handler: FetchHandler, request: Request, exchange: Exchange, onError: FetchServerOptions['onError']): Promise<void> | undefined {
   let result: Response | Promise<Response>;
   try {
     result = handler(request, exchange);
   } catch (error) {
-    return recover(error, onError);
+    return sendRecovered(exchange, request, error, onError);
   }
-  return result instanceof Response ? result : settle(result, onError);
-}
-
-async function settle(result: Promise<Response>, onError: FetchServerOptions['onError']): Promise<Response> {
-  try {
-    const response = await result;
-    if (!(response instanceof Response)) throw new TypeError('h2flow: the handler must return a Response');
-    return response;
-  } catch (error) {
-    return recover(error, onError);
-  }
+  if (result instanceof Response) return send(exchange, request, result);
+  return Promise.resolve(result).then(
+    (response: unknown) =>
+      response instanceof Response
+        ? send(exchange, request, response)
+        : sendRecovered(exchange, request, new TypeError('h2flow: the handler must return a Response'), onError),
+    (error: unknown) => sendRecovered(exchange, request, error, onError),
+  );
 }
 
 async function recover(error: unknown, onError: FetchServerOptions['onError']): Promise<Response> {
@@ -355,9 +360,7 @@ function answer(
       // The fetch API cannot represent it (a field `Headers` refuses): no handler can answer it.
     }
   }
-  const response = request === null ? unrepresentable(target) : handle(handler, request, exchange, onError);
-  if (response instanceof Response) return send(exchange, request, response);
-  return response.then((settled) => send(exchange, request, settled));
+  return request === null ? send(exchange, null, unrepresentable(target)) : handle(handler, request, exchange, onError);
 }
 
 /**

@@ -296,4 +296,52 @@ for (const [name, streams] of VARIANTS) {
   });
 }
 
+/** What handlers give back, and the response each must turn into (onError answers 599 with the failure's message). */
+const HANDLER_OUTCOMES: [string, (request: Request) => unknown, number, string][] = [
+  ['a Response returned synchronously', () => new Response('sync'), 200, 'sync'],
+  ['a promise of a Response', () => Promise.resolve(new Response('later')), 200, 'later'],
+  ['a promise settled a macrotask later', () => new Promise((r) => setTimeout(() => r(new Response('timer')), 1)), 200, 'timer'],
+  ['a thenable of a Response', () => ({ then: (r: (v: unknown) => void) => r(new Response('thenable')) }), 200, 'thenable'],
+  ['a synchronous throw', () => { throw new Error('thrown'); }, 599, 'thrown'],
+  ['a rejected promise', () => Promise.reject(new Error('rejected')), 599, 'rejected'],
+  ['a promise of something else', () => Promise.resolve('text'), 599, 'h2flow: the handler must return a Response'],
+  ['something else returned synchronously', () => undefined, 599, 'h2flow: the handler must return a Response'],
+];
+
+for (const [shape, handler, status, text] of HANDLER_OUTCOMES) {
+  Fetch(`a handler giving ${shape} is answered ${status === 200 ? 'with it' : "with onError's response to the failure"}, and the session serves on`, async () => {
+    const [a, b] = duplexPair();
+    const server = new H2Session(a, { role: 'server' });
+    const client = new H2Session(b, { role: 'client' });
+    const onError = (error: unknown) => new Response((error as Error).message, { status: 599 });
+    void serveSession(server, (request) => (new URL(request.url).pathname === '/ok' ? new Response('ok') : (handler(request) as Response)), { onError });
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    const res = await fetcher.fetch('/x');
+    assert.is(res.status, status);
+    assert.is(await res.text(), text);
+    assert.is(await (await fetcher.fetch('/ok')).text(), 'ok');
+    await fetcher.close();
+  });
+}
+
+Fetch("an onError that fails gets the default 500 for a handler's rejected promise", async () => {
+  const [a, b] = duplexPair();
+  const server = new H2Session(a, { role: 'server' });
+  const client = new H2Session(b, { role: 'client' });
+  const original = console.error;
+  const logged: unknown[] = [];
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    void serveSession(server, () => Promise.reject(new Error('handler')), { onError: () => Promise.reject(new Error('onError')) });
+    const fetcher = new H2Client(client, { baseUrl: BASE });
+    const res = await fetcher.fetch('/x');
+    assert.is(res.status, 500);
+    assert.is(await res.text(), 'Internal Server Error');
+    await fetcher.close();
+  } finally {
+    console.error = original;
+  }
+  assert.is(logged.length, 1, "onError's failure is logged");
+});
+
 Fetch.run();
