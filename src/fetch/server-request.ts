@@ -59,6 +59,13 @@ class RequestBodySource {
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   /** A read or a cancel reached the source: the body is disturbed (fetch's `bodyUsed`). */
   disturbed = false;
+  /** The ReadableStream this source feeds (set by {@link bodyStream}). */
+  body!: ReadableStream<Uint8Array>;
+  /**
+   * A lazy request's real Request was made after the handler took the body: this stream stays the body
+   * (see `realOf`). Kept here, not on the request: a request without a body never needs it.
+   */
+  kept = false;
 
   constructor(stream: RequestBodySourceStream) {
     this.#stream = stream;
@@ -90,9 +97,11 @@ function headerInit(headerList: H2HeaderList, authority: string): Array<[string,
   return pairs;
 }
 
-function bodyStream(stream: RequestBodySourceStream): [ReadableStream<Uint8Array>, RequestBodySource] {
+/** The source of a Request body read from `stream`, its ReadableStream made (its `body`). */
+function bodyStream(stream: RequestBodySourceStream): RequestBodySource {
   const source = new RequestBodySource(stream);
-  return [new ReadableStream<Uint8Array>(source, PULL_ONE), source];
+  source.body = new ReadableStream<Uint8Array>(source, PULL_ONE);
+  return source;
 }
 
 // Set by LazyRequest's static block: its private members, for the module's own use.
@@ -107,14 +116,13 @@ let bodyTakenOf: (request: LazyRequest) => boolean;
  */
 class LazyRequest {
   // The parts object itself (the fetch server's per-request Exchange, which outlives the request anyway),
-  // not copies of its fields: five fields fewer (40 B) per request held.
+  // not copies of its fields: five fields fewer (40 B) per request held. The body stream lives on its
+  // source (one field, not two, and the flag of a body kept past the real Request's making with it).
+  // No #methods: a class with one puts a brand in every instance (8 B per request held).
   readonly #parts: ServerRequestParts;
   #headers: Headers | null = null;
-  #body: ReadableStream<Uint8Array> | null = null;
   #source: RequestBodySource | null = null;
   #real: Request | null = null;
-  /** The real Request was made after the handler took the body: `#body` stays the body (see #realize). */
-  #bodyKept = false;
 
   constructor(parts: ServerRequestParts) {
     this.#parts = parts;
@@ -142,50 +150,50 @@ class LazyRequest {
 
   get body(): ReadableStream<Uint8Array> | null {
     // After a clone() the real Request's body is a branch of the tee: it is the body from then on.
-    if (this.#real !== null && !this.#bodyKept) return this.#real.body;
+    if (this.#real !== null && this.#source?.kept !== true) return this.#real.body;
     const stream = this.#parts.body;
     if (stream === null) return null;
-    if (this.#body === null) [this.#body, this.#source] = bodyStream(stream);
-    return this.#body;
+    return (this.#source ??= bodyStream(stream)).body;
   }
 
   get bodyUsed(): boolean {
-    if (this.#real !== null && !this.#bodyKept) return this.#real.bodyUsed;
+    if (this.#real !== null && this.#source?.kept !== true) return this.#real.bodyUsed;
     return this.#source?.disturbed === true;
   }
 
-  /** Whether the handler took the body: it was locked or read (see `Exchange.refuseUntakenBody`). */
-  #bodyTaken(): boolean {
-    // The body stream made for the request is locked once anything took it: a reader, the real Request
-    // reading it, or a clone()'s tee (whose branch is the real Request's body from then on, unlocked).
-    if (this.#body !== null && (this.#body.locked || this.#source?.disturbed === true)) return true;
-    return this.#real !== null && !this.#bodyKept && (this.#real.body?.locked === true || this.#real.bodyUsed);
-  }
-
-  /**
-   * The real Request behind the runtime's internal slots, made on first use. If the handler locked or
-   * read the body first (the runtime's Request takes no used body), the real one gets a locked stand-in
-   * body, so that its body methods refuse as on a used body while its other members (`cache`, `mode`...)
-   * answer as a Request's do, and the handler's stream stays the body.
-   */
-  #realize(): Request {
-    if (this.#real !== null) return this.#real;
-    const init: RequestInit & { duplex?: 'half' } = { method: this.#parts.method, headers: this.#headers ?? headerInit(this.#parts.headerList, this.#parts.authority) };
-    const body = this.body;
-    if (body !== null) {
-      this.#bodyKept = body.locked || this.#source!.disturbed;
-      init.body = this.#bodyKept ? new ReadableStream<Uint8Array>() : body;
-      init.duplex = 'half';
-    }
-    const real = new Request(this.#parts.url, init);
-    if (this.#bodyKept) real.body!.getReader();
-    this.#real = real;
-    return real;
-  }
-
   static {
-    realOf = (request) => request.#realize();
-    bodyTakenOf = (request) => request.#bodyTaken();
+    /**
+     * The real Request behind the runtime's internal slots, made on first use. If the handler locked or
+     * read the body first (the runtime's Request takes no used body), the real one gets a locked stand-in
+     * body, so that its body methods refuse as on a used body while its other members (`cache`, `mode`...)
+     * answer as a Request's do, and the handler's stream stays the body.
+     */
+    realOf = (request) => {
+      if (request.#real !== null) return request.#real;
+      const parts = request.#parts;
+      const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: request.#headers ?? headerInit(parts.headerList, parts.authority) };
+      const body = request.body;
+      let kept = false;
+      if (body !== null) {
+        const source = request.#source!;
+        kept = source.kept = body.locked || source.disturbed;
+        init.body = kept ? new ReadableStream<Uint8Array>() : body;
+        init.duplex = 'half';
+      }
+      const real = new Request(parts.url, init);
+      if (kept) real.body!.getReader();
+      request.#real = real;
+      return real;
+    };
+    /** Whether the handler took the body: it was locked or read (see `Exchange.refuseUntakenBody`). */
+    bodyTakenOf = (request) => {
+      // The body stream made for the request is locked once anything took it: a reader, the real Request
+      // reading it, or a clone()'s tee (whose branch is the real Request's body from then on, unlocked).
+      const source = request.#source;
+      if (source !== null && (source.body.locked || source.disturbed)) return true;
+      const real = request.#real;
+      return real !== null && source?.kept !== true && (real.body?.locked === true || real.bodyUsed);
+    };
   }
 }
 
@@ -320,7 +328,7 @@ export function serverRequest(parts: ServerRequestParts): ServerRequest {
   }
   const init: RequestInit & { duplex?: 'half' } = { method: parts.method, headers: headerInit(parts.headerList, parts.authority) };
   if (parts.body !== null) {
-    init.body = bodyStream(parts.body)[0];
+    init.body = bodyStream(parts.body).body;
     init.duplex = 'half';
   }
   return new (subclass ??= makeSubclass())(parts.url, init, parts.exchange);
