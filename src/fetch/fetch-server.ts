@@ -8,7 +8,7 @@ import { ErrorCodes } from '../core/index.ts';
 import { isCanonicalUrl } from './canonical-url.ts';
 import { trailerHeaders, type TrailersInit } from './fetch-headers.ts';
 import { fetchMethod } from './fetch-method.ts';
-import { MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target.ts';
+import { isHostName, MalformedRequestError, readRequestTarget, type RequestTarget } from './request-target.ts';
 import { ENDED, sendResponse, type TrailersExtension } from './send-response.ts';
 import { bodyTaken, serverRequest, type RequestExchange, type ServerRequestParts } from './server-request.ts';
 import { Outcome } from '../streams/outcome.ts';
@@ -102,24 +102,35 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
   readonly remoteAddr: NetAddr | undefined;
   readonly method: string;
   readonly url: string;
-  readonly authority: string;
-  /** Made when `completed` is first read; until then `#result` keeps how the response ended. */
-  #completed: Outcome<void> | null = null;
-  /** 'ending': the whole response was handed to the stream, whose `end()` tells when it reached the connection. */
-  #result: { readonly error: unknown } | 'sent' | 'ending' | null = null;
+  /**
+   * `completed`'s outcome once first read; until then how the response ended so far: null (running),
+   * 'sent', a failure, or 'ending' (the whole response was handed to the stream, whose `end()` tells
+   * when it reached the connection). One field for both (8 B per request held).
+   */
+  #completion: Outcome<void> | { readonly error: unknown } | 'sent' | 'ending' | null = null;
   #controller: AbortController | null = null;
   #trailers: Promise<Headers | null> | null = null;
-  /** HAS_BODY, REFUSED: one field, not two (the request's header list is the stream's own, not kept here). */
+  /**
+   * HAS_BODY, REFUSED: one field, not two (the request's header list is the stream's own, not kept here).
+   * No #methods: a class with one puts a brand in every instance (8 B per request held).
+   */
   #flags: number;
 
-  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, authority: string, hasBody: boolean) {
+  constructor(stream: H2Stream, session: H2Session, remoteAddr: NetAddr | undefined, method: string, url: string, hasBody: boolean) {
     this.stream = stream;
     this.session = session;
     this.remoteAddr = remoteAddr;
     this.method = method;
     this.url = url;
-    this.authority = authority;
     this.#flags = hasBody ? HAS_BODY : 0;
+  }
+
+  /**
+   * The target's authority (`:authority`, else `host`: see readRequestTarget), found again in the header
+   * list when asked (only a request without `host` needs it): not a field per request held.
+   */
+  get authority(): string {
+    return targetAuthority(this.stream.headers);
   }
 
   /** The request's header block, as received. */
@@ -138,12 +149,12 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
   }
 
   get completed(): Promise<void> {
-    if (this.#completed === null) {
-      const result = this.#result;
-      this.#completed = completionOf(result === 'ending' ? null : result);
-      if (result === 'ending') this.#followEnd(this.#completed);
-    }
-    return this.#completed.promise;
+    const current = this.#completion;
+    if (current instanceof Outcome) return current.promise;
+    const completed = completionOf(current === 'ending' ? null : current);
+    this.#completion = completed;
+    if (current === 'ending') followEnd(this.stream, completed);
+    return completed.promise;
   }
 
   /**
@@ -181,8 +192,9 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
   }
 
   complete(): void {
-    this.#result = 'sent';
-    this.#completed?.resolve();
+    const current = this.#completion;
+    if (current instanceof Outcome) current.resolve();
+    else this.#completion = 'sent';
   }
 
   /**
@@ -190,15 +202,9 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
    * someone reads `completed` (no promise per request otherwise).
    */
   ending(): void {
-    this.#result = 'ending';
-    if (this.#completed !== null) this.#followEnd(this.#completed);
-  }
-
-  #followEnd(completed: Outcome<void>): void {
-    this.stream.end().then(
-      () => completed.resolve(),
-      (error: unknown) => completed.reject(error),
-    );
+    const current = this.#completion;
+    if (current instanceof Outcome) followEnd(this.stream, current);
+    else this.#completion = 'ending';
   }
 
   /**
@@ -215,9 +221,29 @@ class Exchange implements FetchHandlerInfo, RequestExchange, ServerRequestParts 
   }
 
   fail(error: unknown): void {
-    this.#result ??= { error };
-    this.#completed?.reject(error);
+    const current = this.#completion;
+    if (current instanceof Outcome) current.reject(error);
+    else if (current === null) this.#completion = { error };
   }
+}
+
+/** `completed` follows `stream.end()`: it settles once the response's end reached the connection. */
+function followEnd(stream: H2Stream, completed: Outcome<void>): void {
+  stream.end().then(
+    () => completed.resolve(),
+    (error: unknown) => completed.reject(error),
+  );
+}
+
+/** A valid request's authority as readRequestTarget took it: `:authority`, else `host` ('' with neither). */
+function targetAuthority(list: H2HeaderList): string {
+  let host = '';
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]![0];
+    if (name === ':authority') return list[i]![1];
+    if (isHostName(name)) host = list[i]![1];
+  }
+  return host;
 }
 
 function ignore(): void {}
@@ -351,7 +377,7 @@ function answer(
   const url = fetchRequestUrl(target);
   // GET and HEAD requests have no body in the fetch API, nor does one whose HEADERS carried END_STREAM.
   const hasBody = !(method === 'GET' || method === 'HEAD' || stream.bodyEmpty);
-  const exchange = new Exchange(stream, session, remoteAddr, method, url ?? '', target.authority, hasBody);
+  const exchange = new Exchange(stream, session, remoteAddr, method, url ?? '', hasBody);
   let request: Request | null = null;
   if (url !== null) {
     try {
