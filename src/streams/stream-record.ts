@@ -57,7 +57,16 @@ const HEADERS_SENT = 4;
  */
 const DISCARDED = 8;
 
-/** One stream's state inside the session. */
+/** What few streams have: a pushed stream's parent, 1xx header blocks received (a client's). */
+interface RecordAside {
+  readonly parentId: number | null;
+  informational: H2HeaderList[] | null;
+}
+
+/**
+ * One stream's state inside the session. Its private methods are static: a class with instance #methods
+ * puts a brand in every instance (8 B per stream held).
+ */
 export class StreamRecord {
   /** The stream ID. */
   readonly id: number;
@@ -65,8 +74,6 @@ export class StreamRecord {
   readonly host: StreamHost;
   /** The request header block: received (server, pushed) or sent (client). */
   readonly headers: H2HeaderList;
-  /** For a pushed stream, the stream its PUSH_PROMISE came on. */
-  readonly parentId: number | null;
   /** The user-facing view. */
   readonly facade: H2Stream;
   // The three outcomes are made when first asked for (most streams are asked for none, or one), then
@@ -76,8 +83,8 @@ export class StreamRecord {
   #response: Outcome<H2HeaderList> | H2HeaderList | null = null;
   #trailers: Outcome<H2HeaderList | null> | null = null;
   #closed: Outcome<void> | null = null;
-  /** 1xx header blocks received so far (null until the first). */
-  informational: H2HeaderList[] | null = null;
+  /** A pushed stream's parent and the 1xx blocks received: made for the few streams that have either. */
+  #aside: RecordAside | null = null;
   /** The stream's yes/no state, as bits (LOCAL_ENDED, REMOTE_ENDED, HEADERS_SENT, DISCARDED): one field, not four. */
   #flags: number;
   /** The failure, once the stream failed. */
@@ -96,13 +103,19 @@ export class StreamRecord {
     this.#flags = (options.headersSent ? HEADERS_SENT : 0) | (options.localEnded ? LOCAL_ENDED : 0);
     this.id = id;
     this.headers = headers;
-    this.parentId = options.parentId;
+    if (options.parentId !== null) this.#aside = { parentId: options.parentId, informational: null };
     this.#receiveWindow = options.receiveWindow;
     this.facade = new H2Stream(this);
   }
 
-  #setFlag(bit: number, value: boolean): void {
-    this.#flags = value ? this.#flags | bit : this.#flags & ~bit;
+  /** For a pushed stream, the stream its PUSH_PROMISE came on. */
+  get parentId(): number | null {
+    return this.#aside?.parentId ?? null;
+  }
+
+  /** 1xx header blocks received so far (null until the first). */
+  get informational(): readonly H2HeaderList[] | null {
+    return this.#aside?.informational ?? null;
   }
 
   /** True once this side sent END_STREAM (or trailers, or never sends: a pushed stream on the client). */
@@ -110,7 +123,7 @@ export class StreamRecord {
     return (this.#flags & LOCAL_ENDED) !== 0;
   }
   set localEnded(value: boolean) {
-    this.#setFlag(LOCAL_ENDED, value);
+    this.#flags = value ? this.#flags | LOCAL_ENDED : this.#flags & ~LOCAL_ENDED;
   }
 
   /** True once the peer sent END_STREAM. */
@@ -118,7 +131,7 @@ export class StreamRecord {
     return (this.#flags & REMOTE_ENDED) !== 0;
   }
   set remoteEnded(value: boolean) {
-    this.#setFlag(REMOTE_ENDED, value);
+    this.#flags = value ? this.#flags | REMOTE_ENDED : this.#flags & ~REMOTE_ENDED;
   }
 
   /** True once this side's first header block (request or final response) went out: DATA may follow. */
@@ -126,7 +139,7 @@ export class StreamRecord {
     return (this.#flags & HEADERS_SENT) !== 0;
   }
   set headersSent(value: boolean) {
-    this.#setFlag(HEADERS_SENT, value);
+    this.#flags = value ? this.#flags | HEADERS_SENT : this.#flags & ~HEADERS_SENT;
   }
 
   /**
@@ -201,7 +214,7 @@ export class StreamRecord {
       const body = new InboundBody(this.host, this.id, this.#receiveWindow);
       this.#inbound = body;
       if (this.error !== null) body.fail(this.error);
-      else if ((this.#flags & DISCARDED) !== 0) body.fail(this.#discardedError());
+      else if ((this.#flags & DISCARDED) !== 0) body.fail(StreamRecord.#discardedError(this));
       else if (this.remoteEnded) body.end();
     }
     return this.#inbound;
@@ -240,7 +253,7 @@ export class StreamRecord {
     this.remoteEnded = true;
     if (this.#inbound !== null) this.#inbound.end();
     this.#trailers?.resolve(null);
-    if (this.localEnded) this.#complete();
+    if (this.localEnded) StreamRecord.#complete(this);
   }
 
   /** A final response header block arrived. */
@@ -250,7 +263,8 @@ export class StreamRecord {
 
   /** A 1xx header block arrived. */
   onInformational(headers: H2HeaderList): void {
-    (this.informational ??= []).push(headers);
+    const aside = (this.#aside ??= { parentId: null, informational: null });
+    (aside.informational ??= []).push(headers);
   }
 
   /** Trailers arrived. */
@@ -268,8 +282,8 @@ export class StreamRecord {
     if (this.localEnded) return;
     this.localEnded = true;
     if (this.error !== null) return;
-    if (this.remoteEnded) this.#complete();
-    else if (!this.host.isClient && (this.#inbound === null || !this.#inbound.accessed)) this.#abandonRequest();
+    if (this.remoteEnded) StreamRecord.#complete(this);
+    else if (!this.host.isClient && (this.#inbound === null || !this.#inbound.accessed)) StreamRecord.#abandonRequest(this);
   }
 
   /** Fails both halves and every pending outcome with `error`, then retires the stream. */
@@ -291,24 +305,24 @@ export class StreamRecord {
    * the stream window for a reader that never comes, holding the stream and its share of the connection
    * window for good. The stream completes; a body asked for afterwards fails with that reset.
    */
-  #abandonRequest(): void {
-    this.host.stopSending(this);
-    this.#flags |= DISCARDED;
-    if (this.#inbound !== null) this.#inbound.fail(this.#discardedError());
-    this.remoteEnded = true;
-    this.#trailers?.resolve(null);
-    this.#complete();
+  static #abandonRequest(record: StreamRecord): void {
+    record.host.stopSending(record);
+    record.#flags |= DISCARDED;
+    if (record.#inbound !== null) record.#inbound.fail(StreamRecord.#discardedError(record));
+    record.remoteEnded = true;
+    record.#trailers?.resolve(null);
+    StreamRecord.#complete(record);
   }
 
-  #discardedError(): H2StreamError {
-    return new H2StreamError(this.id, ErrorCodes.NO_ERROR, false, 'request body discarded: the response completed before it was read');
+  static #discardedError(record: StreamRecord): H2StreamError {
+    return new H2StreamError(record.id, ErrorCodes.NO_ERROR, false, 'request body discarded: the response completed before it was read');
   }
 
-  #complete(): void {
+  static #complete(record: StreamRecord): void {
     // A server that answered no longer holds the connection window for a request body it left unread
     // (it stays readable): a handler that ignores bodies would otherwise stall the connection for good.
-    if (!this.host.isClient && this.#inbound !== null) this.#inbound.releaseUnread();
-    this.#closed?.resolve();
-    this.host.retire(this);
+    if (!record.host.isClient && record.#inbound !== null) record.#inbound.releaseUnread();
+    record.#closed?.resolve();
+    record.host.retire(record);
   }
 }

@@ -234,15 +234,28 @@ export function defineSessionSuite(name: string, streams: StreamConstructors): {
     peer.expectHeaders({ streamId: 1 }).expectData(1, 'x', { endStream: true }).expectNone();
   });
 
-  Session('informational responses reach the client before the final response', async () => {
+  Session('informational responses reach the client before the final response, in order; a stream without any lists none', async () => {
     const { server, client } = sessions();
     serve(server, (stream) => {
+      if (stream.headers.find(([n]) => n === ':path')?.[1] === '/none') {
+        stream.respond(OK, { endStream: true });
+        return;
+      }
       stream.informational([[':status', '103'], ['link', '</style.css>; rel=preload']]);
+      stream.informational([[':status', '103'], ['link', '</app.js>; rel=preload']]);
       stream.respond(OK, { endStream: true });
     });
+    const plain = await client.request([[':method', 'GET'], [':scheme', 'http'], [':path', '/none'], [':authority', 'example.com']], { endStream: true });
+    assert.equal(plain.informationalResponses, [], 'none before the response');
+    assert.equal(await plain.response, OK);
+    assert.equal(plain.informationalResponses, [], 'none after it');
+    assert.is(plain.parentId, null, 'a stream that was not pushed has no parent');
     const stream = await client.request(GET, { endStream: true });
     assert.equal(await stream.response, OK);
-    assert.equal(stream.informationalResponses, [[[':status', '103'], ['link', '</style.css>; rel=preload']]]);
+    assert.equal(stream.informationalResponses, [
+      [[':status', '103'], ['link', '</style.css>; rel=preload']],
+      [[':status', '103'], ['link', '</app.js>; rel=preload']],
+    ]);
   });
 
   Session('a server push arrives on the client as an incoming stream with its promised request', async () => {
