@@ -322,11 +322,6 @@ export class H2StreamStateMachine {
     return [new StreamEnded({ streamId: this.streamId })];
   }
 
-  /** Fires when the peer resets the stream. */
-  streamReset(_previous: StreamState): StreamEvent[] {
-    this.streamClosedBy = StreamClosedBy.RECV_RST_STREAM;
-    return [new StreamReset({ streamId: this.streamId })];
-  }
 
   /** Fires on a stream we push: we are definitionally the server. */
   sendNewPushedStream(_previous: StreamState): StreamEvent[] {
@@ -453,6 +448,16 @@ export class H2StreamStateMachine {
 
 const S = StreamState;
 const I = StreamInputs;
+/**
+ * Fires when the peer resets the stream. h2's `H2StreamStateMachine.stream_reset`, kept off the class:
+ * `H2Stream` extends the machine (see its `stateMachine`) and has its own `streamReset` (h2's
+ * `H2Stream.stream_reset`, for an RST_STREAM frame), which would otherwise override this one.
+ */
+function streamReset(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  this.streamClosedBy = StreamClosedBy.RECV_RST_STREAM;
+  return [new StreamReset({ streamId: this.streamId })];
+}
+
 const M = H2StreamStateMachine.prototype;
 
 /** The 77 transitions of h2's `_transitions`, in h2's source order: [state, input, side effect, next]. */
@@ -472,7 +477,7 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   [S.RESERVED_LOCAL, I.SEND_WINDOW_UPDATE, null, S.RESERVED_LOCAL],
   [S.RESERVED_LOCAL, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.RESERVED_LOCAL],
   [S.RESERVED_LOCAL, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
-  [S.RESERVED_LOCAL, I.RECV_RST_STREAM, M.streamReset, S.CLOSED],
+  [S.RESERVED_LOCAL, I.RECV_RST_STREAM, streamReset, S.CLOSED],
   [S.RESERVED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.RESERVED_LOCAL],
   [S.RESERVED_LOCAL, I.RECV_ALTERNATIVE_SERVICE, null, S.RESERVED_LOCAL],
   // State: reserved remote
@@ -481,7 +486,7 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   [S.RESERVED_REMOTE, I.SEND_WINDOW_UPDATE, null, S.RESERVED_REMOTE],
   [S.RESERVED_REMOTE, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.RESERVED_REMOTE],
   [S.RESERVED_REMOTE, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
-  [S.RESERVED_REMOTE, I.RECV_RST_STREAM, M.streamReset, S.CLOSED],
+  [S.RESERVED_REMOTE, I.RECV_RST_STREAM, streamReset, S.CLOSED],
   [S.RESERVED_REMOTE, I.RECV_ALTERNATIVE_SERVICE, M.recvAltSvc, S.RESERVED_REMOTE],
   // State: open
   [S.OPEN, I.SEND_HEADERS, M.responseSent, S.OPEN],
@@ -493,7 +498,7 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   [S.OPEN, I.SEND_WINDOW_UPDATE, null, S.OPEN],
   [S.OPEN, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.OPEN],
   [S.OPEN, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
-  [S.OPEN, I.RECV_RST_STREAM, M.streamReset, S.CLOSED],
+  [S.OPEN, I.RECV_RST_STREAM, streamReset, S.CLOSED],
   [S.OPEN, I.SEND_PUSH_PROMISE, M.sendPushPromise, S.OPEN],
   [S.OPEN, I.RECV_PUSH_PROMISE, M.recvPushPromise, S.OPEN],
   [S.OPEN, I.SEND_INFORMATIONAL_HEADERS, M.sendInformationalResponse, S.OPEN],
@@ -509,7 +514,7 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   [S.HALF_CLOSED_REMOTE, I.SEND_WINDOW_UPDATE, null, S.HALF_CLOSED_REMOTE],
   [S.HALF_CLOSED_REMOTE, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.HALF_CLOSED_REMOTE],
   [S.HALF_CLOSED_REMOTE, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
-  [S.HALF_CLOSED_REMOTE, I.RECV_RST_STREAM, M.streamReset, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.RECV_RST_STREAM, streamReset, S.CLOSED],
   [S.HALF_CLOSED_REMOTE, I.SEND_PUSH_PROMISE, M.sendPushPromise, S.HALF_CLOSED_REMOTE],
   [S.HALF_CLOSED_REMOTE, I.RECV_PUSH_PROMISE, M.resetStreamOnError, S.CLOSED],
   [S.HALF_CLOSED_REMOTE, I.SEND_INFORMATIONAL_HEADERS, M.sendInformationalResponse, S.HALF_CLOSED_REMOTE],
@@ -522,7 +527,7 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   [S.HALF_CLOSED_LOCAL, I.SEND_WINDOW_UPDATE, null, S.HALF_CLOSED_LOCAL],
   [S.HALF_CLOSED_LOCAL, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.HALF_CLOSED_LOCAL],
   [S.HALF_CLOSED_LOCAL, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
-  [S.HALF_CLOSED_LOCAL, I.RECV_RST_STREAM, M.streamReset, S.CLOSED],
+  [S.HALF_CLOSED_LOCAL, I.RECV_RST_STREAM, streamReset, S.CLOSED],
   [S.HALF_CLOSED_LOCAL, I.RECV_PUSH_PROMISE, M.recvPushPromise, S.HALF_CLOSED_LOCAL],
   [S.HALF_CLOSED_LOCAL, I.RECV_INFORMATIONAL_HEADERS, M.recvInformationalResponse, S.HALF_CLOSED_LOCAL],
   [S.HALF_CLOSED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.HALF_CLOSED_LOCAL],

@@ -109,15 +109,11 @@ function concatEvents(a: H2Event[], b: readonly H2Event[]): H2Event[] {
 }
 
 /**
- * A low-level HTTP/2 stream: wraps the stream state machine so that frames can only be built or
- * accepted in a valid state (anything else raises `ProtocolError`), and keeps per-stream flow control
- * and content-length bookkeeping. Port of h2.stream.H2Stream.
+ * A low-level HTTP/2 stream: the stream state machine (extended, not wrapped: see `stateMachine`) with
+ * frames built or accepted only in a valid state (anything else raises `ProtocolError`), and per-stream
+ * flow control and content-length bookkeeping. Port of h2.stream.H2Stream.
  */
-export class H2Stream {
-  /** The stream's state machine (shared transition table, per-stream sub-state). */
-  readonly stateMachine: H2StreamStateMachine;
-  /** The stream ID. */
-  readonly streamId: number;
+export class H2Stream extends H2StreamStateMachine {
   /** The largest frame payload we may send (the peer's MAX_FRAME_SIZE); set by the connection. */
   maxOutboundFrameSize: number = DEFAULT_MAX_FRAME_SIZE;
   /** The `:method` of the last header block we sent (for HEAD's empty body), or `null`. */
@@ -147,8 +143,7 @@ export class H2Stream {
    * @param outboundWindowSize The peer's INITIAL_WINDOW_SIZE (the send window).
    */
   constructor(streamId: number, config: H2Configuration, inboundWindowSize: number, outboundWindowSize: number) {
-    this.stateMachine = new H2StreamStateMachine(streamId);
-    this.streamId = streamId;
+    super(streamId);
     this.outboundFlowControlWindow = outboundWindowSize;
     checkWindowSize(inboundWindowSize);
     this.#inboundWindow = inboundWindowSize;
@@ -156,9 +151,18 @@ export class H2Stream {
     this.#log = config.hasLogger ? config.logger : null;
   }
 
+  /**
+   * The stream's state machine (the shared transition table, and the per-stream sub-state): the stream
+   * itself. h2's stream has one (`state_machine`); here the stream is one, its state and sub-state its own
+   * fields: one object per stream, not two (48 B fewer per stream held).
+   */
+  get stateMachine(): H2StreamStateMachine {
+    return this;
+  }
+
   /** Debug form, as h2's `__repr__`. */
-  toString(): string {
-    const s = this.stateMachine.state;
+  override toString(): string {
+    const s = this.state;
     return `<H2Stream id:${this.streamId} state:<StreamState.${streamStateName(s)}: ${s}>>`;
   }
 
@@ -177,7 +181,7 @@ export class H2Stream {
 
   /** Whether the stream is open in the MAX_CONCURRENT_STREAMS sense (OPEN or half-closed). */
   get open(): boolean {
-    return STREAM_OPEN[this.stateMachine.state] === true;
+    return STREAM_OPEN[this.state] === true;
   }
 
   /**
@@ -191,12 +195,12 @@ export class H2Stream {
 
   /** Whether the stream is closed. */
   get closed(): boolean {
-    return this.stateMachine.state === StreamState.CLOSED;
+    return this.state === StreamState.CLOSED;
   }
 
   /** How the stream was closed, or `null`. */
   get closedBy(): StreamClosedBy | null {
-    return this.stateMachine.streamClosedBy;
+    return this.streamClosedBy;
   }
 
   /**
@@ -208,7 +212,7 @@ export class H2Stream {
     // RFC 9113 §3.1 (h2c upgrade): the HTTP/1.1 request becomes stream 1. h2 asserts this.
     if (this.streamId !== 1) throw new ProtocolError('Only stream 1 can be upgraded.');
     // The events are deliberately dropped, as in h2.
-    this.stateMachine.processInput(clientSide ? StreamInputs.UPGRADE_CLIENT : StreamInputs.UPGRADE_SERVER);
+    this.processInput(clientSide ? StreamInputs.UPGRADE_CLIENT : StreamInputs.UPGRADE_SERVER);
   }
 
   /**
@@ -222,7 +226,7 @@ export class H2Stream {
    */
   sendHeaders(headers: OutboundHeaders, encoder: Encoder, endStream = false, transient = false): HeaderBlockFrames {
     this.#log?.debug('Send headers %s on %s', headers, this);
-    const sm = this.stateMachine;
+    const sm = this;
     let input: StreamInput = StreamInputs.SEND_HEADERS;
     const codec = headerCodec(this.config.headerEncoding);
     const normal = isNormalizedOutboundHeaderList(headers, codec);
@@ -263,7 +267,7 @@ export class H2Stream {
     const codec = headerCodec(this.config.headerEncoding);
     const normal = isNormalizedOutboundHeaderList(headers, codec);
     const bytesHeaders = normal ? headers : encodeOutboundHeaders(headers, codec);
-    const events = this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
+    const events = this.processInput(StreamInputs.SEND_PUSH_PROMISE);
     if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
     const flags = this.#buildHdrValidationFlags(events);
@@ -275,7 +279,7 @@ export class H2Stream {
    * Port of h2.stream.H2Stream.locally_pushed.
    */
   locallyPushed(): Frame[] {
-    this.stateMachine.processInput(StreamInputs.SEND_PUSH_PROMISE);
+    this.processInput(StreamInputs.SEND_PUSH_PROMISE);
     return [];
   }
 
@@ -286,10 +290,10 @@ export class H2Stream {
    */
   sendData(data: Uint8Array, endStream = false, padLength: number | null = null): Frame[] {
     this.#log?.debug('Send data on %s with end stream set to %s', this, endStream);
-    this.stateMachine.processInput(StreamInputs.SEND_DATA);
+    this.processInput(StreamInputs.SEND_DATA);
     const df = new DataFrame(this.streamId, { data });
     if (endStream) {
-      this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+      this.processInput(StreamInputs.SEND_END_STREAM);
       df.flags.bits |= END_STREAM_BIT;
     }
     if (padLength !== null) {
@@ -309,15 +313,15 @@ export class H2Stream {
    */
   sendDataRun(length: number, endStream: boolean): void {
     this.#log?.debug('Send data on %s with end stream set to %s', this, endStream);
-    this.stateMachine.processInput(StreamInputs.SEND_DATA);
-    if (endStream) this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+    this.processInput(StreamInputs.SEND_DATA);
+    if (endStream) this.processInput(StreamInputs.SEND_END_STREAM);
     this.outboundFlowControlWindow -= length;
   }
 
   /** Builds an empty DATA frame with END_STREAM. Port of h2.stream.H2Stream.end_stream. */
   endStream(): Frame[] {
     this.#log?.debug('End stream %s', this);
-    this.stateMachine.processInput(StreamInputs.SEND_END_STREAM);
+    this.processInput(StreamInputs.SEND_END_STREAM);
     return [new DataFrame(this.streamId, { flags: ['END_STREAM'] })];
   }
 
@@ -327,7 +331,7 @@ export class H2Stream {
    */
   advertiseAlternativeService(fieldValue: Uint8Array): Frame[] {
     this.#log?.debug('Advertise alternative service of %s for %s', fieldValue, this);
-    this.stateMachine.processInput(StreamInputs.SEND_ALTERNATIVE_SERVICE);
+    this.processInput(StreamInputs.SEND_ALTERNATIVE_SERVICE);
     return [new AltSvcFrame(this.streamId, { field: fieldValue })];
   }
 
@@ -338,7 +342,7 @@ export class H2Stream {
    */
   increaseFlowControlWindow(increment: number): Frame[] {
     this.#log?.debug('Increase flow control window for %s by %d', this, increment);
-    this.stateMachine.processInput(StreamInputs.SEND_WINDOW_UPDATE);
+    this.processInput(StreamInputs.SEND_WINDOW_UPDATE);
     const w = this.#inboundWindow;
     if (typeof w === 'number') this.#inboundWindow = openedWindowSize(w, increment);
     else w.windowOpened(increment);
@@ -354,7 +358,7 @@ export class H2Stream {
    */
   receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents | null {
     this.#log?.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
-    const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
+    const events = this.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     if (events.length === 0) this.#refuseIdlePush('Idle streams cannot receive pushes');
     const pushEvent = events[0] as PushedStreamReceived;
     fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
@@ -375,7 +379,7 @@ export class H2Stream {
    */
   remotelyPushed(pushedHeaders: readonly Header[]): FramesAndEvents {
     this.#log?.debug('%s pushed by remote peer', this);
-    const events = this.stateMachine.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
+    const events = this.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
     this.#authority = authorityFromHeaders(pushedHeaders);
     return [NO_FRAMES, events];
   }
@@ -391,7 +395,7 @@ export class H2Stream {
    * @param headerEncoding The connection's `headerEncoding`: a string decodes the event's headers.
    */
   receiveHeaders(headers: Header[], endStream: boolean, headerEncoding: HeaderEncoding): FramesAndEvents {
-    const sm = this.stateMachine;
+    const sm = this;
     // Only a client receives responses: a server takes a block with a 1xx :status as a request (or
     // trailers), which validation rejects for its :status (RFC 9113 §8.3.1); h2 fails the connection.
     const informational = this.config.clientSide && isInformationalResponse(headers);
@@ -447,7 +451,7 @@ export class H2Stream {
    */
   receiveData(data: Uint8Array, endStream: boolean, flowControlLen: number): FramesAndEvents {
     this.#log?.debug('Receive data on %s with end stream %s and flow control length set to %d', this, endStream, flowControlLen);
-    const sm = this.stateMachine;
+    const sm = this;
     // RFC 9113 §8.1: a message is HEADERS, then DATA. DATA first is malformed (h2's state machine
     // closes the stream and fails the connection for it).
     if (!sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
@@ -490,7 +494,7 @@ export class H2Stream {
    */
   receiveWindowUpdate(increment: number): FramesAndEvents {
     this.#log?.debug('Receive Window Update on %s for increment of %d', this, increment);
-    let events = this.stateMachine.processInput(StreamInputs.RECV_WINDOW_UPDATE) as H2Event[];
+    let events = this.processInput(StreamInputs.RECV_WINDOW_UPDATE) as H2Event[];
     let frames: Frame[] = [];
     if (events.length > 0) {
       fillEvent(events[0] as WindowUpdated, { delta: increment });
@@ -520,7 +524,7 @@ export class H2Stream {
     // > A CONTINUATION frame MUST be preceded by a HEADERS, PUSH_PROMISE or CONTINUATION frame without
     // > the END_HEADERS flag set. A recipient that observes violation of this rule MUST respond with a
     // > connection error of type PROTOCOL_ERROR.
-    this.stateMachine.processInput(StreamInputs.RECV_CONTINUATION);
+    this.processInput(StreamInputs.RECV_CONTINUATION);
     throw new ProtocolError('Received CONTINUATION outside a header block');
   }
 
@@ -534,7 +538,7 @@ export class H2Stream {
     // > An ALTSVC frame on a stream other than stream 0 containing non-empty "Origin" information is
     // > invalid and MUST be ignored.
     if (frame.origin.length > 0) return [NO_FRAMES, []];
-    const events = this.stateMachine.processInput(StreamInputs.RECV_ALTERNATIVE_SERVICE) as H2Event[];
+    const events = this.processInput(StreamInputs.RECV_ALTERNATIVE_SERVICE) as H2Event[];
     if (events.length > 0) {
       const origin = this.#authority === null ? new Uint8Array(0) : byteStringToBytes(this.#authority, ':authority');
       fillEvent(events[0] as AlternativeServiceAvailable, { origin, fieldValue: frame.field });
@@ -545,7 +549,7 @@ export class H2Stream {
   /** Resets the stream locally and builds the RST_STREAM. Port of h2.stream.H2Stream.reset_stream. */
   resetStream(errorCode: number = ErrorCodes.NO_ERROR): Frame[] {
     this.#log?.debug('Local reset %s with error code: %d', this, errorCode);
-    this.stateMachine.processInput(StreamInputs.SEND_RST_STREAM);
+    this.processInput(StreamInputs.SEND_RST_STREAM);
     return [new RstStreamFrame(this.streamId, { errorCode })];
   }
 
@@ -566,7 +570,7 @@ export class H2Stream {
   #resetOnReceive(errorCode: number, reason: string): FramesAndEvents {
     this.#log?.debug('Resetting %s: %s', this, reason);
     this.#receiveError = reason;
-    const sm = this.stateMachine;
+    const sm = this;
     sm.state = StreamState.CLOSED;
     sm.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
     return [[new RstStreamFrame(this.streamId, { errorCode })], [new StreamReset({ streamId: this.streamId, errorCode, remoteReset: false })]];
@@ -578,7 +582,7 @@ export class H2Stream {
    */
   streamReset(frame: RstStreamFrame): FramesAndEvents {
     this.#log?.debug('Remote reset %s with error code: %d', this, frame.errorCode);
-    const events = this.stateMachine.processInput(StreamInputs.RECV_RST_STREAM) as H2Event[];
+    const events = this.processInput(StreamInputs.RECV_RST_STREAM) as H2Event[];
     if (events.length > 0) fillEvent(events[0] as StreamReset, { errorCode: frame.errorCode });
     return [NO_FRAMES, events];
   }
@@ -615,7 +619,7 @@ export class H2Stream {
    * as pushed and yields no event (h2 then fails with IndexError). The stream is closed instead.
    */
   #refuseIdlePush(message: string): never {
-    this.stateMachine.state = StreamState.CLOSED;
+    this.state = StreamState.CLOSED;
     throw new ProtocolError(message);
   }
 
@@ -626,7 +630,7 @@ export class H2Stream {
     if (type === 'TrailersSent' || type === 'TrailersReceived') kind = BLOCK_TRAILER;
     else if (type === 'ResponseSent' || type === 'ResponseReceived' || type === 'InformationalResponseReceived') kind = BLOCK_RESPONSE;
     else if (type === 'PushedStreamReceived' || type === 'PushedRequestSent') kind = BLOCK_PUSH;
-    return VALIDATION_FLAGS[(this.stateMachine.client === true ? 4 : 0) + kind] as HeaderValidationFlags;
+    return VALIDATION_FLAGS[(this.client === true ? 4 : 0) + kind] as HeaderValidationFlags;
   }
 
   /**

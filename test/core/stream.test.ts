@@ -332,6 +332,19 @@ Stream('resetting locally sends RST_STREAM; a peer reset yields StreamReset once
   assert.equal(r.streamReset(new RstStreamFrame(1, { errorCode: 8 }))[1], []);
 });
 
+Stream('the stream is its own state machine: stateMachine is the stream, whose state and sub-state follow its frames', () => {
+  const s = stream(1);
+  assert.is(s.stateMachine, s);
+  assert.equal([s.state, s.client, s.headersSent, s.closedBy], [StreamState.IDLE, null, false, null]);
+  s.sendHeaders(REQUEST, new Encoder());
+  assert.equal([s.stateMachine.state, s.stateMachine.client, s.stateMachine.headersSent], [StreamState.OPEN, true, true]);
+  assert.is(String(s), '<H2Stream id:1 state:<StreamState.OPEN: 3>>');
+  s.streamReset(new RstStreamFrame(1, { errorCode: ErrorCodes.CANCEL }));
+  assert.equal([s.stateMachine.state, s.stateMachine.streamClosedBy], [StreamState.CLOSED, StreamClosedBy.RECV_RST_STREAM]);
+  const other = stream(3);
+  assert.is(other.stateMachine.state, StreamState.IDLE, 'each stream has its own state');
+});
+
 Stream('a CONTINUATION outside a header block is always an error', () => {
   assert.throws(() => clientAfterRequest().receiveContinuation(), (e: unknown) => e instanceof ProtocolError && !(e instanceof StreamClosedError));
   const closed = clientAfterRequest();
