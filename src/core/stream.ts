@@ -111,7 +111,9 @@ function concatEvents(a: H2Event[], b: readonly H2Event[]): H2Event[] {
 /**
  * A low-level HTTP/2 stream: the stream state machine (extended, not wrapped: see `stateMachine`) with
  * frames built or accepted only in a valid state (anything else raises `ProtocolError`), and per-stream
- * flow control and content-length bookkeeping. Port of h2.stream.H2Stream.
+ * flow control and content-length bookkeeping. Port of h2.stream.H2Stream. Its private methods are
+ * static (the stream their first argument): a class with instance #methods puts a brand in every
+ * instance (8 B per stream held).
  */
 export class H2Stream extends H2StreamStateMachine {
   /** The largest frame payload we may send (the peer's MAX_FRAME_SIZE); set by the connection. */
@@ -167,10 +169,10 @@ export class H2Stream extends H2StreamStateMachine {
   }
 
   /** The receive window's manager, made on first use. */
-  #inboundWindowManager(): WindowManager {
-    const w = this.#inboundWindow;
+  static #inboundWindowManager(self: H2Stream): WindowManager {
+    const w = self.#inboundWindow;
     if (typeof w !== 'number') return w;
-    return (this.#inboundWindow = new WindowManager(w));
+    return (self.#inboundWindow = new WindowManager(w));
   }
 
   /** How many bytes the peer may still send on this stream (the receive window). */
@@ -246,7 +248,7 @@ export class H2Stream extends H2StreamStateMachine {
     // Checked before encoding (h2 checks afterwards): a refused block must not enter the HPACK table,
     // or every later block would refer to entries the peer never saw.
     if (sm.trailersSent && !endStream) throw new ProtocolError('Trailers must have END_STREAM set.');
-    const frames = this.#buildHeadersFrames(bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), this.#buildHdrValidationFlags(events), transient);
+    const frames = H2Stream.#buildHeadersFrames(this, bytesHeaders, normal, encoder, new HeadersFrame(this.streamId), H2Stream.#buildHdrValidationFlags(this, events), transient);
     if (endStream) {
       // END_STREAM belongs on the HEADERS frame, not on the CONTINUATIONs after it.
       sm.processInput(StreamInputs.SEND_END_STREAM);
@@ -268,10 +270,10 @@ export class H2Stream extends H2StreamStateMachine {
     const normal = isNormalizedOutboundHeaderList(headers, codec);
     const bytesHeaders = normal ? headers : encodeOutboundHeaders(headers, codec);
     const events = this.processInput(StreamInputs.SEND_PUSH_PROMISE);
-    if (events.length === 0) this.#refuseIdlePush('Cannot push on an idle stream.');
+    if (events.length === 0) H2Stream.#refuseIdlePush(this, 'Cannot push on an idle stream.');
     const ppf = new PushPromiseFrame(this.streamId, { promisedStreamId: relatedStreamId });
-    const flags = this.#buildHdrValidationFlags(events);
-    return this.#buildHeadersFrames(bytesHeaders, normal, encoder, ppf, flags);
+    const flags = H2Stream.#buildHdrValidationFlags(this, events);
+    return H2Stream.#buildHeadersFrames(this, bytesHeaders, normal, encoder, ppf, flags);
   }
 
   /**
@@ -359,12 +361,12 @@ export class H2Stream extends H2StreamStateMachine {
   receivePushPromiseInBand(promisedStreamId: number, headers: Header[], headerEncoding: HeaderEncoding): FramesAndEvents | null {
     this.#log?.debug('Receive Push Promise on %s for remote stream %d', this, promisedStreamId);
     const events = this.processInput(StreamInputs.RECV_PUSH_PROMISE) as H2Event[];
-    if (events.length === 0) this.#refuseIdlePush('Idle streams cannot receive pushes');
+    if (events.length === 0) H2Stream.#refuseIdlePush(this, 'Idle streams cannot receive pushes');
     const pushEvent = events[0] as PushedStreamReceived;
     fillEvent(pushEvent, { pushedStreamId: promisedStreamId });
-    const flags = this.#buildHdrValidationFlags(events);
+    const flags = H2Stream.#buildHdrValidationFlags(this, events);
     try {
-      fillEvent(pushEvent, { headers: this.#processReceivedHeaders(headers, flags, headerEncoding) });
+      fillEvent(pushEvent, { headers: H2Stream.#processReceivedHeaders(this, headers, flags, headerEncoding) });
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       this.#log?.debug('Malformed push promise on %s: %s', this, err.message);
@@ -402,12 +404,12 @@ export class H2Stream extends H2StreamStateMachine {
     // RFC 9113 §8.1: a 1xx after the final response is a HEADERS frame without END_STREAM after a
     // final status: malformed. Checked before the state machine, which would close the stream for it.
     if (informational && sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
-      return this.#malformedMessage('Informational response after final response');
+      return H2Stream.#malformedMessage(this, 'Informational response after final response');
     }
     let events = sm.processInput(informational ? StreamInputs.RECV_INFORMATIONAL_HEADERS : StreamInputs.RECV_HEADERS) as H2Event[];
     // RFC 9113 §8.1: "A HEADERS frame with the END_STREAM flag set that carries an informational
     // status code is malformed".
-    if (informational && endStream) return this.#malformedMessage('Cannot set END_STREAM on informational responses');
+    if (informational && endStream) return H2Stream.#malformedMessage(this, 'Cannot set END_STREAM on informational responses');
     const headersEvent = events[0] as Writable<HeaderBlockEvent | InformationalResponseReceived>;
     if (endStream) {
       const es = sm.processInput(StreamInputs.RECV_END_STREAM) as H2Event[];
@@ -416,24 +418,24 @@ export class H2Stream extends H2StreamStateMachine {
     }
     const trailers = headersEvent.type === 'TrailersReceived';
     // RFC 9113 §8.1 (see sendHeaders): trailers end the stream.
-    if (trailers && !endStream) return this.#malformedMessage('Trailers must have END_STREAM set');
-    const flags = this.#buildHdrValidationFlags(events);
+    if (trailers && !endStream) return H2Stream.#malformedMessage(this, 'Trailers must have END_STREAM set');
+    const flags = H2Stream.#buildHdrValidationFlags(this, events);
     let hs: Header[];
     try {
       // Trailers do not change the expected length: the body they end is the one the headers announced
       // (h2 reads them again, forgetting it). RFC 9110 §6.5.1: trailers carry no framing.
-      if (!trailers) this.#initializeContentLength(headers);
-      hs = this.#processReceivedHeaders(headers, flags, headerEncoding);
+      if (!trailers) H2Stream.#initializeContentLength(this, headers);
+      hs = H2Stream.#processReceivedHeaders(this, headers, flags, headerEncoding);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      return this.#malformedMessage(err.message);
+      return H2Stream.#malformedMessage(this, err.message);
     }
     // RFC 9113 §8.1.1: the content must match content-length, also when trailers end it, or when the
     // message's own HEADERS do; but "A response that is defined to have no content ... MAY have a
     // non-zero content-length" (204, 304; an answer to HEAD expects 0 already).
     const expected = this.#expectedContentLength;
     if (endStream && expected !== null && expected !== this.#actualContentLength && (trailers || headersEvent.type === 'RequestReceived' || (headersEvent.type === 'ResponseReceived' && !hasNoContentStatus(headers)))) {
-      return this.#malformedMessage(bodyLengthMismatch(expected, this.#actualContentLength));
+      return H2Stream.#malformedMessage(this, bodyLengthMismatch(expected, this.#actualContentLength));
     }
     headersEvent.headers = hs;
     return [NO_FRAMES, events];
@@ -455,18 +457,18 @@ export class H2Stream extends H2StreamStateMachine {
     // RFC 9113 §8.1: a message is HEADERS, then DATA. DATA first is malformed (h2's state machine
     // closes the stream and fails the connection for it).
     if (!sm.headersReceived && (sm.state === StreamState.OPEN || sm.state === StreamState.HALF_CLOSED_LOCAL)) {
-      return this.#malformedMessage('cannot receive data before headers');
+      return H2Stream.#malformedMessage(this, 'cannot receive data before headers');
     }
     let events = sm.processInput(StreamInputs.RECV_DATA) as H2Event[];
     const dataEvent = events[0] as Writable<DataReceived>;
     try {
-      this.#inboundWindowManager().windowConsumed(flowControlLen);
+      H2Stream.#inboundWindowManager(this).windowConsumed(flowControlLen);
     } catch (err) {
       if (!(err instanceof FlowControlError)) throw err;
       // RFC 9113 §6.9.1: "A receiver MAY respond with a stream error (Section 5.4.2) or connection
       // error (Section 5.4.1) of type FLOW_CONTROL_ERROR if it is unable to accept a frame." The
       // connection window was checked (and charged) on its own: only this stream's accounting broke.
-      return this.#resetOnReceive(ErrorCodes.FLOW_CONTROL_ERROR, `DATA past the stream window: ${err.message}`);
+      return H2Stream.#resetOnReceive(this, ErrorCodes.FLOW_CONTROL_ERROR, `DATA past the stream window: ${err.message}`);
     }
     this.#actualContentLength += data.length;
     const actual = this.#actualContentLength;
@@ -475,7 +477,7 @@ export class H2Stream extends H2StreamStateMachine {
     // > A request or response is also malformed if the value of a content-length header field does
     // > not equal the sum of the DATA frame payload lengths that form the content
     if (expected !== null && (expected < actual || (endStream && expected !== actual))) {
-      return this.#malformedMessage(bodyLengthMismatch(expected, actual));
+      return H2Stream.#malformedMessage(this, bodyLengthMismatch(expected, actual));
     }
     dataEvent.data = data;
     dataEvent.flowControlledLength = flowControlLen;
@@ -559,21 +561,21 @@ export class H2Stream extends H2StreamStateMachine {
    * PROTOCOL_ERROR"). The header block, if any, was decoded in full, so HPACK stays in sync and the
    * connection goes on.
    */
-  #malformedMessage(reason: string): FramesAndEvents {
-    return this.#resetOnReceive(ErrorCodes.PROTOCOL_ERROR, `Malformed message: ${reason}`);
+  static #malformedMessage(self: H2Stream, reason: string): FramesAndEvents {
+    return H2Stream.#resetOnReceive(self, ErrorCodes.PROTOCOL_ERROR, `Malformed message: ${reason}`);
   }
 
   /**
    * A stream error for what the peer sent: the stream closes as reset by us, and RST_STREAM
    * `errorCode` and a `StreamReset(remoteReset: false)` replace whatever the frame would have yielded.
    */
-  #resetOnReceive(errorCode: number, reason: string): FramesAndEvents {
-    this.#log?.debug('Resetting %s: %s', this, reason);
-    this.#receiveError = reason;
-    const sm = this;
+  static #resetOnReceive(self: H2Stream, errorCode: number, reason: string): FramesAndEvents {
+    self.#log?.debug('Resetting %s: %s', self, reason);
+    self.#receiveError = reason;
+    const sm = self;
     sm.state = StreamState.CLOSED;
     sm.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
-    return [[new RstStreamFrame(this.streamId, { errorCode })], [new StreamReset({ streamId: this.streamId, errorCode, remoteReset: false })]];
+    return [[new RstStreamFrame(self.streamId, { errorCode })], [new StreamReset({ streamId: self.streamId, errorCode, remoteReset: false })]];
   }
 
   /**
@@ -593,7 +595,7 @@ export class H2Stream extends H2StreamStateMachine {
    */
   acknowledgeReceivedData(acknowledgedSize: number): Frame[] {
     this.#log?.debug('Acknowledge received data with size %d on %s', acknowledgedSize, this);
-    const increment = this.#inboundWindowManager().processBytes(acknowledgedSize);
+    const increment = H2Stream.#inboundWindowManager(this).processBytes(acknowledgedSize);
     return increment ? [new WindowUpdateFrame(this.streamId, { windowIncrement: increment })] : NO_FRAMES;
   }
 
@@ -618,26 +620,27 @@ export class H2Stream extends H2StreamStateMachine {
    * A PUSH_PROMISE sent or received on an idle parent stream: the transition marks the stream itself
    * as pushed and yields no event (h2 then fails with IndexError). The stream is closed instead.
    */
-  #refuseIdlePush(message: string): never {
-    this.state = StreamState.CLOSED;
+  static #refuseIdlePush(self: H2Stream, message: string): never {
+    self.state = StreamState.CLOSED;
     throw new ProtocolError(message);
   }
 
   /** Picks the validation rules from the first event of a header transition (a shared, frozen object). */
-  #buildHdrValidationFlags(events: readonly StreamEvent[]): HeaderValidationFlags {
+  static #buildHdrValidationFlags(self: H2Stream, events: readonly StreamEvent[]): HeaderValidationFlags {
     const type = (events[0] as StreamEvent).type;
     let kind: number = BLOCK_REQUEST;
     if (type === 'TrailersSent' || type === 'TrailersReceived') kind = BLOCK_TRAILER;
     else if (type === 'ResponseSent' || type === 'ResponseReceived' || type === 'InformationalResponseReceived') kind = BLOCK_RESPONSE;
     else if (type === 'PushedStreamReceived' || type === 'PushedRequestSent') kind = BLOCK_PUSH;
-    return VALIDATION_FLAGS[(this.client === true ? 4 : 0) + kind] as HeaderValidationFlags;
+    return VALIDATION_FLAGS[(self.client === true ? 4 : 0) + kind] as HeaderValidationFlags;
   }
 
   /**
    * Normalises (unless `normalized`: the list is known to come out unchanged), validates and encodes
    * a block, then splits it at `maxOutboundFrameSize`.
    */
-  #buildHeadersFrames(
+  static #buildHeadersFrames(
+    self: H2Stream,
     headers: readonly Header[],
     normalized: boolean,
     encoder: Encoder,
@@ -646,28 +649,28 @@ export class H2Stream extends H2StreamStateMachine {
     transient = false,
   ): HeaderBlockFrames {
     let hs = headers;
-    if (this.config.normalizeOutboundHeaders && !normalized) hs = normalizeOutboundHeaders(hs, flags, this.config.splitOutboundCookies);
-    if (this.config.validateOutboundHeaders) validateOutboundHeaders(hs, flags);
+    if (self.config.normalizeOutboundHeaders && !normalized) hs = normalizeOutboundHeaders(hs, flags, self.config.splitOutboundCookies);
+    if (self.config.validateOutboundHeaders) validateOutboundHeaders(hs, flags);
     const encoded = transient ? encodeBlockView(encoder, hs) : encoder.encode(hs);
     // RFC 9113 §4.2
     // > An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame exceeds the size defined
     // > in SETTINGS_MAX_FRAME_SIZE
     // so the block is cut into frames of at most that size (no padding or priority is added here).
-    const size = this.maxOutboundFrameSize > 0 ? this.maxOutboundFrameSize : DEFAULT_MAX_FRAME_SIZE;
+    const size = self.maxOutboundFrameSize > 0 ? self.maxOutboundFrameSize : DEFAULT_MAX_FRAME_SIZE;
     firstFrame.data = encoded.length <= size ? encoded : encoded.subarray(0, size);
     const frames: HeaderBlockFrames = [firstFrame];
     for (let i = size; i < encoded.length; i += size) {
-      frames.push(new ContinuationFrame(this.streamId, { data: encoded.subarray(i, i + size) }));
+      frames.push(new ContinuationFrame(self.streamId, { data: encoded.subarray(i, i + size) }));
     }
     (frames[frames.length - 1] as HeadersFrame).flags.bits |= END_HEADERS_BIT;
     return frames;
   }
 
   /** Inbound pipeline: join cookies, validate, decode (each as configured). */
-  #processReceivedHeaders(headers: Header[], flags: HeaderValidationFlags, headerEncoding: HeaderEncoding): Header[] {
+  static #processReceivedHeaders(self: H2Stream, headers: Header[], flags: HeaderValidationFlags, headerEncoding: HeaderEncoding): Header[] {
     let hs = headers;
-    if (this.config.normalizeInboundHeaders) hs = normalizeInboundHeaders(hs, flags);
-    if (this.config.validateInboundHeaders) validateHeaders(hs, flags);
+    if (self.config.normalizeInboundHeaders) hs = normalizeInboundHeaders(hs, flags);
+    if (self.config.validateInboundHeaders) validateHeaders(hs, flags);
     if (typeof headerEncoding === 'string' && headerEncoding !== '') hs = decodeHeaders(hs, headerEncoding);
     return hs;
   }
@@ -676,9 +679,9 @@ export class H2Stream extends H2StreamStateMachine {
    * Reads the expected body length from `content-length` (0 after our own HEAD request).
    * RFC 9110 §8.6: `Content-Length = 1*DIGIT`; differing repeated values make the message invalid.
    */
-  #initializeContentLength(headers: readonly Header[]): void {
-    if (this.requestMethod === 'HEAD') {
-      this.#expectedContentLength = 0;
+  static #initializeContentLength(self: H2Stream, headers: readonly Header[]): void {
+    if (self.requestMethod === 'HEAD') {
+      self.#expectedContentLength = 0;
       return;
     }
     let canonical: string | null = null;
@@ -697,6 +700,6 @@ export class H2Stream extends H2StreamStateMachine {
       if (canonical === null) canonical = digits;
       else if (digits !== canonical) throw new ProtocolError(`Conflicting content-length headers: ${canonical} and ${digits}`);
     }
-    this.#expectedContentLength = canonical === null ? null : Number(canonical);
+    self.#expectedContentLength = canonical === null ? null : Number(canonical);
   }
 }
