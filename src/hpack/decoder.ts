@@ -63,6 +63,23 @@ function takeFields(count: number): HeaderField<string | Uint8Array>[] {
   return fields;
 }
 
+/**
+ * Up to this many octets a string literal is built by {@link shortString}: most header names and values
+ * are this short, and a view or copy of the octets made per string was garbage on every request (a
+ * Buffer view ~100 B for a raw literal, an array for a Huffman-coded one).
+ */
+const SHORT_STRING = 64;
+/** `exact[n]`: an array of exactly n octets, reused for every string of that length. */
+const exact: number[][] = [];
+
+/** The ByteString of `n` octets of `source` from `start`, through the reused array of that length. */
+function shortString(source: ArrayLike<number>, start: number, n: number): string {
+  let octets = exact[n];
+  if (octets === undefined) octets = exact[n] = Array.from({ length: n }, () => 0);
+  for (let i = 0; i < n; i++) octets[i] = source[start + i]!;
+  return String.fromCharCode.apply(null, octets);
+}
+
 /** What a cleared scratch slot holds (no field stays reachable from the scratch). */
 const EMPTY_FIELD: HeaderField = ['', ''];
 const KEEP_SCRATCH_FIELDS = 1024;
@@ -303,7 +320,7 @@ export class Decoder {
     cursor.pos = start + length;
     if (!huffman) {
       this.#lastLength = length;
-      if (length <= budget) return latin1FromBytes(block, start, start + length);
+      if (length <= budget) return length <= SHORT_STRING ? shortString(block, start, length) : latin1FromBytes(block, start, start + length);
       if (truncate) return null;
       throw this.#oversized();
     }
@@ -321,9 +338,11 @@ export class Decoder {
     this.#lastLength = n;
     let s: string | null = null;
     if (n <= budget) {
-      s = n > KEEP_SCRATCH_OCTETS
-        ? latin1FromBytes(Uint8Array.from(scratch.slice(0, n)))
-        : String.fromCharCode.apply(null, n === scratch.length ? scratch : scratch.slice(0, n));
+      s = n <= SHORT_STRING
+        ? shortString(scratch, 0, n)
+        : n > KEEP_SCRATCH_OCTETS
+          ? latin1FromBytes(Uint8Array.from(scratch.slice(0, n)))
+          : String.fromCharCode.apply(null, n === scratch.length ? scratch : scratch.slice(0, n));
     }
     if (scratch.length > KEEP_SCRATCH_OCTETS) scratch.length = 0;
     if (s === null && !truncate) throw this.#oversized();
