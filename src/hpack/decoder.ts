@@ -31,8 +31,10 @@ export interface DecodeOptions {
   oversized?: 'throw' | 'truncate';
   /**
    * Fields sent as an index into the static table (`:method GET`, `:scheme https`, `:path /`, …) come as
-   * one shared frozen pair each instead of a new array per field (beyond hpack; ignored with `raw`):
-   * for a caller that never mutates the list (the protocol core, whose header lists are read-only).
+   * one shared frozen pair each instead of a new array per field, and so do fields sent as an index
+   * into the dynamic table (one frozen pair per entry, shared by every list referring to it while it
+   * stays in the table) (beyond hpack; ignored with `raw`): for a caller that never mutates the list
+   * (the protocol core, whose header lists are read-only).
    */
   sharedStatic?: boolean;
 }
@@ -207,6 +209,8 @@ export class Decoder {
         let neverIndexed = false;
         /** The static entry this field is, whole (an indexed field), or 0. */
         let staticIndex = 0;
+        /** The dynamic entry this field is, whole (an indexed field), or -1. */
+        let dynamicIndex = -1;
         if (first & 0x80) {
           // Indexed Header Field Representation (RFC 7541 §6.1).
           const index = decodeInteger(block, cursor, 7);
@@ -218,7 +222,7 @@ export class Decoder {
             value = entry[1];
             staticIndex = index;
           } else {
-            const i = this.#dynamicIndex(index);
+            const i = (dynamicIndex = this.#dynamicIndex(index));
             name = table.name(i);
             value = table.value(i);
           }
@@ -270,6 +274,8 @@ export class Decoder {
           headers[count++] = neverIndexed ? new NeverIndexedHeaderTuple(n, v) : [n, v];
         } else if (sharedStatic && staticIndex > 0) {
           headers[count++] = STATIC_PAIRS[staticIndex - 1]!;
+        } else if (sharedStatic && dynamicIndex >= 0) {
+          headers[count++] = table.pair(dynamicIndex);
         } else {
           headers[count++] = neverIndexed ? new NeverIndexedHeaderTuple(name, value) : [name, value];
         }

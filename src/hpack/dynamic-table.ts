@@ -8,6 +8,9 @@ import { MAX_INTEGER } from './integer.ts';
 /** RFC 7541 §4.1: "The size of an entry is the sum of its name's length in octets, its value's length in octets, and 32." */
 export const ENTRY_OVERHEAD = 32;
 
+/** An entry handed out whole: the decoder's `HeaderField` (a `[name, value]` pair, frozen). */
+type EntryPair = [string, string];
+
 /** Default SETTINGS_HEADER_TABLE_SIZE (RFC 9113 §6.5.2): 4,096 octets. */
 export const DEFAULT_TABLE_SIZE = 4096;
 
@@ -69,6 +72,11 @@ export class DynamicTable {
   #index: Map<string, NameIndex> | null = null;
   /** Entries ever added: the insertion number of the next one. */
   #inserted = 0;
+  /**
+   * Entries handed out whole as frozen pairs ({@link pair}: a decoder's indexed fields), by slot; no
+   * array until the first. A slot's pair goes when its entry is evicted or replaced.
+   */
+  #pairs: (EntryPair | undefined)[] | null = null;
 
   /**
    * Creates an empty table of at most `maxSize` octets (an integer in 0..2^32-1, else RangeError).
@@ -113,6 +121,17 @@ export class DynamicTable {
   }
 
   /**
+   * Entry `i` (0 = newest; the caller checks `i < length`) as one frozen `[name, value]` pair, made on its
+   * first request and the same object for as long as the entry stays: every header list that refers to
+   * the entry shares it (a browser's requests repeat a dozen indexed fields each).
+   */
+  pair(i: number): EntryPair {
+    const slot = (this.#head + i) & this.#mask;
+    const pairs = (this.#pairs ??= new Array<EntryPair | undefined>(this.#mask + 1).fill(undefined));
+    return (pairs[slot] ??= Object.freeze([this.#names[slot]!, this.#values[slot]!]) as EntryPair);
+  }
+
+  /**
    * Adds an entry at the front, evicting from the end until it fits (RFC 7541 §4.4). "an attempt to add
    * an entry larger than the maximum size causes the table to be emptied of all existing entries".
    */
@@ -127,6 +146,7 @@ export class DynamicTable {
     const slot = (this.#head = (this.#head - 1) & this.#mask);
     this.#names[slot] = name;
     this.#values[slot] = value;
+    if (this.#pairs !== null) this.#pairs[slot] = undefined;
     this.#count++;
     this.#size += size;
     if (this.#index !== null) this.#indexEntry(this.#index, name, value, this.#inserted);
@@ -166,6 +186,7 @@ export class DynamicTable {
       this.#names[slot] = '';
       this.#values[slot] = '';
     }
+    this.#pairs = null;
     this.#count = 0;
     this.#size = 0;
   }
@@ -180,6 +201,7 @@ export class DynamicTable {
       if (this.#index !== null) this.#unindex(name, value, this.#inserted - 1 - this.#count);
       this.#names[slot] = '';
       this.#values[slot] = '';
+      if (this.#pairs !== null) this.#pairs[slot] = undefined;
     }
     if (this.#count === 0) this.#size = 0;
   }
@@ -219,10 +241,14 @@ export class DynamicTable {
     const capacity = Math.max(MIN_RING, (this.#mask + 1) * 2);
     const names = new Array<string>(capacity).fill('');
     const values = new Array<string>(capacity).fill('');
+    const pairs = this.#pairs === null ? null : new Array<EntryPair | undefined>(capacity).fill(undefined);
     for (let i = 0; i < this.#count; i++) {
-      names[i] = this.name(i);
-      values[i] = this.value(i);
+      const slot = (this.#head + i) & this.#mask;
+      names[i] = this.#names[slot]!;
+      values[i] = this.#values[slot]!;
+      if (pairs !== null) pairs[i] = this.#pairs![slot];
     }
+    this.#pairs = pairs;
     this.#names = names;
     this.#values = values;
     this.#mask = capacity - 1;

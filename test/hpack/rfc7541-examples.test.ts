@@ -164,6 +164,61 @@ Examples('sharedStatic: a field indexed into the static table is one frozen pair
   assert.equal(new Decoder().decode(block, { sharedStatic: true, raw: true }).length, 4, 'raw: fresh octets as before');
 });
 
+Examples('sharedStatic: a field indexed into the dynamic table is one frozen pair per entry while it stays; a new entry in its slot is a new pair', () => {
+  const encoder = new Encoder();
+  const decoder = new Decoder();
+  const request = (ua: string): Pair[] => [[':method', 'GET'], ['user-agent', ua], ['accept', 'text/html']];
+  const first = decoder.decode(encoder.encode(request('a')), { sharedStatic: true });
+  assert.not.ok(Object.isFrozen(first[1]), 'a literal entering the table is a pair of its own');
+  const second = decoder.decode(encoder.encode(request('a')), { sharedStatic: true });
+  const third = decoder.decode(encoder.encode(request('a')), { sharedStatic: true });
+  assert.equal(second, request('a'));
+  assert.is(second[1], third[1], 'the same pair for the same dynamic entry');
+  assert.is(second[2], third[2]);
+  assert.ok(Object.isFrozen(second[1]));
+  assert.is.not(second[1], second[2]);
+  assert.not.ok(Object.isFrozen(new Decoder().decode(new Encoder().encode(request('a')))[1]), 'without the option every pair is a new array');
+  // Fill the table past its 4096 octets: the first entries are evicted and their slots reused.
+  const held: Pair[][] = [];
+  for (let k = 0; k < 40; k++) {
+    const fields: Pair[] = [[`x-${k}`, String(k).repeat(100)]];
+    decoder.decode(encoder.encode(fields), { sharedStatic: true });
+    held.push(decoder.decode(encoder.encode(fields), { sharedStatic: true }));
+  }
+  for (let k = 0; k < 40; k++) assert.equal(held[k], [[`x-${k}`, String(k).repeat(100)]], `entry ${k} as it was when decoded`);
+  assert.is(second[1]![1], 'a', 'an evicted entry leaves the lists holding its pair unchanged');
+  const again = decoder.decode(encoder.encode(request('c')), { sharedStatic: true });
+  const reused = decoder.decode(encoder.encode(request('c')), { sharedStatic: true });
+  assert.equal(reused, request('c'));
+  assert.is.not(reused[1], second[1], 'a new entry is a new pair');
+  assert.is(decoder.decode(encoder.encode(request('c')), { sharedStatic: true })[1], reused[1]);
+  assert.ok(again.length === 3);
+});
+
+Examples('sharedStatic: a pair stays the same object when the ring grows, and a cleared table gives new ones', () => {
+  const encoder = new Encoder();
+  const decoder = new Decoder();
+  const pairs = new Map<number, unknown>();
+  // 16 small entries fill the first ring; the next ones make it grow.
+  for (let k = 0; k < 40; k++) {
+    const fields: Pair[] = [[`y-${k}`, 'v']];
+    decoder.decode(encoder.encode(fields), { sharedStatic: true });
+    if (k < 12) pairs.set(k, decoder.decode(encoder.encode(fields), { sharedStatic: true })[0]);
+  }
+  for (let k = 0; k < 12; k++) {
+    const list = decoder.decode(encoder.encode([[`y-${k}`, 'v']]), { sharedStatic: true });
+    assert.is(list[0], pairs.get(k), `entry ${k}: the same pair after the ring grew`);
+  }
+  // A size update to 0 empties the table (RFC 7541 §4.3); entries added after it are new pairs.
+  encoder.headerTableSize = 0;
+  decoder.decode(encoder.encode([]), { sharedStatic: true });
+  encoder.headerTableSize = 4096;
+  decoder.decode(encoder.encode([['y-0', 'v']]), { sharedStatic: true });
+  const after = decoder.decode(encoder.encode([['y-0', 'v']]), { sharedStatic: true })[0];
+  assert.equal(after, ['y-0', 'v']);
+  assert.is.not(after, pairs.get(0));
+});
+
 Examples('each decoded list is its own: a later block, or a block that fails, leaves an earlier list as it was', () => {
   const decoder = new Decoder();
   const first = decoder.decode(fromHex('828684410f7777772e6578616d706c652e636f6d'));
