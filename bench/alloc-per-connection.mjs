@@ -10,6 +10,7 @@
 // With a file name, the server also records a sampling heap profile of the burst (every allocation,
 // collected or not: open it in Chrome DevTools' Memory tab) to find where the bytes come from.
 // Needs dist/ (npm run build).
+import { startHeldServer } from './_held-server.mjs';
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -20,25 +21,7 @@ if (process.argv[2] === '--serve') {
   const v8 = await import('node:v8');
   const { PerformanceObserver } = await import('node:perf_hooks');
   const held = [];
-  let port;
-  if (kind === 'session') {
-    const { listen } = await import('../dist/node.mjs');
-    const server = await listen({ port: 0, host: '127.0.0.1' });
-    port = server.address.port;
-    void (async () => {
-      for await (const session of server) void (async () => { for await (const s of session.incoming) held.push(s); })().catch(() => undefined);
-    })();
-  } else if (kind === 'serve') {
-    const { serve } = await import('../dist/node.mjs');
-    const server = serve((request) => new Promise(() => held.push(request)), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
-    port = (await server.listening).port;
-  } else {
-    const http2 = await import('node:http2');
-    const server = http2.createServer();
-    server.on('stream', (s) => { s.on('error', () => undefined); held.push(s); });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    port = server.address().port;
-  }
+  const port = await startHeldServer(kind, held);
   let inspector = null;
   if (profile) {
     const { Session } = await import('node:inspector');

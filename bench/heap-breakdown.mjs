@@ -6,6 +6,7 @@
 // object (arrays, contexts, property stores) counted under the first JS object found referring to it.
 // Compiled code and script sources are left out. Snapshots go to the OS temp directory (removed after).
 // Needs dist/ (npm run build).
+import { startHeldServer } from './_held-server.mjs';
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
@@ -16,25 +17,7 @@ import { writeHeapSnapshot } from 'node:v8';
 if (process.argv[2] === '--serve') {
   const kind = process.argv[3];
   const held = [];
-  let port;
-  if (kind === 'session') {
-    const { listen } = await import('../dist/node.mjs');
-    const server = await listen({ port: 0, host: '127.0.0.1' });
-    port = server.address.port;
-    void (async () => {
-      for await (const session of server) void (async () => { for await (const s of session.incoming) held.push(s); })().catch(() => undefined);
-    })();
-  } else if (kind === 'serve') {
-    const { serve } = await import('../dist/node.mjs');
-    const server = serve((request) => new Promise(() => held.push(request)), { port: 0, hostname: '127.0.0.1', onListen: () => undefined });
-    port = (await server.listening).port;
-  } else {
-    const http2 = await import('node:http2');
-    const server = http2.createServer();
-    server.on('stream', (s) => { s.on('error', () => undefined); held.push(s); });
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    port = server.address().port;
-  }
+  const port = await startHeldServer(kind, held);
   process.on('message', async (file) => {
     for (let i = 0; i < 4; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
     writeHeapSnapshot(file);

@@ -19,7 +19,7 @@ import { globalStreams, H2SessionError, H2StreamError, type H2Stream } from '../
 import { SessionPump } from '../../src/streams/session-pump';
 import { settle } from '../support/duplex-pair';
 import { ScriptedWire, type WireFlavor } from '../support/scripted-wire';
-import { GET, OK, POST, track, type Tracked } from '../support/session-fixtures';
+import { GET, OK, pendingNames, POST, track, untyped, type Tracked } from '../support/session-fixtures';
 import { TestClock } from '../support/test-clock';
 
 type Promises = Record<string, Promise<unknown>>;
@@ -233,18 +233,6 @@ const TRANSPORTS: Transport[] = [
   { name: 'a Web Streams transport', flavor: 'streams', vectored: false },
   { name: 'a vectored Web Streams transport', flavor: 'streams', vectored: true },
 ];
-
-function pendingNames(tracked: Record<string, Tracked>): string[] {
-  return Object.entries(tracked)
-    .filter(([, t]) => !t.settled)
-    .map(([name]) => name);
-}
-
-function untyped(tracked: Record<string, Tracked>): string[] {
-  return Object.entries(tracked)
-    .filter(([, t]) => t.failed !== undefined && !(t.failed instanceof H2SessionError || t.failed instanceof H2StreamError))
-    .map(([name, t]) => `${name}: ${String(t.failed)}`);
-}
 
 /** Exceptions nobody caught while `run` ran (a microtask or callback throwing), and rejections nobody handled. */
 async function uncaught(run: () => Promise<void>): Promise<unknown[]> {

@@ -3,7 +3,7 @@
  * session facing the scripted TestPeer, two sessions over one in-memory pair, and `track()` to watch a
  * promise settle without awaiting it. Native Web Streams; no test sleeps.
  */
-import { H2Session, type H2SessionOptions } from '../../src/streams';
+import { H2Session, H2SessionError, H2StreamError, type H2SessionOptions } from '../../src/streams';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import { WirePeer } from './wire-peer';
 
@@ -59,4 +59,18 @@ export function sessionPair(options: { server?: SessionOptions; client?: Session
   const server = new H2Session(a, { ...options.server, role: 'server' });
   const client = new H2Session(b, { ...options.client, role: 'client' });
   return { server, client, serverEnd: a, clientEnd: b };
+}
+
+/** The names of the tracked promises still pending. */
+export function pendingNames(tracked: Record<string, Tracked>): string[] {
+  return Object.entries(tracked)
+    .filter(([, t]) => !t.settled)
+    .map(([name]) => name);
+}
+
+/** The tracked promises that rejected with something else than a typed H2SessionError / H2StreamError. */
+export function untyped(tracked: Record<string, Tracked>): string[] {
+  return Object.entries(tracked)
+    .filter(([, t]) => t.failed !== undefined && !(t.failed instanceof H2SessionError || t.failed instanceof H2StreamError))
+    .map(([name, t]) => `${name}: ${String(t.failed)}`);
 }

@@ -8,11 +8,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { connect as http2Connect } from 'node:http2';
 import { parseProxyHeader, ProxyHeaderError, PROXY_V1_MAX_LENGTH, PROXY_V2_MAX_BLOCK } from '../../src/transport/proxy-protocol';
 import { ProxyPrefix, proxyHeaderTimeoutOf } from '../../src/transport/proxy-prefix';
 import { AbuseGuard, listen, serve, type HttpServer } from '../../src/transport/node';
 import { TestPeer } from '../support/peer';
+import { h2Get, rawWithHeader, untilClosed } from '../support/proxied-client';
 import { selfSignedCert, tempDir } from '../support/peers';
 
 const Parser = suite('PROXY protocol parser');
@@ -236,30 +236,7 @@ async function proxiedServer(extra: { tls?: typeof tlsOptions; abuse?: AbuseGuar
   return { server, port: (await server.listening).port };
 }
 
-/** A TCP connection that writes `header` first. */
-function rawWithHeader(port: number, header: Uint8Array): Socket {
-  const socket = netConnect({ port, host: '127.0.0.1' });
-  socket.write(header);
-  return socket;
-}
 
-/** One h2 GET over `socket` (cleartext or TLS); the body. */
-function h2Get(origin: string, socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const session = http2Connect(origin, { createConnection: () => socket });
-    session.on('error', reject);
-    const req = session.request({ ':path': '/' });
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      session.close();
-      resolve(body);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** One HTTP/1.1 GET written raw over `socket`; the response body (the connection is closed after it). */
 function h1Get(socket: Socket): Promise<string> {
@@ -277,15 +254,6 @@ function h1Get(socket: Socket): Promise<string> {
   });
 }
 
-/** Resolves with what the server sent once the connection closed. */
-function untilClosed(socket: Socket): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const got: Buffer[] = [];
-    socket.on('data', (d: Buffer) => got.push(d));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(Buffer.concat(got)));
-  });
-}
 
 const V1 = latin1('PROXY TCP4 203.0.113.9 127.0.0.1 50123 443\r\n');
 const V2 = v2(0x21, 0x21, ipv6Block(V6_SRC, 4321));

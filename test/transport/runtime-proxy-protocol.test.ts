@@ -8,12 +8,11 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as http2Connect } from 'node:http2';
 import { daemon, run, tempDir, type Daemon } from '../support/peers';
 import { startHaproxy, stopHaproxy } from '../support/haproxy';
 import { bundleFor, runArgs, runtimeBinary } from '../support/runtimes';
 import { TestPeer } from '../support/peer';
+import { h2Get, rawWithHeader, untilClosed } from '../support/proxied-client';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 const SIG = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
@@ -25,41 +24,8 @@ const V2 = v2(0x21, 0x21, [...V6_SRC, ...Array<number>(15).fill(0), 1, 4321 >> 8
 const V2_LOCAL = v2(0x20, 0x00, []);
 const PREFACE = latin1('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
-/** A TCP connection that writes `header` first. */
-function rawWithHeader(port: number, header: Uint8Array): Socket {
-  const socket = netConnect({ port, host: '127.0.0.1' });
-  socket.setNoDelay(true);
-  if (header.length > 0) socket.write(header);
-  return socket;
-}
 
-/** One h2 GET over `socket`; the body. */
-function h2Get(port: number, socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const session = http2Connect(`http://127.0.0.1:${port}`, { createConnection: () => socket });
-    session.on('error', reject);
-    const req = session.request({ ':path': '/' });
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      session.close();
-      resolve(body);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
-/** Resolves with what the server sent once the connection closed. */
-function untilClosed(socket: Socket): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const got: Buffer[] = [];
-    socket.on('data', (d: Buffer) => got.push(d));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(Buffer.concat(got)));
-  });
-}
 
 const LISTENERS = [
   ['deno', 'deno', "Deno.listen (transport 'deno')"],
@@ -83,12 +49,12 @@ for (const [runtime, transport, listener] of LISTENERS) {
   });
 
   Runtime('a v1 or a v2 header gives the handler the client address it carries', async () => {
-    assert.is(await h2Get(port, rawWithHeader(port, V1)), '203.0.113.9 50123');
-    assert.is(await h2Get(port, rawWithHeader(port, V2)), '2001:db8::7 4321');
+    assert.is(await h2Get(`http://127.0.0.1:${port}`, rawWithHeader(port, V1)), '203.0.113.9 50123');
+    assert.is(await h2Get(`http://127.0.0.1:${port}`, rawWithHeader(port, V2)), '2001:db8::7 4321');
   });
 
   Runtime('a v2 LOCAL header (a health check) keeps the connection\'s own address', async () => {
-    assert.match(await h2Get(port, rawWithHeader(port, V2_LOCAL)), /^127\.0\.0\.1 [1-9]\d*$/);
+    assert.match(await h2Get(`http://127.0.0.1:${port}`, rawWithHeader(port, V2_LOCAL)), /^127\.0\.0\.1 [1-9]\d*$/);
   });
 
   Runtime('a header trickled byte by byte, and a header with the HTTP/2 preface in one write, both work', async () => {
@@ -98,10 +64,10 @@ for (const [runtime, transport, listener] of LISTENERS) {
       trickled.write(Buffer.from([byte]));
       await new Promise((r) => setTimeout(r, 2));
     }
-    assert.is(await h2Get(port, trickled), '203.0.113.9 50123');
+    assert.is(await h2Get(`http://127.0.0.1:${port}`, trickled), '203.0.113.9 50123');
     // node:http2 writes its preface right after the header, often in the same segment.
     const together = rawWithHeader(port, V2);
-    assert.is(await h2Get(port, together), '2001:db8::7 4321');
+    assert.is(await h2Get(`http://127.0.0.1:${port}`, together), '2001:db8::7 4321');
   });
 
   Runtime('a missing, garbled or oversized header closes the connection before anything is sent', async () => {
@@ -139,9 +105,9 @@ for (const [runtime, transport, listener] of LISTENERS) {
     let refused = false;
     for (let i = 0; i < 100 && !refused; i++) refused = (await provoke()).length === 0;
     assert.ok(refused, 'the header address is refused');
-    assert.is(await h2Get(port, rawWithHeader(port, latin1('PROXY TCP4 198.51.100.77 127.0.0.1 1001 443\r\n'))), '198.51.100.77 1001');
+    assert.is(await h2Get(`http://127.0.0.1:${port}`, rawWithHeader(port, latin1('PROXY TCP4 198.51.100.77 127.0.0.1 1001 443\r\n'))), '198.51.100.77 1001');
     // The proxy's own address is never counted: a LOCAL health check still gets through.
-    assert.match(await h2Get(port, rawWithHeader(port, V2_LOCAL)), /^127\.0\.0\.1 /);
+    assert.match(await h2Get(`http://127.0.0.1:${port}`, rawWithHeader(port, V2_LOCAL)), /^127\.0\.0\.1 /);
   });
 
   Runtime('behind HAProxy (send-proxy-v2), curl from 127.0.0.2 is seen as 127.0.0.2 over HTTP/1.1 and h2', async () => {

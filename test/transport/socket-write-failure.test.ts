@@ -19,7 +19,7 @@ import { H2Session, H2SessionError, H2StreamError, type H2Stream, type H2Transpo
 import { socketToPair } from '../../src/transport/socket-pair';
 import { settle } from '../support/duplex-pair';
 import { S, TestPeer } from '../support/peer';
-import { OK, POST, track, type Tracked } from '../support/session-fixtures';
+import { OK, pendingNames, POST, track, untyped, type Tracked } from '../support/session-fixtures';
 import { TestClock } from '../support/test-clock';
 
 type Promises = Record<string, Promise<unknown>>;
@@ -84,6 +84,14 @@ async function backedUp(f: Fixture, serverSocket: () => Socket): Promise<void> {
 
 let accepted: Socket | null = null;
 
+/** The client stopped reading, its request answered: the response's body waits for 'drain'. */
+async function bodyBackedUp(f: Fixture): Promise<void> {
+  f.client.pause();
+  f.client.write(hello(f.peer, 1));
+  await answer(f, 1);
+  await backedUp(f, () => accepted as Socket);
+}
+
 const POINTS: Point[] = [
   {
     name: 'the client resets before the session wrote its SETTINGS',
@@ -110,20 +118,12 @@ const POINTS: Point[] = [
   },
   {
     name: "writes wait for 'drain' (the client stopped reading)",
-    async setup(f) {
-      f.client.pause();
-      f.client.write(hello(f.peer, 1));
-      await answer(f, 1);
-      await backedUp(f, () => accepted as Socket);
-    },
+    setup: bodyBackedUp,
   },
   {
     name: 'a graceful close waits for a body to finish',
     async setup(f) {
-      f.client.pause();
-      f.client.write(hello(f.peer, 1));
-      await answer(f, 1);
-      await backedUp(f, () => accepted as Socket);
+      await bodyBackedUp(f);
       f.keep({ 'close()': f.session.close() });
       await settle();
     },
@@ -140,12 +140,7 @@ const POINTS: Point[] = [
   },
   {
     name: 'an abortive close writes its GOAWAY as the reset arrives (a body write still in flight)',
-    async setup(f) {
-      f.client.pause();
-      f.client.write(hello(f.peer, 1));
-      await answer(f, 1);
-      await backedUp(f, () => accepted as Socket);
-    },
+    setup: bodyBackedUp,
     after: (f) => f.keep({ 'close({ graceful: false })': f.session.close({ graceful: false, errorCode: ErrorCodes.CANCEL }) }),
   },
 ];
@@ -167,18 +162,6 @@ const DRIVES: Drive[] = [
     },
   },
 ];
-
-function pendingNames(tracked: Record<string, Tracked>): string[] {
-  return Object.entries(tracked)
-    .filter(([, t]) => !t.settled)
-    .map(([name]) => name);
-}
-
-function untyped(tracked: Record<string, Tracked>): string[] {
-  return Object.entries(tracked)
-    .filter(([, t]) => t.failed !== undefined && !(t.failed instanceof H2SessionError || t.failed instanceof H2StreamError))
-    .map(([name, t]) => `${name}: ${String(t.failed)}`);
-}
 
 async function listen(): Promise<Server> {
   const server = createServer({ allowHalfOpen: true });
