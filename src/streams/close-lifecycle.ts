@@ -30,6 +30,8 @@ export class CloseLifecycle {
   #stalled: Outcome<never> | null = null;
   /** The peer ended its side of the transport (read to its end), before or after the session finished. */
   peerEnded = false;
+  /** A write failure cut streams short: the peer ending its side afterwards does not make that a clean end. */
+  #writeFailureCutStreams = false;
   /** The one internal observer of the close (see `whenClosed`), or `null`, and what it is told about. */
   #onClosed: ((failure: unknown, subject: unknown) => void) | null = null;
   #closeSubject: unknown = null;
@@ -180,6 +182,7 @@ export class CloseLifecycle {
     const pump = this.#pump;
     if (pump.state === DONE || pump.state === CLOSING) return;
     const error = cause === pump.output.failure ? (cause as H2SessionError) : new H2SessionError(ErrorCodes.INTERNAL_ERROR, true, 'transport failed', { cause });
+    if (error === pump.output.failure && pump.records.size > 0) this.#writeFailureCutStreams = true;
     pump.output.writerClosed = true;
     this.failAll(error);
     this.finish(error);
@@ -245,10 +248,11 @@ export class CloseLifecycle {
     // A write that failed while the session was already closing (its last flush, a body's last bytes)
     // lost data the peer never got: `closed` says so.
     failure ??= pump.output.failure;
-    // Unless the peer had ended its side first with no stream open (it hung up, e.g. after its GOAWAY
-    // or ours): then the write that failed was our last frames racing its reset, which lost nothing it
-    // waited for; a peer that simply hangs up is a clean end, as `closed` documents.
-    if (failure !== null && failure === pump.output.failure && this.peerEnded) failure = null;
+    // Unless the peer ended its side with no stream open (it hung up, e.g. after its GOAWAY or ours; its
+    // end may be read after the failure, if that failure cut no stream short): then the write that failed
+    // was our last frames racing its reset, which lost nothing it waited for; a peer that simply hangs up
+    // is a clean end, as `closed` documents.
+    if (failure !== null && failure === pump.output.failure && this.peerEnded && !this.#writeFailureCutStreams) failure = null;
     this.#closeResult = failure;
     if (failure !== null) this.#closed?.reject(failure);
     else this.#closed?.resolve();

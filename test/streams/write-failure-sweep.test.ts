@@ -383,6 +383,34 @@ for (const transport of TRANSPORTS) {
   }
 }
 
+/**
+ * The forgiveness above is for a hang-up with no stream open only: a write that fails with a stream open
+ * cut that stream short, and the peer's end of its side arriving afterwards (read while the session was
+ * already closing) does not make that a clean end.
+ */
+for (const transport of TRANSPORTS) {
+  test(`over ${transport.name}, a write failing with a stream open rejects closed even when the peer's end arrives after it`, async () => {
+    const wire = new ScriptedWire('client');
+    wire.hold = true;
+    const clock = new TestClock();
+    const pump = new SessionPump(wire.transport(transport.flavor, transport.vectored), { role: 'server', streams: globalStreams(), clock, outboundHighWaterMark: HIGH_WATER_MARK });
+    const closed = track(pump.closed);
+    const f: Fixture = { pump, wire, clock, keep: (promises) => Object.values(promises).forEach((p) => void p.catch(() => undefined)) };
+    await midBody(f);
+    const streamClosed = track([...pump.records.values()][0]!.facade.closed);
+    wire.failPending(new Error('EPIPE'));
+    // The failure is handled a microtask later; the peer's end is read just after that, as the session closes.
+    await Promise.resolve();
+    await Promise.resolve();
+    wire.endInput();
+    await settle();
+    assert.instance(streamClosed.failed, H2SessionError, 'the stream was cut short');
+    assert.ok(closed.settled, '`closed` settled');
+    assert.instance(closed.failed, H2SessionError, '`closed` reports the failure that cut the stream');
+    assert.is((closed.failed as H2SessionError).code, ErrorCodes.INTERNAL_ERROR);
+  });
+}
+
 /** The same failure with the peer still there (it did not end its side) is the transport failing. */
 test("a session's last write failing while the peer has not hung up rejects closed with the transport failure", async () => {
   const wire = new ScriptedWire('client');
