@@ -38,6 +38,36 @@ Property('string literals of every length around the short-string path decode ex
   }
 });
 
+Property('sharedStatic decodes exactly what a plain decoder does, across eviction, slot reuse, ring growth, table size updates, oversized entries and truncation', () => {
+  const rng = mulberry32(0x5a4ed);
+  // A small pool, so that fields repeat (sent indexed into the dynamic table), and a few large entries
+  // (bigger than a small table: adding one empties it).
+  const pool = Array.from({ length: 60 }, (_, i) => [`x-${i % 23}`, latin1(Uint8Array.from({ length: 1 + ((i * 7) % 40) }, (_, k) => 0x61 + ((i + k) % 26)))] as [string, string]);
+  const big: [string, string] = ['x-big', 'b'.repeat(900)];
+  for (let run = 0; run < 40; run++) {
+    const encoder = new Encoder();
+    const plain = new Decoder(1 << 20);
+    const shared = new Decoder(1 << 20);
+    const truncate = run % 3 === 0;
+    if (truncate) plain.maxHeaderListSize = shared.maxHeaderListSize = 600;
+    const held: { readonly out: readonly (readonly [string, string])[]; readonly copy: [string, string][] }[] = [];
+    for (let i = 0; i < 120; i++) {
+      if (rng.int(6) === 0) encoder.headerTableSize = rng.pick([0, 40, 100, 512, 1000, 4096]);
+      const fields = Array.from({ length: 1 + rng.int(14) }, () => (rng.int(30) === 0 ? big : rng.int(8) === 0 ? randomField(rng).slice(0, 2) as [string, string] : rng.pick(pool)));
+      const block = encoder.encode(fields, { huffman: rng.int(2) === 0 });
+      const options = truncate ? ({ oversized: 'truncate' } as const) : {};
+      const expected = plain.decode(block, options).map((f) => [f[0], f[1]]);
+      const out = shared.decode(block, { ...options, sharedStatic: true });
+      assert.equal(out.map((f) => [f[0], f[1]]), expected, `run ${run} block ${i}`);
+      if (!truncate) assert.equal(expected, fields, `run ${run} block ${i}: the plain decoder round-trips`);
+      held.push({ out, copy: out.map((f) => [f[0], f[1]]) });
+      assert.equal(tableEntries(shared.headerTable), tableEntries(plain.headerTable), `run ${run} tables after block ${i}`);
+    }
+    // A list decoded earlier still says what it said: no pair it holds was handed a later entry.
+    for (const [k, h] of held.entries()) assert.equal(h.out.map((f) => [f[0], f[1]]), h.copy, `run ${run}: list ${k} unchanged`);
+  }
+});
+
 Property('random header lists round-trip through encoder/decoder pairs across random table size changes', () => {
   const rng = mulberry32(0x5eed);
   let pair = { encoder: new Encoder(), decoder: new Decoder(1 << 20) };
