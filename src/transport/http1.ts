@@ -100,10 +100,17 @@ export interface Http1Options {
  */
 const NOT_PEER_ERRORS = new Set(['HPE_INVALID_EOF_STATE', 'HPE_CLOSED_CONNECTION', 'HPE_HEADER_OVERFLOW', 'HPE_INTERNAL', 'HPE_USER', 'HPE_PAUSED', 'HPE_PAUSED_UPGRADE']);
 
-/** Whether a socket destroyed with `error` was closed by Node's parser because of what its peer sent. */
+/**
+ * Whether a socket destroyed with `error` was closed by Node's parser because of what its peer sent. Not
+ * a TLS ClientHello (a handshake record, 0x16 0x03, where a method should be: `https://` typed for this
+ * cleartext port, a health check set up for TLS): a conforming client on the wrong port, which costs us
+ * no more than a hang-up, and which over HTTP/2's sniffing would not count either.
+ */
 function isHttp1PeerError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('HPE_') && !code.startsWith('HPE_CB_') && !NOT_PEER_ERRORS.has(code);
+  if (typeof code !== 'string' || !code.startsWith('HPE_') || code.startsWith('HPE_CB_') || NOT_PEER_ERRORS.has(code)) return false;
+  const raw = (error as { rawPacket?: unknown }).rawPacket;
+  return !(code === 'HPE_INVALID_METHOD' && raw instanceof Uint8Array && raw[0] === 0x16 && raw[1] === 0x03);
 }
 
 /** Per-socket count of responses not yet finished (an upgrade waits for them: responses stay in order). */

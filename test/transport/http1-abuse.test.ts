@@ -110,6 +110,9 @@ Guard('well-formed requests, refusals of well-formed ones, timeouts and hang-ups
       ['a hang-up mid header block', 'GET / HTTP/1.1\r\nhost: a\r\n', null, true],
       ['a hang-up mid body (an aborted upload)', 'POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 100\r\n\r\npart', null, true],
       ['a hang-up before anything', '', null, true],
+      // https:// typed for an http:// server, a health check set up for TLS: a conforming TLS client on the
+      // wrong port, which cannot read the 400 it gets; over HTTP/2 no such connection counts either.
+      ['a TLS ClientHello on the cleartext port', '\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03', /^HTTP\/1\.1 400 /],
     ];
     for (const [name, bytes, answer, end] of honest) {
       const reply = await send(port, bytes, address, end === true);
