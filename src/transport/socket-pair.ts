@@ -276,7 +276,8 @@ class SocketCore implements H2DirectTransport {
   }
 
   /**
-   * Half-closes the socket after the writes queued: resolves once flushed (at once if it is destroyed),
+   * Half-closes the socket after the writes queued: resolves once flushed (at once if it is destroyed, and
+   * also if it is destroyed without an error meanwhile: its owner's doing, e.g. a listener's forced close),
    * rejects if the socket fails first (what was still queued is lost, e.g. the peer reset the connection).
    */
   close(): Promise<void> {
@@ -288,7 +289,9 @@ class SocketCore implements H2DirectTransport {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      socket.end((err?: Error | null) => (err ? reject(err) : resolve()));
+      // Node calls back with ERR_STREAM_DESTROYED when the socket is destroyed before the flush, also by a
+      // plain destroy(): only a socket failure of its own (ECONNRESET, EPIPE) is the transport failing.
+      socket.end((err?: Error | null) => (err && (socket.errored != null || this.#failure !== null) ? reject(err) : resolve()));
     });
   }
 

@@ -334,6 +334,20 @@ Node('listen: breaking out of the session loop closes later connections unserved
   await server.close();
 });
 
+Node("listen: a forced close fulfils an idle session's closed (the socket destroyed by the close itself is no transport failure)", async () => {
+  const server = await listen({ port: 0 });
+  const client = await connectSession(`http://127.0.0.1:${server.address.port}`);
+  client.closed.catch(() => undefined);
+  const sessions = server[Symbol.asyncIterator]();
+  const session = (await sessions.next()).value!;
+  const closed = session.closed.then(() => 'fulfilled', (error: unknown) => `rejected: ${String(error)} (cause: ${String((error as Error).cause)})`);
+  // The client's SETTINGS answered, nothing in flight: an idle connection at shutdown.
+  await session.ping();
+  await server.close({ graceful: false });
+  assert.is(await closed, 'fulfilled');
+  await client.close({ graceful: false }).catch(() => undefined);
+});
+
 Node('connect() advertises SETTINGS_ENABLE_PUSH 0 unless session.settings.enablePush asks for push', async () => {
   const server = await listen({ port: 0 });
   const seen: number[] = [];
