@@ -312,8 +312,8 @@ export class H2Configuration {
    * ENHANCE_YOUR_CALM (a new stream is never created; an open one is reset and reported as
    * `StreamReset` with `remoteReset: false`; a PUSH_PROMISE's promised stream is refused). Each
    * refusal spends the {@link maxResetStreams} budget, so a peer that keeps doing it ends in GOAWAY
-   * ENHANCE_YOUR_CALM. The block is still decoded in full, so HPACK stays in sync. Default 128, Node's
-   * `maxHeaderListPairs` (also its client default): well above the few dozen fields of ordinary
+   * ENHANCE_YOUR_CALM. The block is still decoded in full, so HPACK stays in sync. Default 128 (the
+   * common server default for header pairs): well above the few dozen fields of ordinary
    * requests and responses, split cookies included. Raise it for peers that send more.
    */
   get maxHeaderFields(): number {

@@ -68,7 +68,7 @@ function takeFields(count: number): HeaderField<string | Uint8Array>[] {
 /**
  * Up to this many octets a string literal is built by {@link shortString}: most header names and values
  * are this short, and a view or copy of the octets made per string was garbage on every request (a
- * Buffer view ~100 B for a raw literal, an array for a Huffman-coded one).
+ * typed-array view ~100 B for a raw literal, an array for a Huffman-coded one).
  */
 const SHORT_STRING = 64;
 /** `exact[n]`: an array of exactly n octets, reused for every string of that length. */
