@@ -254,196 +254,6 @@ export class H2StreamStateMachine {
       throw err;
     }
   }
-
-  /** Fires when we send a request. */
-  requestSent(_previous: StreamState): StreamEvent[] {
-    this.client = true;
-    this.headersSent = true;
-    return REQUEST_SENT;
-  }
-
-  /** Fires when we send something that should be a response; the second block is trailers. */
-  responseSent(_previous: StreamState): StreamEvent[] {
-    if (!this.headersSent) {
-      if (this.client !== false) throw new ProtocolError('Client cannot send responses.');
-      this.headersSent = true;
-      return RESPONSE_SENT;
-    }
-    // h2 asserts this (AssertionError becomes ProtocolError).
-    if (this.trailersSent) throw new ProtocolError('Trailers already sent.');
-    this.trailersSent = true;
-    return TRAILERS_SENT;
-  }
-
-  /** Fires when we receive a request. */
-  requestReceived(_previous: StreamState): StreamEvent[] {
-    // h2 asserts this (AssertionError becomes ProtocolError).
-    if (this.headersReceived || this.trailersReceived) throw new ProtocolError('Request already received.');
-    this.client = false;
-    this.headersReceived = true;
-    return [new RequestReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
-  }
-
-  /** Fires when we receive a response; the second block is trailers. */
-  responseReceived(_previous: StreamState): StreamEvent[] {
-    if (!this.headersReceived) {
-      // h2 asserts this (AssertionError becomes ProtocolError).
-      if (this.client !== true) throw new ProtocolError('Server cannot receive responses.');
-      this.headersReceived = true;
-      return [new ResponseReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
-    }
-    if (this.trailersReceived) throw new ProtocolError('Trailers already received.');
-    this.trailersReceived = true;
-    return [new TrailersReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
-  }
-
-  /** Fires when data is received. */
-  dataReceived(_previous: StreamState): StreamEvent[] {
-    // RFC 9113 §8.1
-    // > An HTTP request/response exchange fully consumes a single stream. [...] a HEADERS frame [...]
-    // > followed by zero or more DATA frames
-    if (!this.headersReceived) throw new ProtocolError('cannot receive data before headers');
-    return [new DataReceived({ streamId: this.streamId })];
-  }
-
-  /** Fires when a WINDOW_UPDATE is received. */
-  windowUpdated(_previous: StreamState): StreamEvent[] {
-    return [new WindowUpdated({ streamId: this.streamId })];
-  }
-
-  /** Fires when END_STREAM is received in OPEN (→ HALF_CLOSED_REMOTE). */
-  streamHalfClosed(_previous: StreamState): StreamEvent[] {
-    return [new StreamEnded({ streamId: this.streamId })];
-  }
-
-  /** Fires when the stream is cleanly ended by the peer's END_STREAM (→ CLOSED). */
-  streamEnded(_previous: StreamState): StreamEvent[] {
-    this.streamClosedBy = StreamClosedBy.RECV_END_STREAM;
-    return [new StreamEnded({ streamId: this.streamId })];
-  }
-
-
-  /** Fires on a stream we push: we are definitionally the server. */
-  sendNewPushedStream(_previous: StreamState): StreamEvent[] {
-    // h2 asserts this (AssertionError becomes ProtocolError).
-    if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
-    this.client = false;
-    this.headersReceived = true;
-    return NO_EVENTS;
-  }
-
-  /** Fires on a stream the peer pushes: we are definitionally the client. */
-  recvNewPushedStream(_previous: StreamState): StreamEvent[] {
-    // h2 asserts this (AssertionError becomes ProtocolError).
-    if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
-    this.client = true;
-    this.headersSent = true;
-    return NO_EVENTS;
-  }
-
-  /** Fires on the parent stream when we send PUSH_PROMISE; only servers push. */
-  sendPushPromise(_previous: StreamState): StreamEvent[] {
-    // RFC 9113 §8.4
-    // > A client cannot push.
-    if (this.client === true) throw new ProtocolError('Cannot push streams from client peers.');
-    return PUSHED_REQUEST_SENT;
-  }
-
-  /** Fires on the parent stream when we receive PUSH_PROMISE; only clients receive pushes. */
-  recvPushPromise(_previous: StreamState): StreamEvent[] {
-    // RFC 9113 §8.4
-    // > A client cannot push. Thus, servers MUST treat the receipt of a PUSH_PROMISE frame as a
-    // > connection error of type PROTOCOL_ERROR.
-    if (!this.client) {
-      throw new ProtocolError(this.client === null ? 'Idle streams cannot receive pushes' : 'Cannot receive pushed streams as a server');
-    }
-    return [new PushedStreamReceived({ parentStreamId: this.streamId })];
-  }
-
-  /** Fires when we send END_STREAM in HALF_CLOSED_REMOTE (→ CLOSED). */
-  sendEndStream(_previous: StreamState): StreamEvent[] {
-    this.streamClosedBy = StreamClosedBy.SEND_END_STREAM;
-    return NO_EVENTS;
-  }
-
-  /** Fires when we send RST_STREAM on a stream that is not closed. */
-  sendResetStream(_previous: StreamState): StreamEvent[] {
-    this.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
-    return NO_EVENTS;
-  }
-
-  /**
-   * Fires when the peer sent a frame the state forbids as a stream error: we must reset the stream.
-   * Throws `StreamClosedError` carrying the one-time `StreamReset(remoteReset: false)` event.
-   */
-  resetStreamOnError(_previous: StreamState): StreamEvent[] {
-    // RFC 9113 §5.1
-    // > If an endpoint receives additional frames, other than WINDOW_UPDATE, PRIORITY, or
-    // > RST_STREAM, for a stream that is in this state, it MUST respond with a stream error
-    // > (Section 5.4.2) of type STREAM_CLOSED.
-    this.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
-    const error = new StreamClosedError(this.streamId);
-    error.streamEvents = [new StreamReset({ streamId: this.streamId, errorCode: ErrorCodes.STREAM_CLOSED, remoteReset: false })];
-    throw error;
-  }
-
-  /**
-   * Fires when a frame arrives on a closed stream; the connection decides between a stream and a
-   * connection error from `streamClosedBy`.
-   */
-  recvOnClosedStream(_previous: StreamState): StreamEvent[] {
-    throw new StreamClosedError(this.streamId);
-  }
-
-  /** Fires when the user tries to send on a closed stream. */
-  sendOnClosedStream(_previous: StreamState): StreamEvent[] {
-    throw new StreamClosedError(this.streamId);
-  }
-
-  /**
-   * Fires when PUSH_PROMISE arrives on a closed stream: a push in flight when we reset the parent
-   * is refused (stream error); a push on a naturally closed stream is a connection error.
-   */
-  recvPushOnClosedStream(_previous: StreamState): StreamEvent[] {
-    if (this.streamClosedBy === StreamClosedBy.SEND_RST_STREAM) throw new StreamClosedError(this.streamId);
-    // RFC 9113 §6.6
-    // > A receiver MUST treat the receipt of a PUSH_PROMISE on a stream that is neither "open" nor
-    // > "half-closed (local)" as a connection error of type PROTOCOL_ERROR.
-    throw new ProtocolError('Attempted to push on closed stream.');
-  }
-
-  /** Fires when the user tries to push on a closed stream. */
-  sendPushOnClosedStream(_previous: StreamState): StreamEvent[] {
-    throw new ProtocolError('Attempted to push on closed stream.');
-  }
-
-  /** Fires when we send a 1xx block; only allowed before the final response. */
-  sendInformationalResponse(_previous: StreamState): StreamEvent[] {
-    if (this.headersSent) throw new ProtocolError('Information response after final response');
-    return RESPONSE_SENT;
-  }
-
-  /** Fires when we receive a 1xx block; only allowed before the final response. */
-  recvInformationalResponse(_previous: StreamState): StreamEvent[] {
-    if (this.headersReceived) throw new ProtocolError('Informational response after final response');
-    return [new InformationalResponseReceived({ streamId: this.streamId })];
-  }
-
-  /**
-   * Fires when ALTSVC arrives on the stream: meaningful only for a client that has not received
-   * the response headers yet; otherwise ignored, as RFC 7838 §4 allows.
-   */
-  recvAltSvc(_previous: StreamState): StreamEvent[] {
-    if (this.client === false) return NO_EVENTS;
-    if (this.headersReceived) return NO_EVENTS;
-    return [new AlternativeServiceAvailable()];
-  }
-
-  /** Fires when we send ALTSVC on the stream: only before our response headers. */
-  sendAltSvc(_previous: StreamState): StreamEvent[] {
-    if (this.headersSent) throw new ProtocolError('Cannot send ALTSVC after sending response headers.');
-    return NO_EVENTS;
-  }
 }
 
 const S = StreamState;
@@ -458,80 +268,270 @@ function streamReset(this: H2StreamStateMachine, _previous: StreamState): Stream
   return [new StreamReset({ streamId: this.streamId })];
 }
 
-const M = H2StreamStateMachine.prototype;
+// The transitions' side effects (h2's H2StreamStateMachine methods), kept off the class: H2Stream
+// extends the machine, and as methods they would be part of every stream's API, where calling one
+// directly would change the stream's state without sending a frame.
+/** Fires when we send a request. */
+function requestSent(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  this.client = true;
+  this.headersSent = true;
+  return REQUEST_SENT;
+}
+
+/** Fires when we send something that should be a response; the second block is trailers. */
+function responseSent(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (!this.headersSent) {
+    if (this.client !== false) throw new ProtocolError('Client cannot send responses.');
+    this.headersSent = true;
+    return RESPONSE_SENT;
+  }
+  // h2 asserts this (AssertionError becomes ProtocolError).
+  if (this.trailersSent) throw new ProtocolError('Trailers already sent.');
+  this.trailersSent = true;
+  return TRAILERS_SENT;
+}
+
+/** Fires when we receive a request. */
+function requestReceived(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // h2 asserts this (AssertionError becomes ProtocolError).
+  if (this.headersReceived || this.trailersReceived) throw new ProtocolError('Request already received.');
+  this.client = false;
+  this.headersReceived = true;
+  return [new RequestReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
+}
+
+/** Fires when we receive a response; the second block is trailers. */
+function responseReceived(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (!this.headersReceived) {
+    // h2 asserts this (AssertionError becomes ProtocolError).
+    if (this.client !== true) throw new ProtocolError('Server cannot receive responses.');
+    this.headersReceived = true;
+    return [new ResponseReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
+  }
+  if (this.trailersReceived) throw new ProtocolError('Trailers already received.');
+  this.trailersReceived = true;
+  return [new TrailersReceived({ streamId: this.streamId, headers: UNSET_HEADERS })];
+}
+
+/** Fires when data is received. */
+function dataReceived(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // RFC 9113 §8.1
+  // > An HTTP request/response exchange fully consumes a single stream. [...] a HEADERS frame [...]
+  // > followed by zero or more DATA frames
+  if (!this.headersReceived) throw new ProtocolError('cannot receive data before headers');
+  return [new DataReceived({ streamId: this.streamId })];
+}
+
+/** Fires when a WINDOW_UPDATE is received. */
+function windowUpdated(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  return [new WindowUpdated({ streamId: this.streamId })];
+}
+
+/** Fires when END_STREAM is received in OPEN (→ HALF_CLOSED_REMOTE). */
+function streamHalfClosed(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  return [new StreamEnded({ streamId: this.streamId })];
+}
+
+/** Fires when the stream is cleanly ended by the peer's END_STREAM (→ CLOSED). */
+function streamEnded(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  this.streamClosedBy = StreamClosedBy.RECV_END_STREAM;
+  return [new StreamEnded({ streamId: this.streamId })];
+}
+
+/** Fires on a stream we push: we are definitionally the server. */
+function sendNewPushedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // h2 asserts this (AssertionError becomes ProtocolError).
+  if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
+  this.client = false;
+  this.headersReceived = true;
+  return NO_EVENTS;
+}
+
+/** Fires on a stream the peer pushes: we are definitionally the client. */
+function recvNewPushedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // h2 asserts this (AssertionError becomes ProtocolError).
+  if (this.client !== null) throw new ProtocolError('Only a new stream can be pushed.');
+  this.client = true;
+  this.headersSent = true;
+  return NO_EVENTS;
+}
+
+/** Fires on the parent stream when we send PUSH_PROMISE; only servers push. */
+function sendPushPromise(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // RFC 9113 §8.4
+  // > A client cannot push.
+  if (this.client === true) throw new ProtocolError('Cannot push streams from client peers.');
+  return PUSHED_REQUEST_SENT;
+}
+
+/** Fires on the parent stream when we receive PUSH_PROMISE; only clients receive pushes. */
+function recvPushPromise(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // RFC 9113 §8.4
+  // > A client cannot push. Thus, servers MUST treat the receipt of a PUSH_PROMISE frame as a
+  // > connection error of type PROTOCOL_ERROR.
+  if (!this.client) {
+    throw new ProtocolError(this.client === null ? 'Idle streams cannot receive pushes' : 'Cannot receive pushed streams as a server');
+  }
+  return [new PushedStreamReceived({ parentStreamId: this.streamId })];
+}
+
+/** Fires when we send END_STREAM in HALF_CLOSED_REMOTE (→ CLOSED). */
+function sendEndStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  this.streamClosedBy = StreamClosedBy.SEND_END_STREAM;
+  return NO_EVENTS;
+}
+
+/** Fires when we send RST_STREAM on a stream that is not closed. */
+function sendResetStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  this.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
+  return NO_EVENTS;
+}
+
+/**
+ * Fires when the peer sent a frame the state forbids as a stream error: we must reset the stream.
+ * Throws `StreamClosedError` carrying the one-time `StreamReset(remoteReset: false)` event.
+ */
+function resetStreamOnError(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  // RFC 9113 §5.1
+  // > If an endpoint receives additional frames, other than WINDOW_UPDATE, PRIORITY, or
+  // > RST_STREAM, for a stream that is in this state, it MUST respond with a stream error
+  // > (Section 5.4.2) of type STREAM_CLOSED.
+  this.streamClosedBy = StreamClosedBy.SEND_RST_STREAM;
+  const error = new StreamClosedError(this.streamId);
+  error.streamEvents = [new StreamReset({ streamId: this.streamId, errorCode: ErrorCodes.STREAM_CLOSED, remoteReset: false })];
+  throw error;
+}
+
+/**
+ * Fires when a frame arrives on a closed stream; the connection decides between a stream and a
+ * connection error from `streamClosedBy`.
+ */
+function recvOnClosedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  throw new StreamClosedError(this.streamId);
+}
+
+/** Fires when the user tries to send on a closed stream. */
+function sendOnClosedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  throw new StreamClosedError(this.streamId);
+}
+
+/**
+ * Fires when PUSH_PROMISE arrives on a closed stream: a push in flight when we reset the parent
+ * is refused (stream error); a push on a naturally closed stream is a connection error.
+ */
+function recvPushOnClosedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (this.streamClosedBy === StreamClosedBy.SEND_RST_STREAM) throw new StreamClosedError(this.streamId);
+  // RFC 9113 §6.6
+  // > A receiver MUST treat the receipt of a PUSH_PROMISE on a stream that is neither "open" nor
+  // > "half-closed (local)" as a connection error of type PROTOCOL_ERROR.
+  throw new ProtocolError('Attempted to push on closed stream.');
+}
+
+/** Fires when the user tries to push on a closed stream. */
+function sendPushOnClosedStream(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  throw new ProtocolError('Attempted to push on closed stream.');
+}
+
+/** Fires when we send a 1xx block; only allowed before the final response. */
+function sendInformationalResponse(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (this.headersSent) throw new ProtocolError('Information response after final response');
+  return RESPONSE_SENT;
+}
+
+/** Fires when we receive a 1xx block; only allowed before the final response. */
+function recvInformationalResponse(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (this.headersReceived) throw new ProtocolError('Informational response after final response');
+  return [new InformationalResponseReceived({ streamId: this.streamId })];
+}
+
+/**
+ * Fires when ALTSVC arrives on the stream: meaningful only for a client that has not received
+ * the response headers yet; otherwise ignored, as RFC 7838 §4 allows.
+ */
+function recvAltSvc(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (this.client === false) return NO_EVENTS;
+  if (this.headersReceived) return NO_EVENTS;
+  return [new AlternativeServiceAvailable()];
+}
+
+/** Fires when we send ALTSVC on the stream: only before our response headers. */
+function sendAltSvc(this: H2StreamStateMachine, _previous: StreamState): StreamEvent[] {
+  if (this.headersSent) throw new ProtocolError('Cannot send ALTSVC after sending response headers.');
+  return NO_EVENTS;
+}
 
 /** The 77 transitions of h2's `_transitions`, in h2's source order: [state, input, side effect, next]. */
 const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect | null, StreamState])[] = [
   // State: idle
-  [S.IDLE, I.SEND_HEADERS, M.requestSent, S.OPEN],
-  [S.IDLE, I.RECV_HEADERS, M.requestReceived, S.OPEN],
-  [S.IDLE, I.RECV_DATA, M.resetStreamOnError, S.CLOSED],
-  [S.IDLE, I.SEND_PUSH_PROMISE, M.sendNewPushedStream, S.RESERVED_LOCAL],
-  [S.IDLE, I.RECV_PUSH_PROMISE, M.recvNewPushedStream, S.RESERVED_REMOTE],
+  [S.IDLE, I.SEND_HEADERS, requestSent, S.OPEN],
+  [S.IDLE, I.RECV_HEADERS, requestReceived, S.OPEN],
+  [S.IDLE, I.RECV_DATA, resetStreamOnError, S.CLOSED],
+  [S.IDLE, I.SEND_PUSH_PROMISE, sendNewPushedStream, S.RESERVED_LOCAL],
+  [S.IDLE, I.RECV_PUSH_PROMISE, recvNewPushedStream, S.RESERVED_REMOTE],
   [S.IDLE, I.RECV_ALTERNATIVE_SERVICE, null, S.IDLE],
-  [S.IDLE, I.UPGRADE_CLIENT, M.requestSent, S.HALF_CLOSED_LOCAL],
-  [S.IDLE, I.UPGRADE_SERVER, M.requestReceived, S.HALF_CLOSED_REMOTE],
+  [S.IDLE, I.UPGRADE_CLIENT, requestSent, S.HALF_CLOSED_LOCAL],
+  [S.IDLE, I.UPGRADE_SERVER, requestReceived, S.HALF_CLOSED_REMOTE],
   // State: reserved local
-  [S.RESERVED_LOCAL, I.SEND_HEADERS, M.responseSent, S.HALF_CLOSED_REMOTE],
-  [S.RESERVED_LOCAL, I.RECV_DATA, M.resetStreamOnError, S.CLOSED],
+  [S.RESERVED_LOCAL, I.SEND_HEADERS, responseSent, S.HALF_CLOSED_REMOTE],
+  [S.RESERVED_LOCAL, I.RECV_DATA, resetStreamOnError, S.CLOSED],
   [S.RESERVED_LOCAL, I.SEND_WINDOW_UPDATE, null, S.RESERVED_LOCAL],
-  [S.RESERVED_LOCAL, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.RESERVED_LOCAL],
-  [S.RESERVED_LOCAL, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
+  [S.RESERVED_LOCAL, I.RECV_WINDOW_UPDATE, windowUpdated, S.RESERVED_LOCAL],
+  [S.RESERVED_LOCAL, I.SEND_RST_STREAM, sendResetStream, S.CLOSED],
   [S.RESERVED_LOCAL, I.RECV_RST_STREAM, streamReset, S.CLOSED],
-  [S.RESERVED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.RESERVED_LOCAL],
+  [S.RESERVED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, sendAltSvc, S.RESERVED_LOCAL],
   [S.RESERVED_LOCAL, I.RECV_ALTERNATIVE_SERVICE, null, S.RESERVED_LOCAL],
   // State: reserved remote
-  [S.RESERVED_REMOTE, I.RECV_HEADERS, M.responseReceived, S.HALF_CLOSED_LOCAL],
-  [S.RESERVED_REMOTE, I.RECV_DATA, M.resetStreamOnError, S.CLOSED],
+  [S.RESERVED_REMOTE, I.RECV_HEADERS, responseReceived, S.HALF_CLOSED_LOCAL],
+  [S.RESERVED_REMOTE, I.RECV_DATA, resetStreamOnError, S.CLOSED],
   [S.RESERVED_REMOTE, I.SEND_WINDOW_UPDATE, null, S.RESERVED_REMOTE],
-  [S.RESERVED_REMOTE, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.RESERVED_REMOTE],
-  [S.RESERVED_REMOTE, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
+  [S.RESERVED_REMOTE, I.RECV_WINDOW_UPDATE, windowUpdated, S.RESERVED_REMOTE],
+  [S.RESERVED_REMOTE, I.SEND_RST_STREAM, sendResetStream, S.CLOSED],
   [S.RESERVED_REMOTE, I.RECV_RST_STREAM, streamReset, S.CLOSED],
-  [S.RESERVED_REMOTE, I.RECV_ALTERNATIVE_SERVICE, M.recvAltSvc, S.RESERVED_REMOTE],
+  [S.RESERVED_REMOTE, I.RECV_ALTERNATIVE_SERVICE, recvAltSvc, S.RESERVED_REMOTE],
   // State: open
-  [S.OPEN, I.SEND_HEADERS, M.responseSent, S.OPEN],
-  [S.OPEN, I.RECV_HEADERS, M.responseReceived, S.OPEN],
+  [S.OPEN, I.SEND_HEADERS, responseSent, S.OPEN],
+  [S.OPEN, I.RECV_HEADERS, responseReceived, S.OPEN],
   [S.OPEN, I.SEND_DATA, null, S.OPEN],
-  [S.OPEN, I.RECV_DATA, M.dataReceived, S.OPEN],
+  [S.OPEN, I.RECV_DATA, dataReceived, S.OPEN],
   [S.OPEN, I.SEND_END_STREAM, null, S.HALF_CLOSED_LOCAL],
-  [S.OPEN, I.RECV_END_STREAM, M.streamHalfClosed, S.HALF_CLOSED_REMOTE],
+  [S.OPEN, I.RECV_END_STREAM, streamHalfClosed, S.HALF_CLOSED_REMOTE],
   [S.OPEN, I.SEND_WINDOW_UPDATE, null, S.OPEN],
-  [S.OPEN, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.OPEN],
-  [S.OPEN, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
+  [S.OPEN, I.RECV_WINDOW_UPDATE, windowUpdated, S.OPEN],
+  [S.OPEN, I.SEND_RST_STREAM, sendResetStream, S.CLOSED],
   [S.OPEN, I.RECV_RST_STREAM, streamReset, S.CLOSED],
-  [S.OPEN, I.SEND_PUSH_PROMISE, M.sendPushPromise, S.OPEN],
-  [S.OPEN, I.RECV_PUSH_PROMISE, M.recvPushPromise, S.OPEN],
-  [S.OPEN, I.SEND_INFORMATIONAL_HEADERS, M.sendInformationalResponse, S.OPEN],
-  [S.OPEN, I.RECV_INFORMATIONAL_HEADERS, M.recvInformationalResponse, S.OPEN],
-  [S.OPEN, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.OPEN],
-  [S.OPEN, I.RECV_ALTERNATIVE_SERVICE, M.recvAltSvc, S.OPEN],
+  [S.OPEN, I.SEND_PUSH_PROMISE, sendPushPromise, S.OPEN],
+  [S.OPEN, I.RECV_PUSH_PROMISE, recvPushPromise, S.OPEN],
+  [S.OPEN, I.SEND_INFORMATIONAL_HEADERS, sendInformationalResponse, S.OPEN],
+  [S.OPEN, I.RECV_INFORMATIONAL_HEADERS, recvInformationalResponse, S.OPEN],
+  [S.OPEN, I.SEND_ALTERNATIVE_SERVICE, sendAltSvc, S.OPEN],
+  [S.OPEN, I.RECV_ALTERNATIVE_SERVICE, recvAltSvc, S.OPEN],
   // State: half-closed remote
-  [S.HALF_CLOSED_REMOTE, I.SEND_HEADERS, M.responseSent, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.RECV_HEADERS, M.resetStreamOnError, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.SEND_HEADERS, responseSent, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.RECV_HEADERS, resetStreamOnError, S.CLOSED],
   [S.HALF_CLOSED_REMOTE, I.SEND_DATA, null, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.RECV_DATA, M.resetStreamOnError, S.CLOSED],
-  [S.HALF_CLOSED_REMOTE, I.SEND_END_STREAM, M.sendEndStream, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.RECV_DATA, resetStreamOnError, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.SEND_END_STREAM, sendEndStream, S.CLOSED],
   [S.HALF_CLOSED_REMOTE, I.SEND_WINDOW_UPDATE, null, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.RECV_WINDOW_UPDATE, windowUpdated, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.SEND_RST_STREAM, sendResetStream, S.CLOSED],
   [S.HALF_CLOSED_REMOTE, I.RECV_RST_STREAM, streamReset, S.CLOSED],
-  [S.HALF_CLOSED_REMOTE, I.SEND_PUSH_PROMISE, M.sendPushPromise, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.RECV_PUSH_PROMISE, M.resetStreamOnError, S.CLOSED],
-  [S.HALF_CLOSED_REMOTE, I.SEND_INFORMATIONAL_HEADERS, M.sendInformationalResponse, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.HALF_CLOSED_REMOTE],
-  [S.HALF_CLOSED_REMOTE, I.RECV_ALTERNATIVE_SERVICE, M.recvAltSvc, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.SEND_PUSH_PROMISE, sendPushPromise, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.RECV_PUSH_PROMISE, resetStreamOnError, S.CLOSED],
+  [S.HALF_CLOSED_REMOTE, I.SEND_INFORMATIONAL_HEADERS, sendInformationalResponse, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.SEND_ALTERNATIVE_SERVICE, sendAltSvc, S.HALF_CLOSED_REMOTE],
+  [S.HALF_CLOSED_REMOTE, I.RECV_ALTERNATIVE_SERVICE, recvAltSvc, S.HALF_CLOSED_REMOTE],
   // State: half-closed local
-  [S.HALF_CLOSED_LOCAL, I.RECV_HEADERS, M.responseReceived, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.RECV_DATA, M.dataReceived, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.RECV_END_STREAM, M.streamEnded, S.CLOSED],
+  [S.HALF_CLOSED_LOCAL, I.RECV_HEADERS, responseReceived, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.RECV_DATA, dataReceived, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.RECV_END_STREAM, streamEnded, S.CLOSED],
   [S.HALF_CLOSED_LOCAL, I.SEND_WINDOW_UPDATE, null, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.RECV_WINDOW_UPDATE, M.windowUpdated, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.SEND_RST_STREAM, M.sendResetStream, S.CLOSED],
+  [S.HALF_CLOSED_LOCAL, I.RECV_WINDOW_UPDATE, windowUpdated, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.SEND_RST_STREAM, sendResetStream, S.CLOSED],
   [S.HALF_CLOSED_LOCAL, I.RECV_RST_STREAM, streamReset, S.CLOSED],
-  [S.HALF_CLOSED_LOCAL, I.RECV_PUSH_PROMISE, M.recvPushPromise, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.RECV_INFORMATIONAL_HEADERS, M.recvInformationalResponse, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, M.sendAltSvc, S.HALF_CLOSED_LOCAL],
-  [S.HALF_CLOSED_LOCAL, I.RECV_ALTERNATIVE_SERVICE, M.recvAltSvc, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.RECV_PUSH_PROMISE, recvPushPromise, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.RECV_INFORMATIONAL_HEADERS, recvInformationalResponse, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.SEND_ALTERNATIVE_SERVICE, sendAltSvc, S.HALF_CLOSED_LOCAL],
+  [S.HALF_CLOSED_LOCAL, I.RECV_ALTERNATIVE_SERVICE, recvAltSvc, S.HALF_CLOSED_LOCAL],
   // State: closed
   [S.CLOSED, I.RECV_END_STREAM, null, S.CLOSED],
   [S.CLOSED, I.RECV_ALTERNATIVE_SERVICE, null, S.CLOSED],
@@ -540,22 +540,22 @@ const TRANSITION_LIST: readonly (readonly [StreamState, StreamInput, SideEffect 
   // > that as a stream error (Section 5.4.2) of type STREAM_CLOSED. [...] An endpoint that receives
   // > any frames after receiving a frame with the END_STREAM flag set MUST treat that as a connection
   // > error (Section 5.4.1) of type STREAM_CLOSED.
-  [S.CLOSED, I.RECV_HEADERS, M.recvOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.RECV_DATA, M.recvOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.RECV_HEADERS, recvOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.RECV_DATA, recvOnClosedStream, S.CLOSED],
   // RFC 9113 §5.1
   // > WINDOW_UPDATE or RST_STREAM frames can be received in this state for a short period after a
   // > DATA or HEADERS frame containing an END_STREAM flag is sent
   // The core has no clock, so it always allows them (as h2).
   [S.CLOSED, I.RECV_WINDOW_UPDATE, null, S.CLOSED],
   [S.CLOSED, I.RECV_RST_STREAM, null, S.CLOSED],
-  [S.CLOSED, I.RECV_PUSH_PROMISE, M.recvPushOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.RECV_PUSH_PROMISE, recvPushOnClosedStream, S.CLOSED],
   // Users may not send on closed streams.
-  [S.CLOSED, I.SEND_HEADERS, M.sendOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.SEND_PUSH_PROMISE, M.sendPushOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.SEND_RST_STREAM, M.sendOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.SEND_DATA, M.sendOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.SEND_WINDOW_UPDATE, M.sendOnClosedStream, S.CLOSED],
-  [S.CLOSED, I.SEND_END_STREAM, M.sendOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_HEADERS, sendOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_PUSH_PROMISE, sendPushOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_RST_STREAM, sendOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_DATA, sendOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_WINDOW_UPDATE, sendOnClosedStream, S.CLOSED],
+  [S.CLOSED, I.SEND_END_STREAM, sendOnClosedStream, S.CLOSED],
 ];
 
 function buildTable(): readonly (readonly (Transition | undefined)[])[] {

@@ -345,6 +345,14 @@ Stream('the stream is its own state machine: stateMachine is the stream, whose s
   assert.is(other.stateMachine.state, StreamState.IDLE, 'each stream has its own state');
 });
 
+Stream("the transitions' side effects are not part of a stream's API: only processInput moves its state", () => {
+  const s = stream(1) as unknown as Record<string, unknown>;
+  for (const name of ['requestSent', 'responseSent', 'requestReceived', 'responseReceived', 'dataReceived', 'windowUpdated', 'streamHalfClosed', 'streamEnded', 'sendEndStream', 'sendResetStream', 'resetStreamOnError', 'sendPushPromise', 'recvPushPromise', 'sendInformationalResponse', 'recvInformationalResponse', 'sendAltSvc', 'recvAltSvc', 'recvOnClosedStream', 'sendOnClosedStream']) {
+    assert.not.ok(name in s, `${name} is not a member of a stream`);
+  }
+  assert.type(s['processInput'], 'function');
+});
+
 Stream('a CONTINUATION outside a header block is always an error', () => {
   assert.throws(() => clientAfterRequest().receiveContinuation(), (e: unknown) => e instanceof ProtocolError && !(e instanceof StreamClosedError));
   const closed = clientAfterRequest();
