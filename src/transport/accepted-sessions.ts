@@ -39,9 +39,17 @@ export class AcceptedQueue implements PullQueueOwner<AcceptedSession> {
     this.#queue.close();
   }
 
-  /** PullQueueOwner: the reader cancelled; the sessions it never took are closed (a GOAWAY, not a hang). */
+  /**
+   * PullQueueOwner: the reader cancelled; the sessions it never took are closed (a GOAWAY, not a hang).
+   * Nobody will serve their requests: cancelling `incoming` refuses those received and any still to come
+   * (REFUSED_STREAM, RFC 9113 §8.7: not processed, so the client may retry them at once), and the
+   * graceful close then has no stream to wait for (it waited for the drain deadline, 30 s by default).
+   */
   queueCancelled(unclaimed: readonly AcceptedSession[]): void {
-    for (const { session } of unclaimed) void session.close().catch(() => undefined);
+    for (const { session } of unclaimed) {
+      void session.incoming.cancel().catch(() => undefined);
+      void session.close().catch(() => undefined);
+    }
   }
 }
 

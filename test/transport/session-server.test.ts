@@ -4,6 +4,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ErrorCodes } from '../../src/core';
+import { H2StreamError } from '../../src/streams';
 import { H2Session } from '../../src/streams/session';
 import { sessionServer } from '../../src/transport/session-server';
 import { duplexPair, settle } from '../support/duplex-pair';
@@ -142,6 +144,27 @@ Iterate('sessions accepted but never taken when the loop breaks are closed grace
   }
   for (let i = 0; i < 50 && !goaway; i++) await settle();
   assert.ok(goaway, 'the client of the untaken session saw its connection close');
+  await closeClients();
+});
+
+Iterate('a request a never-taken session received is refused (REFUSED_STREAM: its client may retry it at once), and the session closes without waiting for the drain deadline', async () => {
+  const { server, connect, closeClients } = testServer();
+  connect();
+  const untaken = connect();
+  const stream = await untaken.request(GET, { endStream: true });
+  let refused: unknown = null;
+  void stream.response.then(() => (refused = 'answered'), (err: unknown) => (refused = err));
+  let closed = false;
+  void untaken.closed.then(() => (closed = true), () => (closed = true));
+  await settle();
+  for await (const session of server) {
+    assert.instance(session, H2Session);
+    break;
+  }
+  for (let i = 0; i < 50 && (refused === null || !closed); i++) await settle();
+  assert.instance(refused, H2StreamError, "the untaken session's request was reset");
+  assert.is((refused as H2StreamError).code, ErrorCodes.REFUSED_STREAM);
+  assert.ok(closed, 'the client saw its connection close (no 30 s drain)');
   await closeClients();
 });
 
