@@ -5,6 +5,7 @@
  */
 import { headerCodec } from './header-encoding.ts';
 import { checkOptions } from './options-check.ts';
+import { withBit } from './bit-field.ts';
 
 /**
  * What the connection logs through. Port of h2's logger protocol: `debug(fmt, ...args)` and
@@ -493,7 +494,7 @@ export class H2Configuration {
     return (this.#flags & FLAG.CLIENT_SIDE) !== 0;
   }
   set clientSide(value: boolean) {
-    this.#flags = checkBool('clientSide', value) ? this.#flags | FLAG.CLIENT_SIDE : this.#flags & ~FLAG.CLIENT_SIDE;
+    this.#flags = withBit(this.#flags, FLAG.CLIENT_SIDE, checkBool('clientSide', value));
   }
 
   /**
@@ -520,7 +521,7 @@ export class H2Configuration {
     return (this.#flags & FLAG.VALIDATE_OUTBOUND) !== 0;
   }
   set validateOutboundHeaders(value: boolean) {
-    this.#flags = checkBool('validateOutboundHeaders', value) ? this.#flags | FLAG.VALIDATE_OUTBOUND : this.#flags & ~FLAG.VALIDATE_OUTBOUND;
+    this.#flags = withBit(this.#flags, FLAG.VALIDATE_OUTBOUND, checkBool('validateOutboundHeaders', value));
   }
 
   /** Normalize outbound headers. Port of h2's `normalize_outbound_headers`. */
@@ -528,7 +529,7 @@ export class H2Configuration {
     return (this.#flags & FLAG.NORMALIZE_OUTBOUND) !== 0;
   }
   set normalizeOutboundHeaders(value: boolean) {
-    this.#flags = checkBool('normalizeOutboundHeaders', value) ? this.#flags | FLAG.NORMALIZE_OUTBOUND : this.#flags & ~FLAG.NORMALIZE_OUTBOUND;
+    this.#flags = withBit(this.#flags, FLAG.NORMALIZE_OUTBOUND, checkBool('normalizeOutboundHeaders', value));
   }
 
   /** Split outbound cookies. Port of h2's `split_outbound_cookies`. */
@@ -536,7 +537,7 @@ export class H2Configuration {
     return (this.#flags & FLAG.SPLIT_COOKIES) !== 0;
   }
   set splitOutboundCookies(value: boolean) {
-    this.#flags = checkBool('splitOutboundCookies', value) ? this.#flags | FLAG.SPLIT_COOKIES : this.#flags & ~FLAG.SPLIT_COOKIES;
+    this.#flags = withBit(this.#flags, FLAG.SPLIT_COOKIES, checkBool('splitOutboundCookies', value));
   }
 
   /** Validate inbound headers. Port of h2's `validate_inbound_headers`. */
@@ -544,7 +545,7 @@ export class H2Configuration {
     return (this.#flags & FLAG.VALIDATE_INBOUND) !== 0;
   }
   set validateInboundHeaders(value: boolean) {
-    this.#flags = checkBool('validateInboundHeaders', value) ? this.#flags | FLAG.VALIDATE_INBOUND : this.#flags & ~FLAG.VALIDATE_INBOUND;
+    this.#flags = withBit(this.#flags, FLAG.VALIDATE_INBOUND, checkBool('validateInboundHeaders', value));
   }
 
   /** Normalize inbound headers. Port of h2's `normalize_inbound_headers`. */
@@ -552,6 +553,6 @@ export class H2Configuration {
     return (this.#flags & FLAG.NORMALIZE_INBOUND) !== 0;
   }
   set normalizeInboundHeaders(value: boolean) {
-    this.#flags = checkBool('normalizeInboundHeaders', value) ? this.#flags | FLAG.NORMALIZE_INBOUND : this.#flags & ~FLAG.NORMALIZE_INBOUND;
+    this.#flags = withBit(this.#flags, FLAG.NORMALIZE_INBOUND, checkBool('normalizeInboundHeaders', value));
   }
 }

@@ -21,6 +21,7 @@ import {
   WindowUpdated,
 } from './events.ts';
 import { ProtocolError, StreamClosedError } from './exceptions.ts';
+import { withBit } from './bit-field.ts';
 
 /** The seven stream states of RFC 9113 §5.1 (h2's numbering). */
 export const StreamState = {
@@ -189,7 +190,7 @@ export class H2StreamStateMachine {
     return (this.#bits & BIT.HEADERS_SENT) !== 0;
   }
   set headersSent(value: boolean) {
-    this.#bits = value ? this.#bits | BIT.HEADERS_SENT : this.#bits & ~BIT.HEADERS_SENT;
+    this.#bits = withBit(this.#bits, BIT.HEADERS_SENT, value);
   }
 
   /** Whether we sent trailers. */
@@ -197,7 +198,7 @@ export class H2StreamStateMachine {
     return (this.#bits & BIT.TRAILERS_SENT) !== 0;
   }
   set trailersSent(value: boolean) {
-    this.#bits = value ? this.#bits | BIT.TRAILERS_SENT : this.#bits & ~BIT.TRAILERS_SENT;
+    this.#bits = withBit(this.#bits, BIT.TRAILERS_SENT, value);
   }
 
   /** Whether we received the (final) headers. */
@@ -205,7 +206,7 @@ export class H2StreamStateMachine {
     return (this.#bits & BIT.HEADERS_RECEIVED) !== 0;
   }
   set headersReceived(value: boolean) {
-    this.#bits = value ? this.#bits | BIT.HEADERS_RECEIVED : this.#bits & ~BIT.HEADERS_RECEIVED;
+    this.#bits = withBit(this.#bits, BIT.HEADERS_RECEIVED, value);
   }
 
   /** Whether we received trailers. */
@@ -213,7 +214,7 @@ export class H2StreamStateMachine {
     return (this.#bits & BIT.TRAILERS_RECEIVED) !== 0;
   }
   set trailersReceived(value: boolean) {
-    this.#bits = value ? this.#bits | BIT.TRAILERS_RECEIVED : this.#bits & ~BIT.TRAILERS_RECEIVED;
+    this.#bits = withBit(this.#bits, BIT.TRAILERS_RECEIVED, value);
   }
 
   /** How the stream was closed, or `null` while it is not closed (or closed by a state error). */

@@ -40,6 +40,7 @@ import { settingsToCodes, type H2Settings } from './settings.ts';
 import type { H2Stream } from './stream.ts';
 import { StreamRecord, type StreamHost } from './stream-record.ts';
 import { toHeaderList, type H2HeaderList, type H2HeadersInit, type H2Transport, type StreamConstructors } from './types.ts';
+import { withBit } from '../core/bit-field.ts';
 
 /** The options of an `H2Session` (documented there), with the Web Streams implementation resolved. */
 export type SessionPumpOptions = Omit<H2SessionOptions, 'streams'> & { readonly streams: StreamConstructors };
@@ -119,7 +120,7 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     return (this.#flags & GOAWAY_RECEIVED) !== 0;
   }
   set goawayReceived(value: boolean) {
-    this.#flags = value ? this.#flags | GOAWAY_RECEIVED : this.#flags & ~GOAWAY_RECEIVED;
+    this.#flags = withBit(this.#flags, GOAWAY_RECEIVED, value);
   }
 
   /** Where the session is in its life (`session-state.ts`). */

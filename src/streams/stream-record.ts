@@ -10,6 +10,7 @@ import { OutboundBody, type OutboundHost } from './outbound-body.ts';
 import { Outcome } from './outcome.ts';
 import { H2Stream } from './stream.ts';
 import type { H2HeaderList, StreamConstructors } from './types.ts';
+import { withBit } from '../core/bit-field.ts';
 
 /** What a stream needs from its session (the one owner of the H2Connection). */
 export interface StreamHost extends InboundHost, OutboundHost {
@@ -123,7 +124,7 @@ export class StreamRecord {
     return (this.#flags & LOCAL_ENDED) !== 0;
   }
   set localEnded(value: boolean) {
-    this.#flags = value ? this.#flags | LOCAL_ENDED : this.#flags & ~LOCAL_ENDED;
+    this.#flags = withBit(this.#flags, LOCAL_ENDED, value);
   }
 
   /** True once the peer sent END_STREAM. */
@@ -131,7 +132,7 @@ export class StreamRecord {
     return (this.#flags & REMOTE_ENDED) !== 0;
   }
   set remoteEnded(value: boolean) {
-    this.#flags = value ? this.#flags | REMOTE_ENDED : this.#flags & ~REMOTE_ENDED;
+    this.#flags = withBit(this.#flags, REMOTE_ENDED, value);
   }
 
   /** True once this side's first header block (request or final response) went out: DATA may follow. */
@@ -139,7 +140,7 @@ export class StreamRecord {
     return (this.#flags & HEADERS_SENT) !== 0;
   }
   set headersSent(value: boolean) {
-    this.#flags = value ? this.#flags | HEADERS_SENT : this.#flags & ~HEADERS_SENT;
+    this.#flags = withBit(this.#flags, HEADERS_SENT, value);
   }
 
   /**
