@@ -356,19 +356,14 @@ export class Settings implements Iterable<[number, number]> {
    * `[code, value]` for every setting as it will be once everything sent is acknowledged: the newest
    * pending value, else the current one (what the initial SETTINGS frame advertises).
    */
-  *newestEntries(): IterableIterator<[number, number]> {
-    const slots = this.#slots;
-    for (let i = 0; i < slots.length; i += 2) {
-      const queue = slots[i + 1] as Entry;
-      const v = typeof queue === 'number' ? queue : queue[queue.length - 1];
-      if (v !== null && v !== undefined) yield [slots[i] as number, v];
-    }
+  newestEntries(): IterableIterator<[number, number]> {
+    return this.newestMap().entries();
   }
 
   /**
-   * {@link newestEntries} as a new `Map` (code → value, in the same order), made with no iterator: the
-   * initial SETTINGS frame of every connection is built from it, and `new Map(generator)` made ~1 KiB of
-   * garbage per connection (the generator, its results, a pair per setting).
+   * The newest value of each setting (pending, else current) as a new `Map` (code → value), made with no
+   * iterator: the initial SETTINGS frame of every connection is built from it, and `new Map(generator)`
+   * made ~1 KiB of garbage per connection (the generator, its results, a pair per setting).
    */
   newestMap(): Map<number, number> {
     const map = new Map<number, number>();
