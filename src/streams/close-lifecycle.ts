@@ -28,7 +28,7 @@ export class CloseLifecycle {
   #idle: Outcome<void> | null = null;
   #roundTrip: Outcome<void> | null = null;
   #stalled: Outcome<never> | null = null;
-  /** The peer ended its side of the transport (read to its end), before or after the session finished. */
+  /** The peer ended its side of the transport (read to its end; set by the input reader), before or after the session finished. */
   peerEnded = false;
   /** A write failure cut streams short: the peer ending its side afterwards does not make that a clean end. */
   #writeFailureCutStreams = false;
@@ -166,7 +166,6 @@ export class CloseLifecycle {
    */
   onTransportEnd(): void {
     const pump = this.#pump;
-    this.peerEnded = true;
     if (pump.state === DONE || pump.state === CLOSING) return;
     const open = pump.records.size;
     const error = new H2SessionError(ErrorCodes.CANCEL, true, open === 0 ? 'transport ended' : `transport ended with ${open} stream(s) open`);

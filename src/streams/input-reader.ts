@@ -61,10 +61,8 @@ export class InputReader implements H2TransportSink {
 
   /** The peer ended the transport. */
   end(): void {
-    if (this.#pump.state === DONE) {
-      this.#pump.lifecycle.peerEnded = true;
-      return;
-    }
+    this.#pump.lifecycle.peerEnded = true;
+    if (this.#pump.state === DONE) return;
     this.#done = true;
     this.#pump.lifecycle.onTransportEnd();
   }
