@@ -19,7 +19,7 @@ import { globalStreams, H2SessionError, H2StreamError, type H2Stream } from '../
 import { SessionPump } from '../../src/streams/session-pump';
 import { settle } from '../support/duplex-pair';
 import { ScriptedWire, type WireFlavor } from '../support/scripted-wire';
-import { GET, OK, pendingNames, POST, track, untyped, type Tracked } from '../support/session-fixtures';
+import { GET, OK, assertTransportFailure, pendingNames, POST, track, untyped, type Tracked } from '../support/session-fixtures';
 import { TestClock } from '../support/test-clock';
 
 type Promises = Record<string, Promise<unknown>>;
@@ -282,12 +282,7 @@ for (const transport of TRANSPORTS) {
         });
         assert.equal(thrown, [], 'nothing thrown uncaught or rejected unhandled');
         assert.equal(wire.sinkThrew, [], "nothing thrown back into the transport's data callback");
-        assert.equal(pendingNames(tracked), [], 'promises still pending');
-        assert.equal(untyped(tracked), [], 'rejections that are not typed H2 errors');
-        const closed = tracked['session.closed'] as Tracked;
-        assert.instance(closed.failed, H2SessionError, '`closed` rejects with the session failure');
-        const failed = closed.failed as H2SessionError;
-        assert.is(failed.code, ErrorCodes.INTERNAL_ERROR);
+        const failed = assertTransportFailure(tracked);
         assert.ok(failed.remote, 'a transport failure counts as remote');
         assert.is(failed.cause, error, "the failure's cause is the transport's error");
         if (point.ownError !== true) {

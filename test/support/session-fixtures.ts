@@ -3,6 +3,8 @@
  * session facing the scripted TestPeer, two sessions over one in-memory pair, and `track()` to watch a
  * promise settle without awaiting it. Native Web Streams; no test sleeps.
  */
+import * as assert from 'uvu/assert';
+import { ErrorCodes } from '../../src/core';
 import { H2Session, H2SessionError, H2StreamError, type H2SessionOptions } from '../../src/streams';
 import { duplexPair, settle, type DuplexEnd } from './duplex-pair';
 import { WirePeer } from './wire-peer';
@@ -73,4 +75,18 @@ export function untyped(tracked: Record<string, Tracked>): string[] {
   return Object.entries(tracked)
     .filter(([, t]) => t.failed !== undefined && !(t.failed instanceof H2SessionError || t.failed instanceof H2StreamError))
     .map(([name, t]) => `${name}: ${String(t.failed)}`);
+}
+
+/**
+ * After a transport failure: nothing tracked is still pending, every rejection is a typed H2 error, and
+ * `tracked['session.closed']` rejected with the session's INTERNAL_ERROR failure, which is returned.
+ */
+export function assertTransportFailure(tracked: Record<string, Tracked>): H2SessionError {
+  assert.equal(pendingNames(tracked), [], 'promises still pending');
+  assert.equal(untyped(tracked), [], 'rejections that are not typed H2 errors');
+  const closed = tracked['session.closed'] as Tracked;
+  assert.instance(closed.failed, H2SessionError, '`closed` rejects with the session failure');
+  const failure = closed.failed as H2SessionError;
+  assert.is(failure.code, ErrorCodes.INTERNAL_ERROR);
+  return failure;
 }
