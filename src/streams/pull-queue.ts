@@ -99,8 +99,9 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
 
   /**
    * Whether the readable's own queue holds an item (highWaterMark 0: a negative desired size). Only after
-   * a read that was given up while it waited (its reader released): `pull` marked the queue WANTED and the
-   * next item went to the readable with no read to take it.
+   * a read that was given up while it waited (its reader released) and a new reader took the lock before
+   * the next item came: `pull` marked the queue WANTED and that item went to the readable with no read to
+   * take it (with the stream unlocked, `push` keeps it here).
    */
   get buffered(): boolean {
     const controller = this.#controller;
@@ -152,7 +153,10 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
       this.#waiter.deliver(item);
       return;
     }
-    if ((flags & WANTED) !== 0 && this.#controller !== null) {
+    // A read waits only while the stream is locked: once its reader was released (the read given up), an
+    // item enqueued would sit in the stream's own queue, where a cancel would discard it unseen by
+    // queueCancelled (a request neither served nor refused). It stays here; the next read pulls it.
+    if ((flags & WANTED) !== 0 && this.#controller !== null && (this.#readable as ReadableStream<T>).locked) {
       this.#flags = flags & ~WANTED;
       this.#controller.enqueue(item);
       return;
@@ -185,6 +189,7 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
   /** Underlying-source pull: a reader wants one item. */
   pull(controller: ReadableStreamDefaultController<T>): void {
     if (this.size > 0) {
+      this.#flags &= ~WANTED; // this read is answered (WANTED may be left from a read given up)
       controller.enqueue((this.#items as HeadQueue<T>).shift() as T);
       if ((this.#flags & CLOSED) !== 0 && this.size === 0) controller.close();
     } else if ((this.#flags & CLOSED) !== 0) {

@@ -59,6 +59,23 @@ test('breaking out refuses later requests; with preventCancel the next loop gets
   await client.close({ graceful: false });
 });
 
+test('a request arriving after a read of incoming was given up (its reader released) is refused when incoming is cancelled, not left open', async () => {
+  const { server, client } = sessionPair();
+  const reader = server.incoming.getReader();
+  const read = reader.read();
+  await settle();
+  reader.releaseLock();
+  await read.catch(() => undefined);
+  const stream = await client.request(GET, { endStream: true });
+  const response = track(stream.response);
+  await settle();
+  await server.incoming.cancel();
+  await settle();
+  assert.instance(response.failed, H2StreamError);
+  assert.is((response.failed as H2StreamError).code, ErrorCodes.REFUSED_STREAM);
+  await client.close({ graceful: false });
+});
+
 test('next() calls made at once are answered in order, and return() ends one still waiting', async () => {
   const { server, client } = sessionPair();
   const it = server.incoming[Symbol.asyncIterator]();

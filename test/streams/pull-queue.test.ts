@@ -53,3 +53,65 @@ Queue('a queue closed before anyone consumes still ends the consumer, after its 
 });
 
 Queue.run();
+
+const GivenUp = suite('pull queue after a read given up');
+
+/** A queue's readable with a read that was given up: the read's reader released while it waited. */
+async function readGivenUp<T>(queue: PullQueue<T>): Promise<ReadableStream<T>> {
+  const readable = queue.readable({ ReadableStream, WritableStream, TransformStream } as never);
+  const reader = readable.getReader();
+  const read = reader.read();
+  await microtask();
+  reader.releaseLock();
+  await read.catch(() => undefined);
+  return readable;
+}
+
+GivenUp('an item arriving after the read was given up is still the queue\'s: a cancel hands it back as unclaimed', async () => {
+  const unclaimed: number[][] = [];
+  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  await readable.cancel();
+  assert.equal(unclaimed, [[1]]);
+});
+
+GivenUp('an item arriving after the read was given up reaches the next reader, in order with later ones', async () => {
+  const queue = new PullQueue<number>();
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  queue.push(2);
+  const reader = readable.getReader();
+  assert.equal(await reader.read(), { value: 1, done: false });
+  assert.equal(await reader.read(), { value: 2, done: false });
+  queue.close();
+  assert.equal(await reader.read(), { value: undefined, done: true });
+});
+
+GivenUp('an item arriving after the read was given up reaches a later for await, and a break then returns the rest', async () => {
+  const unclaimed: number[][] = [];
+  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  queue.push(2);
+  for await (const n of readable) {
+    assert.is(n, 1);
+    break;
+  }
+  assert.equal(unclaimed, [[2]]);
+});
+
+GivenUp('after a given-up read is answered, an item arriving while the new reader has no read pending stays the queue\'s', async () => {
+  const unclaimed: number[][] = [];
+  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  const reader = readable.getReader();
+  assert.equal(await reader.read(), { value: 1, done: false });
+  queue.push(2);
+  assert.is(queue.buffered, false);
+  await reader.cancel();
+  assert.equal(unclaimed, [[2]]);
+});
+
+GivenUp.run();

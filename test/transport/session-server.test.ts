@@ -147,6 +147,23 @@ Iterate('sessions accepted but never taken when the loop breaks are closed grace
   await closeClients();
 });
 
+Iterate('a session accepted after a read of accepted was given up (its reader released) is closed when accepted is cancelled, not left open', async () => {
+  const { server, connect, closeClients } = testServer();
+  const reader = server.accepted.getReader();
+  const read = reader.read();
+  await settle();
+  reader.releaseLock();
+  await read.catch(() => undefined);
+  const untaken = connect();
+  let closed = false;
+  void untaken.closed.then(() => (closed = true), () => (closed = true));
+  await settle();
+  await server.accepted.cancel();
+  for (let i = 0; i < 50 && !closed; i++) await settle();
+  assert.ok(closed, 'the client of the session nobody took saw its connection close');
+  await closeClients();
+});
+
 Iterate('a request a never-taken session received is refused (REFUSED_STREAM: its client may retry it at once), and the session closes without waiting for the drain deadline', async () => {
   const { server, connect, closeClients } = testServer();
   connect();
