@@ -2,11 +2,13 @@
  * A pull-driven queue behind a ReadableStream (highWaterMark 0): items wait in a plain array until a
  * reader asks, so the stream's own queue never grows, and an optional capacity drops items beyond it:
  * the oldest "low-value" one if the owner marks some so, else the oldest.
- * Used for `session.incoming` and `session.events`. Layer: streams (runtime-neutral).
+ * Used for `session.incoming` and `session.events`; `iterate()` and `consume()` read it with no
+ * ReadableStream at all. Layer: streams (runtime-neutral).
  */
 import { HeadQueue } from './head-queue.ts';
 import { queueTask, type MicrotaskTarget } from './microtask.ts';
-import { NO_ITEM, queueReadable, type IteratedQueue, type QueueWaiter } from './queue-readable.ts';
+import { NO_ITEM, QueueIterator, type IteratedQueue, type QueueHolder } from './queue-iterator.ts';
+import { queueReadable } from './queue-readable.ts';
 import type { StreamConstructors } from './types.ts';
 
 /** A FIFO that feeds a lazily created ReadableStream on demand. */
@@ -50,8 +52,8 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
   #onCancel: PullQueueOwner<T> | null;
   /** A consumer taking items by callback instead of through the readable (see `consume`). */
   #consumer: QueueConsumer<T> | null = null;
-  /** The readable's async iterator, while its `next()` waits for an item. */
-  #waiter: QueueWaiter<T> | null = null;
+  /** The async iterator reading the queue (through the readable's reader, or with no readable), till its end. */
+  #holder: QueueHolder<T> | null = null;
 
   /**
    * @param capacity items kept while nobody reads; beyond it the oldest item is dropped and counted.
@@ -78,10 +80,30 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
     return (this.#flags & CANCELLED) !== 0;
   }
 
-  /** The ReadableStream view, created on first use with the given constructors. */
+  /**
+   * The ReadableStream view, created on first use with the given constructors. Made while `iterate()`'s
+   * iterator reads the queue, it comes locked by that iterator (released at its end): nothing reads the
+   * queue twice. Made once the queue was cancelled or closed and emptied, it is closed from the start.
+   */
   readable(ctors: StreamConstructors): ReadableStream<T> {
-    if (this.#readable === null) this.#readable = queueReadable(ctors, this);
+    if (this.#readable === null) {
+      const readable = queueReadable(ctors, this);
+      this.#readable = readable;
+      this.#holder?.adopt(readable.getReader());
+    }
     return this.#readable;
+  }
+
+  /**
+   * An async iterator over the items (`for await (const stream of session)`), made with no ReadableStream:
+   * only if the readable exists already does it go through it (locking it: a TypeError if it is locked).
+   * Its `return()` (a `break`) cancels the queue. Throws a TypeError with the message `busy` while
+   * another iterator or a consumer (`consume`) reads the queue.
+   */
+  iterate(busy: string): AsyncIterableIterator<T> {
+    if (this.#readable !== null) return new QueueIterator(this, this.#readable.getReader(), false);
+    if (this.#holder !== null || this.#consumer !== null) throw new TypeError(busy);
+    return new QueueIterator(this, null, false);
   }
 
   /** For the readable's iterator: the oldest item (the readable closes with the last one once closed). */
@@ -108,9 +130,9 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
     return controller !== null && (controller.desiredSize ?? 0) < 0;
   }
 
-  /** The readable's iterator waits for the next item (null: no longer). */
-  wait(waiter: QueueWaiter<T> | null): void {
-    this.#waiter = waiter;
+  /** An iterator reads the queue from now on (null: no longer). */
+  hold(holder: QueueHolder<T> | null): void {
+    this.#holder = holder;
   }
 
   /**
@@ -149,10 +171,7 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
       this.#scheduleDelivery();
       return;
     }
-    if (this.#waiter !== null) {
-      this.#waiter.deliver(item);
-      return;
-    }
+    if (this.#holder !== null && this.#holder.deliver(item)) return;
     // A read waits only while the stream is locked: once its reader was released (the read given up), an
     // item enqueued would sit in the stream's own queue, where a cancel would discard it unseen by
     // queueCancelled (a request neither served nor refused). It stays here; the next read pulls it.
@@ -178,12 +197,13 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
     this.#flags |= CLOSED;
     if (this.#consumer !== null) this.#scheduleDelivery();
     if (this.size === 0 && this.#controller !== null && (this.#flags & CANCELLED) === 0) this.#controller.close();
-    this.#waiter?.finish();
+    this.#holder?.finish();
   }
 
-  /** Underlying-source start: keeps the controller. */
+  /** Underlying-source start: keeps the controller (a readable made after the queue ended starts closed). */
   start(controller: ReadableStreamDefaultController<T>): void {
     this.#controller = controller;
+    if (this.ended) controller.close();
   }
 
   /** Underlying-source pull: a reader wants one item. */
@@ -192,7 +212,8 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
       this.#flags &= ~WANTED; // this read is answered (WANTED may be left from a read given up)
       controller.enqueue((this.#items as HeadQueue<T>).shift() as T);
       if ((this.#flags & CLOSED) !== 0 && this.size === 0) controller.close();
-    } else if ((this.#flags & CLOSED) !== 0) {
+    } else if ((this.#flags & (CLOSED | CANCELLED)) !== 0) {
+      // Cancelled with no stream to cancel (an iterator's break): no item will come, the read ends.
       controller.close();
     } else {
       this.#flags |= WANTED;

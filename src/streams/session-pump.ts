@@ -199,6 +199,11 @@ export class SessionPump implements StreamHost, PullQueueOwner<H2Stream> {
     return this.#incoming.readable(this.streams);
   }
 
+  /** `incoming`'s streams by `for await` over the session, with no ReadableStream (see `H2Session[Symbol.asyncIterator]`). */
+  iterateIncoming(): AsyncIterableIterator<H2Stream> {
+    return this.#incoming.iterate('H2Session: its streams are already being read (by another iterator; one at a time)');
+  }
+
   /** `incoming` by callback, with no ReadableStream (see `acceptIncoming`). */
   consumeIncoming(consumer: QueueConsumer<H2Stream>): void {
     this.#incoming.consume(consumer);
