@@ -1,13 +1,17 @@
 // A server whose handlers never answer, for the memory tools (heap-breakdown, alloc-per-connection):
-// `kind` 'session' (listen() + for await over each session's incoming), 'serve' (a serve() handler that
-// holds its Request) or 'node' (node:http2, holding each stream). Every request is pushed to `held`.
+// `kind` 'session' (listen() + `for await (const stream of session)`), 'session-incoming' (the same loop
+// over `session.incoming`, a ReadableStream per connection), 'serve' (a serve() handler that holds its
+// Request) or 'node' (node:http2, holding each stream). Every request is pushed to `held`.
 // Resolves with the port (127.0.0.1). Needs dist/ (npm run build).
 export async function startHeldServer(kind, held) {
-  if (kind === 'session') {
+  if (kind === 'session' || kind === 'session-incoming') {
     const { listen } = await import('../dist/node.mjs');
     const server = await listen({ port: 0, host: '127.0.0.1' });
+    const hold = kind === 'session'
+      ? async (session) => { for await (const s of session) held.push(s); }
+      : async (session) => { for await (const s of session.incoming) held.push(s); };
     void (async () => {
-      for await (const session of server) void (async () => { for await (const s of session.incoming) held.push(s); })().catch(() => undefined);
+      for await (const session of server) void hold(session).catch(() => undefined);
     })();
     return server.address.port;
   }

@@ -1,5 +1,7 @@
-// Memory per idle connection and per open stream: h2flow's session API (listen()), h2flow's fetch path
-// (serve(), a handler that holds each request unanswered) and node:http2, in one run.
+// Memory per idle connection and per open stream: h2flow's session API (listen(), each session's
+// requests taken by `for await (const stream of session)`, and the same loop over `session.incoming`, a
+// ReadableStream per connection), h2flow's fetch path (serve(), a handler that holds each request
+// unanswered) and node:http2, in one run.
 //
 // Each measurement runs a fresh server in a child process (with --expose-gc), which reports its RSS and
 // heap (V8 heap used + array buffers, after GC) on request. This process drives it over raw TCP:
@@ -30,16 +32,21 @@ if (process.argv[2] === '--serve') {
   const kind = process.argv[3];
   let port;
   const held = [];
-  if (kind === 'h2flow') {
+  if (kind === 'h2flow' || kind === 'h2flow-incoming') {
     const { listen } = await import('../dist/node.mjs');
     const server = await listen({ port: 0, host: '127.0.0.1' });
     port = server.address.port;
+    // Never answered. `for await (const stream of session)` makes no ReadableStream; `incoming` does.
+    const hold =
+      kind === 'h2flow'
+        ? async (session) => {
+            for await (const stream of session) held.push(stream);
+          }
+        : async (session) => {
+            for await (const stream of session.incoming) held.push(stream);
+          };
     void (async () => {
-      for await (const session of server) {
-        void (async () => {
-          for await (const stream of session.incoming) held.push(stream); // never answered
-        })().catch(() => undefined);
-      }
+      for await (const session of server) void hold(session).catch(() => undefined);
     })();
   } else if (kind === 'h2flow-serve') {
     // The fetch path: every request reaches a handler that holds it and never answers.
@@ -175,22 +182,28 @@ if (process.argv[2] === '--serve') {
 
   const node = await measure('node:http2');
   const h2flow = await measure('h2flow');
+  const viaIncoming = await measure('h2flow-incoming');
   const served = await measure('h2flow-serve');
   const k = (x) => x / 1024;
-  report('memory per idle connection, session API, RSS (lower is better)', 'KiB', k(h2flow.perConn.rss), 'node:http2', k(node.perConn.rss));
-  report('memory per idle connection, session API, heap (lower is better)', 'KiB', k(h2flow.perConn.heap), 'node:http2', k(node.perConn.heap));
+  const SESSION = 'session API, for await (… of session)';
+  const INCOMING = 'session API via incoming';
+  report(`memory per idle connection, ${SESSION}, RSS (lower is better)`, 'KiB', k(h2flow.perConn.rss), 'node:http2', k(node.perConn.rss));
+  report(`memory per idle connection, ${SESSION}, heap (lower is better)`, 'KiB', k(h2flow.perConn.heap), 'node:http2', k(node.perConn.heap));
+  report(`memory per idle connection, ${INCOMING}, RSS (lower is better)`, 'KiB', k(viaIncoming.perConn.rss), 'node:http2', k(node.perConn.rss));
+  report(`memory per idle connection, ${INCOMING}, heap (lower is better)`, 'KiB', k(viaIncoming.perConn.heap), 'node:http2', k(node.perConn.heap));
   report('memory per idle connection, serve(), RSS (lower is better)', 'KiB', k(served.perConn.rss), 'node:http2', k(node.perConn.rss));
   report('memory per idle connection, serve(), heap (lower is better)', 'KiB', k(served.perConn.heap), 'node:http2', k(node.perConn.heap));
   if (SETTLED_MS > 0) {
-    report(`memory per idle connection, session API, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
+    report(`memory per idle connection, ${SESSION}, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
+    report(`memory per idle connection, ${INCOMING}, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(viaIncoming.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
     report(`memory per idle connection, serve(), RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(served.perConn.settledRss), 'node:http2', k(node.perConn.settledRss));
   }
   if (SETTLED_MS > 0) {
-    report(`memory per open stream, session API, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perStream.settledRss), 'node:http2', k(node.perStream.settledRss));
+    report(`memory per open stream, ${SESSION}, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(h2flow.perStream.settledRss), 'node:http2', k(node.perStream.settledRss));
     report(`memory per open request held by a serve() handler, RSS after ${SETTLED_MS / 1000} s (lower is better)`, 'KiB', k(served.perStream.settledRss), 'node:http2', k(node.perStream.settledRss));
   }
-  report('memory per open stream, session API, RSS (lower is better)', 'KiB', k(h2flow.perStream.rss), 'node:http2', k(node.perStream.rss));
-  report('memory per open stream, session API, heap (lower is better)', 'KiB', k(h2flow.perStream.heap), 'node:http2', k(node.perStream.heap));
+  report(`memory per open stream, ${SESSION}, RSS (lower is better)`, 'KiB', k(h2flow.perStream.rss), 'node:http2', k(node.perStream.rss));
+  report(`memory per open stream, ${SESSION}, heap (lower is better)`, 'KiB', k(h2flow.perStream.heap), 'node:http2', k(node.perStream.heap));
   report('memory per open request held by a serve() handler, RSS (lower is better)', 'KiB', k(served.perStream.rss), 'node:http2', k(node.perStream.rss));
   report('memory per open request held by a serve() handler, heap (lower is better)', 'KiB', k(served.perStream.heap), 'node:http2', k(node.perStream.heap));
 }
