@@ -7,9 +7,8 @@ import { ErrorCodes } from '../core/errors.ts';
 import { trailerFieldsOrNone } from './fetch-headers.ts';
 import { checkBaseUrl, redirectHead, requestHead, type H2RequestInit, type RequestHead } from './client-request.ts';
 import { buildResponse, type ResponseTrailers } from './client-response.ts';
-import { iterate } from '../streams/interop.ts';
 import type { CloseOptions } from '../streams/close-lifecycle.ts';
-import type { H2Session } from '../streams/session.ts';
+import { refuseIncoming, type H2Session } from '../streams/session.ts';
 import type { H2Stream } from '../streams/stream.ts';
 import type { H2HeaderList } from '../streams/types.ts';
 import type { TrailersInit } from './fetch-headers.ts';
@@ -93,11 +92,6 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Cancels the session's `incoming`: every pushed stream, queued or later, is reset with CANCEL. */
-function refusePushes(session: H2Session): void {
-  void session.incoming.cancel().catch(() => undefined);
-}
-
 /**
  * Whether a promised request is one the client may accept. RFC 9113 §8.4: "A client MUST treat a
  * PUSH_PROMISE for which the server is not authoritative as a stream error ... of type PROTOCOL_ERROR",
@@ -119,7 +113,8 @@ function isAcceptablePush(headers: H2HeaderList, base: URL): boolean {
 /** Hands every acceptable pushed stream to `onPush` until the session ends; resets the others. */
 async function takePushes(session: H2Session, onPush: (stream: H2Stream) => void, base: URL): Promise<void> {
   try {
-    for await (const stream of iterate(session.incoming)) {
+    // Over the session, not `incoming`: no ReadableStream and reader kept per connection.
+    for await (const stream of session) {
       if (!isAcceptablePush(stream.headers, base)) {
         stream.reset(ErrorCodes.PROTOCOL_ERROR);
         continue;
@@ -159,7 +154,8 @@ export class H2Client {
     // Registered before any fetch() can await the session, so no push is accepted before this runs.
     const onPush = options.onPush;
     const base = this.#base;
-    this.#session.then((s) => (onPush === undefined ? refusePushes(s) : takePushes(s, onPush, base)), () => undefined);
+    // No onPush: every pushed stream, queued or later, is reset with CANCEL.
+    this.#session.then((s) => (onPush === undefined ? refuseIncoming(s) : takePushes(s, onPush, base)), () => undefined);
   }
 
   /** The session (a promise: it may still be connecting). */

@@ -269,6 +269,21 @@ export function acceptIncoming(session: H2Session, consumer: QueueConsumer<H2Str
 }
 
 /**
+ * What `session.incoming.cancel()` does (the streams queued are refused, and every later one), without
+ * making `incoming` if it was not made yet: a ReadableStream kept for the session's life only to say "no"
+ * (a client that takes no pushes, a server session nobody took). Not part of the public API.
+ */
+export function refuseIncoming(session: H2Session): void {
+  let iterator: AsyncIterator<H2Stream>;
+  try {
+    iterator = session[Symbol.asyncIterator]();
+  } catch {
+    return; // `incoming` is being read: its reader decides, as `incoming.cancel()` would reject
+  }
+  void (iterator.return as () => Promise<unknown>)().catch(() => undefined);
+}
+
+/**
  * Calls `onClosed(null, session)` once the session is closed and `closed` fulfils, `onClosed(failure,
  * session)` where it rejects: what `session.closed.then(…, …)` does, without its promise, reaction and
  * two callbacks for the life of every connection (the listener's bookkeeping). The session is passed

@@ -60,7 +60,7 @@ export interface RespondOptions {
  *
  * @example
  * ```ts
- * for await (const stream of session.incoming) {
+ * for await (const stream of session) {
  *   stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: 'hello' });
  * }
  * ```
@@ -156,8 +156,8 @@ export class H2Stream {
    * through `writable` or `end()`; anything queued there before `respond()` waits for the headers.
    * Throws the stream's error (`H2StreamError`, or the session's `H2SessionError`) if it was reset or
    * failed, and a TypeError if it was already answered or this side already ended it. The peer may reset
-   * a stream at any time, also between `incoming` yielding it and this call: answer inside a handler
-   * whose failure ends only that stream, not the loop over `incoming`.
+   * a stream at any time, also between the session (or `incoming`) yielding it and this call: answer
+   * inside a handler whose failure ends only that stream, not the loop over the session.
    */
   respond(headers: H2HeadersInit, options?: RespondOptions): void {
     const record = this.#record;

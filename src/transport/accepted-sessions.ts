@@ -10,7 +10,7 @@
  * Layer: transport (no runtime API here).
  */
 import { PullQueue, type PullQueueOwner } from '../streams/pull-queue.ts';
-import type { H2Session } from '../streams/session.ts';
+import { refuseIncoming, type H2Session } from '../streams/session.ts';
 import { globalStreams } from '../streams/types.ts';
 import type { AcceptedSession } from './session-server.ts';
 
@@ -47,7 +47,7 @@ export class AcceptedQueue implements PullQueueOwner<AcceptedSession> {
    */
   queueCancelled(unclaimed: readonly AcceptedSession[]): void {
     for (const { session } of unclaimed) {
-      void session.incoming.cancel().catch(() => undefined);
+      refuseIncoming(session);
       void session.close().catch(() => undefined);
     }
   }

@@ -213,7 +213,7 @@ function listenDeno(options: ListenOptions): H2Server {
  * const server = await listen({ port: 8080 });
  * for await (const session of server) {
  *   void (async () => {
- *     for await (const stream of session.incoming) stream.respond({ ':status': '200' }, { body: 'hi' });
+ *     for await (const stream of session) stream.respond({ ':status': '200' }, { body: 'hi' });
  *   })();
  * }
  * ```

@@ -133,7 +133,7 @@ const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
  * const server = await listen({ port: 8080 });
  * for await (const session of server) {
  *   void (async () => {
- *     for await (const stream of session.incoming) stream.respond({ ':status': '200' }, { body: 'hi' });
+ *     for await (const stream of session) stream.respond({ ':status': '200' }, { body: 'hi' });
  *   })();
  * }
  * ```

@@ -11,9 +11,9 @@ import * as assert from 'uvu/assert';
 import { ReadableStream as PolyReadable, WritableStream as PolyWritable } from 'web-streams-polyfill';
 import { ErrorCodes } from '../../src/core';
 import { globalStreams, H2Session, H2SessionError, type H2Stream, type StreamConstructors } from '../../src/streams';
-import { acceptIncoming } from '../../src/streams/session';
+import { acceptIncoming, refuseIncoming } from '../../src/streams/session';
 import { countingStreams, duplexPair, rejection, settle, type DuplexEnd } from '../support/duplex-pair';
-import { facingPeer, GET, OK, POST, track } from '../support/session-fixtures';
+import { facingPeer, GET, giveUpARead, OK, POST, track } from '../support/session-fixtures';
 import type { PeerFrame } from '../support/peer';
 
 const IMPLEMENTATIONS: [string, StreamConstructors][] = [
@@ -26,6 +26,16 @@ const pushedRequest = (path: string): [string, string][] => [[':method', 'GET'],
 /** The RST_STREAM frames among `frames`, as [stream id, error code]. */
 const resets = (frames: readonly PeerFrame[]): [number, number | undefined][] =>
   frames.filter((f) => f.typeName === 'RST_STREAM').map((f) => [f.streamId, f.errorCode]);
+
+/** The ids `for await` over the session yields before its `break` after the first. */
+async function takeOne(session: H2Session): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const stream of session) {
+    ids.push(stream.id);
+    break;
+  }
+  return ids;
+}
 
 for (const [name, streams] of IMPLEMENTATIONS) {
   const Iterate = suite(`for await over an H2Session (${name} Web Streams)`);
@@ -234,31 +244,16 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     const { session: server, wire, peer } = await facingPeer('server', { streams });
     await wire.send(peer.headers(1, POST), peer.headers(3, GET, { endStream: true }), peer.rstStream(1, ErrorCodes.CANCEL));
     await settle();
-    const ids: number[] = [];
-    for await (const stream of server) {
-      ids.push(stream.id);
-      break;
-    }
-    assert.equal(ids, [3]);
+    assert.equal(await takeOne(server), [3]);
     await server.close({ graceful: false });
   });
 
   Iterate('for await over the session first takes a request handed to a read given up on incoming', async () => {
     const { server, client } = pair();
-    const reader = server.incoming.getReader();
-    const given = track(reader.read());
-    await settle();
-    reader.releaseLock();
-    await settle();
-    assert.ok(given.failed instanceof TypeError, 'releasing the reader rejects its waiting read');
+    await giveUpARead(server);
     await client.request(GET, { endStream: true });
     await settle();
-    const ids: number[] = [];
-    for await (const stream of server) {
-      ids.push(stream.id);
-      break;
-    }
-    assert.equal(ids, [1]);
+    assert.equal(await takeOne(server), [1]);
     await client.close({ graceful: false });
   });
 
@@ -293,6 +288,32 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     assert.equal(await taken[0]!.response, OK, 'the push taken lives on');
     assert.is(counted.readables, transportStreams, 'no ReadableStream made for the pushes (nor a body: never read)');
     await client.close({ graceful: false });
+  });
+
+  Iterate('refuseIncoming (no pushes wanted, a session nobody took) refuses what is queued and what comes, making no incoming', async () => {
+    const counted = countingStreams(streams);
+    const { session: server, wire, peer } = await facingPeer('server', { streams: counted });
+    const transportStreams = counted.readables;
+    await wire.send(peer.headers(1, GET, { endStream: true }));
+    await settle();
+    refuseIncoming(server);
+    await wire.send(peer.headers(3, GET, { endStream: true }));
+    await settle();
+    assert.equal(resets(peer.drain()), [
+      [1, ErrorCodes.REFUSED_STREAM],
+      [3, ErrorCodes.REFUSED_STREAM],
+    ]);
+    assert.is(counted.readables, transportStreams, 'no ReadableStream made to refuse them');
+    await server.close({ graceful: false });
+
+    // While incoming is being read, it leaves it alone (as incoming.cancel() would reject).
+    const other = pair();
+    const reader = other.server.incoming.getReader();
+    refuseIncoming(other.server);
+    const read = reader.read();
+    await other.client.request(GET, { endStream: true });
+    assert.is((await read).value!.id, 1, 'its reader still gets the requests');
+    await other.client.close({ graceful: false });
   });
 
   Iterate.run();

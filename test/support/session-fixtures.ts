@@ -90,3 +90,16 @@ export function assertTransportFailure(tracked: Record<string, Tracked>): H2Sess
   assert.is(failure.code, ErrorCodes.INTERNAL_ERROR);
   return failure;
 }
+
+/**
+ * Leaves an item in `incoming`'s own queue: a read waits, then its reader is released (rejecting it), so
+ * the next stream the session gets goes to the stream's queue, where only a reader can take it.
+ */
+export async function giveUpARead(session: H2Session): Promise<void> {
+  const reader = session.incoming.getReader();
+  const given = track(reader.read());
+  await settle();
+  reader.releaseLock();
+  await settle();
+  assert.ok(given.failed instanceof TypeError, 'releasing the reader rejects its waiting read');
+}
