@@ -5,7 +5,8 @@
  * (ReadableStream §4.2.5): one reader at a time, released at the end, and `return()` (a `break`) cancels
  * the queue unless `preventCancel` was asked for. The runtime's own iterator kept ~1.2 KiB per idle
  * session on Node 20 (a read request, its deferred promise and their closures); a ReadableStream and its
- * reader, ~2.3 KiB more (bench/heap-breakdown.mjs session vs session-incoming), which iterating the session does without.
+ * reader, ~2.3 KiB more (bench/heap-breakdown.mjs session vs session-incoming), which iterating the
+ * session does without.
  * Layer: streams (runtime-neutral).
  */
 

@@ -94,8 +94,8 @@ export interface H2SessionOptions {
  * A server session is async-iterable: `for await (const stream of session)` yields each request (a
  * client session, each pushed stream) and ends when the session closes. Prefer it to iterating
  * `incoming`, the same streams as a ReadableStream: the loop over the session makes no ReadableStream
- * and no reader, ~2.3 KiB less heap per connection on Node 20, which a server holding many idle connections
- * feels.
+ * and no reader, ~2.3 KiB less heap per connection on Node 20, which a server holding many idle
+ * connections feels.
  *
  * @example
  * ```ts
