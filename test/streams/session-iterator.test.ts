@@ -248,12 +248,22 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     await server.close({ graceful: false });
   });
 
-  Iterate('for await over the session first takes a request handed to a read given up on incoming', async () => {
+  Iterate('a session iterated after a read of incoming was given up yields its requests in order, the one that read left in the stream first', async () => {
     const { server, client } = pair();
     await giveUpARead(server);
+    // incoming exists: iterating the session locks it, and the given-up read's pull hands it the next request.
+    const it = server[Symbol.asyncIterator]();
+    assert.is(server.incoming.locked, true);
+    await client.request(GET, { endStream: true });
     await client.request(GET, { endStream: true });
     await settle();
-    assert.equal(await takeOne(server), [1]);
+    const ids: number[] = [];
+    const taken = track(Promise.all([it.next(), it.next()]).then((results) => results.forEach((r) => ids.push(r.value!.id))));
+    await settle();
+    assert.is(taken.done, true, 'both requests that arrived are taken, none waited past');
+    assert.equal(ids, [1, 3]);
+    await it.return!();
+    assert.is(server.incoming.locked, false);
     await client.close({ graceful: false });
   });
 
