@@ -75,7 +75,7 @@ if (kind === 'native') {
   void (async () => {
     for await (const session of server) {
       void (async () => {
-        for await (const stream of session.incoming) stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: HELLO });
+        for await (const stream of session) stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: HELLO });
       })().catch(() => undefined);
     }
   })();

@@ -38,7 +38,7 @@ async function serveH2flowSession(session = {}) {
   void (async () => {
     for await (const session of server) {
       void (async () => {
-        for await (const stream of session.incoming) {
+        for await (const stream of session) {
           const path = stream.headers.find(([n]) => n === ':path')?.[1];
           if (path !== '/bulk') {
             stream.respond([[':status', '200'], ['content-type', 'text/plain']], { body: HELLO });
