@@ -53,7 +53,8 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : '');
  * TLS close_notify); aborting it, or cancelling the readable first, closes the connection at once. A TLS
  * peer that ends the TCP connection without close_notify (curl does) surfaces as `UnexpectedEof`: that is
  * an end of input here, as on Node; a truncated HTTP/2 exchange is still caught by the session, which
- * sees the input end mid-frame or with streams open.
+ * sees the input end mid-frame or with streams open. A read or a write that fails (the peer reset the
+ * connection) fails both directions with its error and closes the connection at once.
  */
 export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}): H2Transport {
   const { ReadableStream: RS, WritableStream: WS } = options.streams ?? globalStreams();
@@ -79,9 +80,29 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
   const maybeClose = (): void => {
     if (readDone && writeDone) close();
   };
+  /** The first error the connection failed with: later writes fail with it. */
+  let failure: unknown = null;
+  let readController!: ReadableStreamDefaultController<Uint8Array>;
+  /**
+   * A read or a write failed: the connection is broken both ways, as a Node socket is destroyed on its
+   * error. The readable fails too, and the connection is closed now: a session that fails neither closes
+   * the writable nor cancels an ended or errored readable, and a Deno resource stays open until closed.
+   */
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    writeDone = true;
+    if (!readDone) {
+      readDone = true;
+      readController.error(error);
+    }
+    close();
+  };
 
   const readable = new RS<Uint8Array>(
     {
+      start(controller) {
+        readController = controller;
+      },
       async pull(controller) {
         const buf = spare ?? new Uint8Array(READ_SIZE);
         spare = null;
@@ -90,9 +111,12 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
           n = await conn.read(buf);
         } catch (error) {
           if (readDone) return;
+          if (errorName(error) !== 'UnexpectedEof') {
+            fail(closed ? (failure ?? new SocketClosedError()) : error);
+            return;
+          }
           readDone = true;
-          if (errorName(error) === 'UnexpectedEof') controller.close();
-          else controller.error(closed ? new SocketClosedError() : error);
+          controller.close();
           maybeClose();
           return;
         }
@@ -152,11 +176,13 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
       );
     },
     async write(chunk) {
-      if (closed) throw new SocketClosedError();
+      if (closed) throw failure ?? new SocketClosedError();
       try {
         for (let off = 0; off < chunk.byteLength; ) off += await conn.write(off === 0 ? chunk : chunk.subarray(off));
       } catch (error) {
-        throw closed ? new SocketClosedError() : error;
+        const reason = closed ? (failure ?? new SocketClosedError()) : error;
+        fail(reason);
+        throw reason;
       }
     },
     async close() {

@@ -57,8 +57,11 @@ class ScriptedConn implements DenoConn {
       waiting({ n: item.byteLength });
     }
   }
+  /** What the next write fails with (the kernel's report of a reset), if anything. */
+  writeError: Error | null = null;
   async write(p: Uint8Array): Promise<number> {
     if (this.closed) throw Object.assign(new Error('closed'), { name: 'BadResource' });
+    if (this.writeError !== null) throw this.writeError;
     const n = Math.min(p.byteLength, this.writeLimit);
     this.written.push(n);
     return n;
@@ -112,6 +115,26 @@ Deno('a TLS peer that ends without close_notify (UnexpectedEof) ends the readabl
   const error = Object.assign(new Error('reset'), { name: 'ConnectionReset' });
   reset.feed(error);
   assert.is(await r2.read().then(() => null, (e: unknown) => e), error);
+});
+
+Deno('a read or a write that fails (the peer reset) fails both directions with its error and closes the connection', async () => {
+  const reset = (): Error => Object.assign(new Error('connection reset'), { name: 'ConnectionReset' });
+  const a = new ScriptedConn();
+  const pa = denoConnToPair(a);
+  const readerA = pa.readable.getReader();
+  const writeFailure = (a.writeError = reset());
+  assert.is(await pa.writable.getWriter().write(new Uint8Array(10)).then(() => null, (e: unknown) => e), writeFailure);
+  assert.is(await readerA.read().then(() => null, (e: unknown) => e), writeFailure, 'the readable fails with the write\'s error');
+  assert.ok(a.closed, 'the connection is closed (a Deno resource stays open until it is)');
+
+  const b = new ScriptedConn();
+  const pb = denoConnToPair(b);
+  const readerB = pb.readable.getReader();
+  const readFailure = reset();
+  b.feed(readFailure);
+  assert.is(await readerB.read().then(() => null, (e: unknown) => e), readFailure);
+  assert.ok(b.closed, 'the connection is closed');
+  assert.is(await pb.writable.getWriter().write(new Uint8Array(1)).then(() => null, (e: unknown) => e), readFailure, 'later writes fail with the same error');
 });
 
 Deno('closing the writable half-closes (closeWrite); the connection is closed once the peer ended too', async () => {
