@@ -363,11 +363,15 @@ function writableOf(core: SocketCore, ctors: StreamConstructors): WritableStream
  */
 const bufferView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => Buffer.from(buffer as ArrayBuffer, byteOffset, length);
 
-/** Writes `pieces` in order (corked: one writev); resolves once the socket has flushed the last one. */
+/**
+ * Writes `pieces` in order (corked: one writev); resolves once the socket has flushed the last one. A
+ * failure is the error the socket was destroyed with, if any: Deno's `node:net` calls back a write that
+ * was pending when a reset destroyed the socket with ECANCELED (the write's cancellation, not the reset).
+ */
 function writeVectored(socket: Socket, pieces: readonly Uint8Array[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const last = pieces.length - 1;
     for (let i = 0; i < last; i++) socket.write(pieces[i] as Uint8Array);
-    socket.write(pieces[last] ?? new Uint8Array(0), (err) => (err ? reject(err) : resolve()));
+    socket.write(pieces[last] ?? new Uint8Array(0), (err) => (err ? reject(socket.errored ?? err) : resolve()));
   });
 }
