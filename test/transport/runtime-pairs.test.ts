@@ -303,6 +303,20 @@ Bun('a close without error ends the readable; with an error it fails it and a wa
   assert.is(await writer.write(new Uint8Array(1)).then(() => null, (e: unknown) => e), error, 'later writes fail with the same error');
 });
 
+Bun("a write Bun refuses (-1: it closed the socket, its close event still to come) fails the write waiting for 'drain'", async () => {
+  const socket = new ScriptedSocket();
+  socket.writeLimit = 10;
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  // Past the batch size: written at once; Bun takes 10 bytes and the rest waits for 'drain'.
+  const waiting = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
+  await settle();
+  socket.closed = true;
+  pair.onDrain();
+  assert.instance(await waiting, SocketClosedError);
+  assert.equal(socket.written, [10], 'nothing more was taken');
+});
+
 Bun('aborting the writable terminates the socket, also while a write waits for drain', async () => {
   const socket = new ScriptedSocket();
   socket.writeLimit = 10;

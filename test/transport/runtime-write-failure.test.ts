@@ -6,7 +6,13 @@
  * driven directly (vectored or not) and through the pair's Web Streams views. The client that resets the
  * connection is the runtime's `node:net` (`resetAndDestroy`: SO_LINGER 0, then close: RST); the cases
  * check that the reset really was one (the cause is ECONNRESET/EPIPE, or Deno's ConnectionReset/BrokenPipe).
- * Every point is produced in both runtimes: none is left out.
+ * Every point is produced in both runtimes: none is left out. Which side reports the reset is the
+ * runtime's: in Deno the pending read mostly takes it (ConnectionReset, the write then gets BrokenPipe),
+ * but at the client's-GOAWAY point the write takes it and the read ends as if the peer had closed (the
+ * case that showed denoConnToPair reading that end as a clean one). Bun reads continuously and reports
+ * every reset through its `close` handler (read ECONNRESET) before any write sees it, so a real reset
+ * never reaches BunSocketPair's write-side failure (a write returning -1): the scripted BunSocketPair
+ * tests in runtime-pairs.test.ts drive that path.
  *
  * One process per runtime runs all of that runtime's cases (test/runtimes/write-failure-sweep.ts) and
  * reports each as a `RESULT` JSON line; both run at once, and each test below reads its case's line. A
