@@ -239,6 +239,20 @@ class ScriptedSocket implements BunSocket {
 
 const Bun = suite('BunSocketPair (scripted Bun socket)');
 
+/**
+ * A pair whose socket took 10 bytes of a 100 000-byte write (past the batch size: written at once); the
+ * rest waits for 'drain'. `waiting` is that write's rejection (null if it fulfils).
+ */
+async function writeWaitingForDrain() {
+  const socket = new ScriptedSocket();
+  socket.writeLimit = 10;
+  const pair = new BunSocketPair(socket);
+  const writer = pair.writable.getWriter();
+  const waiting = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
+  await settle();
+  return { socket, pair, writer, waiting };
+}
+
 Bun("sets TCP_NODELAY; a write Bun takes only part of resolves once 'drain' let the rest through", async () => {
   const socket = new ScriptedSocket();
   const pair = new BunSocketPair(socket);
@@ -288,29 +302,17 @@ Bun('a close without error ends the readable; with an error it fails it and a wa
   p1.onClose();
   assert.ok((await r1.read()).done);
 
-  const failing = new ScriptedSocket();
-  failing.writeLimit = 10;
-  const p2 = new BunSocketPair(failing);
+  const { pair: p2, writer, waiting } = await writeWaitingForDrain();
   const r2 = p2.readable.getReader();
-  const writer = p2.writable.getWriter();
-  // Past the batch size: written at once, and Bun takes only part of it.
-  const write = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
-  await settle();
   const error = new Error('ECONNRESET');
   p2.onClose(error);
-  assert.is(await write, error);
+  assert.is(await waiting, error);
   assert.is(await r2.read().then(() => null, (e: unknown) => e), error);
   assert.is(await writer.write(new Uint8Array(1)).then(() => null, (e: unknown) => e), error, 'later writes fail with the same error');
 });
 
 Bun("a write Bun refuses (-1: it closed the socket, its close event still to come) fails the write waiting for 'drain'", async () => {
-  const socket = new ScriptedSocket();
-  socket.writeLimit = 10;
-  const pair = new BunSocketPair(socket);
-  const writer = pair.writable.getWriter();
-  // Past the batch size: written at once; Bun takes 10 bytes and the rest waits for 'drain'.
-  const waiting = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
-  await settle();
+  const { socket, pair, waiting } = await writeWaitingForDrain();
   socket.closed = true;
   pair.onDrain();
   assert.instance(await waiting, SocketClosedError);
@@ -318,14 +320,9 @@ Bun("a write Bun refuses (-1: it closed the socket, its close event still to com
 });
 
 Bun('aborting the writable terminates the socket, also while a write waits for drain', async () => {
-  const socket = new ScriptedSocket();
-  socket.writeLimit = 10;
-  const pair = new BunSocketPair(socket);
-  const writer = pair.writable.getWriter();
-  const stuck = writer.write(new Uint8Array(100_000)).then(() => null, (e: unknown) => e);
-  await settle();
+  const { socket, writer, waiting } = await writeWaitingForDrain();
   void writer.abort(new Error('peer stopped reading'));
-  assert.instance(await stuck, SocketClosedError);
+  assert.instance(await waiting, SocketClosedError);
   assert.ok(socket.calls.includes('terminate'));
 });
 
