@@ -1,5 +1,5 @@
 // Bytes allocated per connection set-up, garbage included (not a bench: run it by hand).
-//   node bench/alloc-per-connection.mjs [serve|session|node] [CONNECTIONS=1000] [profile.heapprofile]
+//   node bench/alloc-per-connection.mjs [serve|session|node] [CONNECTIONS=1000] [profile.heapprofile] [STREAMS=0]
 // The RSS a burst of connections leaves depends on what each set-up allocates, not only on what it keeps:
 // garbage makes scavenges, and what is alive at each one counts towards V8 growing its young generation.
 // A server (child process) runs with a young generation large enough (128 MiB semi-spaces) that no GC
@@ -7,6 +7,9 @@
 // bench/memory.bench.mjs, 50 at a time) after a warm-up burst; V8's used heap before and after the burst,
 // divided by CONNECTIONS, is what each set-up allocated (the count of GCs during the burst is printed and
 // should be 0), and after a full GC what each kept. A byte count: machine load does not change it.
+// With STREAMS, the same per request instead: CONNECTIONS connections are opened first (not measured),
+// then STREAMS requests on each (HEADERS without END_STREAM, held unanswered, as in the memory bench),
+// and the bytes are divided by CONNECTIONS × STREAMS (a warm-up of 20 requests per connection first).
 // With a file name, the server also records a sampling heap profile of the burst (every allocation,
 // collected or not: open it in Chrome DevTools' Memory tab) to find where the bytes come from.
 // Needs dist/ (npm run build).
@@ -46,13 +49,15 @@ if (process.argv[2] === '--serve') {
     } else if (op === 'kept') {
       for (let i = 0; i < 4; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
     }
-    process.send({ used: v8.getHeapStatistics().used_heap_size, gcs });
+    if (op === 'held') process.send({ held: held.length });
+    else process.send({ used: v8.getHeapStatistics().used_heap_size, gcs });
   });
   process.send({ port });
 } else {
   const kind = process.argv[2] ?? 'serve';
   const N = Number(process.argv[3] ?? 1000);
   const file = process.argv[4] ?? '';
+  const STREAMS = Number(process.argv[5] ?? 0);
   const frame = (type, flags, id, payload) => {
     const h = Buffer.alloc(9);
     h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(id, 5);
@@ -60,6 +65,9 @@ if (process.argv[2] === '--serve') {
   };
   const PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))]);
   const ACK = frame(4, 1, 0, Buffer.alloc(0));
+  // :method GET, :scheme http, :path /, :authority x (literal without indexing, name index 1).
+  const BLOCK = Buffer.from([0x82, 0x86, 0x84, 0x01, 0x01, 0x78]);
+  const requests = (from, n) => Buffer.concat(Array.from({ length: n }, (_, i) => frame(1, 0x4, 2 * (from + i) + 1, BLOCK)));
   const child = fork(new URL(import.meta.url).pathname, ['--serve', kind, file], {
     execArgv: ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128'],
   });
@@ -82,6 +90,25 @@ if (process.argv[2] === '--serve') {
     await pause(300);
     return sockets;
   };
+  const heldAtLeast = async (n) => { while ((await ask({ op: 'held' })).held < n) await pause(20); };
+  if (STREAMS > 0) {
+    const sockets = await burst(N);
+    const WARM = 20;
+    for (const s of sockets) s.write(requests(0, WARM));
+    await heldAtLeast(N * WARM);
+    await pause(300);
+    const before = await ask({ op: 'before' });
+    for (const s of sockets) s.write(requests(WARM, STREAMS));
+    await heldAtLeast(N * (WARM + STREAMS));
+    await pause(300);
+    const after = await ask({ op: 'after', file });
+    const kept = await ask({ op: 'kept' });
+    const per = (x) => ((x - before.used) / (N * STREAMS)).toFixed(0);
+    console.log(`${kind}: ${per(after.used)} B allocated per request (GCs meanwhile: ${after.gcs}), ${per(kept.used)} B kept per held request${file ? `; profile in ${file}` : ''}`);
+    for (const s of sockets) s.destroy();
+    child.kill();
+    process.exit(0);
+  }
   // A warm-up burst first, so that what is measured is not the JIT compiling the set-up path.
   for (const s of await burst(200)) s.destroy();
   await pause(500);
