@@ -58,6 +58,17 @@ declare const stream: H2Stream;
 const body: ReadableStream<Uint8Array> = toNative(stream.readable);
 // @ts-expect-error: an H2Stream is not its readable
 const notBody: ReadableStream<Uint8Array> = stream;
+// A session is async-iterable over H2Stream (its requests, or a client's pushed streams).
+async function takeStreams(server: H2Session): Promise<number> {
+  for await (const s of server) {
+    const id: number = s.id;
+    // @ts-expect-error: what iterating a session yields is an H2Stream, not a string
+    const notStream: string = s;
+    return id;
+  }
+  return 0;
+}
+void takeStreams(session);
 
 // h2flow/fetch
 void respondToStream(stream, session, handler);
