@@ -121,13 +121,24 @@ export class PullQueue<T> implements MicrotaskTarget, IteratedQueue<T> {
 
   /**
    * Whether the readable's own queue holds an item (highWaterMark 0: a negative desired size). Only after
-   * a read that was given up while it waited (its reader released) and a new reader took the lock before
-   * the next item came: `pull` marked the queue WANTED and that item went to the readable with no read to
-   * take it (with the stream unlocked, `push` keeps it here).
+   * a read that was given up while it waited (its reader released) and a pipe took the lock (with no
+   * `getReader()`, so no `readerTaken`) before the next item came, and no read of its own: `pull` marked the
+   * queue WANTED and that item went to the readable with no read to take it (with the stream unlocked,
+   * `push` keeps it here).
    */
   get buffered(): boolean {
     const controller = this.#controller;
     return controller !== null && (controller.desiredSize ?? 0) < 0;
+  }
+
+  /**
+   * For the readable: a reader took it (its `getReader()`, also under the iterators). A WANTED left by a
+   * read given up (its reader released while it waited) is stale now: an item enqueued for it would sit
+   * in the stream's own queue ahead of older items here, and a cancel would discard it unseen by
+   * queueCancelled. Items stay here until this reader reads (its read's `pull` takes them).
+   */
+  readerTaken(): void {
+    this.#flags &= ~WANTED;
   }
 
   /** An iterator reads the queue from now on (null: no longer). */

@@ -114,4 +114,76 @@ GivenUp('after a given-up read is answered, an item arriving while the new reade
   assert.equal(unclaimed, [[2]]);
 });
 
+GivenUp('a reader taken after a read was given up, an item arriving before its first read stays the queue\'s: a cancel hands it back', async () => {
+  const unclaimed: number[][] = [];
+  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
+  const readable = await readGivenUp(queue);
+  const reader = readable.getReader();
+  queue.push(1);
+  assert.is(queue.buffered, false, 'no read waits: the item is not handed to the stream');
+  await reader.cancel();
+  assert.equal(unclaimed, [[1]]);
+});
+
+GivenUp('a for await begun after a read was given up: an item arriving during its body is handed back by its break', async () => {
+  const unclaimed: number[][] = [];
+  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  for await (const n of readable) {
+    assert.is(n, 1);
+    queue.push(2);
+    break;
+  }
+  assert.equal(unclaimed, [[2]]);
+});
+
+GivenUp('a for await begun after a read was given up yields the items in the order they arrived', async () => {
+  const queue = new PullQueue<number>();
+  const readable = await readGivenUp(queue);
+  queue.push(1);
+  queue.push(2);
+  const got: number[] = [];
+  for await (const n of readable) {
+    got.push(n);
+    if (n === 1) queue.push(3);
+    if (got.length === 3) break;
+  }
+  assert.equal(got, [1, 2, 3]);
+});
+
+GivenUp('a bounded queue with a read given up stays bounded, its drops counted, and its next reader gets the newest items in order', async () => {
+  const queue = new PullQueue<number>(2);
+  const readable = await readGivenUp(queue);
+  for (let i = 1; i <= 5; i++) queue.push(i);
+  assert.is(queue.size, 2);
+  assert.is(queue.dropped, 3);
+  const reader = readable.getReader();
+  queue.push(6);
+  assert.is(queue.dropped, 4, 'a reader with no read waiting takes nothing: the queue is still at capacity');
+  assert.equal(await reader.read(), { value: 5, done: false });
+  assert.equal(await reader.read(), { value: 6, done: false });
+});
+
+GivenUp('an item a pipe left in the stream (a read given up, then the pipe aborted before it read) reaches the next for await first', async () => {
+  const queue = new PullQueue<number>();
+  const readable = await readGivenUp(queue);
+  // The pipe takes the lock with no getReader(), and reads nothing while its destination is full.
+  const abort = new AbortController();
+  const full = new WritableStream<number>({}, { highWaterMark: 0 });
+  const piped = readable.pipeTo(full, { signal: abort.signal, preventCancel: true }).catch(() => undefined);
+  for (let i = 0; i < 5; i++) await microtask();
+  queue.push(1);
+  assert.is(queue.buffered, true, 'the item went to the stream, for the read given up');
+  abort.abort();
+  await piped;
+  queue.push(2);
+  const got: number[] = [];
+  for await (const n of readable) {
+    got.push(n);
+    if (got.length === 2) break;
+  }
+  assert.equal(got, [1, 2]);
+});
+
 GivenUp.run();

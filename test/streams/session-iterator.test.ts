@@ -248,10 +248,10 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     await server.close({ graceful: false });
   });
 
-  Iterate('a session iterated after a read of incoming was given up yields its requests in order, the one that read left in the stream first', async () => {
+  Iterate('a session iterated after a read of incoming was given up yields its requests in order', async () => {
     const { server, client } = pair();
     await giveUpARead(server);
-    // incoming exists: iterating the session locks it, and the given-up read's pull hands it the next request.
+    // incoming exists: iterating the session locks it (a new reader: the read given up wants nothing any more).
     const it = server[Symbol.asyncIterator]();
     assert.is(server.incoming.locked, true);
     await client.request(GET, { endStream: true });
@@ -264,6 +264,27 @@ for (const [name, streams] of IMPLEMENTATIONS) {
     assert.equal(ids, [1, 3]);
     await it.return!();
     assert.is(server.incoming.locked, false);
+    await client.close({ graceful: false });
+  });
+
+  Iterate('a break out of a loop begun after a read of incoming was given up refuses the request that arrived during its body', async () => {
+    const { server, client } = pair();
+    await giveUpARead(server);
+    const first = await client.request(GET, { endStream: true });
+    await settle();
+    let second: H2Stream | null = null;
+    for await (const stream of server) {
+      assert.is(stream.id, 1);
+      stream.respond(OK, { endStream: true });
+      second = await client.request(GET, { endStream: true });
+      await settle();
+      break;
+    }
+    assert.equal(await first.response, OK);
+    const refused = track((second as unknown as H2Stream).response);
+    for (let i = 0; i < 10 && !refused.settled; i++) await settle();
+    assert.is(refused.settled, true, 'the request that came during the body is answered (refused), not left hanging');
+    assert.is((refused.failed as { code?: number }).code, ErrorCodes.REFUSED_STREAM);
     await client.close({ graceful: false });
   });
 

@@ -92,8 +92,9 @@ export function assertTransportFailure(tracked: Record<string, Tracked>): H2Sess
 }
 
 /**
- * Leaves an item in `incoming`'s own queue: a read waits, then its reader is released (rejecting it), so
- * the next stream the session gets goes to the stream's queue, where only a reader can take it.
+ * Leaves `incoming` with a read given up: a read waits (its pull marks the queue as wanting an item), then
+ * its reader is released (rejecting it). The next stream must not go to the stream's own queue, where a
+ * cancel would discard it unseen.
  */
 export async function giveUpARead(session: H2Session): Promise<void> {
   const reader = session.incoming.getReader();
