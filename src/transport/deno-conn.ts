@@ -50,11 +50,12 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : '');
  * `conn.write` took all of it (a partial write is continued, never buffered by us). Sets `TCP_NODELAY` where
  * the connection has `setNoDelay` (the session already writes one coalesced buffer per turn, so Nagle would
  * only delay it behind the peer's delayed ACK). Closing the writable half-closes (`closeWrite()`: FIN, or
- * TLS close_notify); aborting it, or cancelling the readable first, closes the connection at once. A TLS
- * peer that ends the TCP connection without close_notify (curl does) surfaces as `UnexpectedEof`: that is
- * an end of input here, as on Node; a truncated HTTP/2 exchange is still caught by the session, which
- * sees the input end mid-frame or with streams open. A read or a write that fails (the peer reset the
- * connection) fails both directions with its error and closes the connection at once.
+ * TLS close_notify); aborting it (the readable then fails with SocketClosedError), or cancelling the
+ * readable first, closes the connection at once. A TLS peer that ends the TCP connection without
+ * close_notify (curl does) surfaces as `UnexpectedEof`: that is an end of input here, as on Node; a
+ * truncated HTTP/2 exchange is still caught by the session, which sees the input end mid-frame or with
+ * streams open. A read or a write that fails (the peer reset the connection) fails both directions with
+ * its error and closes the connection at once.
  */
 export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}): H2Transport {
   const { ReadableStream: RS, WritableStream: WS } = options.streams ?? globalStreams();
@@ -97,6 +98,12 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
     }
     close();
   };
+  /**
+   * The writable was aborted: the connection is closed at once, and the readable fails with
+   * SocketClosedError, as a Node socket destroyed without an error does. Only marked done, a read waiting
+   * on it would wait forever: the closed connection's read rejects into a `pull` that then returns.
+   */
+  const abortBoth = (): void => fail(new SocketClosedError());
 
   const readable = new RS<Uint8Array>(
     {
@@ -167,11 +174,7 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
       // (CVE-2019-9517 "Internal Data Buffering").
       (controller as WritableStreamDefaultController & { readonly signal?: AbortSignal }).signal?.addEventListener(
         'abort',
-        () => {
-          writeDone = true;
-          readDone = true;
-          close();
-        },
+        abortBoth,
         { once: true },
       );
     },
@@ -195,11 +198,7 @@ export function denoConnToPair(conn: DenoConn, options: DenoConnPairOptions = {}
       writeDone = true;
       maybeClose();
     },
-    abort() {
-      writeDone = true;
-      readDone = true;
-      close();
-    },
+    abort: abortBoth,
   });
   return { readable, writable };
 }

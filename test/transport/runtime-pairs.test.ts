@@ -161,6 +161,22 @@ Deno('aborting the writable or cancelling the readable first closes at once; lat
   assert.instance(err, SocketClosedError);
 });
 
+Deno('aborting the writable fails a read waiting on the readable with SocketClosedError (as a Node pair does) instead of leaving it pending', async () => {
+  const conn = new ScriptedConn();
+  const pair = denoConnToPair(conn);
+  const reader = pair.readable.getReader();
+  let outcome: unknown = 'pending';
+  reader.read().then(
+    () => (outcome = 'fulfilled'),
+    (e: unknown) => (outcome = e),
+  );
+  await settle();
+  await pair.writable.abort(new Error('peer stopped reading'));
+  await settle();
+  assert.ok(conn.closed);
+  assert.instance(outcome, SocketClosedError, 'the waiting read settled');
+});
+
 Deno("connectSession leaves nothing on the caller's AbortSignal once connected: one long-lived signal serves many connections", async () => {
   const conns: ScriptedConn[] = [];
   const g = globalThis as { Deno?: unknown };
