@@ -15,7 +15,7 @@
 // Needs dist/ (npm run build).
 import { startHeldServer } from './_held-server.mjs';
 import { fork } from 'node:child_process';
-import { connect } from 'node:net';
+import { childReplies, heldRequests, openIdleMany } from './_raw-h2c.mjs';
 import { writeFileSync } from 'node:fs';
 
 if (process.argv[2] === '--serve') {
@@ -58,35 +58,14 @@ if (process.argv[2] === '--serve') {
   const N = Number(process.argv[3] ?? 1000);
   const file = process.argv[4] ?? '';
   const STREAMS = Number(process.argv[5] ?? 0);
-  const frame = (type, flags, id, payload) => {
-    const h = Buffer.alloc(9);
-    h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(id, 5);
-    return Buffer.concat([h, payload]);
-  };
-  const PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))]);
-  const ACK = frame(4, 1, 0, Buffer.alloc(0));
-  // :method GET, :scheme http, :path /, :authority x (literal without indexing, name index 1).
-  const BLOCK = Buffer.from([0x82, 0x86, 0x84, 0x01, 0x01, 0x78]);
-  const requests = (from, n) => Buffer.concat(Array.from({ length: n }, (_, i) => frame(1, 0x4, 2 * (from + i) + 1, BLOCK)));
   const child = fork(new URL(import.meta.url).pathname, ['--serve', kind, file], {
     execArgv: ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128'],
   });
-  const replies = [];
-  let waiting = null;
-  child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
-  const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => (waiting = r)));
-  const ask = (m) => { child.send(m); return next(); };
+  const { next, ask } = childReplies(child);
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
   const { port } = await next();
-  const open = () => new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => s.write(PREFACE));
-    let seen = false;
-    s.on('data', () => { if (!seen) { seen = true; s.write(ACK); resolve(s); } });
-    s.once('error', reject);
-  });
   const burst = async (n) => {
-    const sockets = [];
-    for (let i = 0; i < n; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, open))));
+    const sockets = await openIdleMany(port, n);
     await pause(300);
     return sockets;
   };
@@ -94,11 +73,11 @@ if (process.argv[2] === '--serve') {
   if (STREAMS > 0) {
     const sockets = await burst(N);
     const WARM = 20;
-    for (const s of sockets) s.write(requests(0, WARM));
+    for (const s of sockets) s.write(heldRequests(0, WARM));
     await heldAtLeast(N * WARM);
     await pause(300);
     const before = await ask({ op: 'before' });
-    for (const s of sockets) s.write(requests(WARM, STREAMS));
+    for (const s of sockets) s.write(heldRequests(WARM, STREAMS));
     await heldAtLeast(N * (WARM + STREAMS));
     await pause(300);
     const after = await ask({ op: 'after', file });

@@ -8,7 +8,7 @@
 // Needs dist/ (npm run build).
 import { startHeldServer } from './_held-server.mjs';
 import { fork } from 'node:child_process';
-import { connect } from 'node:net';
+import { childReplies, heldRequests, openIdle } from './_raw-h2c.mjs';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,34 +29,18 @@ if (process.argv[2] === '--serve') {
   const N = Number(process.argv[3] ?? 1000);
   const M = Number(process.argv[4] ?? 0);
   const TOP = Number(process.argv[5] ?? 40);
-  const frame = (type, flags, id, payload) => {
-    const h = Buffer.alloc(9);
-    h.writeUIntBE(payload.length, 0, 3); h[3] = type; h[4] = flags; h.writeUInt32BE(id, 5);
-    return Buffer.concat([h, payload]);
-  };
-  const PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(4, 0, 0, Buffer.alloc(0))]);
-  const BLOCK = Buffer.from([0x82, 0x86, 0x84, 0x01, 0x01, 0x78]); // GET http / authority x
   const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { execArgv: ['--expose-gc'] });
-  const replies = [];
-  let waiting = null;
-  child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
-  const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => (waiting = r)));
+  const { next } = childReplies(child);
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
   const files = [0, 1, 2].map((i) => join(tmpdir(), `h2flow-heap-${process.pid}-${i}.heapsnapshot`));
   const snapshot = async (i) => { await pause(500); child.send(files[i]); return next(); };
   const { port } = await next();
   await snapshot(0);
   const sockets = [];
-  for (let i = 0; i < N; i++) {
-    sockets.push(await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write(PREFACE));
-      s.once('data', () => { s.write(frame(4, 1, 0, Buffer.alloc(0))); resolve(s); });
-      s.on('data', () => undefined);
-    }));
-  }
+  for (let i = 0; i < N; i++) sockets.push(await openIdle(port));
   await snapshot(1);
   if (M > 0) {
-    const requests = Buffer.concat(Array.from({ length: M }, (_, j) => frame(1, 4, 2 * j + 1, BLOCK)));
+    const requests = heldRequests(0, M);
     for (const s of sockets) s.write(requests);
     await pause(1000);
     console.log(`${kind}: ${(await snapshot(2)).held} requests held`);

@@ -19,7 +19,7 @@
 // H2FLOW_BENCH_SETTLED_MS (default 10 s; 0 skips it), RSS figures that leave that growth out and show
 // what the connections and streams themselves hold.
 import { fork } from 'node:child_process';
-import { connect } from 'node:net';
+import { childReplies, heldRequests, openIdleMany } from './_raw-h2c.mjs';
 import { report } from './_report.mjs';
 
 const IDLE = Number(process.env.H2FLOW_BENCH_CONNECTIONS ?? 1000);
@@ -79,48 +79,11 @@ if (process.argv[2] === '--serve') {
   });
   process.send({ port });
 } else {
-  const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
-  const frame = (type, flags, stream, payload) => {
-    const h = Buffer.alloc(9);
-    h.writeUIntBE(payload.length, 0, 3);
-    h[3] = type;
-    h[4] = flags;
-    h.writeUInt32BE(stream, 5);
-    return Buffer.concat([h, payload]);
-  };
-  const SETTINGS = frame(4, 0, 0, Buffer.alloc(0));
-  const SETTINGS_ACK = frame(4, 1, 0, Buffer.alloc(0));
-  // :method GET, :scheme http, :path /, :authority x (literal without indexing, name index 1).
-  const BLOCK = Buffer.from([0x82, 0x86, 0x84, 0x01, 0x01, 0x78]);
-  const requests = (n) => Buffer.concat(Array.from({ length: n }, (_, i) => frame(1, 0x4, 2 * i + 1, BLOCK))); // END_HEADERS, no END_STREAM
-
-  // A connection that sent its preface and SETTINGS, resolved once the server's SETTINGS arrived (the
-  // session exists) and acknowledged (its SETTINGS timer is done: an idle connection as it stays).
-  const open = (port) =>
-    new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([PREFACE, SETTINGS])));
-      let seen = false;
-      socket.on('data', () => {
-        if (seen) return;
-        seen = true;
-        socket.write(SETTINGS_ACK);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    });
-
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
   function start(kind) {
     const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { execArgv: ['--expose-gc'] });
-    const replies = [];
-    let waiting = null;
-    child.on('message', (m) => (waiting ? (waiting(m), (waiting = null)) : replies.push(m)));
-    const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((r) => (waiting = r)));
-    const ask = (m) => {
-      child.send(m);
-      return next();
-    };
+    const { next, ask } = childReplies(child);
     const sample = async (ms = SETTLE_MS) => {
       await pause(ms);
       return ask('measure');
@@ -136,18 +99,12 @@ if (process.argv[2] === '--serve') {
     return { child, next, sample, held };
   }
 
-  async function openMany(port, n) {
-    const sockets = [];
-    for (let i = 0; i < n; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => open(port)))));
-    return sockets;
-  }
-
   async function measure(kind) {
     // Idle connections.
     let server = start(kind);
     let { port } = await server.next();
     const base = await server.sample();
-    let sockets = await openMany(port, IDLE);
+    let sockets = await openIdleMany(port, IDLE);
     const idle = await server.sample();
     // The same connections once V8 has had time to give back the young generation the burst grew.
     const settled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
@@ -158,11 +115,11 @@ if (process.argv[2] === '--serve') {
     server = start(kind);
     ({ port } = await server.next());
     await server.sample();
-    sockets = await openMany(port, STREAM_CONNECTIONS);
+    sockets = await openIdleMany(port, STREAM_CONNECTIONS);
     const conns = await server.sample();
     // Both samples again once the young generation settled, as for the idle connections.
     const connsSettled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
-    for (const s of sockets) s.write(requests(STREAMS));
+    for (const s of sockets) s.write(heldRequests(0, STREAMS));
     await server.held(STREAM_CONNECTIONS * STREAMS);
     const withStreams = await server.sample();
     const withStreamsSettled = SETTLED_MS > 0 ? await server.sample(SETTLED_MS - SETTLE_MS) : null;
