@@ -67,10 +67,15 @@ async function readGivenUp<T>(queue: PullQueue<T>): Promise<ReadableStream<T>> {
   return readable;
 }
 
-GivenUp('an item arriving after the read was given up is still the queue\'s: a cancel hands it back as unclaimed', async () => {
+/** A queue whose owner records what a cancel hands back, and its readable with a read given up. */
+async function givenUpWithOwner(): Promise<{ queue: PullQueue<number>; readable: ReadableStream<number>; unclaimed: number[][] }> {
   const unclaimed: number[][] = [];
   const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
-  const readable = await readGivenUp(queue);
+  return { queue, readable: await readGivenUp(queue), unclaimed };
+}
+
+GivenUp('an item arriving after the read was given up is still the queue\'s: a cancel hands it back as unclaimed', async () => {
+  const { queue, readable, unclaimed } = await givenUpWithOwner();
   queue.push(1);
   await readable.cancel();
   assert.equal(unclaimed, [[1]]);
@@ -89,9 +94,7 @@ GivenUp('an item arriving after the read was given up reaches the next reader, i
 });
 
 GivenUp('an item arriving after the read was given up reaches a later for await, and a break then returns the rest', async () => {
-  const unclaimed: number[][] = [];
-  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
-  const readable = await readGivenUp(queue);
+  const { queue, readable, unclaimed } = await givenUpWithOwner();
   queue.push(1);
   queue.push(2);
   for await (const n of readable) {
@@ -102,9 +105,7 @@ GivenUp('an item arriving after the read was given up reaches a later for await,
 });
 
 GivenUp('after a given-up read is answered, an item arriving while the new reader has no read pending stays the queue\'s', async () => {
-  const unclaimed: number[][] = [];
-  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
-  const readable = await readGivenUp(queue);
+  const { queue, readable, unclaimed } = await givenUpWithOwner();
   queue.push(1);
   const reader = readable.getReader();
   assert.equal(await reader.read(), { value: 1, done: false });
@@ -115,9 +116,7 @@ GivenUp('after a given-up read is answered, an item arriving while the new reade
 });
 
 GivenUp('a reader taken after a read was given up, an item arriving before its first read stays the queue\'s: a cancel hands it back', async () => {
-  const unclaimed: number[][] = [];
-  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
-  const readable = await readGivenUp(queue);
+  const { queue, readable, unclaimed } = await givenUpWithOwner();
   const reader = readable.getReader();
   queue.push(1);
   assert.is(queue.buffered, false, 'no read waits: the item is not handed to the stream');
@@ -126,9 +125,7 @@ GivenUp('a reader taken after a read was given up, an item arriving before its f
 });
 
 GivenUp('a for await begun after a read was given up: an item arriving during its body is handed back by its break', async () => {
-  const unclaimed: number[][] = [];
-  const queue = new PullQueue<number>(Infinity, { queueCancelled: (items) => unclaimed.push([...items]) });
-  const readable = await readGivenUp(queue);
+  const { queue, readable, unclaimed } = await givenUpWithOwner();
   queue.push(1);
   for await (const n of readable) {
     assert.is(n, 1);
